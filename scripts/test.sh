@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Set up and run the whole test suite. Extra arguments go to pytest (e.g. -k caseload).
+# The long benchmarks are not part of it: run `.venv/bin/python bench/bench_core.py`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+exec .venv/bin/python -m pytest "$@"

@@ -1,0 +1,138 @@
+"""Open cases and the children waiting for a social worker (definitions.md, "Cases, allocation").
+
+No national standard defines "unallocated"; Clearsight's rule, configurable in `AllocationRules`: an open
+case is allocated only when a case-holding practitioner (social worker, ASYE, senior practitioner) holds a
+current allocation. A case "held by" a team manager is unallocated: that is how 291 children were reported as
+"no unallocated cases" (seed 000).
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from clearsight.metrics.intervals import current, posts_on
+from clearsight.metrics.registry import Scope, metric
+
+REALLOCATION = "awaiting re-allocation"
+NEW_WORK = "new work awaiting allocation"
+
+_CASE_FIELDS = (
+    "episode.child_id", "episode.referral_date", "episode.close_date", "episode.referral_nfa", "episode.team_id",
+    "cla_episode.start_date", "cla_episode.end_date", "cp_plan.start_date", "cp_plan.end_date",
+    "team.name", "team.service",
+)
+_ALLOCATION_FIELDS = (
+    "allocation.child_id", "allocation.worker_id", "allocation.role", "allocation.start_date",
+    "allocation.end_date", "worker_post.role", "worker_post.start_date", "worker_post.end_date",
+)
+
+
+def teams(s: Scope) -> ir.Table:
+    t = s.table("team")
+    return t.select("team_id", team=t["name"], service=t.service)
+
+
+@metric(
+    "open_cases",
+    title="Open cases",
+    definition="Children with an open child-in-need episode (referral accepted, not closed) on the date, "
+    "one row per child (latest referral), with legal status CLA, else CP, else CIN.",
+    unit="children", polarity="neutral", reads=_CASE_FIELDS, order_by=("team", "child_id"),
+)
+def open_cases(s: Scope) -> ir.Table:
+    ep = current(s.table("episode"), s.as_at, "referral_date", "close_date")
+    ep = ep.filter(~ep.referral_nfa.fill_null(False))
+    latest = ibis.row_number().over(group_by=ep.child_id, order_by=[ep.referral_date.desc(), ep.episode_id.desc()])
+    ep = ep.mutate(_rank=latest).filter(lambda t: t._rank == 0)
+    cla = current(s.table("cla_episode"), s.as_at).select("child_id").distinct().mutate(looked_after=True)
+    cp = current(s.table("cp_plan"), s.as_at).select("child_id").distinct().mutate(on_cp_plan=True)
+    t = teams(s)
+    joined = (
+        ep.left_join(cla, ep.child_id == cla.child_id)
+        .left_join(cp, ep.child_id == cp.child_id)
+        .left_join(t, ep.team_id == t.team_id)
+    )
+    return joined.select(
+        child_id=ep.child_id,
+        episode_id=ep.episode_id,
+        team_id=ep.team_id,
+        team=t.team,
+        service=t.service,
+        legal_status=ibis.cases(
+            (cla.looked_after.fill_null(False), "CLA"), (cp.on_cp_plan.fill_null(False), "CP"), else_="CIN"
+        ),
+        referral_date=ep.referral_date,
+    )
+
+
+def _allocations_with_post_role(s: Scope) -> ir.Table:
+    """Current case allocations to a named worker, with the role that worker holds on the date."""
+    rules = s.config.allocation
+    a = current(s.table("allocation"), s.as_at)
+    a = a.filter(a.role.isin(rules.allocation_roles), a.worker_id.notnull())
+    p = posts_on(s.table("worker_post"), s.as_at)
+    return a.join(p, a.worker_id == p.worker_id).select(
+        child_id=a.child_id, worker_id=a.worker_id, post_role=p.role
+    )
+
+
+def allocated_children(s: Scope) -> ir.Table:
+    """Children with a current allocation to a case-holding practitioner."""
+    a = _allocations_with_post_role(s)
+    return a.filter(a.post_role.isin(s.config.allocation.case_holding_roles)).select("child_id").distinct()
+
+
+def _held_by_manager(s: Scope) -> ir.Table:
+    a = _allocations_with_post_role(s)
+    a = a.filter(a.post_role.isin(s.config.allocation.manager_roles))
+    w = s.table("worker")
+    named = a.join(w, a.worker_id == w.worker_id).select(a.child_id, held_by=w["name"])
+    return named.group_by("child_id").agg(held_by=lambda t: t.held_by.min())
+
+
+def _last_practitioner_allocation_end(s: Scope, waiting: ir.Table) -> ir.Table:
+    """When each waiting child's last practitioner allocation in this episode ended (none: never allocated)."""
+    rules = s.config.allocation
+    a = s.table("allocation")
+    a = a.filter(a.role.isin(rules.allocation_roles), a.worker_id.notnull(), a.end_date <= s.as_at)
+    p = s.table("worker_post")
+    # The worker's role when the allocation began decides whether it was a practitioner allocation.
+    held = a.join(
+        p,
+        (a.worker_id == p.worker_id)
+        & (p.start_date <= a.start_date)
+        & (p.end_date.isnull() | (p.end_date > a.start_date)),
+    ).filter(p.role.isin(rules.case_holding_roles))
+    held = held.select(child_id=a.child_id, start_date=a.start_date, end_date=a.end_date)
+    w = waiting.select("child_id", "referral_date")
+    in_episode = held.join(w, held.child_id == w.child_id).filter(held.start_date >= w.referral_date)
+    return in_episode.group_by(held.child_id).agg(last_allocation_end=lambda t: t.end_date.max())
+
+
+@metric(
+    "unallocated_cases",
+    title="Unallocated cases",
+    definition="Open cases with no current allocation to a case-holding practitioner; cases held by a "
+    "manager count. Reason: 'awaiting re-allocation' when a practitioner's allocation in this episode ended, "
+    "else 'new work awaiting allocation'. Days waiting since that allocation ended, else since referral.",
+    unit="children", polarity="lower_is_better", reads=_CASE_FIELDS + _ALLOCATION_FIELDS,
+    order_by=("days_waiting desc", "child_id"),
+)
+def unallocated_cases(s: Scope) -> ir.Table:
+    waiting = open_cases(s).anti_join(allocated_children(s), "child_id")
+    last = _last_practitioner_allocation_end(s, waiting)
+    held = _held_by_manager(s)
+    j = _left_join_on_child(_left_join_on_child(waiting, last), held)
+    since = ibis.coalesce(j.last_allocation_end, j.referral_date)
+    return j.select(
+        "child_id", "episode_id", "team_id", "team", "service", "legal_status", "referral_date",
+        reason=ibis.ifelse(j.last_allocation_end.notnull(), REALLOCATION, NEW_WORK),
+        waiting_since=since,
+        days_waiting=ibis.literal(s.as_at).delta(since, unit="day"),
+        held_by=j.held_by,
+    )
+
+
+def _left_join_on_child(left: ir.Table, right: ir.Table) -> ir.Table:
+    return left.left_join(right, "child_id").drop("child_id_right")

@@ -1,0 +1,21 @@
+"""As-at membership of dated records, one rule for every table.
+
+A record with a start and an end is current on day D when start <= D and (end is empty or end > D): the end
+date is the first day it no longer applies (definitions.md: "start <= as-at < end or open").
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import ibis.expr.types as ir
+
+
+def current(table: ir.Table, as_at: date, start: str = "start_date", end: str = "end_date") -> ir.Table:
+    """Rows of `table` in force on `as_at`."""
+    return table.filter(table[start] <= as_at, table[end].isnull() | (table[end] > as_at))
+
+
+def posts_on(posts: ir.Table, as_at: date) -> ir.Table:
+    """Who sat where on `as_at`: worker, team, role, FTE and manager."""
+    return current(posts, as_at).select("worker_id", "team_id", "role", "fte", "manager_id")

@@ -1,0 +1,91 @@
+"""The metric registry: every figure Clearsight shows is declared here once.
+
+A metric has a name, a title, a definition in plain words, a unit, a polarity, the canonical fields it reads
+(for data confidence) and a function returning an Ibis expression for a scope (snapshot, as-at date, council
+settings). The CLI, web pages, packs and alert rules all iterate this registry; none re-implements a figure,
+and `clearsight metrics sql NAME` prints the SQL any engine would run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+import ibis
+import ibis.expr.types as ir
+
+from clearsight.config import CouncilConfig
+from clearsight.store.schema import PROVENANCE_COLUMNS
+from clearsight.store.snapshots import Snapshot
+
+Polarity = Literal["higher_is_better", "lower_is_better", "neutral"]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a metric is computed over: one snapshot of one database, as at one date, under one config."""
+
+    backend: ibis.BaseBackend
+    snapshot: Snapshot
+    as_at: date
+    config: CouncilConfig
+
+    def table(self, name: str) -> ir.Table:
+        """Canonical table `name` as held in this snapshot (provenance columns dropped for clean joins)."""
+        t = self.backend.table(name)
+        return t.filter(t.snapshot_id == self.snapshot.snapshot_id).drop(*(c for c, _ in PROVENANCE_COLUMNS))
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    title: str
+    definition: str
+    unit: str
+    polarity: Polarity
+    reads: tuple[str, ...]  # "table.column" of every canonical field the figure depends on
+    build: Callable[[Scope], ir.Table]
+    order_by: tuple[str, ...] = ()
+
+    @property
+    def tables(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(field.split(".")[0] for field in self.reads))
+
+
+REGISTRY: dict[str, Metric] = {}
+
+
+def metric(
+    name: str, *, title: str, definition: str, unit: str, polarity: Polarity, reads: tuple[str, ...],
+    order_by: tuple[str, ...] = (),
+) -> Callable[[Callable[[Scope], ir.Table]], Callable[[Scope], ir.Table]]:
+    """Register the decorated expression builder as metric `name`."""
+
+    def register(build: Callable[[Scope], ir.Table]) -> Callable[[Scope], ir.Table]:
+        if name in REGISTRY:
+            raise ValueError(f"metric {name!r} is declared twice")
+        REGISTRY[name] = Metric(name, title, definition, unit, polarity, reads, build, order_by)
+        return build
+
+    return register
+
+
+def get_metric(name: str) -> Metric:
+    _load_builtin_metrics()
+    try:
+        return REGISTRY[name]
+    except KeyError:
+        known = ", ".join(sorted(REGISTRY))
+        raise KeyError(f"no metric named {name!r}; known metrics: {known}") from None
+
+
+def all_metrics() -> list[Metric]:
+    _load_builtin_metrics()
+    return sorted(REGISTRY.values(), key=lambda m: m.name)
+
+
+def _load_builtin_metrics() -> None:
+    """Built-in metric families register themselves on import, as a council's own additions would."""
+    from clearsight.metrics import allocation, capacity, caseload  # noqa: F401

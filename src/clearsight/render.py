@@ -1,0 +1,75 @@
+"""Figures to the terminal (Rich tables), CSV and JSON: one renderer for every command."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from clearsight.metrics.figures import Figure, Provenance
+
+RAG_STYLE = {"green": "green", "amber": "yellow", "red": "bold red"}
+
+
+def format_value(value: Any) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:,.2f}".rstrip("0").rstrip(".") if value != int(value) else f"{int(value):,}"
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def rich_table(
+    title: str, rows: Sequence[dict[str, Any]], columns: Sequence[str], limit: int | None = None
+) -> Table:
+    table = Table(title=title, title_justify="left", header_style="bold")
+    for col in columns:
+        numeric = bool(rows) and isinstance(rows[0].get(col), (int, float)) and not isinstance(rows[0].get(col), bool)
+        table.add_column(col.replace("_", " "), justify="right" if numeric else "left")
+    shown = rows if limit is None else rows[:limit]
+    for row in shown:
+        cells = []
+        for col in columns:
+            text = format_value(row.get(col))
+            style = RAG_STYLE.get(text) if col == "rag" else None
+            cells.append(f"[{style}]{text}[/]" if style else text)
+        table.add_row(*cells)
+    if limit is not None and len(rows) > limit:
+        table.caption = f"{limit} of {len(rows):,} rows shown; --format csv or json lists them all"
+    return table
+
+
+def provenance_line(p: Provenance) -> str:
+    least = p.least_complete
+    completeness = f"; least complete field {least[0]} {least[1]:.0%}" if least else ""
+    records = ", ".join(f"{t} {n:,}" for t, n in p.records.items())
+    return (
+        f"As at {p.as_at} · snapshot {p.snapshot_id} of {p.council}, extract date {p.extract_date} "
+        f"(sha256 {p.content_hash[:12]}) · records read: {records}{completeness}"
+    )
+
+
+def print_warnings(console: Console, p: Provenance) -> None:
+    for warning in p.warnings:
+        console.print(f"[yellow]warning:[/] {warning}")
+
+
+def to_csv(figure: Figure) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(figure.rows.column_names)
+    for row in figure.records():
+        writer.writerow(["" if v is None else format_value(v) if isinstance(v, date) else v for v in row.values()])
+    return out.getvalue()
+
+
+def to_json(data: dict[str, Any]) -> str:
+    return json.dumps(data, indent=2, default=format_value)

@@ -1,0 +1,74 @@
+"""The allocation position as at a date: who is waiting, who is overloaded, what it takes to fix.
+
+One object assembled from registered metrics only, so the CLI, the HTML summary and (later) the web pages and
+packs show the same numbers with the same provenance.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import ibis
+
+from clearsight.config import CouncilConfig
+from clearsight.metrics.figures import Figure, compute
+from clearsight.store.snapshots import Snapshot
+
+SECTIONS = {
+    "unallocated": "unallocated_cases",
+    "workers": "caseload_by_worker",
+    "teams": "team_capacity",
+    "services": "service_capacity",
+    "council": "council_capacity",
+}
+
+
+@dataclass(frozen=True)
+class Position:
+    as_at: date
+    snapshot: Snapshot
+    figures: dict[str, Figure]
+    team: str | None = None
+
+    @property
+    def unallocated(self) -> list[dict[str, Any]]:
+        return self.figures["unallocated"].records()
+
+    def unallocated_summary(self) -> dict[str, Any]:
+        rows = self.unallocated
+        days = sorted(r["days_waiting"] for r in rows)
+        return {
+            "total": len(rows),
+            "by_reason": dict(Counter(r["reason"] for r in rows).most_common()),
+            "held_by_manager": sum(1 for r in rows if r["held_by"]),
+            "by_legal_status": dict(Counter(r["legal_status"] for r in rows).most_common()),
+            "median_days_waiting": days[len(days) // 2] if days else None,
+            "longest_days_waiting": days[-1] if days else None,
+        }
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "as_at": self.as_at.isoformat(),
+            "team": self.team,
+            "unallocated_summary": self.unallocated_summary(),
+            **{name: figure.as_dict() for name, figure in self.figures.items()},
+        }
+
+
+def allocation_position(
+    backend: ibis.BaseBackend,
+    snapshot: Snapshot,
+    as_at: date | None = None,
+    config: CouncilConfig | None = None,
+    team: str | None = None,
+) -> Position:
+    as_at = as_at or snapshot.extract_date
+    figures = {
+        section: compute(backend, snapshot, metric, as_at, config, team=team if section != "council" else None)
+        for section, metric in SECTIONS.items()
+        if not (team and section in ("services", "council"))
+    }
+    return Position(as_at, snapshot, figures, team)

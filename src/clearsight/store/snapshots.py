@@ -1,0 +1,64 @@
+"""Snapshots: one per loaded extract, immutable, so any figure can say what it was computed from."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import duckdb
+
+
+class SnapshotNotFound(LookupError):
+    """No snapshot matches the request."""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    snapshot_id: int
+    council: str
+    extract_date: date
+    content_hash: str
+    source: str
+    loaded_at: datetime
+    report: dict[str, Any]
+
+    def completeness(self, table: str, column: str) -> float | None:
+        """Share of the table's rows with a value in `column`, measured at load."""
+        tables = self.report.get("tables", {})
+        value = tables.get(table, {}).get("completeness", {}).get(column)
+        return None if value is None else float(value)
+
+    def rows(self, table: str) -> int:
+        return int(self.report.get("tables", {}).get(table, {}).get("rows", 0))
+
+
+_COLUMNS = "snapshot_id, council, extract_date, content_hash, source, loaded_at, report"
+
+
+def _from_row(row: tuple[Any, ...]) -> Snapshot:
+    return Snapshot(row[0], row[1], row[2], row[3], row[4], row[5], json.loads(row[6]))
+
+
+def list_snapshots(con: duckdb.DuckDBPyConnection) -> list[Snapshot]:
+    rows = con.execute(f"SELECT {_COLUMNS} FROM snapshot ORDER BY snapshot_id").fetchall()
+    return [_from_row(r) for r in rows]
+
+
+def get_snapshot(con: duckdb.DuckDBPyConnection, snapshot_id: int | None = None) -> Snapshot:
+    """The given snapshot, or the latest one loaded."""
+    if snapshot_id is None:
+        row = con.execute(f"SELECT {_COLUMNS} FROM snapshot ORDER BY snapshot_id DESC LIMIT 1").fetchone()
+        if row is None:
+            raise SnapshotNotFound("the database holds no snapshot yet: run `clearsight load DIR` first")
+    else:
+        row = con.execute(f"SELECT {_COLUMNS} FROM snapshot WHERE snapshot_id = ?", [snapshot_id]).fetchone()
+        if row is None:
+            raise SnapshotNotFound(f"no snapshot {snapshot_id} in the database")
+    return _from_row(row)
+
+
+def find_by_hash(con: duckdb.DuckDBPyConnection, content_hash: str) -> Snapshot | None:
+    row = con.execute(f"SELECT {_COLUMNS} FROM snapshot WHERE content_hash = ?", [content_hash]).fetchone()
+    return None if row is None else _from_row(row)

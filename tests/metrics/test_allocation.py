@@ -1,0 +1,115 @@
+"""Unallocated cases against hand-computed councils, including seed 000's 291 = 73 + 218."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+from council_builder import CouncilBuilder
+
+from clearsight.metrics.allocation import NEW_WORK, REALLOCATION
+from clearsight.metrics.figures import compute
+
+AS_AT = date(2014, 12, 17)
+
+
+def test_seed_000_split_291_is_73_reallocation_and_218_new(tmp_path):
+    """Seed 000, 17 Dec 2014: 291 children allocated to team managers = 73 awaiting re-allocation + 218 new."""
+    b = CouncilBuilder(extract_date=date(2015, 1, 17))
+    b.team("CIN1", "Child in Need 1")
+    manager = b.worker("CIN1", "team_manager", name="Tess Manager")
+    leaver = b.worker("CIN1", end=date(2014, 11, 1), name="Lee Leaver", manager_id=manager)
+    stayer = b.worker("CIN1", name="Sam Stayer", manager_id=manager)
+    for _ in range(73):  # the leaver's cases, now held by the team manager
+        child, _ep = b.case("CIN1", date(2014, 6, 1))
+        b.allocate(child, leaver, "CIN1", date(2014, 6, 2), date(2014, 11, 1), change_reason="worker_left")
+        b.allocate(child, manager, "CIN1", date(2014, 11, 1))
+    for i in range(218):  # new referrals for single assessment never given a social worker
+        child, _ep = b.case("CIN1", date(2014, 12, 1 + i % 16))
+        if i % 2:
+            b.allocate(child, manager, "CIN1", date(2014, 12, 1 + i % 16))
+    for _ in range(12):  # allocated work is not counted
+        child, _ep = b.case("CIN1", date(2014, 9, 1))
+        b.allocate(child, stayer, "CIN1", date(2014, 9, 2))
+    loaded = b.load(tmp_path)
+
+    figure = compute(loaded.backend, loaded.snapshot, "unallocated_cases", AS_AT)
+    rows = figure.records()
+    assert len(rows) == 291
+    assert Counter(r["reason"] for r in rows) == {REALLOCATION: 73, NEW_WORK: 218}
+    held = [r for r in rows if r["held_by"] == "Tess Manager"]
+    assert len(held) == 73 + 109
+    oldest = rows[0]
+    assert oldest["reason"] == REALLOCATION and oldest["days_waiting"] == (AS_AT - date(2014, 11, 1)).days
+    assert rows[-1]["days_waiting"] == 1  # referred 16 Dec, waiting one day
+    assert figure.provenance.records["allocation"] == 73 * 2 + 109 + 12
+
+
+def test_open_case_rules_and_legal_status(tmp_path):
+    b = CouncilBuilder(extract_date=date(2024, 1, 31))
+    b.team("T", service="cp")
+    w = b.worker("T")
+    cla_child, _ = b.case("T", date(2023, 1, 1))
+    b.looked_after(cla_child, date(2023, 2, 1))
+    cp_child, cp_episode = b.case("T", date(2023, 1, 1))
+    b.cp_plan(cp_child, cp_episode, date(2023, 3, 1))
+    cin_child, _ = b.case("T", date(2023, 1, 1))
+    closed_child, _ = b.case("T", date(2023, 1, 1), close=date(2024, 1, 10))  # closed before as-at
+    b.case("T", date(2023, 1, 1), nfa=True)  # referral NFA: never an open case
+    b.case("T", date(2024, 1, 20))  # referred after as-at
+    ended_plan_child, ep = b.case("T", date(2022, 1, 1))
+    b.cp_plan(ended_plan_child, ep, date(2022, 2, 1), date(2023, 6, 1))
+    for child in (cla_child, cp_child, cin_child, closed_child, ended_plan_child):
+        b.allocate(child, w, "T", date(2023, 1, 2))
+    loaded = b.load(tmp_path)
+
+    rows = compute(loaded.backend, loaded.snapshot, "open_cases", date(2024, 1, 15)).records()
+    status = {r["child_id"]: r["legal_status"] for r in rows}
+    assert status == {cla_child: "CLA", cp_child: "CP", cin_child: "CIN", ended_plan_child: "CIN"}
+    assert compute(loaded.backend, loaded.snapshot, "unallocated_cases", date(2024, 1, 15)).rows.num_rows == 0
+
+
+def test_allocation_boundaries_are_half_open(tmp_path):
+    """An allocation ending on the as-at date no longer counts; one starting on it does."""
+    b = CouncilBuilder()
+    b.team("T")
+    w = b.worker("T")
+    ending, _ = b.case("T", date(2023, 1, 1))
+    b.allocate(ending, w, "T", date(2023, 1, 2), date(2023, 6, 1))
+    starting, _ = b.case("T", date(2023, 5, 1))
+    b.allocate(starting, w, "T", date(2023, 6, 1))
+    loaded = b.load(tmp_path)
+    rows = compute(loaded.backend, loaded.snapshot, "unallocated_cases", date(2023, 6, 1)).records()
+    assert [(r["child_id"], r["reason"], r["days_waiting"]) for r in rows] == [(ending, REALLOCATION, 0)]
+
+
+def test_case_held_by_worker_who_became_manager_is_unallocated(tmp_path):
+    """Role comes from the post held on the date: a practitioner promoted to team manager no longer counts."""
+    b = CouncilBuilder()
+    b.team("T")
+    w = b.worker("T", end=date(2023, 4, 1))
+    b.post(w, "T", "team_manager", start=date(2023, 4, 1))
+    child, _ = b.case("T", date(2023, 1, 1))
+    b.allocate(child, w, "T", date(2023, 1, 2))
+    loaded = b.load(tmp_path)
+    before = compute(loaded.backend, loaded.snapshot, "unallocated_cases", date(2023, 3, 31)).records()
+    after = compute(loaded.backend, loaded.snapshot, "unallocated_cases", date(2023, 4, 1)).records()
+    assert before == []
+    assert [(r["reason"], r["held_by"]) for r in after] == [(NEW_WORK, f"Worker {w}")]
+
+
+def test_team_filter_and_provenance(tmp_path):
+    b = CouncilBuilder()
+    b.team("A", "Alpha")
+    b.team("B", "Beta")
+    b.case("A", date(2023, 1, 1))
+    b.case("B", date(2023, 1, 1))
+    b.case("B", date(2023, 1, 1))
+    loaded = b.load(tmp_path)
+    figure = compute(loaded.backend, loaded.snapshot, "unallocated_cases", date(2023, 6, 1), team="Beta")
+    assert figure.rows.num_rows == 2
+    assert figure.provenance.snapshot_id == loaded.snapshot.snapshot_id
+    assert figure.provenance.completeness["episode.team_id"] == 1.0
+    assert figure.provenance.completeness["episode.close_date"] == 0.0
+    late = compute(loaded.backend, loaded.snapshot, "unallocated_cases", date(2024, 6, 1))
+    assert late.provenance.warnings and "after the extract date" in late.provenance.warnings[0]
