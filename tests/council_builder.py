@@ -16,7 +16,7 @@ import duckdb
 
 from clearsight.formats.manifest import Manifest, TableFile
 from clearsight.store import schema
-from clearsight.store.database import connect, ibis_backend
+from clearsight.store.database import connect
 from clearsight.store.load import LoadReport, load_extract
 from clearsight.store.snapshots import Snapshot, get_snapshot
 
@@ -145,4 +145,3 @@ class Loaded:
         self.con = con
         self.snapshot = snapshot
         self.report = report
-        self.backend = ibis_backend(con)

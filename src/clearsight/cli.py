@@ -16,7 +16,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from clearsight import __version__
 from clearsight.config import CouncilConfig, load_config
-from clearsight.store.database import connect, database_path, ibis_backend
+from clearsight.store.database import connect, database_path
 from clearsight.store.snapshots import SnapshotNotFound, get_snapshot, list_snapshots
 
 app = typer.Typer(
@@ -41,10 +41,6 @@ class Dialect(str, Enum):
     postgres = "postgres"
     tsql = "tsql"
     spark = "spark"
-
-
-# Ibis names the compilers after backends: T-SQL is its mssql compiler, Spark SQL its pyspark one.
-IBIS_DIALECT = {"duckdb": "duckdb", "postgres": "postgres", "tsql": "mssql", "spark": "pyspark"}
 
 
 class State:
@@ -201,7 +197,7 @@ def position(
 
     day = _parse_as_at(as_at)
     con, snap = _open_snapshot(snapshot)
-    pos = allocation_position(ibis_backend(con), snap, day, state.config, team)
+    pos = allocation_position(con, snap, day, state.config, team)
     if fmt is Format.json:
         sys.stdout.write(to_json(pos.as_dict()) + "\n")
     elif fmt is Format.csv:
@@ -266,18 +262,17 @@ def metrics_sql(
     snapshot: Annotated[Optional[int], typer.Option(help="Snapshot id (default: latest).")] = None,
 ) -> None:
     """Print the SQL a metric runs, in the dialect of the council's own database, for audit."""
-    import ibis
-
     from clearsight.metrics.figures import expression
     from clearsight.metrics.registry import Scope, get_metric
+    from clearsight.metrics.sql import metric_sql
 
     try:
         get_metric(name)
     except KeyError as exc:
         raise _fail(str(exc.args[0])) from None
     con, snap = _open_snapshot(snapshot)
-    scope = Scope(ibis_backend(con), snap, _parse_as_at(as_at) or snap.extract_date, state.config)
-    sys.stdout.write(ibis.to_sql(expression(name, scope), dialect=IBIS_DIALECT[dialect.value]) + "\n")
+    scope = Scope(snap.snapshot_id, _parse_as_at(as_at) or snap.extract_date, state.config)
+    sys.stdout.write(metric_sql(expression(name, scope), dialect.value) + "\n")
 
 
 @app.command()
@@ -291,7 +286,7 @@ def summary(
     from clearsight.reports.summary import write_summary
 
     con, snap = _open_snapshot(snapshot)
-    pos = allocation_position(ibis_backend(con), snap, _parse_as_at(as_at), state.config)
+    pos = allocation_position(con, snap, _parse_as_at(as_at), state.config)
     write_summary(pos, out, state.config)
     console.print(f"Wrote {out}")
 

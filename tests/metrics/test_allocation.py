@@ -33,7 +33,7 @@ def test_seed_000_split_291_is_73_reallocation_and_218_new(tmp_path):
         b.allocate(child, stayer, "CIN1", date(2014, 9, 2))
     loaded = b.load(tmp_path)
 
-    figure = compute(loaded.backend, loaded.snapshot, "unallocated_cases", AS_AT)
+    figure = compute(loaded.con, loaded.snapshot, "unallocated_cases", AS_AT)
     rows = figure.records()
     assert len(rows) == 291
     assert Counter(r["reason"] for r in rows) == {REALLOCATION: 73, NEW_WORK: 218}
@@ -63,10 +63,10 @@ def test_open_case_rules_and_legal_status(tmp_path):
         b.allocate(child, w, "T", date(2023, 1, 2))
     loaded = b.load(tmp_path)
 
-    rows = compute(loaded.backend, loaded.snapshot, "open_cases", date(2024, 1, 15)).records()
+    rows = compute(loaded.con, loaded.snapshot, "open_cases", date(2024, 1, 15)).records()
     status = {r["child_id"]: r["legal_status"] for r in rows}
     assert status == {cla_child: "CLA", cp_child: "CP", cin_child: "CIN", ended_plan_child: "CIN"}
-    assert compute(loaded.backend, loaded.snapshot, "unallocated_cases", date(2024, 1, 15)).rows.num_rows == 0
+    assert compute(loaded.con, loaded.snapshot, "unallocated_cases", date(2024, 1, 15)).rows.num_rows == 0
 
 
 def test_allocation_boundaries_are_half_open(tmp_path):
@@ -79,7 +79,7 @@ def test_allocation_boundaries_are_half_open(tmp_path):
     starting, _ = b.case("T", date(2023, 5, 1))
     b.allocate(starting, w, "T", date(2023, 6, 1))
     loaded = b.load(tmp_path)
-    rows = compute(loaded.backend, loaded.snapshot, "unallocated_cases", date(2023, 6, 1)).records()
+    rows = compute(loaded.con, loaded.snapshot, "unallocated_cases", date(2023, 6, 1)).records()
     assert [(r["child_id"], r["reason"], r["days_waiting"]) for r in rows] == [(ending, REALLOCATION, 0)]
 
 
@@ -92,8 +92,8 @@ def test_case_held_by_worker_who_became_manager_is_unallocated(tmp_path):
     child, _ = b.case("T", date(2023, 1, 1))
     b.allocate(child, w, "T", date(2023, 1, 2))
     loaded = b.load(tmp_path)
-    before = compute(loaded.backend, loaded.snapshot, "unallocated_cases", date(2023, 3, 31)).records()
-    after = compute(loaded.backend, loaded.snapshot, "unallocated_cases", date(2023, 4, 1)).records()
+    before = compute(loaded.con, loaded.snapshot, "unallocated_cases", date(2023, 3, 31)).records()
+    after = compute(loaded.con, loaded.snapshot, "unallocated_cases", date(2023, 4, 1)).records()
     assert before == []
     assert [(r["reason"], r["held_by"]) for r in after] == [(NEW_WORK, f"Worker {w}")]
 
@@ -106,10 +106,10 @@ def test_team_filter_and_provenance(tmp_path):
     b.case("B", date(2023, 1, 1))
     b.case("B", date(2023, 1, 1))
     loaded = b.load(tmp_path)
-    figure = compute(loaded.backend, loaded.snapshot, "unallocated_cases", date(2023, 6, 1), team="Beta")
+    figure = compute(loaded.con, loaded.snapshot, "unallocated_cases", date(2023, 6, 1), team="Beta")
     assert figure.rows.num_rows == 2
     assert figure.provenance.snapshot_id == loaded.snapshot.snapshot_id
     assert figure.provenance.completeness["episode.team_id"] == 1.0
     assert figure.provenance.completeness["episode.close_date"] == 0.0
-    late = compute(loaded.backend, loaded.snapshot, "unallocated_cases", date(2024, 6, 1))
+    late = compute(loaded.con, loaded.snapshot, "unallocated_cases", date(2024, 6, 1))
     assert late.provenance.warnings and "after the extract date" in late.provenance.warnings[0]

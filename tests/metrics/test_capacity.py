@@ -32,14 +32,14 @@ def test_seed_002_team_of_ten_at_27_is_70_over_capacity_and_3_5_posts(tmp_path):
     _team_at(b, "SF3", [27] * 10, manager=manager)
     loaded = b.load(tmp_path)
 
-    [team] = compute(loaded.backend, loaded.snapshot, "team_capacity", AS_AT).records()
+    [team] = compute(loaded.con, loaded.snapshot, "team_capacity", AS_AT).records()
     assert team["workers"] == 10 and team["cases"] == 270
     assert team["average_caseload"] == 27.0
     assert team["cases_over_capacity"] == 70
     assert team["posts_needed"] == 3.5
     assert team["posts_needed_rounded_up"] == 4
     assert team["team_managers"] == 1 and team["span_of_control"] == 10.0
-    workers = compute(loaded.backend, loaded.snapshot, "caseload_by_worker", AS_AT).records()
+    workers = compute(loaded.con, loaded.snapshot, "caseload_by_worker", AS_AT).records()
     assert {w["rag"] for w in workers} == {"red"}
     assert {w["cases_over_capacity"] for w in workers} == {7}
 
@@ -56,7 +56,7 @@ def test_fte_and_role_standards(tmp_path):
     loaded = b.load(tmp_path)
 
     by_worker = {
-        w["worker_id"]: w for w in compute(loaded.backend, loaded.snapshot, "caseload_by_worker", AS_AT).records()
+        w["worker_id"]: w for w in compute(loaded.con, loaded.snapshot, "caseload_by_worker", AS_AT).records()
     }
     assert by_worker[part_time]["fte_caseload"] == 24.0 and by_worker[part_time]["rag"] == "red"
     assert by_worker[part_time]["cases_over_capacity"] == 2
@@ -64,7 +64,7 @@ def test_fte_and_role_standards(tmp_path):
     assert by_worker[senior]["cases_over_capacity"] == 1
     assert by_worker[idle]["rag"] == "green" and by_worker[idle]["caseload"] == 0
 
-    [team] = compute(loaded.backend, loaded.snapshot, "team_capacity", AS_AT).records()
+    [team] = compute(loaded.con, loaded.snapshot, "team_capacity", AS_AT).records()
     assert team["workers"] == 4 and team["fte"] == 3.5 and team["cases"] == 42
     assert team["average_caseload"] == 14.0  # DfE: 42 cases / 3 workers holding a case
     assert team["fte_caseload"] == 12.0
@@ -83,17 +83,17 @@ def test_rollup_sums_teams_not_averages_them(tmp_path):
     _team_at(b, "IRO", [85, 85], role="iro")  # seed 002: IROs at 85 against 50-70
     loaded = b.load(tmp_path)
 
-    teams = {t["team"]: t for t in compute(loaded.backend, loaded.snapshot, "team_capacity", AS_AT).records()}
+    teams = {t["team"]: t for t in compute(loaded.con, loaded.snapshot, "team_capacity", AS_AT).records()}
     assert [teams[t]["cases_over_capacity"] for t in "ABC"] == [0, 14, 16]  # seed 002 figures for B and C
     assert teams["IRO"]["cases_over_capacity"] == 30 and teams["IRO"]["posts_needed"] == round(30 / 70, 2)
     services = {
-        s["service"]: s for s in compute(loaded.backend, loaded.snapshot, "service_capacity", AS_AT).records()
+        s["service"]: s for s in compute(loaded.con, loaded.snapshot, "service_capacity", AS_AT).records()
     }
     cin = services["cin"]
     assert cin["workers"] == 27 and cin["cases"] == 18 * 5 + 21 * 14 + 22 * 8
     assert cin["average_caseload"] == round((18 * 5 + 21 * 14 + 22 * 8) / 27, 1)
     assert cin["cases_over_capacity"] == 30 and cin["posts_needed"] == 1.5
-    [council] = compute(loaded.backend, loaded.snapshot, "council_capacity", AS_AT).records()
+    [council] = compute(loaded.con, loaded.snapshot, "council_capacity", AS_AT).records()
     assert council["cases_over_capacity"] == 60
     assert council["posts_needed_rounded_up"] == 2  # 1.5 + 0.43
 
@@ -104,9 +104,9 @@ def test_council_config_overrides_standard(tmp_path):
     _team_at(b, "T", [17])
     loaded = b.load(tmp_path)
     strict = CouncilConfig(caseload_standards={"social_worker": CaseloadStandard(lower=14, upper=17)})
-    [w] = compute(loaded.backend, loaded.snapshot, "caseload_by_worker", AS_AT, strict).records()
+    [w] = compute(loaded.con, loaded.snapshot, "caseload_by_worker", AS_AT, strict).records()
     assert (w["standard_upper"], w["rag"]) == (17, "amber")
-    [w] = compute(loaded.backend, loaded.snapshot, "caseload_by_worker", AS_AT).records()
+    [w] = compute(loaded.con, loaded.snapshot, "caseload_by_worker", AS_AT).records()
     assert w["rag"] == "green"
 
 
@@ -117,5 +117,5 @@ def test_unallocated_counted_in_team_table(tmp_path):
     b.case("T", date(2017, 6, 1))
     b.case("T", date(2017, 6, 2))
     loaded = b.load(tmp_path)
-    [team] = compute(loaded.backend, loaded.snapshot, "team_capacity", AS_AT).records()
+    [team] = compute(loaded.con, loaded.snapshot, "team_capacity", AS_AT).records()
     assert team["unallocated"] == 2 and team["cases"] == 5

@@ -17,25 +17,36 @@ import ibis
 import ibis.expr.types as ir
 
 from clearsight.config import CouncilConfig
-from clearsight.store.schema import PROVENANCE_COLUMNS
-from clearsight.store.snapshots import Snapshot
+from clearsight.store import schema
 
 Polarity = Literal["higher_is_better", "lower_is_better", "neutral"]
 
 
+IBIS_TYPES: dict[str, str] = {
+    "id": "string", "text": "string", "date": "date", "int": "int64", "float": "float64", "bool": "boolean",
+}
+
+
+def canonical_table(name: str) -> ir.Table:
+    """An unbound Ibis table with the canonical schema: metrics compile without touching a database."""
+    table = schema.table(name)
+    columns = {c.name: IBIS_TYPES[c.type] for c in table.columns}
+    columns.update({"snapshot_id": "int64", "source_file": "string", "source_row": "int64"})
+    return ibis.table(columns, name=name)
+
+
 @dataclass(frozen=True)
 class Scope:
-    """What a metric is computed over: one snapshot of one database, as at one date, under one config."""
+    """What a metric is computed over: one snapshot, as at one date, under one council's settings."""
 
-    backend: ibis.BaseBackend
-    snapshot: Snapshot
+    snapshot_id: int
     as_at: date
     config: CouncilConfig
 
     def table(self, name: str) -> ir.Table:
         """Canonical table `name` as held in this snapshot (provenance columns dropped for clean joins)."""
-        t = self.backend.table(name)
-        return t.filter(t.snapshot_id == self.snapshot.snapshot_id).drop(*(c for c, _ in PROVENANCE_COLUMNS))
+        t = canonical_table(name)
+        return t.filter(t.snapshot_id == self.snapshot_id).drop(*(c for c, _ in schema.PROVENANCE_COLUMNS))
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-import ibis
+import duckdb
 
 from clearsight.config import CouncilConfig
 from clearsight.metrics.figures import Figure, compute
@@ -59,7 +59,7 @@ class Position:
 
 
 def allocation_position(
-    backend: ibis.BaseBackend,
+    con: duckdb.DuckDBPyConnection,
     snapshot: Snapshot,
     as_at: date | None = None,
     config: CouncilConfig | None = None,
@@ -67,7 +67,7 @@ def allocation_position(
 ) -> Position:
     as_at = as_at or snapshot.extract_date
     figures = {
-        section: compute(backend, snapshot, metric, as_at, config, team=team if section != "council" else None)
+        section: compute(con, snapshot, metric, as_at, config, team=team if section != "council" else None)
         for section, metric in SECTIONS.items()
         if not (team and section in ("services", "council"))
     }

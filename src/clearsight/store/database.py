@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from clearsight.store import schema
 
@@ -93,8 +94,16 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
     return schema.SCHEMA_VERSION
 
 
-def ibis_backend(con: duckdb.DuckDBPyConnection) -> "ibis.BaseBackend":
-    """Ibis over the same DuckDB connection, so metrics see exactly what this process loaded."""
-    import ibis
 
-    return ibis.duckdb.from_connection(con)
+def query_arrow(con: duckdb.DuckDBPyConnection, sql: str) -> pa.Table:
+    """Run SQL on a cursor of its own (safe beside other threads) and return an Arrow table.
+
+    DuckDB sums BIGINTs into HUGEINT, which reaches Arrow as decimal128; Ibis typed those sums as int64, so
+    whole decimals come back as int64 and the rest as float64, as the metric declared them.
+    """
+    table = con.cursor().execute(sql).to_arrow_table()
+    for i, col in enumerate(table.schema):
+        if pa.types.is_decimal(col.type):
+            target = pa.int64() if col.type.scale == 0 else pa.float64()
+            table = table.set_column(i, col.name, table.column(i).cast(target))
+    return table
