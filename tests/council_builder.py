@@ -55,12 +55,13 @@ class CouncilBuilder:
     def worker(
         self, team_id: str, role: str = "social_worker", fte: float = 1.0, *, worker_id: str | None = None,
         name: str | None = None, start: date = LONG_AGO, end: date | None = None, manager_id: str | None = None,
-        employment: str = "permanent",
+        employment: str = "permanent", **extra: Any,
     ) -> str:
+        """A worker with one post; `extra` sets other worker columns (leave_reason, start_origin...)."""
         worker_id = worker_id or self._next("W")
         self.add(
             "worker", worker_id=worker_id, name=name or f"Worker {worker_id}", role=role, qualified=True,
-            employment=employment, start_date=start, end_date=end,
+            employment=employment, start_date=start, end_date=end, **extra,
         )
         self.post(worker_id, team_id, role, fte, start=start, end=end, manager_id=manager_id)
         return worker_id
@@ -75,6 +76,19 @@ class CouncilBuilder:
             manager_id=manager_id, start_date=start, end_date=end,
         )
         return post_id
+
+    def establishment(
+        self, team_id: str, funded_fte: float, role: str = "social_worker", start: date = LONG_AGO,
+        end: date | None = None,
+    ) -> None:
+        self.add(
+            "establishment", establishment_id=self._next("EST"), team_id=team_id, role=role,
+            funded_fte=funded_fte, start_date=start, end_date=end,
+        )
+
+    def absence(self, worker_id: str, start: date, end: date | None, reason: str = "sickness") -> None:
+        self.add("absence", absence_id=self._next("AB"), worker_id=worker_id, start_date=start, end_date=end,
+                 reason=reason)
 
     def case(
         self, team_id: str, referral: date, *, close: date | None = None, child_id: str | None = None,

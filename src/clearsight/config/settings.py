@@ -68,6 +68,32 @@ class AllocationRules(BaseModel):
     )
 
 
+class WorkforceSettings(BaseModel):
+    """Who counts in the social-work workforce and the thresholds its signals use (definitions.md)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    social_work_roles: tuple[str, ...] = Field(
+        default=(
+            "social_worker", "asye", "senior_practitioner", "team_manager", "service_manager",
+            "head_of_service", "iro",
+        ),
+        description="Roles counted as children's social workers (DfE workforce census: registered social "
+        "workers in children's services, managers and IROs included).",
+    )
+    agency_target: float = Field(
+        default=0.20, ge=0, le=1,
+        description="Highest acceptable agency share of social-work FTE (seed 003: permanent:agency 80:20).",
+    )
+    long_term_absence_days: int = Field(
+        default=28, ge=1, description="A spell of absence this many calendar days or longer is long-term."
+    )
+    newly_qualified_share_alert: float = Field(
+        default=1 / 3, ge=0, le=1,
+        description="A team where this share or more of practitioners are ASYE is flagged.",
+    )
+
+
 class CouncilConfig(BaseModel):
     """Everything a council may set. Defaults are definitions.md's."""
 
@@ -87,6 +113,7 @@ class CouncilConfig(BaseModel):
         description="Direct reports per team manager (seed 002: 8-10).",
     )
     allocation: AllocationRules = Field(default_factory=AllocationRules)
+    workforce: WorkforceSettings = Field(default_factory=WorkforceSettings)
     small_number_threshold: int = Field(
         default=5, ge=0, description="Member-facing outputs suppress counts below this (DfE practice)."
     )

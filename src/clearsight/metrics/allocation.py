@@ -12,6 +12,7 @@ import ibis
 import ibis.expr.types as ir
 
 from clearsight.metrics.intervals import current, posts_on
+from clearsight.metrics.levels import teams
 from clearsight.metrics.registry import Scope, metric
 
 REALLOCATION = "awaiting re-allocation"
@@ -26,11 +27,6 @@ _ALLOCATION_FIELDS = (
     "allocation.child_id", "allocation.worker_id", "allocation.role", "allocation.start_date",
     "allocation.end_date", "worker_post.role", "worker_post.start_date", "worker_post.end_date",
 )
-
-
-def teams(s: Scope) -> ir.Table:
-    t = s.table("team")
-    return t.select("team_id", team=t["name"], service=t.service)
 
 
 @metric(

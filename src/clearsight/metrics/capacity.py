@@ -9,33 +9,20 @@ council figure is the sum of its teams, never an average of averages.
 
 from __future__ import annotations
 
-from typing import Literal
-
 import ibis
 import ibis.expr.types as ir
 
-from clearsight.metrics.allocation import teams, unallocated_cases
+from clearsight.metrics.allocation import unallocated_cases
 from clearsight.metrics.caseload import caseload_by_worker
 from clearsight.metrics.intervals import posts_on
+from clearsight.metrics.levels import LEVEL_KEYS, Level, join_at_level, ratio, teams, with_council
 from clearsight.metrics.registry import Scope, metric
-
-Level = Literal["team", "service", "council"]
-
-LEVEL_KEYS: dict[Level, tuple[str, ...]] = {
-    "team": ("council", "service", "team_id", "team"),
-    "service": ("council", "service"),
-    "council": ("council",),
-}
 
 _READS = (
     "worker_post.worker_id", "worker_post.team_id", "worker_post.role", "worker_post.fte",
     "worker_post.manager_id", "worker_post.start_date", "worker_post.end_date", "allocation.worker_id",
     "allocation.child_id", "allocation.start_date", "allocation.end_date", "episode.team_id", "team.service",
 )
-
-
-def _with_council(s: Scope, t: ir.Table) -> ir.Table:
-    return t.mutate(council=ibis.literal(s.config.council_name))
 
 
 def _span_of_control(s: Scope) -> ir.Table:
@@ -52,8 +39,7 @@ def _span_of_control(s: Scope) -> ir.Table:
 def capacity(s: Scope, level: Level) -> ir.Table:
     """The capacity table at `level`: one row per team, per service, or one for the council."""
     keys = list(LEVEL_KEYS[level])
-    workers = _with_council(s, caseload_by_worker(s))
-    by_workers = workers.group_by(keys).agg(
+    by_workers = with_council(s, caseload_by_worker(s)).group_by(keys).agg(
         workers=lambda t: t.count(),
         fte=lambda t: t.fte.sum(),
         cases=lambda t: t.caseload.sum(),
@@ -61,41 +47,31 @@ def capacity(s: Scope, level: Level) -> ir.Table:
         cases_over_capacity=lambda t: t.cases_over_capacity.sum(),
         posts_needed=lambda t: t.posts_needed.sum(),
     )
-    waiting = _with_council(s, unallocated_cases(s)).group_by(keys).agg(unallocated=lambda t: t.count())
-    spans = _with_council(s, _span_of_control(s)).group_by(keys).agg(
+    waiting = with_council(s, unallocated_cases(s)).group_by(keys).agg(unallocated=lambda t: t.count())
+    spans = with_council(s, _span_of_control(s)).group_by(keys).agg(
         team_managers=lambda t: t.count(),
         direct_reports=lambda t: t.direct_reports.sum(),
         max_span=lambda t: t.direct_reports.max(),
     )
-    all_keys = _with_council(s, teams(s)).select(keys).distinct()
-    j = (
-        all_keys.left_join(by_workers, [all_keys[k] == by_workers[k] for k in keys])
-        .left_join(waiting, [all_keys[k] == waiting[k] for k in keys])
-        .left_join(spans, [all_keys[k] == spans[k] for k in keys])
-    )
-    workers_n = by_workers.workers.fill_null(0)
-    cases = by_workers.cases.fill_null(0)
-    fte = by_workers.fte.fill_null(0)
-    posts = by_workers.posts_needed.fill_null(0)
-    managers = spans.team_managers.fill_null(0)
+    j = join_at_level(s, level, by_workers, waiting, spans)
+    cases = j.cases.fill_null(0)
+    fte = j.fte.fill_null(0)
+    posts = j.posts_needed.fill_null(0)
+    managers = j.team_managers.fill_null(0)
     out = j.select(
-        *[all_keys[k] for k in keys],
-        workers=workers_n,
+        *keys,
+        workers=j.workers.fill_null(0),
         fte=fte.round(2),
         cases=cases,
-        average_caseload=ibis.ifelse(
-            by_workers.workers_holding_cases > 0, cases / by_workers.workers_holding_cases, ibis.null("float64")
-        ).round(1),
-        fte_caseload=ibis.ifelse(fte > 0, cases / fte, ibis.null("float64")).round(1),
-        cases_over_capacity=by_workers.cases_over_capacity.fill_null(0).round(1),
+        average_caseload=ratio(cases, j.workers_holding_cases).round(1),
+        fte_caseload=ratio(cases, fte).round(1),
+        cases_over_capacity=j.cases_over_capacity.fill_null(0).round(1),
         posts_needed=posts.round(2),
         posts_needed_rounded_up=posts.round(6).ceil().cast("int64"),
-        unallocated=waiting.unallocated.fill_null(0),
+        unallocated=j.unallocated.fill_null(0),
         team_managers=managers,
-        span_of_control=ibis.ifelse(
-            managers > 0, spans.direct_reports / managers, ibis.null("float64")
-        ).round(1),
-        max_span=spans.max_span,
+        span_of_control=ratio(j.direct_reports, managers).round(1),
+        max_span=j.max_span,
     )
     return out.filter((out.workers > 0) | (out.unallocated > 0) | (out.team_managers > 0))
 

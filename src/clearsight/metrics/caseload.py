@@ -10,8 +10,8 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from clearsight.metrics.allocation import teams
 from clearsight.metrics.intervals import current, posts_on
+from clearsight.metrics.levels import teams
 from clearsight.metrics.registry import Scope, metric
 
 _PRACTITIONER_FAMILY = ("social_worker", "asye", "senior_practitioner")

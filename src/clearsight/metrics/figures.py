@@ -112,24 +112,34 @@ def expression(name: str, scope: Scope, team: str | None = None) -> ibis.Table:
 # metric compiles once per (metric, team, settings) with placeholder values for the snapshot and the date, and
 # each run substitutes the real ones into the SQL text. The placeholders are values no real data holds.
 _PLACEHOLDER_SNAPSHOT = -7_777_777_777
-_PLACEHOLDER_DATE = date(1900, 1, 2)
-_PLACEHOLDER_DATE_SQL = "MAKE_DATE(1900, 1, 2)"
+_PLACEHOLDER_AS_AT = date(1900, 1, 2)
+_PLACEHOLDER_START = date(1900, 1, 3)
+
+
+def _date_sql(day: date) -> str:
+    return f"MAKE_DATE({day.year}, {day.month}, {day.day})"
 
 
 @lru_cache(maxsize=512)
 def _compiled_sql(name: str, team: str | None, config_json: str) -> str:
-    scope = Scope(_PLACEHOLDER_SNAPSHOT, _PLACEHOLDER_DATE, CouncilConfig.model_validate_json(config_json))
+    config = CouncilConfig.model_validate_json(config_json)
+    scope = Scope(_PLACEHOLDER_SNAPSHOT, _PLACEHOLDER_AS_AT, config, period_start=_PLACEHOLDER_START)
     sql = metric_sql(expression(name, scope, team), "duckdb")
     if str(_PLACEHOLDER_SNAPSHOT) not in sql:
         raise AssertionError(f"metric {name} does not read a snapshot: every figure must")
     return sql
 
 
-def duckdb_sql(name: str, snapshot_id: int, as_at: date, config: CouncilConfig, team: str | None = None) -> str:
-    """The DuckDB SQL that computes metric `name` for one snapshot as at one date."""
+def duckdb_sql(
+    name: str, snapshot_id: int, as_at: date, config: CouncilConfig, team: str | None = None,
+    period_start: date | None = None,
+) -> str:
+    """The DuckDB SQL that computes metric `name` for one snapshot as at one date (or over one period)."""
     sql = _compiled_sql(name, team, config.model_dump_json())
-    return sql.replace(str(_PLACEHOLDER_SNAPSHOT), str(int(snapshot_id))).replace(
-        _PLACEHOLDER_DATE_SQL, f"MAKE_DATE({as_at.year}, {as_at.month}, {as_at.day})"
+    return (
+        sql.replace(str(_PLACEHOLDER_SNAPSHOT), str(int(snapshot_id)))
+        .replace(_date_sql(_PLACEHOLDER_AS_AT), _date_sql(as_at))
+        .replace(_date_sql(_PLACEHOLDER_START), _date_sql(period_start or as_at))
     )
 
 
@@ -140,10 +150,17 @@ def compute(
     as_at: date | None = None,
     config: CouncilConfig | None = None,
     team: str | None = None,
+    period_start: date | None = None,
 ) -> Figure:
-    """Run metric `name` on a snapshot as at a date (default: the extract date)."""
+    """Run metric `name` on a snapshot as at a date (default: the extract date), or over the period from
+    `period_start` to `as_at` inclusive."""
     metric = get_metric(name)
     as_at = as_at or snapshot.extract_date
-    rows = query_arrow(con, duckdb_sql(name, snapshot.snapshot_id, as_at, config or CouncilConfig(), team))
+    if period_start is not None and period_start > as_at:
+        raise ValueError(f"period starts {period_start}, after it ends {as_at}")
+    sql = duckdb_sql(name, snapshot.snapshot_id, as_at, config or CouncilConfig(), team, period_start)
+    rows = query_arrow(con, sql)
     filters = {"team": team} if team else {}
+    if period_start is not None:
+        filters["period"] = f"{period_start}..{as_at}"
     return Figure(metric, rows, provenance(metric, snapshot, as_at), filters)

@@ -42,6 +42,12 @@ class Scope:
     snapshot_id: int
     as_at: date
     config: CouncilConfig
+    period_start: date | None = None  # period metrics cover period_start..as_at, both days included
+
+    @property
+    def start(self) -> date:
+        """First day of the period (for an as-at metric, the as-at date itself)."""
+        return self.period_start or self.as_at
 
     def table(self, name: str) -> ir.Table:
         """Canonical table `name` as held in this snapshot (provenance columns dropped for clean joins)."""
@@ -99,4 +105,4 @@ def all_metrics() -> list[Metric]:
 
 def _load_builtin_metrics() -> None:
     """Built-in metric families register themselves on import, as a council's own additions would."""
-    from clearsight.metrics import allocation, capacity, caseload  # noqa: F401
+    from clearsight.metrics import allocation, capacity, caseload, workforce  # noqa: F401

@@ -1,0 +1,104 @@
+"""Workforce figures against hand-computed teams: the DfE census formulas over any date or period."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from council_builder import CouncilBuilder
+
+from clearsight.metrics.figures import compute
+
+SEP_30 = date(2023, 9, 30)
+YEAR_START = date(2022, 10, 1)
+
+
+@pytest.fixture()
+def council(tmp_path):
+    """Team A: 4 permanent (one 0.5 FTE), 1 agency, funded 6 FTE. Team B: 2 permanent, 2 agency, funded 4.
+    In the year to 30 Sep 2023: one permanent A worker left (relocation), one agency B worker left, one A worker
+    started, and one worker moved from A to B in June (a move, not a leaver)."""
+    b = CouncilBuilder(extract_date=date(2024, 3, 31))
+    b.team("A", "Alpha", service="cin")
+    b.team("B", "Beta", service="cp")
+    b.establishment("A", 6.0)
+    b.establishment("B", 4.0)
+    b.establishment("B", 1.0, role="social_worker", start=date(2024, 1, 1))  # funded later: not yet counted
+    for _ in range(2):
+        b.worker("A")
+    b.worker("A", fte=0.5)
+    b.worker("A", employment="agency")
+    b.worker("A", start=date(2023, 2, 1), start_origin="newly_qualified", role="asye")
+    b.worker("A", end=date(2023, 5, 1), leave_reason="relocation", leaver_destination="other_la")
+    mover = b.worker("A", end=date(2023, 6, 1), worker_id="MOVER")
+    # the worker table's end_date must be empty for a mover: rewrite the generated row
+    b.rows["worker"][-1]["end_date"] = None
+    b.post(mover, "B", "social_worker", start=date(2023, 6, 1))
+    b.worker("B")
+    b.worker("B", employment="agency")
+    b.worker("B", employment="agency")
+    b.worker("B", employment="agency", end=date(2023, 8, 1), leave_reason="end_of_contract",
+             leaver_destination="agency")
+    b.worker("B", "team_manager")
+    return b.load(tmp_path)
+
+
+def by_team(figure):
+    return {r["team"]: r for r in figure.records()}
+
+
+def test_in_post_agency_and_vacancy_rates(council):
+    teams = by_team(compute(council.con, council.snapshot, "workforce_by_team", SEP_30))
+    a, b = teams["Alpha"], teams["Beta"]
+    # Alpha: permanent 1 + 1 + 0.5 + ASYE 1 = 3.5 employed FTE, 1 agency.
+    assert (a["headcount"], a["employed_fte"], a["agency_fte"]) == (5, 3.5, 1.0)
+    assert a["agency_rate"] == round(1 / 4.5, 3)
+    assert (a["funded_fte"], a["vacancy_fte"]) == (6.0, 2.5)
+    assert a["vacancy_rate"] == round(2.5 / (2.5 + 3.5), 3)
+    assert a["asye_share"] == round(1 / 5, 3)  # 1 ASYE of 5 practitioners
+    # Beta: mover + 1 permanent + team manager = 3 employed; 2 agency; funded 4 -> 1 vacancy.
+    assert (b["headcount"], b["employed_fte"], b["agency_fte"], b["vacancy_fte"]) == (5, 3.0, 2.0, 1.0)
+    assert b["agency_rate"] == 0.4
+    [council_row] = compute(council.con, council.snapshot, "workforce_council", SEP_30).records()
+    # Council vacancies are the sum of team vacancies, not establishment less all employed.
+    assert council_row["vacancy_fte"] == 3.5
+    assert council_row["agency_rate"] == round(3 / 9.5, 3)
+
+
+def test_turnover_dfe_formula_and_movers(council):
+    figure = compute(council.con, council.snapshot, "turnover_by_team", SEP_30, period_start=YEAR_START)
+    teams = by_team(figure)
+    a, b = teams["Alpha"], teams["Beta"]
+    assert (a["leavers"], a["employed_leavers_fte"], a["starters"]) == (1, 1.0, 1)
+    assert a["turnover_rate"] == round(1.0 / 3.5, 3)
+    # The agency leaver is a leaver but not in the DfE turnover of directly employed staff; the mover is neither.
+    assert (b["leavers"], b["agency_leavers"], b["employed_leavers_fte"], b["turnover_rate"]) == (1, 1, 0, 0)
+    [c] = compute(council.con, council.snapshot, "turnover_council", SEP_30, period_start=YEAR_START).records()
+    assert (c["leavers"], c["starters"], c["turnover_rate"]) == (2, 1, round(1 / 6.5, 3))
+    gone = compute(council.con, council.snapshot, "leavers", SEP_30, period_start=YEAR_START).records()
+    assert [(r["team"], r["leave_reason"]) for r in gone] == [("Alpha", "relocation"), ("Beta", "end_of_contract")]
+    reasons = compute(council.con, council.snapshot, "leavers_by_reason", SEP_30, period_start=YEAR_START)
+    assert {(r["service"], r["reason"], r["leavers"]) for r in reasons.records()} == {
+        ("cin", "relocation", 1), ("cp", "end_of_contract", 1)
+    }
+
+
+def test_period_boundaries_are_inclusive(council):
+    may = compute(council.con, council.snapshot, "leavers", date(2023, 5, 31), period_start=date(2023, 5, 1))
+    assert len(may.records()) == 1
+    april = compute(council.con, council.snapshot, "leavers", date(2023, 4, 30), period_start=date(2023, 4, 1))
+    assert april.records() == []
+
+
+def test_long_term_absence(tmp_path):
+    b = CouncilBuilder(extract_date=date(2024, 3, 31))
+    b.team("A")
+    sick = b.worker("A")
+    short = b.worker("A")
+    b.absence(sick, date(2024, 1, 1), None)
+    b.absence(short, date(2024, 2, 1), date(2024, 2, 5))
+    loaded = b.load(tmp_path)
+    [team] = compute(loaded.con, loaded.snapshot, "workforce_by_team", date(2024, 2, 3)).records()
+    assert team["long_term_absent"] == 1
+    [team] = compute(loaded.con, loaded.snapshot, "workforce_by_team", date(2024, 1, 10)).records()
+    assert team["long_term_absent"] == 0
