@@ -120,3 +120,21 @@ def test_summary_html(tmp_path, extract):
     html = out.read_text()
     assert "children waiting for a social worker" in html and "Child in Need 1" in html
     assert "C1" not in html.split("<body>")[1]  # aggregates only: no child ids in the summary
+
+
+def test_workforce_command(tmp_path):
+    b = CouncilBuilder(extract_date=date(2024, 3, 31))
+    b.team("CIN1", "Child in Need 1")
+    b.establishment("CIN1", 4.0)
+    b.worker("CIN1")
+    b.worker("CIN1", employment="agency")
+    b.worker("CIN1", end=date(2023, 6, 1), leave_reason="workload", leaver_destination="agency")
+    db = tmp_path / "cs.duckdb"
+    run(db, "load", str(b.write(tmp_path / "extract")))
+    table = run(db, "workforce", "--period", "2023-04..2023-12")
+    assert table.exit_code == 0, table.output
+    assert "2023-04-01 to 2023-12-31" in table.output and "workload" in table.output
+    assert "turnover 100.0%" in table.output  # 1 employed leaver FTE / 1 employed FTE in post at the end
+    data = json.loads(run(db, "workforce", "--period", "2023-04..2023-12", "--format", "json").output)
+    assert data["turnover"]["filters"]["period"] == "2023-04-01..2023-12-31"
+    assert run(db, "workforce", "--period", "2023-13..2023-12").exit_code == 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import time
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, timedelta
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Iterator, Optional
@@ -242,6 +242,103 @@ def _print_position(pos, show_workers: bool) -> None:  # type: ignore[no-untyped
             "Caseload by worker", pos.figures["workers"].records(),
             ["worker", "team", "role", "employment", "fte", "caseload", "fte_caseload", "standard_upper", "rag"],
         ))
+
+
+def _year_ending(end: date) -> date:
+    """First day of the twelve months ending on `end`."""
+    try:
+        return end.replace(year=end.year - 1) + timedelta(days=1)
+    except ValueError:  # 29 February
+        return date(end.year - 1, 3, 1)
+
+
+def _parse_period(value: str) -> tuple[date, date]:
+    """'2023-04..2024-03' (whole months) or '2023-04-01..2024-03-31' (days), both ends included."""
+    import calendar
+
+    try:
+        first, last = value.split("..")
+        start = date.fromisoformat(first + "-01" if len(first) == 7 else first)
+        if len(last) == 7:
+            year, month = int(last[:4]), int(last[5:])
+            end = date(year, month, calendar.monthrange(year, month)[1])
+        else:
+            end = date.fromisoformat(last)
+    except ValueError:
+        raise _fail(f"--period {value!r}: expected YYYY-MM..YYYY-MM or YYYY-MM-DD..YYYY-MM-DD") from None
+    if start > end:
+        raise _fail(f"--period {value!r}: starts after it ends")
+    return start, end
+
+
+@app.command()
+def workforce(
+    period: Annotated[
+        Optional[str], typer.Option(help="Period for starters, leavers and turnover, e.g. 2023-04..2023-12.")
+    ] = None,
+    as_at: AsAtOption = None,
+    team: Annotated[Optional[str], typer.Option(help="One team, by name or id.")] = None,
+    fmt: Annotated[Format, typer.Option("--format", help="table, csv or json.")] = Format.table,
+    section: Annotated[
+        str, typer.Option(help="For csv: in_post, turnover, leavers, reasons or council.")
+    ] = "turnover",
+    snapshot: Annotated[Optional[int], typer.Option(help="Snapshot id (default: latest).")] = None,
+) -> None:
+    """Workforce: in post, agency and vacancy rates, starters, leavers, turnover and why people left."""
+    from clearsight.metrics.figures import compute
+    from clearsight.render import print_warnings, provenance_line, rich_table, to_csv, to_json
+
+    con, snap = _open_snapshot(snapshot)
+    if period:
+        start, end = _parse_period(period)
+    else:
+        end = _parse_as_at(as_at) or snap.extract_date
+        start = _year_ending(end)
+    config = state.config
+    figures = {
+        "in_post": compute(con, snap, "workforce_by_team", end, config, team),
+        "turnover": compute(con, snap, "turnover_by_team", end, config, team, period_start=start),
+        "leavers": compute(con, snap, "leavers", end, config, team, period_start=start),
+        "reasons": compute(con, snap, "leavers_by_reason", end, config, period_start=start),
+        "council": compute(con, snap, "turnover_council", end, config, period_start=start),
+        "council_in_post": compute(con, snap, "workforce_council", end, config),
+    }
+    if fmt is Format.json:
+        sys.stdout.write(to_json({k: f.as_dict() for k, f in figures.items()}) + "\n")
+        return
+    if fmt is Format.csv:
+        if section not in figures:
+            raise _fail(f"--section {section!r}: expected one of {', '.join(figures)}")
+        sys.stdout.write(to_csv(figures[section]))
+        return
+    prov = figures["turnover"].provenance
+    console.print(f"[bold]Workforce[/] — {prov.council}, {start} to {end}" + (f", {team}" if team else ""))
+    console.print(provenance_line(prov), style="dim")
+    print_warnings(console, prov)
+    console.print(rich_table(
+        f"Starters, leavers and turnover, {start} to {end}", figures["turnover"].records(),
+        ["team", "service", "starters", "leavers", "agency_leavers", "employed_leavers_fte", "employed_fte_at_end",
+         "turnover_rate"],
+    ))
+    console.print(rich_table(
+        f"Why they left, {start} to {end}", figures["reasons"].records(),
+        ["service", "reason", "destination", "leavers", "fte"],
+    ))
+    console.print(rich_table(
+        f"In post on {end}", figures["in_post"].records(),
+        ["team", "service", "headcount", "employed_fte", "agency_fte", "agency_rate", "funded_fte", "vacancy_fte",
+         "vacancy_rate", "asye_share", "long_term_absent"],
+    ))
+    [c] = figures["council"].records() or [{}]
+    [p] = figures["council_in_post"].records() or [{}]
+    england = config.england
+    console.print(
+        f"Council: {c.get('leavers', 0)} leavers, {c.get('starters', 0)} starters, turnover "
+        f"{(c.get('turnover_rate') or 0):.1%} (England {england['turnover_rate']:.1%}); agency rate "
+        f"{(p.get('agency_rate') or 0):.1%} against a target of {config.workforce.agency_target:.0%} "
+        f"(England {england['agency_rate']:.1%}); vacancy rate {(p.get('vacancy_rate') or 0):.1%} "
+        f"(England {england['vacancy_rate']:.1%})."
+    )
 
 
 @metrics_app.command("list")

@@ -94,6 +94,20 @@ class WorkforceSettings(BaseModel):
     )
 
 
+def _england_2025() -> dict[str, float]:
+    # definitions.md: DfE national figures for 2025 (workforce census at 30 September; CIN census).
+    return {
+        "turnover_rate": 0.118,
+        "agency_rate": 0.130,
+        "vacancy_rate": 0.142,
+        "absence_rate": 0.035,
+        "average_caseload": 15.2,
+        "assessments_within_45_days": 0.857,
+        "re_referral_rate": 0.226,
+        "repeat_cp_plan_rate": 0.245,
+    }
+
+
 class CouncilConfig(BaseModel):
     """Everything a council may set. Defaults are definitions.md's."""
 
@@ -114,6 +128,10 @@ class CouncilConfig(BaseModel):
     )
     allocation: AllocationRules = Field(default_factory=AllocationRules)
     workforce: WorkforceSettings = Field(default_factory=WorkforceSettings)
+    england: dict[str, float] = Field(
+        default_factory=_england_2025,
+        description="England figures shown beside the council's own until a benchmark table is loaded.",
+    )
     small_number_threshold: int = Field(
         default=5, ge=0, description="Member-facing outputs suppress counts below this (DfE practice)."
     )
