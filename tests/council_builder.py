@@ -136,7 +136,7 @@ class CouncilBuilder:
             rows = self.rows.get(table.name, [])
             path = directory / f"{table.name}.csv"
             with open(path, "w", newline="", encoding="utf-8") as fh:
-                writer = csv.writer(fh)
+                writer = csv.writer(fh, lineterminator="\n")
                 writer.writerow(table.column_names)
                 for row in rows:
                     unknown = set(row) - set(table.column_names)

@@ -26,7 +26,7 @@ app = typer.Typer(
 metrics_app = typer.Typer(help="The metric registry: list metrics and show the SQL behind them.")
 app.add_typer(metrics_app, name="metrics")
 
-console = Console()
+console = Console(width=None if sys.stdout.isatty() else 170)
 err = Console(stderr=True)
 
 

@@ -15,10 +15,13 @@ from datetime import date, datetime, timedelta
 EXCEL_EPOCH = date(1899, 12, 30)
 EXCEL_MAX_SERIAL = 2958465  # 9999-12-31
 
-_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-_UK = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
-_SERIAL = re.compile(r"\d{1,7}(\.0+)?")
-_TIME_SUFFIX = re.compile(r"[T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
+# re.ASCII: \d must mean 0-9 only, as in DuckDB's RE2 (Python's \d and int() also take other scripts' digits).
+_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})", re.ASCII)
+_UK = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})", re.ASCII)
+_SERIAL = re.compile(r"\d{1,7}(\.0+)?", re.ASCII)
+_TIME_SUFFIX = re.compile(r"[T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$", re.ASCII)
+# What str.strip() removes (tab, CR, LF, no-break space...); DuckDB's trim() alone removes only spaces.
+_WHITESPACE = "".join(chr(i) for i in range(0x3001) if chr(i).isspace())  # none lies above U+3000
 
 DATE_FORMS = "YYYY-MM-DD, dd/mm/yyyy or an Excel serial number"
 
@@ -47,7 +50,7 @@ def parse_date(value: object) -> date | None:
 
 
 def excel_serial_to_date(serial: float) -> date:
-    if serial != int(serial) or not 1 <= serial <= EXCEL_MAX_SERIAL:
+    if not 1 <= serial <= EXCEL_MAX_SERIAL or serial != int(serial):  # range first: int(inf) overflows
         raise ValueError(f"expected a whole Excel serial day between 1 and {EXCEL_MAX_SERIAL}, got {serial!r}")
     return EXCEL_EPOCH + timedelta(days=int(serial))
 
@@ -58,12 +61,12 @@ def date_to_excel_serial(day: date) -> int:
 
 def sql_parse_date(column: str) -> str:
     """DuckDB SQL turning a VARCHAR column into a DATE by the rule of `parse_date` (NULL if unreadable)."""
-    text = f"regexp_replace(trim({column}), '[T ]\\d{{1,2}}:\\d{{2}}(:\\d{{2}}(\\.\\d+)?)?(Z|[+-]\\d{{2}}:?\\d{{2}})?$', '')"
+    text = f"regexp_replace(trim({column}, '{_WHITESPACE}'), '[T ]\\d{{1,2}}:\\d{{2}}(:\\d{{2}}(\\.\\d+)?)?(Z|[+-]\\d{{2}}:?\\d{{2}})?$', '')"
     return (
         f"COALESCE("
-        f"CASE WHEN regexp_full_match({text}, '\\d{{4}}-\\d{{1,2}}-\\d{{1,2}}') "
+        f"CASE WHEN regexp_full_match({text}, '\\d{{4}}-\\d{{1,2}}-\\d{{1,2}}') AND NOT starts_with({text}, '0000') "
         f"THEN TRY_CAST(TRY_STRPTIME({text}, '%Y-%m-%d') AS DATE) END, "
-        f"CASE WHEN regexp_full_match({text}, '\\d{{1,2}}/\\d{{1,2}}/\\d{{4}}') "
+        f"CASE WHEN regexp_full_match({text}, '\\d{{1,2}}/\\d{{1,2}}/\\d{{4}}') AND NOT ends_with({text}, '/0000') "
         f"THEN TRY_CAST(TRY_STRPTIME({text}, '%d/%m/%Y') AS DATE) END, "
         f"CASE WHEN regexp_full_match({text}, '\\d{{1,7}}(\\.0+)?') "
         f"AND TRY_CAST({text} AS DOUBLE) BETWEEN 1 AND {EXCEL_MAX_SERIAL} "

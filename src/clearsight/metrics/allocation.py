@@ -33,7 +33,8 @@ _ALLOCATION_FIELDS = (
     "open_cases",
     title="Open cases",
     definition="Children with an open child-in-need episode (referral accepted, not closed) on the date, "
-    "one row per child (latest referral), with legal status CLA, else CP, else CIN.",
+    "one row per child (latest referral), with legal status CLA, else CP, else CIN. The case's team is the "
+    "team of its current allocation (a manager's holding included), else the episode's team.",
     unit="children", polarity="neutral", reads=_CASE_FIELDS, order_by=("team", "child_id"),
 )
 def open_cases(s: Scope) -> ir.Table:
@@ -43,23 +44,39 @@ def open_cases(s: Scope) -> ir.Table:
     ep = ep.mutate(_rank=latest).filter(lambda t: t._rank == 0)
     cla = current(s.table("cla_episode"), s.as_at).select("child_id").distinct().mutate(looked_after=True)
     cp = current(s.table("cp_plan"), s.as_at).select("child_id").distinct().mutate(on_cp_plan=True)
-    t = teams(s)
+    holding = _holding_team(s)
     joined = (
         ep.left_join(cla, ep.child_id == cla.child_id)
         .left_join(cp, ep.child_id == cp.child_id)
-        .left_join(t, ep.team_id == t.team_id)
+        .left_join(holding, ep.child_id == holding.child_id)
     )
-    return joined.select(
+    cases = joined.select(
         child_id=ep.child_id,
         episode_id=ep.episode_id,
-        team_id=ep.team_id,
-        team=t.team,
-        service=t.service,
+        team_id=ibis.coalesce(holding.holding_team_id, ep.team_id),
         legal_status=ibis.cases(
             (cla.looked_after.fill_null(False), "CLA"), (cp.on_cp_plan.fill_null(False), "CP"), else_="CIN"
         ),
         referral_date=ep.referral_date,
+    ).view()  # a relation of its own: Ibis cannot join on a computed column of a join chain
+    t = teams(s)
+    return cases.left_join(t, cases.team_id == t.team_id).select(
+        cases.child_id, cases.episode_id, cases.team_id, t.team, t.service, cases.legal_status,
+        cases.referral_date,
     )
+
+
+def _holding_team(s: Scope) -> ir.Table:
+    """The team holding each child's case on the date: the team of its latest current allocation.
+
+    An episode records the team responsible at the extract date; a case moved since then was held elsewhere
+    on an earlier date, and the allocation history says where.
+    """
+    a = current(s.table("allocation"), s.as_at)
+    a = a.filter(a.role.isin(s.config.allocation.allocation_roles))
+    latest = ibis.row_number().over(group_by=a.child_id, order_by=[a.start_date.desc(), a.allocation_id.desc()])
+    a = a.mutate(_rank=latest).filter(lambda t: t._rank == 0)
+    return a.select("child_id", holding_team_id=a.team_id)
 
 
 def _allocations_with_post_role(s: Scope) -> ir.Table:

@@ -20,6 +20,7 @@ from clearsight.config import CouncilConfig
 from clearsight.metrics.registry import Metric, Scope, get_metric
 from clearsight.metrics.sql import metric_sql
 from clearsight.store.database import query_arrow
+from clearsight.store.schema import EMPTY_MEANS_NOT_YET
 from clearsight.store.snapshots import Snapshot
 
 
@@ -84,7 +85,11 @@ def provenance(metric: Metric, snapshot: Snapshot, as_at: date) -> Provenance:
         content_hash=snapshot.content_hash,
         as_at=as_at,
         records={t: snapshot.rows(t) for t in metric.tables},
-        completeness={f: snapshot.completeness(*f.split(".", 1)) for f in metric.reads},
+        completeness={
+            f: snapshot.completeness(*f.split(".", 1))
+            for f in metric.reads
+            if f.split(".", 1)[1] not in EMPTY_MEANS_NOT_YET
+        },
         warnings=tuple(warnings),
     )
 

@@ -20,7 +20,8 @@ import duckdb
 from clearsight.formats.manifest import MANIFEST_NAME, ManifestError, read_manifest
 from clearsight.store import schema
 from clearsight.store.snapshots import find_by_hash
-from clearsight.store.validation import Problem, StagedExtract, blank_sql, quote, typed_expression
+from clearsight.store.staging import UnreadableFile, stage_file
+from clearsight.store.validation import Problem, StagedExtract, quote, typed_expression
 
 Progress = Callable[[str, int, int], None]
 Status = Literal["loaded", "already_loaded", "rejected"]
@@ -67,29 +68,6 @@ def content_hash(directory: Path, files: list[str]) -> str:
             while chunk := fh.read(1 << 20):
                 digest.update(chunk)
     return digest.hexdigest()
-
-
-def _reader_sql(path: Path) -> str:
-    quoted = str(path).replace("'", "''")
-    if path.suffix.lower() == ".parquet":
-        return f"read_parquet('{quoted}')"
-    return f"read_csv('{quoted}', header = true, all_varchar = true, strict_mode = false, null_padding = true)"
-
-
-def _stage(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> list[str]:
-    """Copy a file into a temp table of text with its line number; returns the normalised header."""
-    con.execute(f"CREATE OR REPLACE TEMP TABLE raw_{table} AS SELECT * FROM {_reader_sql(path)}")
-    raw_cols = [r[0] for r in con.execute(f"DESCRIBE raw_{table}").fetchall()]
-    names = [c.strip().lower().lstrip("\ufeff") for c in raw_cols]
-    select = ", ".join(f"CAST({quote(raw)} AS VARCHAR) AS {quote(n)}" for raw, n in zip(raw_cols, names, strict=True))
-    not_blank = " OR ".join(f"NOT {blank_sql(quote(raw))}" for raw in raw_cols)
-    # rowid follows file order (insertion order is preserved); +2 = header line plus 1-based numbering.
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE stage_{table} AS "
-        f"SELECT rowid + 2 AS source_row, {select} FROM raw_{table} WHERE {not_blank}"
-    )
-    con.execute(f"DROP TABLE raw_{table}")
-    return names
 
 
 def _completeness(con: duckdb.DuckDBPyConnection, table: schema.Table) -> tuple[int, dict[str, float]]:
@@ -141,14 +119,15 @@ def load_extract(
         for i, table in enumerate(tables):
             tick(f"reading {files[table.name]}", i, steps)
             try:
-                header = _stage(con, table.name, directory / files[table.name])
-            except duckdb.Error as exc:
+                staged_file = stage_file(con, table.name, directory / files[table.name], files[table.name])
+            except (duckdb.Error, UnreadableFile) as exc:
                 report.problems.append(Problem(files[table.name], "", f"cannot be read: {exc}", (), 1))
                 continue
-            extra = staged.check_columns(table, header)
+            report.problems.extend(staged_file.problems)
+            extra = staged.check_columns(table, staged_file.header)
             report.tables[table.name] = {"file": files[table.name], "extra_columns": extra}
         readable = [t for t in tables if t.name in report.tables]
-        if not report.problems:
+        if not report.problems and not staged.problems:  # value checks need every declared column present
             for i, table in enumerate(readable):
                 tick(f"checking {files[table.name]}", len(tables) + i, steps)
                 staged.check_values(table)

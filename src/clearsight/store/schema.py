@@ -32,6 +32,14 @@ PROVENANCE_COLUMNS: tuple[tuple[str, str], ...] = (
 )
 
 
+# Columns where an empty cell is information (still open, not yet held, not a leaver), not a gap in the data:
+# completeness is not measured on them.
+EMPTY_MEANS_NOT_YET = frozenset({
+    "end_date", "close_date", "death_date", "authorised_date", "conference_date", "held_date", "decision_date",
+    "parent_team_id", "expected_dob", "leave_reason", "leaver_destination", "moderated_grade",
+})
+
+
 @dataclass(frozen=True)
 class Column:
     name: str

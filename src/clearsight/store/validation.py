@@ -33,11 +33,16 @@ class Problem:
     values: tuple[str, ...] = ()
 
     def __str__(self) -> str:
-        shown = ", ".join(str(r) for r in self.rows)
-        more = f" and {self.count - len(self.rows)} more" if self.count > len(self.rows) else ""
+        place = self.file
+        if self.rows:  # file-level problems (manifest, unreadable file) have no rows
+            shown = ", ".join(str(r) for r in self.rows)
+            more = f" and {self.count - len(self.rows)} more" if self.count > len(self.rows) else ""
+            noun = "row" if self.count == 1 else "rows"
+            place += f": {noun} {shown}{more}"
+        if self.column:
+            place += f", column '{self.column}'"
         vals = f" (found {', '.join(repr(v) for v in self.values[:5])})" if self.values else ""
-        noun = "row" if self.count == 1 else "rows"
-        return f"{self.file}: {noun} {shown}{more}, column '{self.column}': {self.message}{vals}"
+        return f"{place}: {self.message}{vals}"
 
     def as_dict(self) -> dict[str, object]:
         return {

@@ -1,0 +1,137 @@
+"""Copy one extract file into a temp table of text, each row numbered by its line in the file.
+
+Every cell is staged as text so that validation can say what a bad value was, not only that a cast failed.
+Malformed lines (too many or too few fields) are collected with their line numbers rather than padded or
+guessed at, and the line numbers of good rows stay true even where blank or malformed lines were skipped.
+"""
+
+from __future__ import annotations
+
+import csv
+import mmap
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from clearsight.store.validation import EXAMPLES, Problem, blank_sql, quote
+
+
+class UnreadableFile(ValueError):
+    """The file cannot be read as a table at all (not text, no header, duplicate header names)."""
+
+
+@dataclass
+class StagedFile:
+    header: list[str]  # normalised column names, in file order
+    problems: list[Problem] = field(default_factory=list)
+
+
+def normalise_header(name: str) -> str:
+    return name.strip().lstrip("\ufeff").strip().lower()
+
+
+def _csv_header(path: Path) -> list[str]:
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as fh:
+            first = fh.readline()
+    except UnicodeDecodeError as exc:
+        raise UnreadableFile(f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    if "\x00" in first:
+        raise UnreadableFile("not a text file (it contains NUL bytes)")
+    header = next(csv.reader([first]), [])
+    if not any(h.strip() for h in header):
+        raise UnreadableFile("the first line should be a header of column names, and it is empty")
+    return header
+
+
+def _blank_lines(path: Path) -> list[int]:
+    """Line numbers of empty lines, which DuckDB's CSV reader skips without a word."""
+    if path.stat().st_size == 0:
+        return []
+    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        starts = []  # byte offsets where an empty line begins; searching and counting run in C
+        for pattern in (b"\n\n", b"\n\r\n"):
+            pos = mm.find(pattern)
+            while pos != -1:
+                starts.append(pos + 1)
+                pos = mm.find(pattern, pos + 1)
+        lines, line, last = [], 1, 0
+        for offset in sorted(starts):
+            line += mm[last:offset].count(b"\n")
+            last = offset
+            lines.append(line)
+    return lines
+
+
+def _line_number_sql(con: duckdb.DuckDBPyConnection, table: str, skipped: list[int]) -> str:
+    """SQL for a row's line: its position among kept lines, plus the skipped lines before it."""
+    position = "rowid + 2"  # header is line 1; rowid follows file order (insertion order is preserved)
+    if not skipped:
+        return position
+    # With skipped lines s_1 < ... < s_m, the kept line at position p is line p + #{i : s_i - i < p}.
+    con.execute(f"CREATE OR REPLACE TEMP TABLE skipped_{table} (c BIGINT)")
+    con.executemany(f"INSERT INTO skipped_{table} VALUES (?)", [[s - i] for i, s in enumerate(sorted(skipped), 1)])
+    return f"{position} + (SELECT count(*) FROM skipped_{table} AS s WHERE s.c < raw_{table}.rowid + 2)"
+
+
+def _malformed_lines(rejects: list[tuple[int, str, str]], display: str) -> list[Problem]:
+    """One problem per kind of malformed line, naming the lines; DuckDB reports a short line once per
+    missing field, so each line keeps its true field count (the fewest or most it reports)."""
+    found: dict[int, tuple[int, int, str]] = {}  # line -> (fields found, fields expected, message)
+    for line, kind, message in rejects:
+        numbers = message.replace("Expected Number of Columns: ", "").split(" Found: ")
+        if len(numbers) != 2:
+            found.setdefault(int(line), (-1, -1, message))
+            continue
+        expected, got = int(numbers[0]), int(numbers[1])
+        current = found.get(int(line))
+        if current is None or (got < current[0] if kind == "MISSING COLUMNS" else got > current[0]):
+            found[int(line)] = (got, expected, message)
+    by_text: dict[str, list[int]] = {}
+    for line, (got, expected, message) in sorted(found.items()):
+        text = f"has {got} fields, the header has {expected}" if got >= 0 else message
+        by_text.setdefault(text, []).append(line)
+    return [Problem(display, "", text, tuple(lines[:EXAMPLES]), len(lines)) for text, lines in by_text.items()]
+
+
+def stage_file(con: duckdb.DuckDBPyConnection, table: str, path: Path, display: str) -> StagedFile:
+    """Stage `path` as temp table `stage_<table>` (text columns plus source_row)."""
+    quoted_path = str(path).replace("'", "''")
+    skipped: list[int] = []
+    problems: list[Problem] = []
+    if path.suffix.lower() == ".parquet":
+        source = f"read_parquet('{quoted_path}')"
+        con.execute(f"CREATE OR REPLACE TEMP TABLE raw_{table} AS SELECT * FROM {source}")
+        raw_header = [r[0] for r in con.execute(f"DESCRIBE raw_{table}").fetchall()]
+        raw_cols = raw_header
+    else:
+        raw_header = _csv_header(path)
+        raw_cols = [f"c{i}" for i in range(len(raw_header))]
+        columns = ", ".join(f"'{c}': 'VARCHAR'" for c in raw_cols)
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE raw_{table} AS SELECT * FROM read_csv('{quoted_path}', header = true, "
+            f"columns = {{{columns}}}, delim = ',', quote = '\"', escape = '\"', auto_detect = false, "
+            f"strict_mode = true, null_padding = false, store_rejects = true, "
+            f"rejects_table = 'rejects_{table}', rejects_scan = 'rejects_scan_{table}')"
+        )
+        rejects = con.execute(
+            f"SELECT DISTINCT line, error_type, error_message FROM rejects_{table} ORDER BY line"
+        ).fetchall()
+        con.execute(f"DROP TABLE IF EXISTS rejects_{table}")
+        con.execute(f"DROP TABLE IF EXISTS rejects_scan_{table}")
+        skipped = _blank_lines(path) + [int(r[0]) for r in rejects]
+        problems = _malformed_lines(rejects, display)
+    header = [normalise_header(h) for h in raw_header]
+    duplicates = sorted({h for h in header if header.count(h) > 1})
+    if duplicates:
+        raise UnreadableFile(f"the header names {', '.join(duplicates)} more than once")
+    select = ", ".join(f"CAST({quote(raw)} AS VARCHAR) AS {quote(n)}" for raw, n in zip(raw_cols, header, strict=True))
+    not_blank = " OR ".join(f"NOT {blank_sql(quote(raw))}" for raw in raw_cols)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE stage_{table} AS SELECT {_line_number_sql(con, table, skipped)} AS "
+        f"source_row, {select} FROM raw_{table} WHERE {not_blank}"
+    )
+    con.execute(f"DROP TABLE raw_{table}")
+    con.execute(f"DROP TABLE IF EXISTS skipped_{table}")
+    return StagedFile(header, problems)

@@ -1,0 +1,185 @@
+"""The council's structure: teams, service units, funded posts (slots) and the child population.
+
+Team counts grow with scale (more localities and teams, never giant teams); team sizes follow the demand
+each team of that kind carries, so caseloads start near the standard at any scale.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from clearsight.synth.scenario import Scenario
+
+LOCALITIES = (
+    "North", "South", "Central", "East", "West", "Coastal", "Riverside", "Moorland", "Harbour", "Valley",
+    "Forest", "Downs", "Marsh", "Heath", "Castle", "Bridge", "Priory", "Abbey", "Fenside", "Hilltop",
+    "Meadow", "Lakeside", "Quarry", "Orchard", "Mill", "Chapel", "Market", "Kingsway", "Parkside", "Wharf",
+)
+
+# kind -> (service code, count at scale 1, practitioners per team at scale 1, practitioner role)
+TEAM_KINDS: dict[str, tuple[str, int, int, str]] = {
+    "front_door": ("front_door", 1, 6, "social_worker"),
+    "assessment": ("assessment", 2, 9, "social_worker"),
+    "cin": ("cin", 3, 10, "social_worker"),
+    "cp": ("cp", 3, 8, "social_worker"),
+    "cla": ("cla", 3, 10, "social_worker"),
+    "leaving_care": ("leaving_care", 2, 7, "personal_adviser"),
+    "fostering": ("fostering", 1, 7, "social_worker"),
+    "adoption": ("adoption", 1, 5, "social_worker"),
+    "iro": ("iro", 1, 9, "iro"),
+    "qa": ("qa", 1, 4, "senior_practitioner"),
+}
+CASE_HOLDING_KINDS = ("assessment", "cin", "cp", "cla")
+
+
+@dataclass
+class Slot:
+    """A funded post in a team: who holds it now, and when it was funded."""
+
+    team: int
+    role: str
+    fte: float
+    start: int
+    end: int = -1  # day the funding stopped (restructure), -1 = still funded
+    holder: int = -1  # worker index, -1 = vacant
+    sid: int = 0
+
+
+@dataclass
+class Team:
+    idx: int
+    team_id: str
+    name: str
+    service: str
+    kind: str  # TEAM_KINDS key, 'unit' for a service unit, 'management' for the directorate
+    parent: int = -1
+    locality: str = ""
+    start: int = -1
+    end: int = -1
+    slots: list[Slot] = field(default_factory=list)
+    manager: int = -1  # worker index of the team manager (service manager for a unit)
+    depleted: bool = False
+    recovery: bool = False
+
+
+@dataclass
+class Structure:
+    teams: list[Team]
+    localities: list[str]
+    by_kind: dict[str, list[int]]
+    cin_by_locality: dict[str, list[int]]
+    cp_by_locality: dict[str, int]
+    assessment_for_locality: dict[str, int]
+    directorate: int
+    units: list[int]
+    hos: int = -1  # worker index of the head of service
+
+    def add_team(self, team: Team) -> Team:
+        team.idx = len(self.teams)
+        team.team_id = f"T{team.idx + 1:03d}"
+        self.teams.append(team)
+        self.by_kind.setdefault(team.kind, []).append(team.idx)
+        return team
+
+
+def _count(kind: str, scale: float) -> int:
+    base = TEAM_KINDS[kind][1]
+    minimum = 2 if kind == "cin" else 1
+    return max(minimum, int(round(base * scale)))
+
+
+def _size(kind: str, scale: float, count: int) -> int:
+    _, base_count, base_size, _ = TEAM_KINDS[kind]
+    return max(3, int(round(base_size * scale * base_count / count)))
+
+
+def build_structure(scale: float, start_day: int, rng: np.random.Generator) -> Structure:
+    """Teams and service units; slots are added here, workers by the workforce module."""
+    s = Structure([], [], {}, {}, {}, {}, -1, [])
+    mgmt = s.add_team(Team(0, "", "Children's Social Care Directorate", "management", "management",
+                           start=start_day))
+    s.directorate = mgmt.idx
+    n_loc = max(2, int(round(3 * scale)))
+    s.localities = [LOCALITIES[i] if i < len(LOCALITIES) else f"Area {i + 1}" for i in range(n_loc)]
+
+    def unit(name: str) -> Team:
+        u = s.add_team(Team(0, "", name, "management", "unit", parent=mgmt.idx, start=start_day))
+        s.units.append(u.idx)
+        return u
+
+    def add(kind: str, name: str, parent: Team, size: int, locality: str = "") -> Team:
+        service, _, _, prac_role = TEAM_KINDS[kind]
+        t = s.add_team(Team(0, "", name, service, kind, parent=parent.idx, locality=locality, start=start_day))
+        t.slots.append(Slot(t.idx, "team_manager", 1.0, start_day))
+        # Composition is fixed by team size, not drawn, so capacity does not vary by luck between teams.
+        n_asye = int(round(0.12 * size)) if kind in CASE_HOLDING_KINDS and prac_role == "social_worker" else 0
+        n_part = int(round(0.2 * size))
+        part_ftes = [0.8, 0.6, 0.8, 0.5]
+        for j in range(size):
+            role = prac_role
+            if prac_role == "social_worker":
+                if j == 0 and size >= 5:
+                    role = "senior_practitioner"
+                elif 1 <= j <= n_asye:
+                    role = "asye"
+            fte = part_ftes[j % len(part_ftes)] if j >= size - n_part else 1.0
+            t.slots.append(Slot(t.idx, role, fte, start_day))
+        return t
+
+    # Front door and assessment
+    fd_units: list[Team] = []
+    n_fd, n_as = _count("front_door", scale), _count("assessment", scale)
+    per_unit = 7
+    kinds = [("front_door", i) for i in range(n_fd)] + [("assessment", i) for i in range(n_as)]
+    for k, (kind, i) in enumerate(kinds):
+        if k % per_unit == 0:
+            fd_units.append(unit("Front Door and Assessment Service" + (f" {len(fd_units) + 1}" if k else "")))
+        name = ("Front Door (MASH)" if kind == "front_door" else "Assessment Team") + (
+            f" {i + 1}" if (n_fd if kind == "front_door" else n_as) > 1 else "")
+        add(kind, name, fd_units[-1], _size(kind, scale, n_fd if kind == "front_door" else n_as))
+    as_teams = s.by_kind["assessment"]
+    for li, loc in enumerate(s.localities):
+        s.assessment_for_locality[loc] = as_teams[li % len(as_teams)]
+    # Localities: a CIN and a CP team each, three localities to a service manager
+    size_cin, size_cp = _size("cin", scale, n_loc), _size("cp", scale, n_loc)
+    for li, loc in enumerate(s.localities):
+        if li % 3 == 0:
+            u = unit(f"Locality Services {li // 3 + 1}")
+        cin = add("cin", f"{loc} Child in Need Team", u, size_cin, loc)
+        cp = add("cp", f"{loc} Child Protection Team", u, size_cp, loc)
+        s.cin_by_locality[loc] = [cin.idx]
+        s.cp_by_locality[loc] = cp.idx
+    # The first two localities' CIN teams are the ones the 2023 shock hits.
+    for loc in s.localities[:2]:
+        s.teams[s.cin_by_locality[loc][0]].depleted = True
+    # Children in care, leaving care, fostering, adoption
+    kinds = [(k, i) for k in ("cla", "leaving_care", "fostering", "adoption") for i in range(_count(k, scale))]
+    labels = {"cla": "Children in Care Team", "leaving_care": "16+ Leaving Care Team",
+              "fostering": "Fostering Team", "adoption": "Adoption Team"}
+    for k, (kind, i) in enumerate(kinds):
+        if k % per_unit == 0:
+            u = unit("Children in Care Service" + (f" {k // per_unit + 1}" if k else ""))
+        n = _count(kind, scale)
+        add(kind, labels[kind] + (f" {i + 1}" if n > 1 else ""), u, _size(kind, scale, n))
+    # Safeguarding and quality assurance
+    u = unit("Safeguarding and Quality Assurance")
+    n_iro = _count("iro", scale)
+    for i in range(n_iro):
+        add("iro", "Independent Reviewing Unit" + (f" {i + 1}" if n_iro > 1 else ""), u,
+            _size("iro", scale, n_iro))
+    add("qa", "Quality Assurance Unit", u, max(3, int(round(4 * math.sqrt(max(scale, 0.25))))))
+    return s
+
+
+def population_rows(sc: Scenario, scale: float, rng: np.random.Generator) -> list[tuple[str, str, int, int]]:
+    """Mid-year child population by age band, growing gently (about 0.4% a year)."""
+    shares = {"0-4": 0.265, "5-9": 0.285, "10-15": 0.335, "16-17": 0.115}
+    rows = []
+    for year in range(2018, 2025):
+        total = sc.child_population * scale * (1 + 0.004 * (year - 2021))
+        for band, share in shares.items():
+            rows.append((sc.council, band, year, int(round(total * share * (1 + rng.normal(0, 0.004))))))
+    return rows

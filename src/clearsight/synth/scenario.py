@@ -1,0 +1,95 @@
+"""The Eastmere scenario as parameters: the rules the simulation follows, not the figures it must hit.
+
+Every figure in ../shared/design/scenario.md is meant to *emerge* from these: a caseload-driven leaver hazard,
+a recruitment lag, an allocation cap and the dated shocks (restructure, morale shock, inspection, recovery).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """Parameters of one synthetic council (defaults = Eastmere at scale 1)."""
+
+    council: str = "Eastmere"
+    """Council name written to the manifest and the population table."""
+    sim_start: date = date(2018, 10, 1)
+    """First simulated day; six months of warm-up before the reporting window so queues settle."""
+    history_start: date = date(2019, 4, 1)
+    """Start of the six financial years the story covers."""
+    extract_date: date = date(2025, 3, 31)
+    """The 'as at' date of the extract; nothing (except targets/due dates) lies after it."""
+
+    child_population: int = 75_000
+    """Children aged 0-17 at scale 1."""
+    referrals_per_year: float = 3_950.0
+    """Referrals a year at scale 1 (new and re-referrals)."""
+    contacts_per_year: float = 20_000.0
+    """Contacts to the front door a year at scale 1, including those that become referrals."""
+    rereferral_share: float = 0.22
+    """Share of referrals that re-refer a child referred in the previous 12 months."""
+    referral_nfa_share: float = 0.07
+    """Referrals closed at the front door with no further action (no assessment)."""
+    s47_referral_share: float = 0.25
+    """Referrals that start with a strategy discussion (section 47), worked by the assessment teams."""
+    assessment_team_share: float = 0.30
+    """Share of the other referrals the assessment teams take (the rest go to the locality CIN team)."""
+
+    allocation_cap: float = 30.0
+    """Most children a full-time social worker can be given; beyond it new work waits with the manager."""
+    standard_caseload: float = 18.0
+    """Caseload at which work goes at normal speed and nobody is pushed to leave."""
+    realloc_queue_delay: int = 30
+    """Days a case waiting for re-allocation (it already had a worker) queues behind new work of the same age."""
+    role_weight_asye: float = 0.65
+    """ASYE share of a social worker's cap (protected caseload)."""
+    role_weight_senior: float = 0.85
+    """Senior practitioner share of the cap (they also supervise and consult)."""
+
+    turnover_permanent: float = 0.12
+    """Annual leave hazard of permanent staff in steady state."""
+    turnover_agency: float = 0.32
+    """Annual leave hazard of agency staff in steady state."""
+    agency_fill_share: float = 0.38
+    """Share of vacancies filled by agency staff in steady state (gives ~20% agency in post)."""
+    pressure_threshold: float = 1.4
+    """Caseload per FTE, as a multiple of the standard, above which the leave hazard starts to rise."""
+    pressure_exponent: float = 2.0
+    """Leave hazard multiplies by (load / threshold) ** this above the threshold (load = caseload / standard)."""
+    permanent_lag_days: tuple[int, int] = (90, 180)
+    """Recruitment lag for a permanent replacement (3-6 months)."""
+    agency_lag_days: tuple[int, int] = (21, 70)
+    """Lag for an agency replacement in normal times."""
+
+    restructure_date: date = date(2023, 4, 1)
+    """Service restructure: posts deleted, establishment cut."""
+    restructure_cut: float = 0.15
+    """Share of social-work posts deleted at the restructure."""
+    shock_start: date = date(2023, 5, 1)
+    """Morale shock begins in the two depleted child-in-need teams."""
+    shock_multiplier: float = 5.0
+    """Leave hazard multiplier in the two shocked teams until the inspection."""
+    shock_lag_days: tuple[int, int] = (100, 190)
+    """Recruitment lag in the shocked teams (nobody wants to join them)."""
+    shock_agency_lag_days: tuple[int, int] = (30, 75)
+    """Lag for agency cover in the shocked teams (agency staff come, and leave again)."""
+    service_unrest_multiplier: float = 1.05
+    """Leave hazard multiplier elsewhere between the restructure and the inspection."""
+    inspection_date: date = date(2024, 2, 5)
+    """Ofsted inspection: the shock ends and recovery starts."""
+    recovery_team_starts: tuple[date, date] = (date(2024, 2, 19), date(2024, 3, 4))
+    """Start dates of the two extra (agency) teams."""
+    recovery_team_size: int = 6
+    """Practitioners in each recovery team (scaled)."""
+    recovery_agency_lag_days: tuple[int, int] = (7, 28)
+    """Agency cover lag after the inspection."""
+    recovery_extra_posts: int = 1
+    """Posts added back to each depleted team after the inspection."""
+
+    visit_standard_wd: dict[str, int] | None = None
+    """Visit standards in working days (CIN 20, CP 10); CLA/PA handled in days."""
+    independent_audits_per_month: float = 25.0
+    """Independent (QA unit) case audits a month at scale 1."""

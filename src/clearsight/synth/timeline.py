@@ -1,0 +1,358 @@
+"""The run: warm start, the daily loop, and the dated scenario events (restructure, shock, inspection,
+recovery teams) acting on the workforce; monthly case audits are taken from the live caseload."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from clearsight.synth.casework import Case, Simulation
+from clearsight.synth.council import CASE_HOLDING_KINDS, Slot, Team
+from clearsight.synth.workdays import day
+from clearsight.synth.workforce import PRACTITIONER, Worker
+
+GRADES = ("outstanding", "good", "requires_improvement", "inadequate")
+PRACTICE_KINDS = ("front_door", "assessment", "cin", "cp", "cla", "fostering", "adoption")
+
+
+def grade(z: float) -> str:
+    return GRADES[0] if z > 1.6 else GRADES[1] if z > 0.3 else GRADES[2] if z > -0.6 else GRADES[3]
+
+
+class CouncilRun(Simulation):
+    """Adds the workforce dynamics and the scenario's dated events to the casework simulation."""
+
+    # ---- warm start ---------------------------------------------------------------------------------
+    def warm_start(self) -> None:
+        """Open cases and care leavers already in the system on the first simulated day, with backdated
+        histories, sized to the steady state so the first months are not an artificial ramp-up."""
+        d0, rng = self.d0, self.rng
+        for t in list(self.st.teams):
+            if t.kind not in CASE_HOLDING_KINDS:
+                continue
+            cap = sum(w.fte * self.weight(w) for w in self.can_hold(t))
+            n = int(round(cap * 17.0))
+            loc = self.st.localities.index(t.locality) if t.locality else -1
+            for _ in range(n):
+                if t.kind == "cin":
+                    stage = "assess" if self.u() < 0.42 else "cin"
+                elif t.kind == "assessment":
+                    stage = "assess" if self.u() < 0.8 else "cin"
+                elif t.kind == "cp":
+                    stage = "cp" if self.u() < 0.8 else "cin"
+                else:
+                    stage = "cla"
+                self.warm_case(t, stage, loc if loc >= 0 else int(rng.integers(len(self.st.localities))))
+        n_leavers = int(round(235 * self.scale))
+        for _ in range(n_leavers):
+            self.warm_leaver()
+        for ti in sorted(self.dirty):
+            self.allocation_pass(self.team(ti), d0, True)
+
+    def warm_case(self, t: Team, stage: str, loc: int) -> None:
+        d0 = self.d0
+        if stage == "cla":
+            age = int(min(17.85, max(0.1, self.rng.triangular(0, 14, 18))) * 365.25)
+        elif stage == "cp":
+            age = int(self.rng.uniform(0, 16) * 365.25)
+        else:
+            age = min(self.referral_age() + self.ri(0, 100), int(17.8 * 365.25))
+        child = self.new_child(d0, max(age, 20), loc)
+        dob = self.c_dob[child]
+        if stage == "assess":
+            ref = d0 - self.ri(0, 25)
+        elif stage == "cin":
+            start = d0 - self.ri(0, 200)
+            ref = start - self.ri(15, 60)
+        elif stage == "cp":
+            start = d0 - self.ri(0, 600)
+            ref = start - self.ri(20, 45)
+        else:
+            start = d0 - int(self.rng.uniform(0, min(age - 10, 3650)))
+            ref = start - self.ri(0, 40)
+        ref = max(ref, dob)
+        if stage != "assess":
+            start = max(start, ref + 1)
+        c = self.open_episode(ref, child, t.idx)
+        if stage == "assess":
+            self.start_assessment(c, ref)
+            c.asr[2] = min(c.asr[2], d0)
+            c.a_rem *= self.u() * 0.7 + 0.3
+            r = self.u()
+            c.path = "nfa" if r < 0.6 else ("cin" if r < 0.97 else "cla")
+        else:
+            self.assessments.append([child, c.eid, min(ref + 1, start), start, True, False, t.idx, -1])
+            if stage == "cin":
+                self.start_cin(c, start)
+            elif stage == "cp":
+                self.start_cp(c, start)
+            else:
+                self.start_cla(c, start)
+                if c.cla[4] in ("C2", "L2") and start < d0 - 300:
+                    c.cla[4] = "C1"
+        self.enqueue(c, t.idx, d0)
+
+    def warm_leaver(self) -> None:
+        d0 = self.d0
+        age = self.rng.uniform(18.0, 21.0) if self.u() < 0.85 else self.rng.uniform(21.0, 24.5)
+        loc = int(self.rng.integers(len(self.st.localities)))
+        child = self.new_child(d0, int(age * 365.25), loc)
+        dob = self.c_dob[child]
+        left = dob + int(18 * 365.25)
+        start = left - self.ri(200, 3000)
+        cla_team = self.st.by_kind["cla"][0]
+        eid = len(self.episodes)
+        self.episodes.append([eid, child, start - self.ri(0, 30), "5A", "N1", False, left, "RC7", cla_team, -1])
+        self.periods.append([child, start, left, eid])
+        self.cla_eps.append([child, len(self.periods) - 1, start, "S", "C1", "U4", "PR1", left,
+                             str(self.rng.choice(["E17", "E5", "E8"], p=[0.2, 0.5, 0.3]))])
+        end = dob + int((25 if age > 21 or self.u() < 0.2 else 21) * 365.25)
+        if end <= d0:
+            end = d0 + self.ri(30, 400)
+        from clearsight.synth.casework import Leaver
+        lv = Leaver(-1 - child, child, -1, end)
+        self.leavers.append([child, left, -1])
+        lv.team = min(self.st.by_kind["leaving_care"], key=lambda i: (self.pa_load(self.team(i)), i))
+        self.assign_pa(lv, d0)
+        self.at(end, "pa_end", lv, len(self.leavers) - 1)
+
+    # ---- workforce ----------------------------------------------------------------------------------
+    def recruit_terms(self, t: Team, d: int) -> tuple[tuple[int, int], tuple[int, int], float]:
+        sc = self.sc
+        if t.depleted and self.shock <= d < self.inspection:
+            return sc.shock_lag_days, sc.shock_agency_lag_days, 0.6
+        if d >= self.inspection and (t.depleted or t.recovery):
+            return sc.permanent_lag_days, sc.recovery_agency_lag_days, 0.85
+        if d >= self.inspection:  # after the inspection the council buys agency cover everywhere
+            return sc.permanent_lag_days, sc.agency_lag_days, 0.5
+        return sc.permanent_lag_days, sc.agency_lag_days, sc.agency_fill_share
+
+    def worker_leaves(self, w: Worker, d: int, reason: str, dest: str) -> None:
+        t = self.team(w.team)
+        self.release(w, d, "restructure" if reason == "restructure" else "worker_left")
+        self.wf.leave(w, d, reason, dest)
+        slot = w.slot
+        if slot is None:
+            return
+        if w.role == "team_manager" and slot.end < 0:
+            emp = "agency" if self.u() < 0.5 else "permanent"
+            tm = self.wf.hire(slot, d, emp, self.wf.origin_for("team_manager", emp))
+            self.wf.set_team_manager(t, tm, d)
+            for c in self.queues[t.idx]:
+                if c.queued and c.team == t.idx and not c.closed:
+                    self.hold_with_manager(c, d)
+            for s in t.slots:  # leaving-care cases held by the manager stay held by the new one
+                pass
+        elif reason != "restructure":
+            lp, la, share = self.recruit_terms(t, d)
+            self.wf.schedule_recruit(slot, d, lp, la, share)
+
+    def workforce_week(self, d: int) -> None:
+        wf, sc = self.wf, self.sc
+        shocked_period = self.shock <= d < self.inspection
+        unrest = self.restructure <= d < self.inspection
+        for t in self.st.teams:
+            if t.kind in ("unit", "management") or (t.end >= 0 and t.end <= d):
+                continue
+            caseholding = t.kind in CASE_HOLDING_KINDS
+            stressed = 0
+            for s in list(t.slots):
+                if s.holder < 0:
+                    continue
+                w = wf.workers[s.holder]
+                if w.away:
+                    continue
+                practitioner = w.role in PRACTITIONER
+                if practitioner and w.role == "asye" and d - w.role_since >= 365:
+                    wf.change_post(w, d, role="social_worker")
+                    w.role_since = d
+                if w.role != "team_manager" and self.u() < 1 - math.exp(-0.03 * 7 / 365):
+                    dur = self.ri(180, 365)
+                    wf.absences.append((w.idx, d, d + dur - 1, "maternity"))
+                    w.away_until = d + dur
+                    self.release(w, d, "other")
+                    self.ev[d + dur].append(("return", w, 0))
+                    continue
+                r = self.ratio(w) if (practitioner and caseholding) else 1.0
+                if r > 1.2:
+                    stressed += 1
+                shocked = t.depleted and shocked_period
+                h = wf.annual_hazard(w, t, d, r, shocked, unrest)
+                if self.u() < wf.weekly_prob(h):
+                    reason, dest = wf.leave_reason(w, shocked or r > 1.2)
+                    self.worker_leaves(w, d, reason, dest)
+            if caseholding:
+                q = len(self.queues[t.idx])
+                if q > 5 and d >= self.inspection and t.kind == "cin" and not t.recovery:
+                    self.share_with_recovery_teams(t, d)
+                if q > 3 and not (t.depleted and shocked_period):
+                    # a queue building: the manager gets agency cover for every vacancy
+                    for s in t.slots:
+                        if s.holder < 0 and s.end < 0 and s.role in PRACTITIONER:
+                            self.wf.schedule_recruit(s, d, sc.agency_lag_days, sc.agency_lag_days, 1.0, force=True)
+                held = sum(len(w.cases) for w in wf.practitioners(t))
+                self.team_stress[t.idx][d] = q / max(1, q + held)
+
+    def starters(self, d: int) -> None:
+        for slot, emp in self.wf.starters.pop(d, []):
+            if slot.end >= 0 or slot.holder >= 0:
+                self.wf.pending.discard(slot.sid)
+                continue
+            self.wf.hire(slot, d, emp, self.wf.origin_for(slot.role, emp))
+            if self.queues[slot.team] or self.transfers[slot.team]:
+                self.dirty.add(slot.team)
+
+    # ---- scenario events ----------------------------------------------------------------------------
+    def do_restructure(self, d: int) -> None:
+        """Delete a share of practitioner posts: vacant first, then agency, then permanent staff."""
+        teams = [t for t in self.st.teams if t.kind in PRACTICE_KINDS]
+        pools = {t.idx: [s for s in t.slots if s.role in PRACTITIONER and s.end < 0] for t in teams}
+        total = sum(len(p) for p in pools.values())
+        target = int(round(total * self.sc.restructure_cut))
+        exact = {i: len(p) * self.sc.restructure_cut for i, p in pools.items()}
+        quota = {i: int(math.floor(x)) for i, x in exact.items()}
+        rest = sorted(exact, key=lambda i: (-(exact[i] - quota[i]), i))
+        for i in rest[: target - sum(quota.values())]:
+            quota[i] += 1
+        for t in teams:
+            def order(s: Slot) -> tuple[int, float]:
+                if s.holder < 0:
+                    return (0, 0.0)
+                w = self.wf.workers[s.holder]
+                return (1 if w.employment == "agency" else 2, float(self.rng.random()))
+            for s in sorted(pools[t.idx], key=order)[: quota[t.idx]]:
+                s.end = d
+                self.wf.pending.discard(s.sid)
+                if s.holder >= 0:
+                    dest = str(self.rng.choice(["other_la", "unknown", "private_sector", "left_profession"],
+                                               p=[0.45, 0.25, 0.15, 0.15]))
+                    self.worker_leaves(self.wf.workers[s.holder], d, "restructure", dest)
+
+    def do_inspection(self, d: int) -> None:
+        """Agency cover: extra posts in the depleted teams, vacancies there filled by agency quickly."""
+        for t in self.st.teams:
+            if not t.depleted:
+                continue
+            for _ in range(self.sc.recovery_extra_posts):
+                s = Slot(t.idx, "social_worker", 1.0, d, sid=len(self.wf.all_slots))
+                t.slots.append(s)
+                self.wf.all_slots.append(s)
+            lp, la, share = self.recruit_terms(t, d)
+            for s in t.slots:
+                if s.holder < 0 and s.end < 0 and s.role in PRACTITIONER:
+                    self.wf.schedule_recruit(s, d, lp, la, 1.0, force=True)
+
+    def add_recovery_team(self, d: int, k: int) -> None:
+        depleted = [t for t in self.st.teams if t.depleted]
+        src = depleted[k % len(depleted)]
+        size = max(3, int(round(self.sc.recovery_team_size * max(1, len(src.slots) - 1) / 10)))
+        t = self.st.add_team(Team(0, "", f"{src.locality} Assessment Recovery Team", "cin", "cin",
+                                  parent=src.parent, locality=src.locality, start=d, recovery=True))
+        t.slots.append(Slot(t.idx, "team_manager", 1.0, d))
+        for j in range(size):
+            t.slots.append(Slot(t.idx, "senior_practitioner" if j == 0 else "social_worker", 1.0, d))
+        for s in t.slots:
+            s.sid = len(self.wf.all_slots)
+            self.wf.all_slots.append(s)
+            w = self.wf.hire(s, d, "agency", "agency")
+            if s.role == "team_manager":
+                t.manager = w.idx
+        for w in self.wf.practitioners(t):
+            w.post[5] = t.manager
+        self.st.cin_by_locality[src.locality].append(t.idx)
+        waiting = [c for c in self.queues[src.idx] if c.queued and c.team == src.idx and not c.closed]
+        waiting.sort(key=lambda c: (c.q_since, c.eid))
+        for c in waiting[::2] + waiting[1::2][: len(waiting) // 4]:
+            self.enqueue(c, t.idx, d, keep_since=True)
+            self.hold_with_manager(c, d)
+
+    def share_with_recovery_teams(self, t: Team, d: int) -> None:
+        """After the inspection, waiting work anywhere is passed to a recovery team with room for it."""
+        rec = [self.team(i) for i in self.st.by_kind["cin"] if self.team(i).recovery]
+        if not rec:
+            return
+        for r in sorted(rec, key=lambda r: (self.team_pressure(r), r.idx)):
+            room = sum(max(0, self.cap(w) - len(w.cases)) for w in self.can_hold(r)) - len(self.queues[r.idx])
+            waiting = [c for c in self.queues[t.idx] if c.queued and c.team == t.idx and not c.closed]
+            waiting.sort(key=lambda c: (c.q_since, c.eid))
+            for c in waiting[: max(0, room)]:
+                self.enqueue(c, r.idx, d, keep_since=True)
+                self.hold_with_manager(c, d)
+
+    # ---- audits -------------------------------------------------------------------------------------
+    def audit_month(self, d: int) -> None:
+        rng = self.rng
+        era = 0.0
+        if self.restructure <= d < self.inspection:
+            era = 0.1
+        elif d >= self.inspection:
+            era = min(0.45, 0.45 * (d - self.inspection) / 240)
+        pool: list[Case] = []
+        qa = [self.wf.workers[s.holder] for t in self.st.teams if t.kind == "qa" for s in t.slots
+              if s.holder >= 0 and s.role != "team_manager"]
+        for t in self.st.teams:
+            if t.kind not in CASE_HOLDING_KINDS or (t.end >= 0 and t.end <= d):
+                continue
+            team_cases = [c for w in self.wf.practitioners(t) for c in w.cases.values() if isinstance(c, Case)]
+            team_cases += [c for c in self.queues[t.idx] if c.queued and not c.closed and c.team == t.idx]
+            pool += team_cases
+            for _ in range(2):
+                if team_cases:
+                    self.audit(team_cases[int(rng.integers(len(team_cases)))], d, "manager",
+                               self.wf.workers[t.manager].idx, era)
+        if pool and qa:
+            for _ in range(int(rng.poisson(self.sc.independent_audits_per_month * self.scale))):
+                c = pool[int(rng.integers(len(pool)))]
+                self.audit(c, d, "independent", qa[int(rng.integers(len(qa)))].idx, era)
+
+    def audit(self, c: Case, d: int, kind: str, auditor: int, era: float) -> None:
+        unalloc = c.holder is None or c.tm_held
+        r = 1.0 if unalloc or c.holder is None else self.ratio(c.holder)
+        z = float(self.rng.normal()) + 0.55 - 2.2 * max(0.0, r - 1.0) - (1.0 if unalloc else 0.0) + era
+        if kind == "manager":
+            zm = z * 0.4 + 1.15 + float(self.rng.normal(0, 0.35))
+            g, mod = grade(zm), (grade(z) if self.u() < 0.12 else "")
+        else:
+            g, mod = grade(z), ""
+        worker = c.holder.idx if c.holder is not None else -1
+        self.audits.append((c.child, d, auditor, kind, worker, c.team, g, mod))
+
+    # ---- the loop -----------------------------------------------------------------------------------
+    def run(self) -> None:
+        sc, cal = self.sc, self.cal
+        self.wf.staff_up()
+        self.warm_start()
+        rate = sc.referrals_per_year * self.scale / 253.0
+        total = self.end - self.d0 + 1
+        month = -1
+        for d in range(self.d0, self.end + 1):
+            self.today = d
+            working = cal.working(d)
+            self.starters(d)
+            if d == self.restructure:
+                self.do_restructure(d)
+            if d == self.inspection:
+                self.do_inspection(d)
+            for k, rd in enumerate(self.recovery_days):
+                if d == rd:
+                    self.add_recovery_team(d, k)
+            if (d + 3) % 7 == 0:  # Monday
+                self.workforce_week(d)
+            while self.ev.get(d):
+                for kind, obj, tok in self.ev.pop(d):
+                    self.handle(kind, obj, tok, d)
+            if working:
+                m = (np.datetime64(d, "D").astype(object)).month
+                season = {8: 0.8, 12: 0.88, 9: 1.06, 10: 1.08, 11: 1.08, 1: 1.02}.get(m, 1.0)
+                for _ in range(int(self.rng.poisson(rate * season))):
+                    self.arrive(d)
+            for ti in sorted(self.dirty):
+                self.allocation_pass(self.team(ti), d, working)
+            if working:
+                m = (np.datetime64(d, "D").astype(object)).month
+                if m != month:
+                    month = m
+                    self.audit_month(d)
+            if self.progress and (d - self.d0) % 120 == 0:
+                self.progress("simulate", (d - self.d0) / total)
