@@ -193,7 +193,7 @@ def position(
 ) -> None:
     """The allocation position: unallocated cases, caseloads and team capacity, as at a date."""
     from clearsight.render import to_csv, to_json
-    from clearsight.reports.position import SECTIONS, allocation_position
+    from clearsight.reports.position import allocation_position
 
     day = _parse_as_at(as_at)
     con, snap = _open_snapshot(snapshot)
@@ -202,7 +202,7 @@ def position(
         sys.stdout.write(to_json(pos.as_dict()) + "\n")
     elif fmt is Format.csv:
         if section not in pos.figures:
-            raise _fail(f"--section {section!r}: expected one of {', '.join(SECTIONS)}")
+            raise _fail(f"--section {section!r}: expected one of {', '.join(pos.figures)}")
         sys.stdout.write(to_csv(pos.figures[section]))
     else:
         _print_position(pos, show_workers=workers or team is not None)

@@ -104,8 +104,8 @@ def _held_by_manager(s: Scope) -> ir.Table:
     return named.group_by("child_id").agg(held_by=lambda t: t.held_by.min())
 
 
-def _last_practitioner_allocation_end(s: Scope, waiting: ir.Table) -> ir.Table:
-    """When each waiting child's last practitioner allocation in this episode ended (none: never allocated)."""
+def _last_practitioner_allocation_end(s: Scope, cases: ir.Table) -> ir.Table:
+    """When each open case's last practitioner allocation in this episode ended (none: never allocated)."""
     rules = s.config.allocation
     a = s.table("allocation")
     a = a.filter(a.role.isin(rules.allocation_roles), a.worker_id.notnull(), a.end_date <= s.as_at)
@@ -118,7 +118,7 @@ def _last_practitioner_allocation_end(s: Scope, waiting: ir.Table) -> ir.Table:
         & (p.end_date.isnull() | (p.end_date > a.start_date)),
     ).filter(p.role.isin(rules.case_holding_roles))
     held = held.select(child_id=a.child_id, start_date=a.start_date, end_date=a.end_date)
-    w = waiting.select("child_id", "referral_date")
+    w = cases.select("child_id", "referral_date")
     in_episode = held.join(w, held.child_id == w.child_id).filter(held.start_date >= w.referral_date)
     return in_episode.group_by(held.child_id).agg(last_allocation_end=lambda t: t.end_date.max())
 
@@ -133,8 +133,9 @@ def _last_practitioner_allocation_end(s: Scope, waiting: ir.Table) -> ir.Table:
     order_by=("days_waiting desc", "child_id"),
 )
 def unallocated_cases(s: Scope) -> ir.Table:
-    waiting = open_cases(s).anti_join(allocated_children(s), "child_id")
-    last = _last_practitioner_allocation_end(s, waiting)
+    cases = open_cases(s)
+    waiting = cases.anti_join(allocated_children(s), "child_id")
+    last = _last_practitioner_allocation_end(s, cases)
     held = _held_by_manager(s)
     j = _left_join_on_child(_left_join_on_child(waiting, last), held)
     since = ibis.coalesce(j.last_allocation_end, j.referral_date)

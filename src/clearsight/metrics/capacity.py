@@ -15,7 +15,7 @@ import ibis.expr.types as ir
 from clearsight.metrics.allocation import unallocated_cases
 from clearsight.metrics.caseload import caseload_by_worker
 from clearsight.metrics.intervals import posts_on
-from clearsight.metrics.levels import LEVEL_KEYS, Level, join_at_level, ratio, teams, with_council
+from clearsight.metrics.levels import LEVEL_KEYS, LEVELS, Level, join_at_level, ratio, teams, with_council
 from clearsight.metrics.registry import Scope, metric
 
 _READS = (
@@ -36,10 +36,18 @@ def _span_of_control(s: Scope) -> ir.Table:
     return spans.join(t, spans.team_id == t.team_id).select(spans.direct_reports, t.team_id, t.team, t.service)
 
 
-def capacity(s: Scope, level: Level) -> ir.Table:
-    """The capacity table at `level`: one row per team, per service, or one for the council."""
+def _capacity_base(s: Scope) -> tuple[ir.Table, ir.Table, ir.Table]:
+    """The rows every level aggregates: workers' caseloads, waiting cases, managers' spans."""
+    return (
+        with_council(s, caseload_by_worker(s)),
+        with_council(s, unallocated_cases(s)),
+        with_council(s, _span_of_control(s)),
+    )
+
+
+def _capacity_at(s: Scope, level: Level, workers: ir.Table, waiting: ir.Table, spans: ir.Table) -> ir.Table:
     keys = list(LEVEL_KEYS[level])
-    by_workers = with_council(s, caseload_by_worker(s)).group_by(keys).agg(
+    by_workers = workers.group_by(keys).agg(
         workers=lambda t: t.count(),
         fte=lambda t: t.fte.sum(),
         cases=lambda t: t.caseload.sum(),
@@ -47,13 +55,13 @@ def capacity(s: Scope, level: Level) -> ir.Table:
         cases_over_capacity=lambda t: t.cases_over_capacity.sum(),
         posts_needed=lambda t: t.posts_needed.sum(),
     )
-    waiting = with_council(s, unallocated_cases(s)).group_by(keys).agg(unallocated=lambda t: t.count())
-    spans = with_council(s, _span_of_control(s)).group_by(keys).agg(
+    by_waiting = waiting.group_by(keys).agg(unallocated=lambda t: t.count())
+    by_spans = spans.group_by(keys).agg(
         team_managers=lambda t: t.count(),
         direct_reports=lambda t: t.direct_reports.sum(),
         max_span=lambda t: t.direct_reports.max(),
     )
-    j = join_at_level(s, level, by_workers, waiting, spans)
+    j = join_at_level(s, level, by_workers, by_waiting, by_spans)
     cases = j.cases.fill_null(0)
     fte = j.fte.fill_null(0)
     posts = j.posts_needed.fill_null(0)
@@ -76,12 +84,38 @@ def capacity(s: Scope, level: Level) -> ir.Table:
     return out.filter((out.workers > 0) | (out.unallocated > 0) | (out.team_managers > 0))
 
 
+def capacity(s: Scope, level: Level) -> ir.Table:
+    """The capacity table at `level`: one row per team, per service, or one for the council."""
+    return _capacity_at(s, level, *_capacity_base(s))
+
+
+def capacity_all_levels(s: Scope) -> ir.Table:
+    """Team, service and council rows in one relation, aggregated from one computation of the base rows."""
+    base = _capacity_base(s)
+    parts = []
+    for level in LEVELS:
+        part = _capacity_at(s, level, *base)
+        missing = {k: ibis.null("string") for k in LEVEL_KEYS["team"] if k not in part.columns}
+        parts.append(part.mutate(level=ibis.literal(level), **missing))
+    keys = ["level", *LEVEL_KEYS["team"]]
+    columns = [*keys, *[c for c in parts[0].columns if c not in keys]]
+    return ibis.union(*(p.select(*columns) for p in parts))
+
+
 _DEFINITION = (
     "Case-holding workers and FTE in post, cases held, average caseload (cases / workers holding a case), "
     "caseload per FTE, cases over capacity (sum over workers of caseload above their role's upper standard "
     "pro rata FTE), posts needed at the social-worker upper standard (unrounded and rounded up), unallocated "
     "cases, and team managers' span of control."
 )
+
+
+@metric(
+    "capacity", title="Capacity by team, service and council", definition=_DEFINITION, unit="posts",
+    polarity="lower_is_better", reads=_READS, order_by=("level", "service", "team"),
+)
+def capacity_by_level(s: Scope) -> ir.Table:
+    return capacity_all_levels(s)
 
 
 @metric(

@@ -7,6 +7,8 @@ needs to trust it, and the reason a number can be traced back to the lines of th
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -58,6 +60,10 @@ class Figure:
 
     def records(self) -> list[dict[str, Any]]:
         return self.rows.to_pylist()
+
+    def subset(self, metric: Metric, mask: pa.ChunkedArray) -> "Figure":
+        """The rows selected by `mask`, shown as `metric` (e.g. one level of a multi-level metric)."""
+        return Figure(metric, self.rows.filter(mask), self.provenance, self.filters)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -148,6 +154,42 @@ def duckdb_sql(
     )
 
 
+class _ResultCache:
+    """Recently computed figures. A snapshot never changes once loaded, so a figure for the same snapshot
+    content, metric, dates, team and settings is the same figure: dashboards and packs asking again get it
+    without a query."""
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self._rows: OrderedDict[tuple[Any, ...], pa.Table] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> pa.Table | None:
+        with self._lock:
+            rows = self._rows.get(key)
+            if rows is not None:
+                self._rows.move_to_end(key)
+            return rows
+
+    def put(self, key: tuple[Any, ...], rows: pa.Table) -> None:
+        with self._lock:
+            self._rows[key] = rows
+            while len(self._rows) > self.size:
+                self._rows.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._rows.clear()
+
+
+_RESULTS = _ResultCache()
+
+
+def clear_result_cache() -> None:
+    """Forget computed figures (benchmarks measuring the queries themselves call this)."""
+    _RESULTS.clear()
+
+
 def compute(
     con: duckdb.DuckDBPyConnection,
     snapshot: Snapshot,
@@ -163,8 +205,12 @@ def compute(
     as_at = as_at or snapshot.extract_date
     if period_start is not None and period_start > as_at:
         raise ValueError(f"period starts {period_start}, after it ends {as_at}")
-    sql = duckdb_sql(name, snapshot.snapshot_id, as_at, config or CouncilConfig(), team, period_start)
-    rows = query_arrow(con, sql)
+    config = config or CouncilConfig()
+    key = (snapshot.content_hash, name, as_at, period_start, team, config.model_dump_json())
+    rows = _RESULTS.get(key)
+    if rows is None:
+        rows = query_arrow(con, duckdb_sql(name, snapshot.snapshot_id, as_at, config, team, period_start))
+        _RESULTS.put(key, rows)
     filters = {"team": team} if team else {}
     if period_start is not None:
         filters["period"] = f"{period_start}..{as_at}"

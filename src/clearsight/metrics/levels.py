@@ -14,6 +14,7 @@ import ibis.expr.types as ir
 from clearsight.metrics.registry import Scope
 
 Level = Literal["team", "service", "council"]
+LEVELS: tuple[Level, ...] = ("team", "service", "council")
 
 LEVEL_KEYS: dict[Level, tuple[str, ...]] = {
     "team": ("council", "service", "team_id", "team"),

@@ -12,18 +12,17 @@ from datetime import date
 from typing import Any
 
 import duckdb
+import pyarrow.compute as pc
 
 from clearsight.config import CouncilConfig
 from clearsight.metrics.figures import Figure, compute
+from clearsight.metrics.registry import get_metric
 from clearsight.store.snapshots import Snapshot
 
-SECTIONS = {
-    "unallocated": "unallocated_cases",
-    "workers": "caseload_by_worker",
-    "teams": "team_capacity",
-    "services": "service_capacity",
-    "council": "council_capacity",
-}
+# The capacity tables of the three levels come from one query of the "capacity" metric (sharing its base
+# rows); each level is shown under its own registered metric.
+LEVEL_SECTIONS = {"teams": ("team", "team_capacity"), "services": ("service", "service_capacity"),
+                  "council": ("council", "council_capacity")}
 
 
 @dataclass(frozen=True)
@@ -67,8 +66,16 @@ def allocation_position(
 ) -> Position:
     as_at = as_at or snapshot.extract_date
     figures = {
-        section: compute(con, snapshot, metric, as_at, config, team=team if section != "council" else None)
-        for section, metric in SECTIONS.items()
-        if not (team and section in ("services", "council"))
+        "unallocated": compute(con, snapshot, "unallocated_cases", as_at, config, team),
+        "workers": compute(con, snapshot, "caseload_by_worker", as_at, config, team),
     }
+    capacity = compute(con, snapshot, "capacity", as_at, config)
+    rows = capacity.rows
+    for section, (level, metric) in LEVEL_SECTIONS.items():
+        if team and level != "team":
+            continue
+        mask = pc.equal(rows["level"], level)
+        if team:
+            mask = pc.and_(mask, pc.or_(pc.equal(rows["team"], team), pc.equal(rows["team_id"], team)))
+        figures[section] = capacity.subset(get_metric(metric), mask)
     return Position(as_at, snapshot, figures, team)

@@ -35,66 +35,109 @@ class Activity:
             denom.append(wk.fte * run.sc.standard_caseload * weight)
         self.denom = np.array(denom)
         self.is_prac = np.array([wk.role in PRACTITIONER for wk in wf.workers])
-        segs: dict[int, list] = defaultdict(list)
-        for r in run.allocs:
-            if r[4] == "allocated_social_worker" or r[4] == "personal_adviser":
-                segs[r[0]].append((r[5], r[6] if r[6] >= 0 else self.end + 1, r[2], r[4]))
-        for v in segs.values():
-            v.sort()
-        self.segs = segs
-        self.tm = {wk.idx for wk in wf.workers if wk.role in ("team_manager",)}
+        # Allocation segments, sorted by (child, personal adviser or not, start), for vectorised look-ups.
+        rows = [r for r in run.allocs if r[4] == "allocated_social_worker" or r[4] == "personal_adviser"]
+        child = np.array([r[0] for r in rows], dtype=np.int64)
+        pa = np.array([r[4] == "personal_adviser" for r in rows], dtype=np.int64)
+        start = np.array([r[5] for r in rows], dtype=np.int64)
+        stop = np.array([r[6] if r[6] >= 0 else self.end + 1 for r in rows], dtype=np.int64)
+        worker = np.array([r[2] for r in rows], dtype=np.int64)
+        key = child * 2 + pa
+        order = np.lexsort((worker, stop, start, key))
+        self.seg_key, self.seg_start = key[order], start[order]
+        self.seg_end, self.seg_worker = stop[order], worker[order]
+        self.seg_comp = self.seg_key * self.BIG + (self.seg_start - self.d0 + self.OFF)
+        self.is_tm = np.array([wk.role == "team_manager" for wk in wf.workers] + [False], dtype=bool)
+
+    BIG = 1 << 22
+    OFF = 1 << 20
 
     # ---- visits, case notes, chronology ---------------------------------------------------------------
-    def walk(self, child: int, kind: str, s: int, e: int, out: list) -> None:
-        """Events of one kind over [s, e) for a child, each by whoever held the case then."""
-        cal, rng = self.cal, self.rng
+    def walk(self, kind: str, child: np.ndarray, s: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Events of one kind over [s, e) for each (child, s, e), each by whoever held the case then; all the
+        walks step together, one event each per pass. Returns (child, day, worker) arrays."""
+        cal, rng, d0 = self.cal, self.rng, self.d0
         std = VISIT_STANDARD_WD[kind]
-        e = min(e if e >= 0 else self.end + 1, self.end + 1)
-        role = "personal_adviser" if kind == "PA" else "allocated_social_worker"
-        segs = [x for x in self.segs.get(child, ()) if x[3] == role and x[1] > s and x[0] < e]
-        t = cal.add_wd(s, int(rng.integers(1, min(6, std) + 1)))
-        k = 0
-        noise = rng.lognormal(0.0, 0.22, size=64)
-        n = 0
-        while t < e:
-            while k < len(segs) and segs[k][1] <= t:
-                k += 1
-            if k >= len(segs) or segs[k][0] > t:
-                t = cal.add_wd(t, std)
-                continue
-            w = segs[k][2]
-            if kind == "PA" or kind == "CHRON":
-                m = 0.8
-            elif w in self.tm:
-                m = 2.0
-            else:
-                ratio = self.load[w, t - self.d0] / self.denom[w]
-                m = 0.33 * max(1.0, ratio) ** 2.0
-                if kind == "CLA" and t - s > 365:
-                    m *= 2.0
-            out.append((child, kind, t, w))
-            gap = max(1, int(round(std * m * noise[n % 64])))
-            n += 1
-            t = cal.add_wd(t, gap)
+        n = len(child)
+        child = np.asarray(child, dtype=np.int64)
+        s = np.asarray(s, dtype=np.int64)
+        e = np.asarray(e, dtype=np.int64)
+        e = np.minimum(np.where(e < 0, self.end + 1, e), self.end + 1)
+        key = child * 2 + (1 if kind == "PA" else 0)
+        t = cal.add_wd_vec(s, rng.integers(1, min(6, std) + 1, size=n)).astype(np.int64)
+        idx = np.arange(n)
+        out_c, out_t, out_w = [], [], []
+        fixed = kind in ("PA", "CHRON")
+        while True:
+            live = t < e[idx]
+            idx, t = idx[live], t[live]
+            if not len(idx):
+                break
+            k = key[idx]
+            pos = np.searchsorted(self.seg_comp, k * self.BIG + (t - d0 + self.OFF), side="right") - 1
+            pos_c = np.maximum(pos, 0)
+            held = (pos >= 0) & (self.seg_key[pos_c] == k) & (self.seg_end[pos_c] > t)
+            # nobody holds the case: nothing recorded, look again a standard interval later
+            t_next = cal.add_wd_vec(t, np.full(len(t), std)).astype(np.int64)
+            if held.any():
+                hi, ht = idx[held], t[held]
+                w = self.seg_worker[pos_c[held]]
+                if fixed:
+                    m = np.full(len(hi), 0.8)
+                else:
+                    ratio = self.load[w, ht - d0] / self.denom[w]
+                    m = 0.25 * np.maximum(1.0, ratio) ** 3.0
+                    if kind == "CLA":
+                        m = np.where(ht - s[hi] > 365, m * 2.0, m)
+                    m = np.where(self.is_tm[w], 2.0, m)
+                out_c.append(child[hi])
+                out_t.append(ht)
+                out_w.append(w)
+                noise = rng.lognormal(0.0, 0.22, size=len(hi))
+                gap = np.maximum(1, np.rint(std * m * noise)).astype(np.int64)
+                t_next[held] = cal.add_wd_vec(ht, gap)
+            t = t_next
+        if not out_c:
+            z = np.zeros(0, dtype=np.int64)
+            return z, z, z
+        return np.concatenate(out_c), np.concatenate(out_t), np.concatenate(out_w)
 
-    def visits(self) -> tuple[list, list]:
+    def visits(self) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+        """Statutory visits (CIN, CP, CLA, PA) sorted by (date, child, kind), and chronology updates sorted by
+        (date, child): column arrays child, kind, date, worker."""
         run = self.run
-        visits: list = []
-        for r in run.cin_plans:
-            self.walk(r[0], "CIN", r[2], r[3], visits)
-        for r in run.cp_plans:
-            self.walk(r[0], "CP", r[2], r[3], visits)
-        for r in run.periods:
-            self.walk(r[0], "CLA", max(r[1], self.d0), r[2], visits)
-        for r in run.leavers:
-            self.walk(r[0], "PA", max(r[1], self.d0), r[2], visits)
-        visits.sort(key=lambda v: (v[2], v[0], v[1]))
-        chron: list = []
-        for ep in run.episodes:
-            if not ep[5]:
-                self.walk(ep[1], "CHRON", max(ep[2] + 20, self.d0), ep[6], chron)
-        chron.sort(key=lambda v: (v[2], v[0]))
+        d0 = self.d0
+        parts = []
+
+        def rows(lst: list, i_c: int, i_s: int, i_e: int, floor: bool) -> tuple[np.ndarray, ...]:
+            a = np.array([(r[i_c], r[i_s], r[i_e]) for r in lst], dtype=np.int64).reshape(-1, 3)
+            st = np.maximum(a[:, 1], d0) if floor else a[:, 1]
+            return a[:, 0], st, a[:, 2]
+
+        for kind, lst, floor in (("CIN", run.cin_plans, False), ("CP", run.cp_plans, False),
+                                 ("CLA", run.periods, True)):
+            c, s, e = rows(lst, 0, 1 if kind == "CLA" else 2, 2 if kind == "CLA" else 3, floor)
+            parts.append((kind, *self.walk(kind, c, s, e)))
+        c, s, e = rows(run.leavers, 0, 1, 2, True)
+        parts.append(("PA", *self.walk("PA", c, s, e)))
+        visits = self._columns(parts, ("CIN", "CP", "CLA", "PA"))
+        eps = [ep for ep in run.episodes if not ep[5]]
+        a = np.array([(ep[1], ep[2], ep[6]) for ep in eps], dtype=np.int64).reshape(-1, 3)
+        chron = self._columns([("CHRON", *self.walk("CHRON", a[:, 0], np.maximum(a[:, 1] + 20, d0), a[:, 2]))],
+                              ("CHRON",))
         return visits, chron
+
+    @staticmethod
+    def _columns(parts: list, kinds: tuple[str, ...]) -> dict[str, np.ndarray]:
+        child = np.concatenate([p[1] for p in parts])
+        date = np.concatenate([p[2] for p in parts])
+        worker = np.concatenate([p[3] for p in parts])
+        code = np.concatenate([np.full(len(p[1]), kinds.index(p[0]), dtype=np.int64) for p in parts])
+        # the old tuple sort: (date, child, kind name), ties kept in generation order
+        names = np.array(kinds, dtype=object)
+        rank = np.argsort(np.argsort(names.astype(str), kind="stable"), kind="stable")
+        order = np.lexsort((rank[code], child, date))
+        return {"child": child[order], "kind": names[code[order]], "date": date[order], "worker": worker[order]}
 
     # ---- reviews --------------------------------------------------------------------------------------
     def reviews(self) -> list[tuple]:

@@ -128,6 +128,7 @@ class Simulation:
         self._ubuf: list[float] = []
         self._ui = 0
         self._cum: dict = {}
+        self._caps: dict[tuple[int, str], int] = {}
         self._weights = {"asye": sc.role_weight_asye, "senior_practitioner": sc.role_weight_senior}
 
     # ---- helpers ------------------------------------------------------------------------------------
@@ -163,7 +164,17 @@ class Simulation:
         return len(w.cases) / (w.fte * self.sc.standard_caseload * self.weight(w))
 
     def cap(self, w: Worker) -> int:
-        return int(round(self.sc.allocation_cap * w.fte * self.weight(w)))
+        days = self.today - w.start
+        if days >= self.sc.induction_days:
+            key = (w.idx, w.role)
+            cap = self._caps.get(key)
+            if cap is None:
+                cap = self._caps[key] = int(round(self.sc.allocation_cap * w.fte * self.weight(w)))
+            return cap
+        # protected caseload while a new starter finds their feet
+        share = self.sc.induction_share
+        cap = self.sc.allocation_cap * w.fte * self.weight(w)
+        return int(round(cap * (share + (1.0 - share) * max(0, days) / self.sc.induction_days)))
 
     def team(self, i: int) -> Team:
         return self.st.teams[i]
@@ -519,6 +530,9 @@ class Simulation:
             p_perm = (0.42 if age < 10 else 0.1)
             kind = "return" if r < p_ret else ("perm" if r < p_ret + p_perm else "long")
         c.cla_kind = kind
+        if kind == "contract_end":
+            self.contract_end(obj, d)  # type: ignore[attr-defined]
+            return
         if kind == "return":
             dur = int(np.clip(rng.lognormal(math.log(130), 0.8), 5, 1500))
         elif kind == "perm":
@@ -621,6 +635,9 @@ class Simulation:
             lv = obj
             self._end_alloc(lv, d, "case_closed")
             self.leavers[tok][2] = d
+            return
+        if kind == "contract_end":
+            self.contract_end(obj, d)  # type: ignore[attr-defined]
             return
         if kind == "return":
             w = obj

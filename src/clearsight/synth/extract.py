@@ -153,14 +153,13 @@ def build_tables(run: CouncilRun) -> dict[str, Columns]:
                             ids("P", [r[2][1] for r in reviews], 6)).astype(object),
         "due_date": col(reviews, 3, np.int64), "held_date": col(reviews, 4, np.int64),
     }
-    vis = [v for v in visits if v[1] != "CHRON"]
-    n = len(vis)
+    n = len(visits["child"])
     seen = rng.random(n) < 0.93
-    alone = seen & (rng.random(n) < np.where(col(vis, 1) == "PA", 0.9, 0.62))
+    alone = seen & (rng.random(n) < np.where(visits["kind"] == "PA", 0.9, 0.62))
     t["visit"] = {
-        "visit_id": ids("V", range(n), 8), "child_id": C(col(vis, 0, np.int64)), "kind": col(vis, 1),
-        "visit_date": col(vis, 2, np.int64), "seen": seen.astype(np.int8), "seen_alone": alone.astype(np.int8),
-        "worker_id": W(col(vis, 3, np.int64)),
+        "visit_id": ids("V", range(n), 8), "child_id": C(visits["child"]), "kind": visits["kind"],
+        "visit_date": visits["date"], "seen": seen.astype(np.int8), "seen_alone": alone.astype(np.int8),
+        "worker_id": W(visits["worker"]),
     }
     sup = supervision
     t["supervision"] = {
@@ -168,11 +167,16 @@ def build_tables(run: CouncilRun) -> dict[str, Columns]:
         "supervisor_id": W(col(sup, 1, np.int64)), "supervision_date": col(sup, 2, np.int64), "kind": col(sup, 3),
         "child_id": np.full(len(sup), "", dtype=object),
     }
-    notes = sorted([(v[0], v[2], "case_note", v[3]) for v in vis] + [(v[0], v[2], "chronology", v[3]) for v in chron],
-                   key=lambda x: (x[1], x[0], x[2]))
+    nc = len(chron["child"])
+    n_child = np.concatenate([visits["child"], chron["child"]])
+    n_date = np.concatenate([visits["date"], chron["date"]])
+    n_worker = np.concatenate([visits["worker"], chron["worker"]])
+    n_chron = np.concatenate([np.zeros(n, dtype=np.int64), np.ones(nc, dtype=np.int64)])  # case_note < chronology
+    order = np.lexsort((n_chron, n_child, n_date))
     t["case_note"] = {
-        "case_note_id": ids("N", range(len(notes)), 8), "child_id": C(col(notes, 0, np.int64)),
-        "note_date": col(notes, 1, np.int64), "kind": col(notes, 2), "worker_id": W(col(notes, 3, np.int64)),
+        "case_note_id": ids("N", range(n + nc), 8), "child_id": C(n_child[order]),
+        "note_date": n_date[order], "kind": np.where(n_chron[order] == 1, "chronology", "case_note").astype(object),
+        "worker_id": W(n_worker[order]),
     }
     au = run.audits
     t["case_audit"] = {
@@ -237,13 +241,12 @@ def team_reported(run: CouncilRun) -> Columns:
     }
 
 
-def care_leavers(run: CouncilRun, visits: list, reviews: list) -> Columns:
+def care_leavers(run: CouncilRun, visits: dict[str, np.ndarray], reviews: list) -> Columns:
     """One row per care leaver: latest PA contact, accommodation, activity, latest pathway plan review."""
     rng = run.rng
-    last_pa: dict[int, int] = {}
-    for v in visits:
-        if v[1] == "PA":
-            last_pa[v[0]] = max(last_pa.get(v[0], -1), v[2])
+    pa = visits["kind"] == "PA"
+    # visits are in date order, so the last write per child is its latest contact
+    last_pa: dict[int, int] = dict(zip(visits["child"][pa].tolist(), visits["date"][pa].tolist()))
     seen: dict[int, list] = {}
     for r in run.leavers:
         seen.setdefault(r[0], r)

@@ -42,23 +42,37 @@ class Scenario:
     """Most children a full-time social worker can be given; beyond it new work waits with the manager."""
     standard_caseload: float = 18.0
     """Caseload at which work goes at normal speed and nobody is pushed to leave."""
-    realloc_queue_delay: int = 30
-    """Days a case waiting for re-allocation (it already had a worker) queues behind new work of the same age."""
+    realloc_queue_delay: int = -20
+    """Days a case waiting for re-allocation (it already had a worker) queues behind new work of the same age
+    (negative: ahead of it; managers re-allocate children they know first)."""
+    induction_days: int = 28
+    """A new starter's allocation cap ramps up from `induction_share` to full over this many days."""
+    induction_share: float = 0.7
+    """Share of the cap a new starter can take on day one (protected caseload during induction)."""
     role_weight_asye: float = 0.65
     """ASYE share of a social worker's cap (protected caseload)."""
     role_weight_senior: float = 0.85
     """Senior practitioner share of the cap (they also supervise and consult)."""
 
-    turnover_permanent: float = 0.12
+    turnover_permanent: float = 0.14
     """Annual leave hazard of permanent staff in steady state."""
-    turnover_agency: float = 0.32
+    turnover_agency: float = 0.30
     """Annual leave hazard of agency staff in steady state."""
-    agency_fill_share: float = 0.38
+    agency_fill_share: float = 0.18
     """Share of vacancies filled by agency staff in steady state (gives ~20% agency in post)."""
-    pressure_threshold: float = 1.4
+    pressure_threshold: float = 1.3
     """Caseload per FTE, as a multiple of the standard, above which the leave hazard starts to rise."""
-    pressure_exponent: float = 2.0
-    """Leave hazard multiplies by (load / threshold) ** this above the threshold (load = caseload / standard)."""
+    pressure_exponent: float = 3.0
+    """Leave hazard multiplies by (load / threshold) ** this above the threshold (load = caseload / standard,
+    """
+    pressure_max: float = 2.5
+    """Most the caseload pressure can multiply the leave hazard by."""
+    cover_wait_days: int = 14
+    """A team whose waiting list holds cases older than this asks for agency cover for every vacancy."""
+    cover_wait_cases: int = 3
+    """... when more than this many cases have waited that long."""
+    cover_caseload: float = 25.0
+    """... or when its practitioners carry more than this per weighted FTE on average."""
     permanent_lag_days: tuple[int, int] = (90, 180)
     """Recruitment lag for a permanent replacement (3-6 months)."""
     agency_lag_days: tuple[int, int] = (21, 70)
@@ -70,24 +84,34 @@ class Scenario:
     """Share of social-work posts deleted at the restructure."""
     shock_start: date = date(2023, 5, 1)
     """Morale shock begins in the two depleted child-in-need teams."""
-    shock_multiplier: float = 5.0
-    """Leave hazard multiplier in the two shocked teams until the inspection."""
+    shock_multiplier: float = 8.5
+    """Leave hazard multiplier of permanent staff in the two shocked teams until the inspection."""
+    shock_agency_multiplier: float = 3.0
+    """Leave hazard multiplier of agency staff in the shocked teams."""
+    shock_agency_stay_days: tuple[int, int] = (30, 80)
+    """Agency staff who join a shocked team take short contracts and do not renew them: they come, and leave
+    again, after this many days."""
     shock_lag_days: tuple[int, int] = (100, 190)
     """Recruitment lag in the shocked teams (nobody wants to join them)."""
-    shock_agency_lag_days: tuple[int, int] = (30, 75)
-    """Lag for agency cover in the shocked teams (agency staff come, and leave again)."""
+    shock_agency_lag_days: tuple[int, int] = (21, 60)
+    """Lag for agency cover in the shocked teams."""
+    shock_agency_share: float = 0.9
+    """Share of vacancies in the shocked teams filled by agency staff."""
     service_unrest_multiplier: float = 1.05
     """Leave hazard multiplier elsewhere between the restructure and the inspection."""
     inspection_date: date = date(2024, 2, 5)
     """Ofsted inspection: the shock ends and recovery starts."""
     recovery_team_starts: tuple[date, date] = (date(2024, 2, 19), date(2024, 3, 4))
     """Start dates of the two extra (agency) teams."""
-    recovery_team_size: int = 6
+    recovery_team_size: int = 4
     """Practitioners in each recovery team (scaled)."""
     recovery_agency_lag_days: tuple[int, int] = (7, 28)
     """Agency cover lag after the inspection."""
-    recovery_extra_posts: int = 1
+    recovery_extra_posts: int = 0
     """Posts added back to each depleted team after the inspection."""
+    recovery_caseload: float = 22.0
+    """After the inspection, case-holding teams carrying more than this per weighted FTE get agency posts
+    added until they would carry about this."""
 
     visit_standard_wd: dict[str, int] | None = None
     """Visit standards in working days (CIN 20, CP 10); CLA/PA handled in days."""

@@ -121,7 +121,7 @@ class CouncilRun(Simulation):
     def recruit_terms(self, t: Team, d: int) -> tuple[tuple[int, int], tuple[int, int], float]:
         sc = self.sc
         if t.depleted and self.shock <= d < self.inspection:
-            return sc.shock_lag_days, sc.shock_agency_lag_days, 0.6
+            return sc.shock_lag_days, sc.shock_agency_lag_days, sc.shock_agency_share
         if d >= self.inspection and (t.depleted or t.recovery):
             return sc.permanent_lag_days, sc.recovery_agency_lag_days, 0.85
         if d >= self.inspection:  # after the inspection the council buys agency cover everywhere
@@ -136,7 +136,7 @@ class CouncilRun(Simulation):
         if slot is None:
             return
         if w.role == "team_manager" and slot.end < 0:
-            emp = "agency" if self.u() < 0.5 else "permanent"
+            emp = "agency" if self.u() < 0.25 else "permanent"
             tm = self.wf.hire(slot, d, emp, self.wf.origin_for("team_manager", emp))
             self.wf.set_team_manager(t, tm, d)
             for c in self.queues[t.idx]:
@@ -147,6 +147,13 @@ class CouncilRun(Simulation):
         elif reason != "restructure":
             lp, la, share = self.recruit_terms(t, d)
             self.wf.schedule_recruit(slot, d, lp, la, share)
+
+    def contract_end(self, w: Worker, d: int) -> None:
+        """A short agency contract in a shocked team ends and is not renewed."""
+        if w.end >= 0 or w.away or w.slot is None or w.slot.holder != w.idx:
+            return
+        reason, dest = self.wf.leave_reason(w, True)
+        self.worker_leaves(w, d, reason, dest)
 
     def workforce_week(self, d: int) -> None:
         wf, sc = self.wf, self.sc
@@ -186,7 +193,11 @@ class CouncilRun(Simulation):
                 q = len(self.queues[t.idx])
                 if q > 5 and d >= self.inspection and t.kind == "cin" and not t.recovery:
                     self.share_with_recovery_teams(t, d)
-                if q > 3 and not (t.depleted and shocked_period):
+                old = sum(1 for c in self.queues[t.idx] if c.queued and d - c.q_since > sc.cover_wait_days)
+                ws = self.can_hold(t)
+                held = sum(len(w.cases) for w in ws) / max(0.1, sum(w.fte * self.weight(w) for w in ws))
+                if ((old > sc.cover_wait_cases or held > sc.cover_caseload)
+                        and not (t.depleted and shocked_period)):
                     # a queue building: the manager gets agency cover for every vacancy
                     for s in t.slots:
                         if s.holder < 0 and s.end < 0 and s.role in PRACTITIONER:
@@ -199,29 +210,41 @@ class CouncilRun(Simulation):
             if slot.end >= 0 or slot.holder >= 0:
                 self.wf.pending.discard(slot.sid)
                 continue
-            self.wf.hire(slot, d, emp, self.wf.origin_for(slot.role, emp))
+            w = self.wf.hire(slot, d, emp, self.wf.origin_for(slot.role, emp))
+            if emp == "agency" and self.team(slot.team).depleted and self.shock <= d < self.inspection:
+                lo, hi = self.sc.shock_agency_stay_days
+                self.at(d + self.ri(lo, hi), "contract_end", w)
             if self.queues[slot.team] or self.transfers[slot.team]:
                 self.dirty.add(slot.team)
 
     # ---- scenario events ----------------------------------------------------------------------------
     def do_restructure(self, d: int) -> None:
-        """Delete a share of practitioner posts: vacant first, then agency, then permanent staff."""
+        """Delete a share of practitioner posts in every practice team: that share of the filled posts (agency
+        staff first, then permanent staff at random) and the same share of the vacant ones, so in-post FTE
+        and the establishment both fall by about the cut."""
+        cut = self.sc.restructure_cut
         teams = [t for t in self.st.teams if t.kind in PRACTICE_KINDS]
         pools = {t.idx: [s for s in t.slots if s.role in PRACTITIONER and s.end < 0] for t in teams}
-        total = sum(len(p) for p in pools.values())
-        target = int(round(total * self.sc.restructure_cut))
-        exact = {i: len(p) * self.sc.restructure_cut for i, p in pools.items()}
-        quota = {i: int(math.floor(x)) for i, x in exact.items()}
-        rest = sorted(exact, key=lambda i: (-(exact[i] - quota[i]), i))
-        for i in rest[: target - sum(quota.values())]:
-            quota[i] += 1
+
+        def quotas(sizes: dict[int, int]) -> dict[int, int]:
+            target = int(round(sum(sizes.values()) * cut))
+            exact = {i: n * cut for i, n in sizes.items()}
+            quota = {i: int(math.floor(x)) for i, x in exact.items()}
+            rest = sorted(exact, key=lambda i: (-(exact[i] - quota[i]), i))
+            for i in rest[: max(0, target - sum(quota.values()))]:
+                quota[i] += 1
+            return quota
+
+        filled_q = quotas({i: sum(1 for s in p if s.holder >= 0) for i, p in pools.items()})
+        vacant_q = quotas({i: sum(1 for s in p if s.holder < 0) for i, p in pools.items()})
         for t in teams:
+            vacant = [s for s in pools[t.idx] if s.holder < 0][: vacant_q[t.idx]]
+
             def order(s: Slot) -> tuple[int, float]:
-                if s.holder < 0:
-                    return (0, 0.0)
                 w = self.wf.workers[s.holder]
                 return (1 if w.employment == "agency" else 2, float(self.rng.random()))
-            for s in sorted(pools[t.idx], key=order)[: quota[t.idx]]:
+            filled = sorted((s for s in pools[t.idx] if s.holder >= 0), key=order)[: filled_q[t.idx]]
+            for s in vacant + filled:
                 s.end = d
                 self.wf.pending.discard(s.sid)
                 if s.holder >= 0:
@@ -230,11 +253,19 @@ class CouncilRun(Simulation):
                     self.worker_leaves(self.wf.workers[s.holder], d, "restructure", dest)
 
     def do_inspection(self, d: int) -> None:
-        """Agency cover: extra posts in the depleted teams, vacancies there filled by agency quickly."""
+        """Agency cover: extra posts in the depleted teams and wherever caseloads run above the recovery level,
+        vacancies there filled by agency quickly."""
+        sc = self.sc
         for t in self.st.teams:
-            if not t.depleted:
+            if t.kind not in CASE_HOLDING_KINDS or t.recovery or (t.end >= 0 and t.end <= d):
                 continue
-            for _ in range(self.sc.recovery_extra_posts):
+            slots = [s for s in t.slots if s.role in PRACTITIONER and s.end < 0]
+            funded = sum(s.fte * self._weights.get(s.role, 1.0) for s in slots)
+            held = sum(len(w.cases) for w in self.wf.practitioners(t))
+            waiting = len(self.queues[t.idx]) // (2 if t.depleted else 1)  # recovery teams take half of it
+            extra = max(0, math.ceil((held + waiting) / sc.recovery_caseload - funded - 0.5))
+            extra += sc.recovery_extra_posts if t.depleted else 0
+            for _ in range(extra):
                 s = Slot(t.idx, "social_worker", 1.0, d, sid=len(self.wf.all_slots))
                 t.slots.append(s)
                 self.wf.all_slots.append(s)
@@ -260,7 +291,6 @@ class CouncilRun(Simulation):
                 t.manager = w.idx
         for w in self.wf.practitioners(t):
             w.post[5] = t.manager
-        self.st.cin_by_locality[src.locality].append(t.idx)
         waiting = [c for c in self.queues[src.idx] if c.queued and c.team == src.idx and not c.closed]
         waiting.sort(key=lambda c: (c.q_since, c.eid))
         for c in waiting[::2] + waiting[1::2][: len(waiting) // 4]:

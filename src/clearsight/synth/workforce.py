@@ -208,11 +208,11 @@ class Workforce:
         if w.role == "team_manager":
             h = 0.08
         if shocked:
-            h *= sc.shock_multiplier
+            h *= sc.shock_agency_multiplier if w.employment == "agency" else sc.shock_multiplier
         elif unrest:
             h *= sc.service_unrest_multiplier
         if ratio > sc.pressure_threshold and team.kind in CASE_HOLDING_KINDS:
-            h *= (ratio / sc.pressure_threshold) ** sc.pressure_exponent
+            h *= min(sc.pressure_max, (ratio / sc.pressure_threshold) ** sc.pressure_exponent)
         return h
 
     @staticmethod
