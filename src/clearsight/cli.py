@@ -152,6 +152,13 @@ def load(
         extra = {t: v["extra_columns"] for t, v in report.tables.items() if v.get("extra_columns")}
         for table, cols in extra.items():
             console.print(f"  note: {table}: extra columns ignored: {', '.join(cols)}")
+        for note in report.notes:
+            console.print(f"  note: {note}", markup=False, highlight=False)
+        if report.rejected:
+            n = sum(p.count for p in report.rejected)
+            err.print(f"[bold yellow]{n:,} rows were left out[/] (exit code 1):")
+            for problem in report.rejected:
+                err.print(f"  {problem}", markup=False, highlight=False)
     raise typer.Exit(report.exit_code)
 
 

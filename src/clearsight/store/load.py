@@ -16,17 +16,19 @@ from pathlib import Path
 from typing import Literal
 
 import duckdb
+import pyarrow as pa
 
 from clearsight.formats.manifest import MANIFEST_NAME, ManifestError, read_manifest
 from clearsight.store import schema
 from clearsight.store.snapshots import find_by_hash
-from clearsight.store.staging import UnreadableFile, stage_file
+from clearsight.store.staging import UnreadableFile, stage_arrow, stage_file
 from clearsight.store.validation import Problem, StagedExtract, quote, typed_expression
 
 Progress = Callable[[str, int, int], None]
-Status = Literal["loaded", "already_loaded", "rejected"]
+Status = Literal["loaded", "loaded_with_rejections", "already_loaded", "rejected"]
 
-EXIT_CODES: dict[Status, int] = {"loaded": 0, "already_loaded": 0, "rejected": 2}
+# 1: loaded, but a reader left rows out (each named in the report); 2: nothing loaded.
+EXIT_CODES: dict[Status, int] = {"loaded": 0, "already_loaded": 0, "loaded_with_rejections": 1, "rejected": 2}
 
 
 @dataclass
@@ -40,6 +42,8 @@ class LoadReport:
     snapshot_id: int | None = None
     tables: dict[str, dict[str, object]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    rejected: list[Problem] = field(default_factory=list)  # rows left out by a reader, the rest loaded
+    notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
@@ -56,6 +60,8 @@ class LoadReport:
             "extract_date": self.extract_date.isoformat() if self.extract_date else None,
             "snapshot_id": self.snapshot_id, "seconds": round(self.seconds, 3), "tables": self.tables,
             "problems": [p.as_dict() for p in self.problems],
+            "rejected": [p.as_dict() for p in self.rejected],
+            "notes": self.notes,
         }
 
 
@@ -80,6 +86,26 @@ def _completeness(con: duckdb.DuckDBPyConnection, table: schema.Table) -> tuple[
     }
 
 
+@dataclass
+class Extract:
+    """One extract ready to load: whose, as at when, from where, and its canonical tables.
+
+    A table comes as a file (canonical CSV or Parquet) or as rows a format reader produced (an Arrow table of
+    canonical columns plus source_file and source_row). `rejected` names rows a reader could not map into the
+    model; they are reported, counted in the exit code, and the rest loads. `notes` say what the format
+    cannot tell (e.g. worker names it could not match), for the load report.
+    """
+
+    council: str
+    extract_date: date
+    source: str
+    content_hash: str
+    tables: dict[str, Path | pa.Table]
+    files: dict[str, str]  # table -> how messages name the table's source as a whole
+    rejected: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
 def load_extract(
     con: duckdb.DuckDBPyConnection, directory: str | Path, progress: Progress | None = None
 ) -> LoadReport:
@@ -87,7 +113,6 @@ def load_extract(
     started = time.perf_counter()
     directory = Path(directory)
     report = LoadReport(source=str(directory.resolve()))
-    tick = progress or (lambda stage, done, total: None)
     try:
         manifest = read_manifest(directory)
     except ManifestError as exc:
@@ -105,21 +130,39 @@ def load_extract(
             files[name] = tf.file
     if report.problems:
         return _finish(report, started)
+    extract = Extract(
+        manifest.council, manifest.extract_date, report.source, content_hash(directory, list(files.values())),
+        {name: directory / file for name, file in files.items()}, files,
+    )
+    return load(con, extract, progress, started)
 
-    digest = content_hash(directory, list(files.values()))
-    if (existing := find_by_hash(con, digest)) is not None:
+
+def load(
+    con: duckdb.DuckDBPyConnection, extract: Extract, progress: Progress | None = None,
+    started: float | None = None,
+) -> LoadReport:
+    """Validate an extract and write it as one new snapshot, or (on any problem) write nothing."""
+    started = time.perf_counter() if started is None else started
+    report = LoadReport(source=extract.source, council=extract.council, extract_date=extract.extract_date)
+    tick = progress or (lambda stage, done, total: None)
+    if (existing := find_by_hash(con, extract.content_hash)) is not None:
         report.status, report.snapshot_id = "already_loaded", existing.snapshot_id
         report.tables = existing.report.get("tables", {})
         return _finish(report, started)
 
-    staged = StagedExtract(con, files, manifest.extract_date)
-    tables = [t for t in schema.TABLES if t.name in files]
+    files = extract.files
+    staged = StagedExtract(con, files, extract.extract_date)
+    tables = [t for t in schema.TABLES if t.name in extract.tables]
     steps = len(tables) * 2 + 1
     try:
         for i, table in enumerate(tables):
             tick(f"reading {files[table.name]}", i, steps)
+            source = extract.tables[table.name]
             try:
-                staged_file = stage_file(con, table.name, directory / files[table.name], files[table.name])
+                if isinstance(source, pa.Table):
+                    staged_file = stage_arrow(con, table.name, source)
+                else:
+                    staged_file = stage_file(con, table.name, source, files[table.name])
             except (duckdb.Error, UnreadableFile) as exc:
                 report.problems.append(Problem(files[table.name], "", f"cannot be read: {exc}", (), 1))
                 continue
@@ -142,9 +185,11 @@ def load_extract(
             report.tables[table.name].update(rows=rows, completeness=completeness)
         for name in schema.TABLES_BY_NAME:
             report.tables.setdefault(name, {"file": None, "rows": 0, "note": "not supplied in this extract"})
+        report.rejected = list(extract.rejected)
+        report.notes = list(extract.notes)
         tick("writing snapshot", steps - 1, steps)
-        report.snapshot_id = _write_snapshot(con, report, digest, readable)
-        report.status = "loaded"
+        report.snapshot_id = _write_snapshot(con, report, extract.content_hash, readable)
+        report.status = "loaded_with_rejections" if extract.rejected else "loaded"
     finally:
         for table in tables:
             con.execute(f"DROP TABLE IF EXISTS stage_{table.name}")
@@ -162,16 +207,18 @@ def _write_snapshot(
         snapshot_id = int(row[0])
         for table in tables:
             typed = ", ".join(typed_expression(c, quote(c.name)) for c in table.columns)
-            file = str(report.tables[table.name]["file"]).replace("'", "''")
             con.execute(
-                f'INSERT INTO "{table.name}" SELECT {typed}, {snapshot_id}, \'{file}\', source_row '
-                f"FROM stage_{table.name} ORDER BY source_row"
+                f'INSERT INTO "{table.name}" SELECT {typed}, {snapshot_id}, source_file, source_row '
+                f"FROM stage_{table.name} ORDER BY source_file, source_row"
             )
         con.execute(
             "INSERT INTO snapshot VALUES (?, ?, ?, ?, ?, ?, ?)",
             [
                 snapshot_id, report.council, report.extract_date, digest, report.source, datetime.now(),
-                json.dumps({"tables": report.tables}),
+                json.dumps({
+                    "tables": report.tables, "rejected": [p.as_dict() for p in report.rejected],
+                    "notes": report.notes,
+                }),
             ],
         )
         con.execute("COMMIT")

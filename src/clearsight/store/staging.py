@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from clearsight.store.validation import EXAMPLES, Problem, blank_sql, quote
 
@@ -95,6 +96,26 @@ def _malformed_lines(rejects: list[tuple[int, str, str]], display: str) -> list[
     return [Problem(display, "", text, tuple(lines[:EXAMPLES]), len(lines)) for text, lines in by_text.items()]
 
 
+def stage_arrow(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table) -> StagedFile:
+    """Stage rows a format reader produced: canonical columns plus `source_file` and `source_row`, where
+    source_file names the file and sheet and source_row the row a person would find the value on."""
+    missing = {"source_file", "source_row"} - set(rows.column_names)
+    if missing:
+        raise ValueError(f"reader output for {table} lacks provenance columns {sorted(missing)}")
+    name = f"reader_{table}"
+    con.register(name, rows)
+    try:
+        header = [c for c in rows.column_names if c not in ("source_file", "source_row")]
+        select = ", ".join(f"CAST({quote(c)} AS VARCHAR) AS {quote(c)}" for c in header)
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE stage_{table} AS SELECT CAST(source_row AS BIGINT) AS source_row, "
+            f"CAST(source_file AS VARCHAR) AS source_file{', ' + select if select else ''} FROM {name}"
+        )
+    finally:
+        con.unregister(name)
+    return StagedFile(header)
+
+
 def stage_file(con: duckdb.DuckDBPyConnection, table: str, path: Path, display: str) -> StagedFile:
     """Stage `path` as temp table `stage_<table>` (text columns plus source_row)."""
     quoted_path = str(path).replace("'", "''")
@@ -128,9 +149,10 @@ def stage_file(con: duckdb.DuckDBPyConnection, table: str, path: Path, display: 
         raise UnreadableFile(f"the header names {', '.join(duplicates)} more than once")
     select = ", ".join(f"CAST({quote(raw)} AS VARCHAR) AS {quote(n)}" for raw, n in zip(raw_cols, header, strict=True))
     not_blank = " OR ".join(f"NOT {blank_sql(quote(raw))}" for raw in raw_cols)
+    file_literal = display.replace("'", "''")
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE stage_{table} AS SELECT {_line_number_sql(con, table, skipped)} AS "
-        f"source_row, {select} FROM raw_{table} WHERE {not_blank}"
+        f"source_row, '{file_literal}' AS source_file, {select} FROM raw_{table} WHERE {not_blank}"
     )
     con.execute(f"DROP TABLE raw_{table}")
     con.execute(f"DROP TABLE IF EXISTS skipped_{table}")

@@ -96,16 +96,21 @@ class StagedExtract:
         return f"stage_{table}"
 
     def _collect(self, table: str, column: str, where: str, message: str, value: str | None = None) -> None:
+        """One problem per source file (a sheet, for workbooks) whose rows fail `where`."""
         value_sql = f", CAST({value} AS VARCHAR)" if value else ""
         rows = self.con.execute(
-            f"SELECT count(*) OVER (), source_row{value_sql} FROM {self.stage(table)} WHERE {where} "
-            f"ORDER BY source_row LIMIT {EXAMPLES}"
+            f"SELECT source_file, count(*) OVER (PARTITION BY source_file), source_row{value_sql} "
+            f"FROM {self.stage(table)} WHERE {where} "
+            f"QUALIFY row_number() OVER (PARTITION BY source_file ORDER BY source_row) <= {EXAMPLES} "
+            f"ORDER BY source_file, source_row"
         ).fetchall()
-        if rows:
-            values = tuple(dict.fromkeys(str(r[2]) for r in rows)) if value else ()
-            self.problems.append(
-                Problem(self.files[table], column, message, tuple(int(r[1]) for r in rows), int(rows[0][0]), values)
-            )
+        by_file: dict[str, list[tuple[object, ...]]] = {}
+        for row in rows:
+            by_file.setdefault(str(row[0]), []).append(row)
+        for file, found in by_file.items():
+            values = tuple(dict.fromkeys(str(r[3]) for r in found)) if value else ()
+            rows_shown = tuple(int(r[2]) for r in found)  # type: ignore[call-overload]
+            self.problems.append(Problem(file, column, message, rows_shown, int(found[0][1]), values))  # type: ignore[call-overload]
 
     def check_columns(self, table: schema.Table, present: list[str]) -> list[str]:
         """Missing columns are problems; returns the header's extra columns (ignored, reported)."""
@@ -114,7 +119,7 @@ class StagedExtract:
                 self.problems.append(
                     Problem(self.files[table.name], col.name, "column is missing from the header", (1,), 1)
                 )
-        return [c for c in present if c not in table.column_names and c != "source_row"]
+        return [c for c in present if c not in table.column_names and c not in ("source_row", "source_file")]
 
     def check_values(self, table: schema.Table) -> None:
         name = table.name
