@@ -22,7 +22,7 @@ from clearsight.formats.manifest import MANIFEST_NAME, ManifestError, read_manif
 from clearsight.store import schema
 from clearsight.store.snapshots import find_by_hash
 from clearsight.store.staging import UnreadableFile, stage_arrow, stage_file
-from clearsight.store.validation import Problem, StagedExtract, quote, typed_expression
+from clearsight.store.validation import Problem, StagedExtract, quote, typed_name
 
 Progress = Callable[[str, int, int], None]
 Status = Literal["loaded", "loaded_with_rejections", "already_loaded", "rejected"]
@@ -171,6 +171,8 @@ def load(
             report.tables[table.name] = {"file": files[table.name], "extra_columns": extra}
         readable = [t for t in tables if t.name in report.tables]
         if not report.problems and not staged.problems:  # value checks need every declared column present
+            for table in readable:
+                staged.add_typed_columns(table)
             for i, table in enumerate(readable):
                 tick(f"checking {files[table.name]}", len(tables) + i, steps)
                 staged.check_values(table)
@@ -206,7 +208,7 @@ def _write_snapshot(
         assert row is not None
         snapshot_id = int(row[0])
         for table in tables:
-            typed = ", ".join(typed_expression(c, quote(c.name)) for c in table.columns)
+            typed = ", ".join(typed_name(c.name) for c in table.columns)
             con.execute(
                 f'INSERT INTO "{table.name}" SELECT {typed}, {snapshot_id}, source_file, source_row '
                 f"FROM stage_{table.name} ORDER BY source_file, source_row"

@@ -59,6 +59,11 @@ def blank_sql(col: str) -> str:
     return f"({col} IS NULL OR trim({col}) = '')"
 
 
+def typed_name(column: str) -> str:
+    """The staged column holding `column`'s parsed value."""
+    return quote(f"{column}__v")
+
+
 def typed_expression(column: schema.Column, raw: str) -> str:
     """SQL converting raw text to the column's canonical type (NULL when blank or unreadable)."""
     if column.type == "date":
@@ -121,79 +126,87 @@ class StagedExtract:
                 )
         return [c for c in present if c not in table.column_names and c not in ("source_row", "source_file")]
 
+    def add_typed_columns(self, table: schema.Table) -> None:
+        """Parse every column once into `<column>__v` beside its raw text; checks and the final insert read
+        the parsed values instead of parsing again."""
+        typed = ", ".join(
+            f"{typed_expression(c, quote(c.name))} AS {typed_name(c.name)}" for c in table.columns
+        )
+        stage = self.stage(table.name)
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {stage} AS SELECT *, {typed} FROM {stage}")
+
     def check_values(self, table: schema.Table) -> None:
-        name = table.name
+        """Required, type, code, range, future-date and date-order checks, counted in one pass."""
+        checks: list[tuple[str, str, str, str | None]] = []  # column, failing condition, message, value shown
         for col in table.columns:
-            raw = quote(col.name)
-            typed = typed_expression(col, raw)
+            raw, v = quote(col.name), typed_name(col.name)
             if col.required:
-                self._collect(name, col.name, blank_sql(raw), "a value is required")
+                checks.append((col.name, blank_sql(raw), "a value is required", None))
             if col.type not in ("id", "text"):
-                self._collect(
-                    name, col.name, f"NOT {blank_sql(raw)} AND ({typed}) IS NULL", f"expected {_expected(col)}", raw
-                )
+                checks.append((col.name, f"{v} IS NULL AND NOT {blank_sql(raw)}", f"expected {_expected(col)}", raw))
             if col.codes:
                 allowed = ", ".join(f"'{c}'" for c in col.codes)
                 shown = ", ".join(col.codes[:12]) + (" ..." if len(col.codes) > 12 else "")
-                self._collect(
-                    name, col.name, f"NOT {blank_sql(raw)} AND trim({raw}) NOT IN ({allowed})",
-                    f"expected one of {shown}", f"trim({raw})",
-                )
+                checks.append((col.name, f"{v} NOT IN ({allowed})", f"expected one of {shown}", v))
             if col.minimum is not None or col.maximum is not None:
                 lo = -1e308 if col.minimum is None else col.minimum
                 hi = 1e308 if col.maximum is None else col.maximum
-                self._collect(
-                    name, col.name, f"({typed}) IS NOT NULL AND NOT (({typed}) BETWEEN {lo} AND {hi})",
+                checks.append((
+                    col.name, f"NOT ({v} BETWEEN {lo} AND {hi})",
                     f"expected a number from {col.minimum} to {col.maximum}", raw,
-                )
+                ))
             if col.type == "date" and not col.future_ok:
-                self._collect(
-                    name, col.name, f"({typed}) > DATE '{self.extract_date.isoformat()}'",
+                checks.append((
+                    col.name, f"{v} > DATE '{self.extract_date.isoformat()}'",
                     f"date is after the extract date {self.extract_date.isoformat()}", raw,
-                )
+                ))
         for earlier, later in table.date_order:
-            e = typed_expression(table.column(earlier), quote(earlier))
-            lt = typed_expression(table.column(later), quote(later))
-            self._collect(name, later, f"({lt}) < ({e})", f"'{later}' is before '{earlier}'", quote(later))
+            checks.append((
+                later, f"{typed_name(later)} < {typed_name(earlier)}", f"'{later}' is before '{earlier}'",
+                quote(later),
+            ))
+        if not checks:
+            return
+        counts = ", ".join(f"count_if(coalesce({cond}, FALSE))" for _, cond, _, _ in checks)
+        found = self.con.execute(f"SELECT {counts} FROM {self.stage(table.name)}").fetchone()
+        assert found is not None
+        for (column, cond, message, value), n in zip(checks, found, strict=True):
+            if n:
+                self._collect(table.name, column, f"coalesce({cond}, FALSE)", message, value)
 
     def check_key(self, table: schema.Table) -> None:
         if not table.key:
             return
-        keys = ", ".join(f"NULLIF(trim({quote(k)}), '')" for k in table.key)
-        where = (
-            f"({keys}) IN (SELECT ({keys}) FROM {self.stage(table.name)} GROUP BY ALL HAVING count(*) > 1)"
+        keys = ", ".join(typed_name(k) for k in table.key)
+        stage = self.stage(table.name)
+        where = f"({keys}) IN (SELECT ({keys}) FROM {stage} GROUP BY ALL HAVING count(*) > 1)"
+        self._collect(
+            table.name, " + ".join(table.key), where, "duplicate key: each value must appear once",
+            typed_name(table.key[0]),
         )
-        shown = " + ".join(table.key)
-        first = quote(table.key[0])
-        self._collect(table.name, shown, where, "duplicate key: each value must appear once", f"trim({first})")
 
     def check_references(self, table: schema.Table) -> None:
         for column, target in table.references.items():
-            target_key = schema.table(target).key[0]
-            ref = quote(column)
+            target_key = typed_name(schema.table(target).key[0])
+            ref = typed_name(column)
             if target in self.files:
-                source = (
-                    f"SELECT trim({quote(target_key)}) FROM {self.stage(target)} "
-                    f"WHERE {quote(target_key)} IS NOT NULL"
-                )
+                source = f"SELECT {target_key} FROM {self.stage(target)} WHERE {target_key} IS NOT NULL"
             else:
                 source = "SELECT NULL::VARCHAR WHERE FALSE"
-            where = f"NOT {blank_sql(ref)} AND trim({ref}) NOT IN ({source})"
             self._collect(
-                table.name, column, where,
+                table.name, column, f"{ref} IS NOT NULL AND {ref} NOT IN ({source})",
                 f"refers to a {target} that is not in the extract ({self.files.get(target, f'{target} not supplied')})",
-                f"trim({ref})",
+                ref,
             )
 
     def check_overlaps(self, table: schema.Table) -> None:
         if not table.no_overlap:
             return
-        start = typed_expression(table.column("start_date"), '"start_date"')
-        end = typed_expression(table.column("end_date"), '"end_date"')
-        keys = ", ".join(f"trim({quote(k)})" for k in table.no_overlap)
+        start, end = typed_name("start_date"), typed_name("end_date")
+        keys = ", ".join(typed_name(k) for k in table.no_overlap)
         where = f"""source_row IN (
             SELECT source_row FROM (
-                SELECT source_row, {start} AS s, {end} AS e,
+                SELECT source_row, {start} AS s,
                        lag({end}) OVER w AS prev_end, lag({start}) OVER w AS prev_start
                 FROM {self.stage(table.name)}
                 WINDOW w AS (PARTITION BY {keys} ORDER BY {start}, source_row)
@@ -201,6 +214,5 @@ class StagedExtract:
         )"""
         self._collect(
             table.name, "start_date", where,
-            f"overlaps an earlier row for the same {' + '.join(table.no_overlap)}",
-            f"trim({quote(table.no_overlap[0])})",
+            f"overlaps an earlier row for the same {' + '.join(table.no_overlap)}", typed_name(table.no_overlap[0]),
         )
