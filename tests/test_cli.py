@@ -138,3 +138,24 @@ def test_workforce_command(tmp_path):
     data = json.loads(run(db, "workforce", "--period", "2023-04..2023-12", "--format", "json").output)
     assert data["turnover"]["filters"]["period"] == "2023-04-01..2023-12-31"
     assert run(db, "workforce", "--period", "2023-13..2023-12").exit_code == 1
+
+
+def test_capacity_command_targets_and_xlsx(tmp_path, extract):
+    db = tmp_path / "cs.duckdb"
+    run(db, "load", str(extract))
+    upper = json.loads(run(db, "capacity", "--as-at", "2023-12-15", "--format", "json").output)
+    [team] = upper["team capacity"]["rows"]
+    assert (team["cases_over_capacity"], team["posts_needed_rounded_up"]) == (2, 1)  # 22 cases against 20
+    lower = json.loads(run(db, "capacity", "--as-at", "2023-12-15", "--target", "lower", "--format", "json").output)
+    assert lower["team capacity"]["rows"][0]["cases_over_capacity"] == 4  # against 18
+    table = run(db, "capacity", "--as-at", "2023-12-15")
+    assert "46,176" in table.output and "75,036" in table.output  # 1 post x 1,924 h x £24 or £39
+    assert "Testshire" in table.output  # the council named in the extract
+    out = tmp_path / "capacity.xlsx"
+    assert run(db, "capacity", "--format", "xlsx", "--out", str(out)).exit_code == 0
+    from python_calamine import CalamineWorkbook
+
+    book = CalamineWorkbook.from_path(str(out))
+    assert book.sheet_names == ["About these figures", "team capacity", "service capacity", "council capacity"]
+    rows = book.get_sheet_by_name("team capacity").to_python()
+    assert rows[0][:5] == ["level", "council", "service", "team_id", "team"]

@@ -10,6 +10,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Annotated, Iterator, Optional
 
+import pyarrow.compute as pc
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -34,6 +35,19 @@ class Format(str, Enum):
     table = "table"
     csv = "csv"
     json = "json"
+
+
+class OutFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+    xlsx = "xlsx"
+
+
+class Target(str, Enum):
+    upper = "upper"
+    lower = "lower"
+    mid = "mid"
 
 
 class Dialect(str, Enum):
@@ -122,18 +136,61 @@ def synth(
     )
 
 
+class SourceFormat(str, Enum):
+    auto = "auto"
+    canonical = "canonical"
+    ssd = "ssd"
+    annex_a = "annex-a"
+    ssda903 = "ssda903"
+    cin = "cin"
+    csww = "csww"
+
+
 @app.command()
 def load(
-    path: Annotated[Path, typer.Argument(help="Extract directory holding manifest.json.")],
+    paths: Annotated[list[Path], typer.Argument(help="Extract directory (manifest.json) or council files.")],
     json_report: Annotated[bool, typer.Option("--json", help="Print the load report as JSON.")] = False,
+    fmt: Annotated[SourceFormat, typer.Option("--format", help="Input format; auto detects each file.")] = (
+        SourceFormat.auto
+    ),
+    extract_date: Annotated[
+        Optional[str], typer.Option("--extract-date", help="As-at date of the files, YYYY-MM-DD (default: inferred).")
+    ] = None,
+    council: Annotated[Optional[str], typer.Option(help="Council name (default: from the files).")] = None,
 ) -> None:
-    """Validate an extract and load it as a new snapshot: all of it, or (on any error) nothing."""
+    """Validate an extract (or council files: Annex A, SSDA903, CIN or workforce census) and load it as one
+    new snapshot; a canonical extract loads all or nothing, council files load what can be read and report
+    the rest."""
+    from clearsight.formats.detect import read_sources
+    from clearsight.formats.errors import ReaderError
+    from clearsight.formats.manifest import MANIFEST_NAME
     from clearsight.render import to_json
+    from clearsight.store.load import load as load_rows
     from clearsight.store.load import load_extract
 
+    day = None
+    if extract_date is not None:
+        try:
+            day = date.fromisoformat(extract_date)
+        except ValueError:
+            raise _fail(f"--extract-date {extract_date!r}: expected a date as YYYY-MM-DD", 2) from None
+    canonical = fmt is SourceFormat.canonical or (
+        fmt is SourceFormat.auto and len(paths) == 1 and (paths[0] / MANIFEST_NAME).is_file()
+    )
+    if fmt is SourceFormat.ssd:
+        raise _fail("--format ssd (Standard Safeguarding Dataset tables) is not supported yet", 2)
     con = connect(state.db)
-    with _progress(f"Loading {path}") as tick:
-        report = load_extract(con, path, progress=tick)
+    with _progress(f"Loading {', '.join(str(p) for p in paths)}") as tick:
+        if canonical:
+            if len(paths) != 1:
+                raise _fail("a canonical extract is one directory; load other sources separately", 2)
+            report = load_extract(con, paths[0], progress=tick)
+        else:
+            try:
+                extract = read_sources(paths, fmt.value, con, day, council)
+            except ReaderError as exc:
+                raise _fail(f"{exc}; the database is unchanged", 2) from None
+            report = load_rows(con, extract, progress=tick)
     if json_report:
         console.print_json(to_json(report.as_dict()))
     elif report.status == "rejected":
@@ -348,6 +405,54 @@ def workforce(
     )
 
 
+@app.command()
+def capacity(
+    as_at: AsAtOption = None,
+    target: Annotated[
+        Target, typer.Option(help="Aim at the upper or lower end of each caseload standard, or its middle.")
+    ] = Target.upper,
+    fmt: Annotated[OutFormat, typer.Option("--format", help="table, csv, json or xlsx.")] = OutFormat.table,
+    out: Annotated[Optional[Path], typer.Option(help="File for xlsx output.")] = None,
+    snapshot: Annotated[Optional[int], typer.Option(help="Snapshot id (default: latest).")] = None,
+) -> None:
+    """What it takes to bring caseloads within standard: posts, their cost, and managers, by team."""
+    from clearsight.metrics.figures import compute
+    from clearsight.metrics.registry import get_metric
+    from clearsight.render import print_warnings, provenance_line, rich_table, to_csv, to_json, to_xlsx
+
+    con, snap = _open_snapshot(snapshot)
+    config = state.config.model_copy(update={"capacity_target": target.value})
+    day = _parse_as_at(as_at)
+    every_level = compute(con, snap, "capacity", day, config)
+    rows = every_level.rows
+    figures = {
+        f"{level} capacity": every_level.subset(get_metric(f"{level}_capacity"), pc.equal(rows["level"], level))
+        for level in ("team", "service", "council")
+    }
+    if fmt is OutFormat.xlsx:
+        path = to_xlsx(figures, out or Path("clearsight-capacity.xlsx"))
+        console.print(f"Wrote {path}")
+        return
+    if fmt is OutFormat.json:
+        sys.stdout.write(to_json({k: f.as_dict() for k, f in figures.items()}) + "\n")
+        return
+    if fmt is OutFormat.csv:
+        sys.stdout.write(to_csv(every_level))
+        return
+    prov = every_level.provenance
+    aim = {r: s.target(target.value) for r, s in config.caseload_standards.items()}
+    console.print(f"[bold]Capacity[/] — {prov.council}, aiming at the {target.value} end of each standard "
+                  f"(social worker {aim['social_worker']:g}, ASYE {aim['asye']:g}, IRO {aim['iro']:g})")
+    console.print(provenance_line(prov), style="dim")
+    print_warnings(console, prov)
+    cols = ["workers", "fte", "cases", "average_caseload", "cases_over_capacity", "posts_needed",
+            "posts_needed_rounded_up", "annual_cost_permanent", "annual_cost_agency", "span_of_control",
+            "managers_needed"]
+    console.print(rich_table("By team", figures["team capacity"].records(), ["team", "service", *cols]))
+    console.print(rich_table("By service", figures["service capacity"].records(), ["service", *cols]))
+    console.print(rich_table("Council", figures["council capacity"].records(), ["council", *cols]))
+
+
 @metrics_app.command("list")
 def metrics_list() -> None:
     """Every registered metric with its definition."""
@@ -375,7 +480,11 @@ def metrics_sql(
     except KeyError as exc:
         raise _fail(str(exc.args[0])) from None
     con, snap = _open_snapshot(snapshot)
-    scope = Scope(snap.snapshot_id, _parse_as_at(as_at) or snap.extract_date, state.config)
+    config = state.config
+    scope = Scope(
+        snap.snapshot_id, _parse_as_at(as_at) or snap.extract_date, config,
+        council=config.council_name or snap.council,
+    )
     sys.stdout.write(metric_sql(expression(name, scope), dialect.value) + "\n")
 
 
@@ -405,7 +514,7 @@ def demo(
     """The main job on the embedded default: generate Eastmere, load it, print the position, write a summary."""
     synth(out, seed=seed, scale=scale, parquet=False)
     try:
-        load(out)
+        load([out])
     except typer.Exit as exit_:
         if exit_.exit_code:
             raise
@@ -427,6 +536,124 @@ def doctor() -> None:
     if path.exists():
         con = connect(state.db)
         console.print(f"snapshots: {len(list_snapshots(con))}")
+
+
+def _kpi_window(period: str | None, as_at: str | None, snap) -> tuple[date, date]:  # type: ignore[no-untyped-def]
+    """(first, last) day of a KPI period: --period, else the three months ending on the as-at date."""
+    if period:
+        return _parse_period(period)
+    end = _parse_as_at(as_at) or snap.extract_date
+    month = end.month - 3 + (12 if end.month <= 3 else 0)
+    year = end.year - (1 if end.month <= 3 else 0)
+    try:
+        start = end.replace(year=year, month=month) + timedelta(days=1)
+    except ValueError:  # 29-31 of a shorter month: start on the 1st of the following one
+        start = date(year + (month == 12), month % 12 + 1, 1)
+    return start, end
+
+
+KpiPeriodOption = Annotated[
+    Optional[str], typer.Option(help="Period for event KPIs, e.g. 2023-04..2023-12 (default: three months to "
+                                "the as-at date, which is then the period's last day).")
+]
+
+
+@app.command("kpis")
+def kpis_command(
+    as_at: AsAtOption = None,
+    period: KpiPeriodOption = None,
+    team: Annotated[Optional[str], typer.Option(help="One team, by name or id.")] = None,
+    level: Annotated[str, typer.Option(help="council, service or team (ignored with --team).")] = "council",
+    fmt: Annotated[Format, typer.Option("--format", help="table, csv or json.")] = Format.table,
+    snapshot: Annotated[Optional[int], typer.Option(help="Snapshot id (default: latest).")] = None,
+) -> None:
+    """Practice timeliness KPIs (assessments, ICPC, visits, reviews, supervision): rate, numerator, denominator."""
+    from clearsight.metrics.figures import compute
+    from clearsight.metrics.kpi import KPIS
+    from clearsight.metrics.registry import all_metrics
+    from clearsight.render import print_warnings, rich_table, to_json
+
+    if level not in ("council", "service", "team"):
+        raise _fail(f"--level {level!r}: expected council, service or team")
+    all_metrics()
+    con, snap = _open_snapshot(snapshot)
+    start, end = _kpi_window(period, as_at, snap)
+    rows, figures = [], {}
+    for k in KPIS.values():
+        figure = compute(con, snap, k.name, end, state.config, team, period_start=start if k.period else None)
+        figures[k.name] = figure
+        least = figure.provenance.least_complete
+        for r in figure.records():
+            if r["level"] != ("team" if team else level):
+                continue
+            rows.append({
+                "kpi": k.name, "title": k.title, "over": f"{start}..{end}" if k.period else f"on {end}",
+                "service": r["service"], "team": r["team"], "denominator": r["denominator"],
+                "numerator": r["numerator"], "rate": r["rate"],
+                "least_complete": f"{least[0]} {least[1]:.0%}" if least else None,
+            })
+    if fmt is Format.json:
+        sys.stdout.write(to_json({"as_at": end.isoformat(), "period_start": start.isoformat(), "rows": rows,
+                                  "provenance": next(iter(figures.values())).provenance.as_dict()}) + "\n")
+        return
+    if fmt is Format.csv:
+        import csv as _csv
+
+        writer = _csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["kpi"])
+        writer.writeheader()
+        writer.writerows(rows)
+        return
+    prov = next(iter(figures.values())).provenance
+    console.print(f"[bold]Practice KPIs[/] — {prov.council}, as at {end}; events {start} to {end}"
+                  + (f", {team}" if team else ""))
+    print_warnings(console, prov)
+    columns = ["kpi", "over", *([] if level == "council" and not team else ["service", "team"]),
+               "denominator", "numerator", "rate", "least_complete"]
+    console.print(rich_table("Timeliness", rows, columns))
+
+
+@app.command("kpi")
+def kpi_command(
+    name: Annotated[str, typer.Argument(help="KPI name (see `clearsight kpis`).")],
+    children: Annotated[bool, typer.Option("--children", help="List the records behind the figure.")] = False,
+    failing: Annotated[bool, typer.Option("--failing", help="With --children: only records outside the standard "
+                                          "(or counted as overdue).")] = False,
+    as_at: AsAtOption = None,
+    period: KpiPeriodOption = None,
+    team: Annotated[Optional[str], typer.Option(help="One team, by name or id.")] = None,
+    fmt: Annotated[Format, typer.Option("--format", help="table, csv or json.")] = Format.table,
+    snapshot: Annotated[Optional[int], typer.Option(help="Snapshot id (default: latest).")] = None,
+) -> None:
+    """One KPI by team, service and council, or with --children the records behind it."""
+    import pyarrow.compute as pc
+
+    from clearsight.metrics.figures import compute
+    from clearsight.metrics.kpi import KPIS
+    from clearsight.metrics.registry import all_metrics
+    from clearsight.render import print_warnings, provenance_line, rich_table, to_csv, to_json
+
+    all_metrics()
+    if name not in KPIS:
+        raise _fail(f"no KPI named {name!r}; known KPIs: {', '.join(sorted(KPIS))}")
+    k = KPIS[name]
+    con, snap = _open_snapshot(snapshot)
+    start, end = _kpi_window(period, as_at, snap)
+    figure = compute(con, snap, k.children if children else k.name, end, state.config, team,
+                     period_start=start if k.period else None)
+    if children and failing:
+        flag = pc.fill_null(figure.rows[k.flag], False)
+        figure = figure.subset(figure.metric, pc.invert(flag) if k.flag_is_good else flag)
+    if fmt is Format.json:
+        sys.stdout.write(to_json(figure.as_dict()) + "\n")
+    elif fmt is Format.csv:
+        sys.stdout.write(to_csv(figure))
+    else:
+        console.print(f"[bold]{k.title}[/] — " + (f"{start} to {end}" if k.period else f"as at {end}")
+                      + (f", {team}" if team else ""))
+        console.print(provenance_line(figure.provenance), style="dim")
+        print_warnings(console, figure.provenance)
+        console.print(rich_table(figure.metric.title, figure.records(), figure.rows.column_names,
+                                 limit=50 if children else None))
 
 
 if __name__ == "__main__":  # pragma: no cover

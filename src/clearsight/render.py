@@ -7,6 +7,7 @@ import io
 import json
 from collections.abc import Sequence
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -20,6 +21,10 @@ RAG_STYLE = {"green": "green", "amber": "yellow", "red": "bold red"}
 def format_value(value: Any) -> str:
     if value is None:
         return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
     if isinstance(value, float):
         return f"{value:,.2f}".rstrip("0").rstrip(".") if value != int(value) else f"{int(value):,}"
     if isinstance(value, date):
@@ -73,3 +78,24 @@ def to_csv(figure: Figure) -> str:
 
 def to_json(data: dict[str, Any]) -> str:
     return json.dumps(data, indent=2, default=format_value)
+
+
+def to_xlsx(figures: dict[str, Figure], path: Path) -> Path:
+    """One sheet per figure plus a sheet saying where each came from, for a finance or HR colleague."""
+    import xlsxwriter
+
+    with xlsxwriter.Workbook(str(path), {"default_date_format": "yyyy-mm-dd"}) as book:
+        bold = book.add_format({"bold": True})
+        about = book.add_worksheet("About these figures")
+        about.write_row(0, 0, ["sheet", "figure", "definition", "provenance"], bold)
+        for i, (name, figure) in enumerate(figures.items(), start=1):
+            about.write_row(i, 0, [name, figure.metric.title, figure.metric.definition,
+                                   provenance_line(figure.provenance)])
+            sheet = book.add_worksheet(name[:31])
+            sheet.write_row(0, 0, figure.rows.column_names, bold)
+            for r, row in enumerate(figure.records(), start=1):
+                for c, value in enumerate(row.values()):
+                    if value is not None:
+                        sheet.write(r, c, value)
+            sheet.freeze_panes(1, 0)
+    return path

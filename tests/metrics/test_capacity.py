@@ -119,3 +119,32 @@ def test_unallocated_counted_in_team_table(tmp_path):
     loaded = b.load(tmp_path)
     [team] = compute(loaded.con, loaded.snapshot, "team_capacity", AS_AT).records()
     assert team["unallocated"] == 2 and team["cases"] == 5
+
+
+def test_cost_of_posts_and_managers_needed(tmp_path):
+    """Seed 002's 3.5 posts round up to 4: at 1,924 paid hours a year, £24/h permanent or £39/h agency (seed
+    000). Twelve direct reports under one manager against a span of 8-10 need a second manager."""
+    b = CouncilBuilder(extract_date=date(2017, 7, 31))
+    b.team("SF3")
+    manager = b.worker("SF3", "team_manager")
+    _team_at(b, "SF3", [27] * 10, manager=manager)
+    _team_at(b, "SF3", [0, 0], manager=manager)
+    loaded = b.load(tmp_path)
+    [team] = compute(loaded.con, loaded.snapshot, "team_capacity", AS_AT).records()
+    assert team["posts_needed_rounded_up"] == 4
+    assert team["annual_cost_permanent"] == 4 * 1924 * 24 == 184_704
+    assert team["annual_cost_agency"] == 4 * 1924 * 39
+    assert (team["span_of_control"], team["managers_needed"]) == (12.0, 1)
+
+
+@pytest.mark.parametrize(("target", "over", "posts"), [("upper", 70, 3.5), ("mid", 80, 80 / 19), ("lower", 90, 5.0)])
+def test_capacity_target(tmp_path, target, over, posts):
+    """Against 18-20: aiming at 20 leaves 70 over, at 19 (mid) 80, at 18 90 -- in posts of that size."""
+    b = CouncilBuilder(extract_date=date(2017, 7, 31))
+    b.team("SF3")
+    _team_at(b, "SF3", [27] * 10)
+    loaded = b.load(tmp_path)
+    config = CouncilConfig(capacity_target=target)
+    [team] = compute(loaded.con, loaded.snapshot, "team_capacity", AS_AT, config).records()
+    assert team["cases_over_capacity"] == over
+    assert team["posts_needed"] == round(posts, 2)

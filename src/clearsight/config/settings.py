@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from datetime import date
 from pathlib import Path
 from typing import Literal
 
@@ -94,6 +95,106 @@ class WorkforceSettings(BaseModel):
     )
 
 
+class CalendarSettings(BaseModel):
+    """Which days are working days: Monday to Friday less bank holidays and the council's own closure days."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    country: str = Field(default="GB", description="Country whose bank holidays apply (`holidays` package code).")
+    subdivision: str = Field(
+        default="ENG", description="Subdivision of the country: ENG gives the England and Wales bank holidays."
+    )
+    closure_days: tuple[date, ...] = Field(
+        default=(),
+        description="Extra days the council is closed (e.g. a Christmas shutdown), which are not working days.",
+    )
+
+
+class Timescales(BaseModel):
+    """Statutory and local timescales (definitions.md, "Timescales"); working days use `CalendarSettings`."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    referral_decision_working_days: int = Field(
+        default=1, ge=0, description="Decision on a contact/referral within this many working days (Working "
+        "Together 2023, ch. 2).",
+    )
+    assessment_working_days: int = Field(
+        default=45, ge=1, description="Assessment authorised within this many working days of the referral "
+        "(Working Together 2023, ch. 2; DfE CIN census).",
+    )
+    icpc_working_days: int = Field(
+        default=15, ge=1, description="Initial child protection conference within this many working days of the "
+        "strategy discussion that started the S47 enquiry (Working Together 2023, ch. 2).",
+    )
+    first_core_group_working_days: int = Field(
+        default=10, ge=1, description="First core group within this many working days of the ICPC.",
+    )
+    cp_review_first_months: int = Field(
+        default=3, ge=1, description="First CP review conference within this many months of the ICPC.",
+    )
+    cp_review_later_months: int = Field(
+        default=6, ge=1, description="Later CP review conferences at most this many months apart.",
+    )
+    cp_visit_working_days: int = Field(
+        default=10, ge=1, description="Local standard: a child on a CP plan is seen at least every this many "
+        "working days (seed 003: 'within the last 2 weeks').",
+    )
+    cin_visit_working_days: int = Field(
+        default=20, ge=1, description="Local standard: a child on a CIN plan is seen at least every this many "
+        "working days.",
+    )
+    cla_review_first_working_days: int = Field(
+        default=20, ge=1, description="First CLA review within this many working days of becoming looked after "
+        "(SI 2010/959 reg 33(1)).",
+    )
+    cla_review_second_months: int = Field(
+        default=3, ge=1, description="Second CLA review within this many months of the first (reg 33(2)(a)).",
+    )
+    cla_review_later_months: int = Field(
+        default=6, ge=1, description="Later CLA reviews within this many months of the previous (reg 33(2)(b)).",
+    )
+    cla_visit_first_days: int = Field(
+        default=7, ge=1, description="First visit within this many days (one week) of a placement starting "
+        "(SI 2010/959 reg 28(2)(a)).",
+    )
+    cla_visit_first_year_days: int = Field(
+        default=42, ge=1, description="In a placement's first year, visits at most this many days (six weeks) "
+        "apart (reg 28(2)(b)(i)).",
+    )
+    cla_visit_long_term_months: int = Field(
+        default=3, ge=1, description="After the first year of a placement, visits at most this many months apart "
+        "(reg 28(2)(b)(ii), for placements intended to last until 18; Clearsight applies it to every placement "
+        "over a year old).",
+    )
+    supervision_months: int = Field(
+        default=1, ge=1, description="Supervision at least this many months apart (LGA employer standards).",
+    )
+    asye_weekly_weeks: int = Field(
+        default=6, ge=0, description="An ASYE is supervised weekly for this many weeks from the start of the ASYE "
+        "(Skills for Care ASYE framework).",
+    )
+    asye_fortnightly_months: int = Field(
+        default=6, ge=0, description="Then fortnightly until this many months from the start of the ASYE, then "
+        "at the monthly standard.",
+    )
+    supervision_roles: tuple[str, ...] = Field(
+        default=("social_worker", "asye", "senior_practitioner"),
+        description="Roles whose supervision is monitored.",
+    )
+    supervision_kinds: tuple[str, ...] = Field(
+        default=("one_to_one",), description="Kinds of supervision session that count.",
+    )
+    chronology_months: int = Field(
+        default=3, ge=1, description="Local standard: a child's chronology is updated at least this many months "
+        "apart.",
+    )
+    case_note_working_days: int = Field(
+        default=20, ge=1, description="Local standard: a case note is recorded at least every this many working "
+        "days.",
+    )
+
+
 def _england_2025() -> dict[str, float]:
     # definitions.md: DfE national figures for 2025 (workforce census at 30 September; CIN census).
     return {
@@ -108,12 +209,39 @@ def _england_2025() -> dict[str, float]:
     }
 
 
+class Costs(BaseModel):
+    """What staff cost, for spend, agency premium and the price of the posts a team needs (seed 000)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    hourly_rate: dict[str, float] = Field(
+        default_factory=lambda: {"permanent": 24.0, "fixed_term": 24.0, "secondee": 24.0, "agency": 39.0},
+        description="Cost per hour by employment type, on-costs included (seed 000: permanent £24, agency £39).",
+    )
+    role_hourly_rate: dict[str, dict[str, float]] = Field(
+        default_factory=dict,
+        description="Optional overrides by role then employment type, e.g. team_manager: {permanent: 31}.",
+    )
+    paid_hours_per_fte_year: float = Field(
+        default=1924.0, gt=0, description="Hours paid a year for one FTE (37 hours x 52 weeks)."
+    )
+    budgets: dict[str, float] = Field(
+        default_factory=dict,
+        description="Social-work staffing budget by financial year, e.g. {'2023-24': 3700000} (seed 000: £3.7m).",
+    )
+
+    def rate(self, role: str, employment: str) -> float:
+        return self.role_hourly_rate.get(role, {}).get(employment, self.hourly_rate.get(employment, 0.0))
+
+
 class CouncilConfig(BaseModel):
     """Everything a council may set. Defaults are definitions.md's."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    council_name: str = Field(default="Eastmere", description="Shown on every output.")
+    council_name: str | None = Field(
+        default=None, description="Name shown on outputs; by default the council named in the loaded extract."
+    )
     caseload_standards: dict[str, CaseloadStandard] = Field(
         default_factory=_default_standards,
         description="Caseload standard by worker role, children per FTE.",
@@ -122,12 +250,19 @@ class CouncilConfig(BaseModel):
         default="social_worker",
         description="Role whose upper standard converts cases over capacity into posts needed (seed 002).",
     )
+    capacity_target: Literal["lower", "upper", "mid"] = Field(
+        default="upper",
+        description="Which end of each caseload standard capacity aims at: seed 002 uses the upper (20).",
+    )
+    costs: Costs = Field(default_factory=Costs)
     span_of_control: CaseloadStandard = Field(
         default=CaseloadStandard(lower=8, upper=10),
         description="Direct reports per team manager (seed 002: 8-10).",
     )
     allocation: AllocationRules = Field(default_factory=AllocationRules)
     workforce: WorkforceSettings = Field(default_factory=WorkforceSettings)
+    calendar: CalendarSettings = Field(default_factory=CalendarSettings)
+    timescales: Timescales = Field(default_factory=Timescales)
     england: dict[str, float] = Field(
         default_factory=_england_2025,
         description="England figures shown beside the council's own until a benchmark table is loaded.",

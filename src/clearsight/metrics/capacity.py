@@ -66,6 +66,13 @@ def _capacity_at(s: Scope, level: Level, workers: ir.Table, waiting: ir.Table, s
     fte = j.fte.fill_null(0)
     posts = j.posts_needed.fill_null(0)
     managers = j.team_managers.fill_null(0)
+    costs = s.config.costs
+    post_year = costs.paid_hours_per_fte_year
+    rounded = posts.round(6).ceil()
+    # Managers needed keep every team within the span of control: direct reports / upper span, rounded up.
+    managers_needed = ibis.greatest(
+        (j.direct_reports.fill_null(0) / s.config.span_of_control.upper).ceil() - managers, 0
+    )
     out = j.select(
         *keys,
         workers=j.workers.fill_null(0),
@@ -75,11 +82,14 @@ def _capacity_at(s: Scope, level: Level, workers: ir.Table, waiting: ir.Table, s
         fte_caseload=ratio(cases, fte).round(1),
         cases_over_capacity=j.cases_over_capacity.fill_null(0).round(1),
         posts_needed=posts.round(2),
-        posts_needed_rounded_up=posts.round(6).ceil().cast("int64"),
+        posts_needed_rounded_up=rounded.cast("int64"),
+        annual_cost_permanent=(rounded * post_year * costs.rate("social_worker", "permanent")).round(0),
+        annual_cost_agency=(rounded * post_year * costs.rate("social_worker", "agency")).round(0),
         unallocated=j.unallocated.fill_null(0),
         team_managers=managers,
         span_of_control=ratio(j.direct_reports, managers).round(1),
         max_span=j.max_span,
+        managers_needed=managers_needed.cast("int64"),
     )
     return out.filter((out.workers > 0) | (out.unallocated > 0) | (out.team_managers > 0))
 
@@ -106,7 +116,8 @@ _DEFINITION = (
     "Case-holding workers and FTE in post, cases held, average caseload (cases / workers holding a case), "
     "caseload per FTE, cases over capacity (sum over workers of caseload above their role's upper standard "
     "pro rata FTE), posts needed at the social-worker upper standard (unrounded and rounded up), unallocated "
-    "cases, and team managers' span of control."
+    "cases, team managers' span of control and the managers needed to keep it within standard, and the annual "
+    "cost of the posts needed if filled by permanent or by agency staff."
 )
 
 

@@ -2,7 +2,8 @@
 
 Caseload = children allocated to the worker on the date (children, not families); FTE-adjusted caseload =
 caseload / FTE. RAG: green at or under the role's lower standard, amber up to the upper, red above it.
-Cases over capacity = max(0, caseload - upper standard x FTE), the seed 002 method.
+Cases over capacity = max(0, caseload - target x FTE), the seed 002 method, where the target is the upper end
+of the standard unless the council aims at the lower end or the middle (`capacity_target`).
 """
 
 from __future__ import annotations
@@ -51,18 +52,20 @@ def caseload_by_worker(s: Scope) -> ir.Table:
     )
     lower = _by_role(posts.role, {r: v.lower for r, v in standards.items()})
     upper = _by_role(posts.role, {r: v.upper for r, v in standards.items()})
+    aim = cfg.capacity_target
+    target = _by_role(posts.role, {r: v.target(aim) for r, v in standards.items()})
     # Posts needed are counted in posts of the worker's own kind: practitioners in social-worker posts
     # (seed 002), IROs in IRO posts, personal advisers in PA posts.
-    post_upper = _by_role(
+    post_target = _by_role(
         posts.role,
         {
-            r: (standards[cfg.posts_standard_role].upper if r in _PRACTITIONER_FAMILY else v.upper)
+            r: (standards[cfg.posts_standard_role].target(aim) if r in _PRACTITIONER_FAMILY else v.target(aim))
             for r, v in standards.items()
         },
     )
     caseload = held.caseload.fill_null(0)
     fte_caseload = caseload / posts.fte
-    over = ibis.greatest(caseload - upper * posts.fte, 0)
+    over = ibis.greatest(caseload - target * posts.fte, 0)
     return j.select(
         worker_id=posts.worker_id,
         worker=w["name"],
@@ -78,5 +81,5 @@ def caseload_by_worker(s: Scope) -> ir.Table:
         standard_upper=upper,
         rag=ibis.cases((fte_caseload <= lower, "green"), (fte_caseload <= upper, "amber"), else_="red"),
         cases_over_capacity=over,
-        posts_needed=over / post_upper,
+        posts_needed=over / post_target,
     )

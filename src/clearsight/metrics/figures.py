@@ -21,6 +21,7 @@ import pyarrow as pa
 from clearsight.config import CouncilConfig
 from clearsight.metrics.registry import Metric, Scope, get_metric
 from clearsight.metrics.sql import metric_sql
+from clearsight.store.calendar import ensure_calendar
 from clearsight.store.database import query_arrow
 from clearsight.store.schema import EMPTY_MEANS_NOT_YET
 from clearsight.store.snapshots import Snapshot
@@ -125,6 +126,7 @@ def expression(name: str, scope: Scope, team: str | None = None) -> ibis.Table:
 _PLACEHOLDER_SNAPSHOT = -7_777_777_777
 _PLACEHOLDER_AS_AT = date(1900, 1, 2)
 _PLACEHOLDER_START = date(1900, 1, 3)
+_PLACEHOLDER_COUNCIL = "council-7777777777"
 
 
 def _date_sql(day: date) -> str:
@@ -134,7 +136,10 @@ def _date_sql(day: date) -> str:
 @lru_cache(maxsize=512)
 def _compiled_sql(name: str, team: str | None, config_json: str) -> str:
     config = CouncilConfig.model_validate_json(config_json)
-    scope = Scope(_PLACEHOLDER_SNAPSHOT, _PLACEHOLDER_AS_AT, config, period_start=_PLACEHOLDER_START)
+    scope = Scope(
+        _PLACEHOLDER_SNAPSHOT, _PLACEHOLDER_AS_AT, config, period_start=_PLACEHOLDER_START,
+        council=_PLACEHOLDER_COUNCIL,
+    )
     sql = metric_sql(expression(name, scope, team), "duckdb")
     if str(_PLACEHOLDER_SNAPSHOT) not in sql:
         raise AssertionError(f"metric {name} does not read a snapshot: every figure must")
@@ -143,12 +148,14 @@ def _compiled_sql(name: str, team: str | None, config_json: str) -> str:
 
 def duckdb_sql(
     name: str, snapshot_id: int, as_at: date, config: CouncilConfig, team: str | None = None,
-    period_start: date | None = None,
+    period_start: date | None = None, council: str = "the council",
 ) -> str:
     """The DuckDB SQL that computes metric `name` for one snapshot as at one date (or over one period)."""
     sql = _compiled_sql(name, team, config.model_dump_json())
+    council_sql = "'" + (config.council_name or council).replace("'", "''") + "'"
     return (
         sql.replace(str(_PLACEHOLDER_SNAPSHOT), str(int(snapshot_id)))
+        .replace(f"'{_PLACEHOLDER_COUNCIL}'", council_sql)
         .replace(_date_sql(_PLACEHOLDER_AS_AT), _date_sql(as_at))
         .replace(_date_sql(_PLACEHOLDER_START), _date_sql(period_start or as_at))
     )
@@ -209,7 +216,9 @@ def compute(
     key = (snapshot.content_hash, name, as_at, period_start, team, config.model_dump_json())
     rows = _RESULTS.get(key)
     if rows is None:
-        rows = query_arrow(con, duckdb_sql(name, snapshot.snapshot_id, as_at, config, team, period_start))
+        ensure_calendar(con, config)
+        sql = duckdb_sql(name, snapshot.snapshot_id, as_at, config, team, period_start, snapshot.council)
+        rows = query_arrow(con, sql)
         _RESULTS.put(key, rows)
     filters = {"team": team} if team else {}
     if period_start is not None:

@@ -30,7 +30,7 @@ def teams(s: Scope) -> ir.Table:
 
 
 def with_council(s: Scope, t: ir.Table) -> ir.Table:
-    return t.mutate(council=ibis.literal(s.config.council_name))
+    return t.mutate(council=ibis.literal(s.council))
 
 
 def level_keys(s: Scope, level: Level) -> ir.Table:

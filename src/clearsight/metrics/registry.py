@@ -43,6 +43,7 @@ class Scope:
     as_at: date
     config: CouncilConfig
     period_start: date | None = None  # period metrics cover period_start..as_at, both days included
+    council: str = "the council"  # name shown at council level: the config's, else the extract's
 
     @property
     def start(self) -> date:
@@ -106,3 +107,4 @@ def all_metrics() -> list[Metric]:
 def _load_builtin_metrics() -> None:
     """Built-in metric families register themselves on import, as a council's own additions would."""
     from clearsight.metrics import allocation, capacity, caseload, workforce  # noqa: F401
+    from clearsight.metrics import reviews, supervision, timeliness, visits  # noqa: F401

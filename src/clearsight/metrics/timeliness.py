@@ -1,0 +1,118 @@
+"""Timeliness of assessments and initial child protection conferences, in working days.
+
+- Assessments (Working Together 2023, ch. 2; DfE CIN census): a child and family assessment is completed
+  (authorised) within 45 working days of the referral. DfE also reports the duration from the assessment's
+  start: both are given. Open assessments past the 45th working day after referral are overdue.
+- ICPC (Working Together 2023, ch. 2): the initial child protection conference is held within 15 working days
+  of the strategy discussion that started the section 47 enquiry.
+
+Working days are counted by `clearsight.metrics.calendar` (weekends, England and Wales bank holidays and the
+council's closure days are not working days): "within n working days of d" means at most n working days in
+(d, completion].
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from clearsight.metrics.intervals import current
+from clearsight.metrics.kpi import (
+    days_overdue, kpi, with_case_team, with_team_on, with_working_days_after,
+    with_working_days_between,
+)
+from clearsight.metrics.registry import Scope
+
+_ASSESSMENT_FIELDS = (
+    "assessment.start_date", "assessment.authorised_date", "assessment.episode_id", "assessment.team_id",
+    "episode.referral_date", "episode.close_date", "allocation.team_id", "allocation.start_date",
+    "allocation.end_date", "team.service",
+)
+
+
+def _assessments_with_referral(s: Scope) -> ir.Table:
+    a = s.table("assessment")
+    e = s.table("episode")
+    return a.join(e, a.episode_id == e.episode_id).select(
+        a.assessment_id, a.child_id, a.episode_id, e.referral_date, a.start_date, a.authorised_date,
+        e.close_date, a.worker_id, _own_team=a.team_id,
+    )
+
+
+@kpi(
+    "assessment_timeliness",
+    title="Assessments completed within 45 working days",
+    definition="Assessments authorised in the period, and whether within the timescale (default 45 working "
+    "days) of the referral (Working Together 2023; CIN census) and of the assessment's start (DfE's "
+    "duration). The team is the one holding the case on the day the assessment was authorised.",
+    polarity="higher_is_better", reads=_ASSESSMENT_FIELDS, period=True,
+    measures={"within_timescale": "within_timescale", "within_timescale_from_start": "within_timescale_from_start"},
+    order_by=("within_timescale", "working_days_from_referral desc", "assessment_id"), unit="assessments",
+)
+def assessment_timeliness_children(s: Scope) -> ir.Table:
+    limit = s.config.timescales.assessment_working_days
+    a = _assessments_with_referral(s)
+    a = a.filter(a.authorised_date >= s.start, a.authorised_date <= s.as_at).drop("close_date")
+    a = with_working_days_between(a, "referral_date", "authorised_date", "working_days_from_referral")
+    a = with_working_days_between(a, "start_date", "authorised_date", "working_days_from_start")
+    a = a.mutate(
+        within_timescale=a.working_days_from_referral <= limit,
+        within_timescale_from_start=a.working_days_from_start <= limit,
+    )
+    return with_team_on(s, a, "assessment_id", "authorised_date", fallback="_own_team")
+
+
+@kpi(
+    "assessments_overdue",
+    title="Open assessments overdue",
+    definition="Assessments open on the date (started, not yet authorised, episode not closed) and those "
+    "already past the timescale (default 45 working days after the referral), with the due date and the "
+    "working and calendar days overdue. The team is the case's team on the date.",
+    polarity="lower_is_better", reads=_ASSESSMENT_FIELDS, period=False, measures={"overdue": "overdue"},
+    order_by=("working_days_overdue desc", "assessment_id"), unit="assessments",
+)
+def assessments_overdue_children(s: Scope) -> ir.Table:
+    limit = s.config.timescales.assessment_working_days
+    a = _assessments_with_referral(s)
+    a = current(a, s.as_at, "start_date", "authorised_date")
+    a = a.filter(a.close_date.isnull() | (a.close_date > s.as_at)).drop("close_date", "authorised_date")
+    a = with_working_days_after(a, "referral_date", limit, "due_date")
+    a = a.mutate(_as_at=ibis.literal(s.as_at))
+    a = with_working_days_between(a, "referral_date", "_as_at", "working_days_open")
+    a = with_working_days_between(a, "due_date", "_as_at", "_past_due").drop("_as_at")
+    a = a.mutate(
+        overdue=ibis.literal(s.as_at) > a.due_date,
+        working_days_overdue=ibis.ifelse(a._past_due > 0, a._past_due, 0),
+        days_overdue=days_overdue(s, a.due_date),
+    ).drop("_past_due")
+    return with_case_team(s, a, fallback="_own_team")
+
+
+_ICPC_FIELDS = (
+    "icpc.conference_date", "icpc.s47_id", "s47.strategy_date", "s47.episode_id", "episode.team_id",
+    "allocation.team_id", "allocation.start_date", "allocation.end_date", "team.service",
+)
+
+
+@kpi(
+    "icpc_timeliness",
+    title="ICPCs within 15 working days of the strategy discussion",
+    definition="Initial child protection conferences held in the period, and whether within the timescale "
+    "(default 15 working days) of the strategy discussion that started the section 47 enquiry (Working "
+    "Together 2023). The team is the one holding the case on the day of the conference.",
+    polarity="higher_is_better", reads=_ICPC_FIELDS, period=True, measures={"within_timescale": "within_timescale"},
+    order_by=("within_timescale", "working_days desc", "icpc_id"), unit="conferences",
+)
+def icpc_timeliness_children(s: Scope) -> ir.Table:
+    i = s.table("icpc")
+    q = s.table("s47")
+    e = s.table("episode")
+    held = i.filter(i.conference_date >= s.start, i.conference_date <= s.as_at)
+    j = held.join(q, held.s47_id == q.s47_id).left_join(e, q.episode_id == e.episode_id)
+    rows = j.select(
+        held.icpc_id, held.s47_id, held.child_id, q.strategy_date, held.conference_date, held.resulted_in_plan,
+        _own_team=e.team_id,
+    )
+    rows = with_working_days_between(rows, "strategy_date", "conference_date", "working_days")
+    rows = rows.mutate(within_timescale=rows.working_days <= s.config.timescales.icpc_working_days)
+    return with_team_on(s, rows, "icpc_id", "conference_date", fallback="_own_team")

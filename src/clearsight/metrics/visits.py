@@ -1,0 +1,146 @@
+"""Statutory visits: are the children on plans and in care being seen as often as the standard says?
+
+- CP visits: local standard, default every 10 working days (definitions.md; seed 003 counts "within the last
+  2 weeks"); whether the child was seen alone is reported beside it (Working Together 2023, ch. 2).
+- CIN visits: local standard, default every 20 working days, for children on a CIN plan who are neither on a
+  CP plan nor looked after (those have their own standards).
+- CLA visits, SI 2010/959 reg 28(2), simplified: within 1 week of the placement starting, then at most 6 weeks
+  apart while the placement is under a year old, then at most 3 months apart (the regulation applies the
+  3-monthly rule to placements intended to last until 18; Clearsight applies it to every placement over a year
+  old, since intent is not in the record). The placement is the current looked-after episode (SSDA903: a new
+  episode starts on a change of placement or of legal status, so a legal-status change also restarts the clock).
+
+A visit counts when the child was seen. The clock runs from the later of the last such visit and the start of
+the plan or placement, so a child whose plan began yesterday is not yet out of time.
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from clearsight.metrics.intervals import current
+from clearsight.metrics.kpi import days_overdue, kpi, with_case_team, with_working_days_after, with_working_days_between
+from clearsight.metrics.registry import Scope
+
+_VISIT_FIELDS = (
+    "visit.child_id", "visit.kind", "visit.visit_date", "visit.seen", "visit.seen_alone",
+    "allocation.team_id", "episode.team_id", "team.service",
+)
+
+
+def _latest_per_child(t: ir.Table, start: str, key: str) -> ir.Table:
+    """One row per child: the record in force that started last."""
+    order = ibis.row_number().over(group_by=t.child_id, order_by=[t[start].desc(), t[key].desc()])
+    return t.mutate(_n=order).filter(ibis._._n == 0).drop("_n")
+
+
+def _last_seen(s: Scope, kind: str) -> ir.Table:
+    """Each child's latest visit of `kind` on or before the date where they were seen, and seen alone."""
+    v = s.table("visit")
+    v = v.filter(v.kind == kind, v.visit_date <= s.as_at, v.seen.fill_null(False))
+    return v.group_by(v.child_id).agg(
+        last_seen=v.visit_date.max(),
+        last_seen_alone=ibis.ifelse(v.seen_alone.fill_null(False), v.visit_date, ibis.null("date")).max(),
+    )
+
+
+def _since(last: ir.DateValue, start: ir.DateValue) -> ir.DateValue:
+    """Where the clock runs from: the last visit, unless there is none since the plan or placement began."""
+    return ibis.ifelse(last.notnull() & (last >= start), last, start)
+
+
+def _working_day_standard(s: Scope, children: ir.Table, kind: str, working_days: int) -> ir.Table:
+    """`children` (child_id, start_date of the plan) with last visits, due dates, and whether in time."""
+    seen = _last_seen(s, kind)
+    j = children.left_join(seen, children.child_id == seen.child_id).drop("child_id_right")
+    j = j.mutate(_clock=_since(j.last_seen, j.start_date), _alone_clock=_since(j.last_seen_alone, j.start_date))
+    j = with_working_days_after(j, "_clock", working_days, "due_date")
+    j = with_working_days_after(j, "_alone_clock", working_days, "_alone_due")
+    j = j.mutate(_as_at=ibis.literal(s.as_at))
+    j = with_working_days_between(j, "last_seen", "_as_at", "working_days_since_seen")
+    j = with_working_days_between(j, "due_date", "_as_at", "_past_due")
+    as_at = ibis.literal(s.as_at)
+    j = j.mutate(
+        in_time=as_at <= j.due_date,
+        seen_alone_in_time=as_at <= j._alone_due,
+        working_days_overdue=ibis.ifelse(j._past_due > 0, j._past_due, 0),
+        days_overdue=days_overdue(s, j.due_date),
+    )
+    return with_case_team(s, j.drop("_clock", "_alone_clock", "_alone_due", "_as_at", "_past_due"))
+
+
+@kpi(
+    "cp_visits",
+    title="Children on a CP plan seen within the standard",
+    definition="Children on a child protection plan on the date whose last visit where they were seen (visit "
+    "kind CP) is within the local standard (default 10 working days), the clock starting at the plan's start "
+    "when there has been no visit since; and, as a second measure, seen alone within the standard.",
+    polarity="higher_is_better", reads=_VISIT_FIELDS + ("cp_plan.start_date", "cp_plan.end_date"), period=False,
+    measures={"in_time": "in_time", "seen_alone_in_time": "seen_alone_in_time"},
+    order_by=("in_time", "working_days_overdue desc", "child_id"),
+)
+def cp_visits_children(s: Scope) -> ir.Table:
+    plans = _latest_per_child(current(s.table("cp_plan"), s.as_at), "start_date", "cp_plan_id")
+    plans = plans.select("child_id", "cp_plan_id", "start_date")
+    return _working_day_standard(s, plans, "CP", s.config.timescales.cp_visit_working_days)
+
+
+@kpi(
+    "cin_visits",
+    title="Children on a CIN plan seen within the standard",
+    definition="Children on a child-in-need plan on the date, not on a CP plan and not looked after, whose last "
+    "visit where they were seen (visit kind CIN) is within the local standard (default 20 working days), the "
+    "clock starting at the plan's start when there has been no visit since; seen alone as a second measure.",
+    polarity="higher_is_better",
+    reads=_VISIT_FIELDS + ("cin_plan.start_date", "cin_plan.end_date", "cp_plan.start_date", "cla_episode.start_date"),
+    period=False, measures={"in_time": "in_time", "seen_alone_in_time": "seen_alone_in_time"},
+    order_by=("in_time", "working_days_overdue desc", "child_id"),
+)
+def cin_visits_children(s: Scope) -> ir.Table:
+    plans = _latest_per_child(current(s.table("cin_plan"), s.as_at), "start_date", "cin_plan_id")
+    plans = plans.select("child_id", "cin_plan_id", "start_date")
+    other = (
+        current(s.table("cp_plan"), s.as_at).select("child_id")
+        .union(current(s.table("cla_episode"), s.as_at).select("child_id"))
+    )
+    plans = plans.anti_join(other, "child_id")
+    return _working_day_standard(s, plans, "CIN", s.config.timescales.cin_visit_working_days)
+
+
+@kpi(
+    "cla_visits",
+    title="Looked-after children visited within regulation 28",
+    definition="Children looked after on the date whose last visit where they were seen (visit kind CLA) keeps "
+    "to SI 2010/959 reg 28 as simplified: within 1 week of the placement (current looked-after episode) "
+    "starting, then at most 6 weeks apart in its first year, then at most 3 months apart; seen alone beside it.",
+    polarity="higher_is_better",
+    reads=_VISIT_FIELDS + ("cla_episode.start_date", "cla_episode.end_date"), period=False,
+    measures={"in_time": "in_time", "seen_alone_in_time": "seen_alone_in_time"},
+    order_by=("in_time", "days_overdue desc", "child_id"),
+)
+def cla_visits_children(s: Scope) -> ir.Table:
+    ts = s.config.timescales
+    placed = _latest_per_child(current(s.table("cla_episode"), s.as_at), "start_date", "cla_episode_id")
+    placed = placed.select("child_id", "cla_episode_id", "placement_type", placement_start=placed.start_date)
+    seen = _last_seen(s, "CLA")
+    j = placed.left_join(seen, placed.child_id == seen.child_id).drop("child_id_right")
+    as_at = ibis.literal(s.as_at)
+    long_term = as_at >= j.placement_start + ibis.interval(months=12)
+
+    def due(last: ir.DateValue) -> ir.DateValue:
+        since = last.notnull() & (last >= j.placement_start)
+        return ibis.cases(
+            (~since, j.placement_start + ibis.interval(days=ts.cla_visit_first_days)),
+            (long_term, last + ibis.interval(months=ts.cla_visit_long_term_months)),
+            else_=last + ibis.interval(days=ts.cla_visit_first_year_days),
+        )
+
+    j = j.mutate(long_term_placement=long_term, due_date=due(j.last_seen), _alone_due=due(j.last_seen_alone))
+    j = j.mutate(
+        in_time=as_at <= j.due_date,
+        seen_alone_in_time=as_at <= j._alone_due,
+        days_since_seen=as_at.delta(j.last_seen, unit="day"),
+        days_overdue=days_overdue(s, j.due_date),
+    ).drop("_alone_due")
+    return with_case_team(s, j)
