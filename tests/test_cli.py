@@ -159,3 +159,17 @@ def test_capacity_command_targets_and_xlsx(tmp_path, extract):
     assert book.sheet_names == ["About these figures", "team capacity", "service capacity", "council capacity"]
     rows = book.get_sheet_by_name("team capacity").to_python()
     assert rows[0][:5] == ["level", "council", "service", "team_id", "team"]
+
+
+def test_cost_command_with_a_budget_from_the_council_config(tmp_path, extract):
+    db = tmp_path / "cs.duckdb"
+    run(db, "load", str(extract))
+    config = tmp_path / "council.toml"
+    config.write_text('[costs.budgets]\n"2023-24" = 50000\n')
+    result = runner.invoke(app, ["--db", str(db), "--config", str(config), "cost", "--as-at", "2023-12-15"])
+    assert result.exit_code == 0, result.output
+    assert "financial year 2023-24, 2023-04-01 to 2023-12-15" in result.output
+    assert "budget £50,000" in result.output
+    data = json.loads(run(db, "cost", "--as-at", "2023-12-15", "--format", "json").output)
+    [forecast] = data["forecast"]["rows"]
+    assert forecast["days_elapsed"] == 259 and data["budget"] is None

@@ -405,6 +405,58 @@ def workforce(
     )
 
 
+def _financial_year_start(day: date) -> date:
+    return date(day.year if day.month >= 4 else day.year - 1, 4, 1)
+
+
+@app.command()
+def cost(
+    as_at: AsAtOption = None,
+    fmt: Annotated[Format, typer.Option("--format", help="table, csv or json.")] = Format.table,
+    snapshot: Annotated[Optional[int], typer.Option(help="Snapshot id (default: latest).")] = None,
+) -> None:
+    """Staff spend this financial year to date, the agency premium, and the year-end forecast against budget."""
+    from clearsight.metrics.figures import compute
+    from clearsight.render import print_warnings, provenance_line, rich_table, to_csv, to_json
+
+    con, snap = _open_snapshot(snapshot)
+    config = state.config
+    end = _parse_as_at(as_at) or snap.extract_date
+    start = _financial_year_start(end)
+    label = f"{start.year}-{str(start.year + 1)[2:]}"
+    figures = {
+        "by_team": compute(con, snap, "staff_cost_by_team", end, config, period_start=start),
+        "by_service": compute(con, snap, "staff_cost_by_service", end, config, period_start=start),
+        "forecast": compute(con, snap, "spend_forecast", end, config, period_start=start),
+    }
+    budget = config.costs.budgets.get(label)
+    if fmt is Format.json:
+        sys.stdout.write(to_json({"financial_year": label, "budget": budget,
+                                  **{k: f.as_dict() for k, f in figures.items()}}) + "\n")
+        return
+    if fmt is Format.csv:
+        sys.stdout.write(to_csv(figures["by_team"]))
+        return
+    prov = figures["forecast"].provenance
+    console.print(f"[bold]Staff cost[/] — {prov.council}, financial year {label}, {start} to {end}")
+    console.print(provenance_line(prov), style="dim")
+    print_warnings(console, prov)
+    cols = ["average_fte", "cost", "employed_cost", "agency_cost", "agency_premium"]
+    console.print(rich_table("By service", figures["by_service"].records(), ["service", *cols]))
+    console.print(rich_table("By team", figures["by_team"].records(), ["team", "service", *cols]))
+    [f] = figures["forecast"].records() or [{}]
+    if f:
+        line = (f"Spend to date £{f['spend_to_date']:,.0f} ({f['days_elapsed']} of {f['days_in_year']} days); "
+                f"year-end forecast £{f['straight_line']:,.0f} straight line, £{f['run_rate']:,.0f} at the "
+                f"current run rate")
+        if budget:
+            line += (f"; budget £{budget:,.0f}: forecast variance £{f['run_rate'] - budget:+,.0f} (run rate), "
+                     f"£{f['straight_line'] - budget:+,.0f} (straight line)")
+        else:
+            line += f"; no budget set for {label} (costs.budgets in the council config)"
+        console.print(line + ".")
+
+
 @app.command()
 def capacity(
     as_at: AsAtOption = None,
