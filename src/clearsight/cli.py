@@ -366,6 +366,7 @@ def workforce(
         "reasons": compute(con, snap, "leavers_by_reason", end, config, period_start=start),
         "council": compute(con, snap, "turnover_council", end, config, period_start=start),
         "council_in_post": compute(con, snap, "workforce_council", end, config),
+        "signals": compute(con, snap, "workforce_signals", end, config, team),
     }
     if fmt is Format.json:
         sys.stdout.write(to_json({k: f.as_dict() for k, f in figures.items()}) + "\n")
@@ -392,6 +393,15 @@ def workforce(
         f"In post on {end}", figures["in_post"].records(),
         ["team", "service", "headcount", "employed_fte", "agency_fte", "agency_rate", "funded_fte", "vacancy_fte",
          "vacancy_rate", "asye_share", "long_term_absent"],
+    ))
+    alerts = [
+        {**r, "signals": ", ".join(k.removesuffix("_alert").replace("_", " ") for k in r if k.endswith("_alert") and r[k])}
+        for r in figures["signals"].records()
+    ]
+    console.print(rich_table(
+        f"Early-warning signals on {end}", [r for r in alerts if r["signals"]],
+        ["team", "service", "signals", "leavers_in_window", "vacancy_rate", "vacancy_rate_before", "agency_rate",
+         "asye_share", "weeks_caseload_above_standard"],
     ))
     [c] = figures["council"].records() or [{}]
     [p] = figures["council_in_post"].records() or [{}]

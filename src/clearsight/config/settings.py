@@ -93,6 +93,22 @@ class WorkforceSettings(BaseModel):
         default=1 / 3, ge=0, le=1,
         description="A team where this share or more of practitioners are ASYE is flagged.",
     )
+    leavers_window_days: int = Field(default=91, ge=7, description="Rolling window for the leavers signal.")
+    leavers_alert_count: int = Field(
+        default=3, ge=1, description="Leavers from one team in the rolling window that raise the signal."
+    )
+    leavers_alert_rate: float = Field(
+        default=0.25, ge=0, le=1,
+        description="Leavers in the window as a share of the team's FTE at its end that raise the signal.",
+    )
+    vacancy_rise_alert: float = Field(
+        default=0.05, ge=0, le=1,
+        description="Rise in a team's vacancy rate over the leavers window that raises the signal.",
+    )
+    caseload_alert_weeks: int = Field(
+        default=4, ge=1, le=26,
+        description="Consecutive weekly readings of a team's caseload per FTE above standard that raise a signal.",
+    )
 
 
 class CalendarSettings(BaseModel):

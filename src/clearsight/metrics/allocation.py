@@ -143,7 +143,7 @@ def unallocated_cases(s: Scope) -> ir.Table:
         "child_id", "episode_id", "team_id", "team", "service", "legal_status", "referral_date",
         reason=ibis.ifelse(j.last_allocation_end.notnull(), REALLOCATION, NEW_WORK),
         waiting_since=since,
-        days_waiting=ibis.literal(s.as_at).delta(since, unit="day"),
+        days_waiting=s.day.delta(since, unit="day"),
         held_by=j.held_by,
     )
 

@@ -35,10 +35,10 @@ def _hourly_rate(s: Scope, role: ir.StringValue, employment: ir.StringValue) -> 
 def post_days(s: Scope, first_day: ir.DateValue | None = None) -> ir.Table:
     """Each post's days from `first_day` (default: the period start) to the as-at date inclusive, with its FTE
     and cost at its rates."""
-    first = ibis.literal(s.start) if first_day is None else first_day
+    first = s.first_day if first_day is None else first_day
     p = s.table("worker_post")
     w = s.table("worker")
-    end_excl = ibis.literal(s.as_at) + ibis.interval(days=1)
+    end_excl = s.day + ibis.interval(days=1)
     start = ibis.greatest(p.start_date, first)
     stop = ibis.least(p.end_date.fill_null(end_excl), end_excl)
     posts = p.filter(p.start_date < end_excl, p.end_date.isnull() | (p.end_date > first))
@@ -69,7 +69,7 @@ def staff_cost(s: Scope, level: Level) -> ir.Table:
         agency_premium=lambda t: t.agency_premium.sum(),
     )
     j = join_at_level(s, level, spend)
-    days_in_period = ibis.literal(s.as_at).delta(ibis.literal(s.start), unit="day") + 1
+    days_in_period = s.day.delta(s.first_day, unit="day") + 1
     out = j.select(
         *keys,
         average_fte=(j.fte_days.fill_null(0) / days_in_period).round(2),
@@ -113,12 +113,12 @@ def staff_cost_council(s: Scope) -> ir.Table:
     "rate (spend to date + the last 28 days' daily spend x days remaining).",
 )
 def spend_forecast(s: Scope) -> ir.Table:
-    year_end = ibis.literal(s.start) + ibis.interval(years=1)
-    elapsed = ibis.literal(s.as_at).delta(ibis.literal(s.start), unit="day") + 1
-    in_year = year_end.delta(ibis.literal(s.start), unit="day")
+    year_end = s.first_day + ibis.interval(years=1)
+    elapsed = s.day.delta(s.first_day, unit="day") + 1
+    in_year = year_end.delta(s.first_day, unit="day")
     remaining = in_year - elapsed
     spend = with_council(s, post_days(s)).group_by("council").agg(to_date=lambda t: t.cost.sum())
-    last_28 = post_days(s, ibis.literal(s.as_at) - ibis.interval(days=27))
+    last_28 = post_days(s, s.day - ibis.interval(days=27))
     recent_spend = with_council(s, last_28).group_by("council").agg(last_28_days=lambda t: t.cost.sum())
     j = spend.left_join(recent_spend, "council")
     return j.select(

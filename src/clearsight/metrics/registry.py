@@ -35,20 +35,44 @@ def canonical_table(name: str) -> ir.Table:
     return ibis.table(columns, name=name)
 
 
+def _as_expr(day: date | ir.DateValue) -> ir.DateValue:
+    return day if isinstance(day, ir.Expr) else ibis.literal(day)
+
+
 @dataclass(frozen=True)
 class Scope:
     """What a metric is computed over: one snapshot, as at one date, under one council's settings."""
 
     snapshot_id: int
-    as_at: date
+    as_at: date | ir.DateValue  # a date, or a date expression for a scope shifted back in time
     config: CouncilConfig
-    period_start: date | None = None  # period metrics cover period_start..as_at, both days included
+    period_start: date | ir.DateValue | None = None  # period metrics cover period_start..as_at inclusive
     council: str = "the council"  # name shown at council level: the config's, else the extract's
 
     @property
-    def start(self) -> date:
+    def start(self) -> date | ir.DateValue:
         """First day of the period (for an as-at metric, the as-at date itself)."""
-        return self.period_start or self.as_at
+        return self.as_at if self.period_start is None else self.period_start
+
+    @property
+    def day(self) -> ir.DateValue:
+        """The as-at date as an expression."""
+        return _as_expr(self.as_at)
+
+    @property
+    def first_day(self) -> ir.DateValue:
+        """The period's first day as an expression."""
+        return _as_expr(self.start)
+
+    def days_before(self, days: int) -> "Scope":
+        """The same scope as at `days` earlier (for signals that compare now with then)."""
+        return Scope(self.snapshot_id, self.day - ibis.interval(days=days), self.config, None, self.council)
+
+    def period_of(self, days: int) -> "Scope":
+        """The `days` days up to and including the as-at date, as a period."""
+        return Scope(
+            self.snapshot_id, self.as_at, self.config, self.day - ibis.interval(days=days - 1), self.council
+        )
 
     def table(self, name: str) -> ir.Table:
         """Canonical table `name` as held in this snapshot (provenance columns dropped for clean joins)."""
@@ -106,5 +130,5 @@ def all_metrics() -> list[Metric]:
 
 def _load_builtin_metrics() -> None:
     """Built-in metric families register themselves on import, as a council's own additions would."""
-    from clearsight.metrics import allocation, capacity, caseload, cost, workforce  # noqa: F401
+    from clearsight.metrics import allocation, capacity, caseload, cost, signals, workforce  # noqa: F401
     from clearsight.metrics import reviews, supervision, timeliness, visits  # noqa: F401

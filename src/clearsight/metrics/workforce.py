@@ -40,7 +40,7 @@ def _long_term_absent(s: Scope) -> ir.Table:
     """Workers whose current spell of absence has lasted, or is booked to last, the long-term threshold."""
     a = s.table("absence")
     a = a.filter(a.start_date <= s.as_at, a.end_date.isnull() | (a.end_date >= s.as_at))
-    span = ibis.coalesce(a.end_date, ibis.literal(s.as_at)).delta(a.start_date, unit="day") + 1
+    span = ibis.coalesce(a.end_date, s.day).delta(a.start_date, unit="day") + 1
     long_term = a.filter(span >= s.config.workforce.long_term_absence_days)
     return long_term.select("worker_id").distinct().mutate(long_term_absent=True)
 
