@@ -1,0 +1,68 @@
+"""The README's first command, end to end, and the story Eastmere must tell through the product's own figures.
+
+Runs `bash scripts/demo.sh` exactly as a new user would (it reuses the virtual environment the test command
+set up), then asks the CLI what a director would ask: how many children were waiting in December 2023, and
+a year before, and what the depleted teams' caseloads were.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CLI = Path(sys.executable).with_name("clearsight")
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    work = tmp_path_factory.mktemp("demo")
+    env = {**os.environ, "CLEARSIGHT_DB": str(work / "clearsight.duckdb")}
+    result = subprocess.run(
+        ["bash", "scripts/demo.sh", "--out", str(work / "eastmere")],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=900,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return work, result.stdout
+
+
+def position(work: Path, as_at: str) -> dict:
+    out = subprocess.run(
+        [str(CLI), "--db", str(work / "clearsight.duckdb"), "position", "--as-at", as_at, "--format", "json"],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    return json.loads(out)
+
+
+def test_demo_prints_the_position_and_writes_the_summary(demo):
+    work, stdout = demo
+    assert "Loaded snapshot 1: Eastmere, extract date 2025-03-31" in stdout
+    match = re.search(r"([\d,]+) children waiting for a social worker \((.*?)\)", stdout)
+    assert match, stdout[-2000:]
+    waiting = int(match[1].replace(",", ""))
+    assert 240 <= waiting <= 380
+    assert "new work awaiting allocation" in match[2] and "awaiting re-allocation" in match[2]
+    summary = (work / "summary.html").read_text(encoding="utf-8")
+    assert "children waiting for a social worker" in summary and "Eastmere" in summary
+
+
+def test_the_story_2023_against_2022(demo):
+    """Seed 000's pattern, replayed: hundreds waiting in December 2023 (mostly new work), almost none a year
+    earlier, and the two depleted child-in-need teams carrying caseloads well above the standard."""
+    work, _ = demo
+    december_2023 = position(work, "2023-12-15")
+    summary = december_2023["unallocated_summary"]
+    reasons = summary["by_reason"]
+    assert reasons["new work awaiting allocation"] > reasons["awaiting re-allocation"] > 0
+    assert summary["held_by_manager"] >= summary["total"] * 0.5
+    depleted = [t for t in december_2023["teams"]["rows"] if t["team"] in {
+        "North Child in Need Team", "South Child in Need Team"}]
+    assert len(depleted) == 2
+    assert all(23 <= t["average_caseload"] <= 30 for t in depleted), depleted
+    assert position(work, "2022-12-15")["unallocated_summary"]["total"] < 30
