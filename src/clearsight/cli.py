@@ -219,6 +219,33 @@ def load(
     raise typer.Exit(report.exit_code)
 
 
+class ExportFormat(str, Enum):
+    annex_a = "annex-a"
+    ssda903 = "ssda903"
+
+
+@app.command()
+def export(
+    out: Annotated[Path, typer.Argument(help="Workbook (annex-a) or directory (ssda903) to write.")],
+    fmt: Annotated[ExportFormat, typer.Option("--format", help="annex-a (xlsx) or ssda903 (CSV tables).")] = (
+        ExportFormat.annex_a
+    ),
+    as_at: AsAtOption = None,
+    snapshot: Annotated[Optional[int], typer.Option(help="Snapshot id (default: latest).")] = None,
+) -> None:
+    """Write a snapshot in a council return format, as the council's case system would produce it."""
+    con, snap = _open_snapshot(snapshot)
+    if fmt is ExportFormat.annex_a:
+        from clearsight.formats.annex_a_writer import write_annex_a
+
+        counts = {f"List {k}": v for k, v in write_annex_a(con, snap, out, _parse_as_at(as_at)).items()}
+    else:
+        from clearsight.formats.ssda903_writer import write_ssda903
+
+        counts = write_ssda903(con, snap, out)
+    console.print(f"Wrote {out}: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+
+
 def _open_snapshot(snapshot_id: int | None):  # type: ignore[no-untyped-def]
     try:
         con = connect(state.db)
@@ -582,6 +609,14 @@ def demo(
             raise
     position(as_at=as_at, team=None, fmt=Format.table, section="unallocated", snapshot=None, workers=False)
     summary(out=out.parent / "summary.html", as_at=as_at, snapshot=None)
+
+
+@app.command()
+def schema() -> None:
+    """Print the canonical data model (tables, columns, codes, keys, references) as Markdown."""
+    from clearsight.store.docs import data_model_markdown
+
+    sys.stdout.write(data_model_markdown() + "\n")
 
 
 @app.command()

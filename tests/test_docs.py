@@ -1,0 +1,28 @@
+"""Documentation that cannot drift: the committed data-model page equals what the code declares."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from clearsight.store.docs import data_model_markdown
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_data_model_page_matches_the_schema():
+    committed = (ROOT / "docs" / "data-model.md").read_text(encoding="utf-8")
+    assert committed == data_model_markdown() + "\n", "run: clearsight schema > docs/data-model.md"
+
+
+def test_every_setting_is_documented():
+    from clearsight.config import CouncilConfig
+
+    def undocumented(model, prefix=""):
+        for name, field in model.model_fields.items():
+            annotation = field.annotation
+            if isinstance(annotation, type) and hasattr(annotation, "model_fields"):
+                yield from undocumented(annotation, f"{prefix}{name}.")
+            elif not field.description:
+                yield prefix + name
+
+    assert list(undocumented(CouncilConfig)) == []
