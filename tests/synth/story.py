@@ -11,7 +11,7 @@ PRACTITIONER = "('social_worker', 'asye', 'senior_practitioner')"
 
 def connect(extract: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
-    for name in ("team", "worker_post", "episode", "allocation", "visit", "assessment", "cp_plan", "cla_episode"):
+    for name in ("team", "worker", "worker_post", "episode", "allocation", "visit", "assessment", "cp_plan", "cla_episode"):
         con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_csv('{extract / (name + '.csv')}', header=true, "
                     "all_varchar=false, sample_size=-1)")
     return con
@@ -85,6 +85,28 @@ def assessment_timeliness(con: duckdb.DuckDBPyConnection, year_start: str, year_
     return float(con.execute(sql).fetchone()[0] or 0.0)
 
 
+SOCIAL_WORK = ("('social_worker', 'asye', 'senior_practitioner', 'team_manager', 'iro', 'service_manager', "
+               "'head_of_service', 'director')")
+
+
+def agency_share(con: duckdb.DuckDBPyConnection, d: str) -> float:
+    """Agency FTE / all social-work FTE in post on d (DfE census roles; personal advisers excluded)."""
+    sql = f"""SELECT sum(CASE WHEN w.employment = 'agency' THEN p.fte ELSE 0 END) / sum(p.fte)
+              FROM worker_post p JOIN worker w USING (worker_id)
+              WHERE p.role IN {SOCIAL_WORK} AND {_current('p', d)}"""
+    return float(con.execute(sql).fetchone()[0] or 0.0)
+
+
+def leavers(con: duckdb.DuckDBPyConnection, team_names: tuple[str, ...], start: str, end: str) -> int:
+    """Workers whose employment ended in [start, end] from one of the named teams (their last post)."""
+    names = ", ".join("'" + n.replace("'", "''") + "'" for n in team_names)
+    sql = f"""SELECT count(*) FROM worker w
+              JOIN worker_post p ON p.worker_id = w.worker_id AND p.end_date = w.end_date
+              JOIN team t ON t.team_id = p.team_id
+              WHERE w.end_date BETWEEN DATE '{start}' AND DATE '{end}' AND t.name IN ({names})"""
+    return int(con.execute(sql).fetchone()[0])
+
+
 def depleted_teams(con: duckdb.DuckDBPyConnection) -> tuple[str, ...]:
     return ("North Child in Need Team", "South Child in Need Team")
 
@@ -99,6 +121,9 @@ def report(extract: Path) -> dict[str, object]:
         out[f"caseload {d}"] = round(caseloads(con, d), 1)
         out[f"depleted caseload {d}"] = round(caseloads(con, d, dep), 1)
         out[f"overdue assessments {d}"] = overdue_assessments(con, d)
+    out["leavers from the depleted teams 2023-05..2023-12"] = leavers(con, dep, "2023-05-01", "2023-12-31")
+    for d in ("2019-09-30", "2020-09-30", "2021-09-30", "2022-09-30", "2023-12-31", "2024-09-30"):
+        out[f"agency share {d}"] = round(agency_share(con, d), 3)
     for a, b in (("2021-04-01", "2022-04-01"), ("2023-07-01", "2024-01-01"), ("2024-10-01", "2025-04-01")):
         out[f"cp visits {a}..{b}"] = round(cp_visit_timeliness(con, a, b), 3)
         out[f"assessments in time {a}..{b}"] = round(assessment_timeliness(con, a, b), 3)

@@ -4,8 +4,6 @@ teams), sickness absence, front-door contacts that did not become referrals, and
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 import numpy as np
 
 from clearsight.synth.timeline import CouncilRun
@@ -47,7 +45,7 @@ class Activity:
         self.seg_key, self.seg_start = key[order], start[order]
         self.seg_end, self.seg_worker = stop[order], worker[order]
         self.seg_comp = self.seg_key * self.BIG + (self.seg_start - self.d0 + self.OFF)
-        self.is_tm = np.array([wk.role == "team_manager" for wk in wf.workers] + [False], dtype=bool)
+        self.is_tm = np.array([wk.role == "team_manager" for wk in wf.workers], dtype=bool)
 
     BIG = 1 << 22
     OFF = 1 << 20

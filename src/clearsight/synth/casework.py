@@ -129,6 +129,8 @@ class Simulation:
         self._ui = 0
         self._cum: dict = {}
         self._caps: dict[tuple[int, str], int] = {}
+        self._can_hold: dict[int, tuple[int, list[Worker]]] = {}
+        self._denoms: dict[tuple[int, str], float] = {}
         self._weights = {"asye": sc.role_weight_asye, "senior_practitioner": sc.role_weight_senior}
 
     # ---- helpers ------------------------------------------------------------------------------------
@@ -161,7 +163,11 @@ class Simulation:
         return self._weights.get(w.role, 1.0)
 
     def ratio(self, w: Worker) -> float:
-        return len(w.cases) / (w.fte * self.sc.standard_caseload * self.weight(w))
+        key = (w.idx, w.role)
+        den = self._denoms.get(key)
+        if den is None:
+            den = self._denoms[key] = w.fte * self.sc.standard_caseload * self.weight(w)
+        return len(w.cases) / den
 
     def cap(self, w: Worker) -> int:
         days = self.today - w.start
@@ -180,7 +186,13 @@ class Simulation:
         return self.st.teams[i]
 
     def can_hold(self, t: Team) -> list[Worker]:
-        return [w for w in self.wf.practitioners(t) if w.role in PRACTITIONER and not w.away]
+        """Practitioners in post and not away (cached until the workforce changes; do not mutate)."""
+        hit = self._can_hold.get(t.idx)
+        if hit is not None and hit[0] == self.wf.version:
+            return hit[1]
+        ws = [w for w in self.wf.practitioners(t) if w.role in PRACTITIONER and not w.away]
+        self._can_hold[t.idx] = (self.wf.version, ws)
+        return ws
 
     # ---- children and episodes ----------------------------------------------------------------------
     def new_child(self, d: int, age_days: int, loc: int, uasc: bool = False) -> int:
@@ -642,6 +654,7 @@ class Simulation:
         if kind == "return":
             w = obj
             w.away_until = -1
+            self.wf.version += 1
             self.dirty.update(i for i in [w.team] if self.queues[i])
             return
         c: Case = obj  # type: ignore[assignment]

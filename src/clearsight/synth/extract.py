@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from clearsight.store import schema
 from clearsight.synth.activity import Activity
@@ -16,7 +18,8 @@ Columns = dict[str, np.ndarray]
 def ids(prefix: str, n: np.ndarray | list, width: int) -> np.ndarray:
     """Formatted ids for 0-based numbers; -1 gives an empty cell."""
     a = np.asarray(n, dtype=np.int64)
-    out = np.char.add(prefix, np.char.zfill((a + 1).astype("U"), width)).astype(object)
+    digits = pc.utf8_lpad(pa.array(a + 1).cast(pa.string()), width=width, padding="0")
+    out = pc.binary_join_element_wise(prefix, digits, "").to_numpy(zero_copy_only=False)
     out[a < 0] = ""
     return out
 

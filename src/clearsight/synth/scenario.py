@@ -103,13 +103,13 @@ class Scenario:
     """Ofsted inspection: the shock ends and recovery starts."""
     recovery_team_starts: tuple[date, date] = (date(2024, 2, 19), date(2024, 3, 4))
     """Start dates of the two extra (agency) teams."""
-    recovery_team_size: int = 4
+    recovery_team_size: int = 3
     """Practitioners in each recovery team (scaled)."""
     recovery_agency_lag_days: tuple[int, int] = (7, 28)
     """Agency cover lag after the inspection."""
     recovery_extra_posts: int = 0
     """Posts added back to each depleted team after the inspection."""
-    recovery_caseload: float = 22.0
+    recovery_caseload: float = 23.0
     """After the inspection, case-holding teams carrying more than this per weighted FTE get agency posts
     added until they would carry about this."""
 

@@ -178,6 +178,7 @@ class CouncilRun(Simulation):
                     dur = self.ri(180, 365)
                     wf.absences.append((w.idx, d, d + dur - 1, "maternity"))
                     w.away_until = d + dur
+                    wf.version += 1
                     self.release(w, d, "other")
                     self.ev[d + dur].append(("return", w, 0))
                     continue
@@ -203,6 +204,8 @@ class CouncilRun(Simulation):
                         if s.holder < 0 and s.end < 0 and s.role in PRACTITIONER:
                             self.wf.schedule_recruit(s, d, sc.agency_lag_days, sc.agency_lag_days, 1.0, force=True)
                 held = sum(len(w.cases) for w in wf.practitioners(t))
+                if d >= self.inspection and not t.recovery:
+                    self.recovery_cover(t, d, held + q)
                 self.team_stress[t.idx][d] = q / max(1, q + held)
 
     def starters(self, d: int) -> None:
@@ -273,6 +276,20 @@ class CouncilRun(Simulation):
             for s in t.slots:
                 if s.holder < 0 and s.end < 0 and s.role in PRACTITIONER:
                     self.wf.schedule_recruit(s, d, lp, la, 1.0, force=True)
+
+    def recovery_cover(self, t: Team, d: int, load: int) -> None:
+        """After the inspection the council funds an agency post wherever a team's cases run above the recovery
+        caseload per funded (weighted) post, one at a time."""
+        slots = [s for s in t.slots if s.role in PRACTITIONER and s.end < 0]
+        if any(s.holder < 0 for s in slots):
+            return  # a post is already being filled
+        funded = sum(s.fte * self._weights.get(s.role, 1.0) for s in slots)
+        if load <= self.sc.recovery_caseload * (funded + 1.0):
+            return
+        s = Slot(t.idx, "social_worker", 1.0, d, sid=len(self.wf.all_slots))
+        t.slots.append(s)
+        self.wf.all_slots.append(s)
+        self.wf.schedule_recruit(s, d, self.sc.recovery_agency_lag_days, self.sc.recovery_agency_lag_days, 1.0)
 
     def add_recovery_team(self, d: int, k: int) -> None:
         depleted = [t for t in self.st.teams if t.depleted]

@@ -62,6 +62,7 @@ class Workforce:
             s.sid = i
         self.pending: set[int] = set()  # slot ids with a recruit on the way
         self.leavers_log: list[tuple[int, int]] = []  # (day, team)
+        self.version = 0  # bumped whenever who is in post (and not away) changes; keys cached look-ups
 
     # ---- people -------------------------------------------------------------------------------------
     def manager_for(self, team: Team, role: str) -> int:
@@ -92,6 +93,7 @@ class Workforce:
                    qual, slot=slot, role_since=max(start, team.start))
         self.workers.append(w)
         slot.holder = w.idx
+        self.version += 1
         self.pending.discard(slot.sid)
         self._open_post(w, team.idx, role, max(start, team.start), self.manager_for(team, role))
         return w
@@ -120,6 +122,7 @@ class Workforce:
         w.post[7] = day
         if w.slot is not None and w.slot.holder == w.idx:
             w.slot.holder = -1
+        self.version += 1
         self.leavers_log.append((day, w.team))
 
     def set_team_manager(self, team: Team, tm: Worker, day: int) -> None:

@@ -16,11 +16,8 @@ def _arrow(values: np.ndarray, type_: str, for_csv: bool) -> pa.Array:
     if type_ == "date":
         v = np.asarray(values, dtype=np.int64)
         mask = v < 0
-        if for_csv:
-            s = np.datetime_as_string(np.where(mask, 0, v).astype("datetime64[D]"), unit="D").astype(object)
-            s[mask] = None
-            return pa.array(s, type=pa.string())
-        return pa.array(np.where(mask, 0, v).astype(np.int32), type=pa.date32(), mask=mask)
+        arr = pa.array(np.where(mask, 0, v).astype(np.int32), type=pa.date32(), mask=mask)
+        return arr.cast(pa.string()) if for_csv else arr  # ISO yyyy-mm-dd, empty = null
     if type_ == "bool":
         v = np.asarray(values, dtype=np.int8)
         mask = v < 0
