@@ -11,7 +11,7 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from clearsight.metrics.intervals import current, posts_on
+from clearsight.metrics.intervals import current, open_ended, posts_on
 from clearsight.metrics.levels import teams
 from clearsight.metrics.registry import Scope, metric
 
@@ -104,23 +104,24 @@ def _held_by_manager(s: Scope) -> ir.Table:
     return named.group_by("child_id").agg(held_by=lambda t: t.held_by.min())
 
 
-def _last_practitioner_allocation_end(s: Scope, cases: ir.Table) -> ir.Table:
-    """When each open case's last practitioner allocation in this episode ended (none: never allocated)."""
+def _with_last_practitioner_allocation_end(s: Scope, waiting: ir.Table) -> ir.Table:
+    """`waiting` with when each child's last practitioner allocation in this episode ended (none: never
+    allocated). Starting from the waiting children keeps the work proportional to them, not to all history."""
     rules = s.config.allocation
     a = s.table("allocation")
     a = a.filter(a.role.isin(rules.allocation_roles), a.worker_id.notnull(), a.end_date <= s.as_at)
     p = s.table("worker_post")
+    p = p.filter(p.role.isin(rules.case_holding_roles))
     # The worker's role when the allocation began decides whether it was a practitioner allocation.
-    held = a.join(
+    j = waiting.left_join(a, (waiting.child_id == a.child_id) & (a.start_date >= waiting.referral_date)).left_join(
         p,
-        (a.worker_id == p.worker_id)
-        & (p.start_date <= a.start_date)
-        & (p.end_date.isnull() | (p.end_date > a.start_date)),
-    ).filter(p.role.isin(rules.case_holding_roles))
-    held = held.select(child_id=a.child_id, start_date=a.start_date, end_date=a.end_date)
-    w = cases.select("child_id", "referral_date")
-    in_episode = held.join(w, held.child_id == w.child_id).filter(held.start_date >= w.referral_date)
-    return in_episode.group_by(held.child_id).agg(last_allocation_end=lambda t: t.end_date.max())
+        (a.worker_id == p.worker_id) & (p.start_date <= a.start_date) & (open_ended(p.end_date) > a.start_date),
+    )
+    ended = j.select(
+        *[waiting[c] for c in waiting.columns],
+        practitioner_end=ibis.ifelse(p.worker_id.notnull(), a.end_date, ibis.null("date")),
+    )
+    return ended.group_by(list(waiting.columns)).agg(last_allocation_end=lambda t: t.practitioner_end.max())
 
 
 @metric(
@@ -133,11 +134,8 @@ def _last_practitioner_allocation_end(s: Scope, cases: ir.Table) -> ir.Table:
     order_by=("days_waiting desc", "child_id"),
 )
 def unallocated_cases(s: Scope) -> ir.Table:
-    cases = open_cases(s)
-    waiting = cases.anti_join(allocated_children(s), "child_id")
-    last = _last_practitioner_allocation_end(s, cases)
-    held = _held_by_manager(s)
-    j = _left_join_on_child(_left_join_on_child(waiting, last), held)
+    waiting = open_cases(s).anti_join(allocated_children(s), "child_id")
+    j = _left_join_on_child(_with_last_practitioner_allocation_end(s, waiting), _held_by_manager(s))
     since = ibis.coalesce(j.last_allocation_end, j.referral_date)
     return j.select(
         "child_id", "episode_id", "team_id", "team", "service", "legal_status", "referral_date",

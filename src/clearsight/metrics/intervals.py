@@ -11,9 +11,21 @@ from datetime import date
 import ibis.expr.types as ir
 
 
-def current(table: ir.Table, as_at: date, start: str = "start_date", end: str = "end_date") -> ir.Table:
+# An empty end date means "still going": compared as this date, so joins on intervals need no OR (which would
+# keep the engine from using a hash join) and filters stay simple enough to prune by.
+OPEN_END = date(9999, 12, 31)
+
+
+def open_ended(end: ir.DateValue) -> ir.DateValue:
+    """An end date with "still going" read as the far future."""
+    return end.fill_null(OPEN_END)
+
+
+def current(
+    table: ir.Table, as_at: date | ir.DateValue, start: str = "start_date", end: str = "end_date"
+) -> ir.Table:
     """Rows of `table` in force on `as_at`."""
-    return table.filter(table[start] <= as_at, table[end].isnull() | (table[end] > as_at))
+    return table.filter(table[start] <= as_at, open_ended(table[end]) > as_at)
 
 
 def posts_on(posts: ir.Table, as_at: date) -> ir.Table:
