@@ -170,3 +170,10 @@ def days_overdue(s: Scope, due: ir.DateValue) -> ir.IntegerValue:
     """Calendar days from the due date to the as-at date, when past it; else null."""
     as_at = ibis.literal(s.as_at)
     return ibis.ifelse(as_at > due, as_at.delta(due, unit="day"), ibis.null("int64"))
+
+
+def plus(day: ir.DateValue, *, months: int = 0, days: int = 0) -> ir.DateValue:  # months or days, not both
+    """`day` plus calendar months or days, as a date (DuckDB widens date + interval to a timestamp; Ibis
+    believes it is still a date, so the cast goes through timestamp to be kept)."""
+    step = ibis.interval(months=months) if months else ibis.interval(days=days)  # one unit: T-SQL has no
+    return (day + step).cast("timestamp").cast("date")  # IntervalAdd

@@ -17,7 +17,7 @@ import ibis
 import ibis.expr.types as ir
 
 from clearsight.metrics.intervals import current
-from clearsight.metrics.kpi import days_overdue, kpi, with_case_team, with_team_on, with_working_days_after
+from clearsight.metrics.kpi import plus, days_overdue, kpi, with_case_team, with_team_on, with_working_days_after
 from clearsight.metrics.registry import Scope
 
 _REVIEW_FIELDS = (
@@ -42,7 +42,7 @@ def _cp_plans(s: Scope) -> ir.Table:
     p = s.table("cp_plan")
     return p.select(
         "child_id", span_id=p.cp_plan_id, span_start=p.start_date, span_end=p.end_date,
-        first_due=p.start_date + ibis.interval(months=s.config.timescales.cp_review_first_months),
+        first_due=plus(p.start_date, months=s.config.timescales.cp_review_first_months),
     )
 
 
@@ -51,8 +51,8 @@ def _due(n_before: ir.IntegerValue, previous: ir.DateValue, first_due: ir.DateVa
     """Due date of the review that follows `n_before` held reviews, the last of them on `previous`."""
     return ibis.cases(
         (n_before == 0, first_due),
-        (n_before == 1, previous + ibis.interval(months=second)),
-        else_=previous + ibis.interval(months=later),
+        (n_before == 1, plus(previous, months=second)),
+        else_=plus(previous, months=later),
     )
 
 

@@ -15,7 +15,7 @@ import ibis
 import ibis.expr.types as ir
 
 from clearsight.metrics.intervals import posts_on
-from clearsight.metrics.kpi import days_overdue, kpi
+from clearsight.metrics.kpi import plus, days_overdue, kpi
 from clearsight.metrics.levels import teams
 from clearsight.metrics.registry import Scope
 
@@ -59,12 +59,12 @@ def supervision_children(s: Scope) -> ir.Table:
     as_at = ibis.literal(s.as_at)
     is_asye = j.role == "asye"
     clock = ibis.coalesce(j.last_supervision, j.joined)
-    weekly = is_asye & (as_at < j.asye_start + ibis.interval(days=7 * ts.asye_weekly_weeks))
-    fortnightly = is_asye & (as_at < j.asye_start + ibis.interval(months=ts.asye_fortnightly_months))
+    weekly = is_asye & (as_at < plus(j.asye_start, days=7 * ts.asye_weekly_weeks))
+    fortnightly = is_asye & (as_at < plus(j.asye_start, months=ts.asye_fortnightly_months))
     due = ibis.cases(
-        (weekly, clock + ibis.interval(days=7)),
-        (fortnightly, clock + ibis.interval(days=14)),
-        else_=clock + ibis.interval(months=ts.supervision_months),
+        (weekly, plus(clock, days=7)),
+        (fortnightly, plus(clock, days=14)),
+        else_=plus(clock, months=ts.supervision_months),
     )
     j = j.mutate(
         schedule=ibis.cases((weekly, "weekly"), (fortnightly, "fortnightly"), else_="monthly"), due_date=due

@@ -20,7 +20,7 @@ import ibis
 import ibis.expr.types as ir
 
 from clearsight.metrics.intervals import current
-from clearsight.metrics.kpi import days_overdue, kpi, with_case_team, with_working_days_after, with_working_days_between
+from clearsight.metrics.kpi import plus, days_overdue, kpi, with_case_team, with_working_days_after, with_working_days_between
 from clearsight.metrics.registry import Scope
 
 _VISIT_FIELDS = (
@@ -126,14 +126,14 @@ def cla_visits_children(s: Scope) -> ir.Table:
     seen = _last_seen(s, "CLA")
     j = placed.left_join(seen, placed.child_id == seen.child_id).drop("child_id_right")
     as_at = ibis.literal(s.as_at)
-    long_term = as_at >= j.placement_start + ibis.interval(months=12)
+    long_term = as_at >= plus(j.placement_start, months=12)
 
     def due(last: ir.DateValue) -> ir.DateValue:
         since = last.notnull() & (last >= j.placement_start)
         return ibis.cases(
-            (~since, j.placement_start + ibis.interval(days=ts.cla_visit_first_days)),
-            (long_term, last + ibis.interval(months=ts.cla_visit_long_term_months)),
-            else_=last + ibis.interval(days=ts.cla_visit_first_year_days),
+            (~since, plus(j.placement_start, days=ts.cla_visit_first_days)),
+            (long_term, plus(last, months=ts.cla_visit_long_term_months)),
+            else_=plus(last, days=ts.cla_visit_first_year_days),
         )
 
     j = j.mutate(long_term_placement=long_term, due_date=due(j.last_seen), _alone_due=due(j.last_seen_alone))

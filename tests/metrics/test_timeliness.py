@@ -1,0 +1,174 @@
+"""Timeliness KPIs against a hand-built council whose answers were counted on a calendar by hand.
+
+Bank holidays in play: Christmas and Boxing Day 2023, New Year's Day 2024; 29 February 2024 (leap day); and
+children whose case moves from team A to team B mid-period.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from council_builder import CouncilBuilder
+
+from clearsight.metrics.calendar import add_working_days
+from clearsight.metrics.figures import compute
+
+JANUARY = (date(2024, 1, 1), date(2024, 1, 31))
+
+
+@pytest.fixture(scope="module")
+def council(tmp_path_factory):
+    b = CouncilBuilder(extract_date=date(2024, 6, 30))
+    b.team("A", "Alpha", service="cin")
+    b.team("B", "Beta", service="cp")
+    wa = b.worker("A", worker_id="WA")
+    wb = b.worker("B", worker_id="WB")
+    asye = b.worker("A", "asye", worker_id="WQ", start=date(2024, 1, 8))
+
+    def assessment(child, episode, start, authorised=None, team="A"):
+        b.add("assessment", assessment_id=f"AS{child}", child_id=child, episode_id=episode, start_date=start,
+              authorised_date=authorised, team_id=team)
+
+    # 1: referred Mon 20 Nov 2023, authorised on working day 45 (Thu 25 Jan 2024), in team B since 10 Jan.
+    c1, e1 = b.case("A", date(2023, 11, 20), child_id=None)
+    b.allocate(c1, wa, "A", date(2023, 11, 20), date(2024, 1, 10), change_reason="case_transfer")
+    b.allocate(c1, wb, "B", date(2024, 1, 10))
+    assessment(c1, e1, date(2023, 11, 22), date(2024, 1, 25))
+    # 2: same referral, authorised a day later: working day 46, late; team A throughout.
+    c2, e2 = b.case("A", date(2023, 11, 20))
+    b.allocate(c2, wa, "A", date(2023, 11, 20))
+    assessment(c2, e2, date(2023, 11, 20), date(2024, 1, 26))
+    # 3: open, due 25 Jan 2024; held by A until 1 Feb, then B (the episode records B, its team at extract).
+    c3, e3 = b.case("B", date(2023, 11, 20))
+    b.allocate(c3, wa, "A", date(2023, 11, 21), date(2024, 2, 1), change_reason="case_transfer")
+    b.allocate(c3, wb, "B", date(2024, 2, 1))
+    assessment(c3, e3, date(2023, 11, 21))
+    # 4: referred Fri 22 Dec 2023, open, due Wed 28 Feb 2024 (the day before the leap day).
+    c4, e4 = b.case("A", date(2023, 12, 22))
+    assessment(c4, e4, date(2023, 12, 27))
+
+    # ICPCs: strategy discussions Mon 11 Dec 2023; conferences on working day 14 (3 Jan) and 16 (5 Jan).
+    for n, conference in ((5, date(2024, 1, 3)), (6, date(2024, 1, 5))):
+        child, episode = b.case("B", date(2023, 12, 1))
+        b.add("s47", s47_id=f"S{n}", child_id=child, episode_id=episode, strategy_date=date(2023, 12, 11))
+        b.add("icpc", icpc_id=f"I{n}", s47_id=f"S{n}", child_id=child, conference_date=conference)
+        if n == 5:
+            b.cp_plan(child, episode, date(2024, 1, 3))  # plan two days old on 5 Jan: not yet due a visit
+            cp_new = child
+
+    # CP visits, as at Fri 5 Jan 2024.
+    c7, e7 = b.case("B", date(2023, 9, 1))
+    b.cp_plan(c7, e7, date(2023, 10, 1))
+    b.add("visit", visit_id="V1", child_id=c7, kind="CP", visit_date=date(2023, 12, 18), seen=True,
+          seen_alone=True)  # 11 working days before 5 Jan: late
+    b.add("visit", visit_id="V2", child_id=c7, kind="CP", visit_date=date(2024, 1, 4), seen=False)
+    c8, e8 = b.case("B", date(2023, 9, 1))
+    b.cp_plan(c8, e8, date(2023, 10, 1))
+    b.add("visit", visit_id="V3", child_id=c8, kind="CP", visit_date=date(2023, 12, 19), seen=True,
+          seen_alone=False)  # 10 working days: in time
+    b.add("visit", visit_id="V4", child_id=c8, kind="CP", visit_date=date(2023, 11, 1), seen=True, seen_alone=True)
+    c9, e9 = b.case("B", date(2023, 8, 1))
+    b.cp_plan(c9, e9, date(2023, 9, 1), date(2023, 12, 1))  # plan ended: not counted
+
+    # CLA reviews: looked after from Tue 2 Jan 2024; first review due 30 Jan (20 working days), held then;
+    # second due 30 Apr (3 months), held 1 May: late.
+    c10, _ = b.case("B", date(2023, 12, 1))
+    b.looked_after(c10, date(2024, 1, 2))
+    period = b.rows["cla_episode"][-1]["period_id"]
+    for n, held in ((1, date(2024, 1, 30)), (2, date(2024, 5, 1))):
+        b.add("review", review_id=f"R{n}", child_id=c10, kind="CLA", plan_id=period, held_date=held)
+
+    # Supervision: the ASYE (from 8 Jan 2024: weekly for 6 weeks) last supervised Mon 29 Jan; WA monthly, last
+    # on 31 Jan (due 29 Feb in a leap year).
+    b.add("supervision", supervision_id="SU1", supervisee_id=asye, supervision_date=date(2024, 1, 29),
+          kind="one_to_one")
+    b.add("supervision", supervision_id="SU2", supervisee_id=wa, supervision_date=date(2024, 1, 31),
+          kind="one_to_one")
+    loaded = b.load(tmp_path_factory.mktemp("timeliness"))
+    loaded.ids = {"c1": c1, "c2": c2, "c3": c3, "c4": c4, "cp_new": cp_new, "c7": c7, "c8": c8}
+    return loaded
+
+
+def run(council, name, as_at, start=None):
+    return compute(council.con, council.snapshot, name, as_at, period_start=start).records()
+
+
+def level(rows, which="council"):
+    return {r["team"] if which == "team" else which: r for r in rows if r["level"] == which}
+
+
+def test_assessments_within_45_working_days_counted_where_the_case_was(council):
+    rows = {r["child_id"]: r for r in run(council, "assessment_timeliness_children", JANUARY[1], JANUARY[0])}
+    one, two = rows[council.ids["c1"]], rows[council.ids["c2"]]
+    assert (one["working_days_from_referral"], one["working_days_from_start"], one["within_timescale"]) == (45, 43, True)
+    assert (two["working_days_from_referral"], two["within_timescale"], two["within_timescale_from_start"]) == (46, False, False)
+    assert (one["team"], two["team"]) == ("Beta", "Alpha")  # c1 moved to B before it was authorised
+    summary = run(council, "assessment_timeliness", JANUARY[1], JANUARY[0])
+    teams = level(summary, "team")
+    assert (teams["Beta"]["numerator"], teams["Beta"]["denominator"]) == (1, 1)
+    assert (teams["Alpha"]["numerator"], teams["Alpha"]["denominator"], teams["Alpha"]["rate"]) == (0, 1, 0.0)
+    c = level(summary)["council"]
+    assert (c["numerator"], c["denominator"], c["rate"], c["within_timescale_from_start"]) == (1, 2, 0.5, 1)
+
+
+def test_open_assessments_overdue_with_days_and_case_team(council):
+    rows = {r["child_id"]: r for r in run(council, "assessments_overdue_children", date(2024, 1, 26))}
+    assert set(rows) == {council.ids["c3"], council.ids["c4"]}  # 1 and 2 were authorised by then
+    three, four = rows[council.ids["c3"]], rows[council.ids["c4"]]
+    assert (three["due_date"], three["overdue"], three["working_days_overdue"], three["days_overdue"]) == (
+        date(2024, 1, 25), True, 1, 1)
+    assert three["team"] == "Alpha"
+    assert (four["due_date"], four["overdue"], four["days_overdue"]) == (date(2024, 2, 28), False, None)
+    for r in rows.values():  # the SQL calendar agrees with the Python one
+        assert r["due_date"] == add_working_days(r["referral_date"], 45)
+    c = level(run(council, "assessments_overdue", date(2024, 1, 26)))["council"]
+    assert (c["numerator"], c["denominator"]) == (1, 2)
+    # 1 March 2024: 4 is overdue by the leap day and 1 March; 3 now sits with team B.
+    rows = {r["child_id"]: r for r in run(council, "assessments_overdue_children", date(2024, 3, 1))}
+    assert (rows[council.ids["c4"]]["working_days_overdue"], rows[council.ids["c4"]]["days_overdue"]) == (2, 2)
+    assert rows[council.ids["c3"]]["team"] == "Beta"
+
+
+def test_icpc_within_15_working_days_over_christmas(council):
+    rows = sorted(run(council, "icpc_timeliness_children", JANUARY[1], JANUARY[0]), key=lambda r: r["icpc_id"])
+    assert [(r["icpc_id"], r["working_days"], r["within_timescale"]) for r in rows] == [
+        ("I5", 14, True), ("I6", 16, False)]
+    c = level(run(council, "icpc_timeliness", JANUARY[1], JANUARY[0]))["council"]
+    assert (c["numerator"], c["denominator"], c["rate"]) == (1, 2, 0.5)
+
+
+def test_cp_visits_within_10_working_days_and_seen_alone(council):
+    as_at = date(2024, 1, 5)
+    rows = {r["child_id"]: r for r in run(council, "cp_visits_children", as_at)}
+    assert set(rows) == {council.ids["cp_new"], council.ids["c7"], council.ids["c8"]}
+    late, ok, new = rows[council.ids["c7"]], rows[council.ids["c8"]], rows[council.ids["cp_new"]]
+    assert (late["working_days_since_seen"], late["in_time"], late["working_days_overdue"]) == (11, False, 1)
+    assert (ok["working_days_since_seen"], ok["in_time"], ok["seen_alone_in_time"]) == (10, True, False)
+    assert (new["last_seen"], new["in_time"], new["seen_alone_in_time"]) == (None, True, True)
+    c = level(run(council, "cp_visits", as_at))["council"]
+    assert (c["denominator"], c["numerator"], c["seen_alone_in_time"]) == (3, 2, 1)
+
+
+def test_cla_reviews_on_the_regulation_33_schedule(council):
+    rows = run(council, "cla_reviews_children", date(2024, 6, 30), date(2024, 1, 1))
+    assert [(r["review_number"], r["due_date"], r["on_time"]) for r in sorted(rows, key=lambda r: r["held_date"])] == [
+        (1, date(2024, 1, 30), True), (2, date(2024, 4, 30), False)]
+    [r] = run(council, "cla_reviews_overdue_children", date(2024, 2, 15))
+    assert (r["reviews_held"], r["next_due"], r["overdue"]) == (1, date(2024, 4, 30), False)
+    [r] = run(council, "cla_reviews_overdue_children", date(2024, 1, 29))
+    assert (r["reviews_held"], r["next_due"], r["overdue"]) == (0, date(2024, 1, 30), False)
+
+
+def test_supervision_asye_weekly_and_monthly_over_the_leap_day(council):
+    def worker(as_at, worker_id):
+        return next(r for r in run(council, "supervision_children", as_at) if r["worker_id"] == worker_id)
+
+    assert (worker(date(2024, 2, 5), "WQ")["schedule"], worker(date(2024, 2, 5), "WQ")["up_to_date"]) == ("weekly", True)
+    assert (worker(date(2024, 2, 6), "WQ")["up_to_date"], worker(date(2024, 2, 6), "WQ")["days_overdue"]) == (False, 1)
+    assert worker(date(2024, 2, 29), "WA")["due_date"] == date(2024, 2, 29)
+    assert worker(date(2024, 2, 29), "WA")["up_to_date"] is True
+    assert worker(date(2024, 3, 1), "WA")["up_to_date"] is False
+    teams = level(run(council, "supervision", date(2024, 2, 5)), "team")
+    assert (teams["Alpha"]["numerator"], teams["Alpha"]["denominator"]) == (2, 2)
+    assert (teams["Beta"]["numerator"], teams["Beta"]["denominator"]) == (0, 1)  # WB never supervised
