@@ -374,6 +374,7 @@ def workforce(
         str, typer.Option(help="For csv: in_post, turnover, leavers, reasons or council.")
     ] = "turnover",
     snapshot: Annotated[Optional[int], typer.Option(help="Snapshot id (default: latest).")] = None,
+    monthly: Annotated[bool, typer.Option("--monthly", help="Also a month-by-month council series.")] = False,
 ) -> None:
     """Workforce: in post, agency and vacancy rates, starters, leavers, turnover and why people left."""
     from clearsight.metrics.figures import compute
@@ -430,6 +431,16 @@ def workforce(
         ["team", "service", "signals", "leavers_in_window", "vacancy_rate", "vacancy_rate_before", "agency_rate",
          "asye_share", "weeks_caseload_above_standard"],
     ))
+    if monthly:
+        from clearsight.reports.series import monthly_series
+
+        series = monthly_series(con, snap, start, end, as_at_metric="workforce_council",
+                                period_metric="turnover_council", config=config)
+        console.print(rich_table(
+            "Month by month (in post at the month's end; starters, leavers and turnover in the month)", series,
+            ["month", "headcount", "fte", "agency_rate", "vacancy_rate", "starters", "leavers", "employed_leavers_fte",
+             "turnover_rate"],
+        ))
     [c] = figures["council"].records() or [{}]
     [p] = figures["council_in_post"].records() or [{}]
     england = config.england
