@@ -43,7 +43,9 @@ def rich_table(
     for row in shown:
         cells = []
         for col in columns:
-            text = format_value(row.get(col))
+            value = row.get(col)
+            is_rate = col.endswith(("_rate", "_share")) and isinstance(value, float)
+            text = f"{value:.1%}" if is_rate else format_value(value)
             style = RAG_STYLE.get(text) if col == "rag" else None
             cells.append(f"[{style}]{text}[/]" if style else text)
         table.add_row(*cells)

@@ -1,0 +1,105 @@
+"""Which format a path holds, and reading several paths into one Extract (one snapshot).
+
+`--format auto` looks at content, not only names: an xlsx with 'List n' sheets is Annex A; CSVs whose
+header has CHILD and DECOM (or SEX and DOB, REVIEW, SW_ID...) are SSDA903; XML whose Header names the
+collection CIN or CSWW (or has CINdetails / CSWWWorker elements) is the CIN or workforce census; a directory
+with manifest.json is a canonical extract.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from clearsight.formats.errors import ReaderError
+from clearsight.formats.manifest import MANIFEST_NAME
+from clearsight.store.load import Extract
+
+FORMATS = ("canonical", "annex-a", "ssda903", "cin", "csww")
+
+
+def _files(path: Path) -> list[Path]:
+    if path.is_dir():
+        return sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith((".", "~$")))
+    return [path]
+
+
+def detect_file(path: Path) -> str | None:
+    """The format of one file, or None when it is none this reader set knows."""
+    suffix = path.suffix.lower()
+    if path.name == MANIFEST_NAME:
+        return "canonical"
+    if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
+        from clearsight.formats.annex_a import is_annex_a
+
+        return "annex-a" if is_annex_a(path) else None
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096).decode("utf-8-sig", errors="replace")
+    except OSError:
+        return None
+    if suffix == ".xml" or head.lstrip().startswith("<"):
+        if "<CSWWWorker" in head or "<Collection>CSWW" in head or "<LALevelVacancies" in head:
+            return "csww"
+        if "<CINdetails" in head or "<Collection>CIN" in head or "<LAchildID" in head:
+            return "cin"
+        return None
+    from clearsight.formats.ssda903 import table_of
+
+    first = head.splitlines()[0] if head else ""
+    return "ssda903" if table_of([c for c in first.split(",")]) else None
+
+
+def detect(paths: Sequence[Path]) -> dict[str, list[Path]]:
+    """Format -> files, for every path given (directories are looked into)."""
+    found: dict[str, list[Path]] = {}
+    for path in paths:
+        if path.is_dir() and (path / MANIFEST_NAME).is_file():
+            found.setdefault("canonical", []).append(path)
+            continue
+        if not path.exists():
+            raise ReaderError(str(path), "does not exist")
+        for file in _files(path):
+            fmt = detect_file(file)
+            if fmt is None:
+                if not path.is_dir():
+                    raise ReaderError(file.name, "is not in a format Clearsight reads (Annex A xlsx, SSDA903 CSV, "
+                                                 "CIN census XML, workforce census XML, canonical extract)")
+                continue
+            found.setdefault(fmt, []).append(file)
+    if not found:
+        raise ReaderError(", ".join(str(p) for p in paths), "holds no file in a format Clearsight reads")
+    return found
+
+
+def read_sources(
+    paths: Sequence[Path], fmt: str = "auto", con: duckdb.DuckDBPyConnection | None = None,
+    extract_date: date | None = None, council: str | None = None,
+) -> Extract:
+    """Read every path (in one format, or each detected) into one Extract; ReaderError on unreadable input."""
+    from clearsight.formats import annex_a, cin_census, csww, ssda903
+    from clearsight.formats.source import to_extract
+
+    if fmt == "auto":
+        by_format = detect(paths)
+    else:
+        by_format = {fmt: [f for p in paths for f in _files(p)]}
+    if "canonical" in by_format:
+        raise ReaderError(", ".join(str(p) for p in by_format["canonical"]),
+                          "is a canonical extract: load it on its own (clearsight load DIR)")
+    outputs = []
+    for path in by_format.get("annex-a", []):
+        outputs.append(annex_a.read(path, con, extract_date))
+    if by_format.get("ssda903"):
+        outputs.append(ssda903.read(by_format["ssda903"]))
+    if by_format.get("cin"):
+        outputs.append(cin_census.read(by_format["cin"]))
+    if by_format.get("csww"):
+        outputs.append(csww.read(by_format["csww"]))
+    try:
+        return to_extract(outputs, extract_date, council)
+    except ValueError as exc:
+        raise ReaderError(", ".join(str(p) for p in paths), str(exc)) from None

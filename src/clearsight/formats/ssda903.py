@@ -1,0 +1,203 @@
+"""SSDA903 looked-after-children return (CSV tables, several years concatenated) into the canonical model.
+
+Each CSV is staged by the store's own CSV stager (true line numbers, malformed lines reported, BOM and CRLF
+tolerated) into a scratch DuckDB, and mapped column-wise in SQL: the reader runs at CSV speed, not Python's.
+Files of the same table from several years are stacked; identical rows are kept once (formats.screen).
+
+What 903 cannot say: it has no teams, so allocations from the social_worker table sit in one team
+'Unknown team (SSDA903)'; social workers are known only by SW_ID (their Social Work England number), so they
+are provisional workers (role social worker, FTE 1.0, employment unknown); there are no CIN episodes, so no
+open cases for the allocation position come from 903 alone; missing, oc2, uasc and other tables have no
+canonical table and are counted, not loaded. The return has no extract date: it is inferred from the latest
+event date unless given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from clearsight.formats.dates import sql_parse_date
+from clearsight.formats.errors import ReaderError
+from clearsight.formats.rows import from_arrow
+from clearsight.formats.source import ReaderOutput
+from clearsight.store.staging import UnreadableFile, normalise_header, stage_file
+
+FORMAT = "ssda903"
+UNKNOWN_TEAM = "ssda903:unknown-team"
+
+# Table -> columns that identify it (all must be in the header).
+TABLES: dict[str, tuple[str, ...]] = {
+    "episodes": ("child", "decom", "rne", "ls"),
+    "header": ("child", "sex", "dob", "ethnic"),
+    "reviews": ("child", "review", "review_code"),
+    "oc3": ("child", "in_touch", "activ", "accom"),
+    "social_worker": ("child", "sw_id", "sw_decom"),
+    "missing": ("child", "missing", "mis_start"),
+    "oc2": ("child", "conviction", "health_check"),
+    "uasc": ("child", "duc"),
+    "previous_permanence": ("child", "prev_perm"),
+    "placed_for_adoption": ("child", "date_placed"),
+    "ad1": ("child", "date_int"),
+    "sbpfa": ("child", "date_placed"),
+}
+MODELLED = ("episodes", "header", "reviews", "oc3", "social_worker")
+
+
+def table_of(header: Sequence[str]) -> str | None:
+    names = {normalise_header(h) for h in header}
+    return next((t for t, need in TABLES.items() if set(need) <= names), None)
+
+
+def _t(col: str) -> str:
+    return f"NULLIF(upper(trim(CAST({col} AS VARCHAR))), '')"
+
+
+def _d(col: str) -> str:
+    return sql_parse_date(col)
+
+
+_SQL = {
+    "child": f"""SELECT {_t('child')} AS child_id,
+            CASE {_t('sex')} WHEN '1' THEN 'M' WHEN '2' THEN 'F' WHEN 'M' THEN 'M' WHEN 'F' THEN 'F'
+                 ELSE {_t('sex')} END AS sex,
+            {_t('ethnic')} AS ethnicity, trim(dob) AS dob, source_file, source_row FROM t_header""",
+    "cla_episode": f"""WITH e AS (
+            SELECT *, {_d('decom')} AS _start,
+                   lag({_t('rec')}) OVER w AS _prev_rec, row_number() OVER w AS _n
+            FROM t_episodes WINDOW w AS (PARTITION BY {_t('child')} ORDER BY {_d('decom')}, source_row)),
+          p AS (SELECT *, max(CASE WHEN {_t('rne')} = 'S' OR _n = 1 OR _prev_rec <> 'X1'
+                                   THEN _start END)
+                          OVER (PARTITION BY {_t('child')} ORDER BY _start, source_row ROWS UNBOUNDED PRECEDING)
+                          AS _period FROM e)
+        SELECT {_t('child')} || ':' || coalesce(CAST(_start AS VARCHAR), trim(decom)) AS cla_episode_id,
+            {_t('child')} AS child_id,
+            {_t('child')} || ':' || coalesce(CAST(_period AS VARCHAR), trim(decom)) AS period_id, trim(decom) AS start_date,
+            {_t('rne')} AS start_reason, {_t('ls')} AS legal_status, {_t('place')} AS placement_type,
+            {_t('place_provider')} AS placement_provider, NULLIF(trim(dec), '') AS end_date,
+            {_t('rec')} AS end_reason, source_file, source_row FROM p""",
+    "review": f"""SELECT 'CLA:' || {_t('child')} || ':' || trim(review) AS review_id, {_t('child')} AS child_id,
+            'CLA' AS kind, NULLIF(trim(review), '') AS held_date, source_file, source_row FROM t_reviews""",
+    "care_leaver": f"""SELECT {_t('child')} AS child_id,
+            CASE {_t('in_touch')} WHEN 'YES' THEN 'Y' WHEN 'NO' THEN 'N' WHEN 'Y' THEN 'Y' WHEN 'N' THEN 'N' END
+                AS in_touch,
+            left({_t('accom')}, 1) AS accommodation,
+            CASE substr({_t('accom')}, 2, 1) WHEN '1' THEN 'Y' WHEN '2' THEN 'N' END AS suitable,
+            {_t('activ')} AS activity, source_file, source_row FROM t_oc3""",
+    "allocation": f"""SELECT 'SW:' || {_t('child')} || ':' || trim(sw_decom) AS allocation_id,
+            {_t('child')} AS child_id, trim(sw_id) AS worker_id, '{UNKNOWN_TEAM}' AS team_id,
+            'allocated_social_worker' AS role, trim(sw_decom) AS start_date,
+            CAST(lead({_d('sw_decom')}) OVER (PARTITION BY {_t('child')} ORDER BY {_d('sw_decom')}, source_row)
+                 AS VARCHAR) AS end_date,
+            source_file, source_row FROM t_social_worker""",
+    "worker": f"""SELECT trim(sw_id) AS worker_id, trim(sw_id) AS swe_no, trim(sw_id) AS name,
+            'social_worker' AS role, 'permanent' AS employment,
+            CAST(min({_d('sw_decom')}) AS VARCHAR) AS start_date,
+            min(source_file) AS source_file, min(source_row) AS source_row
+            FROM t_social_worker WHERE NULLIF(trim(sw_id), '') IS NOT NULL GROUP BY trim(sw_id)""",
+    "worker_post": f"""SELECT trim(sw_id) AS post_id, trim(sw_id) AS worker_id, '{UNKNOWN_TEAM}' AS team_id,
+            'social_worker' AS role, '1.0' AS fte, CAST(min({_d('sw_decom')}) AS VARCHAR) AS start_date,
+            min(source_file) AS source_file, min(source_row) AS source_row
+            FROM t_social_worker WHERE NULLIF(trim(sw_id), '') IS NOT NULL GROUP BY trim(sw_id)""",
+}
+_NEEDS = {"child": "header", "cla_episode": "episodes", "review": "reviews", "care_leaver": "oc3",
+          "allocation": "social_worker", "worker": "social_worker", "worker_post": "social_worker"}
+_EVENT_DATES = {"episodes": ("decom", "dec"), "reviews": ("review",), "social_worker": ("sw_decom",)}
+
+
+def read(paths: Sequence[Path]) -> ReaderOutput:
+    """Read SSDA903 CSV files (any tables, any years) into canonical rows."""
+    out = ReaderOutput(FORMAT, list(paths))
+    con = duckdb.connect()
+    try:
+        staged: dict[str, list[str]] = {}
+        for i, path in enumerate(paths):
+            try:
+                with open(path, newline="", encoding="utf-8-sig") as fh:
+                    first = fh.readline()
+            except (OSError, UnicodeDecodeError) as exc:
+                raise ReaderError(path.name, f"cannot be read as UTF-8 CSV text ({exc})") from None
+            kind = table_of(first.rstrip("\r\n").split(","))
+            if kind is None:
+                raise ReaderError(path.name, "header names no SSDA903 table (expected e.g. CHILD,DECOM,RNE,LS,... "
+                                             "or CHILD,SEX,DOB,ETHNIC,...)", row=1)
+            try:
+                staged_file = stage_file(con, f"f{i}", path, path.name)
+            except (duckdb.Error, UnreadableFile) as exc:
+                raise ReaderError(path.name, f"cannot be read as CSV ({str(exc).splitlines()[0]})") from None
+            out.rejected.extend(staged_file.problems)
+            out.headers.update({(path.name, col): code.upper() for col, code in _HEADER_OF.get(kind, {}).items()})
+            extra = [h for h in staged_file.header if h not in _KNOWN_COLUMNS.get(kind, set(TABLES[kind]))]
+            if extra and kind in MODELLED:
+                out.notes.append(f"{path.name}: columns not used: {', '.join(extra)}")
+            staged.setdefault(kind, []).append(f"stage_f{i}")
+        for kind, parts in staged.items():
+            union = " UNION ALL BY NAME ".join(f"SELECT * FROM {p}" for p in parts)
+            con.execute(f"CREATE TEMP TABLE t_{kind} AS {union}")
+            if kind not in MODELLED:
+                n = con.execute(f"SELECT count(*) FROM t_{kind}").fetchone()[0]  # type: ignore[index]
+                out.notes.append(f"SSDA903 {kind}: {n} rows read; no canonical table holds them, so they are not "
+                                 "loaded")
+        for kind, need in _NEEDS.items():
+            if need in staged:
+                _require(con, need, staged)
+                result = con.execute(_SQL[kind]).arrow()
+                result = result.read_all() if hasattr(result, "read_all") else result
+                out.tables[kind] = from_arrow(kind, result)
+        if "social_worker" in staged:
+            out.tables["team"] = from_arrow("team", con.execute(
+                f"SELECT '{UNKNOWN_TEAM}' AS team_id, 'Unknown team (SSDA903)' AS name, 'cla' AS service, "
+                "'SSDA903 social_worker' AS source_file, 1 AS source_row").arrow())
+            out.notes.append("SSDA903 names social workers by SW_ID only and no teams: they are provisional workers "
+                             "in 'Unknown team (SSDA903)' (FTE 1.0, employment and start date unknown)")
+        if "episodes" in staged and "header" not in staged:
+            out.notes.append("SSDA903 episodes without the header table: every episode's child is unknown, so "
+                             "the episodes cannot be loaded")
+        out.extract_date = _latest(con, staged)
+        out.extract_date_basis = "inferred from the SSDA903 files: the latest episode, review or social worker date"
+    finally:
+        con.close()
+    return out
+
+
+_KNOWN_COLUMNS = {
+    "episodes": {"child", "decom", "rne", "ls", "cin", "place", "place_provider", "dec", "rec",
+                 "reason_place_change", "home_post", "pl_post", "urn"},
+    "header": {"child", "sex", "dob", "ethnic", "upn", "mother", "mc_dob"},
+    "reviews": {"child", "dob", "review", "review_code"},
+    "oc3": {"child", "dob", "in_touch", "activ", "accom"},
+    "social_worker": {"child", "sw_id", "sw_decom", "sw_reason"},
+}
+
+
+# canonical column -> 903 column, per table, so messages name the column a person sees in the file
+_HEADER_OF = {
+    "episodes": {"child_id": "child", "start_date": "decom", "start_reason": "rne", "legal_status": "ls",
+                 "placement_type": "place", "placement_provider": "place_provider", "end_date": "dec",
+                 "end_reason": "rec"},
+    "header": {"child_id": "child", "sex": "sex", "dob": "dob", "ethnicity": "ethnic"},
+    "reviews": {"child_id": "child", "held_date": "review"},
+    "oc3": {"child_id": "child", "in_touch": "in_touch", "activity": "activ", "accommodation": "accom"},
+    "social_worker": {"child_id": "child", "worker_id": "sw_id", "start_date": "sw_decom"},
+}
+
+
+def _require(con: duckdb.DuckDBPyConnection, kind: str, staged: dict[str, list[str]]) -> None:
+    """Columns the mapping reads but an older year's file lacks are added empty."""
+    have = {r[0] for r in con.execute(f"DESCRIBE t_{kind}").fetchall()}
+    for col in _KNOWN_COLUMNS[kind] - have:
+        con.execute(f"ALTER TABLE t_{kind} ADD COLUMN {col} VARCHAR")
+
+
+def _latest(con: duckdb.DuckDBPyConnection, staged: dict[str, list[str]]) -> date | None:
+    found = []
+    for kind, cols in _EVENT_DATES.items():
+        if kind in staged:
+            for c in cols:
+                row = con.execute(f"SELECT max({_d(c)}) FROM t_{kind}").fetchone()
+                if row and row[0]:
+                    found.append(row[0])
+    return max(found) if found else None
