@@ -71,6 +71,9 @@ state = State()
 DbOption = Annotated[
     Optional[Path], typer.Option("--db", help="Database file (default: $CLEARSIGHT_DB or ./clearsight.duckdb).")
 ]
+TeamOption = Annotated[Optional[str], typer.Option(help="One team, by name or id.")]
+SnapshotOption = Annotated[Optional[int], typer.Option(help="Snapshot id (default: latest).")]
+FormatOption = Annotated[Format, typer.Option("--format", help="table, csv or json.")]
 AsAtOption = Annotated[
     Optional[str], typer.Option("--as-at", help="Date the figures describe, YYYY-MM-DD (default: extract date).")
 ]
@@ -231,7 +234,7 @@ def export(
         ExportFormat.annex_a
     ),
     as_at: AsAtOption = None,
-    snapshot: Annotated[Optional[int], typer.Option(help="Snapshot id (default: latest).")] = None,
+    snapshot: SnapshotOption = None,
 ) -> None:
     """Write a snapshot in a council return format, as the council's case system would produce it."""
     con, snap = _open_snapshot(snapshot)
@@ -274,12 +277,12 @@ def snapshots() -> None:
 @app.command()
 def position(
     as_at: AsAtOption = None,
-    team: Annotated[Optional[str], typer.Option(help="One team, by name or id.")] = None,
-    fmt: Annotated[Format, typer.Option("--format", help="table, csv or json.")] = Format.table,
+    team: TeamOption = None,
+    fmt: FormatOption = Format.table,
     section: Annotated[
         str, typer.Option(help="For csv: unallocated, workers, teams, services or council.")
     ] = "unallocated",
-    snapshot: Annotated[Optional[int], typer.Option(help="Snapshot id (default: latest).")] = None,
+    snapshot: SnapshotOption = None,
     workers: Annotated[bool, typer.Option("--workers", help="Table format: list every worker's caseload.")] = False,
 ) -> None:
     """The allocation position: unallocated cases, caseloads and team capacity, as at a date."""
@@ -368,12 +371,12 @@ def workforce(
         Optional[str], typer.Option(help="Period for starters, leavers and turnover, e.g. 2023-04..2023-12.")
     ] = None,
     as_at: AsAtOption = None,
-    team: Annotated[Optional[str], typer.Option(help="One team, by name or id.")] = None,
-    fmt: Annotated[Format, typer.Option("--format", help="table, csv or json.")] = Format.table,
+    team: TeamOption = None,
+    fmt: FormatOption = Format.table,
     section: Annotated[
         str, typer.Option(help="For csv: in_post, turnover, leavers, reasons or council.")
     ] = "turnover",
-    snapshot: Annotated[Optional[int], typer.Option(help="Snapshot id (default: latest).")] = None,
+    snapshot: SnapshotOption = None,
     monthly: Annotated[bool, typer.Option("--monthly", help="Also a month-by-month council series.")] = False,
 ) -> None:
     """Workforce: in post, agency and vacancy rates, starters, leavers, turnover and why people left."""
@@ -460,8 +463,8 @@ def _financial_year_start(day: date) -> date:
 @app.command()
 def cost(
     as_at: AsAtOption = None,
-    fmt: Annotated[Format, typer.Option("--format", help="table, csv or json.")] = Format.table,
-    snapshot: Annotated[Optional[int], typer.Option(help="Snapshot id (default: latest).")] = None,
+    fmt: FormatOption = Format.table,
+    snapshot: SnapshotOption = None,
 ) -> None:
     """Staff spend this financial year to date, the agency premium, and the year-end forecast against budget."""
     from clearsight.metrics.figures import compute
@@ -513,7 +516,7 @@ def capacity(
     ] = Target.upper,
     fmt: Annotated[OutFormat, typer.Option("--format", help="table, csv, json or xlsx.")] = OutFormat.table,
     out: Annotated[Optional[Path], typer.Option(help="File for xlsx output.")] = None,
-    snapshot: Annotated[Optional[int], typer.Option(help="Snapshot id (default: latest).")] = None,
+    snapshot: SnapshotOption = None,
 ) -> None:
     """What it takes to bring caseloads within standard: posts, their cost, and managers, by team."""
     from clearsight.metrics.figures import compute
@@ -568,7 +571,7 @@ def metrics_sql(
     name: Annotated[str, typer.Argument(help="Metric name (see `clearsight metrics list`).")],
     dialect: Annotated[Dialect, typer.Option(help="SQL dialect to compile to.")] = Dialect.duckdb,
     as_at: AsAtOption = None,
-    snapshot: Annotated[Optional[int], typer.Option(help="Snapshot id (default: latest).")] = None,
+    snapshot: SnapshotOption = None,
 ) -> None:
     """Print the SQL a metric runs, in the dialect of the council's own database, for audit."""
     from clearsight.metrics.figures import expression
@@ -592,7 +595,7 @@ def metrics_sql(
 def summary(
     out: Annotated[Path, typer.Option(help="HTML file to write.")] = Path("clearsight-summary.html"),
     as_at: AsAtOption = None,
-    snapshot: Annotated[Optional[int], typer.Option(help="Snapshot id (default: latest).")] = None,
+    snapshot: SnapshotOption = None,
 ) -> None:
     """Write a one-page HTML summary of the allocation position."""
     from clearsight.reports.position import allocation_position
@@ -670,10 +673,10 @@ KpiPeriodOption = Annotated[
 def kpis_command(
     as_at: AsAtOption = None,
     period: KpiPeriodOption = None,
-    team: Annotated[Optional[str], typer.Option(help="One team, by name or id.")] = None,
+    team: TeamOption = None,
     level: Annotated[str, typer.Option(help="council, service or team (ignored with --team).")] = "council",
-    fmt: Annotated[Format, typer.Option("--format", help="table, csv or json.")] = Format.table,
-    snapshot: Annotated[Optional[int], typer.Option(help="Snapshot id (default: latest).")] = None,
+    fmt: FormatOption = Format.table,
+    snapshot: SnapshotOption = None,
 ) -> None:
     """Practice timeliness KPIs (assessments, ICPC, visits, reviews, supervision): rate, numerator, denominator."""
     from clearsight.metrics.figures import compute
@@ -728,9 +731,9 @@ def kpi_command(
                                           "(or counted as overdue).")] = False,
     as_at: AsAtOption = None,
     period: KpiPeriodOption = None,
-    team: Annotated[Optional[str], typer.Option(help="One team, by name or id.")] = None,
-    fmt: Annotated[Format, typer.Option("--format", help="table, csv or json.")] = Format.table,
-    snapshot: Annotated[Optional[int], typer.Option(help="Snapshot id (default: latest).")] = None,
+    team: TeamOption = None,
+    fmt: FormatOption = Format.table,
+    snapshot: SnapshotOption = None,
 ) -> None:
     """One KPI by team, service and council, or with --children the records behind it."""
     import pyarrow.compute as pc

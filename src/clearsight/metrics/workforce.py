@@ -119,19 +119,13 @@ def workforce_council(s: Scope) -> ir.Table:
     return workforce_in_post(s, "council")
 
 
-def _last_posts(s: Scope) -> ir.Table:
-    """Each worker's latest social-work post: the team and FTE they left from, or joined into."""
+def _edge_posts(s: Scope, *, last: bool) -> ir.Table:
+    """Each worker's first or last social-work post: the team, role and FTE they joined into or left from."""
     p = s.table("worker_post")
     p = p.filter(p.role.isin(s.config.workforce.social_work_roles))
-    order = ibis.row_number().over(group_by=p.worker_id, order_by=[p.start_date.desc(), p.post_id.desc()])
-    return p.mutate(_n=order).filter(lambda t: t._n == 0).select("worker_id", "team_id", "role", "fte")
-
-
-def _first_posts(s: Scope) -> ir.Table:
-    p = s.table("worker_post")
-    p = p.filter(p.role.isin(s.config.workforce.social_work_roles))
-    order = ibis.row_number().over(group_by=p.worker_id, order_by=[p.start_date.asc(), p.post_id.asc()])
-    return p.mutate(_n=order).filter(lambda t: t._n == 0).select("worker_id", "team_id", "role", "fte")
+    order = [p.start_date.desc(), p.post_id.desc()] if last else [p.start_date.asc(), p.post_id.asc()]
+    first_in_order = ibis.row_number().over(group_by=p.worker_id, order_by=order)
+    return p.mutate(_n=first_in_order).filter(lambda t: t._n == 0).select("worker_id", "team_id", "role", "fte")
 
 
 def _movers(s: Scope, date_column: str, posts: ir.Table) -> ir.Table:
@@ -162,7 +156,7 @@ _MOVER_FIELDS = (
         "and FTE they left from, their reason for leaving and destination (the collated exit reasons).",
         reads=_MOVER_FIELDS, order_by=("end_date", "worker_id"))
 def leavers(s: Scope) -> ir.Table:
-    return _movers(s, "end_date", _last_posts(s))
+    return _movers(s, "end_date", _edge_posts(s, last=True))
 
 
 @metric("starters", title="Starters", unit="workers", polarity="higher_is_better",
@@ -170,7 +164,7 @@ def leavers(s: Scope) -> ir.Table:
         "FTE and where they came from.",
         reads=_MOVER_FIELDS, order_by=("start_date", "worker_id"))
 def starters(s: Scope) -> ir.Table:
-    return _movers(s, "start_date", _first_posts(s))
+    return _movers(s, "start_date", _edge_posts(s, last=False))
 
 
 def turnover(s: Scope, level: Level) -> ir.Table:
