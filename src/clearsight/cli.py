@@ -319,6 +319,13 @@ def _print_position(pos, show_workers: bool) -> None:  # type: ignore[no-untyped
         + (f"; median wait {summary['median_days_waiting']} days, longest {summary['longest_days_waiting']}"
            if summary["total"] else "")
     )
+    if (gap := pos.reported_discrepancy()) is not None:
+        console.print(
+            f"[bold red]Team returns disagree with the records:[/] on {gap['report_date']} "
+            f"{gap['teams_reporting']} teams reported {gap['reported']:,.0f} unallocated cases; the records show "
+            f"{gap['from_records']:,} that day ({gap['teams_differing']} teams differ). "
+            "`clearsight position --format json` lists them under 'reported'."
+        )
     console.print(rich_table(
         "Longest waiting", pos.unallocated,
         ["child_id", "team", "service", "legal_status", "reason", "days_waiting", "held_by"], limit=15,

@@ -56,7 +56,12 @@ def rich_table(
 
 def provenance_line(p: Provenance) -> str:
     least = p.least_complete
-    completeness = f"; least complete field {least[0]} {least[1]:.0%}" if least else ""
+    if least is None:
+        completeness = ""
+    elif least[1] >= 1:
+        completeness = "; every field used is complete"
+    else:
+        completeness = f"; least complete field {least[0]} {least[1]:.1%}"
     records = ", ".join(f"{t} {n:,}" for t, n in p.records.items())
     return (
         f"As at {p.as_at} · snapshot {p.snapshot_id} of {p.council}, extract date {p.extract_date} "

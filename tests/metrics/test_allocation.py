@@ -113,3 +113,22 @@ def test_team_filter_and_provenance(tmp_path):
     assert "episode.close_date" not in figure.provenance.completeness  # empty = still open, not a gap
     late = compute(loaded.con, loaded.snapshot, "unallocated_cases", date(2024, 6, 1))
     assert late.provenance.warnings and "after the extract date" in late.provenance.warnings[0]
+
+
+def test_team_returns_are_reconciled_with_the_records(tmp_path):
+    """Seed 000: teams reported no unallocated cases. The return on 30 Nov says 0; the records say 2 that day
+    (a third child referred in December does not count against the November return)."""
+    b = CouncilBuilder()
+    b.team("T", "Tango")
+    b.case("T", date(2023, 11, 1))
+    b.case("T", date(2023, 11, 20))
+    b.case("T", date(2023, 12, 5))
+    for i, day in enumerate((date(2023, 10, 31), date(2023, 11, 30))):
+        b.add("team_reported", report_id=f"R{i}", team_id="T", report_date=day, measure="unallocated_cases",
+              value=0)
+    loaded = b.load(tmp_path)
+    [row] = compute(loaded.con, loaded.snapshot, "reported_vs_records", date(2023, 12, 15)).records()
+    assert (row["report_date"], row["reported"], row["from_records"], row["discrepancy"]) == (
+        date(2023, 11, 30), 0, 2, True)
+    [october] = compute(loaded.con, loaded.snapshot, "reported_vs_records", date(2023, 11, 29)).records()
+    assert (october["report_date"], october["from_records"], october["discrepancy"]) == (date(2023, 10, 31), 0, False)

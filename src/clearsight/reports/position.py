@@ -48,11 +48,25 @@ class Position:
             "longest_days_waiting": days[-1] if days else None,
         }
 
+    def reported_discrepancy(self) -> dict[str, Any] | None:
+        """What the teams' own returns said about unallocated cases, against the records, if they differ."""
+        rows = [r for r in self.figures["reported"].records() if r["measure"] == "unallocated_cases"]
+        if not rows or not any(r["discrepancy"] for r in rows):
+            return None
+        return {
+            "report_date": rows[0]["report_date"],
+            "reported": sum(r["reported"] for r in rows),
+            "from_records": sum(r["from_records"] for r in rows),
+            "teams_differing": sum(1 for r in rows if r["discrepancy"]),
+            "teams_reporting": len(rows),
+        }
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "as_at": self.as_at.isoformat(),
             "team": self.team,
             "unallocated_summary": self.unallocated_summary(),
+            "reported_discrepancy": self.reported_discrepancy(),
             **{name: figure.as_dict() for name, figure in self.figures.items()},
         }
 
@@ -69,6 +83,7 @@ def allocation_position(
         "unallocated": compute(con, snapshot, "unallocated_cases", as_at, config, team),
         "workers": compute(con, snapshot, "caseload_by_worker", as_at, config, team),
     }
+    figures["reported"] = compute(con, snapshot, "reported_vs_records", as_at, config, team)
     capacity = compute(con, snapshot, "capacity", as_at, config)
     rows = capacity.rows
     for section, (level, metric) in LEVEL_SECTIONS.items():

@@ -22,6 +22,7 @@ def render_summary(position: Position, config: CouncilConfig) -> str:
     return _env.get_template("summary.html").render(
         position=position,
         summary=position.unallocated_summary(),
+        discrepancy=position.reported_discrepancy(),
         provenance=prov,
         provenance_text=provenance_line(prov),
         teams=position.figures["teams"].records(),

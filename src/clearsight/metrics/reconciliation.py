@@ -1,0 +1,51 @@
+"""Figures teams reported upward by hand, set beside the same figure computed from the records.
+
+Seed 000: leaders were told "no unallocated cases" while 291 children waited; monthly reports "used
+unreliable data manually collected from teams". A council that still collects team returns loads them as
+`team_reported`; Clearsight recomputes each figure from the records for the same team and date and flags any
+difference.
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from clearsight.metrics.allocation import unallocated_cases
+from clearsight.metrics.levels import teams
+from clearsight.metrics.registry import Scope, metric
+
+# Reported measures Clearsight can recompute, each as a count of a registered list metric's rows by team.
+RECOMPUTABLE = {"unallocated_cases": unallocated_cases}
+
+
+@metric(
+    "reported_vs_records", title="Team-reported figures against the records", unit="children",
+    polarity="neutral",
+    reads=("team_reported.team_id", "team_reported.report_date", "team_reported.measure", "team_reported.value"),
+    definition="For the latest team returns on or before the date: each team's reported figure, the same "
+    "figure computed from the records as at the return's date, and the difference; `discrepancy` is true where "
+    "they differ.",
+    order_by=("difference desc", "team"),
+)
+def reported_vs_records(s: Scope) -> ir.Table:
+    reported = s.table("team_reported")
+    reported = reported.filter(reported.report_date <= s.day)
+    report_day = reported.report_date.max().as_scalar()
+    latest = reported.filter(reported.report_date == report_day)
+    then = Scope(s.snapshot_id, report_day, s.config, None, s.council)
+    parts = []
+    for measure, figure in RECOMPUTABLE.items():
+        computed = figure(then).group_by("team_id").agg(from_records=lambda t: t.count())
+        rows = latest.filter(latest.measure == measure)
+        joined = rows.left_join(computed, "team_id").drop("team_id_right")
+        parts.append(joined.mutate(from_records=joined.from_records.fill_null(0)))
+    both = ibis.union(*parts) if len(parts) > 1 else parts[0]
+    t = teams(s)
+    named = both.left_join(t, both.team_id == t.team_id)
+    difference = named.from_records - named.value
+    return named.select(
+        both.team_id, t.team, t.service, both.report_date, both.measure,
+        reported=both.value, from_records=both.from_records, difference=difference,
+        discrepancy=difference != 0,
+    )
