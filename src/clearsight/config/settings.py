@@ -250,6 +250,20 @@ class Costs(BaseModel):
         return self.role_hourly_rate.get(role, {}).get(employment, self.hourly_rate.get(employment, 0.0))
 
 
+class QualitySettings(BaseModel):
+    """Case-audit targets and how manager and independent audits are paired (definitions.md)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    independent_audits_a_month: int = Field(
+        default=25, ge=0, description="Independent case audits expected each month (seed 003: 25)."
+    )
+    pairing_window_days: int = Field(
+        default=90, ge=0,
+        description="A manager's and an independent audit of the same child this close in time are a pair.",
+    )
+
+
 class CouncilConfig(BaseModel):
     """Everything a council may set. Defaults are definitions.md's."""
 
@@ -271,6 +285,7 @@ class CouncilConfig(BaseModel):
         description="Which end of each caseload standard capacity aims at: seed 002 uses the upper (20).",
     )
     costs: Costs = Field(default_factory=Costs)
+    quality: QualitySettings = Field(default_factory=QualitySettings)
     span_of_control: CaseloadStandard = Field(
         default=CaseloadStandard(lower=8, upper=10),
         description="Direct reports per team manager (seed 002: 8-10).",

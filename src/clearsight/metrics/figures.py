@@ -126,7 +126,7 @@ def expression(name: str, scope: Scope, team: str | None = None) -> ibis.Table:
 _PLACEHOLDER_SNAPSHOT = -7_777_777_777
 _PLACEHOLDER_AS_AT = date(1900, 1, 2)
 _PLACEHOLDER_START = date(1900, 1, 3)
-_PLACEHOLDER_COUNCIL = "council-7777777777"
+_PLACEHOLDER_COUNCIL = "council-placeholder-8d1c"
 
 
 def _date_sql(day: date) -> str:
