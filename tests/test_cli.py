@@ -173,3 +173,11 @@ def test_cost_command_with_a_budget_from_the_council_config(tmp_path, extract):
     data = json.loads(run(db, "cost", "--as-at", "2023-12-15", "--format", "json").output)
     [forecast] = data["forecast"]["rows"]
     assert forecast["days_elapsed"] == 259 and data["budget"] is None
+
+
+def test_audits_command(tmp_path, extract):
+    db = tmp_path / "cs.duckdb"
+    run(db, "load", str(extract))
+    result = run(db, "audits", "--period", "2023-04..2023-12")
+    assert result.exit_code == 0, result.output
+    assert "Optimism gap" in result.output and "2023-04-01 to 2023-12-31" in result.output

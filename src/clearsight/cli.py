@@ -563,6 +563,46 @@ def capacity(
     console.print(rich_table("Council", figures["council capacity"].records(), ["council", *cols]))
 
 
+@app.command()
+def audits(
+    period: Annotated[Optional[str], typer.Option(help="Period, e.g. 2023-04..2023-12 (default: 12 months).")] = None,
+    as_at: AsAtOption = None,
+    fmt: FormatOption = Format.table,
+    snapshot: SnapshotOption = None,
+) -> None:
+    """Case audits against the monthly target, and how much rosier managers' grades are than independent ones."""
+    from clearsight.metrics.figures import compute
+    from clearsight.render import print_warnings, provenance_line, rich_table, to_csv, to_json
+
+    con, snap = _open_snapshot(snapshot)
+    if period:
+        start, end = _parse_period(period)
+    else:
+        end = _parse_as_at(as_at) or snap.extract_date
+        start = _year_ending(end)
+    figures = {name: compute(con, snap, name, end, state.config, period_start=start)
+               for name in ("case_audits", "optimism_gap")}
+    if fmt is Format.json:
+        sys.stdout.write(to_json({k: f.as_dict() for k, f in figures.items()}) + "\n")
+        return
+    if fmt is Format.csv:
+        sys.stdout.write(to_csv(figures["case_audits"]))
+        return
+    prov = figures["case_audits"].provenance
+    console.print(f"[bold]Case audits[/] — {prov.council}, {start} to {end}")
+    console.print(provenance_line(prov), style="dim")
+    print_warnings(console, prov)
+    console.print(rich_table("Audits and grades", figures["case_audits"].records(), [
+        "level", "service", "team", "manager_audits", "independent_audits", "independent_target",
+        "manager_good_share", "independent_good_share", "manager_inadequate_share", "independent_inadequate_share",
+    ]))
+    console.print(rich_table(
+        "Optimism gap: independent grade minus manager's on the same case (positive: managers rosier)",
+        figures["optimism_gap"].records(),
+        ["level", "service", "team", "pairs", "mean_gap", "ci_low", "ci_high", "manager_better_share"],
+    ))
+
+
 @metrics_app.command("list")
 def metrics_list() -> None:
     """Every registered metric with its definition."""

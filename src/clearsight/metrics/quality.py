@@ -74,7 +74,8 @@ def case_audits(s: Scope) -> ir.Table:
         audits=out.audits.fill_null(0),
         manager_audits=out.manager_audits.fill_null(0),
         independent_audits=out.independent_audits.fill_null(0),
-        independent_target=(months * target).round(0),
+        # The monthly target is the council's, not each team's.
+        independent_target=ibis.ifelse(out.level == "council", (months * target).round(0), ibis.null("float64")),
         manager_good_share=ratio(out.manager_good, out.manager_audits).round(3),
         independent_good_share=ratio(out.independent_good, out.independent_audits).round(3),
         manager_inadequate_share=ratio(out.manager_inadequate, out.manager_audits).round(3),
