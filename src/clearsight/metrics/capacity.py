@@ -36,11 +36,16 @@ def _span_of_control(s: Scope) -> ir.Table:
     return spans.join(t, spans.team_id == t.team_id).select(spans.direct_reports, t.team_id, t.team, t.service)
 
 
-def _capacity_base(s: Scope) -> tuple[ir.Table, ir.Table, ir.Table]:
+def _capacity_base(
+    s: Scope, inputs: dict[str, ir.Table] | None = None
+) -> tuple[ir.Table, ir.Table, ir.Table]:
     """The rows every level aggregates: workers' caseloads, waiting cases, managers' spans."""
+    inputs = inputs or {}
+    workers = inputs.get("caseload_by_worker")
+    waiting = inputs.get("unallocated_cases")
     return (
-        with_council(s, caseload_by_worker(s)),
-        with_council(s, unallocated_cases(s)),
+        with_council(s, caseload_by_worker(s) if workers is None else workers),
+        with_council(s, unallocated_cases(s) if waiting is None else waiting),
         with_council(s, _span_of_control(s)),
     )
 
@@ -99,9 +104,9 @@ def capacity(s: Scope, level: Level) -> ir.Table:
     return _capacity_at(s, level, *_capacity_base(s))
 
 
-def capacity_all_levels(s: Scope) -> ir.Table:
+def capacity_all_levels(s: Scope, inputs: dict[str, ir.Table] | None = None) -> ir.Table:
     """Team, service and council rows in one relation, aggregated from one computation of the base rows."""
-    base = _capacity_base(s)
+    base = _capacity_base(s, inputs)
     parts = []
     for level in LEVELS:
         part = _capacity_at(s, level, *base)
@@ -124,9 +129,10 @@ _DEFINITION = (
 @metric(
     "capacity", title="Capacity by team, service and council", definition=_DEFINITION, unit="posts",
     polarity="lower_is_better", reads=_READS, order_by=("level", "service", "team"),
+    inputs=("caseload_by_worker", "unallocated_cases"),
 )
-def capacity_by_level(s: Scope) -> ir.Table:
-    return capacity_all_levels(s)
+def capacity_by_level(s: Scope, inputs: dict[str, ir.Table] | None = None) -> ir.Table:
+    return capacity_all_levels(s, inputs)
 
 
 @metric(

@@ -109,10 +109,13 @@ def _sort_keys(metric: Metric) -> list[ibis.Deferred]:
     return keys
 
 
-def expression(name: str, scope: Scope, team: str | None = None) -> ibis.Table:
-    """The metric's Ibis expression for the scope, optionally narrowed to one team (by name or id)."""
+def expression(
+    name: str, scope: Scope, team: str | None = None, inputs: dict[str, ibis.Table] | None = None
+) -> ibis.Table:
+    """The metric's Ibis expression for the scope, optionally narrowed to one team (by name or id), built from
+    `inputs` (tables of its input metrics' rows) when given."""
     metric = get_metric(name)
-    expr = metric.build(scope)
+    expr = metric.build(scope, inputs=inputs) if inputs else metric.build(scope)
     if team is not None and "team" in expr.columns:
         expr = expr.filter((expr.team == team) | (expr.team_id == team))
     if metric.order_by:
@@ -133,14 +136,22 @@ def _date_sql(day: date) -> str:
     return f"MAKE_DATE({day.year}, {day.month}, {day.day})"
 
 
+def input_table_name(metric: str) -> str:
+    """The name under which an input metric's rows are registered for a metric computed from them."""
+    return f"input_{metric}"
+
+
 @lru_cache(maxsize=512)
-def _compiled_sql(name: str, team: str | None, config_json: str) -> str:
+def _compiled_sql(
+    name: str, team: str | None, config_json: str, input_schemas: tuple[tuple[str, ibis.Schema], ...] = ()
+) -> str:
     config = CouncilConfig.model_validate_json(config_json)
     scope = Scope(
         _PLACEHOLDER_SNAPSHOT, _PLACEHOLDER_AS_AT, config, period_start=_PLACEHOLDER_START,
         council=_PLACEHOLDER_COUNCIL,
     )
-    sql = metric_sql(expression(name, scope, team), "duckdb")
+    inputs = {m: ibis.table(schema, name=input_table_name(m)) for m, schema in input_schemas}
+    sql = metric_sql(expression(name, scope, team, inputs or None), "duckdb")
     if str(_PLACEHOLDER_SNAPSHOT) not in sql:
         raise AssertionError(f"metric {name} does not read a snapshot: every figure must")
     return sql
@@ -149,9 +160,10 @@ def _compiled_sql(name: str, team: str | None, config_json: str) -> str:
 def duckdb_sql(
     name: str, snapshot_id: int, as_at: date, config: CouncilConfig, team: str | None = None,
     period_start: date | None = None, council: str = "the council",
+    input_schemas: tuple[tuple[str, ibis.Schema], ...] = (),
 ) -> str:
     """The DuckDB SQL that computes metric `name` for one snapshot as at one date (or over one period)."""
-    sql = _compiled_sql(name, team, config.model_dump_json())
+    sql = _compiled_sql(name, team, config.model_dump_json(), input_schemas)
     council_sql = "'" + (config.council_name or council).replace("'", "''") + "'"
     return (
         sql.replace(str(_PLACEHOLDER_SNAPSHOT), str(int(snapshot_id)))
@@ -205,9 +217,11 @@ def compute(
     config: CouncilConfig | None = None,
     team: str | None = None,
     period_start: date | None = None,
+    inputs: dict[str, Figure] | None = None,
 ) -> Figure:
     """Run metric `name` on a snapshot as at a date (default: the extract date), or over the period from
-    `period_start` to `as_at` inclusive."""
+    `period_start` to `as_at` inclusive. A metric built on other metrics' rows (`Metric.inputs`) is computed
+    from `inputs` when the caller already holds those figures for the same scope, else from the records."""
     metric = get_metric(name)
     as_at = as_at or snapshot.extract_date
     if period_start is not None and period_start > as_at:
@@ -217,8 +231,12 @@ def compute(
     rows = _RESULTS.get(key)
     if rows is None:
         ensure_calendar(con, config)
-        sql = duckdb_sql(name, snapshot.snapshot_id, as_at, config, team, period_start, snapshot.council)
-        rows = query_arrow(con, sql)
+        given = {m: inputs[m].rows for m in metric.inputs if inputs and m in inputs}
+        if len(given) != len(metric.inputs):
+            given = {}
+        schemas = tuple((m, ibis.Schema.from_pyarrow(t.schema)) for m, t in given.items())
+        sql = duckdb_sql(name, snapshot.snapshot_id, as_at, config, team, period_start, snapshot.council, schemas)
+        rows = query_arrow(con, sql, {input_table_name(m): t for m, t in given.items()})
         _RESULTS.put(key, rows)
     filters = {"team": team} if team else {}
     if period_start is not None:

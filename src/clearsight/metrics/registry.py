@@ -88,8 +88,9 @@ class Metric:
     unit: str
     polarity: Polarity
     reads: tuple[str, ...]  # "table.column" of every canonical field the figure depends on
-    build: Callable[[Scope], ir.Table]
+    build: Callable[..., ir.Table]  # build(scope) -> expression; with `inputs`, build(scope, inputs=...) too
     order_by: tuple[str, ...] = ()
+    inputs: tuple[str, ...] = ()  # metrics whose rows this one aggregates (computed inline when not given)
 
     @property
     def tables(self) -> tuple[str, ...]:
@@ -101,14 +102,19 @@ REGISTRY: dict[str, Metric] = {}
 
 def metric(
     name: str, *, title: str, definition: str, unit: str, polarity: Polarity, reads: tuple[str, ...],
-    order_by: tuple[str, ...] = (),
-) -> Callable[[Callable[[Scope], ir.Table]], Callable[[Scope], ir.Table]]:
-    """Register the decorated expression builder as metric `name`."""
+    order_by: tuple[str, ...] = (), inputs: tuple[str, ...] = (),
+) -> Callable[[Callable[..., ir.Table]], Callable[..., ir.Table]]:
+    """Register the decorated expression builder as metric `name`.
 
-    def register(build: Callable[[Scope], ir.Table]) -> Callable[[Scope], ir.Table]:
+    A metric with `inputs` aggregates other metrics' rows: its builder takes `inputs={name: table}` and
+    builds them itself when they are not given, so its SQL stands alone, while a caller that already holds
+    those rows (a page showing them too) can have it computed from them instead of again from the records.
+    """
+
+    def register(build: Callable[..., ir.Table]) -> Callable[..., ir.Table]:
         if name in REGISTRY:
             raise ValueError(f"metric {name!r} is declared twice")
-        REGISTRY[name] = Metric(name, title, definition, unit, polarity, reads, build, order_by)
+        REGISTRY[name] = Metric(name, title, definition, unit, polarity, reads, build, order_by, inputs)
         return build
 
     return register

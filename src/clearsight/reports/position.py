@@ -84,7 +84,10 @@ def allocation_position(
         "workers": compute(con, snapshot, "caseload_by_worker", as_at, config, team),
     }
     figures["reported"] = compute(con, snapshot, "reported_vs_records", as_at, config, team)
-    capacity = compute(con, snapshot, "capacity", as_at, config)
+    # The capacity tables aggregate the same worker and waiting rows: computed from those (not the records
+    # again) when the position covers every team.
+    inputs = {"caseload_by_worker": figures["workers"], "unallocated_cases": figures["unallocated"]}
+    capacity = compute(con, snapshot, "capacity", as_at, config, inputs=None if team else inputs)
     rows = capacity.rows
     for section, (level, metric) in LEVEL_SECTIONS.items():
         if team and level != "team":

@@ -95,13 +95,18 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
 
 
 
-def query_arrow(con: duckdb.DuckDBPyConnection, sql: str) -> pa.Table:
+def query_arrow(
+    con: duckdb.DuckDBPyConnection, sql: str, tables: dict[str, pa.Table] | None = None
+) -> pa.Table:
     """Run SQL on a cursor of its own (safe beside other threads) and return an Arrow table.
 
     DuckDB sums BIGINTs into HUGEINT, which reaches Arrow as decimal128; Ibis typed those sums as int64, so
     whole decimals come back as int64 and the rest as float64, as the metric declared them.
     """
-    table = con.cursor().execute(sql).to_arrow_table()
+    cursor = con.cursor()
+    for name, rows in (tables or {}).items():  # Arrow tables the SQL reads by name, seen by this cursor only
+        cursor.register(name, rows)
+    table = cursor.execute(sql).to_arrow_table()
     for i, col in enumerate(table.schema):
         if pa.types.is_decimal(col.type):
             target = pa.int64() if col.type.scale == 0 else pa.float64()
