@@ -353,6 +353,14 @@ def _year_ending(end: date) -> date:
         return date(end.year - 1, 3, 1)
 
 
+def _period_or_year(period: str | None, as_at: str | None, extract_date: date) -> tuple[date, date]:
+    """The period asked for, else the twelve months ending on the as-at date (default: the extract date)."""
+    if period:
+        return _parse_period(period)
+    end = _parse_as_at(as_at) or extract_date
+    return _year_ending(end), end
+
+
 def _parse_period(value: str) -> tuple[date, date]:
     """'2023-04..2024-03' (whole months) or '2023-04-01..2024-03-31' (days), both ends included."""
     import calendar
@@ -391,11 +399,7 @@ def workforce(
     from clearsight.render import print_warnings, provenance_line, rich_table, to_csv, to_json
 
     con, snap = _open_snapshot(snapshot)
-    if period:
-        start, end = _parse_period(period)
-    else:
-        end = _parse_as_at(as_at) or snap.extract_date
-        start = _year_ending(end)
+    start, end = _period_or_year(period, as_at, snap.extract_date)
     config = state.config
     figures = {
         "in_post": compute(con, snap, "workforce_by_team", end, config, team),
@@ -575,11 +579,7 @@ def audits(
     from clearsight.render import print_warnings, provenance_line, rich_table, to_csv, to_json
 
     con, snap = _open_snapshot(snapshot)
-    if period:
-        start, end = _parse_period(period)
-    else:
-        end = _parse_as_at(as_at) or snap.extract_date
-        start = _year_ending(end)
+    start, end = _period_or_year(period, as_at, snap.extract_date)
     figures = {name: compute(con, snap, name, end, state.config, period_start=start)
                for name in ("case_audits", "optimism_gap")}
     if fmt is Format.json:
