@@ -64,7 +64,8 @@ def provenance_line(p: Provenance) -> str:
         completeness = f"; least complete field {least[0]} {least[1]:.1%}"
     records = ", ".join(f"{t} {n:,}" for t, n in p.records.items())
     return (
-        f"As at {p.as_at} · snapshot {p.snapshot_id} of {p.council}, extract date {p.extract_date} "
+        f"Data confidence {p.confidence} · as at {p.as_at} · snapshot {p.snapshot_id} of {p.council}, "
+        f"extract date {p.extract_date} "
         f"(sha256 {p.content_hash[:12]}) · records read: {records}{completeness}"
     )
 

@@ -132,3 +132,22 @@ def test_team_returns_are_reconciled_with_the_records(tmp_path):
         date(2023, 11, 30), 0, 2, True)
     [october] = compute(loaded.con, loaded.snapshot, "reported_vs_records", date(2023, 11, 29)).records()
     assert (october["report_date"], october["from_records"], october["discrepancy"]) == (date(2023, 10, 31), 0, False)
+
+
+def test_data_confidence_grade(tmp_path):
+    """Grade A when every field used is complete; one grade lower for each warning; C when a field used is
+    85-95% complete."""
+    b = CouncilBuilder(extract_date=date(2024, 1, 31))
+    b.team("T")
+    for _ in range(9):
+        b.case("T", date(2023, 6, 1))
+    loaded = b.load(tmp_path)
+    good = compute(loaded.con, loaded.snapshot, "unallocated_cases", date(2023, 12, 1)).provenance
+    assert good.confidence == "A"
+    late = compute(loaded.con, loaded.snapshot, "unallocated_cases", date(2024, 3, 1)).provenance
+    assert late.confidence == "B"  # asked about a date the extract does not reach
+    b.rows["episode"][0]["referral_nfa"] = None  # a field the figure uses, now 8/9 complete
+    patchy = b.load(tmp_path / "patchy")
+    p = compute(patchy.con, patchy.snapshot, "unallocated_cases", date(2023, 12, 1)).provenance
+    assert p.least_complete == ("episode.referral_nfa", round(8 / 9, 4))
+    assert p.confidence == "C"

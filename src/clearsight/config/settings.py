@@ -264,6 +264,19 @@ class QualitySettings(BaseModel):
     )
 
 
+class ConfidenceSettings(BaseModel):
+    """How a figure's data-confidence grade is set (shown beside every figure)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    grade_a: float = Field(default=0.99, ge=0, le=1, description="Least field completeness for grade A.")
+    grade_b: float = Field(default=0.95, ge=0, le=1, description="Least field completeness for grade B.")
+    grade_c: float = Field(default=0.85, ge=0, le=1, description="Least field completeness for grade C.")
+    stale_after_days: int = Field(
+        default=35, ge=0, description="An extract older than this when loaded lowers its figures' grade."
+    )
+
+
 class CouncilConfig(BaseModel):
     """Everything a council may set. Defaults are definitions.md's."""
 
@@ -286,6 +299,7 @@ class CouncilConfig(BaseModel):
     )
     costs: Costs = Field(default_factory=Costs)
     quality: QualitySettings = Field(default_factory=QualitySettings)
+    confidence: ConfidenceSettings = Field(default_factory=ConfidenceSettings)
     span_of_control: CaseloadStandard = Field(
         default=CaseloadStandard(lower=8, upper=10),
         description="Direct reports per team manager (seed 002: 8-10).",

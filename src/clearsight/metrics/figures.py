@@ -37,18 +37,28 @@ class Provenance:
     records: dict[str, int]
     completeness: dict[str, float | None]
     warnings: tuple[str, ...] = ()
+    thresholds: tuple[float, ...] = (0.99, 0.95, 0.85)  # least completeness for grades A, B, C
 
     @property
     def least_complete(self) -> tuple[str, float] | None:
         known = [(f, v) for f, v in self.completeness.items() if v is not None]
         return min(known, key=lambda fv: fv[1]) if known else None
 
+    @property
+    def confidence(self) -> str:
+        """One grade, A (trust it) to D (treat with care): the completeness of the least complete field the
+        figure uses, one grade lower for each warning (a stale extract, a date the extract does not reach)."""
+        least = self.least_complete
+        value = 1.0 if least is None else least[1]
+        grade = next((i for i, floor in enumerate(self.thresholds) if value >= floor), len(self.thresholds))
+        return "ABCD"[min(grade + len(self.warnings), 3)]
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "snapshot_id": self.snapshot_id, "council": self.council,
             "extract_date": self.extract_date.isoformat(), "content_hash": self.content_hash,
             "as_at": self.as_at.isoformat(), "records": self.records, "completeness": self.completeness,
-            "warnings": list(self.warnings),
+            "warnings": list(self.warnings), "confidence": self.confidence,
         }
 
 
@@ -78,13 +88,18 @@ def _jsonable(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date) else value
 
 
-def provenance(metric: Metric, snapshot: Snapshot, as_at: date) -> Provenance:
+def provenance(metric: Metric, snapshot: Snapshot, as_at: date, config: CouncilConfig) -> Provenance:
     warnings = []
     if as_at > snapshot.extract_date:
         warnings.append(
             f"as-at date {as_at} is after the extract date {snapshot.extract_date}: "
             "events after the extract are not in the data"
         )
+    # A figure about the present from an old extract: the data may have moved on since.
+    stale_after = config.confidence.stale_after_days
+    age = (date.today() - snapshot.extract_date).days
+    if age > stale_after and (date.today() - as_at).days <= stale_after:
+        warnings.append(f"the extract is {age} days old (stale after {stale_after}): newer records are missing")
     return Provenance(
         snapshot_id=snapshot.snapshot_id,
         council=snapshot.council,
@@ -98,6 +113,7 @@ def provenance(metric: Metric, snapshot: Snapshot, as_at: date) -> Provenance:
             if f.split(".", 1)[1] not in EMPTY_MEANS_NOT_YET
         },
         warnings=tuple(warnings),
+        thresholds=(config.confidence.grade_a, config.confidence.grade_b, config.confidence.grade_c),
     )
 
 
@@ -241,4 +257,4 @@ def compute(
     filters = {"team": team} if team else {}
     if period_start is not None:
         filters["period"] = f"{period_start}..{as_at}"
-    return Figure(metric, rows, provenance(metric, snapshot, as_at), filters)
+    return Figure(metric, rows, provenance(metric, snapshot, as_at, config), filters)

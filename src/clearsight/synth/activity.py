@@ -44,8 +44,36 @@ class Activity:
         order = np.lexsort((worker, stop, start, key))
         self.seg_key, self.seg_start = key[order], start[order]
         self.seg_end, self.seg_worker = stop[order], worker[order]
+        self.seg_team = np.array([r[3] for r in rows], dtype=np.int64)[order]
+        self.pressure, self.team_area = self._pressure(nd)
         self.seg_comp = self.seg_key * self.BIG + (self.seg_start - self.d0 + self.OFF)
         self.is_tm = np.array([wk.role == "team_manager" for wk in wf.workers], dtype=bool)
+
+    def _pressure(self, nd: int) -> tuple[np.ndarray, np.ndarray]:
+        """Daily share of the open cases that are waiting for a worker, in each locality (rows 0..L-1: its
+        child-in-need, child-protection and recovery teams) and across the whole service (row L), from the
+        weekly counts the run kept; and each team's row (its locality's, or the service's)."""
+        run = self.run
+        locs = list(run.st.localities)
+        wait = np.zeros((len(locs) + 1, nd))
+        held = np.zeros((len(locs) + 1, nd))
+        area = np.full(len(run.st.teams), len(locs), dtype=np.int64)
+        for t in run.st.teams:
+            if t.locality in locs:
+                area[t.idx] = locs.index(t.locality)
+        for ti in sorted(run.team_counts):
+            series = run.team_counts[ti]
+            ks = sorted(series)
+            for j, k in enumerate(ks):
+                a = max(0, k - self.d0)
+                b = min(nd, (ks[j + 1] if j + 1 < len(ks) else k + 7) - self.d0)
+                if b <= a:
+                    continue
+                q, h = series[k]
+                for row in {int(area[ti]), len(locs)}:
+                    wait[row, a:b] += q
+                    held[row, a:b] += h
+        return wait / np.maximum(1.0, wait + held), area
 
     BIG = 1 << 22
     OFF = 1 << 20
@@ -66,6 +94,9 @@ class Activity:
         idx = np.arange(n)
         out_c, out_t, out_w = [], [], []
         fixed = kind in ("PA", "CHRON")
+        sc = self.run.sc
+        base = dict(sc.visit_gap_share).get(kind, 0.25)
+        expo, push = dict(sc.visit_load_exponent).get(kind, 3.0), sc.visit_pressure_push
         while True:
             live = t < e[idx]
             idx, t = idx[live], t[live]
@@ -84,7 +115,11 @@ class Activity:
                     m = np.full(len(hi), 0.8)
                 else:
                     ratio = self.load[w, ht - d0] / self.denom[w]
-                    m = 0.25 * np.maximum(1.0, ratio) ** 3.0
+                    m = base * np.maximum(1.0, ratio) ** expo
+                    # practitioners cover the waiting work of their locality (duty, held cases): visits slip
+                    # as the share of its cases waiting for a worker rises
+                    area = self.team_area[self.seg_team[pos_c[held]]]
+                    m = m * (1.0 + push * self.pressure[area, ht - d0])
                     if kind == "CLA":
                         m = np.where(ht - s[hi] > 365, m * 2.0, m)
                     m = np.where(self.is_tm[w], 2.0, m)

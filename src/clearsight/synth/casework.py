@@ -95,6 +95,7 @@ class Simulation:
         self.d0, self.end = day(sc.sim_start), day(sc.extract_date)
         self.restructure, self.shock = day(sc.restructure_date), day(sc.shock_start)
         self.inspection = day(sc.inspection_date)
+        self.blitz = day(sc.blitz_start)
         self.recovery_days = [day(x) for x in sc.recovery_team_starts]
         self.ev: dict[int, list] = defaultdict(list)
         # children
@@ -121,6 +122,7 @@ class Simulation:
         self.leavers: list[list] = []  # [child, start, end]
         self.audits: list[tuple] = []
         self.team_stress: dict[int, dict[int, float]] = defaultdict(dict)  # team -> week day -> stress
+        self.team_counts: dict[int, dict[int, tuple[int, int]]] = defaultdict(dict)  # -> (waiting, held)
         self.queues: dict[int, list[Case]] = defaultdict(list)
         self.transfers: dict[int, list[Case]] = defaultdict(list)
         self.dirty: set[int] = set()
@@ -370,7 +372,7 @@ class Simulation:
         if c.asr is None or c.asr[3] >= 0:
             return
         r = self.ratio(w)
-        c.a_rate = 1.0 / (1.0 + 1.3 * max(0.0, r - 1.0))
+        c.a_rate = 1.0 / (1.0 + self.sc.assessment_load_drag * max(0.0, r - 1.0))
         c.a_from = max(d, c.asr[2])
         c.a_run = True
         c.a_tok += 1
@@ -380,7 +382,7 @@ class Simulation:
         start = min(self.cal.add_wd(d, self.ri(0, 2)), self.end)
         c.asr = [c.child, c.eid, start, -1, self.u() < 0.95, False, c.team, -1]
         self.assessments.append(c.asr)
-        c.a_rem = work if work is not None else float(np.clip(self.rng.lognormal(math.log(19), 0.45), 3, 90))
+        c.a_rem = work if work is not None else float(np.clip(self.rng.lognormal(math.log(self.sc.assessment_work_days), 0.45), 3, 90))
         c.stage = "assess"
 
     # ---- case flow ----------------------------------------------------------------------------------

@@ -115,5 +115,23 @@ class Scenario:
 
     visit_standard_wd: dict[str, int] | None = None
     """Visit standards in working days (CIN 20, CP 10); CLA/PA handled in days."""
+    visit_gap_share: tuple[tuple[str, float], ...] = (("CIN", 0.25), ("CP", 0.45), ("CLA", 0.25))
+    """Usual gap between statutory visits as a share of the standard, for a worker at or under the standard
+    caseload ..."""
+    visit_load_exponent: tuple[tuple[str, float], ...] = (("CIN", 3.0), ("CP", 1.0), ("CLA", 3.0))
+    """... the gap multiplies by (caseload / standard) ** this above the standard ..."""
+    visit_pressure_push: float = 6.0
+    """... and by 1 + this x the share of the locality's open cases waiting for a worker (the service's, for
+    teams outside the localities): practitioners cover duty and the cases their managers hold."""
+    assessment_work_days: float = 19.0
+    """Median working days of work in an assessment at the standard caseload."""
+    assessment_load_drag: float = 1.3
+    """An assessment progresses at 1 / (1 + this x (caseload ratio - 1)) of the normal rate above the standard."""
+    blitz_start: date = date(2024, 2, 19)
+    """After the inspection managers and agency staff clear the backlog: from this day, ..."""
+    blitz_days: int = 56
+    """... for this many days, ..."""
+    blitz_weekly_share: float = 0.3
+    """... each week this share of the open assessments already past 40 working days is completed."""
     independent_audits_per_month: float = 25.0
     """Independent (QA unit) case audits a month at scale 1."""

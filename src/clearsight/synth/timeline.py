@@ -206,7 +206,23 @@ class CouncilRun(Simulation):
                 held = sum(len(w.cases) for w in wf.practitioners(t))
                 if d >= self.inspection and not t.recovery:
                     self.recovery_cover(t, d, held + q)
+                if self.blitz <= d < self.blitz + sc.blitz_days:
+                    self.assessment_blitz(t, d)
                 self.team_stress[t.idx][d] = q / max(1, q + held)
+                self.team_counts[t.idx][d] = (q, held)
+
+    def assessment_blitz(self, t: Team, d: int) -> None:
+        """After the inspection the backlog is cleared: each week a share of the team's open assessments close
+        to or past the timescale are finished and authorised, whoever holds them."""
+        cases = [c for c in self.queues[t.idx] if c.queued and not c.closed and c.team == t.idx]
+        cases += [c for w in self.wf.practitioners(t) for c in list(w.cases.values()) if isinstance(c, Case)]
+        for c in cases:
+            a = c.asr
+            if (c.closed or c.stage != "assess" or a is None or a[3] >= 0
+                    or self.cal.wd_between(c.row[2], d) <= 40 or self.u() >= self.sc.blitz_weekly_share):
+                continue
+            c.a_tok += 1
+            self.assess_done(c, d)
 
     def starters(self, d: int) -> None:
         for slot, emp in self.wf.starters.pop(d, []):
