@@ -50,3 +50,16 @@ def join_at_level(s: Scope, level: Level, *parts: ir.Table) -> ir.Table:
 def ratio(numerator: ir.NumericValue, denominator: ir.NumericValue) -> ir.FloatingValue:
     """numerator / denominator, or null where the denominator is zero or missing."""
     return ibis.ifelse(denominator > 0, numerator / denominator, ibis.null("float64"))
+
+
+def all_levels(s: Scope, rows: ir.Table, **aggregates: ir.Value) -> ir.Table:
+    """`aggregates` of `rows` (which carry the team keys and council) for every team, service and the council,
+    in one relation with a `level` column; keys a level does not have are null."""
+    team_keys = LEVEL_KEYS["team"]
+    parts = []
+    for level in LEVELS:
+        part = join_at_level(s, level, rows.group_by(list(LEVEL_KEYS[level])).agg(**aggregates))
+        missing = {k: ibis.null("string") for k in team_keys if k not in part.columns}
+        parts.append(part.mutate(level=ibis.literal(level), **missing))
+    columns = ["level", *team_keys, *[c for c in parts[0].columns if c not in ("level", *team_keys)]]
+    return ibis.union(*(p.select(*columns) for p in parts))

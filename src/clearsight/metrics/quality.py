@@ -11,7 +11,7 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from clearsight.metrics.levels import LEVEL_KEYS, LEVELS, Level, join_at_level, ratio, teams, with_council
+from clearsight.metrics.levels import all_levels, ratio, teams, with_council
 from clearsight.metrics.registry import Scope, metric
 
 # Higher is worse, as Ofsted's scale reads: outstanding 1 ... inadequate 4.
@@ -32,19 +32,6 @@ def _audits_in_period(s: Scope) -> ir.Table:
     ))
 
 
-def _by_level(s: Scope, level: Level, rows: ir.Table, **aggs: object) -> ir.Table:
-    part = rows.group_by(list(LEVEL_KEYS[level])).agg(**aggs)
-    out = join_at_level(s, level, part)
-    missing = {k: ibis.null("string") for k in LEVEL_KEYS["team"] if k not in out.columns}
-    return out.mutate(level=ibis.literal(level), **missing)
-
-
-def _all_levels(s: Scope, rows: ir.Table, **aggs: object) -> ir.Table:
-    parts = [_by_level(s, level, rows, **aggs) for level in LEVELS]
-    columns = ["level", *LEVEL_KEYS["team"], *[c for c in parts[0].columns if c not in ("level", *LEVEL_KEYS["team"])]]
-    return ibis.union(*(p.select(*columns) for p in parts))
-
-
 @metric(
     "case_audits", title="Case audits by auditor and grade", unit="audits", polarity="neutral", reads=_READS,
     definition="Audits in the period by team, service and council: how many by managers and by independent "
@@ -58,7 +45,7 @@ def case_audits(s: Scope) -> ir.Table:
     bad = rows.score == GRADE_SCORE["inadequate"]
     manager, independent = rows.auditor_kind == "manager", rows.auditor_kind == "independent"
     months = (s.day.delta(s.first_day, unit="day") + 1) / 30.4375
-    out = _all_levels(
+    out = all_levels(
         s, rows,
         audits=rows.count(),
         manager_audits=manager.sum(),
@@ -112,7 +99,7 @@ def optimism_gap(s: Scope) -> ir.Table:
     )
     pairs = pairs.mutate(_n=nearest).filter(lambda t: t._n == 0)
     pairs = pairs.mutate(diff=(pairs.i_score - pairs.score).cast("float64"))
-    out = _all_levels(
+    out = all_levels(
         s, pairs,
         pairs=pairs.count(),
         mean_gap=pairs["diff"].mean(),
