@@ -409,6 +409,7 @@ def workforce(
         "council": compute(con, snap, "turnover_council", end, config, period_start=start),
         "council_in_post": compute(con, snap, "workforce_council", end, config),
         "signals": compute(con, snap, "workforce_signals", end, config, team),
+        "absence": compute(con, snap, "absence", end, config, period_start=start),
     }
     if fmt is Format.json:
         sys.stdout.write(to_json({k: f.as_dict() for k, f in figures.items()}) + "\n")
@@ -458,6 +459,14 @@ def workforce(
     [c] = figures["council"].records() or [{}]
     [p] = figures["council_in_post"].records() or [{}]
     england = config.england
+    absence = next((r for r in figures["absence"].records() if r["level"] == "council"), None)
+    if absence:
+        lost = ", ".join(f"{k.removesuffix('_days')} {absence[k]:,.0f}" for k in absence
+                         if k.endswith("_days") and k != "available_days" and absence[k])
+        rate = absence["sickness_rate"] or 0
+        console.print(f"Absence: working days lost {absence['days_lost']:,.0f} ({lost or 'none'}); sickness rate "
+                      f"{rate:.1%} of {absence['available_days']:,.0f} working days available "
+                      f"(England {england['absence_rate']:.1%}).")
     console.print(
         f"Council: {c.get('leavers', 0)} leavers, {c.get('starters', 0)} starters, turnover "
         f"{(c.get('turnover_rate') or 0):.1%} (England {england['turnover_rate']:.1%}); agency rate "
