@@ -155,6 +155,11 @@ DEFECTS: tuple[Defect, ...] = (
         "worker_post.csv: row 3, column 'fte': expected a number from 0.01 to 1.5 (found '0')",
     ),
     Defect(
+        "post-in-unknown-team", lambda d: set_cell(d, "worker_post.csv", 3, "team_id", "T404"),
+        "worker_post.csv: row 3, column 'team_id': refers to a team that is not in the extract (team.csv) "
+        "(found 'T404')",
+    ),
+    Defect(
         "overlapping-posts", lambda d: append_line(d, "worker_post.csv", "P9,W2,T2,social_worker,0.5,,2020-01-01,"),
         "worker_post.csv: row 6, column 'start_date': overlaps an earlier row for the same worker_id (found 'W2')",
     ),
