@@ -28,7 +28,7 @@ metrics_app = typer.Typer(help="The metric registry: list metrics and show the S
 app.add_typer(metrics_app, name="metrics")
 
 console = Console(width=None if sys.stdout.isatty() else 170)
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # messages name files and rows: never wrap them
 
 
 class Format(str, Enum):
@@ -612,6 +612,38 @@ def audits(
     ))
 
 
+benchmarks_app = typer.Typer(help="Benchmarks: England, region and statistical-neighbour figures.")
+app.add_typer(benchmarks_app, name="benchmarks")
+
+
+@benchmarks_app.command("load")
+def benchmarks_load(
+    path: Annotated[Path, typer.Argument(help="CSV: indicator, area, area_type (england|region|neighbour), "
+                                              "period, value.")],
+) -> None:
+    """Load published benchmarks (replacing rows for the same indicator, area and period); all or nothing."""
+    from clearsight.store.benchmarks import load_benchmarks
+
+    if not path.is_file():
+        raise _fail(f"{path}: no such file")
+    loaded, problems = load_benchmarks(connect(state.db), path)
+    if problems:
+        for problem in problems:
+            err.print(f"  {problem}", markup=False, highlight=False)
+        raise _fail(f"{len(problems)} problems in {path}; no benchmark was loaded", code=2)
+    console.print(f"Loaded {loaded} benchmark values from {path}.")
+
+
+@benchmarks_app.command("show")
+def benchmarks_show(indicator: Annotated[str, typer.Argument(help="Indicator or KPI name.")]) -> None:
+    """England, region and the median of the statistical neighbours for one indicator."""
+    from clearsight.store.benchmarks import benchmark
+
+    b = benchmark(connect(state.db), state.config, indicator)
+    console.print(f"{b.indicator}: England {b.england} ({b.england_period}); region {b.region}; "
+                  f"statistical neighbours' median {b.neighbours} (of {b.neighbour_count})")
+
+
 @metrics_app.command("list")
 def metrics_list() -> None:
     """Every registered metric with its definition."""
@@ -745,18 +777,25 @@ def kpis_command(
     all_metrics()
     con, snap = _open_snapshot(snapshot)
     start, end = _kpi_window(period, as_at, snap)
+    from clearsight.store.benchmarks import benchmark
+
     rows, figures = [], {}
     for k in KPIS.values():
         figure = compute(con, snap, k.name, end, state.config, team, period_start=start if k.period else None)
         figures[k.name] = figure
         least = figure.provenance.least_complete
+        bench = benchmark(con, state.config, k.name)
         for r in figure.records():
             if r["level"] != ("team" if team else level):
                 continue
             rows.append({
                 "kpi": k.name, "title": k.title, "over": f"{start}..{end}" if k.period else f"on {end}",
                 "service": r["service"], "team": r["team"], "denominator": r["denominator"],
-                "numerator": r["numerator"], "rate": r["rate"],
+                "numerator": r["numerator"], "kpi_rate": r["rate"],
+                "england_rate": bench.england, "neighbours_rate": bench.neighbours,
+                "gap_to_england": None if r["rate"] is None or bench.england is None else round(
+                    r["rate"] - bench.england, 3),
+                "confidence": figure.provenance.confidence,
                 "least_complete": f"{least[0]} {least[1]:.0%}" if least else None,
             })
     if fmt is Format.json:
@@ -775,7 +814,8 @@ def kpis_command(
                   + (f", {team}" if team else ""))
     print_warnings(console, prov)
     columns = ["kpi", "over", *([] if level == "council" and not team else ["service", "team"]),
-               "denominator", "numerator", "rate", "least_complete"]
+               "denominator", "numerator", "kpi_rate", "england_rate", "neighbours_rate", "gap_to_england",
+               "confidence", "least_complete"]
     console.print(rich_table("Timeliness", rows, columns))
 
 

@@ -64,8 +64,26 @@ def _v1(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(_canonical_ddl(table))
 
 
+def _v2(con: duckdb.DuckDBPyConnection) -> None:
+    """Benchmarks: published figures for England, regions, statistical neighbours and councils (reference data a
+    council loads; not part of any snapshot)."""
+    con.execute(
+        """
+        CREATE TABLE IF NOT EXISTS benchmark (
+            indicator VARCHAR NOT NULL,
+            area VARCHAR NOT NULL,
+            area_type VARCHAR NOT NULL,
+            period VARCHAR NOT NULL,
+            value DOUBLE NOT NULL,
+            source VARCHAR,
+            PRIMARY KEY (indicator, area, period)
+        )
+        """
+    )
+
+
 # Ordered migrations: index i upgrades a database at version i to version i + 1.
-MIGRATIONS: tuple[Callable[[duckdb.DuckDBPyConnection], None], ...] = (_v1,)
+MIGRATIONS: tuple[Callable[[duckdb.DuckDBPyConnection], None], ...] = (_v1, _v2)
 assert len(MIGRATIONS) == schema.SCHEMA_VERSION
 
 

@@ -12,7 +12,7 @@ from typing import Literal
 
 from clearsight import codes
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 ColumnType = Literal["id", "text", "date", "int", "float", "bool"]
 
