@@ -194,7 +194,7 @@ class _ResultCache:
     content, metric, dates, team and settings is the same figure: dashboards and packs asking again get it
     without a query."""
 
-    def __init__(self, size: int = 256) -> None:
+    def __init__(self, size: int = 4096) -> None:
         self.size = size
         self._rows: OrderedDict[tuple[Any, ...], pa.Table] = OrderedDict()
         self._lock = threading.Lock()
