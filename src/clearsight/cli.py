@@ -863,5 +863,107 @@ def kpi_command(
                                  limit=50 if children else None))
 
 
+# (label, metric, column, England key in config.england or None, unit: count | share | per 10,000)
+_FLOW_HEADLINES: tuple[tuple[str, str, str, str | None, str], ...] = (
+    ("Contacts", "flow_funnel", "contacts", None, "count"),
+    ("Referrals", "flow_funnel", "referrals", None, "count"),
+    ("Contacts leading to a referral", "flow_funnel", "contact_to_referral_rate", None, "share"),
+    ("Referrals leading to an assessment", "flow_funnel", "referral_to_assessment_rate", None, "share"),
+    ("Assessments leading to a section 47", "flow_funnel", "assessment_to_s47_rate", None, "share"),
+    ("Section 47s leading to an ICPC", "flow_funnel", "s47_to_icpc_rate", None, "share"),
+    ("ICPCs leading to a CP plan", "flow_funnel", "icpc_to_cp_plan_rate", None, "share"),
+    ("CP plans started", "flow_funnel", "cp_plans", None, "count"),
+    ("Periods of care started", "flow_funnel", "cla_periods_started", None, "count"),
+    ("Periods of care ended", "flow_funnel", "cla_periods_ended", None, "count"),
+    ("Re-referrals within 12 months", "re_referrals", "rate", "re_referral_rate", "share"),
+    ("Repeat CP plans", "repeat_cp_plans", "rate", "repeat_cp_plan_rate", "share"),
+    ("CP plans open 2 years or more", "cp_plans_two_years", "rate", "cp_two_years", "share"),
+    ("Looked after with 3+ placements in the year", "placement_stability", "three_or_more_rate",
+     "placement_3plus", "share"),
+    ("Long-term placement stability", "placement_stability", "long_term_stability_rate", "long_term_stability",
+     "share"),
+    ("Care leavers in touch", "care_leavers_outcomes", "in_touch_rate", None, "share"),
+    ("Care leavers in suitable accommodation", "care_leavers_outcomes", "suitable_accommodation_rate", None,
+     "share"),
+    ("Care leavers in education, employment or training", "care_leavers_outcomes", "eet_rate", None, "share"),
+    ("Children in need per 10,000", "rates_per_10000", "children_in_need_rate", "cin_rate", "per 10,000"),
+    ("CP plans per 10,000", "rates_per_10000", "cp_plans_rate", "cp_rate", "per 10,000"),
+    ("Looked after per 10,000", "rates_per_10000", "looked_after_rate", "cla_rate", "per 10,000"),
+    ("Referrals in the period per 10,000", "rates_per_10000", "referrals_rate", "referral_rate", "per 10,000"),
+)
+_FLOW_PERIOD_METRICS = ("flow_funnel", "re_referrals", "repeat_cp_plans", "rates_per_10000")
+_FLOW_PERIOD_COLUMNS = ("referrals_rate",)  # the one period count among the as-at rates per 10,000
+_FLOW_AS_AT_METRICS = ("cp_plans_two_years", "placement_stability", "care_leavers_outcomes")
+
+
+def _flow_value(value: float | int | None, unit: str) -> str:
+    from clearsight.render import format_value
+
+    return f"{value:.1%}" if unit == "share" and value is not None else format_value(value)
+
+
+@app.command()
+def flow(
+    as_at: AsAtOption = None,
+    period: Annotated[
+        Optional[str], typer.Option(help="Period for events, e.g. 2023-04..2024-03 (default: the 12 months to the "
+                                    "as-at date, which is then the period's last day).")
+    ] = None,
+    fmt: FormatOption = Format.table,
+    snapshot: SnapshotOption = None,
+) -> None:
+    """Flow and outcomes (DfE definitions): the funnel, re-referrals, repeat and long CP plans, placement
+    stability, care leavers and rates per 10,000 children, each beside England's figure."""
+    from clearsight.metrics.figures import compute
+    from clearsight.render import print_warnings, provenance_line, rich_table, to_json
+
+    con, snap = _open_snapshot(snapshot)
+    start, end = _period_or_year(period, as_at, snap.extract_date)
+    config = state.config
+    figures = {
+        name: compute(con, snap, name, end, config, period_start=start if name in _FLOW_PERIOD_METRICS else None)
+        for name in (*_FLOW_PERIOD_METRICS, *_FLOW_AS_AT_METRICS)
+    }
+    council = {
+        name: next((r for r in f.records() if r["level"] == "council" and r.get("age_group", "all") == "all"), {})
+        for name, f in figures.items()
+    }
+    rows = [
+        {"indicator": label, "value": council[name].get(column), "england": config.england.get(key) if key else None,
+         "unit": unit, "metric": name, "column": column,
+         "over": f"{start}..{end}" if column in _FLOW_PERIOD_COLUMNS or (
+             name in _FLOW_PERIOD_METRICS and name != "rates_per_10000") else f"on {end}"}
+        for label, name, column, key, unit in _FLOW_HEADLINES
+    ]
+    population = council["rates_per_10000"]
+    if fmt is Format.json:
+        sys.stdout.write(to_json({"as_at": end.isoformat(), "period_start": start.isoformat(), "rows": rows,
+                                  "figures": {k: f.as_dict() for k, f in figures.items()}}) + "\n")
+        return
+    if fmt is Format.csv:
+        import csv as _csv
+
+        writer = _csv.DictWriter(sys.stdout, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+        return
+    prov = figures["flow_funnel"].provenance
+    console.print(f"[bold]Flow and outcomes[/] — {prov.council}, events {start} to {end}, as at {end}")
+    console.print(provenance_line(prov), style="dim")
+    print_warnings(console, prov)
+    shown = [{**r, "value": _flow_value(r["value"], r["unit"]), "england": _flow_value(r["england"], r["unit"])}
+             for r in rows]
+    console.print(rich_table("Council", shown, ["indicator", "over", "value", "england"]))
+    if population.get("population_year") is not None:
+        console.print(f"Rates per 10,000 use {population['population']:,} children aged 0-17 "
+                      f"(mid-{population['population_year']} estimate); referrals are for the period, not annualised.",
+                      style="dim")
+    funnel = [r for r in figures["flow_funnel"].records() if r["level"] != "council"]
+    console.print(rich_table("Funnel by service and team (contacts belong to no team)", funnel, [
+        "level", "service", "team", "referrals", "referral_to_assessment_rate", "assessments",
+        "assessment_to_s47_rate", "s47s", "s47_to_icpc_rate", "icpcs", "icpc_to_cp_plan_rate", "cp_plans",
+    ]))
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

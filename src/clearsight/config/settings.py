@@ -222,6 +222,14 @@ def _england_2025() -> dict[str, float]:
         "assessments_within_45_days": 0.857,
         "re_referral_rate": 0.226,
         "repeat_cp_plan_rate": 0.245,
+        "cp_two_years": 0.023,
+        "placement_3plus": 0.10,
+        "long_term_stability": 0.69,
+        # Per 10,000 children aged 0-17.
+        "cin_rate": 330.0,
+        "cp_rate": 40.6,
+        "cla_rate": 67.0,
+        "referral_rate": 519.0,
     }
 
 

@@ -20,7 +20,12 @@ from clearsight.store.validation import Problem
 
 AREA_TYPES = ("england", "region", "neighbour")
 # Where a KPI's published counterpart has another name; otherwise the CSV names the KPI itself.
-KPI_INDICATORS = {"assessment_timeliness": "assessments_within_45_days"}
+KPI_INDICATORS = {
+    "assessment_timeliness": "assessments_within_45_days",
+    "re_referrals": "re_referral_rate",
+    "repeat_cp_plans": "repeat_cp_plan_rate",
+    "cp_plans_two_years": "cp_two_years",
+}
 COLUMNS = ("indicator", "area", "area_type", "period", "value")
 
 
