@@ -62,7 +62,10 @@ def date_to_excel_serial(day: date) -> int:
 def sql_parse_date(column: str) -> str:
     """DuckDB SQL turning a VARCHAR column into a DATE by the rule of `parse_date` (NULL if unreadable)."""
     text = f"regexp_replace(trim({column}, '{_WHITESPACE}'), '[T ]\\d{{1,2}}:\\d{{2}}(:\\d{{2}}(\\.\\d+)?)?(Z|[+-]\\d{{2}}:?\\d{{2}})?$', '')"
+    # Most cells are already plain YYYY-MM-DD: parse those directly and give only the rest the full treatment.
+    plain_iso = f"regexp_full_match({column}, '\\d{{4}}-\\d{{2}}-\\d{{2}}') AND NOT starts_with({column}, '0000')"
     return (
+        f"CASE WHEN {plain_iso} THEN TRY_CAST(TRY_STRPTIME({column}, '%Y-%m-%d') AS DATE) ELSE "
         f"COALESCE("
         f"CASE WHEN regexp_full_match({text}, '\\d{{4}}-\\d{{1,2}}-\\d{{1,2}}') AND NOT starts_with({text}, '0000') "
         f"THEN TRY_CAST(TRY_STRPTIME({text}, '%Y-%m-%d') AS DATE) END, "
@@ -70,5 +73,5 @@ def sql_parse_date(column: str) -> str:
         f"THEN TRY_CAST(TRY_STRPTIME({text}, '%d/%m/%Y') AS DATE) END, "
         f"CASE WHEN regexp_full_match({text}, '\\d{{1,7}}(\\.0+)?') "
         f"AND TRY_CAST({text} AS DOUBLE) BETWEEN 1 AND {EXCEL_MAX_SERIAL} "
-        f"THEN DATE '{EXCEL_EPOCH.isoformat()}' + CAST(TRY_CAST({text} AS DOUBLE) AS INTEGER) END)"
+        f"THEN DATE '{EXCEL_EPOCH.isoformat()}' + CAST(TRY_CAST({text} AS DOUBLE) AS INTEGER) END) END"
     )
