@@ -31,3 +31,10 @@ def test_series_rows_match_the_monthly_figures(tmp_path):
     [december] = compute(loaded.con, loaded.snapshot, "turnover_council", date(2023, 12, 31),
                          period_start=date(2023, 12, 1)).records()
     assert rows[1]["turnover_rate"] == december["turnover_rate"] == 1.0
+    # The series is one query (workforce_monthly); each month still equals the per-month figures.
+    for row, (first, last) in zip(rows, months(date(2023, 11, 1), date(2024, 1, 31))):
+        [at] = compute(loaded.con, loaded.snapshot, "workforce_council", last).records()
+        [over] = compute(loaded.con, loaded.snapshot, "turnover_council", last, period_start=first).records()
+        for column in ("headcount", "fte", "agency_rate", "vacancy_rate", "starters", "leavers",
+                       "employed_leavers_fte", "turnover_rate"):
+            assert row[column] == {**at, **over}[column], (row["month"], column)

@@ -1,0 +1,273 @@
+"""Monthly series in one query: every month of a period, by team, service and council.
+
+The per-date metrics (`workforce_by_team`, `turnover_by_team`, `team_capacity`...) answer for one day or one
+period; a 72-month series of them is 72 queries each. These metrics compute every month at once by joining the
+dated records to a spine of month ends taken from the `working_calendar` table (one row per day):
+
+- a month's *end* is its last day, or the as-at date for a final partial month; its *start* is its first day,
+  or the period's first day for a first partial month;
+- in-post figures (posts, establishment, allocations) are as at the month end: a range join of the records
+  with the spine on start_date <= month_end AND open_ended(end_date) > month_end, the as-at rule of
+  `clearsight.metrics.intervals` with no OR, so DuckDB can use an inequality join;
+- flows (starters, leavers) are those whose date falls in month_start..month_end inclusive.
+
+Rows carry `level` (team, service or council), the team keys (null above the team level), `month_start` and
+`month_end`. Each level is aggregated from the same row-level records (a service's headcount counts its workers,
+never sums of averages); vacancies are worked out per team and summed, as `workforce_by_service` does. Every
+column equals the per-date metric for that month: `workforce_by_team`/`_by_service`/`_council` as at the month
+end and `turnover_by_team`/`_by_service`/`_council` over the month; `team_capacity` etc. as at the month end for
+the capacity columns here (unallocated cases and managers' span of control are left to the per-date metric).
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from clearsight.metrics.calendar import working_calendar_table
+from clearsight.metrics.caseload import _PRACTITIONER_FAMILY, _by_role
+from clearsight.metrics.intervals import open_ended
+from clearsight.metrics.levels import LEVEL_KEYS, LEVELS, Level, level_keys, ratio, teams, with_council
+from clearsight.metrics.registry import Scope, metric
+from clearsight.metrics.workforce import _MOVER_FIELDS, _POST_FIELDS, _edge_posts
+
+MONTH_KEYS = ("month_start", "month_end")
+
+
+def month_spine(s: Scope) -> ir.Table:
+    """One row per calendar month of the period: (month_start, month_end), clipped to first_day..day."""
+    cal = working_calendar_table()
+    days = cal.filter(cal.day >= s.first_day, cal.day <= s.day)
+    last_of_month = (days.day + ibis.interval(days=1)).day() == 1
+    ends = days.filter(last_of_month | (days.day == s.day))
+    first_of_month = ibis.date(ends.day.year(), ends.day.month(), 1)
+    return ends.select(month_start=ibis.greatest(first_of_month, s.first_day), month_end=ends.day)
+
+
+def _current_at_month_end(records: ir.Table, months: ir.Table) -> ir.Table:
+    """`records` x the months at whose end each is in force (start <= end < open_ended(end_date))."""
+    j = records.join(
+        months,
+        [records.start_date <= months.month_end, open_ended(records.end_date) > months.month_end],
+    )
+    return j.select(*[records[c] for c in records.columns], months.month_start, months.month_end)
+
+
+def _by_level(s: Scope, level: Level, months: ir.Table, *parts: ir.Table) -> ir.Table:
+    """Every month x every key of `level`, with the aggregates `parts` (keyed by month and level) left-joined."""
+    keys = [*MONTH_KEYS, *LEVEL_KEYS[level]]
+    joined = months.cross_join(level_keys(s, level))
+    for part in parts:
+        joined = joined.left_join(part, keys).drop(*(f"{k}_right" for k in keys))
+    return joined
+
+
+def _group(rows: ir.Table, level: Level, **aggregates) -> ir.Table:
+    return rows.group_by([*MONTH_KEYS, *LEVEL_KEYS[level]]).agg(**aggregates)
+
+
+def _union_levels(parts: dict[Level, ir.Table]) -> ir.Table:
+    team_keys = LEVEL_KEYS["team"]
+    out = []
+    for level, part in parts.items():
+        missing = {k: ibis.null("string") for k in team_keys if k not in part.columns}
+        out.append(part.mutate(level=ibis.literal(level), **missing))
+    columns = ["level", *team_keys, *MONTH_KEYS]
+    columns += [c for c in out[0].columns if c not in columns]
+    return ibis.union(*(p.select(*columns) for p in out))
+
+
+# --- workforce -------------------------------------------------------------------------------------------------
+
+
+def _posts_monthly(s: Scope, months: ir.Table) -> ir.Table:
+    """Social-work posts held at each month end (as `social_work_posts`), with employment type and team keys."""
+    p = s.table("worker_post")
+    p = p.filter(p.role.isin(s.config.workforce.social_work_roles))
+    held = _current_at_month_end(p.select("worker_id", "team_id", "fte", "start_date", "end_date"), months)
+    held = held.drop("start_date", "end_date")
+    w = s.table("worker").select("worker_id", "employment")
+    rows = held.join(w, "worker_id").join(teams(s), "team_id")
+    return with_council(s, rows)
+
+
+def _movers_monthly(s: Scope, months: ir.Table, date_column: str) -> ir.Table:
+    """Starters (`start_date`) or leavers (`end_date`) in each month, with the post they joined or left."""
+    posts = _edge_posts(s, last=date_column == "end_date")
+    w = s.table("worker")
+    moved = w.join(months, [w[date_column] >= months.month_start, w[date_column] <= months.month_end])
+    moved = moved.select(months.month_start, months.month_end, w.worker_id, w.employment)
+    rows = moved.join(posts.select("worker_id", "team_id", "fte"), "worker_id").join(teams(s), "team_id")
+    return with_council(s, rows.drop("worker_id"))
+
+
+def _vacancies_monthly(s: Scope, months: ir.Table, posts: ir.Table) -> ir.Table:
+    """Each team's funded establishment and vacancies (funded less directly employed FTE) at each month end."""
+    est = s.table("establishment")
+    est = est.filter(est.role.isin(s.config.workforce.social_work_roles))
+    funded = _current_at_month_end(est, months).group_by([*MONTH_KEYS, "team_id"]).agg(
+        funded_fte=lambda t: t.funded_fte.sum()
+    )
+    employed = posts.filter(posts.employment != "agency").group_by([*MONTH_KEYS, "team_id"]).agg(
+        employed=lambda t: t.fte.sum()
+    )
+    keys = [*MONTH_KEYS, "team_id"]
+    vac = funded.left_join(employed, keys).drop(*(f"{k}_right" for k in keys))
+    vac = vac.mutate(vacancy_fte=ibis.greatest(vac.funded_fte - vac.employed.fill_null(0), 0))
+    t = with_council(s, teams(s))
+    return vac.join(t, vac.team_id == t.team_id).select(
+        vac.month_start, vac.month_end, vac.funded_fte, vac.vacancy_fte, t.council, t.service, t.team_id, t.team,
+    )
+
+
+def _workforce_level(s: Scope, level: Level, months: ir.Table, posts: ir.Table, starters: ir.Table,
+                     leavers: ir.Table, vacancies: ir.Table) -> ir.Table:
+    in_post = _group(
+        posts, level,
+        headcount=lambda t: t.worker_id.nunique(),
+        fte=lambda t: t.fte.sum(),
+        employed_fte=lambda t: ibis.ifelse(t.employment != "agency", t.fte, 0).sum(),
+        agency_fte=lambda t: ibis.ifelse(t.employment == "agency", t.fte, 0).sum(),
+    )
+    vac = _group(
+        vacancies, level, funded_fte=lambda t: t.funded_fte.sum(), vacancy_fte=lambda t: t.vacancy_fte.sum()
+    )
+    started = _group(starters, level, starters=lambda t: t.count(), starters_fte=lambda t: t.fte.sum())
+    left = _group(
+        leavers, level,
+        leavers=lambda t: t.count(),
+        leavers_fte=lambda t: t.fte.sum(),
+        agency_leavers=lambda t: (t.employment == "agency").sum(),
+        employed_leavers_fte=lambda t: ibis.ifelse(t.employment != "agency", t.fte, 0).sum(),
+    )
+    j = _by_level(s, level, months, in_post, vac, started, left)
+    employed = j.employed_fte.fill_null(0)
+    agency = j.agency_fte.fill_null(0)
+    vacancy = j.vacancy_fte.fill_null(0)
+    employed_leavers = j.employed_leavers_fte.fill_null(0)
+    out = j.select(
+        *LEVEL_KEYS[level], *MONTH_KEYS,
+        headcount=j.headcount.fill_null(0),
+        fte=j.fte.fill_null(0).round(2),
+        employed_fte=employed.round(2),
+        agency_fte=agency.round(2),
+        agency_rate=ratio(agency, agency + employed).round(3),
+        funded_fte=j.funded_fte.round(2),
+        vacancy_fte=vacancy.round(2),
+        vacancy_rate=ratio(vacancy, vacancy + employed).round(3),
+        starters=j.starters.fill_null(0),
+        starters_fte=j.starters_fte.fill_null(0).round(2),
+        leavers=j.leavers.fill_null(0),
+        leavers_fte=j.leavers_fte.fill_null(0).round(2),
+        agency_leavers=j.agency_leavers.fill_null(0),
+        employed_leavers_fte=employed_leavers.round(2),
+        turnover_rate=ratio(employed_leavers, j.employed_fte).round(3),
+    )
+    return out.filter(
+        (out.headcount > 0) | out.funded_fte.notnull() | (out.starters > 0) | (out.leavers > 0)
+    )
+
+
+@metric(
+    "workforce_monthly", title="Workforce month by month", unit="FTE", polarity="neutral",
+    definition="For each month of the period, by team, service and council: social-work headcount and FTE in "
+    "post at the month's end (directly employed and agency), agency rate (agency / (agency + employed) FTE), "
+    "funded establishment, vacancies and vacancy rate; starters and leavers in the month; and the month's "
+    "turnover rate (DfE method: FTE of directly employed leavers in the month / directly employed FTE in post "
+    "at its end). Each month equals the as-at and period figures for that month; computed in one query.",
+    reads=_POST_FIELDS + _MOVER_FIELDS + ("establishment.funded_fte",),
+    order_by=("month_end", "level", "service", "team"),
+)
+def workforce_monthly(s: Scope) -> ir.Table:
+    months = month_spine(s)
+    posts = _posts_monthly(s, months)
+    starters = _movers_monthly(s, months, "start_date")
+    leavers = _movers_monthly(s, months, "end_date")
+    vacancies = _vacancies_monthly(s, months, posts)
+    return _union_levels({
+        level: _workforce_level(s, level, months, posts, starters, leavers, vacancies) for level in LEVELS
+    })
+
+
+# --- capacity --------------------------------------------------------------------------------------------------
+
+
+def _caseloads_monthly(s: Scope, months: ir.Table) -> ir.Table:
+    """Each case-holding worker in post at each month end with their caseload, as `caseload_by_worker`."""
+    cfg = s.config
+    standards = cfg.caseload_standards
+    p = s.table("worker_post")
+    p = p.filter(p.role.isin(tuple(standards)))
+    posts = _current_at_month_end(p, months).select(*MONTH_KEYS, "worker_id", "team_id", "role", "fte")
+    a = s.table("allocation")
+    a = a.filter(a.role.isin(cfg.allocation.caseload_roles), a.worker_id.notnull())
+    held = _current_at_month_end(a, months).group_by(["month_end", "worker_id"]).agg(
+        caseload=lambda t: t.child_id.nunique()
+    )
+    posts = posts.left_join(held, ["month_end", "worker_id"]).drop("month_end_right", "worker_id_right")
+    posts = posts.join(s.table("worker").select("worker_id"), "worker_id")
+    t = teams(s)
+    j = posts.left_join(t, posts.team_id == t.team_id)
+    aim = cfg.capacity_target
+    target = _by_role(posts.role, {r: v.target(aim) for r, v in standards.items()})
+    post_target = _by_role(
+        posts.role,
+        {
+            r: (standards[cfg.posts_standard_role].target(aim) if r in _PRACTITIONER_FAMILY else v.target(aim))
+            for r, v in standards.items()
+        },
+    )
+    caseload = posts.caseload.fill_null(0)
+    over = ibis.greatest(caseload - target * posts.fte, 0)
+    rows = j.select(
+        posts.month_start, posts.month_end, team_id=posts.team_id, team=t.team, service=t.service,
+        fte=posts.fte, caseload=caseload, cases_over_capacity=over, posts_needed=over / post_target,
+    )
+    return with_council(s, rows)
+
+
+def _capacity_level(s: Scope, level: Level, months: ir.Table, workers: ir.Table) -> ir.Table:
+    by_workers = _group(
+        workers, level,
+        workers=lambda t: t.count(),
+        fte=lambda t: t.fte.sum(),
+        cases=lambda t: t.caseload.sum(),
+        workers_holding_cases=lambda t: (t.caseload > 0).sum(),
+        cases_over_capacity=lambda t: t.cases_over_capacity.sum(),
+        posts_needed=lambda t: t.posts_needed.sum(),
+    )
+    j = _by_level(s, level, months, by_workers)
+    cases = j.cases.fill_null(0)
+    fte = j.fte.fill_null(0)
+    posts = j.posts_needed.fill_null(0)
+    out = j.select(
+        *LEVEL_KEYS[level], *MONTH_KEYS,
+        workers=j.workers.fill_null(0),
+        fte=fte.round(2),
+        cases=cases,
+        average_caseload=ratio(cases, j.workers_holding_cases).round(1),
+        fte_caseload=ratio(cases, fte).round(1),
+        cases_over_capacity=j.cases_over_capacity.fill_null(0).round(1),
+        posts_needed=posts.round(2),
+        posts_needed_rounded_up=posts.round(6).ceil().cast("int64"),
+    )
+    return out.filter(out.workers > 0)
+
+
+@metric(
+    "capacity_monthly", title="Capacity month by month", unit="posts", polarity="lower_is_better",
+    definition="For each month end of the period, by team, service and council: case-holding workers and FTE "
+    "in post, cases held (children allocated with an allocation current at the month end), average caseload "
+    "(cases / workers holding a case), caseload per FTE, cases over capacity and posts needed at the standard "
+    "(unrounded and rounded up), as the capacity table gives as at that day; computed in one query.",
+    reads=(
+        "worker_post.worker_id", "worker_post.team_id", "worker_post.role", "worker_post.fte",
+        "worker_post.start_date", "worker_post.end_date", "allocation.worker_id", "allocation.child_id",
+        "allocation.role", "allocation.start_date", "allocation.end_date", "team.service",
+    ),
+    order_by=("month_end", "level", "service", "team"),
+)
+def capacity_monthly(s: Scope) -> ir.Table:
+    months = month_spine(s)
+    workers = _caseloads_monthly(s, months)
+    return _union_levels({level: _capacity_level(s, level, months, workers) for level in LEVELS})
