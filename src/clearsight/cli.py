@@ -435,7 +435,7 @@ def workforce(
     console.print(rich_table(
         f"In post on {end}", figures["in_post"].records(),
         ["team", "service", "headcount", "employed_fte", "agency_fte", "agency_rate", "funded_fte", "vacancy_fte",
-         "vacancy_rate", "asye_share", "long_term_absent"],
+         "vacancy_rate", "asye_share", "new_to_council_share", "qualified_5_years_share", "long_term_absent"],
     ))
     alerts = [
         {**r, "signals": ", ".join(k.removesuffix("_alert").replace("_", " ") for k in r if k.endswith("_alert") and r[k])}

@@ -102,3 +102,18 @@ def test_long_term_absence(tmp_path):
     assert team["long_term_absent"] == 1
     [team] = compute(loaded.con, loaded.snapshot, "workforce_by_team", date(2024, 1, 10)).records()
     assert team["long_term_absent"] == 0
+
+
+def test_tenure_and_experience_mix(tmp_path):
+    """On 30 Sep 2023: two of four with the council under 2 years; of the three with a known qualification
+    date, one qualified 5 or more years ago."""
+    b = CouncilBuilder(extract_date=date(2024, 3, 31))
+    b.team("A", "Alpha")
+    b.worker("A", start=date(2015, 1, 1), qualification_date=date(2010, 6, 1))
+    b.worker("A", start=date(2020, 1, 1), qualification_date=date(2019, 7, 1))
+    b.worker("A", start=date(2022, 10, 1), qualification_date=date(2022, 7, 1), role="asye")
+    b.worker("A", start=date(2023, 9, 1))
+    loaded = b.load(tmp_path)
+    [team] = compute(loaded.con, loaded.snapshot, "workforce_by_team", SEP_30).records()
+    assert team["new_to_council_share"] == 0.5
+    assert team["qualified_5_years_share"] == round(1 / 3, 3)

@@ -32,7 +32,11 @@ def social_work_posts(s: Scope) -> ir.Table:
     return (
         posts.join(w, posts.worker_id == w.worker_id)
         .join(t, posts.team_id == t.team_id)
-        .select(posts.worker_id, posts.team_id, t.team, t.service, posts.role, posts.fte, w.employment)
+        .select(
+            posts.worker_id, posts.team_id, t.team, t.service, posts.role, posts.fte, w.employment,
+            years_with_council=s.day.delta(w.start_date, unit="day") / 365.25,
+            years_qualified=s.day.delta(w.qualification_date, unit="day") / 365.25,
+        )
     )
 
 
@@ -57,6 +61,9 @@ def workforce_in_post(s: Scope, level: Level) -> ir.Table:
         agency_fte=lambda t: ibis.ifelse(t.employment == "agency", t.fte, 0).sum(),
         practitioners=lambda t: t.role.isin(("social_worker", "asye", "senior_practitioner")).sum(),
         asye=lambda t: (t.role == "asye").sum(),
+        new_to_council=lambda t: (t.years_with_council < 2).sum(),
+        experienced=lambda t: (t.years_qualified >= 5).sum(),
+        qualification_known=lambda t: t.years_qualified.notnull().sum(),
         long_term_absent=lambda t: t.long_term_absent.fill_null(False).sum(),
     )
     est = current(s.table("establishment"), s.as_at)
@@ -88,6 +95,8 @@ def workforce_in_post(s: Scope, level: Level) -> ir.Table:
         vacancy_fte=vacancy.round(2),
         vacancy_rate=ratio(vacancy, vacancy + employed).round(3),
         asye_share=ratio(j.asye, j.practitioners).round(3),
+        new_to_council_share=ratio(j.new_to_council, j.headcount).round(3),
+        qualified_5_years_share=ratio(j.experienced, j.qualification_known).round(3),
         long_term_absent=j.long_term_absent.fill_null(0),
     )
     return out.filter((out.headcount > 0) | out.funded_fte.notnull())
@@ -96,7 +105,9 @@ def workforce_in_post(s: Scope, level: Level) -> ir.Table:
 _IN_POST_DEFINITION = (
     "Social-work headcount and FTE in post, directly employed and agency FTE, agency rate (agency / (agency + "
     "employed) FTE) against the target, funded establishment, vacancies (establishment less directly employed "
-    "FTE) and vacancy rate, share of practitioners who are ASYE, and workers on long-term absence."
+    "FTE) and vacancy rate, share of practitioners who are ASYE, tenure and experience (share with the council "
+    "under 2 years; share qualified 5 years or more, of those whose qualification date is known), and workers on "
+    "long-term absence."
 )
 
 
