@@ -50,6 +50,24 @@ def _capacity_base(
     )
 
 
+def caseload_columns(j: ir.Table) -> dict[str, ir.Value]:
+    """Caseload figures of a group from its summed parts (workers, fte, cases, workers_holding_cases,
+    cases_over_capacity, posts_needed): ratios are worked out after summing, never averaged."""
+    cases = j.cases.fill_null(0)
+    fte = j.fte.fill_null(0)
+    posts = j.posts_needed.fill_null(0)
+    return {
+        "workers": j.workers.fill_null(0),
+        "fte": fte.round(2),
+        "cases": cases,
+        "average_caseload": ratio(cases, j.workers_holding_cases).round(1),
+        "fte_caseload": ratio(cases, fte).round(1),
+        "cases_over_capacity": j.cases_over_capacity.fill_null(0).round(1),
+        "posts_needed": posts.round(2),
+        "posts_needed_rounded_up": posts.round(6).ceil().cast("int64"),
+    }
+
+
 def _capacity_at(s: Scope, level: Level, workers: ir.Table, waiting: ir.Table, spans: ir.Table) -> ir.Table:
     keys = list(LEVEL_KEYS[level])
     by_workers = workers.group_by(keys).agg(
@@ -67,8 +85,6 @@ def _capacity_at(s: Scope, level: Level, workers: ir.Table, waiting: ir.Table, s
         max_span=lambda t: t.direct_reports.max(),
     )
     j = join_at_level(s, level, by_workers, by_waiting, by_spans)
-    cases = j.cases.fill_null(0)
-    fte = j.fte.fill_null(0)
     posts = j.posts_needed.fill_null(0)
     managers = j.team_managers.fill_null(0)
     costs = s.config.costs
@@ -80,14 +96,7 @@ def _capacity_at(s: Scope, level: Level, workers: ir.Table, waiting: ir.Table, s
     )
     out = j.select(
         *keys,
-        workers=j.workers.fill_null(0),
-        fte=fte.round(2),
-        cases=cases,
-        average_caseload=ratio(cases, j.workers_holding_cases).round(1),
-        fte_caseload=ratio(cases, fte).round(1),
-        cases_over_capacity=j.cases_over_capacity.fill_null(0).round(1),
-        posts_needed=posts.round(2),
-        posts_needed_rounded_up=rounded.cast("int64"),
+        **caseload_columns(j),
         annual_cost_permanent=(rounded * post_year * costs.rate("social_worker", "permanent")).round(0),
         annual_cost_agency=(rounded * post_year * costs.rate("social_worker", "agency")).round(0),
         unallocated=j.unallocated.fill_null(0),

@@ -25,11 +25,12 @@ import ibis
 import ibis.expr.types as ir
 
 from clearsight.metrics.calendar import working_calendar_table
+from clearsight.metrics.capacity import caseload_columns
 from clearsight.metrics.caseload import _PRACTITIONER_FAMILY, _by_role
 from clearsight.metrics.intervals import open_ended
 from clearsight.metrics.levels import LEVEL_KEYS, LEVELS, Level, level_keys, ratio, teams, with_council
 from clearsight.metrics.registry import Scope, metric
-from clearsight.metrics.workforce import _MOVER_FIELDS, _POST_FIELDS, _edge_posts
+from clearsight.metrics.workforce import _MOVER_FIELDS, _POST_FIELDS, _edge_posts, in_post_columns
 
 MONTH_KEYS = ("month_start", "month_end")
 
@@ -141,20 +142,10 @@ def _workforce_level(s: Scope, level: Level, months: ir.Table, posts: ir.Table, 
         employed_leavers_fte=lambda t: ibis.ifelse(t.employment != "agency", t.fte, 0).sum(),
     )
     j = _by_level(s, level, months, in_post, vac, started, left)
-    employed = j.employed_fte.fill_null(0)
-    agency = j.agency_fte.fill_null(0)
-    vacancy = j.vacancy_fte.fill_null(0)
     employed_leavers = j.employed_leavers_fte.fill_null(0)
     out = j.select(
         *LEVEL_KEYS[level], *MONTH_KEYS,
-        headcount=j.headcount.fill_null(0),
-        fte=j.fte.fill_null(0).round(2),
-        employed_fte=employed.round(2),
-        agency_fte=agency.round(2),
-        agency_rate=ratio(agency, agency + employed).round(3),
-        funded_fte=j.funded_fte.round(2),
-        vacancy_fte=vacancy.round(2),
-        vacancy_rate=ratio(vacancy, vacancy + employed).round(3),
+        **in_post_columns(j),
         starters=j.starters.fill_null(0),
         starters_fte=j.starters_fte.fill_null(0).round(2),
         leavers=j.leavers.fill_null(0),
@@ -237,20 +228,7 @@ def _capacity_level(s: Scope, level: Level, months: ir.Table, workers: ir.Table)
         posts_needed=lambda t: t.posts_needed.sum(),
     )
     j = _by_level(s, level, months, by_workers)
-    cases = j.cases.fill_null(0)
-    fte = j.fte.fill_null(0)
-    posts = j.posts_needed.fill_null(0)
-    out = j.select(
-        *LEVEL_KEYS[level], *MONTH_KEYS,
-        workers=j.workers.fill_null(0),
-        fte=fte.round(2),
-        cases=cases,
-        average_caseload=ratio(cases, j.workers_holding_cases).round(1),
-        fte_caseload=ratio(cases, fte).round(1),
-        cases_over_capacity=j.cases_over_capacity.fill_null(0).round(1),
-        posts_needed=posts.round(2),
-        posts_needed_rounded_up=posts.round(6).ceil().cast("int64"),
-    )
+    out = j.select(*LEVEL_KEYS[level], *MONTH_KEYS, **caseload_columns(j))
     return out.filter(out.workers > 0)
 
 

@@ -49,6 +49,24 @@ def _long_term_absent(s: Scope) -> ir.Table:
     return long_term.select("worker_id").distinct().mutate(long_term_absent=True)
 
 
+def in_post_columns(j: ir.Table) -> dict[str, ir.Value]:
+    """In-post figures of a group from its summed parts (headcount, fte, employed_fte, agency_fte,
+    funded_fte, vacancy_fte), with the DfE agency and vacancy rates worked out after summing."""
+    employed = j.employed_fte.fill_null(0)
+    agency = j.agency_fte.fill_null(0)
+    vacancy = j.vacancy_fte.fill_null(0)
+    return {
+        "headcount": j.headcount.fill_null(0),
+        "fte": j.fte.fill_null(0).round(2),
+        "employed_fte": employed.round(2),
+        "agency_fte": agency.round(2),
+        "agency_rate": ratio(agency, agency + employed).round(3),
+        "funded_fte": j.funded_fte.round(2),
+        "vacancy_fte": vacancy.round(2),
+        "vacancy_rate": ratio(vacancy, vacancy + employed).round(3),
+    }
+
+
 def workforce_in_post(s: Scope, level: Level) -> ir.Table:
     keys = list(LEVEL_KEYS[level])
     posts = social_work_posts(s)
@@ -80,20 +98,10 @@ def workforce_in_post(s: Scope, level: Level) -> ir.Table:
         funded_fte=lambda x: x.funded_fte.sum(), vacancy_fte=lambda x: x.vacancy_fte.sum()
     )
     j = join_at_level(s, level, in_post, vacancies)
-    employed = j.employed_fte.fill_null(0)
-    agency = j.agency_fte.fill_null(0)
-    vacancy = j.vacancy_fte.fill_null(0)
     out = j.select(
         *keys,
-        headcount=j.headcount.fill_null(0),
-        fte=j.fte.fill_null(0).round(2),
-        employed_fte=employed.round(2),
-        agency_fte=agency.round(2),
-        agency_rate=ratio(agency, agency + employed).round(3),
+        **in_post_columns(j),
         agency_target=ibis.literal(s.config.workforce.agency_target),
-        funded_fte=j.funded_fte.round(2),
-        vacancy_fte=vacancy.round(2),
-        vacancy_rate=ratio(vacancy, vacancy + employed).round(3),
         asye_share=ratio(j.asye, j.practitioners).round(3),
         new_to_council_share=ratio(j.new_to_council, j.headcount).round(3),
         qualified_5_years_share=ratio(j.experienced, j.qualification_known).round(3),
