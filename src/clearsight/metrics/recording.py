@@ -1,0 +1,64 @@
+"""Case recording up to date: chronologies and case notes on open cases (local standards, definitions.md).
+
+Seed 000's weekly monitoring looked at "chronologies" and "case recording"; here both come from the records.
+A case's clock starts at its referral when nothing has been recorded since.
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from clearsight.metrics.allocation import open_cases
+from clearsight.metrics.kpi import days_overdue, kpi, plus, with_working_days_after
+from clearsight.metrics.registry import Scope
+
+_READS = ("case_note.child_id", "case_note.note_date", "case_note.kind", "episode.referral_date",
+          "episode.close_date")
+
+
+def _last_recorded(s: Scope, kind: str) -> ir.Table:
+    """Each open case with the date its record of `kind` was last written (on or before the as-at date)."""
+    cases = open_cases(s)
+    notes = s.table("case_note")
+    notes = notes.filter(notes.kind == kind, notes.note_date <= s.day)
+    last = notes.group_by("child_id").agg(last_recorded=notes.note_date.max())
+    j = cases.left_join(last, cases.child_id == last.child_id)
+    return j.select(
+        cases.child_id, cases.episode_id, cases.team_id, cases.team, cases.service, cases.referral_date,
+        last.last_recorded,
+        clock=ibis.greatest(ibis.coalesce(last.last_recorded, cases.referral_date), cases.referral_date),
+    ).view()  # a relation of its own: Ibis cannot join on a computed column of a join chain
+
+
+def _with_status(s: Scope, rows: ir.Table) -> ir.Table:
+    return rows.mutate(up_to_date=s.day <= rows.due_date, days_overdue=days_overdue(s, rows.due_date))
+
+
+@kpi(
+    "chronology_up_to_date",
+    title="Open cases with a chronology updated within the standard",
+    definition="Open cases on the date whose chronology was last updated within the local standard (default 3 "
+    "months), counting from the referral when it has not been updated since.",
+    polarity="higher_is_better", reads=_READS, period=False, measures={"up_to_date": "up_to_date"},
+    order_by=("up_to_date", "days_overdue desc", "child_id"),
+)
+def chronology_up_to_date_children(s: Scope) -> ir.Table:
+    rows = _last_recorded(s, "chronology")
+    rows = rows.mutate(due_date=plus(rows.clock, months=s.config.timescales.chronology_months))
+    return _with_status(s, rows).drop("clock")
+
+
+@kpi(
+    "case_notes_up_to_date",
+    title="Open cases with a case note within the standard",
+    definition="Open cases on the date with a case note recorded within the local standard (default 20 working "
+    "days), counting from the referral when none has been recorded since.",
+    polarity="higher_is_better", reads=_READS, period=False, measures={"up_to_date": "up_to_date"},
+    order_by=("up_to_date", "days_overdue desc", "child_id"),
+)
+def case_notes_up_to_date_children(s: Scope) -> ir.Table:
+    rows = with_working_days_after(
+        _last_recorded(s, "case_note"), "clock", s.config.timescales.case_note_working_days, "due_date"
+    )
+    return _with_status(s, rows).drop("clock")
