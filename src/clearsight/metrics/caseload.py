@@ -11,6 +11,7 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
+from clearsight.config import CouncilConfig
 from clearsight.metrics.intervals import current, posts_on
 from clearsight.metrics.levels import teams
 from clearsight.metrics.registry import Scope, metric
@@ -20,6 +21,22 @@ _PRACTITIONER_FAMILY = ("social_worker", "asye", "senior_practitioner")
 
 def _by_role(role: ir.StringValue, values: dict[str, float]) -> ir.FloatingValue:
     return role.cases(*values.items(), else_=ibis.null("float64"))
+
+
+def capacity_targets(cfg: CouncilConfig, role: ir.StringValue) -> tuple[ir.FloatingValue, ir.FloatingValue]:
+    """The caseload a worker in `role` is measured against, and the size of the post their cases over it are
+    counted in: practitioners in social-worker posts (seed 002), IROs in IRO posts, personal advisers in PA
+    posts; each at the council's chosen end of the standard (`capacity_target`)."""
+    standards, aim = cfg.caseload_standards, cfg.capacity_target
+    target = _by_role(role, {r: v.target(aim) for r, v in standards.items()})
+    post_target = _by_role(
+        role,
+        {
+            r: (standards[cfg.posts_standard_role].target(aim) if r in _PRACTITIONER_FAMILY else v.target(aim))
+            for r, v in standards.items()
+        },
+    )
+    return target, post_target
 
 
 @metric(
@@ -52,17 +69,7 @@ def caseload_by_worker(s: Scope) -> ir.Table:
     )
     lower = _by_role(posts.role, {r: v.lower for r, v in standards.items()})
     upper = _by_role(posts.role, {r: v.upper for r, v in standards.items()})
-    aim = cfg.capacity_target
-    target = _by_role(posts.role, {r: v.target(aim) for r, v in standards.items()})
-    # Posts needed are counted in posts of the worker's own kind: practitioners in social-worker posts
-    # (seed 002), IROs in IRO posts, personal advisers in PA posts.
-    post_target = _by_role(
-        posts.role,
-        {
-            r: (standards[cfg.posts_standard_role].target(aim) if r in _PRACTITIONER_FAMILY else v.target(aim))
-            for r, v in standards.items()
-        },
-    )
+    target, post_target = capacity_targets(cfg, posts.role)
     caseload = held.caseload.fill_null(0)
     fte_caseload = caseload / posts.fte
     over = ibis.greatest(caseload - target * posts.fte, 0)

@@ -26,7 +26,7 @@ import ibis.expr.types as ir
 
 from clearsight.metrics.calendar import working_calendar_table
 from clearsight.metrics.capacity import caseload_columns
-from clearsight.metrics.caseload import _PRACTITIONER_FAMILY, _by_role
+from clearsight.metrics.caseload import capacity_targets
 from clearsight.metrics.intervals import open_ended
 from clearsight.metrics.levels import LEVEL_KEYS, LEVELS, Level, level_keys, ratio, teams, with_council
 from clearsight.metrics.registry import Scope, metric
@@ -199,15 +199,7 @@ def _caseloads_monthly(s: Scope, months: ir.Table) -> ir.Table:
     posts = posts.join(s.table("worker").select("worker_id"), "worker_id")
     t = teams(s)
     j = posts.left_join(t, posts.team_id == t.team_id)
-    aim = cfg.capacity_target
-    target = _by_role(posts.role, {r: v.target(aim) for r, v in standards.items()})
-    post_target = _by_role(
-        posts.role,
-        {
-            r: (standards[cfg.posts_standard_role].target(aim) if r in _PRACTITIONER_FAMILY else v.target(aim))
-            for r, v in standards.items()
-        },
-    )
+    target, post_target = capacity_targets(cfg, posts.role)
     caseload = posts.caseload.fill_null(0)
     over = ibis.greatest(caseload - target * posts.fte, 0)
     rows = j.select(
