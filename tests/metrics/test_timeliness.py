@@ -85,6 +85,21 @@ def council(tmp_path_factory):
           kind="one_to_one")
     b.add("supervision", supervision_id="SU2", supervisee_id=wa, supervision_date=date(2024, 1, 31),
           kind="one_to_one")
+    # Contacts over Christmas 2023, period 20 Dec 2023 - 2 Jan 2024 (as at Tue 2 Jan): K1 decided on the first
+    # working day after (Wed 27 Dec); K2 a day later; K3 (Fri 29 Dec) due Tue 2 Jan, decided after the as-at
+    # date, so still awaiting and not yet late; K4 (Thu 28 Dec) awaiting and late since Fri 29 Dec; K5 about
+    # c1, whose case team A held that day, decided the same day; K6 before the period.
+    b.team("F", "Front Door", service="front_door")
+    for n, (received, decided, child) in enumerate((
+        (date(2023, 12, 22), date(2023, 12, 27), None), (date(2023, 12, 22), date(2023, 12, 28), None),
+        (date(2023, 12, 29), date(2024, 1, 3), None), (date(2023, 12, 28), None, None),
+        (date(2023, 12, 20), date(2023, 12, 20), c1), (date(2023, 12, 19), date(2023, 12, 19), None),
+    ), start=1):
+        if child is None:
+            child = f"K{n}"
+            b.add("child", child_id=child, sex="M", dob=date(2015, 3, 1))
+        b.add("contact", contact_id=f"K{n}", child_id=child, contact_date=received, decision_date=decided,
+              outcome="nfa" if decided else None)
     loaded = b.load(tmp_path_factory.mktemp("timeliness"))
     loaded.ids = {"c1": c1, "c2": c2, "c3": c3, "c4": c4, "cp_new": cp_new, "c7": c7, "c8": c8}
     return loaded
@@ -172,3 +187,26 @@ def test_supervision_asye_weekly_and_monthly_over_the_leap_day(council):
     teams = level(run(council, "supervision", date(2024, 2, 5)), "team")
     assert (teams["Alpha"]["numerator"], teams["Alpha"]["denominator"]) == (2, 2)
     assert (teams["Beta"]["numerator"], teams["Beta"]["denominator"]) == (0, 1)  # WB never supervised
+
+
+def test_contacts_decided_within_1_working_day_over_christmas(council):
+    as_at, start = date(2024, 1, 2), date(2023, 12, 20)
+    rows = {r["contact_id"]: r for r in run(council, "referral_decisions_children", as_at, start)}
+    assert set(rows) == {"K1", "K2", "K3", "K4", "K5"}
+    got = {k: (r["due_date"], r["working_days_to_decision"], r["in_time"], r["awaiting_decision"], r["days_overdue"])
+           for k, r in rows.items()}
+    assert got == {
+        "K1": (date(2023, 12, 27), 1, True, False, None),
+        "K2": (date(2023, 12, 27), 2, False, False, None),
+        "K3": (date(2024, 1, 2), None, True, True, None),  # decided on 3 Jan: not yet on the as-at date
+        "K4": (date(2023, 12, 29), None, False, True, 4),
+        "K5": (date(2023, 12, 21), 0, True, False, None),
+    }
+    assert {k: r["team"] for k, r in rows.items()} == {
+        "K1": "Front Door", "K2": "Front Door", "K3": "Front Door", "K4": "Front Door", "K5": "Alpha"}
+    summary = run(council, "referral_decisions", as_at, start)
+    c = level(summary)["council"]
+    assert (c["denominator"], c["numerator"], c["rate"], c["awaiting_decision"]) == (5, 3, 0.6, 2)
+    teams = level(summary, "team")
+    assert (teams["Front Door"]["denominator"], teams["Front Door"]["numerator"]) == (4, 2)
+    assert (teams["Alpha"]["denominator"], teams["Alpha"]["numerator"]) == (1, 1)

@@ -1,8 +1,9 @@
-"""Timeliness of assessments and initial child protection conferences, in working days.
+"""Timeliness of front-door decisions, assessments and initial child protection conferences, in working days.
 
 - Assessments (Working Together 2023, ch. 2; DfE CIN census): a child and family assessment is completed
   (authorised) within 45 working days of the referral. DfE also reports the duration from the assessment's
   start: both are given. Open assessments past the 45th working day after referral are overdue.
+- Contacts (Working Together 2023, ch. 2): the front door decides what to do within 1 working day.
 - ICPC (Working Together 2023, ch. 2): the initial child protection conference is held within 15 working days
   of the strategy discussion that started the section 47 enquiry.
 
@@ -116,3 +117,47 @@ def icpc_timeliness_children(s: Scope) -> ir.Table:
     rows = with_working_days_between(rows, "strategy_date", "conference_date", "working_days")
     rows = rows.mutate(within_timescale=rows.working_days <= s.config.timescales.icpc_working_days)
     return with_team_on(s, rows, "icpc_id", "conference_date", fallback="_own_team")
+
+
+_CONTACT_FIELDS = (
+    "contact.contact_date", "contact.decision_date", "contact.outcome", "allocation.team_id",
+    "allocation.start_date", "allocation.end_date", "team.service",
+)
+
+
+@kpi(
+    "referral_decisions",
+    title="Contacts decided within 1 working day",
+    definition="Contacts received in the period, and whether the front door decided what to do within the "
+    "timescale (default 1 working day, Working Together 2023): decided in time, or not yet due on the as-at "
+    "date; contacts still awaiting a decision are the second measure. Contacts about a child whose case is "
+    "held by a team count in that team; the rest in the front-door team (when the council has one; else in the "
+    "front_door service with no team).",
+    polarity="higher_is_better", reads=_CONTACT_FIELDS, period=True,
+    measures={"in_time": "in_time", "awaiting_decision": "awaiting_decision"},
+    order_by=("in_time", "working_days_to_decision desc", "contact_id"), unit="contacts",
+)
+def referral_decisions_children(s: Scope) -> ir.Table:
+    c = s.table("contact")
+    c = c.filter(c.contact_date >= s.start, c.contact_date <= s.as_at)
+    rows = c.select("contact_id", "child_id", "contact_date", "outcome", decided=c.decision_date)
+    # A decision recorded after the as-at date had not been made on it.
+    rows = rows.mutate(decision_date=ibis.ifelse(rows.decided <= s.as_at, rows.decided, ibis.null("date")))
+    rows = with_working_days_after(rows.drop("decided"), "contact_date",
+                                   s.config.timescales.referral_decision_working_days, "due_date")
+    rows = with_working_days_between(rows, "contact_date", "decision_date", "working_days_to_decision")
+    as_at = ibis.literal(s.as_at)
+    rows = rows.mutate(
+        awaiting_decision=rows.decision_date.isnull(),
+        in_time=ibis.ifelse(rows.decision_date.isnull(), as_at <= rows.due_date, rows.decision_date <= rows.due_date),
+        days_overdue=ibis.ifelse(rows.decision_date.isnull(), days_overdue(s, rows.due_date), ibis.null("int64")),
+    )
+    rows = with_team_on(s, rows.cross_join(_front_door_team(s)), "contact_id", "contact_date", "_front_door")
+    return rows.mutate(service=rows.service.fill_null("front_door"))
+
+
+def _front_door_team(s: Scope) -> ir.Table:
+    """One row: the council's front-door team, when exactly one team is in the front_door service (else null)."""
+    t = s.table("team")
+    fd = t.filter(t.service == "front_door").aggregate(_id=t.team_id.min(), _teams=t.team_id.count())
+    return fd.select(_front_door=ibis.ifelse(fd._teams == 1, fd._id, ibis.null("string")))
