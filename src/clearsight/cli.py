@@ -161,7 +161,7 @@ def load(
     ] = None,
     council: Annotated[Optional[str], typer.Option(help="Council name (default: from the files).")] = None,
 ) -> None:
-    """Validate an extract (or council files: Annex A, SSDA903, CIN or workforce census) and load it as one
+    """Validate an extract (or council files: SSD, Annex A, SSDA903, CIN or workforce census) and load it as one
     new snapshot; a canonical extract loads all or nothing, council files load what can be read and report
     the rest."""
     from clearsight.formats.detect import read_sources
@@ -180,8 +180,6 @@ def load(
     canonical = fmt is SourceFormat.canonical or (
         fmt is SourceFormat.auto and len(paths) == 1 and (paths[0] / MANIFEST_NAME).is_file()
     )
-    if fmt is SourceFormat.ssd:
-        raise _fail("--format ssd (Standard Safeguarding Dataset tables) is not supported yet", 2)
     con = connect(state.db)
     with _progress(f"Loading {', '.join(str(p) for p in paths)}") as tick:
         if canonical:
@@ -225,12 +223,13 @@ def load(
 class ExportFormat(str, Enum):
     annex_a = "annex-a"
     ssda903 = "ssda903"
+    ssd = "ssd"
 
 
 @app.command()
 def export(
-    out: Annotated[Path, typer.Argument(help="Workbook (annex-a) or directory (ssda903) to write.")],
-    fmt: Annotated[ExportFormat, typer.Option("--format", help="annex-a (xlsx) or ssda903 (CSV tables).")] = (
+    out: Annotated[Path, typer.Argument(help="Workbook (annex-a) or directory (ssda903, ssd) to write.")],
+    fmt: Annotated[ExportFormat, typer.Option("--format", help="annex-a (xlsx), ssda903 or ssd (CSV tables).")] = (
         ExportFormat.annex_a
     ),
     as_at: AsAtOption = None,
@@ -242,6 +241,10 @@ def export(
         from clearsight.formats.annex_a_writer import write_annex_a
 
         counts = {f"List {k}": v for k, v in write_annex_a(con, snap, out, _parse_as_at(as_at)).items()}
+    elif fmt is ExportFormat.ssd:
+        from clearsight.formats.ssd_writer import write_ssd
+
+        counts = write_ssd(con, snap, out)
     else:
         from clearsight.formats.ssda903_writer import write_ssda903
 

@@ -1,7 +1,9 @@
 """Which format a path holds, and reading several paths into one Extract (one snapshot).
 
 `--format auto` looks at content, not only names: an xlsx with 'List n' sheets is Annex A; CSVs whose
-header has CHILD and DECOM (or SEX and DOB, REVIEW, SW_ID...) are SSDA903; XML whose Header names the
+header has CHILD and DECOM (or SEX and DOB, REVIEW, SW_ID...) are SSDA903; CSV or Parquet files named after
+a Standard Safeguarding Dataset table (ssd_person.csv) or whose header has its id column, and DuckDB files
+holding ssd_* tables, are SSD; XML whose Header names the
 collection CIN or CSWW (or has CINdetails / CSWWWorker elements) is the CIN or workforce census; a directory
 with manifest.json is a canonical extract.
 """
@@ -18,7 +20,7 @@ from clearsight.formats.errors import ReaderError
 from clearsight.formats.manifest import MANIFEST_NAME
 from clearsight.store.load import Extract
 
-FORMATS = ("canonical", "annex-a", "ssda903", "cin", "csww")
+FORMATS = ("canonical", "ssd", "annex-a", "ssda903", "cin", "csww")
 
 
 def _files(path: Path) -> list[Path]:
@@ -36,6 +38,10 @@ def detect_file(path: Path) -> str | None:
         from clearsight.formats.annex_a import is_annex_a
 
         return "annex-a" if is_annex_a(path) else None
+    from clearsight.formats.ssd import is_ssd
+
+    if suffix in (".csv", ".parquet", ".duckdb", ".ddb", ".db") and is_ssd(path):
+        return "ssd"
     try:
         with open(path, "rb") as fh:
             head = fh.read(4096).decode("utf-8-sig", errors="replace")
@@ -66,8 +72,8 @@ def detect(paths: Sequence[Path]) -> dict[str, list[Path]]:
             fmt = detect_file(file)
             if fmt is None:
                 if not path.is_dir():
-                    raise ReaderError(file.name, "is not in a format Clearsight reads (Annex A xlsx, SSDA903 CSV, "
-                                                 "CIN census XML, workforce census XML, canonical extract)")
+                    raise ReaderError(file.name, "is not in a format Clearsight reads (SSD tables, Annex A xlsx, "
+                                                 "SSDA903 CSV, CIN census XML, workforce census XML, canonical extract)")
                 continue
             found.setdefault(fmt, []).append(file)
     if not found:
@@ -80,7 +86,7 @@ def read_sources(
     extract_date: date | None = None, council: str | None = None,
 ) -> Extract:
     """Read every path (in one format, or each detected) into one Extract; ReaderError on unreadable input."""
-    from clearsight.formats import annex_a, cin_census, csww, ssda903
+    from clearsight.formats import annex_a, cin_census, csww, ssd, ssda903
     from clearsight.formats.source import to_extract
 
     if fmt == "auto":
@@ -93,6 +99,8 @@ def read_sources(
     outputs = []
     for path in by_format.get("annex-a", []):
         outputs.append(annex_a.read(path, con, extract_date))
+    if by_format.get("ssd"):
+        outputs.append(ssd.read(by_format["ssd"], extract_date))
     if by_format.get("ssda903"):
         outputs.append(ssda903.read(by_format["ssda903"]))
     if by_format.get("cin"):
