@@ -90,19 +90,30 @@ def to_json(data: dict[str, Any]) -> str:
 
 def to_xlsx(figures: dict[str, Figure], path: Path) -> Path:
     """One sheet per figure plus a sheet saying where each came from, for a finance or HR colleague."""
+    sheets = {name: (f.rows.column_names, f.records()) for name, f in figures.items()}
+    about = [[name, f.metric.title, f.metric.definition, provenance_line(f.provenance)] for name, f in figures.items()]
+    return rows_to_xlsx(path, sheets, about)
+
+
+def rows_to_xlsx(
+    path: Path, sheets: dict[str, tuple[Sequence[str], Sequence[dict[str, Any]]]], about: Sequence[Sequence[str]],
+) -> Path:
+    """A workbook with an "About these figures" sheet (one line per sheet: name, figure, definition,
+    provenance) and a sheet of rows for each entry of `sheets` (name -> (columns, rows))."""
     import xlsxwriter
 
     with xlsxwriter.Workbook(str(path), {"default_date_format": "yyyy-mm-dd"}) as book:
         bold = book.add_format({"bold": True})
-        about = book.add_worksheet("About these figures")
-        about.write_row(0, 0, ["sheet", "figure", "definition", "provenance"], bold)
-        for i, (name, figure) in enumerate(figures.items(), start=1):
-            about.write_row(i, 0, [name, figure.metric.title, figure.metric.definition,
-                                   provenance_line(figure.provenance)])
+        info = book.add_worksheet("About these figures")
+        info.write_row(0, 0, ["sheet", "figure", "definition", "provenance"], bold)
+        for i, line in enumerate(about, start=1):
+            info.write_row(i, 0, list(line))
+        for name, (columns, rows) in sheets.items():
             sheet = book.add_worksheet(name[:31])
-            sheet.write_row(0, 0, figure.rows.column_names, bold)
-            for r, row in enumerate(figure.records(), start=1):
-                for c, value in enumerate(row.values()):
+            sheet.write_row(0, 0, list(columns), bold)
+            for r, row in enumerate(rows, start=1):
+                for c, column in enumerate(columns):
+                    value = row.get(column)
                     if value is not None:
                         sheet.write(r, c, value)
             sheet.freeze_panes(1, 0)

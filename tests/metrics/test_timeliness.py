@@ -210,3 +210,28 @@ def test_contacts_decided_within_1_working_day_over_christmas(council):
     teams = level(summary, "team")
     assert (teams["Front Door"]["denominator"], teams["Front Door"]["numerator"]) == (4, 2)
     assert (teams["Alpha"]["denominator"], teams["Alpha"]["numerator"]) == (1, 1)
+
+
+def test_monthly_series_is_each_month_computed_alone(council):
+    from clearsight.metrics.figures import compute_monthly
+
+    series = compute_monthly(council.con, council.snapshot, "assessments_overdue", date(2024, 1, 10),
+                             date(2024, 3, 31), period=False)
+    ends = [date(2024, 1, 31), date(2024, 2, 29), date(2024, 3, 31)]
+    by_month = {}
+    for r in series.records():
+        by_month.setdefault(r.pop("month_end"), []).append(r)
+    assert sorted(by_month) == ends
+    assert {r["month_start"] for r in by_month[ends[0]]} == {date(2024, 1, 10)}  # the first month is clipped
+    for end in ends:
+        assert [{k: v for k, v in r.items() if k != "month_start"} for r in by_month[end]] == run(
+            council, "assessments_overdue", end)
+    councils = [(r["numerator"], r["denominator"]) for r in series.records() if r["level"] == "council"]
+    assert councils == [(1, 2), (2, 2), (2, 2)]  # c4 falls due on 28 February
+    # A period KPI counts each month's events: December's contacts; none yet in January, which says 0 of 0.
+    contacts = compute_monthly(council.con, council.snapshot, "referral_decisions", date(2023, 12, 20),
+                               date(2024, 1, 2), period=True)
+    december, january = [r for r in contacts.records() if r["level"] == "council"]
+    assert (december["month_start"], december["month_end"]) == (date(2023, 12, 20), date(2023, 12, 31))
+    assert (december["denominator"], december["numerator"], december["awaiting_decision"]) == (5, 3, 2)
+    assert (january["month_start"], january["denominator"], january["rate"]) == (date(2024, 1, 1), 0, None)

@@ -13,7 +13,8 @@ The same numbering is materialised in the database as `working_calendar(day, is_
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import calendar
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
@@ -131,6 +132,16 @@ def working_calendar_table() -> ir.Table:
 
 __all__ = [
     "CALENDAR_FIRST", "CALENDAR_LAST", "WorkingCalendar", "add_working_days", "bank_holidays", "calendar_for",
-    "is_working_day", "next_working_day_on_or_after", "working_calendar", "working_calendar_table",
+    "is_working_day", "months", "next_working_day_on_or_after", "working_calendar", "working_calendar_table",
     "working_days_between",
 ]
+
+
+def months(start: date, end: date) -> Iterator[tuple[date, date]]:
+    """(first day, last day) of each calendar month from `start`'s month to `end`'s, clipped to the period."""
+    year, month = start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        first = max(date(year, month, 1), start)
+        last = min(date(year, month, calendar.monthrange(year, month)[1]), end)
+        yield first, last
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)

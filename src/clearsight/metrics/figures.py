@@ -19,6 +19,7 @@ import ibis
 import pyarrow as pa
 
 from clearsight.config import CouncilConfig
+from clearsight.metrics.calendar import months
 from clearsight.metrics.registry import Metric, Scope, get_metric
 from clearsight.metrics.sql import metric_sql
 from clearsight.store.calendar import ensure_calendar
@@ -258,3 +259,34 @@ def compute(
     if period_start is not None:
         filters["period"] = f"{period_start}..{as_at}"
     return Figure(metric, rows, provenance(metric, snapshot, as_at, config), filters)
+
+
+def compute_monthly(
+    con: duckdb.DuckDBPyConnection,
+    snapshot: Snapshot,
+    name: str,
+    start: date,
+    end: date,
+    *,
+    period: bool,
+    config: CouncilConfig | None = None,
+    team: str | None = None,
+) -> Figure:
+    """Metric `name` for every calendar month from `start` to `end` (first and last months clipped): a period
+    metric over each month (`period=True`), else as at each month's last day. Each row carries `month_start`
+    and `month_end`; a month's rows are `compute` for that month, and are cached as such.
+
+    Each month is its own query: DuckDB ran the months as one UNION ALL four times slower than one by one.
+    """
+    if start > end:
+        raise ValueError(f"series starts {start}, after it ends {end}")
+    parts = []
+    for first, last in months(start, end):
+        rows = compute(con, snapshot, name, last, config, team, period_start=first if period else None).rows
+        parts.append(rows.add_column(0, "month_start", pa.array([first] * rows.num_rows, pa.date32()))
+                     .add_column(1, "month_end", pa.array([last] * rows.num_rows, pa.date32())))
+    metric = get_metric(name)
+    filters = {"team": team} if team else {}
+    filters["months"] = f"{start}..{end}"
+    rows = pa.concat_tables(parts, promote_options="permissive")
+    return Figure(metric, rows, provenance(metric, snapshot, end, config or CouncilConfig()), filters)

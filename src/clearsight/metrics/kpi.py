@@ -19,7 +19,8 @@ import ibis.expr.types as ir
 
 from clearsight.metrics.allocation import open_cases
 from clearsight.metrics.calendar import working_calendar_table
-from clearsight.metrics.levels import LEVEL_KEYS, LEVELS, ratio, teams, with_council
+from clearsight.metrics.intervals import open_ended
+from clearsight.metrics.levels import LEVEL_KEYS, LEVELS, level_keys, ratio, teams, with_council
 from clearsight.metrics.registry import Polarity, Scope, metric
 
 
@@ -77,7 +78,8 @@ def kpi(
 
 def rates_by_level(s: Scope, rows: ir.Table, measures: dict[str, str]) -> ir.Table:
     """Count `rows` by team, service and council (a `level` column says which): denominator = rows, each
-    measure's numerator = rows where its flag is true, rate = numerator / denominator."""
+    measure's numerator = rows where its flag is true, rate = numerator / denominator. The council always has
+    its line, so a KPI with nothing to count in a period shows 0 of 0 rather than vanishing."""
     base = with_council(s, rows)
     names = list(measures)
     out_names = {m: ("numerator" if i == 0 else m) for i, m in enumerate(names)}
@@ -88,6 +90,10 @@ def rates_by_level(s: Scope, rows: ir.Table, measures: dict[str, str]) -> ir.Tab
             denominator=base.count(),
             **{out_names[m]: base[measures[m]].fill_null(False).cast("int64").sum() for m in names},
         )
+        if level == "council":  # the council's line is there even with nothing to count: 0 of 0, no rate
+            council = level_keys(s, "council").left_join(counted, keys).drop(*(f"{k}_right" for k in keys))
+            counts = ["denominator", *(out_names[m] for m in names)]
+            counted = council.mutate(**{c: council[c].fill_null(0) for c in counts})
         rates = {
             ("rate" if i == 0 else f"{m}_rate"): ratio(counted[out_names[m]], counted.denominator).round(3)
             for i, m in enumerate(names)
@@ -130,7 +136,7 @@ def with_team_on(s: Scope, rows: ir.Table, key: str, day: str, fallback: str | N
         _child=a.child_id, _start=a.start_date, _end=a.end_date, _alloc=a.allocation_id, _held_by=a.team_id
     )
     j = rows.left_join(
-        a, (rows.child_id == a._child) & (a._start <= rows[day]) & (a._end.isnull() | (a._end > rows[day]))
+        a, (rows.child_id == a._child) & (a._start <= rows[day]) & (open_ended(a._end) > rows[day])
     )
     own = rows[fallback] if fallback else ibis.null("string")
     kept = [rows[c] for c in rows.columns if c != fallback]

@@ -8,26 +8,15 @@ so a dashboard or pack asking again costs nothing.
 
 from __future__ import annotations
 
-import calendar
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
 import duckdb
 
 from clearsight.config import CouncilConfig
+from clearsight.metrics.calendar import months
 from clearsight.metrics.figures import compute
 from clearsight.store.snapshots import Snapshot
-
-
-def months(start: date, end: date) -> Iterator[tuple[date, date]]:
-    """(first day, last day) of each calendar month from `start`'s month to `end`'s, clipped to the period."""
-    year, month = start.year, start.month
-    while (year, month) <= (end.year, end.month):
-        first = max(date(year, month, 1), start)
-        last = min(date(year, month, calendar.monthrange(year, month)[1]), end)
-        yield first, last
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
 
 
 # (as-at metric, period metric) -> (the monthly metric computing both for every month, the level of its rows)

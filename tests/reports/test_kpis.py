@@ -1,0 +1,88 @@
+"""`clearsight kpis` and `clearsight kpi --monthly` end to end: the weekly meeting's table in every format."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+
+import pytest
+from council_builder import CouncilBuilder
+from python_calamine import CalamineWorkbook
+from typer.testing import CliRunner
+
+from clearsight.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    """Two CP children in team Alpha: one seen every week, one last seen on 2 October 2023."""
+    tmp = tmp_path_factory.mktemp("kpis")
+    b = CouncilBuilder(extract_date=date(2023, 12, 31))
+    b.team("A", "Alpha", service="cp")
+    worker = b.worker("A", worker_id="WA")
+    for n in range(2):
+        child, episode = b.case("A", date(2023, 8, 1))
+        b.allocate(child, worker, "A", date(2023, 8, 1))
+        b.cp_plan(child, episode, date(2023, 9, 1))
+        last = date(2023, 12, 29) if n == 0 else date(2023, 10, 2)
+        day = date(2023, 9, 4)
+        while day <= last:
+            b.add("visit", visit_id=f"V{n}-{day}", child_id=child, kind="CP", visit_date=day, seen=True,
+                  seen_alone=True)
+            day = date.fromordinal(day.toordinal() + 7)
+    path = tmp / "cs.duckdb"
+    assert invoke(path, "load", str(b.write(tmp / "extract"))).exit_code == 0
+    return path
+
+
+def invoke(db, *args):
+    return runner.invoke(app, ["--db", str(db), *args], catch_exceptions=False)
+
+
+def test_kpis_csv_has_benchmark_and_grade_beside_each_rate(db):
+    result = invoke(db, "kpis", "--as-at", "2023-12-31", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    rows = {r["kpi"]: r for r in csv.DictReader(io.StringIO(result.output))}
+    cp = rows["cp_visits"]
+    assert (cp["denominator"], cp["numerator"], cp["kpi_rate"], cp["over"]) == ("2", "1", "0.5", "on 2023-12-31")
+    assert cp["confidence"] in "ABCD" and cp["least_complete"]
+    assert rows["assessment_timeliness"]["over"] == "2023-10-01..2023-12-31"
+    assert rows["assessment_timeliness"]["england_rate"] == "0.857"
+
+
+def test_kpis_monthly_series_in_every_format(db, tmp_path):
+    result = invoke(db, "kpis", "--as-at", "2023-12-31", "--monthly", "--format", "json")
+    assert result.exit_code == 0, result.output
+    cp = [r for r in json.loads(result.output)["rows"] if r["kpi"] == "cp_visits"]
+    # Twelve months to the as-at date; no plans before September (0 of 0); the second child falls out of time
+    # on 16 October, so is in time at the end of September only.
+    assert [(r["month"], r["numerator"], r["denominator"]) for r in cp] == [
+        *((f"2023-{m:02}", 0, 0) for m in range(1, 9)),
+        ("2023-09", 2, 2), ("2023-10", 1, 2), ("2023-11", 1, 2), ("2023-12", 1, 2)]
+    table = invoke(db, "kpis", "--as-at", "2023-12-31", "--monthly")
+    assert "Rate by month" in table.output and "2023-09" in table.output
+    out = tmp_path / "kpis.xlsx"
+    assert invoke(db, "kpis", "--as-at", "2023-12-31", "--monthly", "--format", "xlsx", "--out", str(out)).exit_code == 0
+    book = CalamineWorkbook.from_path(str(out))
+    assert book.sheet_names == ["About these figures", "KPIs by month"]
+    sheet = book.get_sheet_by_name("KPIs by month").to_python()
+    header = sheet[0]
+    lines = [dict(zip(header, line)) for line in sheet[1:]]
+    assert [(r["month"], r["numerator"]) for r in lines if r["kpi"] == "cp_visits"][-4:] == [
+        ("2023-09", 2), ("2023-10", 1), ("2023-11", 1), ("2023-12", 1)]
+    about = book.get_sheet_by_name("About these figures").to_python()
+    assert any(line[0] == "cp_visits" and "snapshot 1" in line[3] for line in about)
+
+
+def test_kpi_monthly_for_one_kpi_and_its_clear_errors(db):
+    result = invoke(db, "kpi", "cp_visits", "--monthly", "--period", "2023-10..2023-12", "--format", "json")
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)["rows"]
+    assert [(r["month_end"], r["level"], r["rate"]) for r in rows] == [
+        ("2023-10-31", "council", 0.5), ("2023-11-30", "council", 0.5), ("2023-12-31", "council", 0.5)]
+    both = invoke(db, "kpi", "cp_visits", "--monthly", "--children")
+    assert both.exit_code != 0 and "--monthly and --children" in both.output
