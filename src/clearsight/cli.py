@@ -740,6 +740,12 @@ def doctor() -> None:
         console.print(f"snapshots: {len(list_snapshots(con))}")
 
 
+def _months_back(day: date, months: int) -> date:
+    """The first day of the calendar month `months` months before `day`'s."""
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    return date(year, month + 1, 1)
+
+
 def _kpi_window(period: str | None, as_at: str | None, snap) -> tuple[date, date]:  # type: ignore[no-untyped-def]
     """(first, last) day of a KPI period: --period, else the three months ending on the as-at date."""
     if period:
@@ -766,60 +772,60 @@ def kpis_command(
     period: KpiPeriodOption = None,
     team: TeamOption = None,
     level: Annotated[str, typer.Option(help="council, service or team (ignored with --team).")] = "council",
-    fmt: FormatOption = Format.table,
+    monthly: Annotated[bool, typer.Option("--monthly", help="A series: each KPI for every month of the period "
+                                          "(default: the 12 months to the as-at date).")] = False,
+    fmt: Annotated[OutFormat, typer.Option("--format", help="table, csv, json or xlsx.")] = OutFormat.table,
+    out: Annotated[Optional[Path], typer.Option(help="File for xlsx output.")] = None,
     snapshot: SnapshotOption = None,
 ) -> None:
-    """Practice timeliness KPIs (assessments, ICPC, visits, reviews, supervision): rate, numerator, denominator."""
-    from clearsight.metrics.figures import compute
-    from clearsight.metrics.kpi import KPIS
-    from clearsight.metrics.registry import all_metrics
-    from clearsight.render import print_warnings, rich_table, to_json
+    """Practice KPIs (contacts, assessments, ICPC, visits, reviews, supervision, recording): rate, numerator and
+    denominator beside England's figure, the neighbours' median and the data-confidence grade."""
+    from clearsight.reports.kpis import kpi_monthly, kpi_table, rates_by_month
+    from clearsight.render import print_warnings, rich_table, rows_to_xlsx, to_json
 
     if level not in ("council", "service", "team"):
         raise _fail(f"--level {level!r}: expected council, service or team")
-    all_metrics()
     con, snap = _open_snapshot(snapshot)
     start, end = _kpi_window(period, as_at, snap)
-    from clearsight.store.benchmarks import benchmark
+    if monthly and not period:  # the twelve calendar months ending with the as-at date's
+        start = _months_back(end, 11)
+    run = kpi_monthly if monthly else kpi_table
+    table = run(con, snap, start, end, state.config, team=team, level=level)
+    prov = next(iter(table.figures.values())).provenance
+    if fmt is OutFormat.xlsx:
+        from clearsight.render import provenance_line
 
-    rows, figures = [], {}
-    for k in KPIS.values():
-        figure = compute(con, snap, k.name, end, state.config, team, period_start=start if k.period else None)
-        figures[k.name] = figure
-        least = figure.provenance.least_complete
-        bench = benchmark(con, state.config, k.name)
-        for r in figure.records():
-            if r["level"] != ("team" if team else level):
-                continue
-            rows.append({
-                "kpi": k.name, "title": k.title, "over": f"{start}..{end}" if k.period else f"on {end}",
-                "service": r["service"], "team": r["team"], "denominator": r["denominator"],
-                "numerator": r["numerator"], "kpi_rate": r["rate"],
-                "england_rate": bench.england, "neighbours_rate": bench.neighbours,
-                "gap_to_england": None if r["rate"] is None or bench.england is None else round(
-                    r["rate"] - bench.england, 3),
-                "confidence": figure.provenance.confidence,
-                "least_complete": f"{least[0]} {least[1]:.0%}" if least else None,
-            })
-    if fmt is Format.json:
-        sys.stdout.write(to_json({"as_at": end.isoformat(), "period_start": start.isoformat(), "rows": rows,
-                                  "provenance": next(iter(figures.values())).provenance.as_dict()}) + "\n")
+        sheets = {"KPIs by month" if monthly else "KPIs": (list(table.rows[0]) if table.rows else ["kpi"], table.rows)}
+        about = [[name, f.metric.title, f.metric.definition, provenance_line(f.provenance)]
+                 for name, f in table.figures.items()]
+        path = rows_to_xlsx(out or Path("clearsight-kpis.xlsx"), sheets, about)
+        console.print(f"Wrote {path}")
         return
-    if fmt is Format.csv:
+    if fmt is OutFormat.json:
+        sys.stdout.write(to_json({"as_at": end.isoformat(), "period_start": start.isoformat(), "rows": table.rows,
+                                  "provenance": {k: f.provenance.as_dict() for k, f in table.figures.items()}})
+                         + "\n")
+        return
+    if fmt is OutFormat.csv:
         import csv as _csv
 
-        writer = _csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["kpi"])
+        writer = _csv.DictWriter(sys.stdout, fieldnames=list(table.rows[0]) if table.rows else ["kpi"])
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows(table.rows)
         return
-    prov = next(iter(figures.values())).provenance
     console.print(f"[bold]Practice KPIs[/] — {prov.council}, as at {end}; events {start} to {end}"
                   + (f", {team}" if team else ""))
     print_warnings(console, prov)
-    columns = ["kpi", "over", *([] if level == "council" and not team else ["service", "team"]),
-               "denominator", "numerator", "kpi_rate", "england_rate", "neighbours_rate", "gap_to_england",
-               "confidence", "least_complete"]
-    console.print(rich_table("Timeliness", rows, columns))
+    keys = [] if level == "council" and not team else ["service", "team"]
+    if monthly:
+        pivot = rates_by_month(table)
+        month_columns = sorted({r["month"] for r in table.rows})
+        shown = [{**r, **{m: None if r.get(m) is None else f"{r[m]:.0%}" for m in month_columns}} for r in pivot]
+        console.print(rich_table("Rate by month", shown, ["kpi", *keys, *month_columns]))
+        return
+    columns = ["kpi", "over", *keys, "denominator", "numerator", "kpi_rate", "england_rate", "neighbours_rate",
+               "gap_to_england", "confidence", "least_complete"]
+    console.print(rich_table("Timeliness", table.rows, columns))
 
 
 @app.command("kpi")
@@ -831,13 +837,16 @@ def kpi_command(
     as_at: AsAtOption = None,
     period: KpiPeriodOption = None,
     team: TeamOption = None,
+    monthly: Annotated[bool, typer.Option("--monthly", help="The KPI for every month of the period (default: the "
+                                          "12 months to the as-at date), at council level or for --team.")] = False,
     fmt: FormatOption = Format.table,
     snapshot: SnapshotOption = None,
 ) -> None:
-    """One KPI by team, service and council, or with --children the records behind it."""
+    """One KPI by team, service and council, or with --children the records behind it, or with --monthly its
+    series."""
     import pyarrow.compute as pc
 
-    from clearsight.metrics.figures import compute
+    from clearsight.metrics.figures import compute, compute_monthly
     from clearsight.metrics.kpi import KPIS
     from clearsight.metrics.registry import all_metrics
     from clearsight.render import print_warnings, provenance_line, rich_table, to_csv, to_json
@@ -848,8 +857,15 @@ def kpi_command(
     k = KPIS[name]
     con, snap = _open_snapshot(snapshot)
     start, end = _kpi_window(period, as_at, snap)
-    figure = compute(con, snap, k.children if children else k.name, end, state.config, team,
-                     period_start=start if k.period else None)
+    if monthly and children:
+        raise _fail("--monthly and --children: list the records of one month with --period or --as-at")
+    if monthly:
+        start = start if period else _months_back(end, 11)
+        figure = compute_monthly(con, snap, k.name, start, end, period=k.period, config=state.config, team=team)
+        figure = figure.subset(figure.metric, pc.equal(figure.rows["level"], "team" if team else "council"))
+    else:
+        figure = compute(con, snap, k.children if children else k.name, end, state.config, team,
+                         period_start=start if k.period else None)
     if children and failing:
         flag = pc.fill_null(figure.rows[k.flag], False)
         figure = figure.subset(figure.metric, pc.invert(flag) if k.flag_is_good else flag)
@@ -858,8 +874,8 @@ def kpi_command(
     elif fmt is Format.csv:
         sys.stdout.write(to_csv(figure))
     else:
-        console.print(f"[bold]{k.title}[/] — " + (f"{start} to {end}" if k.period else f"as at {end}")
-                      + (f", {team}" if team else ""))
+        when = f"each month {start} to {end}" if monthly else f"{start} to {end}" if k.period else f"as at {end}"
+        console.print(f"[bold]{k.title}[/] — {when}" + (f", {team}" if team else ""))
         console.print(provenance_line(figure.provenance), style="dim")
         print_warnings(console, figure.provenance)
         console.print(rich_table(figure.metric.title, figure.records(), figure.rows.column_names,
