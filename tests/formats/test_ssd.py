@@ -74,3 +74,135 @@ def test_ssd_round_trip_keeps_looked_after_episodes(eastmere):
     q = ("SELECT child_id, start_date, legal_status, placement_type, placement_provider, end_date, end_reason "
          "FROM cla_episode WHERE snapshot_id = ? ORDER BY ALL")
     assert con.execute(q, [report.snapshot_id]).fetchall() == con.execute(q, [canonical.snapshot_id]).fetchall()
+
+
+# --- hand-made SSD files: BOM, CRLF, file names in any case, y/N/No, stray spaces, dd/mm/yyyy, ISO and Excel
+# serial dates, labelled codes, a team named rather than given by id, unknown codes, a child with no person row.
+
+DAY = date(2024, 3, 31)
+
+
+@pytest.fixture()
+def messy(tmp_path):
+    con = connect(tmp_path / "cs.duckdb")
+    report = load(con, read_sources([FIXTURES], "auto", con, DAY))
+    return con, report
+
+
+def _rows(con, sql):
+    return con.execute(sql).fetchall()
+
+
+def test_ssd_directory_is_detected():
+    found = detect([FIXTURES])
+    assert list(found) == ["ssd"] and len(found["ssd"]) == len(list(FIXTURES.iterdir()))
+
+
+def test_messy_ssd_loads_exact_figures(messy):
+    con, report = messy
+    assert report.status == "loaded_with_rejections" and report.exit_code == 1
+    assert _rows(con, "SELECT child_id, sex, ethnicity, dob, disability FROM child ORDER BY 1") == [
+        ("P1", "M", "WBRI", date(2015, 3, 14), False), ("P2", "F", "WBRI", date(2012, 6, 1), None),
+        ("P3", "U", "MOTH", date(2012, 4, 1), True), ("P4", "F", "AIND", date(2010, 1, 1), None),
+        ("P5", "M", "BAFR", date(2009, 9, 9), None)]
+    assert _rows(con, "SELECT episode_id, referral_date, primary_need, referral_nfa, close_date, team_id "
+                      "FROM episode ORDER BY 1") == [
+        ("R1", date(2023, 9, 1), "N1", False, None, "T1"), ("R2", date(2023, 10, 1), "N2", False, None, "T1"),
+        ("R3", date(2023, 10, 15), "N4", False, None, "T1"), ("R4", date(2023, 6, 1), "N1", False, date(2024, 1, 15), "T1"),
+        ("R5", date(2023, 10, 20), "N1", False, None, "T2")]
+    assert _rows(con, "SELECT w.worker_id, w.role, w.employment, p.team_id, p.fte FROM worker w "
+                      "JOIN worker_post p USING (worker_id) ORDER BY 1") == [
+        ("W1", "social_worker", "permanent", "T1", 1.0), ("W2", "senior_practitioner", "agency", "T1", 0.8),
+        ("W3", "team_manager", "permanent", "T1", 1.0), ("W4", "social_worker", "permanent", "T2", 1.0)]
+    assert _rows(con, "SELECT allocation_id, worker_id, team_id, role, end_date, change_reason FROM allocation "
+                      "ORDER BY 1") == [
+        ("I1", "W1", "T1", "allocated_social_worker", None, "new_allocation"),
+        ("I2", "W3", "ssd:duty-and-assessment", "allocated_social_worker", None, None),
+        ("I3", "W2", "T1", "allocated_social_worker", date(2024, 2, 1), "worker_left"),
+        ("I4", "W1", "T1", "allocated_social_worker", date(2024, 1, 15), "other"),
+        ("I5", "W4", "T2", "allocated_social_worker", None, "new_allocation")]
+    assert _rows(con, "SELECT team_id, name, service FROM team ORDER BY 1") == [
+        ("T1", "Children in Need Team 1", "cin"), ("T2", "Children in Care Team", "cla"),
+        ("ssd:duty-and-assessment", "Duty and Assessment", "front_door")]
+    assert _rows(con, "SELECT child_id, start_date, start_reason, legal_status, placement_type, placement_provider "
+                      "FROM cla_episode") == [("P5", date(2023, 11, 1), "S", "C2", "U4", "PR1")]
+    assert _rows(con, "SELECT initial_category, latest_category FROM cp_plan") == [("NEG", "MUL")]
+    assert _rows(con, "SELECT visit_id, visit_date, seen, seen_alone FROM visit ORDER BY 1") == [
+        ("CIN:V1", date(2024, 2, 1), True, False), ("CIN:V2", date(2024, 1, 9), True, False)]
+    assert any("columns not used: local_notes" in n for n in report.notes)
+    assert any("not in ssd_department" in n and "Duty and Assessment" in n for n in report.notes)
+
+
+def test_messy_ssd_names_every_row_left_out(messy):
+    _, report = messy
+    left_out = sorted((p.file, p.rows, p.column, p.values) for p in report.rejected)
+    job = "prof_professional_job_title (role)"
+    assert left_out == sorted([
+        ("SSD_Involvements.CSV", (7,), "invo_person_id (child_id)", ("P6",)),  # the child has no person row
+        ("SSD_Involvements.CSV", (8,), "invo_professional_id (worker_id)", ("W5",)),  # its worker was left out
+        ("SSD_Involvements.CSV", (9,), "invo_professional_role_id (role)", ("Befriender",)),
+        ("ssd_cin_episodes.csv", (7,), "cine_person_id (child_id)", ("P6",)),
+        ("ssd_cin_visits.csv", (4,), "cinv_person_id (child_id)", ("P6",)),
+        ("ssd_cla_episodes.csv", (3,), "lega_legal_status in ssd_legal_status (legal_status)", ("X9",)),
+        ("ssd_professionals.csv", (6,), job, ("Family Support Worker",)),  # worker
+        ("ssd_professionals.csv", (6,), job, ("Family Support Worker",)),  # and their post
+    ])
+
+
+def test_messy_ssd_position(messy):
+    con, report = messy
+    snap = get_snapshot(con, report.snapshot_id)
+    waiting = {r["child_id"]: (r["reason"], r["held_by"]) for r in compute(con, snap, "unallocated_cases", DAY).records()}
+    assert waiting == {"P2": ("new work awaiting allocation", "Tom Jones"), "P3": ("awaiting re-allocation", None)}
+    assert _caseloads(con, snap, DAY) == {"W1": 1, "W2": 0, "W4": 1}
+
+
+def test_ssd_extract_date_is_inferred_from_the_latest_event():
+    extract = read_sources([FIXTURES], "ssd")
+    assert extract.extract_date == date(2024, 2, 2)  # the latest visit
+    assert any("inferred from the SSD tables" in n for n in extract.notes)
+
+
+def _as_parquet(src: Path, out: Path) -> None:
+    import duckdb
+
+    out.mkdir()
+    con = duckdb.connect()
+    for f in src.iterdir():
+        con.execute(f"COPY (SELECT * FROM read_csv('{f}', all_varchar = true)) TO '{out / (f.stem + '.parquet')}'")
+
+
+def _as_database(src: Path, path: Path) -> None:
+    import duckdb
+
+    con = duckdb.connect(str(path))
+    for f in src.iterdir():
+        con.execute(f"CREATE TABLE {f.stem.lower()} AS SELECT * FROM read_csv('{f}', all_varchar = true)")
+    con.close()
+
+
+@pytest.mark.parametrize("form", ["parquet", "duckdb"])
+def test_ssd_as_parquet_or_a_database_reads_the_same(tmp_path, messy, form):
+    con, csv_report = messy
+    if form == "parquet":
+        _as_parquet(FIXTURES, tmp_path / "pq")
+        source = tmp_path / "pq"
+    else:
+        _as_database(FIXTURES, tmp_path / "ssd.duckdb")
+        source = tmp_path / "ssd.duckdb"
+    report = load(con, read_sources([source], "auto", con, DAY))
+    assert report.status == "loaded_with_rejections"
+    assert sum(p.count for p in report.rejected) == sum(p.count for p in csv_report.rejected) == 8
+    q = "SELECT allocation_id, child_id, worker_id, team_id, start_date, end_date FROM allocation WHERE snapshot_id = ? ORDER BY 1"
+    assert con.execute(q, [report.snapshot_id]).fetchall() == con.execute(q, [csv_report.snapshot_id]).fetchall()
+
+
+def test_ssd_unreadable_inputs_are_clear_errors(tmp_path):
+    (tmp_path / "ssd_person.csv").write_bytes(b"\x00\xff\xfe garbage \x00")
+    with pytest.raises(ReaderError, match=r"ssd_person.csv.*cannot be read"):
+        read_sources([tmp_path], "ssd", None, DAY)
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "notes.csv").write_text("a,b\n1,2\n")
+    with pytest.raises(ReaderError, match=r"notes.csv.*not an SSD table"):
+        read_sources([other], "ssd", None, DAY)

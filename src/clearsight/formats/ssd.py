@@ -157,7 +157,7 @@ def _name_columns(out: ReaderOutput, display: str, table: str, header: Sequence[
     if table not in TABLES:
         return
     for canonical, field in HEADER_OF.get(table, {}).items():
-        written = next((n for n in TABLES[table][field] if n in header), field)
+        written = next((n for n in TABLES[table].get(field, ()) if n in header), field)
         out.headers[(display, canonical)] = written
     known = {n for names in TABLES[table].values() for n in names}
     extra = [h for h in header if h not in known]
