@@ -22,6 +22,7 @@ from clearsight.formats.dates import (
     parse_date,
     sql_parse_date,
 )
+from clearsight.store.validation import sql_date
 
 DATES = st.dates(min_value=date(1900, 3, 1), max_value=date(2099, 12, 31))
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -35,11 +36,15 @@ def con():
 
 
 def sql_dates(con: duckdb.DuckDBPyConnection, values: list[str]) -> dict[str, date | None]:
-    """Every value through `sql_parse_date` in one query: value -> DATE or None."""
+    """Every value through `sql_parse_date` in one query: value -> DATE or None. The loader's `sql_date` (the
+    same rule with fast paths for plain cells) is run beside it and must give the same answer for every value."""
     if not values:
         return {}
-    rows = con.execute(f"SELECT v, {sql_parse_date('v')} FROM (SELECT unnest(?) AS v)", [values]).fetchall()
-    return dict(rows)
+    rows = con.execute(f"SELECT v, {sql_parse_date('v')}, {sql_date('v')} FROM (SELECT unnest(?) AS v)",
+                       [values]).fetchall()
+    for value, full, fast in rows:
+        assert full == fast, f"{value!r}: sql_parse_date -> {full!r}, sql_date -> {fast!r}"
+    return {value: full for value, full, _ in rows}
 
 
 def py_date(value: object) -> date | None:

@@ -253,16 +253,22 @@ def read_lists(path: Path) -> tuple[dict[int, list[Record]], dict[tuple[str, str
 
 
 def latest_event_date(lists: dict[int, list[Record]]) -> date | None:
-    latest = ""
+    """The latest readable event date in lists 1-9 (cells already normalised to ISO text where readable)."""
+    found: set[str] = set()
     for number, records in lists.items():
         if number in NOT_MODELLED:
             continue
         for r in records:
             for f in EVENT_DATES:
                 v = r.get(f)
-                if isinstance(v, str) and len(v) == 10 and v[4] == "-" and v > latest:
-                    latest = v
-    return date.fromisoformat(latest) if latest else None
+                if isinstance(v, str) and len(v) == 10 and v[4] == "-":
+                    found.add(v)
+    for v in sorted(found, reverse=True):
+        try:
+            return date.fromisoformat(v)
+        except ValueError:  # '0000-00000': left as found, and rejected with its row by screening
+            continue
+    return None
 
 
 def read(path: Path, con: duckdb.DuckDBPyConnection | None = None, extract_date: date | None = None) -> ReaderOutput:

@@ -21,44 +21,50 @@ import duckdb
 import pyarrow as pa
 
 from clearsight.store import schema
-from clearsight.store.staging import stage_arrow
-from clearsight.store.validation import Problem, StagedExtract, blank_sql, quote, typed_expression
+from clearsight.store.validation import Problem, StagedExtract, blank_sql, quote, typed_expression, typed_name
 
-_MAX_PASSES = 20
+_MAX_PASSES = 50  # reference chains in the model are a few tables deep; a team hierarchy adds its depth
 
 
 @dataclass
 class Screened:
+    """The rows that pass. When `clean` (the checks converged), each table holds the parsed values
+    (`<column>__v`, typed as the model says, see validation.typed_name) plus source_file and source_row: the
+    loader writes them without parsing or checking again. Otherwise the tables hold canonical text and the
+    loader checks everything itself."""
+
     tables: dict[str, pa.Table]
     rejected: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     counts: dict[str, tuple[int, int]] = field(default_factory=dict)  # table -> (rows read, rows kept)
+    clean: bool = False
 
 
 class _Collecting(StagedExtract):
-    """StagedExtract that also remembers every failing row, so the rows can be left out."""
+    """StagedExtract that also remembers every failing row (in table `bad_rows`), so the rows can be left out."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, files: dict[str, str], extract_date: date):
         super().__init__(con, files, extract_date)
-        self.bad: dict[str, set[tuple[str, int]]] = {}
+        con.execute("CREATE OR REPLACE TEMP TABLE bad_rows (t VARCHAR, f VARCHAR, r BIGINT)")
+        self.bad: set[str] = set()
 
     def _collect(self, table: str, column: str, where: str, message: str, value: str | None = None) -> None:
-        rows = self.con.execute(f"SELECT source_file, source_row FROM stage_{table} WHERE {where}").fetchall()
-        if rows:
-            self.bad.setdefault(table, set()).update((str(f), int(r)) for f, r in rows)
+        found = self.con.execute(
+            f"INSERT INTO bad_rows SELECT '{table}', source_file, source_row FROM stage_{table} WHERE {where}"
+        ).fetchone()
+        if found and found[0]:
+            self.bad.add(table)
             super()._collect(table, column, where, message, value)
 
     def drop_bad(self) -> int:
         dropped = 0
-        for table, rows in self.bad.items():
-            if not rows:
-                continue
-            self.con.execute("CREATE OR REPLACE TEMP TABLE bad_rows (f VARCHAR, r BIGINT)")
-            self.con.executemany("INSERT INTO bad_rows VALUES (?, ?)", [list(r) for r in rows])
+        for table in sorted(self.bad):
             n = self.con.execute(
-                f"DELETE FROM stage_{table} WHERE (source_file, source_row) IN (SELECT (f, r) FROM bad_rows)"
+                f"DELETE FROM stage_{table} WHERE (source_file, source_row) IN "
+                f"(SELECT (f, r) FROM bad_rows WHERE t = '{table}')"
             ).fetchone()
             dropped += int(n[0]) if n else 0
+        self.con.execute("DELETE FROM bad_rows")
         self.bad.clear()
         return dropped
 
@@ -77,11 +83,11 @@ def screen(
     read: dict[str, int] = {}
     try:
         for name in names:
-            stage_arrow(con, name, tables[name])
+            table = schema.table(name)
+            _stage_typed(con, table, tables[name])
             read[name] = tables[name].num_rows
-            out.notes.extend(_dedupe(con, schema.table(name)))
-            out.notes.extend(_blank_unknown_codes(con, schema.table(name), headers))
-            staged.add_typed_columns(schema.table(name))
+            out.notes.extend(_dedupe(con, table))
+            out.notes.extend(_blank_unknown_codes(con, table, headers))
         for check in ("check_values", "check_key", "check_overlaps"):
             for name in names:
                 getattr(staged, check)(schema.table(name))
@@ -90,22 +96,51 @@ def screen(
             for name in names:
                 staged.check_references(schema.table(name))
             if not staged.drop_bad():
+                out.clean = True
                 break
         out.rejected = [_name_column(p, headers) for p in staged.problems]
         for name in names:
-            cols = ", ".join(quote(c) for c in (*schema.table(name).column_names, "source_file", "source_row"))
-            out.tables[name] = con.execute(f"SELECT {cols} FROM stage_{name} ORDER BY source_file, source_row").arrow()
-            if hasattr(out.tables[name], "read_all"):  # DuckDB >= 1.4 may hand back a RecordBatchReader
-                out.tables[name] = out.tables[name].read_all()
+            table = schema.table(name)
+            cols = [typed_name(c) for c in table.column_names] if out.clean else [quote(c) for c in table.column_names]
+            select = ", ".join((*cols, "source_file", "source_row"))
+            result = con.execute(f"SELECT {select} FROM stage_{name} ORDER BY source_file, source_row").arrow()
+            out.tables[name] = result.read_all() if hasattr(result, "read_all") else result  # DuckDB >= 1.4
             out.counts[name] = (read[name], out.tables[name].num_rows)
     finally:
         con.close()
     return out
 
 
+def _stage_typed(con: duckdb.DuckDBPyConnection, table: schema.Table, rows: pa.Table) -> None:
+    """`stage_<table>`: provenance, every column's text, and its parsed value beside it, in one pass (the
+    loader's staging and `add_typed_columns` together)."""
+    missing = {"source_file", "source_row"} - set(rows.column_names)
+    if missing:
+        raise ValueError(f"reader output for {table.name} lacks provenance columns {sorted(missing)}")
+    con.register("reader_rows", rows)
+    try:
+        raw = ", ".join(
+            f"CAST({quote(c)} AS VARCHAR) AS {quote(c)}" if c in rows.column_names
+            else f"CAST(NULL AS VARCHAR) AS {quote(c)}" for c in table.column_names
+        )
+        typed = ", ".join(f"{typed_expression(c, quote(c.name))} AS {typed_name(c.name)}" for c in table.columns)
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE stage_{table.name} AS SELECT *, {typed} FROM ("
+            f"SELECT CAST(source_row AS BIGINT) AS source_row, CAST(source_file AS VARCHAR) AS source_file, {raw} "
+            f"FROM reader_rows)"
+        )
+    finally:
+        con.unregister("reader_rows")
+
+
 def _dedupe(con: duckdb.DuckDBPyConnection, table: schema.Table) -> list[str]:
     cols = ", ".join(quote(c) for c in table.column_names)
-    before = con.execute(f"SELECT count(*) FROM stage_{table.name}").fetchone()[0]  # type: ignore[index]
+    # Identical rows hash alike, so when every row's hash is distinct there is nothing to do (the usual case).
+    found = con.execute(f"SELECT count(*), count(DISTINCT hash({cols})) FROM stage_{table.name}").fetchone()
+    assert found is not None
+    before, hashes = int(found[0]), int(found[1])
+    if before == hashes:
+        return []
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE stage_{table.name} AS SELECT * FROM stage_{table.name} "
         f"QUALIFY row_number() OVER (PARTITION BY {cols} ORDER BY source_file, source_row) = 1"
@@ -119,25 +154,33 @@ def _dedupe(con: duckdb.DuckDBPyConnection, table: schema.Table) -> list[str]:
 def _blank_unknown_codes(
     con: duckdb.DuckDBPyConnection, table: schema.Table, headers: dict[tuple[str, str], str]
 ) -> list[str]:
-    notes = []
+    checks = []  # (column, failing condition, what was expected)
     for col in table.columns:
         raw = quote(col.name)
         if col.required or not (col.codes or col.type == "bool"):
             continue
         if col.codes:
             allowed = ", ".join(f"'{c}'" for c in col.codes)
-            where = f"NOT {blank_sql(raw)} AND trim({raw}) NOT IN ({allowed})"
-            what = f"known {col.name} codes"
+            checks.append((col, f"NOT {blank_sql(raw)} AND trim({raw}) NOT IN ({allowed})",
+                           f"known {col.name} codes"))
         else:
-            where = f"NOT {blank_sql(raw)} AND ({typed_expression(col, raw)}) IS NULL"
-            what = "Y or N"
+            checks.append((col, f"NOT {blank_sql(raw)} AND ({typed_expression(col, raw)}) IS NULL", "Y or N"))
+    if not checks:
+        return []
+    counts = con.execute(
+        f"SELECT {', '.join(f'count_if(coalesce({w}, FALSE))' for _, w, _ in checks)} FROM stage_{table.name}"
+    ).fetchone()
+    assert counts is not None
+    notes = []
+    for (col, where, what), n_found in zip(checks, counts, strict=True):
+        if not n_found:
+            continue
+        raw = quote(col.name)
         found = con.execute(
             f"SELECT source_file, count(*), list(DISTINCT trim({raw}))[:5], min(source_row) "
             f"FROM stage_{table.name} WHERE {where} GROUP BY source_file ORDER BY source_file"
         ).fetchall()
-        if not found:
-            continue
-        con.execute(f"UPDATE stage_{table.name} SET {raw} = NULL WHERE {where}")
+        con.execute(f"UPDATE stage_{table.name} SET {raw} = NULL, {typed_name(col.name)} = NULL WHERE {where}")
         for file, n, values, first in found:
             header = headers.get((file, col.name))
             column = f"'{header}' ({col.name})" if header else f"'{col.name}'"

@@ -90,5 +90,5 @@ def to_extract(outputs: list[ReaderOutput], extract_date: date | None = None, co
                for name in screened.tables}
     return Extract(
         council, extract_date, source, digest, dict(screened.tables), display,
-        rejected=rejected + screened.rejected, notes=notes,
+        rejected=rejected + screened.rejected, notes=notes, screened=screened.clean,
     )

@@ -20,11 +20,11 @@ from pathlib import Path
 
 import duckdb
 
-from clearsight.formats.dates import sql_parse_date
 from clearsight.formats.errors import ReaderError
 from clearsight.formats.rows import from_arrow
 from clearsight.formats.source import ReaderOutput
 from clearsight.store.staging import UnreadableFile, normalise_header, stage_file
+from clearsight.store.validation import sql_date
 
 FORMAT = "ssda903"
 UNKNOWN_TEAM = "ssda903:unknown-team"
@@ -57,7 +57,8 @@ def _t(col: str) -> str:
 
 
 def _d(col: str) -> str:
-    return sql_parse_date(col)
+    """The date parsed once, when the table was stacked (see `_DATES`)."""
+    return f"_date_{col}"
 
 
 _SQL = {
@@ -106,6 +107,7 @@ _SQL = {
 _NEEDS = {"child": "header", "cla_episode": "episodes", "review": "reviews", "care_leaver": "oc3",
           "allocation": "social_worker", "worker": "social_worker", "worker_post": "social_worker"}
 _EVENT_DATES = {"episodes": ("decom", "dec"), "reviews": ("review",), "social_worker": ("sw_decom",)}
+_DATES = {"episodes": ("decom", "dec"), "reviews": ("review",), "social_worker": ("sw_decom",)}  # parsed once
 
 
 def read(paths: Sequence[Path]) -> ReaderOutput:
@@ -136,14 +138,23 @@ def read(paths: Sequence[Path]) -> ReaderOutput:
             staged.setdefault(kind, []).append(f"stage_f{i}")
         for kind, parts in staged.items():
             union = " UNION ALL BY NAME ".join(f"SELECT * FROM {p}" for p in parts)
-            con.execute(f"CREATE TEMP TABLE t_{kind} AS {union}")
+            if kind in MODELLED:  # columns an older year's file lacks are added empty; dates parsed once
+                have = {d[0] for p in parts for d in con.execute(f"SELECT * FROM {p} LIMIT 0").description}
+                added = [f"CAST(NULL AS VARCHAR) AS {c}" for c in sorted(_KNOWN_COLUMNS[kind] - have)]
+                dates = [f"{sql_date(c) if c in have else 'CAST(NULL AS DATE)'} AS {_d(c)}"
+                         for c in _DATES.get(kind, ())]
+                extra = "".join(f", {e}" for e in added + dates)
+                con.execute(f"CREATE TEMP TABLE t_{kind} AS SELECT *{extra} FROM ({union})")
+            else:
+                con.execute(f"CREATE TEMP TABLE t_{kind} AS {union}")
+            for p in parts:
+                con.execute(f"DROP TABLE {p}")
             if kind not in MODELLED:
                 n = con.execute(f"SELECT count(*) FROM t_{kind}").fetchone()[0]  # type: ignore[index]
                 out.notes.append(f"SSDA903 {kind}: {n} rows read; no canonical table holds them, so they are not "
                                  "loaded")
         for kind, need in _NEEDS.items():
             if need in staged:
-                _require(con, need, staged)
                 result = con.execute(_SQL[kind]).arrow()
                 result = result.read_all() if hasattr(result, "read_all") else result
                 out.tables[kind] = from_arrow(kind, result)
@@ -185,19 +196,10 @@ _HEADER_OF = {
 }
 
 
-def _require(con: duckdb.DuckDBPyConnection, kind: str, staged: dict[str, list[str]]) -> None:
-    """Columns the mapping reads but an older year's file lacks are added empty."""
-    have = {r[0] for r in con.execute(f"DESCRIBE t_{kind}").fetchall()}
-    for col in _KNOWN_COLUMNS[kind] - have:
-        con.execute(f"ALTER TABLE t_{kind} ADD COLUMN {col} VARCHAR")
-
-
 def _latest(con: duckdb.DuckDBPyConnection, staged: dict[str, list[str]]) -> date | None:
-    found = []
-    for kind, cols in _EVENT_DATES.items():
-        if kind in staged:
-            for c in cols:
-                row = con.execute(f"SELECT max({_d(c)}) FROM t_{kind}").fetchone()
-                if row and row[0]:
-                    found.append(row[0])
-    return max(found) if found else None
+    parts = [f"SELECT max({_d(c)}) AS d FROM t_{kind}" for kind, cols in _EVENT_DATES.items() if kind in staged
+             for c in cols]
+    if not parts:
+        return None
+    row = con.execute(f"SELECT max(d) FROM ({' UNION ALL '.join(parts)})").fetchone()
+    return row[0] if row and row[0] else None

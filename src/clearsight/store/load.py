@@ -21,7 +21,7 @@ import pyarrow as pa
 from clearsight.formats.manifest import MANIFEST_NAME, ManifestError, read_manifest
 from clearsight.store import schema
 from clearsight.store.snapshots import find_by_hash
-from clearsight.store.staging import UnreadableFile, stage_arrow, stage_file
+from clearsight.store.staging import UnreadableFile, stage_arrow, stage_file, stage_parsed
 from clearsight.store.validation import Problem, StagedExtract, quote, typed_name
 
 Progress = Callable[[str, int, int], None]
@@ -76,8 +76,15 @@ def content_hash(directory: Path, files: list[str]) -> str:
     return digest.hexdigest()
 
 
-def _completeness(con: duckdb.DuckDBPyConnection, table: schema.Table) -> tuple[int, dict[str, float]]:
-    counts = ", ".join(f"count(NULLIF(trim({quote(c.name)}), ''))" for c in table.columns)
+def _completeness(
+    con: duckdb.DuckDBPyConnection, table: schema.Table, parsed: bool = False
+) -> tuple[int, dict[str, float]]:
+    """Rows, and the share of them with a value in each column. From parsed values when the rows were
+    screened: a parsed value is then NULL exactly when the cell was blank (unreadable cells were left out)."""
+    if parsed:
+        counts = ", ".join(f"count({typed_name(c.name)})" for c in table.columns)
+    else:
+        counts = ", ".join(f"count(NULLIF(trim({quote(c.name)}), ''))" for c in table.columns)
     row = con.execute(f"SELECT count(*), {counts} FROM stage_{table.name}").fetchone()
     assert row is not None
     total = int(row[0])
@@ -94,6 +101,10 @@ class Extract:
     canonical columns plus source_file and source_row). `rejected` names rows a reader could not map into the
     model; they are reported, counted in the exit code, and the rest loads. `notes` say what the format
     cannot tell (e.g. worker names it could not match), for the load report.
+
+    `screened` says the reader's rows were already checked, for this extract date, by every check the
+    loader runs (formats.screen): each table then holds the parsed values (`<column>__v`) beside
+    source_file and source_row, and the loader writes them without parsing or checking them a second time.
     """
 
     council: str
@@ -104,6 +115,7 @@ class Extract:
     files: dict[str, str]  # table -> how messages name the table's source as a whole
     rejected: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    screened: bool = False
 
 
 def load_extract(
@@ -159,7 +171,9 @@ def load(
             tick(f"reading {files[table.name]}", i, steps)
             source = extract.tables[table.name]
             try:
-                if isinstance(source, pa.Table):
+                if isinstance(source, pa.Table) and extract.screened:
+                    staged_file = stage_parsed(con, table.name, source)
+                elif isinstance(source, pa.Table):
                     staged_file = stage_arrow(con, table.name, source)
                 else:
                     staged_file = stage_file(con, table.name, source, files[table.name])
@@ -170,7 +184,8 @@ def load(
             extra = staged.check_columns(table, staged_file.header)
             report.tables[table.name] = {"file": files[table.name], "extra_columns": extra}
         readable = [t for t in tables if t.name in report.tables]
-        if not report.problems and not staged.problems:  # value checks need every declared column present
+        checked = extract.screened  # screening ran these very checks, and left out every row they failed
+        if not report.problems and not staged.problems and not checked:  # value checks need every column
             for table in readable:
                 staged.add_typed_columns(table)
             for i, table in enumerate(readable):
@@ -183,7 +198,7 @@ def load(
         if report.problems:
             return _finish(report, started)
         for table in readable:
-            rows, completeness = _completeness(con, table)
+            rows, completeness = _completeness(con, table, parsed=extract.screened)
             report.tables[table.name].update(rows=rows, completeness=completeness)
         for name in schema.TABLES_BY_NAME:
             report.tables.setdefault(name, {"file": None, "rows": 0, "note": "not supplied in this extract"})

@@ -116,6 +116,21 @@ def stage_arrow(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table) -> S
     return StagedFile(header)
 
 
+def stage_parsed(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table) -> StagedFile:
+    """Stage screened rows as they are: parsed values (`<column>__v`) plus source_file and source_row."""
+    missing = {"source_file", "source_row"} - set(rows.column_names)
+    if missing:
+        raise ValueError(f"reader output for {table} lacks provenance columns {sorted(missing)}")
+    name = f"reader_{table}"
+    con.register(name, rows)
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE stage_{table} AS SELECT * FROM {name}")
+    finally:
+        con.unregister(name)
+    header = [c.removesuffix("__v") for c in rows.column_names if c not in ("source_file", "source_row")]
+    return StagedFile(header)
+
+
 def stage_file(con: duckdb.DuckDBPyConnection, table: str, path: Path, display: str) -> StagedFile:
     """Stage `path` as temp table `stage_<table>` (text columns plus source_row)."""
     quoted_path = str(path).replace("'", "''")

@@ -12,7 +12,7 @@ from datetime import date
 
 import duckdb
 
-from clearsight.formats.dates import DATE_FORMS, sql_parse_date
+from clearsight.formats.dates import DATE_FORMS, EXCEL_EPOCH, EXCEL_MAX_SERIAL, sql_parse_date
 from clearsight.store import schema
 
 EXAMPLES = 20  # rows listed per failing check; the count covers them all
@@ -64,10 +64,31 @@ def typed_name(column: str) -> str:
     return quote(f"{column}__v")
 
 
+def sql_date(raw: str) -> str:
+    """`formats.dates.sql_parse_date`, the same rule, with fast paths for cells already in one plain form.
+
+    Cells written exactly as YYYY-MM-DD, d/m/yyyy or a whole Excel serial (no spaces, no time) are parsed
+    directly; only the rest take the full rule, whose whitespace trimming and time-suffix stripping cost
+    ~4 us a cell in DuckDB (a 903 return's dd/mm/yyyy dates were 4 s a million). For a plain cell the full
+    rule reduces to exactly the branch taken here (tests/formats/test_dates.py checks they agree).
+    """
+    return (
+        f"CASE WHEN {raw} IS NULL OR {raw} = '' THEN NULL "
+        f"WHEN regexp_full_match({raw}, '\\d{{4}}-\\d{{2}}-\\d{{2}}') AND NOT starts_with({raw}, '0000') "
+        f"THEN TRY_CAST(TRY_STRPTIME({raw}, '%Y-%m-%d') AS DATE) "
+        f"WHEN regexp_full_match({raw}, '\\d{{1,2}}/\\d{{1,2}}/\\d{{4}}') "
+        f"THEN CASE WHEN NOT ends_with({raw}, '/0000') THEN TRY_CAST(TRY_STRPTIME({raw}, '%d/%m/%Y') AS DATE) END "
+        f"WHEN regexp_full_match({raw}, '\\d{{1,7}}') "
+        f"THEN CASE WHEN CAST({raw} AS INTEGER) BETWEEN 1 AND {EXCEL_MAX_SERIAL} "
+        f"THEN DATE '{EXCEL_EPOCH.isoformat()}' + CAST({raw} AS INTEGER) END "
+        f"ELSE {sql_parse_date(raw)} END"
+    )
+
+
 def typed_expression(column: schema.Column, raw: str) -> str:
     """SQL converting raw text to the column's canonical type (NULL when blank or unreadable)."""
     if column.type == "date":
-        return sql_parse_date(raw)
+        return sql_date(raw)
     if column.type == "int":
         return f"TRY_CAST(trim({raw}) AS BIGINT)"
     if column.type == "float":
