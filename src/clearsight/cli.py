@@ -615,6 +615,53 @@ def audits(
     ))
 
 
+@app.command()
+def confidence(
+    as_at: AsAtOption = None,
+    records: Annotated[bool, typer.Option("--records", help="List the implausible records themselves.")] = False,
+    fmt: FormatOption = Format.table,
+    snapshot: SnapshotOption = None,
+) -> None:
+    """How far the data can be trusted: records failing plausibility rules, each KPI's data-confidence grade with
+    its least complete field and least plausible rule, and team returns that disagree with the records."""
+    from clearsight.metrics.figures import compute
+    from clearsight.reports.kpis import kpi_table
+    from clearsight.render import print_warnings, provenance_line, rich_table, to_csv, to_json
+
+    con, snap = _open_snapshot(snapshot)
+    if records:
+        figure = compute(con, snap, "implausible_records_children", snap.extract_date, state.config)
+        if fmt is Format.json:
+            sys.stdout.write(to_json(figure.as_dict()) + "\n")
+        elif fmt is Format.csv:
+            sys.stdout.write(to_csv(figure))
+        else:
+            console.print(rich_table(figure.metric.title, figure.records(), figure.rows.column_names, limit=50))
+        return
+    start, end = _kpi_window(None, as_at, snap)
+    rules = compute(con, snap, "implausible_records", snap.extract_date, state.config)
+    kpis = kpi_table(con, snap, start, end, state.config)
+    reported = compute(con, snap, "reported_vs_records", end, state.config)
+    if fmt is Format.json:
+        sys.stdout.write(to_json({"plausibility": rules.as_dict(), "kpis": kpis.rows,
+                                  "team_returns": reported.as_dict()}) + "\n")
+        return
+    if fmt is Format.csv:
+        sys.stdout.write(to_csv(rules))
+        return
+    console.print(f"[bold]Data confidence[/] — {rules.provenance.council}, snapshot {snap.snapshot_id}")
+    console.print(provenance_line(rules.provenance), style="dim")
+    print_warnings(console, rules.provenance)
+    console.print(rich_table("Plausibility rules (records that loaded but cannot be true)", rules.records(),
+                             ["rule", "says", "table", "checked", "failing", "plausible_share"]))
+    console.print(rich_table(f"KPIs as at {end}", kpis.rows,
+                             ["kpi", "confidence", "least_complete", "least_plausible"]))
+    differing = [r for r in reported.records() if r["discrepancy"]]
+    console.print(rich_table(f"Team returns that disagree with the records ({len(differing)})", differing,
+                             ["team", "report_date", "measure", "reported", "from_records", "difference"],
+                             limit=20))
+
+
 benchmarks_app = typer.Typer(help="Benchmarks: England, region and statistical-neighbour figures.")
 app.add_typer(benchmarks_app, name="benchmarks")
 

@@ -63,6 +63,9 @@ def provenance_line(p: Provenance) -> str:
     else:
         completeness = f"; least complete field {least[0]} {least[1]:.1%}"
     records = ", ".join(f"{t} {n:,}" for t, n in p.records.items())
+    if p.least_plausible:
+        rule, share = p.least_plausible
+        completeness += f"; {1 - share:.1%} of records fail plausibility rule {rule}"
     return (
         f"Data confidence {p.confidence} · as at {p.as_at} · snapshot {p.snapshot_id} of {p.council}, "
         f"extract date {p.extract_date} "

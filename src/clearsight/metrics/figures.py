@@ -39,6 +39,7 @@ class Provenance:
     completeness: dict[str, float | None]
     warnings: tuple[str, ...] = ()
     thresholds: tuple[float, ...] = (0.99, 0.95, 0.85)  # least completeness for grades A, B, C
+    plausibility: dict[str, float | None] = field(default_factory=dict)  # rule -> share of records passing
 
     @property
     def least_complete(self) -> tuple[str, float] | None:
@@ -46,11 +47,17 @@ class Provenance:
         return min(known, key=lambda fv: fv[1]) if known else None
 
     @property
+    def least_plausible(self) -> tuple[str, float] | None:
+        known = [(r, v) for r, v in self.plausibility.items() if v is not None and v < 1]
+        return min(known, key=lambda rv: rv[1]) if known else None
+
+    @property
     def confidence(self) -> str:
-        """One grade, A (trust it) to D (treat with care): the completeness of the least complete field the
-        figure uses, one grade lower for each warning (a stale extract, a date the extract does not reach)."""
-        least = self.least_complete
-        value = 1.0 if least is None else least[1]
+        """One grade, A (trust it) to D (treat with care): the least of the completeness of the fields the
+        figure uses and the share of their records passing the plausibility rules, one grade lower for each
+        warning (a stale extract, a date the extract does not reach)."""
+        shares = [v for _, v in filter(None, (self.least_complete, self.least_plausible))]
+        value = min(shares, default=1.0)
         grade = next((i for i, floor in enumerate(self.thresholds) if value >= floor), len(self.thresholds))
         return "ABCD"[min(grade + len(self.warnings), 3)]
 
@@ -59,7 +66,7 @@ class Provenance:
             "snapshot_id": self.snapshot_id, "council": self.council,
             "extract_date": self.extract_date.isoformat(), "content_hash": self.content_hash,
             "as_at": self.as_at.isoformat(), "records": self.records, "completeness": self.completeness,
-            "warnings": list(self.warnings), "confidence": self.confidence,
+            "plausibility": self.plausibility, "warnings": list(self.warnings), "confidence": self.confidence,
         }
 
 
@@ -89,7 +96,10 @@ def _jsonable(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date) else value
 
 
-def provenance(metric: Metric, snapshot: Snapshot, as_at: date, config: CouncilConfig) -> Provenance:
+def provenance(
+    metric: Metric, snapshot: Snapshot, as_at: date, config: CouncilConfig,
+    plausibility: dict[str, float | None] | None = None,
+) -> Provenance:
     warnings = []
     if as_at > snapshot.extract_date:
         warnings.append(
@@ -115,7 +125,22 @@ def provenance(metric: Metric, snapshot: Snapshot, as_at: date, config: CouncilC
         },
         warnings=tuple(warnings),
         thresholds=(config.confidence.grade_a, config.confidence.grade_b, config.confidence.grade_c),
+        plausibility=plausibility or {},
     )
+
+
+def _plausibility(
+    con: duckdb.DuckDBPyConnection, snapshot: Snapshot, metric: Metric, config: CouncilConfig
+) -> dict[str, float | None]:
+    """Share of records passing each plausibility rule that concerns a field the metric reads."""
+    from clearsight.metrics.plausibility import PLAUSIBILITY_METRICS, rules_for
+
+    rules = rules_for(metric.reads)
+    if metric.name in PLAUSIBILITY_METRICS or not rules:
+        return {}
+    checks = compute(con, snapshot, "implausible_records", snapshot.extract_date, config).records()
+    passing = {r["rule"]: r["plausible_share"] for r in checks}
+    return {r.name: passing.get(r.name) for r in rules}
 
 
 def _sort_keys(metric: Metric) -> list[ibis.Deferred]:
@@ -258,7 +283,8 @@ def compute(
     filters = {"team": team} if team else {}
     if period_start is not None:
         filters["period"] = f"{period_start}..{as_at}"
-    return Figure(metric, rows, provenance(metric, snapshot, as_at, config), filters)
+    plausible = _plausibility(con, snapshot, metric, config)
+    return Figure(metric, rows, provenance(metric, snapshot, as_at, config, plausible), filters)
 
 
 def compute_monthly(
@@ -289,4 +315,6 @@ def compute_monthly(
     filters = {"team": team} if team else {}
     filters["months"] = f"{start}..{end}"
     rows = pa.concat_tables(parts, promote_options="permissive")
-    return Figure(metric, rows, provenance(metric, snapshot, end, config or CouncilConfig()), filters)
+    config = config or CouncilConfig()
+    plausible = _plausibility(con, snapshot, metric, config)
+    return Figure(metric, rows, provenance(metric, snapshot, end, config, plausible), filters)

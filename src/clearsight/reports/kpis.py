@@ -50,6 +50,7 @@ def _kpis(names: list[str] | None) -> list[Kpi]:
 
 def _line(k: Kpi, r: dict[str, Any], figure: Figure, bench: Benchmark) -> dict[str, Any]:
     least = figure.provenance.least_complete
+    implausible = figure.provenance.least_plausible
     rate = r["rate"]
     return {
         "kpi": k.name, "title": k.title, "service": r["service"], "team": r["team"],
@@ -58,6 +59,7 @@ def _line(k: Kpi, r: dict[str, Any], figure: Figure, bench: Benchmark) -> dict[s
         "gap_to_england": None if rate is None or bench.england is None else round(rate - bench.england, 3),
         "confidence": figure.provenance.confidence,
         "least_complete": f"{least[0]} {least[1]:.0%}" if least else None,
+        "least_plausible": f"{implausible[0]}: {1 - implausible[1]:.2%} fail" if implausible else None,
     }
 
 
