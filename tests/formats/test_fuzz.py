@@ -87,3 +87,36 @@ def test_wrong_types_in_annex_a_cells(con, tmp_path, cells):
                     ws.write(r, c, v)
     wb.close()
     _try(con, path, "annex-a")
+
+
+SSD_FIXTURES = Path(__file__).parent / "fixtures" / "ssd"
+
+
+@FUZZ
+@given(name=st.sampled_from(sorted(p.name for p in SSD_FIXTURES.iterdir())), cut=st.floats(0, 1),
+       flip=st.integers(0, 10**6), garbage=st.binary(max_size=300))
+def test_ssd_tables_truncated_corrupted_or_random(con, tmp_path, name, cut, flip, garbage):
+    """One SSD table of a directory cut short, a byte flipped, random bytes appended (or the whole file random)."""
+    import shutil
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(dir=tmp_path))
+    for f in SSD_FIXTURES.iterdir():
+        shutil.copy(f, folder / f.name)
+    data = bytearray((SSD_FIXTURES / name).read_bytes())
+    data = data[: int(len(data) * cut)]
+    if data:
+        data[flip % len(data)] ^= 0x5A
+    (folder / name).write_bytes(bytes(data) + garbage if cut > 0.1 else garbage)
+    before = _rows(con)
+    try:
+        extract = read_sources([folder], "ssd", con, date(2024, 3, 31))
+    except ReaderError as exc:
+        assert any(f.name in str(exc) for f in folder.iterdir())
+        assert _rows(con) == before
+        return
+    report = load(con, extract)
+    if report.status == "rejected":
+        assert _rows(con) == before
+    else:
+        assert report.snapshot_id is not None
