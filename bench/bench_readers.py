@@ -7,7 +7,7 @@ SSDA903 set with the writers, then times, per reader, on a fresh copy of that da
   load       the Extract written as a snapshot
   read+load  the whole of `clearsight load` for those files
 Rows are source rows: data rows of the workbook's lists, data lines of the CSVs. Not part of the test run.
-    .venv/bin/python bench/bench_readers.py [--scale 10] [--work DIR] [--repeat 1]
+    .venv/bin/python bench/bench_readers.py [--scale 10] [--work DIR] [--repeat 1] [--readers annex-a ssda903]
 --work keeps the generated files and database in DIR and reuses them on the next run with the same scale.
 """
 
@@ -87,6 +87,7 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=10.0)
     parser.add_argument("--work", type=Path, default=None, help="keep and reuse generated files here")
     parser.add_argument("--repeat", type=int, default=1, help="runs per figure (the median is shown)")
+    parser.add_argument("--readers", nargs="+", choices=sorted(TARGETS), default=sorted(TARGETS))
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="bench_readers_"))
     rows = _setup(work, args.scale)
@@ -96,6 +97,7 @@ def main() -> None:
     base.close()
 
     inputs = {"annex-a": [work / "annex_a.xlsx"], "ssda903": sorted((work / "ssda903").glob("*.csv"))}
+    inputs = {fmt: paths for fmt, paths in inputs.items() if fmt in args.readers}
     print(f"\nscale {args.scale:g}, median of {args.repeat} run(s) each; rows are source rows")
     print(f"{'reader':<9} {'step':<10} {'rows':>9} {'seconds':>8} {'rows/s':>10}")
     verdicts = []

@@ -21,6 +21,7 @@ import duckdb
 import pyarrow as pa
 
 from clearsight.store import schema
+from clearsight.store.staging import scratch_connection
 from clearsight.store.validation import Problem, StagedExtract, blank_sql, quote, typed_expression, typed_name
 
 _MAX_PASSES = 50  # reference chains in the model are a few tables deep; a team hierarchy adds its depth
@@ -75,7 +76,7 @@ def screen(
 ) -> Screened:
     """Check reader rows against the model; return the rows that pass, and a Problem for every row left out."""
     headers = headers or {}
-    con = duckdb.connect()
+    con = scratch_connection()
     names = [t.name for t in schema.TABLES if t.name in tables]
     files = {n: (files or {}).get(n, f"{n} rows") for n in names}
     staged = _Collecting(con, files, extract_date)

@@ -23,7 +23,7 @@ import duckdb
 from clearsight.formats.errors import ReaderError
 from clearsight.formats.rows import from_arrow
 from clearsight.formats.source import ReaderOutput
-from clearsight.store.staging import UnreadableFile, normalise_header, stage_file
+from clearsight.store.staging import UnreadableFile, normalise_header, scratch_connection, stage_file
 from clearsight.store.validation import sql_date
 
 FORMAT = "ssda903"
@@ -113,7 +113,7 @@ _DATES = {"episodes": ("decom", "dec"), "reviews": ("review",), "social_worker":
 def read(paths: Sequence[Path]) -> ReaderOutput:
     """Read SSDA903 CSV files (any tables, any years) into canonical rows."""
     out = ReaderOutput(FORMAT, list(paths))
-    con = duckdb.connect()
+    con = scratch_connection()
     try:
         staged: dict[str, list[str]] = {}
         for i, path in enumerate(paths):

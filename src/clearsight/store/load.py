@@ -21,7 +21,7 @@ import pyarrow as pa
 from clearsight.formats.manifest import MANIFEST_NAME, ManifestError, read_manifest
 from clearsight.store import schema
 from clearsight.store.snapshots import find_by_hash
-from clearsight.store.staging import UnreadableFile, stage_arrow, stage_file, stage_parsed
+from clearsight.store.staging import UnreadableFile, stage_arrow, stage_file, stage_parsed, unstage
 from clearsight.store.validation import Problem, StagedExtract, quote, typed_name
 
 Progress = Callable[[str, int, int], None]
@@ -209,7 +209,7 @@ def load(
         report.status = "loaded_with_rejections" if extract.rejected else "loaded"
     finally:
         for table in tables:
-            con.execute(f"DROP TABLE IF EXISTS stage_{table.name}")
+            unstage(con, table.name, parsed=extract.screened and isinstance(extract.tables[table.name], pa.Table))
     return _finish(report, started)
 
 

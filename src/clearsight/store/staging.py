@@ -117,18 +117,32 @@ def stage_arrow(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table) -> S
 
 
 def stage_parsed(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table) -> StagedFile:
-    """Stage screened rows as they are: parsed values (`<column>__v`) plus source_file and source_row."""
+    """Stage screened rows as they are, parsed values (`<column>__v`) plus source_file and source_row: the
+    Arrow table is registered as view `stage_<table>` (no copy); `unstage` removes it."""
     missing = {"source_file", "source_row"} - set(rows.column_names)
     if missing:
         raise ValueError(f"reader output for {table} lacks provenance columns {sorted(missing)}")
-    name = f"reader_{table}"
-    con.register(name, rows)
-    try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE stage_{table} AS SELECT * FROM {name}")
-    finally:
-        con.unregister(name)
+    con.execute(f"DROP TABLE IF EXISTS stage_{table}")
+    con.register(f"stage_{table}", rows)
     header = [c.removesuffix("__v") for c in rows.column_names if c not in ("source_file", "source_row")]
     return StagedFile(header)
+
+
+def unstage(con: duckdb.DuckDBPyConnection, table: str, parsed: bool = False) -> None:
+    """Remove `stage_<table>` (a registered view when staged by `stage_parsed`)."""
+    if parsed:
+        con.unregister(f"stage_{table}")
+    else:
+        con.execute(f"DROP TABLE IF EXISTS stage_{table}")
+
+
+def scratch_connection() -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB for a reader's or the screen's working tables. One thread: these tables are a few
+    row groups at most, so a second thread buys little, and on a shared 2-core machine it cost 3-4x (the
+    threads wait on each other: a 45,678-row stage took 0.35 s on two threads, 0.09 s on one)."""
+    con = duckdb.connect()
+    con.execute("SET threads = 1")
+    return con
 
 
 def stage_file(con: duckdb.DuckDBPyConnection, table: str, path: Path, display: str) -> StagedFile:
