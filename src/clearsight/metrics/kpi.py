@@ -174,7 +174,7 @@ def with_working_days_between(t: ir.Table, start: str, end: str, out: str) -> ir
 
 def days_overdue(s: Scope, due: ir.DateValue) -> ir.IntegerValue:
     """Calendar days from the due date to the as-at date, when past it; else null."""
-    as_at = ibis.literal(s.as_at)
+    as_at = s.day
     return ibis.ifelse(as_at > due, as_at.delta(due, unit="day"), ibis.null("int64"))
 
 

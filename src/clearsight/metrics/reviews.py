@@ -84,7 +84,7 @@ def _up_to_date(s: Scope, kind: str, spans: ir.Table, second: int, later: int) -
     j = open_spans.left_join(done, "span_id").drop("span_id_right")
     n = j.reviews_held.fill_null(0)
     j = j.mutate(reviews_held=n, next_due=_due(n, j.last_review, j.first_due, second, later))
-    j = j.mutate(overdue=ibis.literal(s.as_at) > j.next_due, days_overdue=days_overdue(s, j.next_due))
+    j = j.mutate(overdue=s.day > j.next_due, days_overdue=days_overdue(s, j.next_due))
     return with_case_team(s, j.drop("first_due"))
 
 

@@ -56,7 +56,7 @@ def supervision_children(s: Scope) -> ir.Table:
             joined=w.start_date, asye_start=asye.asye_start, last_supervision=last.last_supervision,
         )
     )
-    as_at = ibis.literal(s.as_at)
+    as_at = s.day
     is_asye = j.role == "asye"
     clock = ibis.coalesce(j.last_supervision, j.joined)
     weekly = is_asye & (as_at < plus(j.asye_start, days=7 * ts.asye_weekly_weeks))

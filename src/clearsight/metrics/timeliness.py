@@ -78,11 +78,11 @@ def assessments_overdue_children(s: Scope) -> ir.Table:
     a = current(a, s.as_at, "start_date", "authorised_date")
     a = a.filter(a.close_date.isnull() | (a.close_date > s.as_at)).drop("close_date", "authorised_date")
     a = with_working_days_after(a, "referral_date", limit, "due_date")
-    a = a.mutate(_as_at=ibis.literal(s.as_at))
+    a = a.mutate(_as_at=s.day)
     a = with_working_days_between(a, "referral_date", "_as_at", "working_days_open")
     a = with_working_days_between(a, "due_date", "_as_at", "_past_due").drop("_as_at")
     a = a.mutate(
-        overdue=ibis.literal(s.as_at) > a.due_date,
+        overdue=s.day > a.due_date,
         working_days_overdue=ibis.ifelse(a._past_due > 0, a._past_due, 0),
         days_overdue=days_overdue(s, a.due_date),
     ).drop("_past_due")
@@ -146,7 +146,7 @@ def referral_decisions_children(s: Scope) -> ir.Table:
     rows = with_working_days_after(rows.drop("decided"), "contact_date",
                                    s.config.timescales.referral_decision_working_days, "due_date")
     rows = with_working_days_between(rows, "contact_date", "decision_date", "working_days_to_decision")
-    as_at = ibis.literal(s.as_at)
+    as_at = s.day
     rows = rows.mutate(
         awaiting_decision=rows.decision_date.isnull(),
         in_time=ibis.ifelse(rows.decision_date.isnull(), as_at <= rows.due_date, rows.decision_date <= rows.due_date),

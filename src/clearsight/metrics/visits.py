@@ -57,10 +57,10 @@ def _working_day_standard(s: Scope, children: ir.Table, kind: str, working_days:
     j = j.mutate(_clock=_since(j.last_seen, j.start_date), _alone_clock=_since(j.last_seen_alone, j.start_date))
     j = with_working_days_after(j, "_clock", working_days, "due_date")
     j = with_working_days_after(j, "_alone_clock", working_days, "_alone_due")
-    j = j.mutate(_as_at=ibis.literal(s.as_at))
+    j = j.mutate(_as_at=s.day)
     j = with_working_days_between(j, "last_seen", "_as_at", "working_days_since_seen")
     j = with_working_days_between(j, "due_date", "_as_at", "_past_due")
-    as_at = ibis.literal(s.as_at)
+    as_at = s.day
     j = j.mutate(
         in_time=as_at <= j.due_date,
         seen_alone_in_time=as_at <= j._alone_due,
@@ -125,7 +125,7 @@ def cla_visits_children(s: Scope) -> ir.Table:
     placed = placed.select("child_id", "cla_episode_id", "placement_type", placement_start=placed.start_date)
     seen = _last_seen(s, "CLA")
     j = placed.left_join(seen, placed.child_id == seen.child_id).drop("child_id_right")
-    as_at = ibis.literal(s.as_at)
+    as_at = s.day
     long_term = as_at >= plus(j.placement_start, months=12)
 
     def due(last: ir.DateValue) -> ir.DateValue:
