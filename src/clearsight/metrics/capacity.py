@@ -68,16 +68,20 @@ def caseload_columns(j: ir.Table) -> dict[str, ir.Value]:
     }
 
 
+# The sums over caseload rows (one per worker) behind every capacity figure, as at a date or a month's end.
+WORKER_SUMS = {
+    "workers": lambda t: t.count(),
+    "fte": lambda t: t.fte.sum(),
+    "cases": lambda t: t.caseload.sum(),
+    "workers_holding_cases": lambda t: (t.caseload > 0).sum(),
+    "cases_over_capacity": lambda t: t.cases_over_capacity.sum(),
+    "posts_needed": lambda t: t.posts_needed.sum(),
+}
+
+
 def _capacity_at(s: Scope, level: Level, workers: ir.Table, waiting: ir.Table, spans: ir.Table) -> ir.Table:
     keys = list(LEVEL_KEYS[level])
-    by_workers = workers.group_by(keys).agg(
-        workers=lambda t: t.count(),
-        fte=lambda t: t.fte.sum(),
-        cases=lambda t: t.caseload.sum(),
-        workers_holding_cases=lambda t: (t.caseload > 0).sum(),
-        cases_over_capacity=lambda t: t.cases_over_capacity.sum(),
-        posts_needed=lambda t: t.posts_needed.sum(),
-    )
+    by_workers = workers.group_by(keys).agg(**WORKER_SUMS)
     by_waiting = waiting.group_by(keys).agg(unallocated=lambda t: t.count())
     by_spans = spans.group_by(keys).agg(
         team_managers=lambda t: t.count(),

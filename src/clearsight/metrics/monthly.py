@@ -25,7 +25,7 @@ import ibis
 import ibis.expr.types as ir
 
 from clearsight.metrics.calendar import working_calendar_table
-from clearsight.metrics.capacity import caseload_columns
+from clearsight.metrics.capacity import WORKER_SUMS, caseload_columns
 from clearsight.metrics.caseload import capacity_targets
 from clearsight.metrics.intervals import open_ended
 from clearsight.metrics.levels import LEVEL_KEYS, LEVELS, Level, level_keys, ratio, teams, with_council
@@ -210,15 +210,7 @@ def _caseloads_monthly(s: Scope, months: ir.Table) -> ir.Table:
 
 
 def _capacity_level(s: Scope, level: Level, months: ir.Table, workers: ir.Table) -> ir.Table:
-    by_workers = _group(
-        workers, level,
-        workers=lambda t: t.count(),
-        fte=lambda t: t.fte.sum(),
-        cases=lambda t: t.caseload.sum(),
-        workers_holding_cases=lambda t: (t.caseload > 0).sum(),
-        cases_over_capacity=lambda t: t.cases_over_capacity.sum(),
-        posts_needed=lambda t: t.posts_needed.sum(),
-    )
+    by_workers = _group(workers, level, **WORKER_SUMS)
     j = _by_level(s, level, months, by_workers)
     out = j.select(*LEVEL_KEYS[level], *MONTH_KEYS, **caseload_columns(j))
     return out.filter(out.workers > 0)
