@@ -206,3 +206,24 @@ def test_ssd_unreadable_inputs_are_clear_errors(tmp_path):
     (other / "notes.csv").write_text("a,b\n1,2\n")
     with pytest.raises(ReaderError, match=r"notes.csv.*not an SSD table"):
         read_sources([other], "ssd", None, DAY)
+
+
+def test_cli_load_and_export_ssd(tmp_path):
+    from typer.testing import CliRunner
+
+    from clearsight.cli import app
+
+    runner = CliRunner()
+    db = tmp_path / "cs.duckdb"
+    loaded = runner.invoke(app, ["--db", str(db), "load", str(FIXTURES), "--format", "ssd", "--extract-date",
+                                 "2024-03-31"], catch_exceptions=False)
+    assert loaded.exit_code == 1, loaded.output  # loaded, with the rows it could not map named
+    exported = runner.invoke(app, ["--db", str(db), "export", "--format", "ssd", str(tmp_path / "out")],
+                             catch_exceptions=False)
+    assert exported.exit_code == 0 and "ssd_person 5" in exported.output
+    again = runner.invoke(app, ["--db", str(db), "load", str(tmp_path / "out"), "--extract-date", "2024-03-31"],
+                          catch_exceptions=False)
+    assert again.exit_code == 0, again.output  # what was loaded writes out and reads back with nothing left out
+    con = connect(db)
+    q = "SELECT child_id, worker_id, start_date, end_date FROM allocation WHERE snapshot_id = ? ORDER BY ALL"
+    assert con.execute(q, [2]).fetchall() == con.execute(q, [1]).fetchall()

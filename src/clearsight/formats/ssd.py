@@ -15,7 +15,10 @@ What the SSD cannot say, so Clearsight does not invent it:
   but not in ssd_department becomes a team of that name, listed in the notes;
 - a looked-after episode's legal status is the ssd_legal_status row current when the episode began, its
   placement the ssd_cla_placement row it names (else the one current when it began);
-- visits carry no worker; personal-adviser contacts with care leavers have no SSD table.
+- visits carry no worker; personal-adviser contacts with care leavers have no SSD table. The SSD numbers each
+  table's rows separately, so review and visit ids are prefixed by their kind ('CP:', 'CLA:', 'CIN:').
+Unknown codes are never guessed: a required one (job title, involvement role, legal status) leaves its row out
+with the value named; an optional one (close reason, change reason...) is loaded blank and named in the notes.
 Other SSD objects (SDQ scores, EHCPs, address...) are counted, not loaded. The SSD has no extract date: it is
 inferred from the latest event date unless given.
 """
@@ -168,8 +171,11 @@ def _name_columns(out: ReaderOutput, display: str, table: str, header: Sequence[
 def _combine(con: duckdb.DuckDBPyConnection, staged: dict[str, list[str]], out: ReaderOutput) -> None:
     """One table t_<ssd table> per SSD table, every spec column present (renamed fields under one name)."""
     for table, parts in staged.items():
-        union = " UNION ALL BY NAME ".join(f"SELECT * FROM {p}" for p in parts)
-        con.execute(f"CREATE TEMP TABLE t_{table} AS {union}")
+        if len(parts) == 1:
+            con.execute(f"ALTER TABLE {parts[0]} RENAME TO t_{table}")
+        else:
+            union = " UNION ALL BY NAME ".join(f"SELECT * FROM {p}" for p in parts)
+            con.execute(f"CREATE TEMP TABLE t_{table} AS {union}")
         if table in NOT_MODELLED:
             n = con.execute(f"SELECT count(*) FROM t_{table}").fetchone()[0]  # type: ignore[index]
             out.notes.append(f"SSD {table}: {n} rows read; no canonical table holds them, so they are not loaded")
@@ -224,5 +230,7 @@ def _emit(con: duckdb.DuckDBPyConnection, staged: dict[str, list[str]], out: Rea
                          "worker: they are in 'Team not recorded (SSD)'")
     if "ssd_professionals" in staged:
         out.notes.append("the SSD has no staff history: each professional is one post in their current "
-                         "department, FTE and job title from their first involvement (else the extract date); "
-                         "leaving dates, moves, establishment and absence are unavailable")
+                         "department, FTE (1.0 when blank) and job title from their first involvement (else the "
+                         "extract date), employment 'agency' only where prof_agency_worker_flag is Y; leaving "
+                         "dates, moves, establishment, absence and supervision are unavailable, so workforce "
+                         "figures from this snapshot are too")

@@ -252,15 +252,24 @@ _ALLOCATION = f"""SELECT
 _CONTACT_OUTCOMES = lookup({"referral": ("New referral", "Referral to children's social care"),
                             "nfa": ("No further action", "NFA"), "early_help": ("Early help",),
                             "information_advice": ("Information and advice", "Advice", "Information advice")})
-_CONTACT = f"""SELECT {t('cont_contact_id')} AS contact_id, {t('cont_person_id')} AS child_id,
-            {d('cont_contact_date')} AS contact_date, {code('cont_contact_source_code')} AS source,
-            CASE WHEN json_valid({t('cont_contact_outcome_json')}) THEN CASE
-                WHEN {flag('cont_contact_outcome_json', 'NEW_REFERRAL_FLAG')} = 'Y'
-                  OR {flag('cont_contact_outcome_json', 'EXISTING_REFERRAL_FLAG')} = 'Y' THEN 'referral'
-                WHEN {flag('cont_contact_outcome_json', 'NFA_FLAG')} = 'Y' THEN 'nfa'
-                WHEN {flag('cont_contact_outcome_json', 'ADVICE_FLAG')} = 'Y' THEN 'information_advice' END
-            ELSE {mapped('cont_contact_outcome_json', _CONTACT_OUTCOMES)} END AS outcome,
-            source_file, source_row FROM t_ssd_contacts"""
+_CONTACT_FLAGS = ("NEW_REFERRAL_FLAG", "EXISTING_REFERRAL_FLAG", "NFA_FLAG", "ADVICE_FLAG")
+
+
+def _yes(item: int) -> str:
+    return f"upper(trim(f.flags[{item}])) IN {_YES}"
+
+
+_CONTACT = f"""WITH f AS (
+            SELECT *, CASE WHEN json_valid({t('cont_contact_outcome_json')}) THEN {t('cont_contact_outcome_json')} END AS j,
+                   json_extract_string(j, [{', '.join(f"'$.{k}'" for k in _CONTACT_FLAGS)}]) AS flags
+            FROM t_ssd_contacts)
+        SELECT {t('f.cont_contact_id')} AS contact_id, {t('f.cont_person_id')} AS child_id,
+            {d('f.cont_contact_date')} AS contact_date, {code('f.cont_contact_source_code')} AS source,
+            CASE WHEN f.j IS NOT NULL THEN CASE
+                WHEN {_yes(1)} OR {_yes(2)} THEN 'referral' WHEN {_yes(3)} THEN 'nfa'
+                WHEN {_yes(4)} THEN 'information_advice' END
+            ELSE {mapped('f.cont_contact_outcome_json', _CONTACT_OUTCOMES)} END AS outcome,
+            f.source_file, f.source_row FROM f"""
 
 _ASSESSMENT = f"""SELECT {t('a.cina_assessment_id')} AS assessment_id,
             coalesce({t('a.cina_person_id')}, e.child_id) AS child_id, {t('a.cina_referral_id')} AS episode_id,
