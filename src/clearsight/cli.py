@@ -626,6 +626,7 @@ def confidence(
     its least complete field and least plausible rule, and team returns that disagree with the records."""
     from clearsight.metrics.figures import compute
     from clearsight.reports.kpis import kpi_table
+    from clearsight.reports.returns import reconciled_returns
     from clearsight.render import print_warnings, provenance_line, rich_table, to_csv, to_json
 
     con, snap = _open_snapshot(snapshot)
@@ -641,10 +642,10 @@ def confidence(
     start, end = _kpi_window(None, as_at, snap)
     rules = compute(con, snap, "implausible_records", snap.extract_date, state.config)
     kpis = kpi_table(con, snap, start, end, state.config)
-    reported = compute(con, snap, "reported_vs_records", end, state.config)
+    returns = reconciled_returns(con, snap, end, state.config)
     if fmt is Format.json:
         sys.stdout.write(to_json({"plausibility": rules.as_dict(), "kpis": kpis.rows,
-                                  "team_returns": reported.as_dict()}) + "\n")
+                                  "team_returns": returns}) + "\n")
         return
     if fmt is Format.csv:
         sys.stdout.write(to_csv(rules))
@@ -656,9 +657,10 @@ def confidence(
                              ["rule", "says", "table", "checked", "failing", "plausible_share"]))
     console.print(rich_table(f"KPIs as at {end}", kpis.rows,
                              ["kpi", "confidence", "least_complete", "least_plausible"]))
-    differing = [r for r in reported.records() if r["discrepancy"]]
-    console.print(rich_table(f"Team returns that disagree with the records ({len(differing)})", differing,
-                             ["team", "report_date", "measure", "reported", "from_records", "difference"],
+    differing = [r for r in returns if r["discrepancy"] is not False]
+    console.print(rich_table(f"Team returns that disagree with the records or cannot be checked ({len(differing)} "
+                             f"of {len(returns)})", differing,
+                             ["team", "report_date", "measure", "reported", "from_records", "difference", "note"],
                              limit=20))
 
 

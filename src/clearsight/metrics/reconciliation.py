@@ -25,7 +25,8 @@ RECOMPUTABLE = {"unallocated_cases": unallocated_cases}
     reads=("team_reported.team_id", "team_reported.report_date", "team_reported.measure", "team_reported.value"),
     definition="For the latest team returns on or before the date: each team's reported figure, the same "
     "figure computed from the records as at the return's date, and the difference; `discrepancy` is true where "
-    "they differ.",
+    "they differ. Unallocated cases are recomputed here; returns of other measures are listed with no figure "
+    "from the records (the practice KPIs are filled in by clearsight.reports.returns).",
     order_by=("difference desc", "team"),
 )
 def reported_vs_records(s: Scope) -> ir.Table:
@@ -36,11 +37,15 @@ def reported_vs_records(s: Scope) -> ir.Table:
     then = Scope(s.snapshot_id, report_day, s.config, None, s.council)
     parts = []
     for measure, figure in RECOMPUTABLE.items():
-        computed = figure(then).group_by("team_id").agg(from_records=lambda t: t.count())
+        computed = figure(then).group_by("team_id").agg(from_records=lambda t: t.count().cast("float64"))
         rows = latest.filter(latest.measure == measure)
         joined = rows.left_join(computed, "team_id").drop("team_id_right")
         parts.append(joined.mutate(from_records=joined.from_records.fill_null(0)))
-    both = ibis.union(*parts) if len(parts) > 1 else parts[0]
+    # Returns of other measures are listed too, not dropped: the figure from the records is left for the
+    # caller to fill (`clearsight.reports.returns` does, for the practice KPIs) or to say it has none.
+    others = latest.filter(~latest.measure.isin(tuple(RECOMPUTABLE)))
+    parts.append(others.mutate(from_records=ibis.null("float64")))
+    both = ibis.union(*parts)
     t = teams(s)
     named = both.left_join(t, both.team_id == t.team_id)
     difference = named.from_records - named.value
