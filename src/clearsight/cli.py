@@ -977,17 +977,34 @@ def flow(
         Optional[str], typer.Option(help="Period for events, e.g. 2023-04..2024-03 (default: the 12 months to the "
                                     "as-at date, which is then the period's last day).")
     ] = None,
+    monthly: Annotated[bool, typer.Option("--monthly", help="The council's funnel for each month of the period, "
+                                          "with its conversion rates.")] = False,
     fmt: FormatOption = Format.table,
     snapshot: SnapshotOption = None,
 ) -> None:
     """Flow and outcomes (DfE definitions): the funnel, re-referrals, repeat and long CP plans, placement
     stability, care leavers and rates per 10,000 children, each beside England's figure."""
-    from clearsight.metrics.figures import compute
-    from clearsight.render import print_warnings, provenance_line, rich_table, to_json
+    from clearsight.metrics.figures import compute, compute_monthly
+    from clearsight.render import print_warnings, provenance_line, rich_table, to_csv, to_json
 
     con, snap = _open_snapshot(snapshot)
     start, end = _period_or_year(period, as_at, snap.extract_date)
     config = state.config
+    if monthly:
+        series = compute_monthly(con, snap, "flow_funnel", start, end, period=True, config=config)
+        series = series.subset(series.metric, pc.equal(series.rows["level"], "council"))
+        if fmt is Format.json:
+            sys.stdout.write(to_json(series.as_dict()) + "\n")
+        elif fmt is Format.csv:
+            sys.stdout.write(to_csv(series))
+        else:
+            console.print(f"[bold]The funnel by month[/] — {series.provenance.council}, {start} to {end}")
+            console.print(provenance_line(series.provenance), style="dim")
+            console.print(rich_table("Council", series.records(), [
+                "month_start", "contacts", "contact_to_referral_rate", "referrals", "referral_to_assessment_rate",
+                "assessments", "assessment_to_s47_rate", "s47s", "s47_to_icpc_rate", "icpcs",
+                "icpc_to_cp_plan_rate", "cp_plans", "cla_periods_started", "cla_periods_ended"]))
+        return
     figures = {
         name: compute(con, snap, name, end, config, period_start=start if name in _FLOW_PERIOD_METRICS else None)
         for name in (*_FLOW_PERIOD_METRICS, *_FLOW_AS_AT_METRICS)

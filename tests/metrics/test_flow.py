@@ -271,3 +271,19 @@ def test_flow_command_shows_england_beside_each_figure(council, tmp_path):
     assert by_name["Re-referrals within 12 months"]["england"] == 0.226
     csv_out = runner.invoke(app, [*args, "--format", "csv", "--period", "2023-04..2024-03"]).output
     assert csv_out.startswith("indicator,value,england,unit")
+
+
+def test_funnel_by_month_adds_up_to_the_period(funnel):
+    from clearsight.metrics.figures import compute_monthly
+
+    series = compute_monthly(funnel.con, funnel.snapshot, "flow_funnel", FUNNEL_START, FUNNEL_END, period=True)
+    months = [r for r in series.records() if r["level"] == "council"]
+    by_month = {r["month_start"].strftime("%Y-%m"): (r["contacts"], r["referrals"], r["assessments"], r["s47s"],
+                                                     r["icpcs"], r["cp_plans"]) for r in months}
+    assert by_month["2023-05"] == (1, 1, 1, 1, 1, 1)  # A all the way in May
+    assert by_month["2023-06"] == (1, 0, 0, 0, 0, 0)  # B's contact goes nowhere
+    assert by_month["2023-08"] == (0, 2, 2, 0, 0, 0)
+    assert by_month["2023-09"] == (0, 1, 0, 1, 1, 0)
+    whole = council_row(compute(funnel.con, funnel.snapshot, "flow_funnel", FUNNEL_END, period_start=FUNNEL_START))
+    for column in ("contacts", "referrals", "assessments", "s47s", "icpcs", "cp_plans", "cla_periods_started"):
+        assert sum(r[column] or 0 for r in months) == whole[column]
