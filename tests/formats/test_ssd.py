@@ -224,6 +224,19 @@ def test_cli_load_and_export_ssd(tmp_path):
     again = runner.invoke(app, ["--db", str(db), "load", str(tmp_path / "out"), "--extract-date", "2024-03-31"],
                           catch_exceptions=False)
     assert again.exit_code == 0, again.output  # what was loaded writes out and reads back with nothing left out
+    twice = runner.invoke(app, ["--db", str(db), "load", str(tmp_path / "out"), "--extract-date", "2024-03-31"],
+                          catch_exceptions=False)
+    assert twice.exit_code == 0 and "Already loaded as snapshot 2" in twice.output
     con = connect(db)
     q = "SELECT child_id, worker_id, start_date, end_date FROM allocation WHERE snapshot_id = ? ORDER BY ALL"
     assert con.execute(q, [2]).fetchall() == con.execute(q, [1]).fetchall()
+
+
+def test_ssd_table_recognised_by_its_id_column_when_the_file_has_another_name(tmp_path):
+    import shutil
+
+    for f in FIXTURES.iterdir():
+        shutil.copy(f, tmp_path / ("referrals 2024.csv" if f.name == "ssd_cin_episodes.csv" else f.name))
+    assert detect([tmp_path]).keys() == {"ssd"}
+    extract = read_sources([tmp_path], "auto", None, DAY)
+    assert extract.tables["episode"].num_rows == 5  # R6's child has no person row

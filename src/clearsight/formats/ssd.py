@@ -50,7 +50,7 @@ def table_of(path: Path, header: Sequence[str] = ()) -> str | None:
     if stem in TABLES or stem in NOT_MODELLED:
         return stem
     names = {normalise_header(h) for h in header}
-    return next((t for t in TABLES if key_column(t) in names), None)
+    return next((t for t in TABLES if names & set(TABLES[t][key_column(t)])), None)
 
 
 def csv_header(path: Path) -> list[str]:
@@ -228,6 +228,10 @@ def _emit(con: duckdb.DuckDBPyConnection, staged: dict[str, list[str]], out: Rea
     if uses_unknown:
         out.notes.append(f"{uses_unknown} rows name no team and no team could be found from their referral or "
                          "worker: they are in 'Team not recorded (SSD)'")
+    for needed, what in (("ssd_person", "a child"), ("ssd_professionals", "a worker")):
+        if needed not in staged:
+            out.notes.append(f"{needed} was not supplied: every row naming {what} is left out (supply "
+                             f"{needed}.csv with the other tables)")
     if "ssd_professionals" in staged:
         out.notes.append("the SSD has no staff history: each professional is one post in their current "
                          "department, FTE (1.0 when blank) and job title from their first involvement (else the "
