@@ -240,3 +240,30 @@ def test_ssd_table_recognised_by_its_id_column_when_the_file_has_another_name(tm
     assert detect([tmp_path]).keys() == {"ssd"}
     extract = read_sources([tmp_path], "auto", None, DAY)
     assert extract.tables["episode"].num_rows == 5  # R6's child has no person row
+
+
+# Canonical columns the SSD carries, per table; what it cannot carry is said in formats/ssd_writer.py.
+CARRIED = {
+    "child": ("child_id", "sex", "ethnicity", "dob", "expected_dob", "death_date", "disability", "uasc"),
+    "team": ("team_id", "name", "parent_team_id"),
+    "worker": ("worker_id", "staff_id", "swe_no", "name", "role", "employment"),
+    "episode": None, "assessment": None, "s47": None, "icpc": None, "cp_plan": None, "cin_plan": None,
+    "cla_episode": None, "care_leaver": None,
+    "allocation": ("allocation_id", "child_id", "episode_id", "worker_id", "team_id", "role", "start_date",
+                   "end_date", "replace(change_reason, 'case_closed', 'other')"),
+    "contact": ("contact_id", "child_id", "contact_date", "source", "nullif(outcome, 'early_help')"),
+    "review": ("child_id", "kind", "plan_id", "due_date", "held_date"),
+    "visit": ("child_id", "kind", "visit_date", "seen", "seen_alone"),
+}
+
+
+@pytest.mark.parametrize("table", sorted(CARRIED))
+def test_ssd_round_trip_keeps_every_field_it_carries(eastmere, table):
+    from clearsight.store import schema
+
+    con, canonical, _, report = eastmere
+    cols = ", ".join(CARRIED[table] or schema.table(table).column_names)
+    where = "AND kind <> 'PA'" if table == "visit" else ""
+    q = f'SELECT {cols} FROM "{table}" WHERE snapshot_id = ? {where} ORDER BY ALL'
+    before = con.execute(q, [canonical.snapshot_id]).fetchall()
+    assert before and con.execute(q, [report.snapshot_id]).fetchall() == before

@@ -106,7 +106,7 @@ def read(paths: Sequence[Path], extract_date: date | None = None) -> ReaderOutpu
         out.extract_date_basis = "inferred from the SSD tables: the latest referral, involvement, plan, visit or " \
                                  "review date"
         day = extract_date or out.extract_date or date.today()
-        for name, sql in build(day):
+        for name, sql in build(day, set(staged)):
             con.execute(f"CREATE TEMP TABLE {name} AS {sql}")
         _emit(con, staged, out)
     except duckdb.Error as exc:  # a value the mapping cannot handle: say so rather than crash

@@ -213,7 +213,7 @@ _CHILD = f"""WITH dis AS (
         SELECT {t('p.pers_person_id')} AS child_id, {mapped('p.pers_sex', lookup(SEX))} AS sex,
             upper({t('p.pers_ethnicity')}) AS ethnicity, {d('p.pers_dob')} AS dob,
             {d('p.pers_expected_dob')} AS expected_dob, {d('p.pers_death_date')} AS death_date,
-            dis.disability, imm.uasc, p.source_file, p.source_row
+            dis.disability, {{uasc}}, p.source_file, p.source_row
         FROM t_ssd_person p LEFT JOIN dis ON dis.pid = {t('p.pers_person_id')}
         LEFT JOIN imm ON imm.pid = {t('p.pers_person_id')}"""
 
@@ -402,10 +402,16 @@ _VISIT = f"""SELECT 'CIN:' || {t('v.cinv_cin_visit_id')} AS visit_id, coalesce({
         LEFT JOIN {_V_PERIOD} pd ON pd.period_id = {t('v.clav_cla_id')}"""
 
 
-def build(day: date) -> list[tuple[str, str]]:
-    """(temp table, SQL) in the order they must be created; `day` stands in for unknown staff start dates."""
+def build(day: date, supplied: set[str]) -> list[tuple[str, str]]:
+    """(temp table, SQL) in the order they must be created; `day` stands in for unknown staff start dates.
+
+    ssd_immigration_status lists the children who have an immigration status: when it is supplied, a child
+    not in it is not an unaccompanied asylum-seeking child (not so for ssd_disability, which records NONE).
+    """
+    uasc = "coalesce(imm.uasc, 'N') AS uasc" if "ssd_immigration_status" in supplied else "imm.uasc"
     return [
-        ("team_key", _TEAM_KEY), ("c_child", _CHILD), ("c_worker", _worker(day)), ("c_worker_post", _WORKER_POST),
+        ("team_key", _TEAM_KEY), ("c_child", _CHILD.replace("{uasc}", uasc)), ("c_worker", _worker(day)),
+        ("c_worker_post", _WORKER_POST),
         ("c_episode", _EPISODE), ("c_allocation", _ALLOCATION), ("c_contact", _CONTACT),
         ("c_assessment", _ASSESSMENT), ("c_s47", _S47), ("c_icpc", _ICPC), ("c_cp_plan", _CP_PLAN),
         ("c_cin_plan", _CIN_PLAN), ("c_cla_episode", _CLA_EPISODE), ("c_care_leaver", _CARE_LEAVER),

@@ -3,7 +3,9 @@
 Labels and codes come from `formats.ssd_spec`, the reader's own mapping, so what is written reads back the same.
 What the SSD has no place for is not written: staff history (each professional carries the team and FTE of
 their post on the extract date and their role then), establishment, absence, supervision, case notes, audits,
-visit workers and personal-adviser visits. Each looked-after episode is written with a legal status row and a
+visit workers, personal-adviser visits, contact decision dates, an early-help contact outcome (written as
+OTHER_OUTCOMES_EXIST_FLAG) and 'case closed' as the reason an allocation ended (the SSD code set has none:
+OTHERS). Each looked-after episode is written with a legal status row and a
 placement row of its own, linked by the episode id.
 """
 
