@@ -108,7 +108,8 @@ def test_messy_ssd_loads_exact_figures(messy):
     assert _rows(con, "SELECT episode_id, referral_date, primary_need, referral_nfa, close_date, team_id "
                       "FROM episode ORDER BY 1") == [
         ("R1", date(2023, 9, 1), "N1", False, None, "T1"), ("R2", date(2023, 10, 1), "N2", False, None, "T1"),
-        ("R3", date(2023, 10, 15), "N4", False, None, "T1"), ("R4", date(2023, 6, 1), "N1", False, date(2024, 1, 15), "T1"),
+        ("R3", date(2023, 10, 15), "N4", False, None, "T1"),
+        ("R4", date(2023, 6, 1), "N1", False, date(2024, 1, 15), "T1"),
         ("R5", date(2023, 10, 20), "N1", False, None, "T2")]
     assert _rows(con, "SELECT w.worker_id, w.role, w.employment, p.team_id, p.fte FROM worker w "
                       "JOIN worker_post p USING (worker_id) ORDER BY 1") == [
@@ -152,7 +153,8 @@ def test_messy_ssd_names_every_row_left_out(messy):
 def test_messy_ssd_position(messy):
     con, report = messy
     snap = get_snapshot(con, report.snapshot_id)
-    waiting = {r["child_id"]: (r["reason"], r["held_by"]) for r in compute(con, snap, "unallocated_cases", DAY).records()}
+    records = compute(con, snap, "unallocated_cases", DAY).records()
+    waiting = {r["child_id"]: (r["reason"], r["held_by"]) for r in records}
     assert waiting == {"P2": ("new work awaiting allocation", "Tom Jones"), "P3": ("awaiting re-allocation", None)}
     assert _caseloads(con, snap, DAY) == {"W1": 1, "W2": 0, "W4": 1}
 
@@ -193,7 +195,8 @@ def test_ssd_as_parquet_or_a_database_reads_the_same(tmp_path, messy, form):
     report = load(con, read_sources([source], "auto", con, DAY))
     assert report.status == "loaded_with_rejections"
     assert sum(p.count for p in report.rejected) == sum(p.count for p in csv_report.rejected) == 8
-    q = "SELECT allocation_id, child_id, worker_id, team_id, start_date, end_date FROM allocation WHERE snapshot_id = ? ORDER BY 1"
+    q = ("SELECT allocation_id, child_id, worker_id, team_id, start_date, end_date FROM allocation "
+         "WHERE snapshot_id = ? ORDER BY 1")
     assert con.execute(q, [report.snapshot_id]).fetchall() == con.execute(q, [csv_report.snapshot_id]).fetchall()
 
 

@@ -72,8 +72,9 @@ def detect(paths: Sequence[Path]) -> dict[str, list[Path]]:
             fmt = detect_file(file)
             if fmt is None:
                 if not path.is_dir():
-                    raise ReaderError(file.name, "is not in a format Clearsight reads (SSD tables, Annex A xlsx, "
-                                                 "SSDA903 CSV, CIN census XML, workforce census XML, canonical extract)")
+                    raise ReaderError(file.name, "is not in a format Clearsight reads (SSD tables, Annex A "
+                                                 "xlsx, SSDA903 CSV, CIN census XML, workforce census XML, "
+                                                 "canonical extract)")
                 continue
             found.setdefault(fmt, []).append(file)
     if not found:

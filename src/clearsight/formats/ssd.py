@@ -20,7 +20,7 @@ What the SSD cannot say, so Clearsight does not invent it:
 Unknown codes are never guessed: a required one (job title, involvement role, legal status) leaves its row out
 with the value named; an optional one (close reason, change reason...) is loaded blank and named in the notes.
 Other SSD objects (SDQ scores, EHCPs, address...) are counted, not loaded. The SSD has no extract date: it is
-inferred from the latest event date unless given.
+inferred from the latest event date unless given. Rows of a database table are numbered from 1 in table order.
 """
 
 from __future__ import annotations
@@ -212,9 +212,10 @@ def _latest(con: duckdb.DuckDBPyConnection) -> date | None:
 
 
 def _emit(con: duckdb.DuckDBPyConnection, staged: dict[str, list[str]], out: ReaderOutput) -> None:
-    uses_unknown = sum(
-        int(con.execute(f"SELECT count(*) FROM c_{t} WHERE team_id = '{UNKNOWN_TEAM}'").fetchone()[0])  # type: ignore[index]
-        for t in ("episode", "allocation", "assessment", "worker_post"))
+    uses_unknown = 0
+    for table in ("episode", "allocation", "assessment", "worker_post"):
+        row = con.execute(f"SELECT count(*) FROM c_{table} WHERE team_id = '{UNKNOWN_TEAM}'").fetchone()
+        uses_unknown += int(row[0]) if row else 0
     if not uses_unknown:
         con.execute(f"DELETE FROM c_team WHERE team_id = '{UNKNOWN_TEAM}'")
     for name, sources in CANONICAL.items():

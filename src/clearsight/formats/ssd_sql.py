@@ -192,7 +192,8 @@ def _worker(day: date) -> str:
             CASE WHEN upper({t('p.prof_agency_worker_flag')}) IN {_YES} THEN 'agency' ELSE 'permanent' END
                 AS employment,
             CAST(coalesce(inv.first_start, DATE '{day.isoformat()}') AS VARCHAR) AS start_date,
-            coalesce({team(t('p.prof_professional_department'))}, {team('inv.last_team')}, '{UNKNOWN_TEAM}') AS post_team,
+            coalesce({team(t('p.prof_professional_department'))}, {team('inv.last_team')},
+                     '{UNKNOWN_TEAM}') AS post_team,
             coalesce({t('p.prof_full_time_equivalency')}, '1.0') AS fte, p.source_file, p.source_row
         FROM t_ssd_professionals p LEFT JOIN inv ON inv.wid = {t('p.prof_professional_id')}"""
 
@@ -230,7 +231,8 @@ _EPISODE = f"""WITH inv AS (
         FROM t_ssd_cin_episodes e LEFT JOIN inv ON inv.rid = {t('e.cine_referral_id')}"""
 
 # One row per id, for looking up a row's child or team through the id it names.
-_V_EPISODE = "(SELECT episode_id, any_value(child_id) AS child_id, any_value(team_id) AS team_id FROM c_episode GROUP BY 1)"
+_V_EPISODE = ("(SELECT episode_id, any_value(child_id) AS child_id, any_value(team_id) AS team_id FROM c_episode "
+              "GROUP BY 1)")
 _V_WORKER = (f"(SELECT worker_id, any_value(NULLIF(post_team, '{UNKNOWN_TEAM}')) AS team_id FROM c_worker "
              "GROUP BY 1)")
 
@@ -260,7 +262,8 @@ def _yes(item: int) -> str:
 
 
 _CONTACT = f"""WITH f AS (
-            SELECT *, CASE WHEN json_valid({t('cont_contact_outcome_json')}) THEN {t('cont_contact_outcome_json')} END AS j,
+            SELECT *,
+                   CASE WHEN json_valid({t('cont_contact_outcome_json')}) THEN {t('cont_contact_outcome_json')} END AS j,
                    json_extract_string(j, [{', '.join(f"'$.{k}'" for k in _CONTACT_FLAGS)}]) AS flags
             FROM t_ssd_contacts)
         SELECT {t('f.cont_contact_id')} AS contact_id, {t('f.cont_person_id')} AS child_id,
@@ -314,7 +317,8 @@ _CP_PLAN = f"""SELECT {t('p.cppl_cp_plan_id')} AS cp_plan_id, coalesce({t('p.cpp
             {_category('p.cppl_cp_plan_latest_category')} AS latest_category, p.source_file, p.source_row
         FROM t_ssd_cp_plans p LEFT JOIN {_V_EPISODE} e ON e.episode_id = {t('p.cppl_referral_id')}"""
 
-_CIN_PLAN = f"""SELECT {t('p.cinp_cin_plan_id')} AS cin_plan_id, coalesce({t('p.cinp_person_id')}, e.child_id) AS child_id,
+_CIN_PLAN = f"""SELECT {t('p.cinp_cin_plan_id')} AS cin_plan_id,
+            coalesce({t('p.cinp_person_id')}, e.child_id) AS child_id,
             {t('p.cinp_referral_id')} AS episode_id, {d('p.cinp_cin_plan_start_date')} AS start_date,
             {d('p.cinp_cin_plan_end_date')} AS end_date, p.source_file, p.source_row
         FROM t_ssd_cin_plans p LEFT JOIN {_V_EPISODE} e ON e.episode_id = {t('p.cinp_referral_id')}"""
@@ -351,7 +355,8 @@ _CLA_EPISODE = f"""WITH e AS (
         SELECT e.eid AS cla_episode_id, e.pid AS child_id,
             coalesce(e.cla, e.pid || ':' || coalesce(CAST({parsed('e.clae_entered_care_date')} AS VARCHAR), e.eid))
                 AS period_id,
-            {d('e.clae_cla_episode_start_date')} AS start_date, {code('e.clae_cla_episode_start_reason')} AS start_reason,
+            {d('e.clae_cla_episode_start_date')} AS start_date,
+            {code('e.clae_cla_episode_start_reason')} AS start_reason,
             legal.status AS legal_status, place.type AS placement_type, place.provider AS placement_provider,
             {d('e.clae_cla_episode_ceased_date')} AS end_date, {code('e.clae_cla_episode_ceased_reason')} AS end_reason,
             e.source_file, e.source_row
@@ -366,26 +371,31 @@ _CARE_LEAVER = f"""SELECT {t('clea_person_id')} AS child_id, {t('clea_care_leave
             CASE upper({t('clea_care_leaver_accom_suitable')})
                 {' '.join(f"WHEN '{k}' THEN '{v}'" for k, v in SUITABLE.items())}
                 ELSE {t('clea_care_leaver_accom_suitable')} END AS suitable,
-            {code('clea_care_leaver_activity')} AS activity, {d('clea_pathway_plan_review_date')} AS pathway_plan_review,
+            {code('clea_care_leaver_activity')} AS activity,
+            {d('clea_pathway_plan_review_date')} AS pathway_plan_review,
             source_file, source_row FROM t_ssd_care_leavers"""
 
 _V_CP = "(SELECT cp_plan_id, any_value(child_id) AS child_id FROM c_cp_plan GROUP BY 1)"
 _V_CIN = "(SELECT cin_plan_id, any_value(child_id) AS child_id FROM c_cin_plan GROUP BY 1)"
-_V_CLA = "(SELECT cla_episode_id, any_value(child_id) AS child_id, any_value(period_id) AS period_id FROM c_cla_episode GROUP BY 1)"
+_V_CLA = ("(SELECT cla_episode_id, any_value(child_id) AS child_id, any_value(period_id) AS period_id "
+          "FROM c_cla_episode GROUP BY 1)")
 _V_PERIOD = "(SELECT period_id, any_value(child_id) AS child_id FROM c_cla_episode GROUP BY 1)"
 
-_REVIEW = f"""SELECT 'CP:' || {t('r.cppr_cp_review_id')} AS review_id, coalesce({t('r.cppr_person_id')}, p.child_id) AS child_id,
+_REVIEW = f"""SELECT 'CP:' || {t('r.cppr_cp_review_id')} AS review_id,
+            coalesce({t('r.cppr_person_id')}, p.child_id) AS child_id,
             'CP' AS kind, {t('r.cppr_cp_plan_id')} AS plan_id, {d('r.cppr_cp_review_due')} AS due_date,
             {d('r.cppr_cp_review_date')} AS held_date, r.source_file, r.source_row
         FROM t_ssd_cp_reviews r LEFT JOIN {_V_CP} p ON p.cp_plan_id = {t('r.cppr_cp_plan_id')}
         UNION ALL
         SELECT 'CLA:' || {t('r.clar_cla_review_id')}, coalesce({t('r.clar_person_id')}, e.child_id, pd.child_id), 'CLA',
-            coalesce({t('r.clar_cla_id')}, e.period_id), {d('r.clar_cla_review_due_date')}, {d('r.clar_cla_review_date')},
+            coalesce({t('r.clar_cla_id')}, e.period_id), {d('r.clar_cla_review_due_date')},
+            {d('r.clar_cla_review_date')},
             r.source_file, r.source_row
         FROM t_ssd_cla_reviews r LEFT JOIN {_V_CLA} e ON e.cla_episode_id = {t('r.clar_cla_episode_id')}
         LEFT JOIN {_V_PERIOD} pd ON pd.period_id = {t('r.clar_cla_id')}"""
 
-_VISIT = f"""SELECT 'CIN:' || {t('v.cinv_cin_visit_id')} AS visit_id, coalesce({t('v.cinv_person_id')}, p.child_id) AS child_id,
+_VISIT = f"""SELECT 'CIN:' || {t('v.cinv_cin_visit_id')} AS visit_id,
+            coalesce({t('v.cinv_person_id')}, p.child_id) AS child_id,
             'CIN' AS kind, {d('v.cinv_cin_visit_date')} AS visit_date, {t('v.cinv_cin_visit_seen')} AS seen,
             {t('v.cinv_cin_visit_seen_alone')} AS seen_alone, v.source_file, v.source_row
         FROM t_ssd_cin_visits v LEFT JOIN {_V_CIN} p ON p.cin_plan_id = {t('v.cinv_cin_plan_id')}

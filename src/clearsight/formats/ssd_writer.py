@@ -71,7 +71,8 @@ QUERIES: dict[str, str] = {
         referral_source AS cine_referral_source_code, {_yn('referral_nfa')} AS cine_referral_nfa,
         close_reason AS cine_close_reason, close_date AS cine_close_date, team_id AS cine_referral_team,
         worker_id AS cine_referral_worker_id FROM episode WHERE snapshot_id = $s ORDER BY 1""",
-    "ssd_contacts": f"""SELECT contact_id AS cont_contact_id, child_id AS cont_person_id, contact_date AS cont_contact_date,
+    "ssd_contacts": f"""SELECT contact_id AS cont_contact_id, child_id AS cont_person_id,
+        contact_date AS cont_contact_date,
         source AS cont_contact_source_code,
         {_json(NEW_REFERRAL_FLAG="CASE WHEN outcome = 'referral' THEN 'Y' ELSE 'N' END",
                NFA_FLAG="CASE WHEN outcome = 'nfa' THEN 'Y' ELSE 'N' END",
@@ -92,7 +93,8 @@ QUERIES: dict[str, str] = {
     "ssd_initial_cp_conference": f"""SELECT icpc_id AS icpc_icpc_id, s47_id AS icpc_s47_enquiry_id,
         child_id AS icpc_person_id, target_date AS icpc_icpc_target_date, conference_date AS icpc_icpc_date,
         {_yn('resulted_in_plan')} AS icpc_icpc_outcome_cp_flag FROM icpc WHERE snapshot_id = $s ORDER BY 1""",
-    "ssd_cp_plans": f"""SELECT cp_plan_id AS cppl_cp_plan_id, episode_id AS cppl_referral_id, child_id AS cppl_person_id,
+    "ssd_cp_plans": f"""SELECT cp_plan_id AS cppl_cp_plan_id, episode_id AS cppl_referral_id,
+        child_id AS cppl_person_id,
         start_date AS cppl_cp_plan_start_date, end_date AS cppl_cp_plan_end_date,
         {_label('initial_category', CATEGORIES)} AS cppl_cp_plan_initial_category,
         {_label('latest_category', CATEGORIES)} AS cppl_cp_plan_latest_category
@@ -131,10 +133,12 @@ QUERIES: dict[str, str] = {
         FROM review r LEFT JOIN first f ON f.child_id = r.child_id AND f.period_id = r.plan_id
         WHERE r.snapshot_id = $s AND r.kind = 'CLA' ORDER BY 1""",
 }
-_VISITS = {"ssd_cin_visits": ("cinv_cin", "CIN"), "ssd_cp_visits": ("cppv_cp", "CP"), "ssd_cla_visits": ("clav_cla", "CLA")}
+_VISITS = {"ssd_cin_visits": ("cinv_cin", "CIN"), "ssd_cp_visits": ("cppv_cp", "CP"),
+           "ssd_cla_visits": ("clav_cla", "CLA")}
 for _table, (_prefix, _kind) in _VISITS.items():
     _person = _prefix.split("_")[0] + "_person_id"
-    QUERIES[_table] = f"""SELECT visit_id AS {_prefix}_visit_id, child_id AS {_person}, visit_date AS {_prefix}_visit_date,
+    QUERIES[_table] = f"""SELECT visit_id AS {_prefix}_visit_id, child_id AS {_person},
+        visit_date AS {_prefix}_visit_date,
         {_yn('seen')} AS {_prefix}_visit_seen, {_yn('seen_alone')} AS {_prefix}_visit_seen_alone
         FROM visit WHERE snapshot_id = $s AND kind = '{_kind}' ORDER BY 1"""
 
