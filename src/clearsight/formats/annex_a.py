@@ -15,22 +15,27 @@ inspection, naming teams and workers by text. So the reader says what it cannot 
 
 from __future__ import annotations
 
+import functools
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
 from python_calamine import CalamineError, CalamineWorkbook
 
 from clearsight.formats.cells import code, iso_date, label, name_key, slug, text, yes_no
 from clearsight.formats.errors import ReaderError
 from clearsight.formats.headers import Field, find_header
-from clearsight.formats.rows import Rows
+from clearsight.formats.rows import Rows, from_arrow
 from clearsight.formats.source import ReaderOutput
 from clearsight.formats.staff import KnownStaff, known_staff
-from clearsight.store.validation import Problem
+from clearsight.store.staging import scratch_connection
+from clearsight.store.validation import EXAMPLES, Problem
 
 FORMAT = "annex-a"
 NOT_RECORDED_TEAM = "Not recorded"
@@ -148,8 +153,6 @@ _CATEGORY = {"neglect": "NEG", "physical abuse": "PHY", "physical": "PHY", "emot
              "multiple mixed": "MUL"}
 _SUITABLE = {"suitable": "Y", "unsuitable": "N", "not suitable": "N"}
 
-Record = dict[str, object]  # normalised field values of one row, plus '_file' and '_row'
-
 
 def sex(value: object) -> str:
     written = label(value)
@@ -197,8 +200,50 @@ def is_annex_a(path: Path) -> bool:
         return False
 
 
-def read_lists(path: Path) -> tuple[dict[int, list[Record]], dict[tuple[str, str], str], list[Problem], list[str]]:
-    """Every list's rows as normalised records, header texts per canonical column, rows without a child id."""
+@dataclass
+class Sheet:
+    """One list's data rows, column-wise: every field of the list (normalised text, None for blank or absent)
+    plus the derived columns `_team_w`/`_team_k` (team as written, 'Not recorded' when blank, and its key),
+    `_worker_w` and `_pa_w` (names as written), `_outcome` (List 1), and `_file`, `_row`."""
+
+    number: int
+    source: str  # "file, sheet": how messages name it
+    table: pa.Table
+    present: frozenset[str]  # fields the header carries
+
+
+def _normalise(values: Sequence[object], norm: Callable[[object], str]) -> list[str | None]:
+    """norm over a column, computed once per distinct value (columns repeat a few codes, dates and names)."""
+    if len(set(map(type, values)) & _NUMBERS) > 1:  # 1 == 1.0 == True: map each value with its type
+        keyed: dict[tuple[type, object], str | None] = {}
+        out = []
+        for v in values:
+            k = (v.__class__, v)
+            if k not in keyed:
+                keyed[k] = norm(v) or None
+            out.append(keyed[k])
+        return out
+    mapping = {v: norm(v) or None for v in set(values)}
+    return list(map(mapping.__getitem__, values))
+
+
+_NUMBERS = frozenset({bool, int, float})
+
+
+def _mapped(values: list[str | None], fn: Callable[[str], str | None]) -> list[str | None]:
+    mapping = {v: (fn(v) if v is not None else None) for v in set(values)}
+    return list(map(mapping.__getitem__, values))
+
+
+def _written(name: str | None) -> str | None:
+    return " ".join(name.split()) or None if name else None
+
+
+def read_lists(
+    path: Path,
+) -> tuple[dict[int, Sheet], dict[tuple[str, str], str], list[Problem], list[str], dict[int, int]]:
+    """Every list's rows, column-wise and normalised; header texts per canonical column; rows without a child
+    id; notes; and the rows of the lists no canonical table holds (2, 10, 11), by list."""
     try:
         wb = CalamineWorkbook.from_path(str(path))
         sheets = list_sheets(wb.sheet_names)
@@ -206,10 +251,12 @@ def read_lists(path: Path) -> tuple[dict[int, list[Record]], dict[tuple[str, str
         raise ReaderError(path.name, f"cannot be read as an xlsx workbook ({exc})") from None
     if not sheets:
         raise ReaderError(path.name, f"no sheets named 'List 1' .. 'List 11' (sheets: {', '.join(wb.sheet_names)})")
-    lists: dict[int, list[Record]] = {}
+    lists: dict[int, Sheet] = {}
+    unmodelled: dict[int, int] = {}
     headers: dict[tuple[str, str], str] = {}
     problems: list[Problem] = []
     notes: list[str] = []
+    team_names: dict[str | None, tuple[str, str]] = {}  # team as read -> (as written, key)
     for number, sheet in sorted(sheets.items()):
         try:
             rows = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
@@ -218,11 +265,12 @@ def read_lists(path: Path) -> tuple[dict[int, list[Record]], dict[tuple[str, str
         source = f"{path.name}, {sheet.strip()}"
         if not any(any(text(c) for c in r) for r in rows):
             notes.append(f"{source} is empty")
-            lists[number] = []
+            if number in NOT_MODELLED:
+                unmodelled[number] = 0
             continue
         if number in NOT_MODELLED:  # counted for the report; header row assumed to be the first non-blank row
             filled = sum(1 for r in rows if any(text(c) for c in r))
-            lists[number] = [{"_file": source}] * max(filled - 1, 0)
+            unmodelled[number] = max(filled - 1, 0)
             continue
         header = find_header(rows, LISTS[number], path.name, sheet.strip())
         if header.extra:
@@ -230,39 +278,51 @@ def read_lists(path: Path) -> tuple[dict[int, list[Record]], dict[tuple[str, str
         for fname, written in header.texts.items():
             if fname in CANONICAL:
                 headers[(source, CANONICAL[fname])] = written
-        cols = [(f, i, _normaliser(f)) for f, i in header.columns.items()]
-        child_col = header.columns["child"]
-        records: list[Record] = []
-        blank_ids: list[int] = []
-        for index in range(header.row + 1, len(rows)):
-            row = rows[index]
-            width = len(row)
-            record: Record = {f: (norm(row[i]) if i < width else "") for f, i, norm in cols}
-            if not any(record.values()):
-                continue  # blank rows (trailing, or between blocks)
-            if not record["child"] and child_col < width and not text(row[child_col]):
-                blank_ids.append(index + 1)
-                continue
-            record["_file"], record["_row"] = source, index + 1
-            records.append(record)
+        data = rows[header.row + 1:]
+        width = max((len(r) for r in data), default=0)
+        if any(len(r) != width for r in data):
+            data = [list(r) + [""] * (width - len(r)) for r in data]
+        raw = list(zip(*data)) if data else []
+        n = len(data)
+        columns: dict[str, list[str | None]] = {}
+        for f in LISTS[number]:
+            i = header.columns.get(f.name)
+            columns[f.name] = _normalise(raw[i], _normaliser(f.name)) if i is not None and i < width else [None] * n
+        table = pa.table({f: pa.array(v, pa.string()) for f, v in columns.items()})
+        table = table.append_column("_row", pa.array(range(header.row + 2, header.row + 2 + n), pa.int64()))
+        any_value = functools.reduce(pc.or_, (pc.is_valid(table[f.name]) for f in LISTS[number]))
+        has_child = pc.is_valid(table["child"])
+        blank_ids = table.filter(pc.and_(any_value, pc.invert(has_child)))["_row"].to_pylist()
         if blank_ids:
             problems.append(Problem(source, header.texts["child"], "a child id is required; the row was left out",
-                                    tuple(blank_ids[:20]), len(blank_ids)))
-        lists[number] = records
-    return lists, headers, problems, notes
+                                    tuple(blank_ids[:EXAMPLES]), len(blank_ids)))
+        table = table.filter(pc.and_(any_value, has_child))
+        if "team" in columns:
+            teams = table["team"].to_pylist()
+            for t in set(teams):
+                if t not in team_names:
+                    written = _written(t) or NOT_RECORDED_TEAM
+                    team_names[t] = (written, name_key(written))
+            for j, name in enumerate(("_team_w", "_team_k")):
+                table = table.append_column(name, pa.array([team_names[t][j] for t in teams], pa.string()))
+            table = table.append_column("_worker_w", pa.array(_mapped(table["worker"].to_pylist(), _written),
+                                                              pa.string()))
+        if number == 9:
+            table = table.append_column("_pa_w", pa.array(_mapped(table["pa"].to_pylist(), _written), pa.string()))
+        if number == 1:
+            table = table.append_column("_outcome", pa.array(
+                _mapped(table["contact_outcome"].to_pylist(), lambda v: _contact_outcome(v) or None), pa.string()))
+        table = table.append_column("_file", pa.array([source] * table.num_rows, pa.string()))
+        lists[number] = Sheet(number, source, table, frozenset(header.columns))
+    return lists, headers, problems, notes, unmodelled
 
 
-def latest_event_date(lists: dict[int, list[Record]]) -> date | None:
-    """The latest readable event date in lists 1-9 (cells already normalised to ISO text where readable)."""
+def latest_event_date(lists: dict[int, Sheet]) -> date | None:
+    """The latest readable event date in lists 1-9 (cells are normalised to ISO text where readable)."""
     found: set[str] = set()
-    for number, records in lists.items():
-        if number in NOT_MODELLED:
-            continue
-        for r in records:
-            for f in EVENT_DATES:
-                v = r.get(f)
-                if isinstance(v, str) and len(v) == 10 and v[4] == "-":
-                    found.add(v)
+    for sheet in lists.values():
+        for f in EVENT_DATES & set(sheet.table.column_names):
+            found.update(v for v in pc.unique(sheet.table[f]).to_pylist() if v and len(v) == 10 and v[4] == "-")
     for v in sorted(found, reverse=True):
         try:
             return date.fromisoformat(v)
@@ -273,7 +333,7 @@ def latest_event_date(lists: dict[int, list[Record]]) -> date | None:
 
 def read(path: Path, con: duckdb.DuckDBPyConnection | None = None, extract_date: date | None = None) -> ReaderOutput:
     """Read one Annex A workbook into canonical rows (see the module docstring for what it cannot say)."""
-    lists, headers, problems, notes = read_lists(path)
+    lists, headers, problems, notes, unmodelled = read_lists(path)
     out = ReaderOutput(FORMAT, [path], headers=headers, rejected=problems, notes=notes)
     inferred = latest_event_date(lists)
     out.extract_date = inferred
@@ -281,38 +341,44 @@ def read(path: Path, con: duckdb.DuckDBPyConnection | None = None, extract_date:
     as_at = extract_date or inferred
     if as_at is None:
         raise ReaderError(path.name, "holds no dated rows to infer an extract date from; give --extract-date")
-    _Mapper(out, lists, known_staff(con, as_at), as_at).run()
+    _Mapper(out, lists, unmodelled, known_staff(con, as_at), as_at).run()
     return out
 
 
-class _Mapper:
-    """Turns normalised list records into canonical tables for one workbook."""
+# Row order within the reader: list position (then row). Phases order the team and worker look-ups the way a
+# person reading the lists in turn would meet them, so ties (a team's service, a worker's role and team) go to
+# the first seen.
+_ORDER = "(_n * 10000000 + _row)"
+_EPISODE_LISTS = ((6, "cin_start", "cin"), (3, "referral_date", "front_door"))
+_ALLOCATION_LISTS = ((8, "ceased", "cla"), (7, "cp_end", "cp"), (6, "cin_close", "cin"))
 
-    def __init__(self, out: ReaderOutput, lists: dict[int, list[Record]], staff: KnownStaff, as_at: date):
-        self.out, self.lists, self.staff, self.as_at = out, lists, staff, as_at
+
+class _Mapper:
+    """Turns the normalised lists into canonical tables for one workbook, column-wise in a scratch DuckDB."""
+
+    def __init__(self, out: ReaderOutput, lists: dict[int, Sheet], unmodelled: dict[int, int], staff: KnownStaff,
+                 as_at: date):
+        self.out, self.lists, self.unmodelled, self.staff, self.as_at = out, lists, unmodelled, staff, as_at
         self.day = as_at.isoformat()
-        self.episodes: dict[tuple[str, str], Record] = {}  # (child, referral date) -> episode values
-        self.team_names: dict[str, str] = {}  # normalised -> name as first written
-        self.team_service: dict[str, Counter[str]] = defaultdict(Counter)
-        self.worker_names: dict[str, str] = {}  # name as written -> worker_id
-        self.worker_roles: dict[str, Counter[str]] = defaultdict(Counter)
-        self.worker_teams: dict[str, Counter[str]] = defaultdict(Counter)
+        self.con = scratch_connection()
 
     def run(self) -> None:
-        self._children()
-        for number, what in NOT_MODELLED.items():
-            if self.lists.get(number):
-                self.out.notes.append(f"List {number} ({what}): {len(self.lists[number])} rows read; no canonical "
-                                      "table holds them, so they are not loaded")
-        self._contacts()
-        self._episodes()
-        self._assessments()
-        self._s47()
-        self._cp_plans()
-        self._cla()
-        self._care_leavers()
-        self._allocations()
-        self._staff()
+        try:
+            self._stage()
+            self._children()
+            for number, what in NOT_MODELLED.items():
+                if self.unmodelled.get(number):
+                    self.out.notes.append(f"List {number} ({what}): {self.unmodelled[number]} rows read; no "
+                                          "canonical table holds them, so they are not loaded")
+            self._contacts()
+            self._episodes()
+            self._assessments_and_s47()
+            self._plans_and_periods()
+            self._care_leavers()
+            self._allocations()
+            self._staff()
+        finally:
+            self.con.close()
         six = (self.as_at - timedelta(days=183)).isoformat()
         self.out.notes.append(
             f"Annex A is a snapshot: allocations and caseloads are known on {self.day} only (history before it "
@@ -321,238 +387,271 @@ class _Mapper:
             "are unavailable"
         )
 
-    # -- teams and workers ---------------------------------------------------------------------------------
+    # -- plumbing ---------------------------------------------------------------------------------------------
 
-    def team(self, name: object, service: str) -> str:
-        written = " ".join(text(name).split()) or NOT_RECORDED_TEAM
-        key = name_key(written)
-        self.team_names.setdefault(key, written)
-        self.team_service[key][service] += 1
-        known = self.staff.teams_by_key.get(key)
-        return known[0] if known else f"annex-a:{slug(written)}"
+    def _stage(self) -> None:
+        """Table l<n> per list 1, 3-9, with every field (NULL when the list lacks it) and `_n`, `_row`, `_file`."""
+        for number, fields in LISTS.items():
+            sheet = self.lists.get(number)
+            if sheet is not None:
+                self.con.register(f"sheet_{number}", sheet.table)
+                source, have = f"sheet_{number}", set(sheet.table.column_names)
+            else:
+                source, have = "(SELECT 1 WHERE FALSE)", set()
+            extra = ["_team_w", "_team_k", "_worker_w"] if any(f.name == "team" for f in fields) else []
+            extra += ["_pa_w"] if number == 9 else []
+            extra += ["_outcome"] if number == 1 else []
+            cols = [f.name for f in fields] + extra + ["_file"]
+            select = ", ".join(c if c in have else f"CAST(NULL AS VARCHAR) AS {c}" for c in cols)
+            row = "_row" if "_row" in have else "CAST(NULL AS BIGINT) AS _row"
+            self.con.execute(f"CREATE TEMP TABLE l{number} AS SELECT {select}, {row}, {number} AS _n FROM {source}")
+            if sheet is not None:
+                self.con.unregister(f"sheet_{number}")
+        known = [(key, tid) for key, (tid, _service) in self.staff.teams_by_key.items()]
+        self.con.execute("CREATE TEMP TABLE known_team (k VARCHAR, id VARCHAR)")
+        if known:
+            self.con.executemany("INSERT INTO known_team VALUES (?, ?)", known)
 
-    def worker(self, name: object, role: str, team_id: str) -> str | None:
-        written = " ".join(text(name).split())
-        if not written:
-            return None
-        self.worker_roles[written][role] += 1
-        self.worker_teams[written][team_id] += 1
-        if written not in self.worker_names:
-            found, _how = self.staff.worker(written)
-            self.worker_names[written] = found or f"annex-a:{slug(written)}"
-        return self.worker_names[written]
+    def _emit(self, table: str, sql: str) -> None:
+        """Rows of canonical `table` from a query giving its columns plus source_file and source_row."""
+        result = self.con.execute(sql).arrow()
+        result = result.read_all() if hasattr(result, "read_all") else result
+        part = from_arrow(table, result)
+        part = part.cast(pa.schema([pa.field(n, pa.int64() if n == "source_row" else pa.string())
+                                    for n in part.column_names]))
+        if result.num_rows:
+            found = self.out.tables.get(table)
+            if isinstance(found, pa.Table):
+                part = pa.concat_tables([found, part])
+            self.out.tables[table] = part
+        else:
+            self.out.tables.setdefault(table, part)
 
-    # -- lists -----------------------------------------------------------------------------------------------
+    def _team_id(self, key: str) -> str:
+        return f"coalesce((SELECT id FROM known_team WHERE k = {key}), 'annex-a:' || replace({key}, ' ', '-'))"
+
+    # -- lists --------------------------------------------------------------------------------------------------
 
     def _children(self) -> None:
-        rows = self.out.rows("child")
-        seen: dict[str, dict[str, str]] = {}
-        where: dict[str, tuple[str, int]] = {}
-        for number in range(1, 10):
-            if number in NOT_MODELLED:
-                continue
-            for r in self.lists.get(number, []):
-                child = str(r["child"])
-                values = seen.setdefault(child, {"child_id": child})
-                where.setdefault(child, (str(r["_file"]), int(r["_row"])))  # type: ignore[call-overload]
-                for f in ("sex", "ethnicity", "dob", "disability", "uasc"):
-                    if r.get(f) and not values.get(f):
-                        values[f] = str(r[f])
-        for child, values in seen.items():
-            rows.add(*where[child], values)
+        union = " UNION ALL ".join(
+            f"SELECT child, sex, ethnicity, dob, disability, uasc, _file, _row, _n FROM l{n}"
+            for n in range(1, 10) if n not in NOT_MODELLED)
+        first = ", ".join(f"first({f} ORDER BY {_ORDER}) FILTER (WHERE {f} IS NOT NULL) AS {f}"
+                          for f in ("sex", "ethnicity", "dob", "disability", "uasc"))
+        self._emit("child", f"""
+            SELECT child AS child_id, {first},
+                   first(_file ORDER BY {_ORDER}) AS source_file, first(_row ORDER BY {_ORDER}) AS source_row
+            FROM ({union}) GROUP BY child""")
 
     def _contacts(self) -> None:
-        rows = self.out.rows("contact")
-        for r in self.lists.get(1, []):
-            rows.add(str(r["_file"]), int(r["_row"]), {  # type: ignore[call-overload]
-                "contact_id": f"{r['child']}:{r.get('contact_date')}:{r['_row']}", "child_id": r["child"],
-                "contact_date": r.get("contact_date"), "source": r.get("contact_source"),
-                "outcome": _contact_outcome(str(r.get("contact_outcome", ""))),
-            })
+        date_sql = "coalesce(contact_date, '')" if "contact_date" in self._present(1) else "'None'"
+        self._emit("contact", f"""
+            SELECT child || ':' || {date_sql} || ':' || _row AS contact_id, child AS child_id, contact_date,
+                   contact_source AS source, _outcome AS outcome, _file AS source_file, _row AS source_row FROM l1""")
+
+    def _present(self, number: int) -> frozenset[str]:
+        sheet = self.lists.get(number)
+        return sheet.present if sheet else frozenset()
 
     def _episodes(self) -> None:
-        for number, start, service in ((6, "cin_start", "cin"), (3, "referral_date", "front_door")):
-            for r in self.lists.get(number, []):
-                key = (str(r["child"]), str(r.get(start, "")))
-                ep = self.episodes.get(key)
-                if ep is None:
-                    ep = self.episodes[key] = {
-                        "episode_id": f"{key[0]}:{key[1]}", "child_id": key[0], "referral_date": key[1],
-                        "_file": r["_file"], "_row": r["_row"],
-                    }
-                for f_from, f_to in (("referral_source", "referral_source"), ("referral_nfa", "referral_nfa"),
-                                     ("primary_need", "primary_need"), ("cin_close", "close_date"),
-                                     ("close_reason", "close_reason")):
-                    if r.get(f_from) and not ep.get(f_to):
-                        ep[f_to] = r[f_from]
-                if text(r.get("team")) and "team_id" not in ep:
-                    ep["team_id"] = self.team(r.get("team"), service)
-                    ep["worker_id"] = self.worker(r.get("worker"), "social_worker", str(ep["team_id"]))
-        by_child: dict[str, list[Record]] = defaultdict(list)
-        for ep in self.episodes.values():
-            by_child[str(ep["child_id"])].append(ep)
-        self.by_child = {c: sorted(eps, key=lambda e: str(e["referral_date"])) for c, eps in by_child.items()}
+        """Episodes from List 6 then List 3, one per child and referral date; `ep` holds them and, later, the
+        episodes inferred from List 7 and List 8."""
+        fields = {3: "referral_source, referral_nfa", 6: "primary_need, cin_close AS close_date, close_reason"}
+        rows = " UNION ALL BY NAME ".join(
+            f"SELECT child, coalesce({start}, '') AS ref, {fields[n]}, team, _team_w, _team_k, _worker_w, _file, "
+            f"_row, {i} * 10000000 + _row AS o, '{service}' AS service FROM l{n}"
+            for i, (n, start, service) in enumerate(_EPISODE_LISTS))
+        self.con.execute(f"CREATE TEMP TABLE ep_rows AS {rows}")
+        first = ", ".join(f"first({f} ORDER BY o) FILTER (WHERE {f} IS NOT NULL) AS {f}" for f in
+                          ("referral_source", "referral_nfa", "primary_need", "close_date", "close_reason"))
+        self.con.execute(f"""
+            CREATE TEMP TABLE ep AS
+            SELECT child, ref, child || ':' || ref AS episode_id, {first},
+                   first({{'w': _team_w, 'k': _team_k, 'worker': _worker_w, 'service': service, 'o': o}} ORDER BY o)
+                       FILTER (WHERE team IS NOT NULL) AS t,
+                   first(_file ORDER BY o) AS _file, first(_row ORDER BY o) AS _row, min(o) AS o, FALSE AS inferred
+            FROM ep_rows GROUP BY child, ref""")
+        # team and worker look-ups, in the order a reader meets them (see _calls)
+        self.con.execute(f"""
+            CREATE TEMP TABLE calls AS
+            SELECT 1 AS phase, t.o AS o, t.w AS team_w, t.k AS team_k, t.service, t.worker AS worker_w,
+                   'social_worker' AS role FROM ep WHERE t IS NOT NULL""")
 
-    def _episode_for(self, r: Record, day: str, end: str | None, infer: bool) -> str | None:
-        """The child's latest episode starting on or before `day`; inferred from this row if allowed."""
-        eps = self.by_child.get(str(r["child"]), [])
-        found = [e for e in eps if str(e["referral_date"]) <= day] or eps
-        if found:
-            return str(found[-1]["episode_id"])
-        if not infer:
-            return None
-        ep: Record = {"episode_id": f"{r['child']}:{day}", "child_id": r["child"], "referral_date": day,
-                      "close_date": end, "team_id": self.team(r.get("team"), "cin"), "_file": r["_file"],
-                      "_row": r["_row"], "_inferred": True}
-        self.episodes[(str(r["child"]), day)] = ep
-        self.by_child.setdefault(str(r["child"]), []).append(ep)
-        return str(ep["episode_id"])
+    def _pick(self, rows: str, episodes: str = "ep") -> str:
+        """SQL: for `rows` (rid, child, day), the child's latest episode starting on or before the day, else its
+        latest; rows of children without an episode get none."""
+        return f"""(SELECT r.rid, max(e.ref) FILTER (WHERE e.ref <= r.day) AS before, max(e.ref) AS latest
+                   FROM ({rows}) r JOIN {episodes} e ON e.child = r.child GROUP BY r.rid)"""
 
-    def _no_episode(self, r: Record, column: str, problems: dict[str, list[int]]) -> None:
-        problems.setdefault(f"{r['_file']}|{column}", []).append(int(r["_row"]))  # type: ignore[call-overload]
-
-    def _report_no_episode(self, problems: dict[str, list[int]]) -> None:
-        for key, rows in problems.items():
-            file, column = key.split("|")
+    def _no_episode(self, number: int) -> None:
+        found = self.con.execute(
+            f"SELECT _file, list(_row ORDER BY _row)[:{EXAMPLES}], count(*) FROM l{number} "
+            f"WHERE child NOT IN (SELECT child FROM ep) GROUP BY _file").fetchall()
+        for file, rows, n in found:
             self.out.rejected.append(Problem(
-                file, column, "the child has no referral or child-in-need episode in List 3 or List 6 to attach "
-                "this row to; the row was left out", tuple(rows[:20]), len(rows)))
+                file, "Child Unique ID", "the child has no referral or child-in-need episode in List 3 or List 6 to "
+                "attach this row to; the row was left out", tuple(rows), int(n)))
 
-    def _assessments(self) -> None:
-        rows = self.out.rows("assessment")
-        missing: dict[str, list[int]] = {}
-        for r in self.lists.get(4, []):
-            start = str(r.get("start", ""))
-            episode = self._episode_for(r, start, None, infer=False)
-            if episode is None:
-                self._no_episode(r, "Child Unique ID", missing)
-                continue
-            team = self.team(r.get("team"), "assessment")
-            rows.add(str(r["_file"]), int(r["_row"]), {  # type: ignore[call-overload]
-                "assessment_id": f"{r['child']}:{start}", "child_id": r["child"], "episode_id": episode,
-                "start_date": start, "authorised_date": r.get("authorised"), "child_seen": r.get("child_seen"),
-                "outcome_nfa": _negate(str(r.get("requiring_support", ""))), "team_id": team,
-                "worker_id": self.worker(r.get("worker"), "social_worker", team),
-            })
-        self._report_no_episode(missing)
+    def _assessments_and_s47(self) -> None:
+        for number, start in ((4, "start"), (5, "strategy")):
+            self.con.execute(f"""
+                CREATE TEMP TABLE p{number} AS SELECT l.*, coalesce(l.{start}, '') AS day,
+                    l.child || ':' || coalesce(l.{start}, '') || '' AS sid,
+                    l.child || ':' || coalesce(p.before, p.latest) AS episode_id
+                FROM l{number} l JOIN {self._pick(f"SELECT _row AS rid, child, coalesce({start}, '') AS day FROM l{number}")} p
+                    ON p.rid = l._row""")
+        self._no_episode(4)
+        self._no_episode(5)
+        self.con.execute(f"""
+            INSERT INTO calls SELECT 2, _row, _team_w, _team_k, 'assessment', _worker_w, 'social_worker' FROM p4""")
+        self._emit("s47", f"""
+            SELECT sid AS s47_id, child AS child_id, episode_id, NULLIF(day, '') AS strategy_date,
+                   {_negate_sql('icpc_unnecessary')} AS icpc_required, _file AS source_file, _row AS source_row
+            FROM p5""")
+        self._emit("icpc", f"""
+            SELECT sid AS icpc_id, sid AS s47_id, child AS child_id, icpc_date AS conference_date,
+                   icpc_plan AS resulted_in_plan, _file AS source_file, _row AS source_row
+            FROM p5 WHERE icpc_date IS NOT NULL OR {_negate_sql('icpc_unnecessary')} = 'Y'""")
 
-    def _s47(self) -> None:
-        s47, icpc = self.out.rows("s47"), self.out.rows("icpc")
-        missing: dict[str, list[int]] = {}
-        for r in self.lists.get(5, []):
-            start = str(r.get("strategy", ""))
-            episode = self._episode_for(r, start, None, infer=False)
-            if episode is None:
-                self._no_episode(r, "Child Unique ID", missing)
-                continue
-            sid = f"{r['child']}:{start}"
-            required = _negate(str(r.get("icpc_unnecessary", "")))
-            place = (str(r["_file"]), int(r["_row"]))  # type: ignore[call-overload]
-            s47.add(*place, {"s47_id": sid, "child_id": r["child"], "episode_id": episode, "strategy_date": start,
-                             "icpc_required": required})
-            if r.get("icpc_date") or required == "Y":
-                icpc.add(*place, {"icpc_id": sid, "s47_id": sid, "child_id": r["child"],
-                                  "conference_date": r.get("icpc_date"), "resulted_in_plan": r.get("icpc_plan")})
-        self._report_no_episode(missing)
-
-    def _cp_plans(self) -> None:
-        plans, reviews, visits = self.out.rows("cp_plan"), self.out.rows("review"), self.out.rows("visit")
-        for r in self.lists.get(7, []):
-            start, end = str(r.get("cp_start", "")), str(r.get("cp_end", "")) or None
-            pid = f"{r['child']}:{start}"
-            place = (str(r["_file"]), int(r["_row"]))  # type: ignore[call-overload]
-            plans.add(*place, {
-                "cp_plan_id": pid, "child_id": r["child"], "episode_id": self._episode_for(r, start, end, True),
-                "start_date": start, "end_date": end, "initial_category": r.get("initial_category"),
-                "latest_category": r.get("latest_category"),
-            })
-            if r.get("latest_review"):
-                reviews.add(*place, {"review_id": f"CP:{pid}:{r['latest_review']}", "child_id": r["child"],
-                                     "kind": "CP", "plan_id": pid, "held_date": r["latest_review"]})
-            if r.get("last_visit"):
-                visits.add(*place, {"visit_id": f"CP:{r['child']}:{r['last_visit']}", "child_id": r["child"],
-                                    "kind": "CP", "visit_date": r["last_visit"], "seen_alone": r.get("seen_alone")})
-
-    def _cla(self) -> None:
-        eps, reviews, visits = self.out.rows("cla_episode"), self.out.rows("review"), self.out.rows("visit")
-        for r in self.lists.get(8, []):
-            start, end = str(r.get("cla_start", "")), str(r.get("ceased", "")) or None
-            period = f"{r['child']}:{start}"
-            place = (str(r["_file"]), int(r["_row"]))  # type: ignore[call-overload]
-            self._episode_for(r, start, end, True)
-            eps.add(*place, {
-                "cla_episode_id": period, "child_id": r["child"], "period_id": period, "start_date": start,
-                "legal_status": r.get("legal_status"), "placement_type": r.get("placement_type"),
-                "placement_provider": r.get("placement_provider"), "end_date": end,
-                "end_reason": r.get("ceased_reason"),
-            })
-            if r.get("latest_review"):
-                reviews.add(*place, {"review_id": f"CLA:{period}:{r['latest_review']}", "child_id": r["child"],
-                                     "kind": "CLA", "plan_id": period, "held_date": r["latest_review"]})
-            if r.get("last_visit"):
-                visits.add(*place, {"visit_id": f"CLA:{r['child']}:{r['last_visit']}", "child_id": r["child"],
-                                    "kind": "CLA", "visit_date": r["last_visit"]})
+    def _plans_and_periods(self) -> None:
+        """CP plans (List 7) and periods of care (List 8); a child with neither a referral nor a CIN episode gets
+        one inferred from its first plan (else period of care) row, which is an open case."""
+        for phase, (number, start, end) in ((3, (7, "cp_start", "cp_end")), (4, (8, "cla_start", "ceased"))):
+            self.con.execute(f"""
+                INSERT INTO ep BY NAME
+                SELECT child, coalesce({start}, '') AS ref, child || ':' || coalesce({start}, '') AS episode_id,
+                       {end} AS close_date,
+                       {{'w': _team_w, 'k': _team_k, 'worker': CAST(NULL AS VARCHAR), 'service': 'cin', 'o': _row}} AS t,
+                       _file, _row, {phase} * 100000000000 + _row AS o, TRUE AS inferred
+                FROM l{number} WHERE child NOT IN (SELECT child FROM ep)
+                QUALIFY row_number() OVER (PARTITION BY child ORDER BY _row) = 1""")
+            self.con.execute(f"""
+                INSERT INTO calls SELECT {phase}, _row, t.w, t.k, 'cin', NULL, NULL FROM ep
+                WHERE inferred AND o >= {phase} * 100000000000 AND o < {phase + 1} * 100000000000""")
+        self._emit("cp_plan", f"""
+            SELECT l.child || ':' || coalesce(cp_start, '') AS cp_plan_id, l.child AS child_id,
+                   l.child || ':' || coalesce(p.before, p.latest) AS episode_id, cp_start AS start_date,
+                   cp_end AS end_date, initial_category, latest_category, _file AS source_file, _row AS source_row
+            FROM l7 l LEFT JOIN {self._pick("SELECT _row AS rid, child, coalesce(cp_start, '') AS day FROM l7")} p
+                ON p.rid = l._row""")
+        self._emit("review", f"""
+            SELECT 'CP:' || child || ':' || coalesce(cp_start, '') || ':' || latest_review AS review_id,
+                   child AS child_id, 'CP' AS kind, child || ':' || coalesce(cp_start, '') AS plan_id,
+                   latest_review AS held_date, _file AS source_file, _row AS source_row
+            FROM l7 WHERE latest_review IS NOT NULL""")
+        self._emit("visit", f"""
+            SELECT 'CP:' || child || ':' || last_visit AS visit_id, child AS child_id, 'CP' AS kind,
+                   last_visit AS visit_date, seen_alone, _file AS source_file, _row AS source_row
+            FROM l7 WHERE last_visit IS NOT NULL""")
+        period = "child || ':' || coalesce(cla_start, '')"
+        self._emit("cla_episode", f"""
+            SELECT {period} AS cla_episode_id, child AS child_id, {period} AS period_id, cla_start AS start_date,
+                   legal_status, placement_type, placement_provider, ceased AS end_date,
+                   ceased_reason AS end_reason, _file AS source_file, _row AS source_row FROM l8""")
+        self._emit("review", f"""
+            SELECT 'CLA:' || {period} || ':' || latest_review AS review_id, child AS child_id, 'CLA' AS kind,
+                   {period} AS plan_id, latest_review AS held_date, _file AS source_file, _row AS source_row
+            FROM l8 WHERE latest_review IS NOT NULL""")
+        self._emit("visit", f"""
+            SELECT 'CLA:' || child || ':' || last_visit AS visit_id, child AS child_id, 'CLA' AS kind,
+                   last_visit AS visit_date, _file AS source_file, _row AS source_row
+            FROM l8 WHERE last_visit IS NOT NULL""")
 
     def _care_leavers(self) -> None:
-        rows = self.out.rows("care_leaver")
-        for r in self.lists.get(9, []):
-            rows.add(str(r["_file"]), int(r["_row"]), {  # type: ignore[call-overload]
-                "child_id": r["child"], "eligibility": r.get("eligibility"), "in_touch": r.get("in_touch"),
-                "latest_contact": r.get("latest_contact"), "accommodation": r.get("accommodation"),
-                "suitable": r.get("suitable"), "activity": r.get("activity"),
-                "pathway_plan_review": r.get("pathway_review"),
-            })
+        self._emit("care_leaver", """
+            SELECT child AS child_id, eligibility, in_touch, latest_contact, accommodation, suitable, activity,
+                   pathway_review AS pathway_plan_review, _file AS source_file, _row AS source_row FROM l9""")
 
     def _allocations(self) -> None:
         """One current allocation per open case, from the list that says most (8, then 7, then 6)."""
-        rows = self.out.rows("allocation")
-        done: set[str] = set()
-        for number, end_field, service in ((8, "ceased", "cla"), (7, "cp_end", "cp"), (6, "cin_close", "cin")):
-            for r in self.lists.get(number, []):
-                child = str(r["child"])
-                if child in done or r.get(end_field) or not (text(r.get("team")) or text(r.get("worker"))):
-                    continue
-                done.add(child)
-                team = self.team(r.get("team"), service)
-                place = (str(r["_file"]), int(r["_row"]))  # type: ignore[call-overload]
-                episode = self._episode_for(r, self.day, None, infer=False)
-                rows.add(*place, {
-                    "allocation_id": f"{child}:allocated", "child_id": child, "episode_id": episode,
-                    "worker_id": self.worker(r.get("worker"), "social_worker", team), "team_id": team,
-                    "role": "allocated_social_worker", "start_date": self.day,
-                })
-        for r in self.lists.get(9, []):
-            if text(r.get("pa")):
-                team = self.team(r.get("team"), "leaving_care")
-                rows.add(str(r["_file"]), int(r["_row"]), {  # type: ignore[call-overload]
-                    "allocation_id": f"{r['child']}:personal_adviser", "child_id": r["child"],
-                    "worker_id": self.worker(r.get("pa"), "personal_adviser", team), "team_id": team,
-                    "role": "personal_adviser", "start_date": self.day,
-                })
+        rows = " UNION ALL ".join(
+            f"SELECT child, team, _team_w, _team_k, _worker_w, '{service}' AS service, _file, _row, "
+            f"{i} * 10000000 + _row AS o FROM l{n} WHERE {end} IS NULL AND (team IS NOT NULL OR worker IS NOT NULL)"
+            for i, (n, end, service) in enumerate(_ALLOCATION_LISTS))
+        self.con.execute(f"""
+            CREATE TEMP TABLE alloc AS SELECT * FROM ({rows})
+            QUALIFY row_number() OVER (PARTITION BY child ORDER BY o) = 1""")
+        self.con.execute(f"""
+            INSERT INTO calls SELECT 5, o, _team_w, _team_k, service, _worker_w, 'social_worker' FROM alloc""")
+        self.con.execute(f"""
+            INSERT INTO calls SELECT 5, 30000000 + _row, _team_w, _team_k, 'leaving_care', _pa_w, 'personal_adviser'
+            FROM l9 WHERE _pa_w IS NOT NULL""")
+        # an episode without a team row is in 'Not recorded' (cin); that default is looked up for every episode
+        written = NOT_RECORDED_TEAM.replace("'", "''")
+        self.con.execute(f"""
+            INSERT INTO calls SELECT 6, o, '{written}', '{name_key(NOT_RECORDED_TEAM)}', 'cin', NULL, NULL
+            FROM ep""")  # every episode: the original reader asked for the default team of each
+        self._resolve_workers()
+        self._emit("allocation", f"""
+            SELECT a.child || ':allocated' AS allocation_id, a.child AS child_id,
+                   a.child || ':' || coalesce(p.before, p.latest) AS episode_id, w.worker_id,
+                   {self._team_id('a._team_k')} AS team_id, 'allocated_social_worker' AS role,
+                   '{self.day}' AS start_date, a._file AS source_file, a._row AS source_row
+            FROM alloc a LEFT JOIN worker_ids w ON w.written = a._worker_w
+            LEFT JOIN {self._pick(f"SELECT o AS rid, child, '{self.day}' AS day FROM alloc")} p ON p.rid = a.o""")
+        self._emit("allocation", f"""
+            SELECT child || ':personal_adviser' AS allocation_id, child AS child_id, w.worker_id,
+                   {self._team_id('_team_k')} AS team_id, 'personal_adviser' AS role, '{self.day}' AS start_date,
+                   _file AS source_file, _row AS source_row
+            FROM l9 JOIN worker_ids w ON w.written = l9._pa_w""")
+        self._emit("assessment", f"""
+            SELECT child || ':' || day AS assessment_id, child AS child_id, episode_id, NULLIF(day, '') AS start_date,
+                   authorised AS authorised_date, child_seen, {_negate_sql('requiring_support')} AS outcome_nfa,
+                   {self._team_id('_team_k')} AS team_id, w.worker_id, _file AS source_file, _row AS source_row
+            FROM p4 LEFT JOIN worker_ids w ON w.written = p4._worker_w""")
+
+    def _resolve_workers(self) -> None:
+        """Every worker name met, resolved against the known staff once: `worker_ids(written, worker_id)`."""
+        names = [r[0] for r in self.con.execute(
+            "SELECT DISTINCT worker_w FROM calls WHERE worker_w IS NOT NULL").fetchall()]
+        self.worker_names = {n: (self.staff.worker(n)[0] or f"annex-a:{slug(n)}") for n in names}
+        self.con.register("worker_names", pa.table({
+            "written": pa.array(list(self.worker_names), pa.string()),
+            "worker_id": pa.array(list(self.worker_names.values()), pa.string())}))
+        self.con.execute("CREATE TEMP TABLE worker_ids AS SELECT * FROM worker_names")
+        self.con.unregister("worker_names")
 
     def _staff(self) -> None:
-        episodes = self.out.rows("episode")
-        inferred = 0
-        for ep in self.episodes.values():
-            inferred += bool(ep.get("_inferred"))
-            values = {k: v for k, v in ep.items() if not k.startswith("_")}
-            values.setdefault("team_id", self.team(None, "cin"))
-            episodes.add(str(ep["_file"]), int(ep["_row"]), values)  # type: ignore[arg-type, call-overload]
+        self._emit("episode", f"""
+            SELECT episode_id, child AS child_id, NULLIF(ref, '') AS referral_date, referral_source, referral_nfa,
+                   primary_need, close_date, close_reason,
+                   {self._team_id(f"coalesce(t.k, '{name_key(NOT_RECORDED_TEAM)}')")} AS team_id, w.worker_id,
+                   _file AS source_file, _row AS source_row
+            FROM ep LEFT JOIN worker_ids w ON w.written = ep.t.worker""")
+        inferred = self.con.execute("SELECT count(*) FROM ep WHERE inferred").fetchone()[0]  # type: ignore[index]
         if inferred:
             self.out.notes.append(
                 f"{inferred} episodes were inferred from List 7 or List 8 start dates: those children have no "
                 "referral or child-in-need row in List 3 or List 6 (an open plan or period of care is an open case)"
             )
         self.out.carried.update(self.staff.tables)
-        known_teams = {t for t, _ in self.staff.teams_by_key.values()}
-        teams = self.out.rows("team")
+        # the order every look-up was made in: a name's first spelling, and ties between services, roles and
+        # teams, go to the first met
+        self.con.execute(f"CREATE TEMP TABLE seq AS SELECT *, phase * 100000000000 + o AS s FROM calls")
+        teams = self.con.execute("""
+            SELECT team_k, first(team_w ORDER BY s) AS written,
+                   (SELECT service FROM seq x WHERE x.team_k = seq.team_k GROUP BY service
+                    ORDER BY count(*) DESC, min(s) LIMIT 1) AS service
+            FROM seq GROUP BY team_k ORDER BY team_k""").fetchall()
+        team_rows = Rows("team")
         first_file = f"{self.out.files[0].name}, Allocated Team"
-        for i, (key, written) in enumerate(sorted(self.team_names.items()), 1):
-            known = self.staff.teams_by_key.get(key)
-            if known and known[0] in known_teams:
+        for i, (key, written, seen) in enumerate(teams, 1):
+            if key in self.staff.teams_by_key:
                 continue
-            teams.add(first_file, i, {"team_id": f"annex-a:{slug(written)}", "name": written,
-                                      "service": _service(written, self.team_service[key])})
+            team_rows.add(first_file, i, {"team_id": f"annex-a:{slug(written)}", "name": written,
+                                          "service": _service(written, Counter({seen: 1}) if seen else Counter())})
+        self.out.tables["team"] = team_rows
+        self.con.execute("""
+            CREATE TEMP TABLE wseq AS
+            SELECT seq.*, coalesce((SELECT id FROM known_team WHERE k = team_k),
+                                   'annex-a:' || replace(team_k, ' ', '-')) AS team_id
+            FROM seq WHERE worker_w IS NOT NULL""")
+        most = dict(((w, kind), v) for w, kind, v in self.con.execute("""
+            SELECT worker_w, 'role', role FROM wseq GROUP BY worker_w, role
+            QUALIFY row_number() OVER (PARTITION BY worker_w ORDER BY count(*) DESC, min(s)) = 1
+            UNION ALL
+            SELECT worker_w, 'team', team_id FROM wseq GROUP BY worker_w, team_id
+            QUALIFY row_number() OVER (PARTITION BY worker_w ORDER BY count(*) DESC, min(s)) = 1""").fetchall())
         matched = {"exact": 0, "normalised": 0, "unmatched": 0}
         unmatched: list[str] = []
         workers, posts = self.out.rows("worker"), self.out.rows("worker_post")
@@ -564,8 +663,7 @@ class _Mapper:
                 continue
             added.add(worker_id)
             unmatched.append(written)
-            role = self.worker_roles[written].most_common(1)[0][0]
-            team = self.worker_teams[written].most_common(1)[0][0]
+            role, team = most[(written, "role")], most[(written, "team")]
             place = (f"{self.out.files[0].name}, Allocated Worker", i)
             workers.add(*place, {"worker_id": worker_id, "name": written, "role": role, "qualified": None,
                                  "employment": "permanent", "start_date": self.day})
@@ -585,6 +683,10 @@ class _Mapper:
                 "not matched" + (f" (kept as provisional workers with their own caseloads: {shown})" if unmatched
                                  else "")
             )
+
+
+def _negate_sql(col: str) -> str:
+    return f"CASE {col} WHEN 'Y' THEN 'N' WHEN 'N' THEN 'Y' ELSE {col} END"
 
 
 def _negate(yn: str) -> str:
