@@ -241,8 +241,9 @@ def test_ssd_table_recognised_by_its_id_column_when_the_file_has_another_name(tm
     for f in FIXTURES.iterdir():
         shutil.copy(f, tmp_path / ("referrals 2024.csv" if f.name == "ssd_cin_episodes.csv" else f.name))
     assert detect([tmp_path]).keys() == {"ssd"}
-    extract = read_sources([tmp_path], "auto", None, DAY)
-    assert extract.tables["episode"].num_rows == 5  # R6's child has no person row
+    con = connect(tmp_path / "cs.duckdb")
+    load(con, read_sources([tmp_path], "auto", con, DAY))
+    assert _rows(con, "SELECT count(*) FROM episode") == [(5,)]  # R6's child has no person row
 
 
 # Canonical columns the SSD carries, per table; what it cannot carry is said in formats/ssd_writer.py.
@@ -270,3 +271,13 @@ def test_ssd_round_trip_keeps_every_field_it_carries(eastmere, table):
     q = f'SELECT {cols} FROM "{table}" WHERE snapshot_id = ? {where} ORDER BY ALL'
     before = con.execute(q, [canonical.snapshot_id]).fetchall()
     assert before and con.execute(q, [report.snapshot_id]).fetchall() == before
+
+
+def test_ssd_ids_written_as_floats_still_join(tmp_path):
+    con = connect(tmp_path / "cs.duckdb")  # beside the SSD files: not read as one
+    (tmp_path / "ssd_person.csv").write_text("pers_person_id,pers_sex,pers_dob\n101,M,2015-01-01\n")
+    (tmp_path / "ssd_cin_episodes.csv").write_text(
+        "cine_referral_id,cine_person_id,cine_referral_date,cine_referral_team\n5001.0,101.0,2024-01-02,T1\n")
+    report = load(con, read_sources([tmp_path], "ssd", con, DAY))
+    assert report.status == "loaded", [str(p) for p in report.rejected]
+    assert _rows(con, "SELECT episode_id, child_id, team_id FROM episode") == [("5001", "101", "ssd:t1")]

@@ -137,8 +137,9 @@ def _stage_table_file(con: duckdb.DuckDBPyConnection, path: Path, i: int, staged
 def _stage_database(con: duckdb.DuckDBPyConnection, path: Path, i: int, staged: dict[str, list[str]],
                     out: ReaderOutput) -> None:
     tables = database_tables(path)
-    if not tables:
-        raise ReaderError(path.name, "is not a DuckDB database holding ssd_* tables")
+    if not tables:  # e.g. Clearsight's own database beside the files: not an error unless nothing else is SSD
+        out.notes.append(f"{path.name}: not a DuckDB database holding ssd_* tables (or in use), not read")
+        return
     con.execute(f"ATTACH '{str(path).replace(chr(39), chr(39) * 2)}' AS ssd_db{i} (READ_ONLY)")
     out.files.append(path)
     for n, table in enumerate(tables):

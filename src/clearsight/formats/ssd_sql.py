@@ -102,8 +102,11 @@ _NO = "('N', 'NO', 'FALSE', 'F', '0')"
 
 
 def t(col: str) -> str:
-    """A cell as trimmed text, NULL when blank."""
-    return f"NULLIF(trim(CAST({col} AS VARCHAR)), '')"
+    """A cell as trimmed text, NULL when blank; a whole number written as a float ('1234.0', as tools that
+    read ids as numbers write them) loses its '.0', as `cells.text` does, so ids still join."""
+    raw = f"trim(CAST({col} AS VARCHAR))"
+    return (f"NULLIF(CASE WHEN ends_with({raw}, '.0') THEN regexp_replace({raw}, '^([0-9]+)[.]0$', '\\1') "
+            f"ELSE {raw} END, '')")
 
 
 def norm(expr: str) -> str:
