@@ -178,9 +178,17 @@ def flow_funnel(s: Scope) -> ir.Table:
 def _with_earlier(rows: ir.Table, history: ir.Table, key: str, day: str, count: str, latest: str) -> ir.Table:
     """`rows` plus, from `history` (the same table, all time), how many of the child's records started strictly
     before each row's `day` (`count`) and the latest of their start dates (`latest`)."""
+    of = rows.select(_of=rows.child_id)
+    history = history.semi_join(of, history.child_id == of._of)  # only the children with a record in the period
     h = history.select(_child=history.child_id, _day=history[day], _id=history[key])
-    j = rows.left_join(h, (rows.child_id == h._child) & (h._day < rows[day]))
-    return j.group_by(list(rows.columns)).agg(**{count: j._id.count(), latest: j._day.max()})
+    # Window functions over the child's history, not a self-join: rank() counts the records on earlier days
+    # (ties share a rank), and the previous distinct day is the latest of them.
+    h = h.mutate(**{count: ibis.rank().over(group_by=h._child, order_by=h._day)})
+    days = h.select("_child", "_day").distinct()
+    days = days.mutate(**{latest: days._day.lag().over(group_by=days._child, order_by=days._day)})
+    h = h.join(days, ["_child", "_day"]).select("_id", count, latest)
+    j = rows.left_join(h, rows[key] == h._id)
+    return j.select(*[rows[c] for c in rows.columns], j[count].fill_null(0).name(count), j[latest])
 
 
 @kpi(
