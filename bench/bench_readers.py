@@ -110,16 +110,14 @@ def main() -> None:
         if fmt == "annex-a":
             show("calamine", _timed(lambda: _calamine_only(paths[0]), args.repeat)[0])
 
-        def parse(fmt: str = fmt, paths: list[Path] = paths) -> object:
-            if fmt == "annex-a":
-                con = _fresh(work)
-                try:
-                    return annex_a.read(paths[0], con, extract_date)
-                finally:
-                    con.close()
-            return ssda903.read(paths)
-
-        show("parse", _timed(parse, args.repeat)[0])
+        parse_s = []
+        for _ in range(args.repeat):
+            con = _fresh(work)  # the Annex A reader resolves worker names against the workers loaded
+            started = time.perf_counter()
+            annex_a.read(paths[0], con, extract_date) if fmt == "annex-a" else ssda903.read(paths)
+            parse_s.append(time.perf_counter() - started)
+            con.close()
+        show("parse", statistics.median(parse_s))
         read_s, load_s, statuses = [], [], set()
         for _ in range(args.repeat):
             con = _fresh(work)

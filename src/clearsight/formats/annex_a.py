@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import re
+from operator import itemgetter
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 from python_calamine import CalamineError, CalamineWorkbook
@@ -204,7 +206,7 @@ def is_annex_a(path: Path) -> bool:
 class Sheet:
     """One list's data rows, column-wise: every field of the list (normalised text, None for blank or absent)
     plus the derived columns `_team_w`/`_team_k` (team as written, 'Not recorded' when blank, and its key),
-    `_worker_w` and `_pa_w` (names as written), `_outcome` (List 1), and `_file`, `_row`."""
+    `_worker_w` and `_pa_w` (names as written), `_outcome` (List 1), and `_row`."""
 
     number: int
     source: str  # "file, sheet": how messages name it
@@ -212,27 +214,29 @@ class Sheet:
     present: frozenset[str]  # fields the header carries
 
 
-def _normalise(values: Sequence[object], norm: Callable[[object], str]) -> list[str | None]:
-    """norm over a column, computed once per distinct value (columns repeat a few codes, dates and names)."""
-    if len(set(map(type, values)) & _NUMBERS) > 1:  # 1 == 1.0 == True: map each value with its type
-        keyed: dict[tuple[type, object], str | None] = {}
-        out = []
-        for v in values:
-            k = (v.__class__, v)
-            if k not in keyed:
-                keyed[k] = norm(v) or None
-            out.append(keyed[k])
-        return out
-    mapping = {v: norm(v) or None for v in set(values)}
-    return list(map(mapping.__getitem__, values))
+def _normalise(values: Sequence[object], norm: Callable[[object], str]) -> pa.Array:
+    """norm over a column as an Arrow string array ('' as null), computed once per distinct value: columns
+    repeat a few codes, dates and names, so the per-cell work is one dictionary look-up."""
+    if len(set(map(type, values)) & _NUMBERS) > 1:  # 1 == 1.0 == True: tell the values apart by type
+        values = list(zip(map(type, values), values))
+        distinct = list(set(values))
+        results = [norm(v) or None for _t, v in distinct]
+    else:
+        distinct = list(set(values))
+        results = [norm(v) or None for v in distinct]
+    index = {v: i for i, v in enumerate(distinct)}
+    positions = np.fromiter(map(index.__getitem__, values), np.int32, len(values))
+    return pc.take(pa.array(results, pa.string()), pa.array(positions))
 
 
 _NUMBERS = frozenset({bool, int, float})
 
 
-def _mapped(values: list[str | None], fn: Callable[[str], str | None]) -> list[str | None]:
-    mapping = {v: (fn(v) if v is not None else None) for v in set(values)}
-    return list(map(mapping.__getitem__, values))
+def _mapped(column: pa.ChunkedArray, fn: Callable[[str], str | None]) -> pa.Array:
+    """fn over a text column, once per distinct value; nulls stay null."""
+    encoded = pc.dictionary_encode(column.combine_chunks())
+    mapped = pa.array([fn(v) for v in encoded.dictionary.to_pylist()], pa.string())
+    return pc.take(mapped, encoded.indices)
 
 
 def _written(name: str | None) -> str | None:
@@ -256,7 +260,6 @@ def read_lists(
     headers: dict[tuple[str, str], str] = {}
     problems: list[Problem] = []
     notes: list[str] = []
-    team_names: dict[str | None, tuple[str, str]] = {}  # team as read -> (as written, key)
     for number, sheet in sorted(sheets.items()):
         try:
             rows = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
@@ -279,16 +282,17 @@ def read_lists(
             if fname in CANONICAL:
                 headers[(source, CANONICAL[fname])] = written
         data = rows[header.row + 1:]
-        width = max((len(r) for r in data), default=0)
-        if any(len(r) != width for r in data):
+        widths = set(map(len, data))
+        width = max(widths, default=0)
+        if len(widths) > 1:
             data = [list(r) + [""] * (width - len(r)) for r in data]
-        raw = list(zip(*data)) if data else []
         n = len(data)
-        columns: dict[str, list[str | None]] = {}
+        columns: dict[str, pa.Array] = {}
         for f in LISTS[number]:
             i = header.columns.get(f.name)
-            columns[f.name] = _normalise(raw[i], _normaliser(f.name)) if i is not None and i < width else [None] * n
-        table = pa.table({f: pa.array(v, pa.string()) for f, v in columns.items()})
+            columns[f.name] = (_normalise(list(map(itemgetter(i), data)), _normaliser(f.name))
+                               if i is not None and i < width else pa.nulls(n, pa.string()))
+        table = pa.table(columns)
         table = table.append_column("_row", pa.array(range(header.row + 2, header.row + 2 + n), pa.int64()))
         any_value = functools.reduce(pc.or_, (pc.is_valid(table[f.name]) for f in LISTS[number]))
         has_child = pc.is_valid(table["child"])
@@ -298,21 +302,15 @@ def read_lists(
                                     tuple(blank_ids[:EXAMPLES]), len(blank_ids)))
         table = table.filter(pc.and_(any_value, has_child))
         if "team" in columns:
-            teams = table["team"].to_pylist()
-            for t in set(teams):
-                if t not in team_names:
-                    written = _written(t) or NOT_RECORDED_TEAM
-                    team_names[t] = (written, name_key(written))
-            for j, name in enumerate(("_team_w", "_team_k")):
-                table = table.append_column(name, pa.array([team_names[t][j] for t in teams], pa.string()))
-            table = table.append_column("_worker_w", pa.array(_mapped(table["worker"].to_pylist(), _written),
-                                                              pa.string()))
+            written = pc.fill_null(_mapped(table["team"], _written), NOT_RECORDED_TEAM)
+            table = table.append_column("_team_w", written)
+            table = table.append_column("_team_k", _mapped(pa.chunked_array([written]), name_key))
+            table = table.append_column("_worker_w", _mapped(table["worker"], _written))
         if number == 9:
-            table = table.append_column("_pa_w", pa.array(_mapped(table["pa"].to_pylist(), _written), pa.string()))
+            table = table.append_column("_pa_w", _mapped(table["pa"], _written))
         if number == 1:
-            table = table.append_column("_outcome", pa.array(
-                _mapped(table["contact_outcome"].to_pylist(), lambda v: _contact_outcome(v) or None), pa.string()))
-        table = table.append_column("_file", pa.array([source] * table.num_rows, pa.string()))
+            table = table.append_column("_outcome", _mapped(table["contact_outcome"],
+                                                            lambda v: _contact_outcome(v) or None))
         lists[number] = Sheet(number, source, table, frozenset(header.columns))
     return lists, headers, problems, notes, unmodelled
 
@@ -401,8 +399,9 @@ class _Mapper:
             extra = ["_team_w", "_team_k", "_worker_w"] if any(f.name == "team" for f in fields) else []
             extra += ["_pa_w"] if number == 9 else []
             extra += ["_outcome"] if number == 1 else []
-            cols = [f.name for f in fields] + extra + ["_file"]
+            cols = [f.name for f in fields] + extra
             select = ", ".join(c if c in have else f"CAST(NULL AS VARCHAR) AS {c}" for c in cols)
+            select += ", '" + (sheet.source if sheet else "").replace("'", "''") + "' AS _file"
             row = "_row" if "_row" in have else "CAST(NULL AS BIGINT) AS _row"
             self.con.execute(f"CREATE TEMP TABLE l{number} AS SELECT {select}, {row}, {number} AS _n FROM {source}")
             if sheet is not None:
