@@ -35,10 +35,13 @@ def _latest_per_child(t: ir.Table, start: str, key: str) -> ir.Table:
     return t.mutate(_n=order).filter(ibis._._n == 0).drop("_n")
 
 
-def _last_seen(s: Scope, kind: str) -> ir.Table:
-    """Each child's latest visit of `kind` on or before the date where they were seen, and seen alone."""
+def _last_seen(s: Scope, kind: str, children: ir.Table) -> ir.Table:
+    """Each of `children`'s latest visit of `kind` on or before the date where they were seen, and seen alone
+    (only their visits are grouped: the visit table holds every child's, all years)."""
     v = s.table("visit")
     v = v.filter(v.kind == kind, v.visit_date <= s.as_at, v.seen.fill_null(False))
+    counted = children.select(_counted=children.child_id)
+    v = v.semi_join(counted, v.child_id == counted._counted)
     return v.group_by(v.child_id).agg(
         last_seen=v.visit_date.max(),
         last_seen_alone=ibis.ifelse(v.seen_alone.fill_null(False), v.visit_date, ibis.null("date")).max(),
@@ -52,7 +55,7 @@ def _since(last: ir.DateValue, start: ir.DateValue) -> ir.DateValue:
 
 def _working_day_standard(s: Scope, children: ir.Table, kind: str, working_days: int) -> ir.Table:
     """`children` (child_id, start_date of the plan) with last visits, due dates, and whether in time."""
-    seen = _last_seen(s, kind)
+    seen = _last_seen(s, kind, children)
     j = children.left_join(seen, children.child_id == seen.child_id).drop("child_id_right")
     j = j.mutate(_clock=_since(j.last_seen, j.start_date), _alone_clock=_since(j.last_seen_alone, j.start_date))
     j = with_working_days_after(j, "_clock", working_days, "due_date")
@@ -123,7 +126,7 @@ def cla_visits_children(s: Scope) -> ir.Table:
     ts = s.config.timescales
     placed = _latest_per_child(current(s.table("cla_episode"), s.as_at), "start_date", "cla_episode_id")
     placed = placed.select("child_id", "cla_episode_id", "placement_type", placement_start=placed.start_date)
-    seen = _last_seen(s, "CLA")
+    seen = _last_seen(s, "CLA", placed)
     j = placed.left_join(seen, placed.child_id == seen.child_id).drop("child_id_right")
     as_at = s.day
     long_term = as_at >= plus(j.placement_start, months=12)
