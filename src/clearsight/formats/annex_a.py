@@ -346,7 +346,7 @@ def read(path: Path, con: duckdb.DuckDBPyConnection | None = None, extract_date:
 # Row order within the reader: list position (then row). Phases order the team and worker look-ups the way a
 # person reading the lists in turn would meet them, so ties (a team's service, a worker's role and team) go to
 # the first seen.
-_ORDER = "(_n * 10000000 + _row)"
+_ORDER = "(_n * 10000000 + _row)"  # arg_min(x, order) below: x at the first row where x is not NULL
 _EPISODE_LISTS = ((6, "cin_start", "cin"), (3, "referral_date", "front_door"))
 _ALLOCATION_LISTS = ((8, "ceased", "cla"), (7, "cp_end", "cp"), (6, "cin_close", "cin"))
 
@@ -435,11 +435,11 @@ class _Mapper:
         union = " UNION ALL ".join(
             f"SELECT child, sex, ethnicity, dob, disability, uasc, _file, _row, _n FROM l{n}"
             for n in range(1, 10) if n not in NOT_MODELLED)
-        first = ", ".join(f"first({f} ORDER BY {_ORDER}) FILTER (WHERE {f} IS NOT NULL) AS {f}"
+        first = ", ".join(f"arg_min({f}, {_ORDER}) AS {f}"
                           for f in ("sex", "ethnicity", "dob", "disability", "uasc"))
         self._emit("child", f"""
             SELECT child AS child_id, {first},
-                   first(_file ORDER BY {_ORDER}) AS source_file, first(_row ORDER BY {_ORDER}) AS source_row
+                   arg_min(_file, {_ORDER}) AS source_file, arg_min(_row, {_ORDER}) AS source_row
             FROM ({union}) GROUP BY child""")
 
     def _contacts(self) -> None:
@@ -461,14 +461,14 @@ class _Mapper:
             f"_row, {i} * 10000000 + _row AS o, '{service}' AS service FROM l{n}"
             for i, (n, start, service) in enumerate(_EPISODE_LISTS))
         self.con.execute(f"CREATE TEMP TABLE ep_rows AS {rows}")
-        first = ", ".join(f"first({f} ORDER BY o) FILTER (WHERE {f} IS NOT NULL) AS {f}" for f in
+        first = ", ".join(f"arg_min({f}, o) AS {f}" for f in
                           ("referral_source", "referral_nfa", "primary_need", "close_date", "close_reason"))
         self.con.execute(f"""
             CREATE TEMP TABLE ep AS
             SELECT child, ref, child || ':' || ref AS episode_id, {first},
-                   first({{'w': _team_w, 'k': _team_k, 'worker': _worker_w, 'service': service, 'o': o}} ORDER BY o)
+                   arg_min({{'w': _team_w, 'k': _team_k, 'worker': _worker_w, 'service': service, 'o': o}}, o)
                        FILTER (WHERE team IS NOT NULL) AS t,
-                   first(_file ORDER BY o) AS _file, first(_row ORDER BY o) AS _row, min(o) AS o, FALSE AS inferred
+                   arg_min(_file, o) AS _file, arg_min(_row, o) AS _row, min(o) AS o, FALSE AS inferred
             FROM ep_rows GROUP BY child, ref""")
         # team and worker look-ups, in the order a reader meets them (see _calls)
         self.con.execute(f"""
@@ -628,7 +628,7 @@ class _Mapper:
         # teams, go to the first met
         self.con.execute(f"CREATE TEMP TABLE seq AS SELECT *, phase * 100000000000 + o AS s FROM calls")
         teams = self.con.execute("""
-            SELECT team_k, first(team_w ORDER BY s) AS written,
+            SELECT team_k, arg_min(team_w, s) AS written,
                    (SELECT service FROM seq x WHERE x.team_k = seq.team_k GROUP BY service
                     ORDER BY count(*) DESC, min(s) LIMIT 1) AS service
             FROM seq GROUP BY team_k ORDER BY team_k""").fetchall()
