@@ -329,8 +329,12 @@ def latest_event_date(lists: dict[int, Sheet]) -> date | None:
     return None
 
 
-def read(path: Path, con: duckdb.DuckDBPyConnection | None = None, extract_date: date | None = None) -> ReaderOutput:
-    """Read one Annex A workbook into canonical rows (see the module docstring for what it cannot say)."""
+def read(
+    path: Path, con: duckdb.DuckDBPyConnection | None = None, extract_date: date | None = None,
+    staff: KnownStaff | None = None,
+) -> ReaderOutput:
+    """Read one Annex A workbook into canonical rows (see the module docstring for what it cannot say). Worker
+    names resolve against `staff` (e.g. HR files read with it), else the newest snapshot with workers."""
     lists, headers, problems, notes, unmodelled = read_lists(path)
     out = ReaderOutput(FORMAT, [path], headers=headers, rejected=problems, notes=notes)
     inferred = latest_event_date(lists)
@@ -339,7 +343,7 @@ def read(path: Path, con: duckdb.DuckDBPyConnection | None = None, extract_date:
     as_at = extract_date or inferred
     if as_at is None:
         raise ReaderError(path.name, "holds no dated rows to infer an extract date from; give --extract-date")
-    _Mapper(out, lists, unmodelled, known_staff(con, as_at), as_at).run()
+    _Mapper(out, lists, unmodelled, staff if staff is not None else known_staff(con, as_at), as_at).run()
     return out
 
 
@@ -388,7 +392,7 @@ class _Mapper:
     # -- plumbing ---------------------------------------------------------------------------------------------
 
     def _stage(self) -> None:
-        """Table l<n> per list 1, 3-9, with every field (NULL when the list lacks it) and `_n`, `_row`, `_file`."""
+        """View l<n> per list 1, 3-9, with every field (NULL when the list lacks it) and `_n`, `_row`, `_file`."""
         for number, fields in LISTS.items():
             sheet = self.lists.get(number)
             if sheet is not None:
@@ -403,9 +407,8 @@ class _Mapper:
             select = ", ".join(c if c in have else f"CAST(NULL AS VARCHAR) AS {c}" for c in cols)
             select += ", '" + (sheet.source if sheet else "").replace("'", "''") + "' AS _file"
             row = "_row" if "_row" in have else "CAST(NULL AS BIGINT) AS _row"
-            self.con.execute(f"CREATE TEMP TABLE l{number} AS SELECT {select}, {row}, {number} AS _n FROM {source}")
-            if sheet is not None:
-                self.con.unregister(f"sheet_{number}")
+            # a view over the registered Arrow table (kept registered until the connection closes): no copy
+            self.con.execute(f"CREATE TEMP VIEW l{number} AS SELECT {select}, {row}, {number} AS _n FROM {source}")
         known = [(key, tid) for key, (tid, _service) in self.staff.teams_by_key.items()]
         self.con.execute("CREATE TEMP TABLE known_team (k VARCHAR, id VARCHAR)")
         if known:
@@ -668,7 +671,7 @@ class _Mapper:
                                  "employment": "permanent", "start_date": self.day})
             posts.add(*place, {"post_id": worker_id, "worker_id": worker_id, "team_id": team, "role": role,
                                "fte": "1.0", "start_date": self.day})
-        if self.staff.snapshot_id is None:
+        if not self.staff.known:
             self.out.notes.append(
                 f"no workers were loaded before: the {len(unmatched)} worker names in the workbook are provisional "
                 "workers ('annex-a:<name>', social worker or personal adviser, FTE 1.0, employment and start date "
@@ -677,7 +680,7 @@ class _Mapper:
         else:
             shown = ", ".join(unmatched[:10]) + (" ..." if len(unmatched) > 10 else "")
             self.out.notes.append(
-                f"worker names resolved against snapshot {self.staff.snapshot_id}: {matched['exact']} exact, "
+                f"worker names resolved against {self.staff.source}: {matched['exact']} exact, "
                 f"{matched['normalised']} after normalising case, spacing and punctuation, {matched['unmatched']} "
                 "not matched" + (f" (kept as provisional workers with their own caseloads: {shown})" if unmatched
                                  else "")

@@ -29,6 +29,11 @@ class KnownStaff:
     by_name: dict[str, str] = field(default_factory=dict)  # exact name -> worker_id
     by_key: dict[str, str] = field(default_factory=dict)  # normalised name -> worker_id (unambiguous only)
     teams_by_key: dict[str, tuple[str, str]] = field(default_factory=dict)  # normalised name -> (id, service)
+    source: str = ""  # where the workers came from ("snapshot 3", "the HR files loaded with it"); "" for none
+
+    @property
+    def known(self) -> bool:
+        return bool(self.by_name or self.by_key)
 
     def worker(self, name: str) -> tuple[str | None, str]:
         """(worker_id, how) with how in 'exact', 'normalised', 'unmatched'."""
@@ -60,7 +65,7 @@ def known_staff(con: duckdb.DuckDBPyConnection | None, as_at: date | None = None
     if not row or row[0] is None:
         return KnownStaff()
     snap = int(row[0])
-    staff = KnownStaff(snap)
+    tables: dict[str, pa.Table] = {}
     for name in CARRIED:
         cols = schema.table(name).columns
         start, ends = _AS_AT[name]
@@ -77,15 +82,26 @@ def known_staff(con: duckdb.DuckDBPyConnection | None, as_at: date | None = None
             f"FROM {quote(name)} WHERE snapshot_id = ? AND ({start} IS NULL OR {start} <= {day}) "
             f"ORDER BY source_file, source_row", [snap]
         ).arrow()
-        staff.tables[name] = result.read_all() if hasattr(result, "read_all") else result
-    workers = staff.tables["worker"].select(["worker_id", "name"]).to_pylist()
-    keys = Counter(name_key(w["name"] or "") for w in workers)
-    exact = Counter(w["name"] for w in workers)
-    for w in workers:
+        tables[name] = result.read_all() if hasattr(result, "read_all") else result
+    return index_staff(tables["worker"], tables["team"], f"snapshot {snap}", snap, tables)
+
+
+def index_staff(
+    workers: pa.Table | None, teams: pa.Table | None, source: str, snapshot_id: int | None = None,
+    tables: dict[str, pa.Table] | None = None,
+) -> KnownStaff:
+    """Staff to resolve names against, from worker and team rows (text columns): `source` says where they came
+    from, `tables` are the rows to carry into the new snapshot (none when they are in it already)."""
+    staff = KnownStaff(snapshot_id, dict(tables or {}), source=source)
+    people = workers.select(["worker_id", "name"]).to_pylist() if workers is not None else []
+    keys = Counter(name_key(w["name"] or "") for w in people)
+    exact = Counter(w["name"] for w in people)
+    for w in people:
         if exact[w["name"]] == 1:
             staff.by_name[w["name"]] = w["worker_id"]
         if keys[name_key(w["name"] or "")] == 1:
             staff.by_key[name_key(w["name"] or "")] = w["worker_id"]
-    for t in staff.tables["team"].select(["team_id", "name", "service"]).to_pylist():
-        staff.teams_by_key.setdefault(name_key(t["name"] or ""), (t["team_id"], t["service"]))
+    if teams is not None:
+        for t in teams.select(["team_id", "name", "service"]).to_pylist():
+            staff.teams_by_key.setdefault(name_key(t["name"] or ""), (t["team_id"], t["service"]))
     return staff
