@@ -147,6 +147,7 @@ class SourceFormat(str, Enum):
     ssda903 = "ssda903"
     cin = "cin"
     csww = "csww"
+    hr = "hr"
 
 
 @app.command()

@@ -60,3 +60,43 @@ def test_ssda903_round_trip_keeps_looked_after_children(eastmere):
     q = ("SELECT child_id, start_date, legal_status, placement_type, end_date FROM cla_episode WHERE snapshot_id = ? "
          "ORDER BY ALL")
     assert con.execute(q, [back]).fetchall() == con.execute(q, [canonical.snapshot_id]).fetchall()
+
+
+def test_annex_a_and_hr_files_load_as_one_snapshot(eastmere, tmp_path):
+    """A council with Annex A from its case system and the workforce from its HR system: both in one load,
+    the workbook's worker names resolved against the HR workers (not an earlier snapshot), and the position
+    the same as the canonical load's, in a database holding nothing before."""
+    import json
+    import shutil
+
+    from clearsight.formats.hr import HR_TABLES
+    from clearsight.formats.manifest import MANIFEST_NAME
+
+    root, con, canonical = eastmere
+    day = canonical.extract_date  # the HR files run to it: rows past an earlier date would be rejected
+    workbook = root / "annex_a_hr.xlsx"
+    write_annex_a(con, canonical, workbook, day)
+    hr = tmp_path / "hr"
+    hr.mkdir()
+    manifest = json.loads((root / "extract" / MANIFEST_NAME).read_text())
+    manifest["tables"] = {t: v for t, v in manifest["tables"].items() if t in HR_TABLES}
+    for entry in manifest["tables"].values():
+        shutil.copy(root / "extract" / entry["file"], hr / entry["file"])
+    (hr / MANIFEST_NAME).write_text(json.dumps(manifest))
+    before = {p.name: p.read_bytes() for p in hr.iterdir()}
+
+    fresh = connect(tmp_path / "fresh.duckdb")
+    extract = read_sources([workbook, hr], "auto", fresh, day)
+    report = load(fresh, extract)
+    assert report.status == "loaded", [str(p) for p in report.rejected][:5]
+    assert any("resolved against the HR files loaded with it" in n and "0 not matched" in n for n in report.notes)
+    [snapshot] = [get_snapshot(fresh)]
+    assert snapshot.snapshot_id == 1 and snapshot.rows("worker") == canonical.rows("worker")
+    assert _by_worker(fresh, snapshot, day) == _by_worker(con, canonical, day)
+    waiting = {r["child_id"] for r in compute(fresh, snapshot, "unallocated_cases", day).records()}
+    assert waiting == {r["child_id"] for r in compute(con, canonical, "unallocated_cases", day).records()}
+    # The HR figures come from the HR files: agency workers and leavers are there, not provisional workers.
+    [council] = [r for r in compute(fresh, snapshot, "workforce_council", day).records()]
+    [expected] = [r for r in compute(con, canonical, "workforce_council", day).records()]
+    assert council == expected
+    assert {p.name: p.read_bytes() for p in hr.iterdir()} == before  # inputs are only read

@@ -20,7 +20,7 @@ from clearsight.formats.errors import ReaderError
 from clearsight.formats.manifest import MANIFEST_NAME
 from clearsight.store.load import Extract
 
-FORMATS = ("canonical", "ssd", "annex-a", "ssda903", "cin", "csww")
+FORMATS = ("canonical", "ssd", "annex-a", "ssda903", "cin", "csww", "hr")
 
 
 def _files(path: Path) -> list[Path]:
@@ -53,18 +53,25 @@ def detect_file(path: Path) -> str | None:
         if "<CINdetails" in head or "<Collection>CIN" in head or "<LAchildID" in head:
             return "cin"
         return None
+    from clearsight.formats.hr import hr_table_of
     from clearsight.formats.ssda903 import table_of
 
     first = head.splitlines()[0] if head else ""
-    return "ssda903" if table_of([c for c in first.split(",")]) else None
+    if table_of([c for c in first.split(",")]):
+        return "ssda903"
+    return "hr" if hr_table_of(path) else None
 
 
 def detect(paths: Sequence[Path]) -> dict[str, list[Path]]:
     """Format -> files, for every path given (directories are looked into)."""
+    from clearsight.formats.hr import is_hr_directory
+
     found: dict[str, list[Path]] = {}
     for path in paths:
         if path.is_dir() and (path / MANIFEST_NAME).is_file():
-            found.setdefault("canonical", []).append(path)
+            # HR files in the canonical layout join other sources in one snapshot; alone, they load as an extract
+            hr = len(paths) > 1 and is_hr_directory(path)
+            found.setdefault("hr" if hr else "canonical", []).append(path)
             continue
         if not path.exists():
             raise ReaderError(str(path), "does not exist")
@@ -87,7 +94,7 @@ def read_sources(
     extract_date: date | None = None, council: str | None = None,
 ) -> Extract:
     """Read every path (in one format, or each detected) into one Extract; ReaderError on unreadable input."""
-    from clearsight.formats import annex_a, cin_census, csww, ssd, ssda903
+    from clearsight.formats import annex_a, cin_census, csww, hr, ssd, ssda903
     from clearsight.formats.source import to_extract
 
     if fmt == "auto":
@@ -98,8 +105,12 @@ def read_sources(
         raise ReaderError(", ".join(str(p) for p in by_format["canonical"]),
                           "is a canonical extract: load it on its own (clearsight load DIR)")
     outputs = []
+    staff = None
+    if by_format.get("hr"):
+        outputs.append(hr.read(by_format["hr"]))
+        staff = hr.staff_from_hr(outputs[-1]) if "worker" in outputs[-1].tables else None
     for path in by_format.get("annex-a", []):
-        outputs.append(annex_a.read(path, con, extract_date))
+        outputs.append(annex_a.read(path, con, extract_date, staff))
     if by_format.get("ssd"):
         outputs.append(ssd.read(by_format["ssd"], extract_date))
     if by_format.get("ssda903"):
