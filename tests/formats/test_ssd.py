@@ -281,3 +281,22 @@ def test_ssd_ids_written_as_floats_still_join(tmp_path):
     report = load(con, read_sources([tmp_path], "ssd", con, DAY))
     assert report.status == "loaded", [str(p) for p in report.rejected]
     assert _rows(con, "SELECT episode_id, child_id, team_id FROM episode") == [("5001", "101", "ssd:t1")]
+
+
+def test_ssd_local_codes_map_a_councils_own_titles_and_roles(tmp_path):
+    import shutil
+
+    shutil.copytree(FIXTURES, tmp_path / "ssd")
+    (tmp_path / "ssd" / "ssd_local_codes.csv").write_text(
+        "field,written,code\n"
+        "prof_professional_job_title,Family Support Worker,social_work_assistant\n"
+        "invo_professional_role_id,befriender,co_worker\n")
+    con = connect(tmp_path / "cs.duckdb")
+    report = load(con, read_sources([tmp_path / "ssd"], "auto", con, DAY))
+    assert sum(p.count for p in report.rejected) == 4  # the child with no person row (3 rows) and legal status X9
+    assert _rows(con, "SELECT role FROM worker WHERE worker_id = 'W5'") == [("social_work_assistant",)]
+    assert _rows(con, "SELECT role FROM allocation WHERE allocation_id = 'I8'") == [("co_worker",)]
+    (tmp_path / "ssd" / "ssd_local_codes.csv").write_text("field,written,code\ninvo_professional_role_id,Key Worker,"
+                                                          "keyworker\n")
+    with pytest.raises(ReaderError, match=r"ssd_local_codes.csv, row 2, column 'code': expected one of"):
+        read_sources([tmp_path / "ssd"], "auto", con, DAY)

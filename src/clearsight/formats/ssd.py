@@ -19,6 +19,8 @@ What the SSD cannot say, so Clearsight does not invent it:
   table's rows separately, so review and visit ids are prefixed by their kind ('CP:', 'CLA:', 'CIN:').
 Unknown codes are never guessed: a required one (job title, involvement role, legal status) leaves its row out
 with the value named; an optional one (close reason, change reason...) is loaded blank and named in the notes.
+A council whose case system writes its own job titles or involvement roles maps them in `ssd_local_codes.csv`
+(columns field, written, code; e.g. `invo_professional_role_id,CIN Key Worker,allocated_social_worker`).
 Other SSD objects (SDQ scores, EHCPs, address...) are counted, not loaded. The SSD has no extract date: it is
 inferred from the latest event date unless given. Rows of a database table are numbered from 1 in table order.
 """
@@ -32,6 +34,8 @@ from pathlib import Path
 
 import duckdb
 
+from clearsight import codes
+from clearsight.formats.cells import name_key
 from clearsight.formats.errors import ReaderError
 from clearsight.formats.rows import from_arrow
 from clearsight.formats.source import ReaderOutput
@@ -42,6 +46,11 @@ from clearsight.store.staging import UnreadableFile, normalise_header, stage_fil
 FORMAT = "ssd"
 TABLE_SUFFIXES = (".csv", ".parquet")
 DATABASE_SUFFIXES = (".duckdb", ".ddb", ".db")
+# A council's own job titles and involvement roles: ssd_local_codes.csv with columns field, written, code.
+LOCAL_CODES = "ssd_local_codes"
+LOCAL_FIELDS: dict[str, tuple[str, ...]] = {
+    "prof_professional_job_title": codes.ROLE, "invo_professional_role_id": codes.ALLOCATION_ROLE,
+}
 
 
 def table_of(path: Path, header: Sequence[str] = ()) -> str | None:
@@ -81,6 +90,8 @@ def is_ssd(path: Path) -> bool:
         return bool(database_tables(path))
     if suffix == ".parquet":
         return table_of(path) is not None
+    if suffix == ".csv" and path.stem.strip().lower() == LOCAL_CODES:
+        return True
     return suffix == ".csv" and table_of(path, csv_header(path)) is not None
 
 
@@ -90,8 +101,11 @@ def read(paths: Sequence[Path], extract_date: date | None = None) -> ReaderOutpu
     con = duckdb.connect()
     try:
         staged: dict[str, list[str]] = {}
+        local: dict[str, dict[str, str]] = {}
         for i, path in enumerate(paths):
-            if path.suffix.lower() in DATABASE_SUFFIXES:
+            if path.stem.strip().lower() == LOCAL_CODES:
+                _read_local_codes(path, local, out)
+            elif path.suffix.lower() in DATABASE_SUFFIXES:
                 _stage_database(con, path, i, staged, out)
             elif path.suffix.lower() in TABLE_SUFFIXES:
                 _stage_table_file(con, path, i, staged, out)
@@ -106,7 +120,7 @@ def read(paths: Sequence[Path], extract_date: date | None = None) -> ReaderOutpu
         out.extract_date_basis = "inferred from the SSD tables: the latest referral, involvement, plan, visit or " \
                                  "review date"
         day = extract_date or out.extract_date or date.today()
-        for name, sql in build(day, set(staged)):
+        for name, sql in build(day, set(staged), local):
             con.execute(f"CREATE TEMP TABLE {name} AS {sql}")
         _emit(con, staged, out)
     except duckdb.Error as exc:  # a value the mapping cannot handle: say so rather than crash
@@ -115,6 +129,32 @@ def read(paths: Sequence[Path], extract_date: date | None = None) -> ReaderOutpu
     finally:
         con.close()
     return out
+
+
+def _read_local_codes(path: Path, local: dict[str, dict[str, str]], out: ReaderOutput) -> None:
+    """A council's mapping of its own job titles and involvement roles onto Clearsight's codes."""
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as fh:
+            rows = list(csv.reader(fh))
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise ReaderError(path.name, f"cannot be read as CSV ({exc})") from None
+    header = [normalise_header(h) for h in (rows[0] if rows else [])]
+    if not {"field", "written", "code"} <= set(header):
+        raise ReaderError(path.name, "expected the columns field, written, code", row=1)
+    at = {name: header.index(name) for name in ("field", "written", "code")}
+    for line, row in enumerate(rows[1:], 2):
+        if not any(c.strip() for c in row):
+            continue
+        field, written, code = (row[at[n]].strip() if at[n] < len(row) else "" for n in ("field", "written", "code"))
+        if field.lower() not in LOCAL_FIELDS:
+            raise ReaderError(path.name, f"expected one of {', '.join(LOCAL_FIELDS)}", row=line, column="field")
+        if code not in LOCAL_FIELDS[field.lower()]:
+            raise ReaderError(path.name, f"expected one of {', '.join(LOCAL_FIELDS[field.lower()])} "
+                                         f"(found {code!r})", row=line, column="code")
+        local.setdefault(field.lower(), {})[name_key(written)] = code
+    out.files.append(path)
+    out.notes.append(f"{path.name}: {sum(len(v) for v in local.values())} local job titles and involvement roles "
+                     "mapped onto Clearsight's codes")
 
 
 def _stage_table_file(con: duckdb.DuckDBPyConnection, path: Path, i: int, staged: dict[str, list[str]],

@@ -183,7 +183,7 @@ _TEAM = f"""SELECT {t('dept_team_id')} AS team_id, coalesce({t('dept_team_name')
     SELECT '{UNKNOWN_TEAM}', 'Team not recorded (SSD)', NULL, 'cin', 'SSD rows naming no team', 1"""
 
 
-def _worker(day: date) -> str:
+def _worker(day: date, titles: dict[str, str]) -> str:
     return f"""WITH inv AS (
             SELECT {t('invo_professional_id')} AS wid, min({parsed('invo_involvement_start_date')}) AS first_start,
                    arg_max({t('invo_professional_team')}, {parsed('invo_involvement_start_date')}) AS last_team
@@ -191,7 +191,7 @@ def _worker(day: date) -> str:
         SELECT {t('p.prof_professional_id')} AS worker_id, {t('p.prof_staff_id')} AS staff_id,
             {t('p.prof_social_worker_registration_no')} AS swe_no,
             coalesce({t('p.prof_professional_name')}, {t('p.prof_professional_id')}) AS name,
-            {mapped('p.prof_professional_job_title', lookup(JOB_TITLES))} AS role,
+            {mapped('p.prof_professional_job_title', titles)} AS role,
             CASE WHEN upper({t('p.prof_agency_worker_flag')}) IN {_YES} THEN 'agency' ELSE 'permanent' END
                 AS employment,
             CAST(coalesce(inv.first_start, DATE '{day.isoformat()}') AS VARCHAR) AS start_date,
@@ -239,13 +239,14 @@ _V_EPISODE = ("(SELECT episode_id, any_value(child_id) AS child_id, any_value(te
 _V_WORKER = (f"(SELECT worker_id, any_value(NULLIF(post_team, '{UNKNOWN_TEAM}')) AS team_id FROM c_worker "
              "GROUP BY 1)")
 
-_ALLOCATION = f"""SELECT
+def _allocation(roles: dict[str, str]) -> str:
+    return f"""SELECT
             coalesce({t('i.invo_involvements_id')}, {t('i.invo_person_id')} || ':' || {t('i.invo_professional_id')}
                      || ':' || {t('i.invo_involvement_start_date')}) AS allocation_id,
             coalesce({t('i.invo_person_id')}, e.child_id) AS child_id, {t('i.invo_referral_id')} AS episode_id,
             {t('i.invo_professional_id')} AS worker_id,
             coalesce({team(t('i.invo_professional_team'))}, e.team_id, w.team_id, '{UNKNOWN_TEAM}') AS team_id,
-            {mapped('i.invo_professional_role_id', lookup(INVOLVEMENT_ROLES))} AS role,
+            {mapped('i.invo_professional_role_id', roles)} AS role,
             {d('i.invo_involvement_start_date')} AS start_date, {d('i.invo_involvement_end_date')} AS end_date,
             CASE upper({t('i.invo_worker_change_reason')})
                 {' '.join(f"WHEN '{k}' THEN '{v}'" for k, v in CHANGE_REASONS.items())}
@@ -253,6 +254,7 @@ _ALLOCATION = f"""SELECT
             i.source_file, i.source_row
         FROM t_ssd_involvements i LEFT JOIN {_V_EPISODE} e ON e.episode_id = {t('i.invo_referral_id')}
         LEFT JOIN {_V_WORKER} w ON w.worker_id = {t('i.invo_professional_id')}"""
+
 
 _CONTACT_OUTCOMES = lookup({"referral": ("New referral", "Referral to children's social care"),
                             "nfa": ("No further action", "NFA"), "early_help": ("Early help",),
@@ -415,17 +417,23 @@ _VISIT = f"""SELECT 'CIN:' || {t('v.cinv_cin_visit_id')} AS visit_id,
         LEFT JOIN {_V_PERIOD} pd ON pd.period_id = {t('v.clav_cla_id')}"""
 
 
-def build(day: date, supplied: set[str]) -> list[tuple[str, str]]:
-    """(temp table, SQL) in the order they must be created; `day` stands in for unknown staff start dates.
+def build(
+    day: date, supplied: set[str], local: dict[str, dict[str, str]] | None = None
+) -> list[tuple[str, str]]:
+    """(temp table, SQL) in the order they must be created; `day` stands in for unknown staff start dates and
+    `local` holds a council's own job titles and involvement roles (ssd_local_codes.csv), which win.
 
     ssd_immigration_status lists the children who have an immigration status: when it is supplied, a child
     not in it is not an unaccompanied asylum-seeking child (not so for ssd_disability, which records NONE).
     """
     uasc = "coalesce(imm.uasc, 'N') AS uasc" if "ssd_immigration_status" in supplied else "imm.uasc"
+    local = local or {}
+    titles = lookup(JOB_TITLES) | local.get("prof_professional_job_title", {})
+    roles = lookup(INVOLVEMENT_ROLES) | local.get("invo_professional_role_id", {})
     return [
-        ("team_key", _TEAM_KEY), ("c_child", _CHILD.replace("{uasc}", uasc)), ("c_worker", _worker(day)),
+        ("team_key", _TEAM_KEY), ("c_child", _CHILD.replace("{uasc}", uasc)), ("c_worker", _worker(day, titles)),
         ("c_worker_post", _WORKER_POST),
-        ("c_episode", _EPISODE), ("c_allocation", _ALLOCATION), ("c_contact", _CONTACT),
+        ("c_episode", _EPISODE), ("c_allocation", _allocation(roles)), ("c_contact", _CONTACT),
         ("c_assessment", _ASSESSMENT), ("c_s47", _S47), ("c_icpc", _ICPC), ("c_cp_plan", _CP_PLAN),
         ("c_cin_plan", _CIN_PLAN), ("c_cla_episode", _CLA_EPISODE), ("c_care_leaver", _CARE_LEAVER),
         ("c_review", _REVIEW), ("c_visit", _VISIT),
