@@ -300,3 +300,23 @@ def test_ssd_local_codes_map_a_councils_own_titles_and_roles(tmp_path):
                                                           "keyworker\n")
     with pytest.raises(ReaderError, match=r"ssd_local_codes.csv, row 2, column 'code': expected one of"):
         read_sources([tmp_path / "ssd"], "auto", con, DAY)
+
+
+def test_ssd_reviews_and_visits_find_their_child_through_the_plan_or_episode(tmp_path):
+    """The 2023 spec's reviews and visits name only the plan or episode, not the person."""
+    import shutil
+
+    shutil.copytree(FIXTURES, tmp_path / "ssd")
+    (tmp_path / "ssd" / "ssd_cp_reviews.csv").write_text(
+        "cppr_cp_review_id,cppr_cp_plan_id,cppr_cp_review_due,cppr_cp_review_date\nRV1,CP1,2024-01-20,2024-01-18\n")
+    (tmp_path / "ssd" / "ssd_cla_reviews.csv").write_text(
+        "clar_cla_review_id,clar_cla_episode_id,clar_cla_review_due_date,clar_cla_review_date\n"
+        "RV2,E1,2023-11-29,2023-11-28\n")
+    (tmp_path / "ssd" / "ssd_cp_visits.csv").write_text(
+        "cppv_visit_id,cppv_cp_plan_id,cppv_cp_visit_date,cppv_cp_visit_seen,cppv_cp_visit_seen_alone\n"
+        "PV1,CP1,2024-02-05,Y,Y\n")
+    con = connect(tmp_path / "cs.duckdb")
+    load(con, read_sources([tmp_path / "ssd"], "auto", con, DAY))
+    assert _rows(con, "SELECT review_id, child_id, kind, plan_id, held_date FROM review ORDER BY 1") == [
+        ("CLA:RV2", "P5", "CLA", "CLA1", date(2023, 11, 28)), ("CP:RV1", "P2", "CP", "CP1", date(2024, 1, 18))]
+    assert _rows(con, "SELECT visit_id, child_id, kind FROM visit WHERE kind = 'CP'") == [("CP:PV1", "P2", "CP")]
