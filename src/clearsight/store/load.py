@@ -205,7 +205,7 @@ def load(
         report.rejected = list(extract.rejected)
         report.notes = list(extract.notes)
         tick("writing snapshot", steps - 1, steps)
-        report.snapshot_id = _write_snapshot(con, report, extract.content_hash, readable)
+        report.snapshot_id = _write_snapshot(con, report, extract.content_hash, readable, extract.screened)
         report.status = "loaded_with_rejections" if extract.rejected else "loaded"
     finally:
         for table in tables:
@@ -214,9 +214,12 @@ def load(
 
 
 def _write_snapshot(
-    con: duckdb.DuckDBPyConnection, report: LoadReport, digest: str, tables: list[schema.Table]
+    con: duckdb.DuckDBPyConnection, report: LoadReport, digest: str, tables: list[schema.Table],
+    sorted_rows: bool = False,
 ) -> int:
-    """One transaction: the snapshot row and every table's rows, or nothing."""
+    """One transaction: the snapshot row and every table's rows, or nothing. Rows go in in source order
+    (file, row); `sorted_rows` says the staged rows already are (screening sorted them), and DuckDB keeps an
+    insert's order (preserve_insertion_order), so they are not sorted again."""
     con.execute("BEGIN TRANSACTION")
     try:
         row = con.execute("SELECT nextval('snapshot_seq')").fetchone()
@@ -226,7 +229,7 @@ def _write_snapshot(
             typed = ", ".join(typed_name(c.name) for c in table.columns)
             con.execute(
                 f'INSERT INTO "{table.name}" SELECT {typed}, {snapshot_id}, source_file, source_row '
-                f"FROM stage_{table.name} ORDER BY source_file, source_row"
+                f"FROM stage_{table.name}" + ("" if sorted_rows else " ORDER BY source_file, source_row")
             )
         con.execute(
             "INSERT INTO snapshot VALUES (?, ?, ?, ?, ?, ?, ?)",
