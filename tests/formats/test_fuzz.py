@@ -14,7 +14,9 @@ from clearsight.formats.errors import ReaderError
 from clearsight.store.database import connect
 from clearsight.store.load import load
 
-SAMPLES = Path("/work/shared/external")
+SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "external"  # ../shared beside the checkout
+if not SAMPLES.is_dir():
+    SAMPLES = Path("/work/shared/external")
 FUZZ = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 SUFFIX = {"annex-a": ".xlsx", "ssda903": ".csv", "cin": ".xml", "csww": ".xml"}
 
@@ -120,3 +122,15 @@ def test_ssd_tables_truncated_corrupted_or_random(con, tmp_path, name, cut, flip
         assert _rows(con) == before
     else:
         assert report.snapshot_id is not None
+
+
+HR_HEADER = b"worker_id,name,role,qualified,employment,start_date,end_date\n"
+
+
+@FUZZ
+@given(data=st.binary(max_size=2000), header=st.booleans())
+def test_hr_file_of_random_bytes(con, tmp_path, data, header):
+    """An HR file (worker.csv) of garbage, with or without a good header: an error or rows left out."""
+    path = tmp_path / "worker.csv"
+    path.write_bytes((HR_HEADER if header else b"") + data)
+    _try(con, path, "hr")

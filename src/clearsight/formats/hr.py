@@ -13,10 +13,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 
 from clearsight.formats.errors import ReaderError
 from clearsight.formats.manifest import MANIFEST_NAME, ManifestError, read_manifest
+from clearsight.formats.rows import from_arrow
 from clearsight.formats.source import ReaderOutput
 from clearsight.formats.staff import KnownStaff, index_staff
 from clearsight.store import schema
@@ -66,8 +68,8 @@ def read(paths: Sequence[Path]) -> ReaderOutput:
             stage = f"{table}_{i}"
             try:
                 staged = stage_file(con, stage, path, path.name)
-            except UnreadableFile as exc:
-                raise ReaderError(path.name, str(exc)) from None
+            except (duckdb.Error, UnreadableFile, UnicodeDecodeError) as exc:
+                raise ReaderError(path.name, f"cannot be read as CSV ({str(exc).splitlines()[0]})") from None
             out.rejected.extend(staged.problems)
             columns = schema.table(table).column_names
             extra = [h for h in staged.header if h not in columns]
@@ -78,9 +80,9 @@ def read(paths: Sequence[Path]) -> ReaderOutput:
                 f"SELECT {', '.join(quote(c) for c in kept)}{', ' if kept else ''}source_file, source_row "
                 f"FROM stage_{stage} ORDER BY source_row"
             ).arrow()
-            rows = rows.read_all() if hasattr(rows, "read_all") else rows
+            rows = from_arrow(table, rows)  # every canonical column: a missing one is blank, and screened so
             if table in out.tables:  # a table split over several files
-                rows = pa.concat_tables([out.tables[table], rows], promote_options="permissive")
+                rows = pa.concat_tables([out.tables[table], rows])
             out.tables[table] = rows
             for c in kept:
                 out.headers[(path.name, c)] = c
