@@ -71,17 +71,18 @@ def csv_header(path: Path) -> list[str]:
         return []
 
 
-def database_tables(path: Path) -> list[str]:
-    """The ssd_* tables and views of a DuckDB database file ([] when it is not one)."""
+def database_tables(path: Path) -> list[tuple[str, str]]:
+    """(schema, table) of each ssd_* table or view in a DuckDB database file ([] when it is not one)."""
     try:
         con = duckdb.connect(str(path), read_only=True)
     except duckdb.Error:
         return []
     try:
-        rows = con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+        rows = con.execute("SELECT table_schema, table_name FROM information_schema.tables").fetchall()
     finally:
         con.close()
-    return sorted(str(r[0]) for r in rows if str(r[0]).lower() in TABLES or str(r[0]).lower() in NOT_MODELLED)
+    known = set(TABLES) | set(NOT_MODELLED)
+    return sorted((str(s), str(t)) for s, t in rows if str(t).lower() in known)
 
 
 def is_ssd(path: Path) -> bool:
@@ -182,8 +183,9 @@ def _stage_database(con: duckdb.DuckDBPyConnection, path: Path, i: int, staged: 
         return
     con.execute(f"ATTACH '{str(path).replace(chr(39), chr(39) * 2)}' AS ssd_db{i} (READ_ONLY)")
     out.files.append(path)
-    for n, table in enumerate(tables):
-        cols = [str(r[0]) for r in con.execute(f'DESCRIBE ssd_db{i}.main."{table}"').fetchall()]
+    for n, (schema, table) in enumerate(tables):
+        source = f'ssd_db{i}."{schema}"."{table}"'
+        cols = [str(r[0]) for r in con.execute(f"DESCRIBE {source}").fetchall()]
         header = [normalise_header(c) for c in cols]
         if len(set(header)) < len(header):
             raise ReaderError(path.name, "names a column more than once", sheet=table)
@@ -191,7 +193,7 @@ def _stage_database(con: duckdb.DuckDBPyConnection, path: Path, i: int, staged: 
         select = ", ".join(f'CAST("{c}" AS VARCHAR) AS "{h}"' for c, h in zip(cols, header, strict=True))
         name = f"stage_d{i}_{n}"
         con.execute(f"CREATE TEMP TABLE {name} AS SELECT CAST(row_number() OVER () AS BIGINT) AS source_row, "
-                    f"'{display}' AS source_file, {select} FROM ssd_db{i}.main.\"{table}\"")
+                    f"'{display}' AS source_file, {select} FROM {source}")
         _name_columns(out, f"{path.name}, {table}", table.lower(), header)
         staged.setdefault(table.lower(), []).append(name)
 
