@@ -594,7 +594,7 @@ def audits(
     con, snap = _open_snapshot(snapshot)
     start, end = _period_or_year(period, as_at, snap.extract_date)
     figures = {name: compute(con, snap, name, end, state.config, period_start=start)
-               for name in ("case_audits", "optimism_gap")}
+               for name in ("case_audits", "optimism_gap", "optimism_gap_by_quarter")}
     if fmt is Format.json:
         sys.stdout.write(to_json({k: f.as_dict() for k, f in figures.items()}) + "\n")
         return
@@ -613,6 +613,12 @@ def audits(
         "Optimism gap: independent grade minus manager's on the same case (positive: managers rosier)",
         figures["optimism_gap"].records(),
         ["level", "service", "team", "pairs", "mean_gap", "ci_low", "ci_high", "manager_better_share"],
+    ))
+    by_quarter = [r for r in figures["optimism_gap_by_quarter"].records() if r["level"] != "team"]
+    console.print(rich_table(
+        "Where cases were not audited by both: independent mean minus managers' mean, service and council by quarter",
+        by_quarter, ["quarter", "level", "service", "manager_audits", "independent_audits", "manager_mean",
+                     "independent_mean", "gap", "ci_low", "ci_high"],
     ))
 
 

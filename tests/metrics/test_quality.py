@@ -53,3 +53,20 @@ def test_optimism_gap_pairs_the_same_children(audited):
     assert row["pairs"] == 3 and row["mean_gap"] == round(mean, 2)
     assert row["ci_low"] == round(mean - 1.96 * sd / 3 ** 0.5, 2)
     assert row["manager_better_share"] == 1.0
+
+
+def test_optimism_gap_by_team_and_quarter_where_cases_are_not_paired(audited):
+    rows = compute(audited.con, audited.snapshot, "optimism_gap_by_quarter", END, period_start=START).records()
+    [team] = [r for r in rows if r["level"] == "team"]
+    # Q2 2023: managers 2, 2, 1, 2 (mean 1.75, sample variance 0.25); independent 4, 3, 2 (mean 3, variance 1).
+    assert (team["quarter"], team["team"], team["manager_audits"], team["independent_audits"]) == ("2023-Q2", "Tango", 4, 3)
+    assert (team["manager_mean"], team["independent_mean"], team["gap"]) == (1.75, 3.0, 1.25)
+    half = 1.96 * (0.25 / 4 + 1 / 3) ** 0.5
+    assert (team["ci_low"], team["ci_high"]) == (round(1.25 - half, 2), round(1.25 + half, 2))
+    [council] = [r for r in rows if r["level"] == "council"]
+    assert council["gap"] == team["gap"]
+    # Too few to say: one audit of a kind leaves the interval empty rather than pretending.
+    one = compute(audited.con, audited.snapshot, "optimism_gap_by_quarter", date(2023, 11, 30),
+                  period_start=date(2023, 10, 1)).records()
+    assert [(r["independent_audits"], r["manager_audits"], r["ci_low"]) for r in one if r["level"] == "team"] == [
+        (1, 0, None)]
