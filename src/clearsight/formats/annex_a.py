@@ -217,14 +217,15 @@ class Sheet:
 def _normalise(values: Sequence[object], norm: Callable[[object], str]) -> pa.Array:
     """norm over a column as an Arrow string array ('' as null), computed once per distinct value: columns
     repeat a few codes, dates and names, so the per-cell work is one dictionary look-up."""
-    if len(set(map(type, values)) & _NUMBERS) > 1:  # 1 == 1.0 == True: tell the values apart by type
-        values = list(zip(map(type, values), values))
-        distinct = list(set(values))
-        results = [norm(v) or None for _t, v in distinct]
+    index: dict[object, int] = dict.fromkeys(values)  # type: ignore[arg-type]
+    if not _NUMBERS.isdisjoint(map(type, index)) and len(set(map(type, values)) & _NUMBERS) > 1:
+        values = list(zip(map(type, values), values))  # 1 == 1.0 == True: tell the values apart by type
+        index = dict.fromkeys(values)  # type: ignore[arg-type]
+        results = [norm(v) or None for _t, v in index]  # type: ignore[misc]
     else:
-        distinct = list(set(values))
-        results = [norm(v) or None for v in distinct]
-    index = {v: i for i, v in enumerate(distinct)}
+        results = [norm(v) or None for v in index]
+    for i, v in enumerate(index):
+        index[v] = i
     positions = np.fromiter(map(index.__getitem__, values), np.int32, len(values))
     return pc.take(pa.array(results, pa.string()), pa.array(positions))
 
