@@ -122,3 +122,32 @@ def test_cin_xml_mixed_case_booleans_and_bad_date(tmp_path):
     assert con.execute("SELECT child_id, referral_nfa FROM episode").fetchall() == [("A1", False)]
     [bad] = report.rejected
     assert bad.file == "cin.xml" and bad.rows == (4,) and "expected a date" in bad.message
+
+
+def test_annex_a_cells_equal_in_python_but_of_different_types_normalise_apart():
+    """Columns are normalised once per distinct value; 1, 1.0 and True are one dict key but not one cell."""
+    from datetime import date as day
+
+    from clearsight.formats.annex_a import _normalise
+    from clearsight.formats.cells import iso_date, text
+
+    cells = [1, 1.0, True, "1", "", None, 45170, 45170.0, day(2023, 9, 1), " 7 "]
+    assert _normalise(cells, text).to_pylist() == [text(c) or None for c in cells]
+    assert _normalise(cells, iso_date).to_pylist() == [iso_date(c) or None for c in cells]
+
+
+def test_screened_rows_reach_the_loader_parsed(tmp_path):
+    """A reader's rows are checked once, by screening; the loader writes the parsed values it was handed."""
+    rows6 = [LIST6, [101, "Male", "WBRI", "01/02/2010", "2023-09-01", "N1", "", "CIN Team 1", "Sam Smith", None]]
+    path = _workbook(tmp_path / "aa.xlsx", {"List 6": rows6, "List 7": [], "List 8": []})
+    con = connect(tmp_path / "cs.duckdb")
+    extract = read_sources([path], "annex-a", con, date(2023, 12, 1))
+    assert extract.screened
+    child = extract.tables["child"]
+    assert child["dob__v"].to_pylist() == [date(2010, 2, 1)]
+    assert {"source_file", "source_row"} <= set(child.column_names)
+    report = load(con, extract)
+    assert report.status == "loaded"
+    assert report.tables["child"]["completeness"]["dob"] == 1.0
+    assert con.execute("SELECT dob, source_file, source_row FROM child").fetchall() == [
+        (date(2010, 2, 1), "aa.xlsx, List 6", 2)]
