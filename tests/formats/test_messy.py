@@ -151,3 +151,18 @@ def test_screened_rows_reach_the_loader_parsed(tmp_path):
     assert report.tables["child"]["completeness"]["dob"] == 1.0
     assert con.execute("SELECT dob, source_file, source_row FROM child").fetchall() == [
         (date(2010, 2, 1), "aa.xlsx, List 6", 2)]
+
+
+def test_when_screening_does_not_settle_the_loader_checks_everything_itself(tmp_path, monkeypatch):
+    """Screening hands over parsed rows only when its checks converged; otherwise canonical text, re-checked."""
+    import clearsight.formats.screen as screen
+
+    monkeypatch.setattr(screen, "_MAX_PASSES", 0)
+    rows6 = [LIST6, [101, "Male", "WBRI", "01/02/2010", "2023-09-01", "N1", "", "CIN Team 1", "Sam Smith", None]]
+    path = _workbook(tmp_path / "aa.xlsx", {"List 6": rows6, "List 7": [], "List 8": []})
+    con = connect(tmp_path / "cs.duckdb")
+    extract = read_sources([path], "annex-a", con, date(2023, 12, 1))
+    assert not extract.screened and "dob" in extract.tables["child"].column_names
+    report = load(con, extract)
+    assert report.status == "loaded", [str(p) for p in report.problems]
+    assert con.execute("SELECT dob FROM child").fetchall() == [(date(2010, 2, 1),)]
