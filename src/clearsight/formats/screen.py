@@ -4,7 +4,9 @@ A canonical extract is all-or-nothing (store.load). A council's own return is no
 leaves out the rows it cannot map, names each (file, sheet, row, column) in the load report, and loads the
 rest. The checks are the loader's own (store.validation.StagedExtract), run in a scratch in-memory DuckDB over
 the reader's rows, collecting every failing row rather than examples; rows referring to a rejected row are
-left out too (repeated until nothing changes), so the loader then finds nothing to refuse.
+left out too (repeated until nothing changes), so the loader would find nothing to refuse. The checks therefore
+run once: the rows that pass go to the loader already parsed (`Screened.clean`, `Extract.screened`), and the
+loader writes them without parsing or checking them again.
 
 Two tolerances the canonical loader does not have: identical rows (a year's file concatenated twice) are kept
 once, and an unknown code in an optional coded or yes/no column (e.g. a local primary-need code) is loaded
