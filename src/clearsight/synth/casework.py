@@ -315,7 +315,7 @@ class Simulation:
         for key, c in list(w.cases.items()):
             if isinstance(c, Leaver):
                 self._end_alloc(c, d, reason)
-                self.assign_pa(c, d)
+                self.assign_pa(c, d, leaving=w)
                 continue
             self._end_alloc(c, d, reason)
             self.assess_pause(c, d)
@@ -634,9 +634,11 @@ class Simulation:
         ws = [w for w in self.wf.practitioners(t) if not w.away]
         return sum(len(w.cases) for w in ws) / max(1, len(ws))
 
-    def assign_pa(self, lv: Leaver, d: int) -> None:
+    def assign_pa(self, lv: Leaver, d: int, leaving: Worker | None = None) -> None:
+        """The team's least-loaded personal adviser takes the young person (never the one leaving or going on
+        leave, whose cases are being handed on: with none left they had the fewest)."""
         t = self.team(lv.team)
-        ws = [w for w in self.wf.practitioners(t) if not w.away] or [self.wf.workers[t.manager]]
+        ws = [w for w in self.wf.practitioners(t) if not w.away and w is not leaving] or [self.wf.workers[t.manager]]
         w = min(ws, key=lambda w: (len(w.cases), w.idx))
         lv.arow = [lv.child, -1, w.idx, t.idx, "personal_adviser", d, -1, ""]
         self.allocs.append(lv.arow)
