@@ -120,6 +120,9 @@ def test_summary_html(tmp_path, extract):
     html = out.read_text()
     assert "children waiting for a social worker" in html and "Child in Need 1" in html
     assert "C1" not in html.split("<body>")[1]  # aggregates only: no child ids in the summary
+    practice = html.split("Practice: the weekly performance meeting")[1]
+    assert "Assessments completed within 45 working days" in practice and "86%" in practice  # England beside it
+    assert all(f"2023-{m:02}" in practice for m in range(1, 13))  # a column per month of the year to the date
 
 
 def test_workforce_command(tmp_path):

@@ -744,13 +744,19 @@ def summary(
     as_at: AsAtOption = None,
     snapshot: SnapshotOption = None,
 ) -> None:
-    """Write a one-page HTML summary of the allocation position."""
+    """Write a one-page HTML summary of the allocation position and the practice KPIs (three months to the
+    as-at date, and each of the last twelve months)."""
+    from clearsight.reports.kpis import kpi_monthly, kpi_table
     from clearsight.reports.position import allocation_position
     from clearsight.reports.summary import write_summary
 
     con, snap = _open_snapshot(snapshot)
     pos = allocation_position(con, snap, _parse_as_at(as_at), state.config)
-    write_summary(pos, out, state.config)
+    start, end = _kpi_window(None, as_at, snap)
+    with _progress("Computing the practice KPIs"):
+        kpis = kpi_table(con, snap, start, end, state.config)
+        monthly = kpi_monthly(con, snap, _months_back(end, 11), end, state.config)
+    write_summary(pos, out, state.config, kpis, monthly)
     console.print(f"Wrote {out}")
 
 
