@@ -46,7 +46,7 @@ class Case:
 
     __slots__ = ("eid", "child", "row", "team", "holder", "tm_held", "arow", "stage", "path", "queued",
                  "q_since", "xfer", "asr", "a_rem", "a_rate", "a_from", "a_tok", "a_run", "p_tok", "cp", "cin",
-                 "period", "cla", "closed", "loc", "dob", "cla_kind", "uasc")
+                 "period", "cla", "closed", "loc", "dob", "cla_kind", "uasc", "low")
 
     def __init__(self, eid: int, child: int, row: list, team: int, loc: int, dob: int) -> None:
         self.eid, self.child, self.row, self.team, self.loc, self.dob = eid, child, row, team, loc, dob
@@ -72,6 +72,7 @@ class Case:
         self.closed = False
         self.cla_kind = ""
         self.uasc = False
+        self.low = False
 
 
 class Leaver:
@@ -121,6 +122,9 @@ class Simulation:
         self.periods: list[list] = []  # [child, start, end, eid]
         self.leavers: list[list] = []  # [child, start, end]
         self.audits: list[tuple] = []
+        self.manager_audited: list[tuple[int, Case]] = []  # (day, case) of recent manager audits
+        # Audits draw from a stream of their own: how cases are audited does not change what happens to them.
+        self.audit_rng = np.random.Generator(np.random.PCG64(int(rng.integers(2**63))))
         self.team_stress: dict[int, dict[int, float]] = defaultdict(dict)  # team -> week day -> stress
         self.team_counts: dict[int, dict[int, tuple[int, int]]] = defaultdict(dict)  # -> (waiting, held)
         self.queues: dict[int, list[Case]] = defaultdict(list)
@@ -330,8 +334,10 @@ class Simulation:
             free = [w for w in self.can_hold(t) if len(w.cases) < self.cap(w)]
             if free:
                 delay = self.sc.realloc_queue_delay
+                low = self.sc.low_priority_queue_delay
                 items = sorted(q, key=lambda c: (0 if c.stage in ("cp", "cla") else 1,
-                                                 c.q_since + (delay if c.row[9] >= 0 else 0), c.eid))
+                                                 c.q_since + (delay if c.row[9] >= 0 else low if c.low else 0),
+                                                 c.eid))
                 items = sorted(x, key=lambda c: c.eid) + items if self.u() < 0.5 else items + x
                 for c in items:
                     if not free:
@@ -382,7 +388,7 @@ class Simulation:
         start = min(self.cal.add_wd(d, self.ri(0, 2)), self.end)
         c.asr = [c.child, c.eid, start, -1, self.u() < 0.95, False, c.team, -1]
         self.assessments.append(c.asr)
-        c.a_rem = work if work is not None else float(np.clip(self.rng.lognormal(math.log(self.sc.assessment_work_days), 0.45), 3, 90))
+        c.a_rem = work if work is not None else float(np.clip(self.rng.lognormal(math.log(self.sc.assessment_work_days), self.sc.assessment_work_spread), 3, 90))
         c.stage = "assess"
 
     # ---- case flow ----------------------------------------------------------------------------------
@@ -441,6 +447,7 @@ class Simulation:
         else:
             team = self.assessment_team_for(loc) if self.u() < sc.assessment_team_share else self.cin_team_for(loc)
             c = self.open_episode(d, child, team, source)
+            c.low = self.u() < sc.low_priority_share
             self.start_assessment(c, d)
             r = self.u()
             c.path = "nfa" if r < 0.62 else ("cin" if r < 0.975 else "cla")

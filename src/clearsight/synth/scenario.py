@@ -88,12 +88,12 @@ class Scenario:
     """Leave hazard multiplier of permanent staff in the two shocked teams until the inspection."""
     shock_agency_multiplier: float = 3.0
     """Leave hazard multiplier of agency staff in the shocked teams."""
-    shock_agency_stay_days: tuple[int, int] = (30, 80)
+    shock_agency_stay_days: tuple[int, int] = (25, 50)
     """Agency staff who join a shocked team take short contracts and do not renew them: they come, and leave
     again, after this many days."""
     shock_lag_days: tuple[int, int] = (100, 190)
     """Recruitment lag in the shocked teams (nobody wants to join them)."""
-    shock_agency_lag_days: tuple[int, int] = (21, 60)
+    shock_agency_lag_days: tuple[int, int] = (10, 30)
     """Lag for agency cover in the shocked teams."""
     shock_agency_share: float = 0.9
     """Share of vacancies in the shocked teams filled by agency staff."""
@@ -125,8 +125,16 @@ class Scenario:
     teams outside the localities): practitioners cover duty and the cases their managers hold."""
     assessment_work_days: float = 19.0
     """Median working days of work in an assessment at the standard caseload."""
-    assessment_load_drag: float = 1.3
+    assessment_work_spread: float = 0.6
+    """Log-scale spread of that work (lognormal sigma): most assessments are straightforward, some (several
+    agencies to hear from, a family hard to engage) take far longer."""
+    assessment_load_drag: float = 1.0
     """An assessment progresses at 1 / (1 + this x (caseload ratio - 1)) of the normal rate above the standard."""
+    low_priority_share: float = 0.5
+    """Share of new referrals (not section 47) the team manager triages as lower risk ..."""
+    low_priority_queue_delay: int = 43
+    """... which, when there is a waiting list, queue behind higher-risk new work up to this many days younger:
+    managers allocate by risk, so when work waits the lower-risk children wait longest."""
     blitz_start: date = date(2024, 2, 19)
     """After the inspection managers and agency staff clear the backlog: from this day, ..."""
     blitz_days: int = 56
@@ -135,3 +143,5 @@ class Scenario:
     """... each week this share of the open assessments already past 40 working days is completed."""
     independent_audits_per_month: float = 25.0
     """Independent (QA unit) case audits a month at scale 1."""
+    audit_moderation_share: float = 0.4
+    """Share of the independent audits that moderate a case a manager audited in the last two months."""

@@ -345,7 +345,10 @@ class CouncilRun(Simulation):
 
     # ---- audits -------------------------------------------------------------------------------------
     def audit_month(self, d: int) -> None:
-        rng = self.rng
+        """Each team manager audits two of the team's cases a month; the QA unit audits about 25 (scaled), a
+        share of them moderating a case a manager audited in the last two months (a second look at the same
+        case, which is how the optimism of managers' grades shows)."""
+        rng, sc = self.audit_rng, self.sc
         era = 0.0
         if self.restructure <= d < self.inspection:
             era = 0.1
@@ -354,6 +357,7 @@ class CouncilRun(Simulation):
         pool: list[Case] = []
         qa = [self.wf.workers[s.holder] for t in self.st.teams if t.kind == "qa" for s in t.slots
               if s.holder >= 0 and s.role != "team_manager"]
+        self.manager_audited = [(a, c) for a, c in self.manager_audited if d - a <= 61 and not c.closed]
         for t in self.st.teams:
             if t.kind not in CASE_HOLDING_KINDS or (t.end >= 0 and t.end <= d):
                 continue
@@ -362,20 +366,28 @@ class CouncilRun(Simulation):
             pool += team_cases
             for _ in range(2):
                 if team_cases:
-                    self.audit(team_cases[int(rng.integers(len(team_cases)))], d, "manager",
-                               self.wf.workers[t.manager].idx, era)
+                    c = team_cases[int(rng.integers(len(team_cases)))]
+                    self.audit(c, d, "manager", self.wf.workers[t.manager].idx, era)
+                    self.manager_audited.append((d, c))
         if pool and qa:
-            for _ in range(int(rng.poisson(self.sc.independent_audits_per_month * self.scale))):
-                c = pool[int(rng.integers(len(pool)))]
+            moderate = [c for _, c in self.manager_audited]
+            for _ in range(int(rng.poisson(sc.independent_audits_per_month * self.scale))):
+                if moderate and rng.random() < sc.audit_moderation_share:
+                    c = moderate.pop(int(rng.integers(len(moderate))))
+                else:
+                    c = pool[int(rng.integers(len(pool)))]
                 self.audit(c, d, "independent", qa[int(rng.integers(len(qa)))].idx, era)
 
     def audit(self, c: Case, d: int, kind: str, auditor: int, era: float) -> None:
+        """The grade follows the practice on the case (worse when the worker is overloaded or nobody holds
+        it); a manager's grade follows it only weakly and leans to 'good'."""
+        rng = self.audit_rng
         unalloc = c.holder is None or c.tm_held
         r = 1.0 if unalloc or c.holder is None else self.ratio(c.holder)
-        z = float(self.rng.normal()) + 0.55 - 2.2 * max(0.0, r - 1.0) - (1.0 if unalloc else 0.0) + era
+        z = float(rng.normal()) + 0.55 - 2.2 * max(0.0, r - 1.0) - (1.0 if unalloc else 0.0) + era
         if kind == "manager":
-            zm = z * 0.4 + 1.15 + float(self.rng.normal(0, 0.35))
-            g, mod = grade(zm), (grade(z) if self.u() < 0.12 else "")
+            zm = z * 0.4 + 1.15 + float(rng.normal(0, 0.35))
+            g, mod = grade(zm), (grade(z) if rng.random() < 0.12 else "")
         else:
             g, mod = grade(z), ""
         worker = c.holder.idx if c.holder is not None else -1
