@@ -100,3 +100,22 @@ def test_annex_a_and_hr_files_load_as_one_snapshot(eastmere, tmp_path):
     [expected] = [r for r in compute(con, canonical, "workforce_council", day).records()]
     assert council == expected
     assert {p.name: p.read_bytes() for p in hr.iterdir()} == before  # inputs are only read
+
+
+def test_ssda903_social_worker_episodes_skip_allocations_never_held(tmp_path):
+    """An allocation that ended the day it began (re-allocated the same day) was never in force: written as an
+    SSDA903 social-worker episode it would repeat the child's SW_DECOM, and the reader would reject both."""
+    from council_builder import CouncilBuilder
+
+    b = CouncilBuilder(extract_date=date(2024, 3, 31))
+    b.team("T", "Tango", service="cla")
+    first, second = b.worker("T", worker_id="W1"), b.worker("T", worker_id="W2")
+    child, _ = b.case("T", date(2023, 1, 2))
+    b.looked_after(child, date(2023, 1, 10))
+    b.allocate(child, first, "T", date(2023, 1, 10), date(2023, 1, 10), change_reason="case_transfer")
+    b.allocate(child, second, "T", date(2023, 1, 10))
+    loaded = b.load(tmp_path)
+    counts = write_ssda903(loaded.con, loaded.snapshot, tmp_path / "ssda903")
+    assert counts["social_worker"] == 1
+    report = load(loaded.con, read_sources([tmp_path / "ssda903"], "auto", loaded.con, date(2024, 3, 31)))
+    assert not report.rejected, [str(p) for p in report.rejected]

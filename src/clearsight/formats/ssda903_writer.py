@@ -35,6 +35,7 @@ QUERIES = {
         {_d('a.start_date')} AS SW_DECOM, a.change_reason AS SW_REASON
         FROM allocation a JOIN worker w USING (worker_id, snapshot_id)
         WHERE a.snapshot_id = $s AND a.role = 'allocated_social_worker'
+          AND (a.end_date IS NULL OR a.end_date > a.start_date)  -- never held: would repeat its SW_DECOM
           AND a.child_id IN (SELECT child_id FROM cla_episode WHERE snapshot_id = $s)
         ORDER BY a.child_id, a.start_date""",
 }
