@@ -122,6 +122,18 @@ class CouncilBuilder:
             end_date=end,
         )
 
+    def cp_child(
+        self, team_id: str, worker_id: str, referral: date, plan_start: date, seen_on: tuple[date, ...] = (),
+    ) -> tuple[str, str]:
+        """A child referred, allocated to `worker_id` and on a CP plan, seen (alone) on each of `seen_on`."""
+        child, episode = self.case(team_id, referral)
+        self.allocate(child, worker_id, team_id, referral)
+        self.cp_plan(child, episode, plan_start)
+        for day in seen_on:
+            self.add("visit", visit_id=self._next("V"), child_id=child, kind="CP", visit_date=day, seen=True,
+                     seen_alone=True)
+        return child, episode
+
     def looked_after(self, child_id: str, start: date, end: date | None = None) -> None:
         self.add(
             "cla_episode", cla_episode_id=self._next("LA"), child_id=child_id, period_id=self._next("PER"),

@@ -24,16 +24,10 @@ def db(tmp_path_factory):
     b = CouncilBuilder(extract_date=date(2023, 12, 31))
     b.team("A", "Alpha", service="cp")
     worker = b.worker("A", worker_id="WA")
-    for n in range(2):
-        child, episode = b.case("A", date(2023, 8, 1))
-        b.allocate(child, worker, "A", date(2023, 8, 1))
-        b.cp_plan(child, episode, date(2023, 9, 1))
-        last = date(2023, 12, 29) if n == 0 else date(2023, 10, 2)
-        day = date(2023, 9, 4)
-        while day <= last:
-            b.add("visit", visit_id=f"V{n}-{day}", child_id=child, kind="CP", visit_date=day, seen=True,
-                  seen_alone=True)
-            day = date.fromordinal(day.toordinal() + 7)
+    for last in (date(2023, 12, 29), date(2023, 10, 2)):
+        weeks = range((last - date(2023, 9, 4)).days // 7 + 1)
+        b.cp_child("A", worker, date(2023, 8, 1), date(2023, 9, 1),
+                   tuple(date.fromordinal(date(2023, 9, 4).toordinal() + 7 * k) for k in weeks))
     path = tmp / "cs.duckdb"
     assert invoke(path, "load", str(b.write(tmp / "extract"))).exit_code == 0
     return path

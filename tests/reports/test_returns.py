@@ -16,12 +16,8 @@ def test_each_return_beside_the_records_figure_on_its_date(tmp_path):
     b.team("A", "Alpha", service="cp")
     worker = b.worker("A", worker_id="WA")
     # Two CP children: one seen on 10 January (in time on the 12th), one never seen since its plan of 1 December.
-    for n in range(2):
-        child, episode = b.case("A", date(2023, 11, 1))
-        b.allocate(child, worker, "A", date(2023, 11, 1))
-        b.cp_plan(child, episode, date(2023, 12, 1))
-        if n == 0:
-            b.add("visit", visit_id="V1", child_id=child, kind="CP", visit_date=date(2024, 1, 10), seen=True)
+    b.cp_child("A", worker, date(2023, 11, 1), date(2023, 12, 1), seen_on=(date(2024, 1, 10),))
+    child, episode = b.cp_child("A", worker, date(2023, 11, 1), date(2023, 12, 1))
     # An open assessment referred 1 November 2023: due 4 January 2024 (45 working days), overdue on the 12th.
     b.add("assessment", assessment_id="AS1", child_id=child, episode_id=episode, start_date=date(2023, 11, 2),
           team_id="A")
