@@ -13,17 +13,15 @@ from clearsight.metrics.figures import compute
 from clearsight.store.database import connect
 from clearsight.store.load import load, load_extract
 from clearsight.store.snapshots import get_snapshot
-from clearsight.synth import generate_council
 
 AS_AT = date(2023, 12, 15)  # in the 2023 drain: many children waiting
 
 
 @pytest.fixture(scope="module")
-def eastmere(tmp_path_factory):
-    root = tmp_path_factory.mktemp("eastmere")
-    generate_council(root / "extract", seed=1, scale=0.2)
+def eastmere(tmp_path_factory, small_eastmere):
+    root = tmp_path_factory.mktemp("round_trip")
     con = connect(root / "cs.duckdb")
-    assert load_extract(con, root / "extract").status == "loaded"
+    assert load_extract(con, small_eastmere).status == "loaded"
     return root, con, get_snapshot(con)
 
 
@@ -62,7 +60,7 @@ def test_ssda903_round_trip_keeps_looked_after_children(eastmere):
     assert con.execute(q, [back]).fetchall() == con.execute(q, [canonical.snapshot_id]).fetchall()
 
 
-def test_annex_a_and_hr_files_load_as_one_snapshot(eastmere, tmp_path):
+def test_annex_a_and_hr_files_load_as_one_snapshot(eastmere, small_eastmere, tmp_path):
     """A council with Annex A from its case system and the workforce from its HR system: both in one load,
     the workbook's worker names resolved against the HR workers (not an earlier snapshot), and the position
     the same as the canonical load's, in a database holding nothing before."""
@@ -78,10 +76,10 @@ def test_annex_a_and_hr_files_load_as_one_snapshot(eastmere, tmp_path):
     write_annex_a(con, canonical, workbook, day)
     hr = tmp_path / "hr"
     hr.mkdir()
-    manifest = json.loads((root / "extract" / MANIFEST_NAME).read_text())
+    manifest = json.loads((small_eastmere / MANIFEST_NAME).read_text())
     manifest["tables"] = {t: v for t, v in manifest["tables"].items() if t in HR_TABLES}
     for entry in manifest["tables"].values():
-        shutil.copy(root / "extract" / entry["file"], hr / entry["file"])
+        shutil.copy(small_eastmere / entry["file"], hr / entry["file"])
     (hr / MANIFEST_NAME).write_text(json.dumps(manifest))
     before = {p.name: p.read_bytes() for p in hr.iterdir()}
 

@@ -15,18 +15,16 @@ from clearsight.metrics.figures import compute
 from clearsight.store.database import connect
 from clearsight.store.load import load, load_extract
 from clearsight.store.snapshots import get_snapshot
-from clearsight.synth import generate_council
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ssd"
 AS_AT = date(2023, 12, 15)  # in the 2023 drain: children waiting
 
 
 @pytest.fixture(scope="module")
-def eastmere(tmp_path_factory):
+def eastmere(tmp_path_factory, small_eastmere):
     root = tmp_path_factory.mktemp("eastmere_ssd")
-    generate_council(root / "extract", seed=1, scale=0.1)
     con = connect(root / "cs.duckdb")
-    assert load_extract(con, root / "extract").status == "loaded"
+    assert load_extract(con, small_eastmere).status == "loaded"
     canonical = get_snapshot(con)
     counts = write_ssd(con, canonical, root / "ssd")
     report = load(con, read_sources([root / "ssd"], "auto", con, canonical.extract_date))
