@@ -14,8 +14,8 @@ from typing import Any
 
 import duckdb
 
-from clearsight.formats.manifest import Manifest, TableFile
-from clearsight.store import schema
+from clearsight.canonical.manifest import Manifest, TableFile
+from clearsight.canonical import schema
 from clearsight.store.database import connect
 from clearsight.store.load import LoadReport, load_extract
 from clearsight.store.snapshots import Snapshot, get_snapshot

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from council_builder import CouncilBuilder, Loaded
 
-from clearsight.formats.manifest import MANIFEST_NAME
+from clearsight.canonical.manifest import MANIFEST_NAME
 from clearsight.store.database import connect
 from clearsight.store.load import load_extract
 from clearsight.store.snapshots import get_snapshot

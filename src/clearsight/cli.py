@@ -167,7 +167,7 @@ def load(
     the rest."""
     from clearsight.formats.detect import read_sources
     from clearsight.formats.errors import ReaderError
-    from clearsight.formats.manifest import MANIFEST_NAME
+    from clearsight.canonical.manifest import MANIFEST_NAME
     from clearsight.render import to_json
     from clearsight.store.load import load as load_rows
     from clearsight.store.load import load_extract

@@ -68,7 +68,7 @@ def test_annex_a_and_hr_files_load_as_one_snapshot(eastmere, small_eastmere, tmp
     import shutil
 
     from clearsight.formats.hr import HR_TABLES
-    from clearsight.formats.manifest import MANIFEST_NAME
+    from clearsight.canonical.manifest import MANIFEST_NAME
 
     root, con, canonical = eastmere
     day = canonical.extract_date  # the HR files run to it: rows past an earlier date would be rejected

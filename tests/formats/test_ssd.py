@@ -261,7 +261,7 @@ CARRIED = {
 
 @pytest.mark.parametrize("table", sorted(CARRIED))
 def test_ssd_round_trip_keeps_every_field_it_carries(eastmere, table):
-    from clearsight.store import schema
+    from clearsight.canonical import schema
 
     con, canonical, _, report = eastmere
     cols = ", ".join(CARRIED[table] or schema.table(table).column_names)

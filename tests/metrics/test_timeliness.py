@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 from council_builder import CouncilBuilder
 
-from clearsight.metrics.calendar import add_working_days
+from clearsight.canonical.calendar import add_working_days
 from clearsight.metrics.figures import compute
 
 JANUARY = (date(2024, 1, 1), date(2024, 1, 31))

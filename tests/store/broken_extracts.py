@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, when run
 from council_builder import CouncilBuilder  # noqa: E402
 from partial_extract import write_tables  # noqa: E402
 
-from clearsight.formats.dates import DATE_FORMS  # noqa: E402
+from clearsight.canonical.dates import DATE_FORMS  # noqa: E402
 
 FIXTURES = Path(__file__).parent / "fixtures"
 VALID = FIXTURES / "valid_extract"

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from clearsight.store import database, schema
+from clearsight.canonical import schema
+from clearsight.store import database
 from clearsight.store.database import DEFAULT_DB, connect, database_path, migrate, schema_version
 
 

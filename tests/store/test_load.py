@@ -13,7 +13,7 @@ import duckdb
 import pytest
 from broken_extracts import DEFECTS, VALID, Defect, append_line, make_broken, set_cell, write_valid
 
-from clearsight.store import schema
+from clearsight.canonical import schema
 from clearsight.store.database import connect
 from clearsight.store.load import load_extract
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from clearsight.formats.manifest import read_manifest
-from clearsight.store import schema
+from clearsight.canonical.manifest import read_manifest
+from clearsight.canonical import schema
 from clearsight.synth import generate_council
 
 from .conftest import SMALL_SCALE

@@ -16,7 +16,7 @@ import duckdb
 import xlsxwriter
 
 from clearsight.formats.annex_a import COMMON, LISTS
-from clearsight.formats.dates import date_to_excel_serial
+from clearsight.canonical.dates import date_to_excel_serial
 from clearsight.store.snapshots import Snapshot
 
 _SEX = {"M": "a) Male", "F": "b) Female", "U": "c) Not stated/recorded"}

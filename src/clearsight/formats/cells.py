@@ -12,7 +12,7 @@ import re
 from datetime import date, datetime
 from functools import lru_cache
 
-from clearsight.formats.dates import parse_date
+from clearsight.canonical.dates import parse_date
 
 # Annex A templates prefix choices with a list letter ("a) Male", "q) 6: Police").
 _CHOICE_PREFIX = re.compile(r"^\s*[a-z]{1,2}\)\s*", re.IGNORECASE)

@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 
 from clearsight.formats.errors import ReaderError
-from clearsight.formats.manifest import MANIFEST_NAME
+from clearsight.canonical.manifest import MANIFEST_NAME
 from clearsight.store.load import Extract
 
 FORMATS = ("canonical", "ssd", "annex-a", "ssda903", "cin", "csww", "hr")

@@ -17,11 +17,11 @@ import duckdb
 import pyarrow as pa
 
 from clearsight.formats.errors import ReaderError
-from clearsight.formats.manifest import MANIFEST_NAME, ManifestError, read_manifest
+from clearsight.canonical.manifest import MANIFEST_NAME, ManifestError, read_manifest
 from clearsight.formats.rows import from_arrow
 from clearsight.formats.source import ReaderOutput
 from clearsight.formats.staff import KnownStaff, index_staff
-from clearsight.store import schema
+from clearsight.canonical import schema
 from clearsight.store.staging import UnreadableFile, scratch_connection, stage_file
 from clearsight.store.validation import quote
 

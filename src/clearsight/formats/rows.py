@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from clearsight.store import schema
+from clearsight.canonical import schema
 
 
 class Rows:

@@ -22,7 +22,7 @@ from datetime import date
 import duckdb
 import pyarrow as pa
 
-from clearsight.store import schema
+from clearsight.canonical import schema
 from clearsight.store.staging import scratch_connection
 from clearsight.store.validation import Problem, StagedExtract, blank_sql, quote, typed_expression, typed_name
 

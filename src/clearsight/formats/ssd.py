@@ -34,7 +34,7 @@ from pathlib import Path
 
 import duckdb
 
-from clearsight import codes
+from clearsight.canonical import codes
 from clearsight.formats.cells import name_key
 from clearsight.formats.errors import ReaderError
 from clearsight.formats.rows import from_arrow

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from clearsight.formats.dates import sql_parse_date
+from clearsight.canonical.dates import sql_parse_date
 from clearsight.formats.ssd_spec import (
     CATEGORIES, CHANGE_REASONS, IN_TOUCH, INVOLVEMENT_ROLES, JOB_TITLES, SERVICE_WORDS, SEX, SUITABLE, lookup,
 )

@@ -16,7 +16,7 @@ import duckdb
 import pyarrow as pa
 
 from clearsight.formats.cells import name_key
-from clearsight.store import schema
+from clearsight.canonical import schema
 from clearsight.store.validation import quote
 
 CARRIED = ("team", "worker", "worker_post")

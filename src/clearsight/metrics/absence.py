@@ -10,7 +10,7 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from clearsight.codes import ABSENCE_REASON
+from clearsight.canonical.codes import ABSENCE_REASON
 from clearsight.metrics.intervals import open_ended
 from clearsight.metrics.kpi import with_working_days_between
 from clearsight.metrics.levels import all_levels, ratio, teams, with_council

@@ -19,12 +19,12 @@ import ibis
 import pyarrow as pa
 
 from clearsight.config import CouncilConfig
-from clearsight.metrics.calendar import months
+from clearsight.canonical.calendar import months
 from clearsight.metrics.registry import Metric, Scope, get_metric
 from clearsight.metrics.sql import metric_sql
 from clearsight.store.calendar import ensure_calendar
 from clearsight.store.database import query_arrow
-from clearsight.store.schema import EMPTY_MEANS_NOT_YET
+from clearsight.canonical.schema import EMPTY_MEANS_NOT_YET
 from clearsight.store.snapshots import Snapshot
 
 

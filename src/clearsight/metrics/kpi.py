@@ -18,7 +18,7 @@ import ibis
 import ibis.expr.types as ir
 
 from clearsight.metrics.allocation import open_cases
-from clearsight.metrics.calendar import working_calendar_table
+from clearsight.canonical.calendar import CALENDAR_TABLE
 from clearsight.metrics.intervals import open_ended
 from clearsight.metrics.levels import LEVEL_KEYS, LEVELS, level_keys, ratio, teams, with_council
 from clearsight.metrics.registry import Polarity, Scope, metric
@@ -146,7 +146,12 @@ def with_team_on(s: Scope, rows: ir.Table, key: str, day: str, fallback: str | N
     return _named_team(s, j)
 
 
-# --- working days in SQL: joins to the working_calendar table (clearsight.metrics.calendar) -----------------
+# --- working days in SQL: joins to the working_calendar table (clearsight.canonical.calendar) -----------------
+
+
+def working_calendar_table() -> ir.Table:
+    """The database's working-day calendar as an unbound Ibis table (`clearsight.store.calendar` builds it)."""
+    return ibis.table({"day": "date", "is_working": "boolean", "working_day_number": "int64"}, name=CALENDAR_TABLE)
 
 
 def with_day_number(t: ir.Table, column: str, out: str) -> ir.Table:

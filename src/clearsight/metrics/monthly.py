@@ -24,10 +24,10 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from clearsight.metrics.calendar import working_calendar_table
 from clearsight.metrics.capacity import WORKER_SUMS, caseload_columns
 from clearsight.metrics.caseload import capacity_targets
 from clearsight.metrics.intervals import open_ended
+from clearsight.metrics.kpi import working_calendar_table
 from clearsight.metrics.levels import LEVEL_KEYS, LEVELS, Level, level_keys, ratio, teams, with_council
 from clearsight.metrics.registry import Scope, metric
 from clearsight.metrics.workforce import _MOVER_FIELDS, _POST_FIELDS, _edge_posts, in_post_columns

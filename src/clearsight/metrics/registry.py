@@ -17,7 +17,7 @@ import ibis
 import ibis.expr.types as ir
 
 from clearsight.config import CouncilConfig
-from clearsight.store import schema
+from clearsight.canonical import schema
 
 Polarity = Literal["higher_is_better", "lower_is_better", "neutral"]
 

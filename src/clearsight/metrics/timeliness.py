@@ -7,7 +7,7 @@
 - ICPC (Working Together 2023, ch. 2): the initial child protection conference is held within 15 working days
   of the strategy discussion that started the section 47 enquiry.
 
-Working days are counted by `clearsight.metrics.calendar` (weekends, England and Wales bank holidays and the
+Working days are counted by `clearsight.canonical.calendar` (weekends, England and Wales bank holidays and the
 council's closure days are not working days): "within n working days of d" means at most n working days in
 (d, completion].
 """

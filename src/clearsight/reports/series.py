@@ -14,7 +14,7 @@ from typing import Any
 import duckdb
 
 from clearsight.config import CouncilConfig
-from clearsight.metrics.calendar import months
+from clearsight.canonical.calendar import months
 from clearsight.metrics.figures import compute
 from clearsight.store.snapshots import Snapshot
 

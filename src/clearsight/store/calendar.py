@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from clearsight.config import CouncilConfig
 from clearsight.config.settings import CalendarSettings
-from clearsight.metrics.calendar import CALENDAR_FIRST, CALENDAR_LAST, CALENDAR_TABLE, calendar_for
+from clearsight.canonical.calendar import CALENDAR_FIRST, CALENDAR_LAST, CALENDAR_TABLE, working_calendar
 
 META_TABLE = f"{CALENDAR_TABLE}_meta"
 
@@ -44,7 +44,7 @@ def _stored_hash(con: duckdb.DuckDBPyConnection) -> str | None:
 
 @lru_cache(maxsize=8)
 def _calendar_rows(settings: CalendarSettings) -> pa.Table:
-    rows = calendar_for(CouncilConfig(calendar=settings)).rows()
+    rows = working_calendar(settings.closure_days, settings.country, settings.subdivision).rows()
     return pa.table({
         "day": pa.array([r[0] for r in rows], pa.date32()),
         "is_working": pa.array([r[1] for r in rows], pa.bool_()),

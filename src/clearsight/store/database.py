@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from clearsight.store import schema
+from clearsight.canonical import schema
 
 DEFAULT_DB = "clearsight.duckdb"
 

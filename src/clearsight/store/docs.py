@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from clearsight.store import schema
+from clearsight.canonical import schema
 
 
 def data_model_markdown() -> str:
@@ -10,7 +10,7 @@ def data_model_markdown() -> str:
     lines = [
         "# The canonical data model",
         "",
-        "Generated from `src/clearsight/store/schema.py` by `clearsight schema` (a test fails if this file and",
+        "Generated from `src/clearsight/canonical/schema.py` by `clearsight schema` (a test fails if this file and",
         "the code disagree). Every stored row also carries `snapshot_id`, `source_file` and `source_row`.",
         "A CSV extract has one file per table, named after it, with these columns as its header; dates as",
         "`YYYY-MM-DD`, `dd/mm/yyyy` or Excel serial numbers; booleans as Y/N; an empty cell for no value.",

@@ -18,8 +18,8 @@ from typing import Literal
 import duckdb
 import pyarrow as pa
 
-from clearsight.formats.manifest import MANIFEST_NAME, ManifestError, read_manifest
-from clearsight.store import schema
+from clearsight.canonical.manifest import MANIFEST_NAME, ManifestError, read_manifest
+from clearsight.canonical import schema
 from clearsight.store.snapshots import find_by_hash
 from clearsight.store.staging import UnreadableFile, stage_arrow, stage_file, stage_parsed, unstage
 from clearsight.store.validation import Problem, StagedExtract, quote, typed_name

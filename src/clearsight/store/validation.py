@@ -12,8 +12,8 @@ from datetime import date
 
 import duckdb
 
-from clearsight.formats.dates import DATE_FORMS, EXCEL_EPOCH, EXCEL_MAX_SERIAL, sql_parse_date
-from clearsight.store import schema
+from clearsight.canonical.dates import DATE_FORMS, EXCEL_EPOCH, EXCEL_MAX_SERIAL, sql_parse_date
+from clearsight.canonical import schema
 
 EXAMPLES = 20  # rows listed per failing check; the count covers them all
 

@@ -2,7 +2,7 @@
 
 `generate_council(out_dir, seed, scale)` simulates six years of a children's social care service (referrals,
 allocation within capacity, leavers and recruitment, the 2023 restructure and shock, the 2024 inspection and
-recovery) and writes a canonical extract: one CSV per table of `clearsight.store.schema` plus manifest.json.
+recovery) and writes a canonical extract: one CSV per table of `clearsight.canonical.schema` plus manifest.json.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from typing import Callable
 
 import numpy as np
 
-from clearsight.formats.manifest import Manifest, TableFile
-from clearsight.store import schema
+from clearsight.canonical.manifest import Manifest, TableFile
+from clearsight.canonical import schema
 from clearsight.synth.council import build_structure
 from clearsight.synth.extract import build_tables
 from clearsight.synth.scenario import Scenario

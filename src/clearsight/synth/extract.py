@@ -6,7 +6,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from clearsight.store import schema
+from clearsight.canonical import schema
 from clearsight.synth.activity import Activity
 from clearsight.synth.council import population_rows
 from clearsight.synth.timeline import CouncilRun

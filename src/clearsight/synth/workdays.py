@@ -1,11 +1,16 @@
-"""Working-day arithmetic on day numbers (days since 1970-01-01), England & Wales bank holidays."""
+"""Working-day arithmetic on day numbers (days since 1970-01-01) for the generator's vectorised simulation.
+
+The working days are the product's one calendar (`clearsight.canonical.calendar`: weekends and England and
+Wales bank holidays), held here as NumPy arrays so the simulation can step thousands of cases at once.
+"""
 
 from __future__ import annotations
 
 from datetime import date
 
-import holidays
 import numpy as np
+
+from clearsight.canonical.calendar import CALENDAR_FIRST, working_calendar
 
 EPOCH = date(1970, 1, 1)
 
@@ -21,14 +26,9 @@ class Calendar:
     def __init__(self, first: date, last: date) -> None:
         self.d0 = day(first)
         n = day(last) - self.d0 + 1
+        offset = (first - CALENDAR_FIRST).days
+        wd = np.array(working_calendar().is_working[offset:offset + n], dtype=bool)
         days = np.arange(self.d0, self.d0 + n)
-        dow = (days + 3) % 7  # 1970-01-01 was a Thursday -> Monday = 0
-        wd = dow < 5
-        hol = holidays.country_holidays("GB", subdiv="ENG", years=range(first.year, last.year + 1))
-        for h in hol:
-            i = day(h) - self.d0
-            if 0 <= i < n:
-                wd[i] = False
         self.is_wd = wd
         self.cum = np.cumsum(wd)  # working days up to and including index
         self.wd_days = days[wd]

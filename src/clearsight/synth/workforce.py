@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from clearsight import codes
+from clearsight.canonical import codes
 from clearsight.synth.council import CASE_HOLDING_KINDS, Slot, Structure, Team
 from clearsight.synth.names import NameMaker
 from clearsight.synth.scenario import Scenario

@@ -9,7 +9,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from clearsight.store import schema
+from clearsight.canonical import schema
 
 
 def _arrow(values: np.ndarray, type_: str, for_csv: bool) -> pa.Array:

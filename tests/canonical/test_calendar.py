@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from clearsight.config import CouncilConfig
-from clearsight.metrics.calendar import (
+from clearsight.canonical.calendar import (
     add_working_days, is_working_day, working_calendar, working_days_between,
 )
 from clearsight.store.calendar import ensure_calendar

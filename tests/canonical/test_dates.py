@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from clearsight.formats.dates import (
+from clearsight.canonical.dates import (
     EXCEL_EPOCH,
     EXCEL_MAX_SERIAL,
     date_to_excel_serial,

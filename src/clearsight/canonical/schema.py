@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from clearsight import codes
+from clearsight.canonical import codes
 
 SCHEMA_VERSION = 2
 

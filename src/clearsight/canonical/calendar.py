@@ -20,15 +20,10 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 import holidays
-import ibis
-import ibis.expr.types as ir
 
-from clearsight.config import CouncilConfig
-
-CALENDAR_FIRST = date(2000, 1, 1)
+CALENDAR_FIRST = date(1980, 1, 1)  # early enough for the synthetic council's staff histories
 CALENDAR_LAST = date(2040, 12, 31)
 CALENDAR_TABLE = "working_calendar"
-CALENDAR_SCHEMA: dict[str, str] = {"day": "date", "is_working": "boolean", "working_day_number": "int64"}
 
 
 @dataclass(frozen=True)
@@ -92,12 +87,6 @@ def working_calendar(
     return _build(frozenset(closure_days), country, subdivision)
 
 
-def calendar_for(config: CouncilConfig) -> WorkingCalendar:
-    """The council's calendar (`CouncilConfig.calendar`)."""
-    c = config.calendar
-    return working_calendar(c.closure_days, c.country, c.subdivision)
-
-
 def is_working_day(day: date, closure_days: Iterable[date] = ()) -> bool:
     return working_calendar(closure_days).working(day)
 
@@ -125,14 +114,9 @@ def next_working_day_on_or_after(day: date, closure_days: Iterable[date] = ()) -
     return day if cal.working(day) else add_working_days(day, 1, closure_days)
 
 
-def working_calendar_table() -> ir.Table:
-    """The database's working-day calendar as an unbound Ibis table (`clearsight.store.calendar` builds it)."""
-    return ibis.table(CALENDAR_SCHEMA, name=CALENDAR_TABLE)
-
-
 __all__ = [
-    "CALENDAR_FIRST", "CALENDAR_LAST", "WorkingCalendar", "add_working_days", "bank_holidays", "calendar_for",
-    "is_working_day", "months", "next_working_day_on_or_after", "working_calendar", "working_calendar_table",
+    "CALENDAR_FIRST", "CALENDAR_LAST", "WorkingCalendar", "add_working_days", "bank_holidays",
+    "is_working_day", "months", "next_working_day_on_or_after", "working_calendar",
     "working_days_between",
 ]
 
