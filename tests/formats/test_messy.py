@@ -93,7 +93,7 @@ def test_ssda903_bom_crlf_spaces_and_repeated_years(tmp_path):
     report = load(con, read_sources([tmp_path], "auto", con, date(2023, 12, 1)))
     assert report.status == "loaded", [str(p) for p in report.rejected]
     assert con.execute("SELECT child_id, ethnicity FROM child ORDER BY 1").fetchall() == [("1", "WBRI"), ("2", "WBRI")]
-    assert any("repeated an identical earlier row" in n for n in report.notes)
+    assert any("header: 2 rows repeat a record (same CHILD) of a later year's return" in n for n in report.notes)
     assert con.execute("SELECT child_id, start_date, start_reason, legal_status, period_id FROM cla_episode "
                        "ORDER BY 1, 2").fetchall() == [
         ("1", date(2023, 3, 1), "S", "C2", "1:2023-03-01"), ("2", date(2023, 3, 15), "S", "J2", "2:2023-03-15"),

@@ -2,7 +2,12 @@
 
 Each CSV is staged by the store's own CSV stager (true line numbers, malformed lines reported, BOM and CRLF
 tolerated) into a scratch DuckDB, and mapped column-wise in SQL: the reader runs at CSV speed, not Python's.
-Files of the same table from several years are stacked; identical rows are kept once (formats.screen).
+Files of the same table from several years are stacked. Each row's collection year comes from a YEAR column, else
+from a year in its file's name (SSDA903_2020_episodes.csv, episodes_2019-20.csv: 2020): a record repeated in a
+later year's return (an episode open at 31 March is returned again the next year, with its end filled in) is
+merged into it, the latest year's version kept, and the notes count the merges; identical rows are kept once
+(formats.screen). A child with episodes (or reviews, ...) but no header row is kept with sex, ethnicity and date
+of birth unknown and named in the notes, so its episodes load and figures that use those fields grade lower.
 
 What 903 cannot say: it has no teams, so allocations from the social_worker table sit in one team
 'Unknown team (SSDA903)'; social workers are known only by SW_ID (their Social Work England number), so they
@@ -14,11 +19,13 @@ event date unless given.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from clearsight.formats.errors import ReaderError
 from clearsight.formats.rows import from_arrow
@@ -61,53 +68,77 @@ def _d(col: str) -> str:
     return f"_date_{col}"
 
 
+# Every query keeps `_la` (the council a row belongs to, from an LA column) and works within it.
 _SQL = {
-    "child": f"""SELECT {_t('child')} AS child_id,
+    "child": f"""SELECT _la, {_t('child')} AS child_id,
             CASE {_t('sex')} WHEN '1' THEN 'M' WHEN '2' THEN 'F' WHEN 'M' THEN 'M' WHEN 'F' THEN 'F'
                  ELSE {_t('sex')} END AS sex,
             {_t('ethnic')} AS ethnicity, trim(dob) AS dob, source_file, source_row FROM t_header""",
     "cla_episode": f"""WITH e AS (
             SELECT *, {_d('decom')} AS _start,
                    lag({_t('rec')}) OVER w AS _prev_rec, row_number() OVER w AS _n
-            FROM t_episodes WINDOW w AS (PARTITION BY {_t('child')} ORDER BY {_d('decom')}, source_row)),
+            FROM t_episodes WINDOW w AS (PARTITION BY _la, {_t('child')} ORDER BY {_d('decom')}, source_row)),
           p AS (SELECT *, max(CASE WHEN {_t('rne')} = 'S' OR _n = 1 OR _prev_rec <> 'X1'
                                    THEN _start END)
-                          OVER (PARTITION BY {_t('child')} ORDER BY _start, source_row ROWS UNBOUNDED PRECEDING)
+                          OVER (PARTITION BY _la, {_t('child')} ORDER BY _start, source_row ROWS UNBOUNDED PRECEDING)
                           AS _period FROM e)
-        SELECT {_t('child')} || ':' || coalesce(CAST(_start AS VARCHAR), trim(decom)) AS cla_episode_id,
+        SELECT _la, {_t('child')} || ':' || coalesce(CAST(_start AS VARCHAR), trim(decom)) AS cla_episode_id,
             {_t('child')} AS child_id,
             {_t('child')} || ':' || coalesce(CAST(_period AS VARCHAR), trim(decom)) AS period_id, trim(decom) AS start_date,
             {_t('rne')} AS start_reason, {_t('ls')} AS legal_status, {_t('place')} AS placement_type,
             {_t('place_provider')} AS placement_provider, NULLIF(trim(dec), '') AS end_date,
             {_t('rec')} AS end_reason, source_file, source_row FROM p""",
-    "review": f"""SELECT 'CLA:' || {_t('child')} || ':' || trim(review) AS review_id, {_t('child')} AS child_id,
+    "review": f"""SELECT _la, 'CLA:' || {_t('child')} || ':' || trim(review) AS review_id, {_t('child')} AS child_id,
             'CLA' AS kind, NULLIF(trim(review), '') AS held_date, source_file, source_row FROM t_reviews""",
-    "care_leaver": f"""SELECT {_t('child')} AS child_id,
+    "care_leaver": f"""SELECT _la, {_t('child')} AS child_id,
             CASE {_t('in_touch')} WHEN 'YES' THEN 'Y' WHEN 'NO' THEN 'N' WHEN 'Y' THEN 'Y' WHEN 'N' THEN 'N' END
                 AS in_touch,
             left({_t('accom')}, 1) AS accommodation,
             CASE substr({_t('accom')}, 2, 1) WHEN '1' THEN 'Y' WHEN '2' THEN 'N' END AS suitable,
             {_t('activ')} AS activity, source_file, source_row FROM t_oc3""",
-    "allocation": f"""SELECT 'SW:' || {_t('child')} || ':' || trim(sw_decom) AS allocation_id,
+    "allocation": f"""SELECT _la, 'SW:' || {_t('child')} || ':' || trim(sw_decom) AS allocation_id,
             {_t('child')} AS child_id, trim(sw_id) AS worker_id, '{UNKNOWN_TEAM}' AS team_id,
             'allocated_social_worker' AS role, trim(sw_decom) AS start_date,
-            CAST(lead({_d('sw_decom')}) OVER (PARTITION BY {_t('child')} ORDER BY {_d('sw_decom')}, source_row)
+            CAST(lead({_d('sw_decom')}) OVER (PARTITION BY _la, {_t('child')} ORDER BY {_d('sw_decom')}, source_row)
                  AS VARCHAR) AS end_date,
             source_file, source_row FROM t_social_worker""",
-    "worker": f"""SELECT trim(sw_id) AS worker_id, trim(sw_id) AS swe_no, trim(sw_id) AS name,
+    "worker": f"""SELECT _la, trim(sw_id) AS worker_id, trim(sw_id) AS swe_no, trim(sw_id) AS name,
             'social_worker' AS role, 'permanent' AS employment,
             CAST(min({_d('sw_decom')}) AS VARCHAR) AS start_date,
             min(source_file) AS source_file, min(source_row) AS source_row
-            FROM t_social_worker WHERE NULLIF(trim(sw_id), '') IS NOT NULL GROUP BY trim(sw_id)""",
-    "worker_post": f"""SELECT trim(sw_id) AS post_id, trim(sw_id) AS worker_id, '{UNKNOWN_TEAM}' AS team_id,
+            FROM t_social_worker WHERE NULLIF(trim(sw_id), '') IS NOT NULL GROUP BY _la, trim(sw_id)""",
+    "worker_post": f"""SELECT _la, trim(sw_id) AS post_id, trim(sw_id) AS worker_id, '{UNKNOWN_TEAM}' AS team_id,
             'social_worker' AS role, '1.0' AS fte, CAST(min({_d('sw_decom')}) AS VARCHAR) AS start_date,
             min(source_file) AS source_file, min(source_row) AS source_row
-            FROM t_social_worker WHERE NULLIF(trim(sw_id), '') IS NOT NULL GROUP BY trim(sw_id)""",
+            FROM t_social_worker WHERE NULLIF(trim(sw_id), '') IS NOT NULL GROUP BY _la, trim(sw_id)""",
 }
-_NEEDS = {"child": "header", "cla_episode": "episodes", "review": "reviews", "care_leaver": "oc3",
+_NEEDS = {"cla_episode": "episodes", "review": "reviews", "care_leaver": "oc3",
           "allocation": "social_worker", "worker": "social_worker", "worker_post": "social_worker"}
 _EVENT_DATES = {"episodes": ("decom", "dec"), "reviews": ("review",), "social_worker": ("sw_decom",)}
 _DATES = {"episodes": ("decom", "dec"), "reviews": ("review",), "social_worker": ("sw_decom",)}  # parsed once
+# What identifies one record of a table across years' returns; the latest year's version of it is kept.
+RECORD_KEY = {"episodes": ("child", "decom"), "header": ("child",), "reviews": ("child", "review"),
+              "oc3": ("child",), "social_worker": ("child", "sw_decom")}
+NAMED_CHILDREN = 20  # children without a header row named in the notes; the count covers them all
+
+# A collection year in a file name: 2020, or 2019-20 / 2019_2020 (the year the return is for ends the span).
+_NAME_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?:[-_](\d\d)(?:\d\d)?)?(?!\d)")
+
+
+def year_of_name(name: str) -> int | None:
+    """The collection year a file's name gives, if any: the last year written in it."""
+    found = _NAME_YEAR.findall(name)
+    if not found:
+        return None
+    start, end = found[-1]
+    return int(start) + 1 if end else int(start)
+
+
+def _year_sql(col: str) -> str:
+    """A YEAR cell as a collection year: 2020, or 2019-20 / 2019/2020 read as 2020."""
+    t = f"trim(CAST({col} AS VARCHAR))"
+    return (f"CASE WHEN regexp_full_match({t}, '\\d{{4}}[-/_]\\d{{2}}(\\d{{2}})?') "
+            f"THEN TRY_CAST(left({t}, 4) AS INTEGER) + 1 ELSE TRY_CAST({t} AS INTEGER) END")
 
 
 def read(paths: Sequence[Path]) -> ReaderOutput:
@@ -132,10 +163,17 @@ def read(paths: Sequence[Path]) -> ReaderOutput:
                 raise ReaderError(path.name, f"cannot be read as CSV ({str(exc).splitlines()[0]})") from None
             out.rejected.extend(staged_file.problems)
             out.headers.update({(path.name, col): code.upper() for col, code in _HEADER_OF.get(kind, {}).items()})
-            extra = [h for h in staged_file.header if h not in _KNOWN_COLUMNS.get(kind, set(TABLES[kind]))]
+            known = _KNOWN_COLUMNS.get(kind, set(TABLES[kind])) | {"year", "la"}
+            extra = [h for h in staged_file.header if h not in known]
             if extra and kind in MODELLED:
                 out.notes.append(f"{path.name}: columns not used: {', '.join(extra)}")
-            staged.setdefault(kind, []).append(f"stage_f{i}")
+            name_year = year_of_name(path.stem)
+            year = _year_sql("year") if "year" in staged_file.header else (str(name_year) if name_year else "NULL")
+            la = "NULLIF(trim(la), '')" if "la" in staged_file.header else "CAST(NULL AS VARCHAR)"
+            con.execute(f"CREATE TEMP TABLE stage_y{i} AS SELECT *, CAST({year} AS INTEGER) AS _year, {la} AS _la "
+                        f"FROM stage_f{i}")
+            con.execute(f"DROP TABLE stage_f{i}")
+            staged.setdefault(kind, []).append(f"stage_y{i}")
         for kind, parts in staged.items():
             union = " UNION ALL BY NAME ".join(f"SELECT * FROM {p}" for p in parts)
             if kind in MODELLED:  # columns an older year's file lacks are added empty; dates parsed once
@@ -145,6 +183,10 @@ def read(paths: Sequence[Path]) -> ReaderOutput:
                          for c in _DATES.get(kind, ())]
                 extra = "".join(f", {e}" for e in added + dates)
                 con.execute(f"CREATE TEMP TABLE t_{kind} AS SELECT *{extra} FROM ({union})")
+                if merged := _merge_years(con, kind):
+                    key = " and ".join(c.upper() for c in RECORD_KEY[kind])
+                    out.notes.append(f"SSDA903 {kind}: {merged:,} rows repeat a record (same {key}) of a later "
+                                     "year's return and were merged into it, the latest year's version kept")
             else:
                 con.execute(f"CREATE TEMP TABLE t_{kind} AS {union}")
             for p in parts:
@@ -153,25 +195,84 @@ def read(paths: Sequence[Path]) -> ReaderOutput:
                 n = con.execute(f"SELECT count(*) FROM t_{kind}").fetchone()[0]  # type: ignore[index]
                 out.notes.append(f"SSDA903 {kind}: {n} rows read; no canonical table holds them, so they are not "
                                  "loaded")
+        child_tables = [k for k in MODELLED if k in staged]
+        if child_tables:
+            out.tables["child"] = from_arrow("child", _arrow(con, _children_sql(child_tables)))
+            out.notes.extend(_headerless_note(con, child_tables))
         for kind, need in _NEEDS.items():
             if need in staged:
-                result = con.execute(_SQL[kind]).arrow()
-                result = result.read_all() if hasattr(result, "read_all") else result
-                out.tables[kind] = from_arrow(kind, result)
+                out.tables[kind] = from_arrow(kind, _arrow(con, _SQL[kind]))
         if "social_worker" in staged:
             out.tables["team"] = from_arrow("team", con.execute(
                 f"SELECT '{UNKNOWN_TEAM}' AS team_id, 'Unknown team (SSDA903)' AS name, 'cla' AS service, "
                 "'SSDA903 social_worker' AS source_file, 1 AS source_row").arrow())
             out.notes.append("SSDA903 names social workers by SW_ID only and no teams: they are provisional workers "
                              "in 'Unknown team (SSDA903)' (FTE 1.0, employment and start date unknown)")
-        if "episodes" in staged and "header" not in staged:
-            out.notes.append("SSDA903 episodes without the header table: every episode's child is unknown, so "
-                             "the episodes cannot be loaded")
         out.extract_date = _latest(con, staged)
         out.extract_date_basis = "inferred from the SSDA903 files: the latest episode, review or social worker date"
     finally:
         con.close()
     return out
+
+
+def _arrow(con: duckdb.DuckDBPyConnection, sql: str) -> pa.Table:
+    result = con.execute(sql).arrow()
+    return result.read_all() if hasattr(result, "read_all") else result  # DuckDB >= 1.4 hands back a reader
+
+
+def _record_key(kind: str) -> str:
+    dates = _DATES.get(kind, ())
+    return ", ".join(f"coalesce(CAST({_d(c)} AS VARCHAR), trim({c}))" if c in dates else _t(c)
+                     for c in RECORD_KEY[kind])
+
+
+def _merge_years(con: duckdb.DuckDBPyConnection, kind: str) -> int:
+    """Keep only the latest year's rows of each record (per council); return how many rows were merged away.
+    Rows of one year sharing a key are all kept, so a true duplicate is still named by the key check."""
+    years = con.execute(f"SELECT count(DISTINCT coalesce(_year, -1)), count(*) FROM t_{kind}").fetchone()
+    assert years is not None
+    if years[0] < 2:
+        return 0
+    con.execute(f"CREATE TEMP TABLE m_{kind} AS SELECT * FROM t_{kind} QUALIFY coalesce(_year, -1) = "
+                f"max(coalesce(_year, -1)) OVER (PARTITION BY _la, {_record_key(kind)})")
+    con.execute(f"DROP TABLE t_{kind}")
+    con.execute(f"ALTER TABLE m_{kind} RENAME TO t_{kind}")
+    kept = con.execute(f"SELECT count(*) FROM t_{kind}").fetchone()[0]  # type: ignore[index]
+    return int(years[1]) - int(kept)
+
+
+def _unheaded_sql(child_tables: list[str]) -> str:
+    """Children named in a table other than the header but with no header row (per council): one row each,
+    at the first row naming them."""
+    named = " UNION ALL ".join(f"SELECT _la, {_t('child')} AS child_id, source_file, source_row FROM t_{k}"
+                               for k in child_tables if k != "header")
+    known = (f" AND NOT EXISTS (SELECT 1 FROM t_header h WHERE h._la IS NOT DISTINCT FROM n._la "
+             f"AND {_t('h.child')} = n.child_id)" if "header" in child_tables else "")
+    return (f"SELECT _la, child_id, source_file, source_row FROM ({named}) n WHERE child_id IS NOT NULL{known} "
+            "QUALIFY row_number() OVER (PARTITION BY _la, child_id ORDER BY source_file, source_row) = 1")
+
+
+def _children_sql(child_tables: list[str]) -> str:
+    parts = [_SQL["child"]] if "header" in child_tables else []
+    if child_tables != ["header"]:
+        parts.append(f"SELECT _la, child_id, NULL AS sex, NULL AS ethnicity, NULL AS dob, source_file, source_row "
+                     f"FROM ({_unheaded_sql(child_tables)})")
+    return " UNION ALL ".join(parts)
+
+
+def _headerless_note(con: duckdb.DuckDBPyConnection, child_tables: list[str]) -> list[str]:
+    if child_tables == ["header"]:
+        return []
+    found = con.execute(f"SELECT count(*), list(child_id ORDER BY child_id)[:{NAMED_CHILDREN}] "
+                        f"FROM ({_unheaded_sql(child_tables)})").fetchone()
+    assert found is not None
+    n, ids = int(found[0]), found[1] or []
+    if not n:
+        return []
+    more = f" and {n - len(ids):,} more" if n > len(ids) else ""
+    return [f"SSDA903: {n:,} children have episodes, reviews or other rows but no header row: they are kept with "
+            f"sex, ethnicity and date of birth unknown, and figures by age or sex grade lower for them "
+            f"(CHILD {', '.join(ids)}{more})"]
 
 
 _KNOWN_COLUMNS = {
