@@ -15,8 +15,10 @@ import time
 from datetime import date
 from pathlib import Path
 
+from clearsight.config import CouncilConfig
 from clearsight.metrics.figures import clear_result_cache, compute
-from clearsight.reports.position import allocation_position
+from clearsight.reports.position import position_figures
+from clearsight.reports.request import make_request
 from clearsight.store.database import connect
 from clearsight.store.load import load_extract
 from clearsight.store.snapshots import get_snapshot
@@ -49,7 +51,7 @@ def bench_scale(scale: float, work: Path, as_at: date, repeat: int) -> None:
     assert report.status == "loaded", [str(p) for p in report.problems]
     snapshot = get_snapshot(con)
 
-    allocation_position(con, snapshot, as_at)  # warm: compile the metrics, fill DuckDB's caches
+    position_figures(make_request(con, snapshot, CouncilConfig(), as_at=str(as_at)))  # warm: compile the metrics, fill DuckDB's caches
 
     def uncached(fn):  # the queries themselves: every run computes afresh
         def run():
@@ -57,11 +59,11 @@ def bench_scale(scale: float, work: Path, as_at: date, repeat: int) -> None:
             fn()
         return run
 
-    position_ms = _timed(uncached(lambda: allocation_position(con, snapshot, as_at)), repeat)
+    position_ms = _timed(uncached(lambda: position_figures(make_request(con, snapshot, CouncilConfig(), as_at=str(as_at)))), repeat)
     unallocated_ms = _timed(uncached(lambda: compute(con, snapshot, "unallocated_cases", as_at)), repeat)
     capacity_ms = _timed(uncached(lambda: compute(con, snapshot, "capacity", as_at)), repeat)
-    cached_ms = _timed(lambda: allocation_position(con, snapshot, as_at), repeat)
-    pos = allocation_position(con, snapshot, as_at)
+    cached_ms = _timed(lambda: position_figures(make_request(con, snapshot, CouncilConfig(), as_at=str(as_at))), repeat)
+    pos = position_figures(make_request(con, snapshot, CouncilConfig(), as_at=str(as_at)))
     summary = pos.unallocated_summary()
     con.close()
 

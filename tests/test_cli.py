@@ -44,25 +44,28 @@ def test_load_then_position_json(tmp_path, extract):
     result = run(db, "position", "--as-at", "2023-12-15", "--format", "json")
     assert result.exit_code == 0
     data = json.loads(result.output)
-    assert data["unallocated_summary"]["total"] == 3
-    assert data["unallocated_summary"]["held_by_manager"] == 3
-    [team] = data["teams"]["rows"]
+    assert data["headline"][0].startswith("3 children are waiting for a social worker")
+    assert "3 held by a manager" in data["headline"][0]
+    assert "unallocated" not in data["sections"]  # child-level lists only when asked for (--records)
+    [team] = data["sections"]["teams"]["rows"]
     assert (team["cases"], team["cases_over_capacity"], team["posts_needed"]) == (22, 2, 0.1)
-    assert data["teams"]["provenance"]["snapshot_id"] == 1
+    assert data["provenance"]["snapshot_id"] == 1
+    listed = json.loads(run(db, "position", "--as-at", "2023-12-15", "--format", "json", "--records").output)
+    assert len(listed["sections"]["unallocated"]["rows"]) == 3
 
 
 def test_position_table_and_csv(tmp_path, extract):
     db = tmp_path / "cs.duckdb"
     run(db, "load", str(extract))
     table = run(db, "position", "--as-at", "2023-12-15")
-    assert "3 children waiting for a social worker" in table.output
+    assert table.output.splitlines()[1].startswith("3 children are waiting for a social worker")
     assert "held by a manager" in table.output
     csv_out = run(db, "position", "--as-at", "2023-12-15", "--format", "csv", "--section", "workers")
     header, *rows = csv_out.output.strip().splitlines()
     assert header.startswith("worker_id,worker,team_id")
     assert len(rows) == 1 and ",22," in rows[0]
     bad = run(db, "position", "--format", "csv", "--section", "nonsense")
-    assert bad.exit_code == 1
+    assert bad.exit_code == 2 and "no section 'nonsense'" in bad.output
 
 
 def test_rejected_load_exit_code_and_message(tmp_path, extract):
@@ -76,8 +79,8 @@ def test_rejected_load_exit_code_and_message(tmp_path, extract):
 
 def test_position_without_a_snapshot_is_a_clear_error(tmp_path):
     result = run(tmp_path / "empty.duckdb", "position")
-    assert result.exit_code == 1
-    assert "no snapshot" in result.output
+    assert result.exit_code == 2
+    assert "no Clearsight database here" in result.output
 
 
 @pytest.mark.parametrize(
@@ -108,7 +111,7 @@ def test_metrics_list_and_unknown_metric(tmp_path, extract):
     listed = run(tmp_path / "cs.duckdb", "metrics", "list")
     assert "unallocated_cases" in listed.output and "team_capacity" in listed.output
     unknown = run(tmp_path / "cs.duckdb", "metrics", "sql", "no_such_metric")
-    assert unknown.exit_code == 1 and "no metric named" in unknown.output
+    assert unknown.exit_code == 2 and "no metric named" in unknown.output
 
 
 def test_summary_html(tmp_path, extract):
@@ -118,10 +121,10 @@ def test_summary_html(tmp_path, extract):
     result = run(db, "summary", "--out", str(out), "--as-at", "2023-12-15")
     assert result.exit_code == 0
     html = out.read_text()
-    assert "children waiting for a social worker" in html and "Child in Need 1" in html
+    assert "waiting for a social worker" in html and "Child in Need 1" in html
     assert "C1" not in html.split("<body>")[1]  # aggregates only: no child ids in the summary
-    practice = html.split("Practice: the weekly performance meeting")[1]
-    assert "Assessments completed within 45 working days" in practice and "86%" in practice  # England beside it
+    practice = html.split("Practice KPIs")[1]
+    assert "Assessments completed within 45 working days" in practice and "85.7%" in practice  # England beside it
     assert all(f"2023-{m:02}" in practice for m in range(1, 13))  # a column per month of the year to the date
 
 
@@ -139,18 +142,18 @@ def test_workforce_command(tmp_path):
     assert "2023-04-01 to 2023-12-31" in table.output and "workload" in table.output
     assert "turnover 100.0%" in table.output  # 1 employed leaver FTE / 1 employed FTE in post at the end
     data = json.loads(run(db, "workforce", "--period", "2023-04..2023-12", "--format", "json").output)
-    assert data["turnover"]["filters"]["period"] == "2023-04-01..2023-12-31"
-    assert run(db, "workforce", "--period", "2023-13..2023-12").exit_code == 1
+    assert data["figures"]["turnover"]["filters"]["period"] == "2023-04-01..2023-12-31"
+    assert run(db, "workforce", "--period", "2023-13..2023-12").exit_code == 2
 
 
 def test_capacity_command_targets_and_xlsx(tmp_path, extract):
     db = tmp_path / "cs.duckdb"
     run(db, "load", str(extract))
     upper = json.loads(run(db, "capacity", "--as-at", "2023-12-15", "--format", "json").output)
-    [team] = upper["team capacity"]["rows"]
+    [team] = upper["sections"]["teams"]["rows"]
     assert (team["cases_over_capacity"], team["posts_needed_rounded_up"]) == (2, 1)  # 22 cases against 20
     lower = json.loads(run(db, "capacity", "--as-at", "2023-12-15", "--target", "lower", "--format", "json").output)
-    assert lower["team capacity"]["rows"][0]["cases_over_capacity"] == 4  # against 18
+    assert lower["sections"]["teams"]["rows"][0]["cases_over_capacity"] == 4  # against 18
     table = run(db, "capacity", "--as-at", "2023-12-15")
     assert "46,176" in table.output and "75,036" in table.output  # 1 post x 1,924 h x £24 or £39
     assert "Testshire" in table.output  # the council named in the extract
@@ -159,9 +162,9 @@ def test_capacity_command_targets_and_xlsx(tmp_path, extract):
     from python_calamine import CalamineWorkbook
 
     book = CalamineWorkbook.from_path(str(out))
-    assert book.sheet_names == ["About these figures", "team capacity", "service capacity", "council capacity"]
-    rows = book.get_sheet_by_name("team capacity").to_python()
-    assert rows[0][:5] == ["level", "council", "service", "team_id", "team"]
+    assert book.sheet_names == ["About these figures", "By team", "By service", "Council"]
+    rows = book.get_sheet_by_name("By team").to_python()
+    assert rows[0][:3] == ["Team", "Service", "Workers"] and rows[1][:2] == ["Child in Need 1", "Child in need"]
 
 
 def test_cost_command_with_a_budget_from_the_council_config(tmp_path, extract):
@@ -171,11 +174,11 @@ def test_cost_command_with_a_budget_from_the_council_config(tmp_path, extract):
     config.write_text('[costs.budgets]\n"2023-24" = 50000\n')
     result = runner.invoke(app, ["--db", str(db), "--config", str(config), "cost", "--as-at", "2023-12-15"])
     assert result.exit_code == 0, result.output
-    assert "financial year 2023-24, 2023-04-01 to 2023-12-15" in result.output
-    assert "budget £50,000" in result.output
+    assert "financial year 2023-24 to 15 Dec 2023" in result.output
+    assert "Budget £50,000" in result.output
     data = json.loads(run(db, "cost", "--as-at", "2023-12-15", "--format", "json").output)
-    [forecast] = data["forecast"]["rows"]
-    assert forecast["days_elapsed"] == 259 and data["budget"] is None
+    [forecast] = data["sections"]["forecast"]["rows"]
+    assert forecast["days_elapsed"] == 259 and forecast["budget"] is None
 
 
 def test_audits_command(tmp_path, extract):
@@ -183,4 +186,4 @@ def test_audits_command(tmp_path, extract):
     run(db, "load", str(extract))
     result = run(db, "audits", "--period", "2023-04..2023-12")
     assert result.exit_code == 0, result.output
-    assert "Optimism gap" in result.output and "2023-04-01 to 2023-12-31" in result.output
+    assert "Optimism gap" in result.output and "1 Apr 2023 to 31 Dec 2023" in result.output

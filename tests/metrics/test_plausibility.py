@@ -10,7 +10,7 @@ from council_builder import CouncilBuilder
 
 from clearsight.metrics.figures import compute
 from clearsight.metrics.plausibility import RULES_BY_NAME, rules_for
-from clearsight.render import provenance_line
+from clearsight.render.values import provenance_line
 
 AS_AT = date(2024, 1, 31)
 
@@ -59,7 +59,7 @@ def test_a_figure_reading_implausible_fields_says_so_in_its_grade(council):
     assert figure.provenance.least_plausible == ("cp_plan_before_referral", 0.0)  # the one plan cannot be true
     assert figure.provenance.least_complete[1] == 1.0  # every field is filled in, and still:
     assert figure.provenance.confidence == "D"
-    assert "100.0% of records fail plausibility rule cp_plan_before_referral" in provenance_line(figure.provenance)
+    assert "100.0% of records fail plausibility rule cp_plan_before_referral" in provenance_line(figure.provenance, verbose=True)
     supervision = compute(council.con, council.snapshot, "supervision", AS_AT)  # reads no field a rule checks
     assert supervision.provenance.plausibility == {}
 
@@ -81,8 +81,11 @@ def test_confidence_command_shows_rules_grades_and_records(council, tmp_path):
     runner = CliRunner()
     table = runner.invoke(app, ["--db", db, "confidence", "--as-at", "2024-01-31"], catch_exceptions=False)
     assert table.exit_code == 0, table.output
-    assert "visit_before_birth" in table.output and "cp_plan_before_referral: 100.00% fail" in table.output
+    assert "visit_before_birth" in table.output
+    data = json.loads(runner.invoke(app, ["--db", db, "confidence", "--as-at", "2024-01-31", "--format", "json"],
+                                    catch_exceptions=False).output)
+    assert "cp_plan_before_referral: 100.00% fail" in {r["least_plausible"] for r in data["sections"]["kpis"]["rows"]}
     listed = runner.invoke(app, ["--db", db, "confidence", "--records", "--format", "json"], catch_exceptions=False)
-    rules = sorted(r["rule"] for r in json.loads(listed.output)["rows"])
+    rules = sorted(r["rule"] for r in json.loads(listed.output)["sections"]["records"]["rows"])
     assert rules == ["adult_at_referral", "allocated_outside_employment", "allocated_outside_employment",
                      "allocation_after_close", "cp_plan_before_referral", "visit_before_birth"]

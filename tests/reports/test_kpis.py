@@ -51,7 +51,7 @@ def test_kpis_csv_has_benchmark_and_grade_beside_each_rate(db):
 def test_kpis_monthly_series_in_every_format(db, tmp_path):
     result = invoke(db, "kpis", "--as-at", "2023-12-31", "--monthly", "--format", "json")
     assert result.exit_code == 0, result.output
-    cp = [r for r in json.loads(result.output)["rows"] if r["kpi"] == "cp_visits"]
+    cp = [r for r in json.loads(result.output)["sections"]["monthly"]["rows"] if r["kpi"] == "cp_visits"]
     # Twelve months to the as-at date; no plans before September (0 of 0); the second child falls out of time
     # on 16 October, so is in time at the end of September only.
     assert [(r["month"], r["numerator"], r["denominator"]) for r in cp] == [
@@ -62,20 +62,20 @@ def test_kpis_monthly_series_in_every_format(db, tmp_path):
     out = tmp_path / "kpis.xlsx"
     assert invoke(db, "kpis", "--as-at", "2023-12-31", "--monthly", "--format", "xlsx", "--out", str(out)).exit_code == 0
     book = CalamineWorkbook.from_path(str(out))
-    assert book.sheet_names == ["About these figures", "KPIs by month"]
+    assert book.sheet_names == ["About these figures", "Rate by month", "KPIs by month"]
     sheet = book.get_sheet_by_name("KPIs by month").to_python()
     header = sheet[0]
     lines = [dict(zip(header, line)) for line in sheet[1:]]
-    assert [(r["month"], r["numerator"]) for r in lines if r["kpi"] == "cp_visits"][-4:] == [
+    assert [(r["Month"], r["Meeting it / failing"]) for r in lines if r["KPI name"] == "cp_visits"][-4:] == [
         ("2023-09", 2), ("2023-10", 1), ("2023-11", 1), ("2023-12", 1)]
     about = book.get_sheet_by_name("About these figures").to_python()
-    assert any(line[0] == "cp_visits" and "snapshot 1" in line[3] for line in about)
+    assert any(line[0] == "Where from" and "snapshot 1" in line[1] for line in about)
 
 
 def test_kpi_monthly_for_one_kpi_and_its_clear_errors(db):
     result = invoke(db, "kpi", "cp_visits", "--monthly", "--period", "2023-10..2023-12", "--format", "json")
     assert result.exit_code == 0, result.output
-    rows = json.loads(result.output)["rows"]
+    rows = json.loads(result.output)["sections"]["rates"]["rows"]
     assert [(r["month_end"], r["level"], r["rate"]) for r in rows] == [
         ("2023-10-31", "council", 0.5), ("2023-11-30", "council", 0.5), ("2023-12-31", "council", 0.5)]
     both = invoke(db, "kpi", "cp_visits", "--monthly", "--children")

@@ -15,10 +15,16 @@ from typing import Any
 
 import duckdb
 
+import pyarrow.compute as pc
+
 from clearsight.config import CouncilConfig
 from clearsight.metrics.figures import Figure, compute, compute_monthly
 from clearsight.metrics.kpi import KPIS, Kpi
 from clearsight.metrics.registry import all_metrics
+from clearsight.render.values import long_date, percent
+from clearsight.reports.request import Request, months_back, quarter_ending, unknown
+from clearsight.reports.sections import section
+from clearsight.reports.view import Column, View, col
 from clearsight.store.benchmarks import Benchmark, benchmark
 from clearsight.store.snapshots import Snapshot
 
@@ -42,9 +48,9 @@ def _kpis(names: list[str] | None) -> list[Kpi]:
     kpis = practice_kpis()
     if names is None:
         return kpis
-    unknown = sorted(set(names) - {k.name for k in kpis})
-    if unknown:
-        raise KeyError(f"no KPI named {', '.join(unknown)}; known KPIs: {', '.join(sorted(KPIS))}")
+    missing = sorted(set(names) - {k.name for k in kpis})
+    if missing:
+        raise unknown_kpi(missing[0])
     return [k for k in kpis if k.name in names]
 
 
@@ -107,3 +113,105 @@ def rates_by_month(table: KpiTable) -> list[dict[str, Any]]:
                                 {"kpi": r["kpi"], "service": r["service"], "team": r["team"]})
         line[r["month"]] = r["kpi_rate"]
     return list(pivot.values())
+
+
+def unknown_kpi(name: str) -> Exception:
+    return unknown("KPI", name, list(KPIS))
+
+
+LEVEL_COLUMNS = (col("service", "Service", vocabulary="service"), col("team", "Team"))
+KPI_COLUMNS = (
+    col("kpi", "KPI name", detail=True), col("title", "KPI"), col("over", "Over"), col("denominator", "Counted", "count"),
+    col("numerator", "Meeting it / failing", "count"), col("kpi_rate", "Rate", "rate"),
+    col("england_rate", "England", "rate"), col("neighbours_rate", "Neighbours", "rate"),
+    col("gap_to_england", "Gap to England (points)", "rate"), col("confidence", "Confidence", "grade"),
+    col("least_complete", "Least complete field"),
+)
+TERMINAL_MONTHS = 6  # the months of a series that fit a terminal; files carry them all
+# The KPIs a manager reads first (seed 003's improvement measures), in this order.
+HEADLINE_KPIS = ("assessments_overdue", "assessment_timeliness", "cp_visits", "cla_visits", "supervision")
+
+
+def _kpi_sentence(row: dict[str, Any]) -> str:
+    k = KPIS[row["kpi"]]
+    if not k.flag_is_good:
+        return f"{row['title']}: {row['numerator']:,} of {row['denominator']:,}"
+    england = f" (England {percent(row['england_rate'])})" if row["england_rate"] is not None else ""
+    return f"{row['title']}: {percent(row['kpi_rate'])}{england}"
+
+
+def build(req: Request, *, level: str = "council", monthly: bool = False) -> View:
+    """Every practice KPI at one level (or for the team asked for), or with `monthly` each month's rate."""
+    start, end = req.start or req.as_at, req.as_at
+    if monthly and req.start is None:
+        start = months_back(end, 11)
+    run = kpi_monthly if monthly else kpi_table
+    table = run(req.con, req.snapshot, start, end, req.config, team=req.team, level=level)
+    keys = () if level == "council" and not req.team else LEVEL_COLUMNS
+    head = table if not monthly and not keys else kpi_table(
+        req.con, req.snapshot, quarter_ending(end) if monthly else start, end, req.config, team=req.team)
+    council = {r["kpi"]: r for r in head.rows}
+    headline = ["; ".join(_kpi_sentence(council[n]) for n in HEADLINE_KPIS[:3] if n in council) + ".",
+                "; ".join(_kpi_sentence(council[n]) for n in HEADLINE_KPIS[3:] if n in council) + "."]
+    if monthly:
+        pivot = rates_by_month(table)
+        months = sorted({r["month"] for r in table.rows})
+        titles = {k.name: k.title for k in practice_kpis()}
+        rows = [{**r, "title": titles[r["kpi"]]} for r in pivot]
+        sections = (section("rates_by_month", "Rate by month", rows,
+                            (col("title", "KPI"), *keys, *(Column(m, m, "rate", detail=i < len(months) - TERMINAL_MONTHS)
+                                                            for i, m in enumerate(months)))),
+                    section("monthly", "KPIs by month", table.rows,
+                            (col("month", "Month"), *KPI_COLUMNS[:2], *keys, *KPI_COLUMNS[2:]), terminal=False))
+    else:
+        sections = (section("kpis", "Practice KPIs", table.rows, (*KPI_COLUMNS[:2], *keys, *KPI_COLUMNS[2:]),
+                            notes=("Event KPIs count the period; the others are as at its last day. For KPIs "
+                                   "counting failures (overdue), the rate is the share failing.",)),)
+    first = next(iter(table.figures.values()))
+    return View("kpis", "Practice KPIs", f"{req.council}" + (f", {req.team}" if req.team else "")
+                + f", events {long_date(start)} to {long_date(end)}", tuple(h for h in headline if h != "."),
+                sections, req.provenance(first.provenance), table.figures, req.warnings)
+
+
+def build_one(req: Request, name: str, *, children: bool = False, failing: bool = False,
+              monthly: bool = False) -> View:
+    """One KPI by team, service and council; with `children` the records behind it; with `monthly` its series."""
+    all_metrics()
+    if name not in KPIS:
+        raise unknown_kpi(name)
+    k = KPIS[name]
+    start, end = req.start or req.as_at, req.as_at
+    if monthly:
+        start = req.start or months_back(end, 11)
+        figure = compute_monthly(req.con, req.snapshot, k.name, start, end, period=k.period, config=req.config,
+                                 team=req.team)
+        figure = figure.subset(figure.metric, pc.equal(figure.rows["level"], "team" if req.team else "council"))
+        when = f"each month {long_date(start)} to {long_date(end)}"
+    else:
+        figure = compute(req.con, req.snapshot, k.children if children else k.name, end, req.config, req.team,
+                         period_start=start if k.period else None)
+        when = f"{long_date(start)} to {long_date(end)}" if k.period else f"as at {long_date(end)}"
+    if children and failing:
+        flag = pc.fill_null(figure.rows[k.flag], False)
+        figure = figure.subset(figure.metric, pc.invert(flag) if k.flag_is_good else flag)
+    columns = tuple(_column(c) for c in figure.rows.column_names if not c.endswith("_id") or c == "child_id")
+    rows = figure.records()
+    council = next((r for r in rows if r.get("level") == "council"), None)
+    headline = (f"{k.title}: {percent(council['rate'])} ({council['numerator']:,} of {council['denominator']:,})."
+                if council and not children and not monthly else
+                f"{len(rows):,} records" + (" outside the standard" if failing else "") + "." if children else
+                f"{k.title}, month by month.",)
+    return View("kpi", k.title, f"{req.council}" + (f", {req.team}" if req.team else "") + f", {when}", headline,
+                (section("records" if children else "rates", figure.metric.title, rows, columns, personal=children,
+                         limit=50 if children else None, notes=(figure.metric.definition,)),),
+                req.provenance(figure.provenance), {k.name: figure}, req.warnings)
+
+
+def _column(name: str) -> Column:
+    """A KPI figure's column with its unit worked out from its name."""
+    if name.endswith("rate"):
+        return col(name, name.replace("_", " "), "rate")
+    if name in ("denominator", "numerator") or name.endswith(("_overdue", "days_overdue")):
+        return col(name, name.replace("_", " "), "count")
+    vocab = {"service": "service", "level": "level", "role": "role"}.get(name)
+    return col(name, name.replace("_", " "), vocabulary=vocab)

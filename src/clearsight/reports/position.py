@@ -1,99 +1,179 @@
 """The allocation position as at a date: who is waiting, who is overloaded, what it takes to fix.
 
-One object assembled from registered metrics only, so the CLI, the HTML summary and (later) the web pages and
-packs show the same numbers with the same provenance.
+The first question of every manager in the papers behind this project: how many children are waiting for a
+social worker, and for how long (seed 000: 291 while leaders were told none). The headline answers it, with the
+change since a week before; then caseloads and capacity by team, service and council.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
-from datetime import date
+from datetime import timedelta
 from typing import Any
 
-import duckdb
 import pyarrow.compute as pc
 
-from clearsight.config import CouncilConfig
 from clearsight.metrics.figures import Figure, compute
 from clearsight.metrics.registry import get_metric
-from clearsight.store.snapshots import Snapshot
+from clearsight.render.values import long_date
+from clearsight.reports.request import Request
+from clearsight.reports.sections import council_row, plural, section
+from clearsight.reports.view import Column, View, col
 
 # The capacity tables of the three levels come from one query of the "capacity" metric (sharing its base
 # rows); each level is shown under its own registered metric.
 LEVEL_SECTIONS = {"teams": ("team", "team_capacity"), "services": ("service", "service_capacity"),
                   "council": ("council", "council_capacity")}
 
-
-@dataclass(frozen=True)
-class Position:
-    as_at: date
-    snapshot: Snapshot
-    figures: dict[str, Figure]
-    team: str | None = None
-
-    @property
-    def unallocated(self) -> list[dict[str, Any]]:
-        return self.figures["unallocated"].records()
-
-    def unallocated_summary(self) -> dict[str, Any]:
-        rows = self.unallocated
-        days = sorted(r["days_waiting"] for r in rows)
-        return {
-            "total": len(rows),
-            "by_reason": dict(Counter(r["reason"] for r in rows).most_common()),
-            "held_by_manager": sum(1 for r in rows if r["held_by"]),
-            "by_legal_status": dict(Counter(r["legal_status"] for r in rows).most_common()),
-            "median_days_waiting": days[len(days) // 2] if days else None,
-            "longest_days_waiting": days[-1] if days else None,
-        }
-
-    def reported_discrepancy(self) -> dict[str, Any] | None:
-        """What the teams' own returns said about unallocated cases, against the records, if they differ."""
-        rows = [r for r in self.figures["reported"].records() if r["measure"] == "unallocated_cases"]
-        if not rows or not any(r["discrepancy"] for r in rows):
-            return None
-        return {
-            "report_date": rows[0]["report_date"],
-            "reported": sum(r["reported"] for r in rows),
-            "from_records": sum(r["from_records"] for r in rows),
-            "teams_differing": sum(1 for r in rows if r["discrepancy"]),
-            "teams_reporting": len(rows),
-        }
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "as_at": self.as_at.isoformat(),
-            "team": self.team,
-            "unallocated_summary": self.unallocated_summary(),
-            "reported_discrepancy": self.reported_discrepancy(),
-            **{name: figure.as_dict() for name, figure in self.figures.items()},
-        }
+WAITING_COLUMNS = (
+    col("child_id", "Child"), col("team", "Team"), col("service", "Service", vocabulary="service"),
+    col("legal_status", "Status", vocabulary="legal_status"), col("reason", "Why waiting"),
+    col("days_waiting", "Days waiting", "days"), col("held_by", "Held by (manager)"),
+)
+CAPACITY_COLUMNS: tuple[Column, ...] = (
+    col("workers", "Workers", "count", detail=True), col("fte", "FTE", "number"), col("cases", "Cases", "count"),
+    col("average_caseload", "Cases per worker holding cases", "number", detail=True),
+    col("fte_caseload", "Cases per FTE in post", "number"),
+    col("cases_over_capacity", "Cases over capacity", "number"), col("posts_needed", "Posts needed", "number"),
+    col("posts_needed_rounded_up", "Posts needed (whole)", "count"),
+    col("unallocated", "Waiting", "count"), col("span_of_control", "Reports per team manager", "number", detail=True),
+)
+WORKER_COLUMNS = (
+    col("worker_id", "Worker id", detail=True), col("worker", "Worker"), col("team_id", "Team id", detail=True),
+    col("team", "Team"), col("role", "Role", vocabulary="role"),
+    col("employment", "Employment", vocabulary="employment"), col("fte", "FTE", "number"),
+    col("caseload", "Children", "count"), col("fte_caseload", "Children per FTE", "number"),
+    col("standard_upper", "Standard (upper)", "count"), col("rag", "RAG", "rag"),
+)
+PHRASES = {"CP": "on a child protection plan", "CLA": "looked after"}
+RAG_NOTE = ("RAG: green at or under the lower standard of the worker's role, amber up to the upper standard, "
+            "red over it (standards in the council config, defaults from definitions.md).")
 
 
-def allocation_position(
-    con: duckdb.DuckDBPyConnection,
-    snapshot: Snapshot,
-    as_at: date | None = None,
-    config: CouncilConfig | None = None,
-    team: str | None = None,
-) -> Position:
-    as_at = as_at or snapshot.extract_date
+def position_figures(req: Request) -> dict[str, Figure]:
+    """The figures of the position: waiting children, workers' caseloads, team returns and capacity."""
+    con, snap, config, team = req.con, req.snapshot, req.config, req.team
     figures = {
-        "unallocated": compute(con, snapshot, "unallocated_cases", as_at, config, team),
-        "workers": compute(con, snapshot, "caseload_by_worker", as_at, config, team),
+        "unallocated": compute(con, snap, "unallocated_cases", req.as_at, config, team),
+        "workers": compute(con, snap, "caseload_by_worker", req.as_at, config, team),
+        "reported": compute(con, snap, "reported_vs_records", req.as_at, config, team),
     }
-    figures["reported"] = compute(con, snapshot, "reported_vs_records", as_at, config, team)
-    # The capacity tables aggregate the same worker and waiting rows: computed from those (not the records
-    # again) when the position covers every team.
+    # Capacity aggregates the same worker and waiting rows: computed from those when the position covers
+    # every team (the records are not read again).
     inputs = {"caseload_by_worker": figures["workers"], "unallocated_cases": figures["unallocated"]}
-    capacity = compute(con, snapshot, "capacity", as_at, config, inputs=None if team else inputs)
-    rows = capacity.rows
-    for section, (level, metric) in LEVEL_SECTIONS.items():
+    capacity = compute(con, snap, "capacity", req.as_at, config, inputs=None if team else inputs)
+    for key, (level, metric) in LEVEL_SECTIONS.items():
         if team and level != "team":
             continue
-        mask = pc.equal(rows["level"], level)
+        mask = pc.equal(capacity.rows["level"], level)
         if team:
-            mask = pc.and_(mask, pc.or_(pc.equal(rows["team"], team), pc.equal(rows["team_id"], team)))
-        figures[section] = capacity.subset(get_metric(metric), mask)
-    return Position(as_at, snapshot, figures, team)
+            mask = pc.and_(mask, pc.equal(capacity.rows["team"], team))
+        figures[key] = capacity.subset(get_metric(metric), mask)
+    return figures
+
+
+def waiting_summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    days = sorted(r["days_waiting"] for r in rows)
+    return {
+        "total": len(rows),
+        "by_reason": dict(Counter(r["reason"] for r in rows).most_common()),
+        "held_by_manager": sum(1 for r in rows if r["held_by"]),
+        "by_legal_status": dict(Counter(r["legal_status"] for r in rows).most_common()),
+        "median_days_waiting": days[len(days) // 2] if days else None,
+        "longest_days_waiting": days[-1] if days else None,
+    }
+
+
+def waiting_by_reason(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Children waiting by reason and legal status: the aggregate a member or a manager may see."""
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for r in rows:
+        groups.setdefault((r["reason"], r["legal_status"]), []).append(r)
+    return [{"reason": reason, "legal_status": status, "children": len(g),
+             "held_by_manager": sum(1 for r in g if r["held_by"]),
+             "longest_days_waiting": max(r["days_waiting"] for r in g)}
+            for (reason, status), g in sorted(groups.items())]
+
+
+def reported_discrepancy(reported: Figure) -> dict[str, Any] | None:
+    """What the teams' own returns said about unallocated cases, against the records, if they differ."""
+    rows = [r for r in reported.records() if r["measure"] == "unallocated_cases"]
+    if not rows or not any(r["discrepancy"] for r in rows):
+        return None
+    return {
+        "report_date": rows[0]["report_date"], "reported": sum(r["reported"] for r in rows),
+        "from_records": sum(r["from_records"] for r in rows),
+        "teams_differing": sum(1 for r in rows if r["discrepancy"]), "teams_reporting": len(rows),
+    }
+
+
+def waiting_line(summary: dict[str, Any]) -> str:
+    total = summary["total"]
+    if not total:
+        return "No child is waiting for a social worker."
+    reasons = ", ".join(f"{n:,} {r}" for r, n in summary["by_reason"].items())
+    status = summary["by_legal_status"]
+    flagged = [f"{status[s]:,} {PHRASES[s]}" for s in ("CP", "CLA") if status.get(s)]
+    return (f"{plural(total, 'child is', 'children are')} waiting for a social worker ({reasons}); "
+            f"{summary['held_by_manager']:,} held by a manager"
+            + (f"; among them {' and '.join(flagged)}" if flagged else "")
+            + f". Longest wait {summary['longest_days_waiting']:,} days, median {summary['median_days_waiting']:,}.")
+
+
+def change_line(req: Request, now: int) -> str:
+    """The waiting count a week before, from the same snapshot."""
+    before = req.as_at - timedelta(days=7)
+    then = compute(req.con, req.snapshot, "unallocated_cases", before, req.config, req.team).rows.num_rows
+    move = "up" if now > then else "down" if now < then else "no change"
+    diff = f"{move} {abs(now - then):,}" if now != then else move
+    return f"Change since {long_date(before)}: {diff} (then {then:,} waiting)."
+
+
+def capacity_line(council: dict[str, Any], config_upper: float) -> str:
+    if not council:
+        return ""
+    return (f"Caseload {council.get('average_caseload') or 0:.1f} cases per case-holding worker "
+            f"({council.get('fte_caseload') or 0:.1f} per FTE in post) against a social-worker standard of "
+            f"{config_upper:g}; {council.get('cases_over_capacity') or 0:,.0f} cases over capacity: "
+            f"{council.get('posts_needed_rounded_up') or 0:,} posts needed.")
+
+
+def build(req: Request) -> View:
+    figures = position_figures(req)
+    waiting = figures["unallocated"].records()
+    summary = waiting_summary(waiting)
+    top = figures["teams"] if req.team else figures["council"]
+    line = council_row(figures["council"]) if not req.team else next(iter(top.records()), {})
+    headline = [waiting_line(summary), change_line(req, summary["total"]),
+                capacity_line(line, req.config.caseload_standards["social_worker"].upper)]
+    if (gap := reported_discrepancy(figures["reported"])) is not None:
+        headline.append(
+            f"Team returns disagree with the records: on {long_date(gap['report_date'])} "
+            f"{gap['teams_reporting']} teams reported {gap['reported']:,.0f} unallocated cases; the records show "
+            f"{gap['from_records']:,.0f} ({gap['teams_differing']} teams differ).")
+    waiting.sort(key=lambda r: (-r["days_waiting"], r["child_id"]))
+    sections = [
+        section("waiting", "Children waiting, by reason and status", waiting_by_reason(waiting), (
+            col("reason", "Why waiting"), col("legal_status", "Status", vocabulary="legal_status"),
+            col("children", "Children", "count"), col("held_by_manager", "Held by a manager", "count"),
+            col("longest_days_waiting", "Longest wait (days)", "days"))),
+        section("unallocated", "Children waiting, longest first", waiting, WAITING_COLUMNS, personal=True,
+                limit=25, notes=(get_metric("unallocated_cases").definition,)),
+        section("teams", "Capacity by team", figures["teams"].records(),
+                (col("team", "Team"), col("service", "Service", vocabulary="service"), *CAPACITY_COLUMNS),
+                notes=(get_metric("capacity").definition,)),
+    ]
+    if not req.team:
+        sections += [
+            section("services", "By service", figures["services"].records(),
+                    (col("service", "Service", vocabulary="service"), *CAPACITY_COLUMNS)),
+            section("council", "Council", figures["council"].records(), (col("council", "Council"), *CAPACITY_COLUMNS)),
+        ]
+    sections.append(section("workers", "Caseload by worker", figures["workers"].records(), WORKER_COLUMNS,
+                            personal=True, notes=(RAG_NOTE,)))
+    return View(
+        "position", "Allocation position",
+        f"{req.council}" + (f", {req.team}" if req.team else "") + f", as at {long_date(req.as_at)}",
+        tuple(h for h in headline if h), tuple(sections), req.provenance(figures["unallocated"].provenance),
+        figures, req.warnings,
+    )

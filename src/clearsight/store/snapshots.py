@@ -62,3 +62,16 @@ def get_snapshot(con: duckdb.DuckDBPyConnection, snapshot_id: int | None = None)
 def find_by_hash(con: duckdb.DuckDBPyConnection, content_hash: str) -> Snapshot | None:
     row = con.execute(f"SELECT {_COLUMNS} FROM snapshot WHERE content_hash = ?", [content_hash]).fetchone()
     return None if row is None else _from_row(row)
+
+
+def team_names(con: duckdb.DuckDBPyConnection, snapshot: Snapshot) -> dict[str, str]:
+    """Team id -> name in the snapshot: what a `--team` option may name."""
+    rows = con.execute("SELECT team_id, name FROM team WHERE snapshot_id = ?", [snapshot.snapshot_id]).fetchall()
+    return {str(team_id): str(name) for team_id, name in rows}
+
+
+def first_record_date(con: duckdb.DuckDBPyConnection, snapshot: Snapshot) -> date | None:
+    """The first referral date in the snapshot: before it the data can say nothing about cases."""
+    row = con.execute("SELECT min(referral_date) FROM episode WHERE snapshot_id = ?",
+                      [snapshot.snapshot_id]).fetchone()
+    return row[0] if row else None

@@ -1,0 +1,48 @@
+"""The words a council reads for each code: "Child in Need", "agency", "moved to another council".
+
+Codes belong in exports and the database; every screen, pack and terminal table shows these words instead
+(audiences.md: "Words, not codes"). A code with no entry is shown as it is, so a new code is never hidden.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+WORDS: dict[str, dict[str, str]] = {
+    "service": {
+        "front_door": "Front door", "assessment": "Assessment", "cin": "Child in need", "cp": "Child protection",
+        "cla": "Children in care", "leaving_care": "Leaving care", "fostering": "Fostering", "adoption": "Adoption",
+        "iro": "Independent reviewing", "qa": "Quality assurance", "management": "Management",
+    },
+    "role": {
+        "social_worker": "social worker", "asye": "ASYE (newly qualified)", "senior_practitioner": "senior practitioner",
+        "team_manager": "team manager", "service_manager": "service manager", "head_of_service": "head of service",
+        "director": "director", "iro": "independent reviewing officer", "personal_adviser": "personal adviser",
+        "social_work_assistant": "social work assistant",
+    },
+    "employment": {"permanent": "permanent", "agency": "agency", "fixed_term": "fixed term", "secondee": "secondee"},
+    "leave_reason": {
+        "career_development": "career development", "relocation": "relocation", "restructure": "restructure",
+        "agency_for_pay": "left for agency work (pay)", "retirement": "retirement", "workload": "workload",
+        "end_of_contract": "end of contract", "dismissal": "dismissal", "other": "other reason",
+    },
+    "leaver_destination": {
+        "other_la": "moved to another council", "agency": "agency work", "private_sector": "private sector",
+        "left_profession": "left the profession", "retired": "retired", "unknown": "not known",
+    },
+    "legal_status": {"CLA": "looked after", "CP": "child protection plan", "CIN": "child in need"},
+    "level": {"team": "team", "service": "service", "council": "council"},
+    "auditor_kind": {"manager": "manager", "independent": "independent", "peer": "peer"},
+    "grade": {
+        "outstanding": "outstanding", "good": "good", "requires_improvement": "requires improvement",
+        "inadequate": "inadequate",
+    },
+    "absence_reason": {"sickness": "sickness", "maternity": "maternity", "training": "training", "other": "other"},
+}
+
+
+def words(vocabulary: str, code: Any) -> Any:
+    """The words for `code` in `vocabulary`; the code itself when it has none (or is not text)."""
+    if not isinstance(code, str):
+        return code
+    return WORDS.get(vocabulary, {}).get(code, code)
