@@ -9,9 +9,8 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import date
-from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -127,7 +126,7 @@ def _show(
     con, snap = _open(snapshot)
     try:
         req = make_request(con, snap, state.config, as_at=as_at, period=period, team=team, default_window=window)
-        with err.status("Computing…") if err.is_terminal else _quiet():
+        with err.status("Computing…") if err.is_terminal else nullcontext():
             view = build(req, **options)
         hidden = not records and any(s.personal for s in view.sections)
         if hidden and not (section and view.section(section).personal):
@@ -141,11 +140,6 @@ def _show(
         console.print(Text("--records lists the children and workers behind these figures.", style="dim"))
 
 
-@contextmanager
-def _quiet() -> Iterator[None]:
-    yield
-
-
 @app.command()
 def position(as_at: AsAt = None, team: Team = None, fmt: Fmt = OutputFormat.table, out: Out = None,
              section: SectionOpt = None, records: Records = False, verbose: Verbose = False,
@@ -157,21 +151,15 @@ def position(as_at: AsAt = None, team: Team = None, fmt: Fmt = OutputFormat.tabl
           records=records, verbose=verbose)
 
 
-class Target(str, Enum):
-    upper = "upper"
-    lower = "lower"
-    mid = "mid"
-
-
 @app.command()
-def capacity(as_at: AsAt = None, target: Annotated[Target, typer.Option(help="Aim at the upper or lower end of "
-             "each caseload standard, or its middle.")] = Target.upper, fmt: Fmt = OutputFormat.table,
+def capacity(as_at: AsAt = None, target: Annotated[str, typer.Option(help="Aim at the upper or lower end of each "
+             "caseload standard, or its middle (upper, lower, mid).")] = "upper", fmt: Fmt = OutputFormat.table,
              out: Out = None, section: SectionOpt = None, verbose: Verbose = False, snapshot: Snap = None) -> None:
     """What it takes to bring caseloads within standard: posts, their cost, and managers, by team."""
     from clearsight.reports import capacity as view
 
     _show(view.build, as_at=as_at, snapshot=snapshot, fmt=fmt, out=out, section=section, verbose=verbose,
-          target=target.value)
+          target=target)
 
 
 @app.command()
@@ -290,54 +278,27 @@ def synth(out: Annotated[Path, typer.Argument(help="Directory to write the extra
                   f"({rows / seconds:,.0f} rows/s); extract date {manifest.extract_date}.")
 
 
-class SourceFormat(str, Enum):
-    auto = "auto"
-    canonical = "canonical"
-    ssd = "ssd"
-    annex_a = "annex-a"
-    ssda903 = "ssda903"
-    cin = "cin"
-    csww = "csww"
-    hr = "hr"
-
-
 @app.command()
 def load(paths: Annotated[list[Path], typer.Argument(help="Extract directory (manifest.json) or council files.")],
          json_report: Annotated[bool, typer.Option("--json", help="Print the load report as JSON.")] = False,
-         fmt: Annotated[SourceFormat, typer.Option("--format", help="Input format; auto detects each file.")] = (
-             SourceFormat.auto),
+         fmt: Annotated[str, typer.Option("--format", help="auto (detect each file), canonical, ssd, annex-a, "
+                                          "ssda903, cin, csww or hr.")] = "auto",
          extract_date: Annotated[Optional[str], typer.Option("--extract-date", help="As-at date of the files, "
                                  "YYYY-MM-DD (default: inferred).")] = None,
          council: Annotated[Optional[str], typer.Option(help="Council name (default: from the files).")] = None) -> None:
     """Validate an extract (or council files: SSD, Annex A, SSDA903, CIN or workforce census) and load it as one
     new snapshot; a canonical extract loads all or nothing, council files load what can be read and name the rest."""
-    from clearsight.canonical.manifest import MANIFEST_NAME
-    from clearsight.formats.detect import read_sources
-    from clearsight.formats.errors import ReaderError
-    from clearsight.reports.load import load_lines, report_json
-    from clearsight.store.load import load as load_rows
-    from clearsight.store.load import load_extract
+    from clearsight.reports.load import load_lines, load_sources, report_json
 
-    try:
-        day = date.fromisoformat(extract_date) if extract_date else None
-    except ValueError:
-        raise _fail(f"--extract-date {clip(extract_date, 40)!r}: expected a date as YYYY-MM-DD", 2) from None
     if not database_path(state.db).parent.is_dir():
         raise _fail(f"--db {database_path(state.db)}: the directory does not exist", EXIT_BAD_REQUEST)
-    canonical = fmt is SourceFormat.canonical or (
-        fmt is SourceFormat.auto and len(paths) == 1 and (paths[0] / MANIFEST_NAME).is_file())
-    con = connect(state.db)
     with _progress(f"Loading {', '.join(str(p) for p in paths)}") as tick:
-        if canonical:
-            if len(paths) != 1:
-                raise _fail("a canonical extract is one directory; load other sources separately", 2)
-            report = load_extract(con, paths[0], progress=tick)
-        else:
-            try:
-                extract = read_sources(paths, fmt.value, con, day, council)
-            except ReaderError as exc:
-                raise _fail(f"{exc}; the database is unchanged", 2) from None
-            report = load_rows(con, extract, progress=tick)
+        try:
+            day = date.fromisoformat(extract_date) if extract_date else None
+            report = load_sources(connect(state.db), paths, fmt, day, council, tick)
+        except ValueError as exc:
+            raise _fail(str(exc) if isinstance(exc, BadRequest) else f"--extract-date {clip(extract_date, 40)!r}: "
+                        "expected a date as YYYY-MM-DD", EXIT_BAD_REQUEST) from None
     if json_report:
         console.file.write(report_json(report) + "\n")
     else:
@@ -346,46 +307,27 @@ def load(paths: Annotated[list[Path], typer.Argument(help="Extract directory (ma
     raise typer.Exit(report.exit_code)
 
 
-class ExportFormat(str, Enum):
-    annex_a = "annex-a"
-    ssda903 = "ssda903"
-    ssd = "ssd"
-
-
 @app.command()
 def export(out: Annotated[Path, typer.Argument(help="Workbook (annex-a) or directory (ssda903, ssd) to write.")],
-           fmt: Annotated[ExportFormat, typer.Option("--format", help="annex-a (xlsx), ssda903 or ssd (CSV).")] = (
-               ExportFormat.annex_a), as_at: AsAt = None, snapshot: Snap = None) -> None:
+           fmt: Annotated[str, typer.Option("--format", help="annex-a (xlsx), ssda903 or ssd (CSV).")] = "annex-a",
+           as_at: AsAt = None, snapshot: Snap = None) -> None:
     """Write a snapshot in a council return format, as the council's case system would produce it."""
-    from clearsight.formats.annex_a_writer import write_annex_a
-    from clearsight.formats.ssd_writer import write_ssd
-    from clearsight.formats.ssda903_writer import write_ssda903
+    from clearsight.formats.export import export_snapshot
 
     con, snap = _open(snapshot)
     try:
-        day = date.fromisoformat(as_at) if as_at else None
-    except ValueError:
-        raise _fail(f"--as-at {clip(as_at, 40)!r}: expected a date as YYYY-MM-DD", EXIT_BAD_REQUEST) from None
-    if fmt is ExportFormat.annex_a:
-        counts = {f"List {k}": v for k, v in write_annex_a(con, snap, out, day).items()}
-    else:
-        counts = (write_ssd if fmt is ExportFormat.ssd else write_ssda903)(con, snap, out)
+        counts = export_snapshot(con, snap, fmt, out, _request(con, snap, as_at).as_at if as_at else None)
+    except ValueError as exc:
+        raise _fail(str(exc), EXIT_BAD_REQUEST) from None
     console.print(f"Wrote {out}: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
 
 
 @app.command()
-def snapshots() -> None:
+def snapshots(fmt: Fmt = OutputFormat.table, out: Out = None) -> None:
     """List the snapshots loaded into the database."""
-    from clearsight.reports.sections import section
-    from clearsight.reports.view import col
+    from clearsight.reports.admin import snapshots as view
 
-    con, _ = _open(None)
-    rows = [{"snapshot": s.snapshot_id, "council": s.council, "extract_date": s.extract_date,
-             "loaded_at": s.loaded_at, "rows": sum(s.rows(t) for t in s.report["tables"]), "source": s.source}
-            for s in list_snapshots(con)]
-    console.print(section_table(section("snapshots", "Snapshots", rows, (
-        col("snapshot", "Snapshot"), col("council", "Council"), col("extract_date", "Extract date", "date"),
-        col("loaded_at", "Loaded"), col("rows", "Rows", "count"), col("source", "Source"))), limit=None))
+    render(view(_open(None)[0]), fmt, console, out=out)
 
 
 @benchmarks_app.command("load")
@@ -417,28 +359,16 @@ def benchmarks_show(indicator: Annotated[str, typer.Argument(help="Indicator or 
 
 
 @metrics_app.command("list")
-def metrics_list() -> None:
+def metrics_list(fmt: Fmt = OutputFormat.table, out: Out = None) -> None:
     """Every registered metric with its definition."""
-    from clearsight.metrics.registry import all_metrics
-    from clearsight.reports.sections import section
-    from clearsight.reports.view import col
+    from clearsight.reports.admin import metrics as view
 
-    rows = [{"name": m.name, "title": m.title, "unit": m.unit, "definition": m.definition} for m in all_metrics()]
-    console.print(section_table(section("metrics", "Metrics", rows, (
-        col("name", "Name"), col("title", "Title"), col("unit", "Unit"), col("definition", "Definition"))),
-        limit=None))
-
-
-class Dialect(str, Enum):
-    duckdb = "duckdb"
-    postgres = "postgres"
-    tsql = "tsql"
-    spark = "spark"
+    render(view(), fmt, console, out=out)
 
 
 @metrics_app.command("sql")
 def metrics_sql(name: Annotated[str, typer.Argument(help="Metric name (see `clearsight metrics list`).")],
-                dialect: Annotated[Dialect, typer.Option(help="SQL dialect to compile to.")] = Dialect.duckdb,
+                dialect: Annotated[str, typer.Option(help="duckdb, postgres, tsql or spark.")] = "duckdb",
                 as_at: AsAt = None, snapshot: Snap = None) -> None:
     """Print the SQL a metric runs, in the dialect of the council's own database, for audit."""
     from clearsight.metrics.figures import expression
@@ -452,7 +382,10 @@ def metrics_sql(name: Annotated[str, typer.Argument(help="Metric name (see `clea
     con, snap = _open(snapshot)
     req = _request(con, snap, as_at)
     scope = Scope(snap.snapshot_id, req.as_at, req.config, council=req.council)
-    console.file.write(metric_sql(expression(name, scope), dialect.value) + "\n")
+    try:
+        console.file.write(metric_sql(expression(name, scope), dialect) + "\n")
+    except ValueError as exc:
+        raise _fail(str(exc), EXIT_BAD_REQUEST) from None
 
 
 def _request(con: Any, snap: Any, as_at: str | None) -> Request:
@@ -488,16 +421,9 @@ def schema() -> None:
 @app.command()
 def doctor() -> None:
     """Versions in use, the database location and what it holds: what a council's IT team checks first."""
-    import duckdb
-    import ibis
-    import sqlglot
+    from clearsight.reports.admin import doctor as view
 
-    path = database_path(state.db)
-    console.print(f"clearsight {__version__}; Python {sys.version.split()[0]}")
-    console.print(f"duckdb {duckdb.__version__}; ibis {ibis.__version__}; sqlglot {sqlglot.__version__}")
-    console.print(Text(f"database: {path.resolve()} ({'exists' if path.exists() else 'not created yet'})"))
-    if path.exists():
-        console.print(f"snapshots: {len(list_snapshots(connect(path)))}")
+    render(view(database_path(state.db)), OutputFormat.table, console)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -30,7 +30,7 @@ def view_json(view: View) -> str:
     """The whole view: headline, sections (with their column definitions), warnings and provenance."""
     data = {
         "view": view.name, "title": view.title, "subtitle": view.subtitle, "headline": list(view.headline),
-        "warnings": list(view.all_warnings), "provenance": view.provenance.as_dict(),
+        "warnings": list(view.all_warnings), "provenance": view.provenance.as_dict() if view.provenance else None,
         "sections": {
             s.key: {
                 "title": s.title, "notes": list(s.notes), "personal": s.personal,

@@ -54,7 +54,8 @@ def print_view(console: Console, view: View, *, verbose: bool = False, full: boo
         console.print(Text(clean_text(line), style="bold" if i == 0 else ""))
     for warning in view.all_warnings:
         console.print(Text("warning: ", style="yellow") + Text(clean_text(warning)))
-    console.print(Text(provenance_line(view.provenance, verbose=verbose), style="dim"))
+    if view.provenance:
+        console.print(Text(provenance_line(view.provenance, verbose=verbose), style="dim"))
     for section in view.sections:
         if not section.terminal:
             continue

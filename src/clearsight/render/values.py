@@ -18,7 +18,8 @@ from clearsight.reports.view import Column
 
 MISSING = "–"
 MAX_ECHO = 200  # characters of a bad value echoed in a message
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Escape sequences whole (CSI "ESC [ ... letter", OSC "ESC ] ... BEL/ST"), then any other control character.
+_CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -75,8 +76,10 @@ def percent(value: float | None) -> str:
     return MISSING if value is None else f"{value * 100:.1f}%"
 
 
-def provenance_line(p: Provenance, *, verbose: bool = False) -> str:
+def provenance_line(p: Provenance | None, *, verbose: bool = False) -> str:
     """Where a figure came from: one line, or with `verbose` the records read and the least complete field."""
+    if p is None:
+        return ""
     short = (f"Data confidence {p.confidence} · {p.council} snapshot {p.snapshot_id}, extract of "
              f"{long_date(p.extract_date)} · as at {long_date(p.as_at)}")
     if not verbose:

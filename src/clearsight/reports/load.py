@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
+import duckdb
+
+from clearsight.canonical.manifest import MANIFEST_NAME
+from clearsight.formats.detect import read_sources
+from clearsight.formats.errors import ReaderError
 from clearsight.render.values import clean_text
-from clearsight.store.load import LoadReport
+from clearsight.reports.request import BadRequest
+from clearsight.store.load import LoadReport, load, load_extract
 
 Kind = Literal["error", "warning"] | None
 
@@ -39,3 +47,19 @@ def report_json(report: LoadReport) -> str:
         return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
     return json.dumps(report.as_dict(), indent=2, default=default)
+
+
+def load_sources(con: duckdb.DuckDBPyConnection, paths: list[Path], fmt: str, extract_date: date | None,
+                 council: str | None, progress: Callable[..., None]) -> LoadReport:
+    """Load a canonical extract (all or nothing) or council files (what can be read, the rest named) as one new
+    snapshot. A reader that cannot start is a `BadRequest`; the database is then unchanged."""
+    canonical = fmt == "canonical" or (fmt == "auto" and len(paths) == 1 and (paths[0] / MANIFEST_NAME).is_file())
+    if canonical:
+        if len(paths) != 1:
+            raise BadRequest("a canonical extract is one directory; load other sources separately")
+        return load_extract(con, paths[0], progress=progress)
+    try:
+        extract = read_sources(paths, fmt, con, extract_date, council)
+    except ReaderError as exc:
+        raise BadRequest(f"{exc}; the database is unchanged") from None
+    return load(con, extract, progress=progress)

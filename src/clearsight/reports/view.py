@@ -53,7 +53,7 @@ class View:
     subtitle: str  # "Eastmere, as at 15 Dec 2023"
     headline: tuple[str, ...]  # lines answering the first question, most important first
     sections: tuple[Section, ...]
-    provenance: Provenance  # of the view's main figure
+    provenance: Provenance | None  # of the view's main figure (None: a listing, not a figure)
     figures: dict[str, Figure] = field(default_factory=dict)  # every figure read, for JSON and audit
     warnings: tuple[str, ...] = ()
 
@@ -72,4 +72,4 @@ class View:
 
     @property
     def all_warnings(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys((*self.warnings, *self.provenance.warnings)))
+        return tuple(dict.fromkeys((*self.warnings, *(self.provenance.warnings if self.provenance else ()))))

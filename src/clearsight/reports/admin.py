@@ -1,0 +1,48 @@
+"""Listings that are not figures: the snapshots loaded and the metric registry, as views like any other."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import duckdb
+
+from clearsight import __version__
+from clearsight.metrics.registry import all_metrics
+from clearsight.reports.sections import section
+from clearsight.reports.view import View, col
+from clearsight.store.snapshots import list_snapshots
+
+
+def snapshots(con: duckdb.DuckDBPyConnection) -> View:
+    rows = [{"snapshot": s.snapshot_id, "council": s.council, "extract_date": s.extract_date,
+             "loaded_at": s.loaded_at, "rows": sum(s.rows(t) for t in s.report["tables"]), "source": s.source}
+            for s in list_snapshots(con)]
+    columns = (col("snapshot", "Snapshot"), col("council", "Council"), col("extract_date", "Extract date", "date"),
+               col("loaded_at", "Loaded"), col("rows", "Rows", "count"), col("source", "Source"))
+    return View("snapshots", "Snapshots", f"{len(rows)} loaded", (), (section("snapshots", "Snapshots", rows,
+                                                                               columns),), None)
+
+
+def metrics() -> View:
+    rows = [{"name": m.name, "title": m.title, "unit": m.unit, "definition": m.definition} for m in all_metrics()]
+    columns = (col("name", "Name"), col("title", "Title"), col("unit", "Unit"), col("definition", "Definition"))
+    return View("metrics", "Metrics", f"{len(rows)} registered", (), (section("metrics", "Metrics", rows, columns),),
+                None)
+
+
+def doctor(path: Path) -> View:
+    """Versions in use and the database: what a council's IT team checks first."""
+    import ibis
+    import sqlglot
+
+    from clearsight.store.database import connect
+
+    held = len(list_snapshots(connect(path, read_only=True))) if path.exists() else 0
+    rows = [{"item": "clearsight", "value": __version__}, {"item": "Python", "value": sys.version.split()[0]},
+            {"item": "duckdb", "value": duckdb.__version__}, {"item": "ibis", "value": ibis.__version__},
+            {"item": "sqlglot", "value": sqlglot.__version__},
+            {"item": "database", "value": f"{path.resolve()} ({'exists' if path.exists() else 'not created yet'})"},
+            {"item": "snapshots", "value": str(held)}]
+    return View("doctor", "Clearsight doctor", str(path), (), (section("doctor", "Versions and database", rows, (
+        col("item", "Item"), col("value", "Value"))),), None)

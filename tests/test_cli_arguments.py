@@ -1,0 +1,115 @@
+"""The defects a new user found (issue 14), each pinned: honest arguments, safe output, one unit convention."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+
+import pytest
+from council_builder import CouncilBuilder
+from python_calamine import CalamineWorkbook
+from typer.testing import CliRunner
+
+from clearsight import __version__
+from clearsight.cli import app
+
+runner = CliRunner()
+MARKUP_TEAM = "[/]"
+FORMULA_TEAM = '=HYPERLINK("http://example.invalid","x")'
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    """Two teams with hostile names and one ordinary one; each has a worker holding cases, one child waits."""
+    tmp = tmp_path_factory.mktemp("arguments")
+    b = CouncilBuilder(extract_date=date(2023, 12, 31))
+    for team_id, name in (("T1", MARKUP_TEAM), ("T2", FORMULA_TEAM), ("T3", "North \x1b[31mChild\x1b[0m in Need")):
+        b.team(team_id, name)
+        worker = b.worker(team_id)
+        for _ in range(3):
+            child, _ep = b.case(team_id, date(2023, 6, 1))
+            b.allocate(child, worker, team_id, date(2023, 6, 2))
+    b.case("T3", date(2023, 12, 1))
+    path = tmp / "cs.duckdb"
+    assert run(path, "load", str(b.write(tmp / "extract"))).exit_code == 0
+    return path
+
+
+def run(db, *args):
+    return runner.invoke(app, ["--db", str(db), *args], catch_exceptions=False)
+
+
+def test_an_unknown_team_is_an_error_naming_the_near_matches(db):
+    result = run(db, "position", "--team", "North Child in Ned")
+    assert result.exit_code == 2
+    assert "no team named 'North Child in Ned'" in result.output and "did you mean" in result.output
+    assert "0 children" not in result.output
+
+
+def test_an_unknown_kpi_or_section_lists_what_exists(db):
+    kpi = run(db, "kpi", "cp_visit")
+    assert kpi.exit_code == 2 and "'cp_visits'" in kpi.output
+    section = run(db, "position", "--format", "csv", "--section", "nope")
+    assert section.exit_code == 2 and "sections: waiting" in section.output
+
+
+def test_names_from_the_data_are_printed_not_interpreted(db):
+    result = run(db, "position", "--as-at", "2023-12-31", "--records")
+    assert result.exit_code == 0, result.output
+    assert MARKUP_TEAM in result.output
+    i = result.output.find("\x1b")
+    assert i < 0, repr(result.output[i - 300:i + 40])
+    assert "North Child in Need" in result.output
+
+
+def test_spreadsheet_cells_that_look_like_formulas_are_written_as_text(db, tmp_path):
+    result = run(db, "position", "--as-at", "2023-12-31", "--format", "csv", "--section", "teams")
+    teams = [r["team"] for r in csv.DictReader(io.StringIO(result.output))]
+    assert "'" + FORMULA_TEAM in teams and FORMULA_TEAM not in teams
+    out = tmp_path / "position.xlsx"
+    assert run(db, "position", "--as-at", "2023-12-31", "--format", "xlsx", "--out", str(out)).exit_code == 0
+    cells = [row[0] for row in CalamineWorkbook.from_path(str(out)).get_sheet_by_name("Capacity by team").to_python()]
+    assert "'" + FORMULA_TEAM in cells
+
+
+def test_rates_are_percentages_with_one_decimal_and_counts_whole(db):
+    result = run(db, "kpis", "--as-at", "2023-12-31", "--level", "team")
+    assert result.exit_code == 0, result.output
+    data = json.loads(run(db, "position", "--as-at", "2023-12-31", "--format", "json").output)
+    assert data["headline"][0].startswith("1 child is waiting for a social worker")
+    assert isinstance(data["sections"]["teams"]["rows"][0]["cases"], int)
+    workforce = run(db, "workforce", "--period", "2023-01..2023-12")
+    assert "turnover 0.0%" in workforce.output and "0.0 " not in workforce.output.split("turnover")[0]
+
+
+def test_conflicting_options_are_refused(db):
+    both = run(db, "workforce", "--period", "2023-01..2023-12", "--as-at", "2023-06-30")
+    assert both.exit_code == 2 and "--period and --as-at" in both.output
+    assert run(db, "position", "--out", "x.xlsx").exit_code == 2
+    assert run(db, "kpis", "--team", MARKUP_TEAM, "--level", "service").exit_code == 2
+    assert run(db, "kpi", "cp_visits", "--failing").exit_code == 2
+
+
+def test_a_date_before_the_data_warns_and_lowers_the_grade(db):
+    early = json.loads(run(db, "position", "--as-at", "2022-01-31", "--format", "json").output)
+    later = json.loads(run(db, "position", "--as-at", "2023-12-31", "--format", "json").output)
+    assert any("the data starts on" in w for w in early["warnings"])
+    assert early["provenance"]["confidence"] > later["provenance"]["confidence"]  # "B" > "A": one grade lower
+
+
+def test_bad_settings_and_paths_are_one_line_not_a_traceback(db, tmp_path):
+    bad = tmp_path / "council.toml"
+    bad.write_text("[caseload_standards.social_worker]\nlower = 'many'\n")
+    result = runner.invoke(app, ["--db", str(db), "--config", str(bad), "position"])
+    assert result.exit_code == 2 and "--config" in result.output and "Traceback" not in result.output
+    missing = run(tmp_path / "nowhere" / "cs.duckdb", "position")
+    assert missing.exit_code == 2 and "no Clearsight database here" in missing.output
+    nodir = run(tmp_path / "nowhere" / "cs.duckdb", "load", str(tmp_path))
+    assert nodir.exit_code == 2 and "directory does not exist" in nodir.output
+
+
+def test_version():
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and __version__ in result.output
