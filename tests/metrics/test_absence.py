@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from council_builder import CouncilBuilder
 
 from clearsight.metrics.figures import compute
@@ -29,3 +30,31 @@ def test_sickness_rate_over_april_2023(tmp_path):
     assert council["days_lost"] == 9
     assert council["available_days"] == available
     assert council["sickness_rate"] == round(8 / available, 4)
+
+
+def test_days_lost_and_available_cover_the_same_fte_weighted_workers(tmp_path):
+    """April 2023, 18 working days. A 0.5 FTE social worker off sick 3-6 April (4 working days) loses
+    0.5 x 4 = 2 FTE days of 0.5 x 18 = 9 available. A full-time worker who goes from 1.0 to 0.6 FTE on
+    17 April and is off sick 12-21 April loses 1.0 x 3 (12-14) + 0.6 x 5 (17-21) = 6 FTE days of
+    1.0 x 8 (3-14 April, less Good Friday and Easter Monday) + 0.6 x 10 (17-28) = 14 available. A social
+    work assistant (not a social-work role) off sick all month counts in neither."""
+    b = CouncilBuilder(extract_date=date(2024, 3, 31))
+    b.team("A", "Alpha")
+    half = b.worker("A", fte=0.5)
+    changed = b.worker("A", end=date(2023, 4, 17))
+    b.rows["worker"][-1]["end_date"] = None  # a change of hours, not a leaver
+    b.post(changed, "A", "social_worker", 0.6, start=date(2023, 4, 17))
+    support = b.worker("A", role="social_work_assistant")
+    b.absence(half, date(2023, 4, 3), date(2023, 4, 6), "sickness")
+    b.absence(changed, date(2023, 4, 12), date(2023, 4, 21), "sickness")
+    b.absence(support, date(2023, 4, 1), date(2023, 4, 30), "sickness")
+    loaded = b.load(tmp_path)
+    rows = compute(loaded.con, loaded.snapshot, "absence", date(2023, 4, 30), period_start=date(2023, 4, 1))
+    council = next(r for r in rows.records() if r["level"] == "council")
+    working_days_to_14th, working_days_from_17th = 8, 10  # 3-6, 11-14 | 17-21, 24-28
+    assert working_days_to_14th + working_days_from_17th == 18
+    lost = 0.5 * 4 + 1.0 * 3 + 0.6 * 5
+    available = 0.5 * 18 + 1.0 * working_days_to_14th + 0.6 * working_days_from_17th
+    assert council["sickness_days"] == pytest.approx(lost)
+    assert council["available_days"] == available
+    assert council["sickness_rate"] == round(lost / available, 4)
