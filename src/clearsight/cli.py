@@ -6,7 +6,6 @@ No figure is worked out here. Exit codes: 0 done; 1 loaded with rows left out; 2
 
 from __future__ import annotations
 
-import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
@@ -21,12 +20,13 @@ from rich.text import Text
 from clearsight import __version__
 from clearsight.config import CouncilConfig, load_config
 from clearsight.render import OutputFormat, render
-from clearsight.render.terminal import section_table, terminal_console
+from clearsight.render.terminal import terminal_console
 from clearsight.render.values import clip
-from clearsight.reports.request import BadRequest, Request, make_request
+from clearsight.reports import admin
+from clearsight.reports.request import BadRequest, make_request
 from clearsight.reports.view import View
 from clearsight.store.database import connect, database_path
-from clearsight.store.snapshots import SnapshotNotFound, get_snapshot, list_snapshots
+from clearsight.store.snapshots import SnapshotNotFound, get_snapshot
 
 app = typer.Typer(help="Clearsight: management information and early warning for children's social care.",
                   no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False)
@@ -73,14 +73,11 @@ def _version(value: bool) -> None:
 
 
 @app.callback()
-def main(
-    db: Annotated[Optional[Path], typer.Option("--db", help="Database file (default: $CLEARSIGHT_DB or "
-                                               "./clearsight.duckdb).")] = None,
-    config: Annotated[Optional[Path], typer.Option("--config", help="Council settings TOML (default: "
-                                                   "$CLEARSIGHT_CONFIG).")] = None,
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Print the version.")] = False,
-) -> None:
+def main(db: Annotated[Optional[Path], typer.Option(help="Database file (default: $CLEARSIGHT_DB or "
+                                                    "./clearsight.duckdb).")] = None,
+         config: Annotated[Optional[Path], typer.Option(help="Council settings TOML (default: "
+                                                        "$CLEARSIGHT_CONFIG).")] = None,
+         version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True)] = False) -> None:
     state.db, state.config_path = db, config
 
 
@@ -89,8 +86,10 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _open(snapshot: int | None, *, write: bool = False) -> tuple[Any, Any]:
-    """The database and a snapshot; one clear line when either is missing."""
+def _open(snapshot: int | None, metric: str | None = None) -> tuple[Any, Any]:
+    """The database and a snapshot (after checking the metric asked for); one clear line when one is missing."""
+    if metric:
+        admin.check_metric(metric)
     path = database_path(state.db)
     if not path.exists():
         raise _fail(f"{path}: no Clearsight database here (run `clearsight load DIR` or `clearsight demo`)",
@@ -191,10 +190,6 @@ def kpis(as_at: AsAt = None, period: Period = None, team: Team = None,
     """Practice KPIs (contacts, assessments, ICPC, visits, reviews, supervision, recording) beside England's."""
     from clearsight.reports import kpis as view
 
-    if level not in ("council", "service", "team"):
-        raise _fail(f"--level {clip(level, 40)!r}: expected council, service or team", EXIT_BAD_REQUEST)
-    if team and level != "council":
-        raise _fail("--team and --level both given: a team's figures are at team level", EXIT_BAD_REQUEST)
     _show(view.build, as_at=as_at, period=period, team=team, snapshot=snapshot, fmt=fmt, out=out, section=section,
           verbose=verbose, window="as_at" if monthly else "quarter", level=level, monthly=monthly)
 
@@ -209,13 +204,9 @@ def kpi(name: Annotated[str, typer.Argument(help="KPI name (see `clearsight kpis
     """One KPI by team, service and council; its records (--children) or its monthly series (--monthly)."""
     from clearsight.reports import kpis as view
 
-    if monthly and children:
-        raise _fail("--monthly and --children: list one month's records with --period or --as-at", EXIT_BAD_REQUEST)
-    if failing and not children:
-        raise _fail("--failing lists records: give --children too", EXIT_BAD_REQUEST)
     _show(view.build_one, as_at=as_at, period=period, team=team, snapshot=snapshot, fmt=fmt, out=out,
-          records=children, verbose=verbose, window="as_at" if monthly else "quarter", name=name, children=children, failing=failing,
-          monthly=monthly)
+          records=children, verbose=verbose, window="as_at" if monthly else "quarter", name=name, children=children,
+          failing=failing, monthly=monthly)
 
 
 @app.command()
@@ -272,8 +263,7 @@ def synth(out: Annotated[Path, typer.Argument(help="Directory to write the extra
     started = time.perf_counter()
     with _progress("Generating Eastmere") as tick:
         manifest = generate_council(out, seed=seed, scale=scale, parquet=parquet, progress=tick)
-    rows = sum(t.rows or 0 for t in manifest.tables.values())
-    seconds = time.perf_counter() - started
+    rows, seconds = sum(t.rows or 0 for t in manifest.tables.values()), time.perf_counter() - started
     console.print(f"Wrote {rows:,} rows in {len(manifest.tables)} tables to {out} in {seconds:.1f}s "
                   f"({rows / seconds:,.0f} rows/s); extract date {manifest.extract_date}.")
 
@@ -285,7 +275,7 @@ def load(paths: Annotated[list[Path], typer.Argument(help="Extract directory (ma
                                           "ssda903, cin, csww or hr.")] = "auto",
          extract_date: Annotated[Optional[str], typer.Option("--extract-date", help="As-at date of the files, "
                                  "YYYY-MM-DD (default: inferred).")] = None,
-         council: Annotated[Optional[str], typer.Option(help="Council name (default: from the files).")] = None) -> None:
+         council: Annotated[Optional[str], typer.Option(help="Council name (default: the files').")] = None) -> None:
     """Validate an extract (or council files: SSD, Annex A, SSDA903, CIN or workforce census) and load it as one
     new snapshot; a canonical extract loads all or nothing, council files load what can be read and name the rest."""
     from clearsight.reports.load import load_lines, load_sources, report_json
@@ -316,7 +306,7 @@ def export(out: Annotated[Path, typer.Argument(help="Workbook (annex-a) or direc
 
     con, snap = _open(snapshot)
     try:
-        counts = export_snapshot(con, snap, fmt, out, _request(con, snap, as_at).as_at if as_at else None)
+        counts = export_snapshot(con, snap, fmt, out, make_request(con, snap, state.config, as_at=as_at).as_at)
     except ValueError as exc:
         raise _fail(str(exc), EXIT_BAD_REQUEST) from None
     console.print(f"Wrote {out}: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
@@ -325,9 +315,7 @@ def export(out: Annotated[Path, typer.Argument(help="Workbook (annex-a) or direc
 @app.command()
 def snapshots(fmt: Fmt = OutputFormat.table, out: Out = None) -> None:
     """List the snapshots loaded into the database."""
-    from clearsight.reports.admin import snapshots as view
-
-    render(view(_open(None)[0]), fmt, console, out=out)
+    render(admin.snapshots(_open(None)[0]), fmt, console, out=out)
 
 
 @benchmarks_app.command("load")
@@ -338,8 +326,7 @@ def benchmarks_load(path: Annotated[Path, typer.Argument(help="CSV: indicator, a
 
     if not path.is_file():
         raise _fail(f"{path}: no such file", EXIT_BAD_REQUEST)
-    con, _ = _open(None)
-    loaded, problems = load_benchmarks(con, path)
+    loaded, problems = load_benchmarks(_open(None)[0], path)
     for problem in problems:
         err.print(Text(f"  {problem}"))
     if problems:
@@ -352,8 +339,7 @@ def benchmarks_show(indicator: Annotated[str, typer.Argument(help="Indicator or 
     """England, region and the median of the statistical neighbours for one indicator."""
     from clearsight.store.benchmarks import benchmark
 
-    con, _ = _open(None)
-    b = benchmark(con, state.config, indicator)
+    b = benchmark(_open(None)[0], state.config, indicator)
     console.print(Text(f"{b.indicator}: England {b.england} ({b.england_period}); region {b.region}; "
                        f"statistical neighbours' median {b.neighbours} (of {b.neighbour_count})"))
 
@@ -361,9 +347,7 @@ def benchmarks_show(indicator: Annotated[str, typer.Argument(help="Indicator or 
 @metrics_app.command("list")
 def metrics_list(fmt: Fmt = OutputFormat.table, out: Out = None) -> None:
     """Every registered metric with its definition."""
-    from clearsight.reports.admin import metrics as view
-
-    render(view(), fmt, console, out=out)
+    render(admin.metrics(), fmt, console, out=out)
 
 
 @metrics_app.command("sql")
@@ -371,27 +355,10 @@ def metrics_sql(name: Annotated[str, typer.Argument(help="Metric name (see `clea
                 dialect: Annotated[str, typer.Option(help="duckdb, postgres, tsql or spark.")] = "duckdb",
                 as_at: AsAt = None, snapshot: Snap = None) -> None:
     """Print the SQL a metric runs, in the dialect of the council's own database, for audit."""
-    from clearsight.metrics.figures import expression
-    from clearsight.metrics.registry import Scope, all_metrics
-    from clearsight.metrics.sql import metric_sql
-    from clearsight.reports.request import unknown
-
-    names = [m.name for m in all_metrics()]
-    if name not in names:
-        raise _fail(str(unknown("metric", name, names)), EXIT_BAD_REQUEST)
-    con, snap = _open(snapshot)
-    req = _request(con, snap, as_at)
-    scope = Scope(snap.snapshot_id, req.as_at, req.config, council=req.council)
     try:
-        console.file.write(metric_sql(expression(name, scope), dialect) + "\n")
-    except ValueError as exc:
-        raise _fail(str(exc), EXIT_BAD_REQUEST) from None
-
-
-def _request(con: Any, snap: Any, as_at: str | None) -> Request:
-    try:
-        return make_request(con, snap, state.config, as_at=as_at)
-    except BadRequest as exc:
+        con, snap = _open(snapshot, metric=name)
+        console.file.write(admin.metric_sql_text(make_request(con, snap, state.config, as_at=as_at), name, dialect) + "\n")
+    except (BadRequest, ValueError) as exc:
         raise _fail(str(exc), EXIT_BAD_REQUEST) from None
 
 
@@ -421,10 +388,4 @@ def schema() -> None:
 @app.command()
 def doctor() -> None:
     """Versions in use, the database location and what it holds: what a council's IT team checks first."""
-    from clearsight.reports.admin import doctor as view
-
-    render(view(database_path(state.db)), OutputFormat.table, console)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    app()
+    render(admin.doctor(database_path(state.db)), OutputFormat.table, console)

@@ -9,6 +9,7 @@ import duckdb
 
 from clearsight import __version__
 from clearsight.metrics.registry import all_metrics
+from clearsight.reports.request import Request, unknown
 from clearsight.reports.sections import section
 from clearsight.reports.view import View, col
 from clearsight.store.snapshots import list_snapshots
@@ -46,3 +47,20 @@ def doctor(path: Path) -> View:
             {"item": "snapshots", "value": str(held)}]
     return View("doctor", "Clearsight doctor", str(path), (), (section("doctor", "Versions and database", rows, (
         col("item", "Item"), col("value", "Value"))),), None)
+
+
+def metric_sql_text(req: Request, name: str, dialect: str) -> str:
+    """The SQL metric `name` runs for this request, in `dialect`, for an analyst to audit or rerun."""
+    from clearsight.metrics.figures import expression
+    from clearsight.metrics.registry import Scope
+    from clearsight.metrics.sql import metric_sql
+
+    check_metric(name)
+    scope = Scope(req.snapshot.snapshot_id, req.as_at, req.config, council=req.council)
+    return metric_sql(expression(name, scope), dialect)
+
+
+def check_metric(name: str) -> None:
+    names = [m.name for m in all_metrics()]
+    if name not in names:
+        raise unknown("metric", name, names)

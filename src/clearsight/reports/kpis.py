@@ -21,8 +21,8 @@ from clearsight.config import CouncilConfig
 from clearsight.metrics.figures import Figure, compute, compute_monthly
 from clearsight.metrics.kpi import KPIS, Kpi
 from clearsight.metrics.registry import all_metrics
-from clearsight.render.values import long_date, percent
-from clearsight.reports.request import Request, months_back, quarter_ending, unknown
+from clearsight.render.values import clip, long_date, percent
+from clearsight.reports.request import BadRequest, Request, months_back, quarter_ending, unknown
 from clearsight.reports.sections import section
 from clearsight.reports.view import Column, View, col
 from clearsight.store.benchmarks import Benchmark, benchmark
@@ -142,6 +142,10 @@ def _kpi_sentence(row: dict[str, Any]) -> str:
 
 def build(req: Request, *, level: str = "council", monthly: bool = False) -> View:
     """Every practice KPI at one level (or for the team asked for), or with `monthly` each month's rate."""
+    if level not in ("council", "service", "team"):
+        raise BadRequest(f"--level {clip(level, 40)!r}: expected council, service or team")
+    if req.team and level != "council":
+        raise BadRequest("--team and --level both given: a team's figures are at team level")
     start, end = req.start or req.as_at, req.as_at
     if monthly and req.start is None:
         start = months_back(end, 11)
@@ -176,6 +180,10 @@ def build(req: Request, *, level: str = "council", monthly: bool = False) -> Vie
 def build_one(req: Request, name: str, *, children: bool = False, failing: bool = False,
               monthly: bool = False) -> View:
     """One KPI by team, service and council; with `children` the records behind it; with `monthly` its series."""
+    if monthly and children:
+        raise BadRequest("--monthly and --children: list one month's records with --period or --as-at")
+    if failing and not children:
+        raise BadRequest("--failing lists records: give --children too")
     all_metrics()
     if name not in KPIS:
         raise unknown_kpi(name)
