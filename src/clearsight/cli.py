@@ -7,20 +7,20 @@ No figure is worked out here. Exit codes: 0 done; 1 loaded with rows left out; 2
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from collections.abc import Callable
+from contextlib import nullcontext
+from functools import partial
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
 from clearsight import __version__
 from clearsight.config import CouncilConfig, load_config
 from clearsight.render import OutputFormat, render
-from clearsight.render.terminal import terminal_console
+from clearsight.render.terminal import progress_bar, terminal_console
 from clearsight.render.values import clip
 from clearsight.reports import admin
 from clearsight.reports.request import BadRequest, make_request
@@ -101,25 +101,17 @@ def _open(snapshot: int | None, metric: str | None = None) -> tuple[Any, Any]:
         raise _fail(str(exc), EXIT_BAD_REQUEST) from None
 
 
-@contextmanager
-def _progress(description: str) -> Iterator[Callable[..., None]]:
-    """A progress bar on a terminal (stderr), nothing when piped."""
-    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.fields[stage]}"),
-                  TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal) as progress:
-        task = progress.add_task(description, total=1.0, stage="")
-        yield lambda stage, done, total=1.0: progress.update(task, completed=done / total if total else 1.0,
-                                                             stage=stage)
-
-
 def _show(
     build: Callable[..., View], *, as_at: str | None = None, period: str | None = None, team: str | None = None,
     snapshot: int | None = None, fmt: OutputFormat = OutputFormat.table, out: Path | None = None,
     section: str | None = None, records: bool = False, verbose: bool = False, window: str = "as_at",
-    **options: Any,
+    series: bool = False, **options: Any,
 ) -> None:
     """Check the arguments, build the view, render it: the body of every report command."""
     if out is not None and fmt not in (OutputFormat.xlsx, OutputFormat.html):
         raise _fail("--out is for --format xlsx or html", EXIT_BAD_REQUEST)
+    if period is not None and not series and window == "as_at":
+        raise _fail("--period is for --monthly or --weekly here", EXIT_BAD_REQUEST)
     if section is not None and fmt is not OutputFormat.csv:
         raise _fail("--section is for --format csv (the other formats show every section)", EXIT_BAD_REQUEST)
     con, snap = _open(snapshot)
@@ -140,14 +132,30 @@ def _show(
 
 
 @app.command()
-def position(as_at: AsAt = None, team: Team = None, fmt: Fmt = OutputFormat.table, out: Out = None,
-             section: SectionOpt = None, records: Records = False, verbose: Verbose = False,
-             snapshot: Snap = None) -> None:
-    """Who is waiting for a social worker and for how long; caseloads and posts needed by team."""
+def position(as_at: AsAt = None, team: Team = None, monthly: Monthly = False, weekly: Annotated[bool, typer.Option(
+             "--weekly", help="Week by week over the period.")] = False, period: Period = None,
+             fmt: Fmt = OutputFormat.table, out: Out = None, section: SectionOpt = None, records: Records = False,
+             verbose: Verbose = False, snapshot: Snap = None) -> None:
+    """Who is waiting for a social worker and for how long; caseloads and posts needed by team; with --monthly or
+    --weekly the same over time (default: the twelve months to the as-at date)."""
     from clearsight.reports import position as view
+    from clearsight.reports import trend
 
-    _show(view.build, as_at=as_at, team=team, snapshot=snapshot, fmt=fmt, out=out, section=section,
-          records=records, verbose=verbose)
+    build = partial(trend.build_series, step="weekly" if weekly else "monthly") if monthly or weekly else view.build
+    _show(build, as_at=as_at, period=period, team=team, snapshot=snapshot, fmt=fmt, out=out, section=section,
+          records=records, verbose=verbose, series=monthly or weekly)
+
+
+@app.command()
+def compare(before: Annotated[int, typer.Argument(help="The earlier snapshot's id.")],
+            after: Annotated[Optional[int], typer.Argument(help="The later snapshot's id (default: latest).")] = None,
+            team: Team = None, fmt: Fmt = OutputFormat.table, out: Out = None, section: SectionOpt = None,
+            records: Records = False, verbose: Verbose = False) -> None:
+    """What changed between two loads: children now waiting, workers gone or joined, figures moved."""
+    from clearsight.reports import trend
+
+    _show(lambda req: trend.build_compare(req, _open(before)[1]), team=team, snapshot=after, fmt=fmt, out=out,
+          section=section, records=records, verbose=verbose)
 
 
 @app.command()
@@ -261,7 +269,7 @@ def synth(out: Annotated[Path, typer.Argument(help="Directory to write the extra
     from clearsight.synth import generate_council
 
     started = time.perf_counter()
-    with _progress("Generating Eastmere") as tick:
+    with progress_bar(err, "Generating Eastmere") as tick:
         manifest = generate_council(out, seed=seed, scale=scale, parquet=parquet, progress=tick)
     rows, seconds = sum(t.rows or 0 for t in manifest.tables.values()), time.perf_counter() - started
     console.print(f"Wrote {rows:,} rows in {len(manifest.tables)} tables to {out} in {seconds:.1f}s "
@@ -282,7 +290,7 @@ def load(paths: Annotated[list[Path], typer.Argument(help="Extract directory (ma
 
     if not database_path(state.db).parent.is_dir():
         raise _fail(f"--db {database_path(state.db)}: the directory does not exist", EXIT_BAD_REQUEST)
-    with _progress(f"Loading {', '.join(str(p) for p in paths)}") as tick:
+    with progress_bar(err, f"Loading {', '.join(str(p) for p in paths)}") as tick:
         try:
             day = date.fromisoformat(extract_date) if extract_date else None
             report = load_sources(connect(state.db), paths, fmt, day, council, tick)

@@ -6,7 +6,11 @@ characters, never interpreted. Piped output has a fixed width so files and diffs
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
 from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
@@ -68,3 +72,13 @@ def terminal_console(stderr: bool = False) -> Console:
     probe = Console(stderr=stderr)
     return Console(stderr=stderr, width=None if probe.is_terminal else PIPED_WIDTH, highlight=False,
                    soft_wrap=stderr)
+
+
+@contextmanager
+def progress_bar(console: Console, description: str) -> Iterator[Callable[..., None]]:
+    """A progress bar for long work (loads, generation) on a terminal; nothing when piped."""
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.fields[stage]}"),
+                  TimeElapsedColumn(), console=console, transient=True, disable=not console.is_terminal) as progress:
+        task = progress.add_task(description, total=1.0, stage="")
+        yield lambda stage, done, total=1.0: progress.update(task, completed=done / total if total else 1.0,
+                                                             stage=stage)
