@@ -334,7 +334,7 @@ def benchmarks_load(path: Annotated[Path, typer.Argument(help="CSV: indicator, a
 
     if not path.is_file():
         raise _fail(f"{path}: no such file", EXIT_BAD_REQUEST)
-    loaded, problems = load_benchmarks(_open(None)[0], path)
+    loaded, problems = load_benchmarks(connect(state.db), path)  # reference data: may come before any extract
     for problem in problems:
         err.print(Text(f"  {problem}"))
     if problems:

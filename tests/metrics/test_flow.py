@@ -265,11 +265,11 @@ def test_flow_command_shows_england_beside_each_figure(council, tmp_path):
     assert table.exit_code == 0, table.output
     assert "Children in need per 10,000" in table.output and "mid-2023 estimate" in table.output
     data = json.loads(runner.invoke(app, [*args, "--format", "json"], catch_exceptions=False).output)
-    by_name = {r["indicator"]: r for r in data["rows"]}
+    by_name = {r["indicator"]: r for r in data["sections"]["indicators"]["rows"]}
     assert by_name["Children in need per 10,000"]["value"] == 1.0
     assert by_name["Children in need per 10,000"]["england"] == 330
     assert by_name["Re-referrals within 12 months"]["england"] == 0.226
-    csv_out = runner.invoke(app, [*args, "--format", "csv", "--period", "2023-04..2024-03"]).output
+    csv_out = runner.invoke(app, [*args[:3], "--format", "csv", "--period", "2023-04..2024-03"]).output
     assert csv_out.startswith("indicator,value,england,unit")
 
 

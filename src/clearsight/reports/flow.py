@@ -82,9 +82,9 @@ def build(req: Request, monthly: bool = False) -> View:
         value, england = council[name].get(column), b.england if b else None
         over = (f"{start} to {end}" if name in PERIOD_METRICS and (name != "rates_per_10000" or
                                                                   column == "referrals_rate") else f"on {end}")
-        rows.append({"indicator": label, "over": over, "value": _shown(value, unit),
-                     "england": _shown(england, unit), "raw_value": value, "raw_england": england,
-                     "metric": name, "column": column, "status": council[name].get("status")})
+        rows.append({"indicator": label, "value": value, "england": england, "unit": unit, "over": over,
+                     "council_shown": _shown(value, unit), "england_shown": _shown(england, unit),
+                     "metric": name, "column": column})
     funnel = [r for r in figures["flow_funnel"].records() if r["level"] != "council"]
     c = council["flow_funnel"]
     headline = [f"{c.get('contacts') or 0:,} contacts led to {c.get('referrals') or 0:,} referrals, "
@@ -96,7 +96,9 @@ def build(req: Request, monthly: bool = False) -> View:
         if population.get("population_year") is not None else []
     sections = (
         section("indicators", "Council", rows,
-                (col("indicator", "Indicator"), col("over", "Over"), col("value", "Council"), col("england", "England")),
+                (col("indicator", "Indicator"), col("value", "Value", detail=True),
+                 col("england", "England value", detail=True), col("unit", "Unit", detail=True), col("over", "Over"),
+                 col("council_shown", "Council"), col("england_shown", "England")),
                 notes=notes),
         section("funnel", "Funnel by service and team (contacts belong to no team)", funnel,
                 (col("level", "Level", vocabulary="level"), col("service", "Service", vocabulary="service"),
