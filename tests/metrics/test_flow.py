@@ -92,6 +92,35 @@ def test_funnel_counts_and_conversions(funnel):
     assert len(events.rows) == 3 + 5 + 3 + 2 + 2 + 1 + 1 + 1
 
 
+def test_a_childs_funnel_counts_in_the_team_of_their_first_event(tmp_path):
+    """Child 1 is referred to Uniform (1 Jun 2023), assessed there (2 Jun), has a strategy discussion there (10
+    Jun), moves to Tango on 15 Jun and has the ICPC and plan there (30 Jun). Counted on each event's day, Tango
+    would show an ICPC with no section 47 and Uniform a section 47 with no ICPC; by the rule, all five events
+    count in Uniform, the team of the child's first event. Child 2 is referred straight to Tango (1 Jul)."""
+    b = CouncilBuilder(extract_date=date(2024, 6, 30))
+    b.team("T", "Tango", service="cp")
+    b.team("U", "Uniform", service="assessment")
+    wu, wt = b.worker("U"), b.worker("T")
+    one, e1 = b.case("T", date(2023, 6, 1))  # the episode names its team now: Tango
+    b.allocate(one, wu, "U", date(2023, 6, 1), date(2023, 6, 15), change_reason="case_transfer")
+    b.allocate(one, wt, "T", date(2023, 6, 15))
+    b.add("assessment", assessment_id="AS1", child_id=one, episode_id=e1, start_date=date(2023, 6, 2), team_id="U")
+    b.add("s47", s47_id="Q1", child_id=one, episode_id=e1, strategy_date=date(2023, 6, 10))
+    b.add("icpc", icpc_id="I1", s47_id="Q1", child_id=one, conference_date=date(2023, 6, 30), resulted_in_plan=True)
+    b.cp_plan(one, e1, date(2023, 6, 30))
+    two, _ = b.case("T", date(2023, 7, 1))
+    b.allocate(two, wt, "T", date(2023, 7, 1))
+    loaded = b.load(tmp_path)
+    figure = compute(loaded.con, loaded.snapshot, "flow_funnel", FUNNEL_END, period_start=FUNNEL_START)
+    stages = ("referrals", "assessments", "s47s", "icpcs", "cp_plans")
+    assert tuple(team_row(figure, "Uniform")[k] for k in stages) == (1, 1, 1, 1, 1)
+    assert tuple(team_row(figure, "Tango")[k] for k in stages) == (1, 0, 0, 0, 0)
+    assert tuple(council_row(figure)[k] for k in stages) == (2, 1, 1, 1, 1)
+    events = compute(loaded.con, loaded.snapshot, "flow_events", FUNNEL_END, period_start=FUNNEL_START).records()
+    assert {r["team"] for r in events if r["child_id"] == one} == {"Uniform"}
+    assert "first event in the period" in get_metric("flow_funnel").definition
+
+
 # --- re-referrals, repeat plans, long plans ----------------------------------------------------------------------
 
 SPRING_START, SPRING_END = date(2024, 4, 1), date(2024, 6, 30)
@@ -147,6 +176,34 @@ def test_a_second_cp_plan_is_a_repeat_however_long_after(returning):
     assert {r["child_id"] for r in rows if r["repeat_plan"]} == {child["P"], child["Q"]}
 
 
+def test_repeat_plans_say_when_the_records_hold_too_little_history(returning):
+    """The earliest plan end in the records is Q's, 1 Jun 2021 (extracts keep ended plans only from their window's
+    start). 'Ever' needs 10 years before the period (1 Apr 2014 for April 2024): too short, said in the status
+    column and a warning that lowers the grade. Needing 2 years (1 Apr 2022), or told the records run from 2010,
+    it is sufficient."""
+    from clearsight.config import CouncilConfig
+    from clearsight.config.settings import HistorySettings
+
+    loaded, _ = returning
+
+    def figure(**history):
+        config = CouncilConfig(history=HistorySettings(**history))
+        return compute(loaded.con, loaded.snapshot, "repeat_cp_plans", SPRING_END, config, period_start=SPRING_START)
+
+    short = figure()
+    row = council_row(short)
+    assert (row["history_from"], row["history_status"], row["rate"]) == (date(2021, 6, 1), "too_short", 0.667)
+    assert all(r["history_status"] == "too_short" for r in short.records())  # every level says so
+    assert row["data_warning"] in short.provenance.warnings and "2021-06-01" in row["data_warning"]
+    two_years = figure(repeat_cp_plan_years=2)
+    assert (council_row(two_years)["history_status"], council_row(two_years)["data_warning"]) == ("sufficient", None)
+    declared = council_row(figure(records_from=date(2010, 1, 1)))
+    assert (declared["history_from"], declared["history_status"]) == (date(2010, 1, 1), "sufficient")
+    grades = "ABCD"
+    assert grades.index(short.provenance.confidence) == min(grades.index(two_years.provenance.confidence) + 1, 3)
+    assert row["data_warning"] not in two_years.provenance.warnings
+
+
 def test_cp_plans_open_two_years(returning):
     loaded, child = returning
     row = council_row(compute(loaded.con, loaded.snapshot, "cp_plans_two_years", SPRING_END))
@@ -194,6 +251,16 @@ def test_placement_stability(tmp_path):
                                               STABILITY_AS_AT).records()}
     assert {c: r["placements_in_year"] for c, r in rows.items()} == {"K": 3, "L": 1, "M": 1, "N": 1}
     assert rows["L"]["placement_start"] == date(2020, 1, 1) and rows["M"]["placement_start"] == date(2023, 1, 1)
+    # History: the earliest episode end is L's, 1 Jan 2021, before the 30 months the long-term measure needs
+    # (30 Sep 2021). Records said to start on 1 Jan 2023 would be too short.
+    assert (row["history_from"], row["history_status"], row["data_warning"]) == (date(2021, 1, 1), "sufficient", None)
+    from clearsight.config import CouncilConfig
+    from clearsight.config.settings import HistorySettings
+
+    late = compute(loaded.con, loaded.snapshot, "placement_stability", STABILITY_AS_AT,
+                   CouncilConfig(history=HistorySettings(records_from=date(2023, 1, 1))))
+    assert council_row(late)["history_status"] == "too_short"
+    assert any("long-term placement stability" in w for w in late.provenance.warnings)
 
 
 # --- care leavers and rates per 10,000 ---------------------------------------------------------------------------

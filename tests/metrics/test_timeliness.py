@@ -116,15 +116,51 @@ def level(rows, which="council"):
 def test_assessments_within_45_working_days_counted_where_the_case_was(council):
     rows = {r["child_id"]: r for r in run(council, "assessment_timeliness_children", JANUARY[1], JANUARY[0])}
     one, two = rows[council.ids["c1"]], rows[council.ids["c2"]]
-    assert (one["working_days_from_referral"], one["working_days_from_start"], one["within_timescale"]) == (45, 43, True)
-    assert (two["working_days_from_referral"], two["within_timescale"], two["within_timescale_from_start"]) == (46, False, False)
+    assert (one["working_days_from_referral"], one["working_days_from_start"], one["within_timescale_from_referral"]
+            ) == (45, 43, True)
+    assert (two["working_days_from_referral"], two["within_timescale_from_referral"],
+            two["within_timescale_from_start"]) == (46, False, False)
     assert (one["team"], two["team"]) == ("Beta", "Alpha")  # c1 moved to B before it was authorised
     summary = run(council, "assessment_timeliness", JANUARY[1], JANUARY[0])
     teams = level(summary, "team")
     assert (teams["Beta"]["numerator"], teams["Beta"]["denominator"]) == (1, 1)
     assert (teams["Alpha"]["numerator"], teams["Alpha"]["denominator"], teams["Alpha"]["rate"]) == (0, 1, 0.0)
     c = level(summary)["council"]
-    assert (c["numerator"], c["denominator"], c["rate"], c["within_timescale_from_start"]) == (1, 2, 0.5, 1)
+    assert (c["numerator"], c["denominator"], c["rate"], c["within_timescale_from_referral"]) == (1, 2, 0.5, 1)
+
+
+def test_assessment_timeliness_from_the_start_and_from_the_referral_each_with_its_comparator(tmp_path):
+    """Three children referred Mon 20 Nov 2023. X: started that day, authorised Thu 25 Jan 2024 (45 working days
+    from both). Y: started Mon 4 Dec, authorised Fri 26 Jan: 46 from the referral (late) but, counted by hand
+    from the start, 4 + 5 + 5 + 3 (25, 26 Dec off) + 4 (1 Jan off) + 5 + 5 + 5 = 36 (in time, DfE's measure).
+    Z: started Tue 21 Nov, authorised Fri 2 Feb: 51 from the referral, 50 from the start (late both ways)."""
+    from clearsight.config import CouncilConfig
+    from clearsight.metrics.kpi import KPIS
+    from clearsight.store.benchmarks import benchmark
+
+    b = CouncilBuilder(extract_date=date(2024, 3, 31))
+    b.team("A", "Alpha")
+    for name, started, authorised in (("X", date(2023, 11, 20), date(2024, 1, 25)),
+                                      ("Y", date(2023, 12, 4), date(2024, 1, 26)),
+                                      ("Z", date(2023, 11, 21), date(2024, 2, 2))):
+        child, episode = b.case("A", date(2023, 11, 20))
+        b.add("assessment", assessment_id=name, child_id=child, episode_id=episode, start_date=started,
+              authorised_date=authorised, team_id="A")
+    loaded = b.load(tmp_path)
+    rows = {r["assessment_id"]: r for r in run(loaded, "assessment_timeliness_children", date(2024, 2, 29),
+                                                 date(2024, 1, 1))}
+    got = {k: (r["working_days_from_referral"], r["working_days_from_start"]) for k, r in rows.items()}
+    assert got == {"X": (45, 45), "Y": (46, 36), "Z": (51, 50)}
+    dfe = level(run(loaded, "assessment_timeliness", date(2024, 2, 29), date(2024, 1, 1)))["council"]
+    assert (dfe["numerator"], dfe["denominator"], dfe["rate"]) == (2, 3, 0.667)  # X, Y from the start
+    assert (dfe["within_timescale_from_referral"], dfe["within_timescale_from_referral_rate"]) == (1, 0.333)
+    wt = level(run(loaded, "assessment_timeliness_from_referral", date(2024, 2, 29), date(2024, 1, 1)))["council"]
+    assert (wt["numerator"], wt["denominator"], wt["rate"], wt["within_timescale_from_start"]) == (1, 3, 0.333, 2)
+    # Each headline with its own comparator: England's 85.7% counts from the start; none is published from the
+    # referral, so none is built in for it.
+    assert benchmark(loaded.con, CouncilConfig(), "assessment_timeliness").england == 0.857
+    assert benchmark(loaded.con, CouncilConfig(), "assessment_timeliness_from_referral").england is None
+    assert KPIS["assessment_timeliness_from_referral"].children == "assessment_timeliness_children"
 
 
 def test_open_assessments_overdue_with_days_and_case_team(council):

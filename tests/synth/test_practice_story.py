@@ -26,11 +26,12 @@ def test_assessments_fall_behind_in_2023_and_catch_up_after_the_inspection(eastm
     months.insert(months.index(date(2024, 2, 15)), date(2024, 2, 1))
     overdue = {d: council_row(eastmere_loaded, "assessments_overdue", d)["numerator"] for d in months}
     peak_day = max(overdue, key=overdue.get)
-    steady = [council_row(eastmere_loaded, "assessment_timeliness", date(y + 1, 3, 31), date(y, 4, 1))["rate"]
-              for y in (2021, 2022)]
-    late_2023 = council_row(eastmere_loaded, "assessment_timeliness", date(2023, 12, 31), date(2023, 10, 1))["rate"]
-    before_inspection = council_row(eastmere_loaded, "assessment_timeliness", date(2024, 1, 31),
-                                    date(2023, 11, 1))["rate"]
+    # Within 45 working days of the referral (Working Together), the figure the story was told in; England's
+    # 85.7% counts from the assessment's start (`assessment_timeliness`), a point or two higher here.
+    timely = "assessment_timeliness_from_referral"
+    steady = [council_row(eastmere_loaded, timely, date(y + 1, 3, 31), date(y, 4, 1))["rate"] for y in (2021, 2022)]
+    late_2023 = council_row(eastmere_loaded, timely, date(2023, 12, 31), date(2023, 10, 1))["rate"]
+    before_inspection = council_row(eastmere_loaded, timely, date(2024, 1, 31), date(2023, 11, 1))["rate"]
     print(f"overdue assessments: {', '.join(f'{d:%Y-%m-%d} {n}' for d, n in overdue.items())}; within 45 working "
           f"days 2021-22 {steady[0]:.1%}, 2022-23 {steady[1]:.1%}, Oct-Dec 2023 {late_2023:.1%}, Nov 2023-Jan "
           f"2024 {before_inspection:.1%}")

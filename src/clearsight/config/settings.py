@@ -179,9 +179,14 @@ class Timescales(BaseModel):
         "apart (reg 28(2)(b)(i)).",
     )
     cla_visit_long_term_months: int = Field(
-        default=3, ge=1, description="After the first year of a placement, visits at most this many months apart "
-        "(reg 28(2)(b)(ii), for placements intended to last until 18; Clearsight applies it to every placement "
-        "over a year old).",
+        default=3, ge=1, description="After the first year of a placement intended to last until the child is 18, "
+        "visits at most this many months apart (reg 28(2)(c)(i)); other placements stay at the 6-weekly interval "
+        "(reg 28(2)(c)(ii)).",
+    )
+    cla_visit_long_term_placement_types: tuple[str, ...] = Field(
+        default=("U1", "U4"), description="SSDA903 placement types that record a placement intended to last "
+        "until 18 (U1, U4: foster placement with a relative or friend / with another foster carer, long-term "
+        "fostering), which reg 28 lets be visited 3-monthly after its first year.",
     )
     supervision_months: int = Field(
         default=1, ge=1, description="Supervision at least this many months apart (LGA employer standards).",
@@ -219,7 +224,7 @@ def _england_2025() -> dict[str, float]:
         "vacancy_rate": 0.142,
         "absence_rate": 0.035,
         "average_caseload": 15.2,
-        "assessments_within_45_days": 0.857,
+        "assessments_within_45_days": 0.857,  # DfE: 45 working days from the assessment's start
         "re_referral_rate": 0.226,
         "repeat_cp_plan_rate": 0.245,
         "cp_two_years": 0.023,
@@ -231,6 +236,28 @@ def _england_2025() -> dict[str, float]:
         "cla_rate": 67.0,
         "referral_rate": 519.0,
     }
+
+
+class HistorySettings(BaseModel):
+    """How much history the records must hold before figures that look back years are trusted (definitions.md,
+    "Flow and outcomes"): below it a figure says so (status column, lower confidence) rather than compare an
+    understated rate with England's."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    records_from: date | None = Field(
+        default=None, description="The date the council's records are complete from (e.g. the case system's "
+        "migration); by default taken as the earliest end date in the table a figure looks back over, since "
+        "extracts such as Annex A, the CIN census and the SSDA903 keep ended records only from their window.",
+    )
+    repeat_cp_plan_years: int = Field(
+        default=10, ge=0, description="Repeat CP plans (a child's second or subsequent plan ever, DfE) need this "
+        "many years of plans before the period; with less, earlier plans are missing and the rate is understated.",
+    )
+    long_term_stability_months: int = Field(
+        default=30, ge=0, description="Long-term placement stability (looked after 2.5 years or more, DfE) needs "
+        "this many months of looked-after history before the as-at date.",
+    )
 
 
 class Costs(BaseModel):
@@ -316,6 +343,7 @@ class CouncilConfig(BaseModel):
     workforce: WorkforceSettings = Field(default_factory=WorkforceSettings)
     calendar: CalendarSettings = Field(default_factory=CalendarSettings)
     timescales: Timescales = Field(default_factory=Timescales)
+    history: HistorySettings = Field(default_factory=HistorySettings)
     england: dict[str, float] = Field(
         default_factory=_england_2025,
         description="England figures shown beside the council's own until a benchmark table is loaded.",

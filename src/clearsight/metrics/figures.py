@@ -96,11 +96,23 @@ def _jsonable(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date) else value
 
 
+# A metric whose rows carry this column warns through it (e.g. too little history for the figure): each distinct
+# message becomes a provenance warning, lowering the figure's confidence grade.
+DATA_WARNING = "data_warning"
+
+
+def row_warnings(rows: pa.Table) -> list[str]:
+    """The distinct `data_warning` messages in a figure's rows, in order."""
+    if DATA_WARNING not in rows.column_names:
+        return []
+    return list(dict.fromkeys(w for w in rows[DATA_WARNING].to_pylist() if w))
+
+
 def provenance(
     metric: Metric, snapshot: Snapshot, as_at: date, config: CouncilConfig,
-    plausibility: dict[str, float | None] | None = None,
+    plausibility: dict[str, float | None] | None = None, data_warnings: list[str] | None = None,
 ) -> Provenance:
-    warnings = []
+    warnings = list(data_warnings or [])
     if as_at > snapshot.extract_date:
         warnings.append(
             f"as-at date {as_at} is after the extract date {snapshot.extract_date}: "
@@ -284,7 +296,7 @@ def compute(
     if period_start is not None:
         filters["period"] = f"{period_start}..{as_at}"
     plausible = _plausibility(con, snapshot, metric, config)
-    return Figure(metric, rows, provenance(metric, snapshot, as_at, config, plausible), filters)
+    return Figure(metric, rows, provenance(metric, snapshot, as_at, config, plausible, row_warnings(rows)), filters)
 
 
 def compute_monthly(
@@ -317,4 +329,4 @@ def compute_monthly(
     rows = pa.concat_tables(parts, promote_options="permissive")
     config = config or CouncilConfig()
     plausible = _plausibility(con, snapshot, metric, config)
-    return Figure(metric, rows, provenance(metric, snapshot, end, config, plausible), filters)
+    return Figure(metric, rows, provenance(metric, snapshot, end, config, plausible, row_warnings(rows)), filters)

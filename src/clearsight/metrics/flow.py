@@ -3,9 +3,14 @@
 The funnel (contacts, referrals, assessments, section 47 enquiries, ICPCs, CP plans, periods of care) counts
 events in a period; re-referrals, repeat CP plans, long CP plans and placement stability are the DfE's
 children in need and looked-after indicators, each with the list of children behind it; care leavers'
-outcomes and the rates per 10,000 children are council figures, as the DfE publishes them. An event's team is
-the team holding the child's case on the day (`with_team_on`), else the team the record names; records with no
-team (contacts, care leavers, population) are counted at council level only.
+outcomes and the rates per 10,000 children are council figures, as the DfE publishes them. In the funnel, all of
+a child's events in the period count in one team (`FUNNEL_TEAM_RULE`), so a team's stages follow the same
+children; the other figures take the team holding the case on the day of each record (`with_team_on`). Records
+with no team (contacts, care leavers, population) are counted at council level only.
+
+Repeat CP plans ("ever") and long-term placement stability (2.5 years in care) look back years: where the
+records start too late for that (`HistorySettings`), the figure says so in `history_status` and a
+`data_warning` that lowers its confidence grade, rather than set an understated rate beside England's.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from clearsight.metrics.allocation import open_cases
 from clearsight.metrics.intervals import current, open_ended
 from clearsight.metrics.kpi import kpi, plus, with_case_team, with_team_on
 from clearsight.metrics.levels import all_levels, ratio, with_council
+from clearsight.metrics.placements import PLACEMENT_FIELDS, current_placements, placement_episodes
 from clearsight.metrics.registry import Scope, metric
 
 _TEAM_FIELDS = ("episode.team_id", "allocation.team_id", "allocation.start_date", "allocation.end_date", "team.service")
@@ -51,6 +57,14 @@ _FUNNEL_FIELDS = (
 _COUNTS = {"cp_plan": "cp_plans", "cla_start": "cla_periods_started", "cla_end": "cla_periods_ended"}
 
 
+FUNNEL_TEAM_RULE = (
+    "Every event of a child in the period counts in one team: the team holding the child's case on the day of "
+    "their first event in the period (the team of the latest allocation current that day, else the team the "
+    "record names; events on one day in funnel order), so each team's funnel follows the children whose work "
+    "in the period began with it, and no stage counts a child whom the stage before counted elsewhere."
+)
+
+
 def _event(event: str, record_id: ir.StringValue, child_id: ir.StringValue, day: ir.DateValue,
            converted: ir.BooleanValue, own_team: ir.StringValue) -> dict[str, ir.Value]:
     return {
@@ -75,14 +89,26 @@ def _periods_of_care(s: Scope) -> ir.Table:
                     period_end=ibis.ifelse(g._open == 0, g._last, ibis.null("date")))
 
 
+def _in_one_team(events: ir.Table) -> ir.Table:
+    """`events` (with their team on the day) moved to the team of each child's first event (FUNNEL_TEAM_RULE)."""
+    stage = ibis.cases(*((events.event == name, i) for i, name in enumerate(STAGES)), else_=len(STAGES))
+    first = ibis.row_number().over(group_by=events.child_id, order_by=[events.event_date, stage, events.record_id])
+    ranked = events.mutate(_n=first)
+    lead = ranked.filter(ranked._n == 0).select(
+        _child=ranked.child_id, _team_id=ranked.team_id, _team=ranked.team, _service=ranked.service).view()
+    j = events.left_join(lead, events.child_id == lead._child)
+    own = [events[c] for c in events.columns if c not in ("team_id", "team", "service")]
+    return j.select(*own, team_id=lead._team_id, team=lead._team, service=lead._service)
+
+
 @metric(
     "flow_events", title="The funnel: the records behind each stage", unit="events", polarity="neutral",
     reads=_FUNNEL_FIELDS,
     definition="One row per event in the period: contacts (and whether the front door's outcome was a "
     "referral), referrals (episodes; whether an assessment started by the as-at date), assessments started "
     "(whether their episode had a section 47 enquiry), section 47 enquiries (whether an ICPC was held), ICPCs "
-    "held (whether a CP plan resulted), CP plans started, and periods of care started and ended. Team: the "
-    "team holding the case on the day of the event, else the team the record names; contacts have none.",
+    "held (whether a CP plan resulted), CP plans started, and periods of care started and ended. Team: "
+    f"{FUNNEL_TEAM_RULE} Contacts have none.",
     order_by=("event", "event_date", "record_id"),
 )
 def flow_events(s: Scope) -> ir.Table:
@@ -127,7 +153,7 @@ def flow_events(s: Scope) -> ir.Table:
 
     casework = ibis.union(referrals, started, s47s, icpcs, plans, starts, ends)
     casework = casework.mutate(_key=casework.event.concat(":", casework.record_id))
-    casework = with_team_on(s, casework, "_key", "event_date", fallback="_own_team").drop("_key")
+    casework = _in_one_team(with_team_on(s, casework, "_key", "event_date", fallback="_own_team").drop("_key"))
     # The front door's contacts belong to no team: counted at council level only.
     contacts = contacts.drop("_own_team").mutate(
         team_id=ibis.null("string"), team=ibis.null("string"), service=ibis.null("string"))
@@ -142,8 +168,7 @@ def flow_events(s: Scope) -> ir.Table:
     "(all, no further action included) with an assessment started by the as-at date / referrals; assessments "
     "started whose episode had a section 47 enquiry / assessments; section 47 enquiries followed by an ICPC / "
     "enquiries; ICPCs resulting in a CP plan / ICPCs. Also CP plans started and periods of care started and "
-    "ended. Contacts belong to no team and are shown at council level only; periods of care count at a team "
-    "only when the child's case was allocated there on the day.",
+    f"ended. {FUNNEL_TEAM_RULE} Contacts belong to no team and are shown at council level only.",
     order_by=("level", "service", "team"),
 )
 def flow_funnel(s: Scope) -> ir.Table:
@@ -211,14 +236,42 @@ def re_referrals_children(s: Scope) -> ir.Table:
     return with_team_on(s, r, "episode_id", "referral_date", fallback="_own_team")
 
 
+def _history(s: Scope, table: str, needed_from: ir.DateValue, figure: str, needs: str) -> ir.Table:
+    """One row: when the records of `table` start (`history_from`: the council's `records_from` setting, else
+    the earliest end date in the table, since extracts keep ended records only from their window's start),
+    whether that reaches back to `needed_from` (`history_status`: sufficient or too_short), and, when it does
+    not, a `data_warning` saying so (it lowers the figure's confidence grade)."""
+    t = s.table(table)
+    declared = s.config.history.records_from
+    start = ibis.literal(declared) if declared else t.end_date.min()
+    h = t.aggregate(history_from=start)
+    enough = (h.history_from <= needed_from).fill_null(False)
+    shown = h.history_from.cast("string").fill_null("no ended record")
+    warning = ibis.literal(f"{figure}: the records start ").concat(
+        shown, f", later than the {needs} the figure needs; the rate is understated, not comparable with England")
+    return h.select(
+        "history_from", history_status=ibis.ifelse(enough, "sufficient", "too_short"),
+        data_warning=ibis.ifelse(enough, ibis.null("string"), warning),
+    )
+
+
+def _repeat_plan_history(s: Scope) -> ir.Table:
+    years = s.config.history.repeat_cp_plan_years
+    return _history(s, "cp_plan", plus(s.first_day, months=-12 * years), "repeat CP plans",
+                    f"{years} years before the period")
+
+
 @kpi(
     "repeat_cp_plans", title="Repeat child protection plans", polarity="lower_is_better", period=True,
     reads=("cp_plan.child_id", "cp_plan.start_date", "cp_plan.episode_id", *_TEAM_FIELDS),
     definition="CP plans starting in the period that are the child's second or subsequent plan ever, i.e. the "
     "records hold an earlier plan for the child however long ago (DfE CIN census; England 2025: 24.5%). The "
-    "team is the one holding the case on the plan's start date, else the episode's.",
+    "team is the one holding the case on the plan's start date, else the episode's. 'Ever' needs history: "
+    "history_from is when the plan records start (the council's records_from setting, else the earliest end "
+    "date of a plan) and history_status is too_short, with a data warning lowering the confidence grade, when "
+    "that is less than the required years (default 10) before the period.",
     measures={"repeat_plan": "repeat_plan"}, order_by=("repeat_plan desc", "start_date", "cp_plan_id"),
-    unit="plans",
+    unit="plans", context=_repeat_plan_history,
 )
 def repeat_cp_plans_children(s: Scope) -> ir.Table:
     p, e = s.table("cp_plan"), s.table("episode")
@@ -253,12 +306,7 @@ def cp_plans_two_years_children(s: Scope) -> ir.Table:
 
 # --- placement stability ------------------------------------------------------------------------------------
 
-# SSDA903 reason for new episode "L": a change of legal status only, the child staying where they are.
-_SAME_PLACEMENT = "L"
-_PLACEMENT_FIELDS = (
-    "cla_episode.child_id", "cla_episode.period_id", "cla_episode.start_date", "cla_episode.end_date",
-    "cla_episode.start_reason", "child.dob", *_TEAM_FIELDS,
-)
+_PLACEMENT_FIELDS = (*PLACEMENT_FIELDS, "child.dob", *_TEAM_FIELDS)
 
 
 @metric(
@@ -266,39 +314,24 @@ _PLACEMENT_FIELDS = (
     unit="children", polarity="neutral",
     reads=_PLACEMENT_FIELDS,
     definition="Children looked after on the as-at date, one row each: placements in the 365 days to the date "
-    "(the placement held on the first day, plus every episode starting after it that is not a change of legal "
-    "status only, 903 reason L), the start of the current period of care and of the current placement (the "
-    "latest episode in the period not starting with reason L: an approximation of 'same placement', which "
-    "the 903 records only as episodes), and the DfE tests (3+ placements; under 16, looked after 2.5+ years, "
-    "same placement 2+ years). The team is the case's team on the date.",
+    "(the placement held on the first day, plus every episode starting after it that starts a placement: not "
+    "a change of legal status only, 903 reason L), the start of the current period of care and of the current "
+    "placement (the latest episode in the period starting a placement: an approximation of 'same placement', "
+    "which the 903 records only as episodes), and the DfE tests (3+ placements; under 16, looked after 2.5+ "
+    "years, same placement 2+ years). The team is the case's team on the date.",
     order_by=("placements_in_year desc", "child_id"),
 )
 def placement_stability_children(s: Scope) -> ir.Table:
-    c = s.table("cla_episode")
-    now = current(c, s.day)
-    now = now.mutate(_n=ibis.row_number().over(group_by=now.child_id, order_by=[now.start_date.desc(),
-                                                                                 now.cla_episode_id.desc()]))
-    now = now.filter(now._n == 0).select("child_id", "period_id")
-
+    now = current_placements(s).select("child_id", "period_id", "period_start", "placement_start")
     year_start = plus(s.day, days=-364)
-    moved = c.start_reason.fill_null("") != _SAME_PLACEMENT
+    c = placement_episodes(s)
     in_year = c.filter(c.start_date <= s.day, open_ended(c.end_date) > year_start)
-    counted = (in_year.start_date <= year_start) | (in_year.start_reason.fill_null("") != _SAME_PLACEMENT)
+    counted = (in_year.start_date <= year_start) | in_year.new_placement
     placements = in_year.group_by(_pc=in_year.child_id).agg(placements_in_year=_flag(counted).sum())
-
-    periods = c.filter(c.start_date <= s.day).group_by(_pp=c.period_id).agg(
-        period_start=c.start_date.min(),
-        placement_start=ibis.ifelse(moved, c.start_date, ibis.null("date")).max(),
-    )
     child = s.table("child").select(_cc="child_id", dob="dob")
-    rows = (
-        now.left_join(placements, now.child_id == placements._pc)
-        .left_join(periods, now.period_id == periods._pp)
-        .left_join(child, now.child_id == child._cc)
-    )
+    rows = now.left_join(placements, now.child_id == placements._pc).left_join(child, now.child_id == child._cc)
     rows = rows.select(
-        now.child_id, now.period_id, rows.dob, rows.period_start,
-        placement_start=ibis.coalesce(rows.placement_start, rows.period_start),
+        now.child_id, now.period_id, rows.dob, now.period_start, now.placement_start,
         placements_in_year=rows.placements_in_year.fill_null(1),
     )
     rows = rows.mutate(
@@ -318,7 +351,10 @@ def placement_stability_children(s: Scope) -> ir.Table:
     "share with 3 or more placements in the year (England 2025: 10%, lower is better), and of those under 16 "
     "looked after 2.5 years or more, the share in the same placement for 2 years or more (England 2025: 69%, "
     "higher is better; 'same placement' approximated from 903 episodes, adoption placements not joined to "
-    "the placement before them).",
+    "the placement before them). Long-term stability needs history: history_from is when the looked-after "
+    "records start (the council's records_from setting, else the earliest episode end date) and "
+    "history_status is too_short, with a data warning lowering the confidence grade, when that is less than "
+    "the required months (default 30) before the date.",
     order_by=("level", "service", "team"),
 )
 def placement_stability(s: Scope) -> ir.Table:
@@ -332,11 +368,15 @@ def placement_stability(s: Scope) -> ir.Table:
     )
     counts = {n: out[n].fill_null(0) for n in ("looked_after", "three_or_more", "long_term_eligible",
                                                "long_term_stable")}
-    return out.select(
+    months = s.config.history.long_term_stability_months
+    history = _history(s, "cla_episode", plus(s.day, months=-months), "long-term placement stability",
+                       f"{months} months before the date")
+    out = out.select(
         "level", "council", "service", "team_id", "team", **counts,
         three_or_more_rate=ratio(counts["three_or_more"], counts["looked_after"]).round(3),
         long_term_stability_rate=ratio(counts["long_term_stable"], counts["long_term_eligible"]).round(3),
     ).filter(lambda t: (t.level != "team") | (t.looked_after > 0))
+    return out.cross_join(history)
 
 
 # --- council figures: care leavers and rates per 10,000 children -------------------------------------------

@@ -34,10 +34,11 @@ class Kpi:
     flag: str  # the row column behind the headline numerator
     flag_is_good: bool  # True: the numerator counts rows meeting the standard; False: rows failing it
     measures: tuple[str, ...]  # output names: the first is the headline ("numerator", "rate")
+    rows_of: str = ""  # the KPI whose rows it counts, when another KPI's (default: its own)
 
     @property
     def children(self) -> str:
-        return f"{self.name}_children"
+        return f"{self.rows_of or self.name}_children"
 
 
 KPIS: dict[str, Kpi] = {}
@@ -45,24 +46,30 @@ KPIS: dict[str, Kpi] = {}
 
 def kpi(
     name: str, *, title: str, definition: str, polarity: Polarity, reads: tuple[str, ...], period: bool,
-    measures: dict[str, str], order_by: tuple[str, ...], unit: str = "children",
+    measures: dict[str, str], order_by: tuple[str, ...], unit: str = "children", rows_of: str | None = None,
+    context: Callable[[Scope], ir.Table] | None = None,
 ) -> Callable[[Callable[[Scope], ir.Table]], Callable[[Scope], ir.Table]]:
     """Register `name_children` (rows) and `name` (rates by level) from a builder of record-level rows.
 
     `measures` maps each output measure to the boolean row column counted as its numerator; the first is the
-    headline (`numerator`, `rate`), the others appear as `<measure>` and `<measure>_rate`.
+    headline (`numerator`, `rate`), the others appear as `<measure>` and `<measure>_rate`. `rows_of` names
+    another KPI whose rows this one counts with another headline (no second list of the same rows is
+    registered). `context` builds a one-row table of figure-wide columns (e.g. how much history the records
+    hold) added to every line of the summary.
     """
 
     def register(rows: Callable[[Scope], ir.Table]) -> Callable[[Scope], ir.Table]:
         when = "in the period" if period else "on the as-at date"
-        metric(
-            f"{name}_children", title=f"{title}: the records behind the figure", unit=unit, polarity="neutral",
-            definition=f"{definition} One row per record counted {when}, with its team.", reads=reads,
-            order_by=order_by,
-        )(rows)
+        if rows_of is None:
+            metric(
+                f"{name}_children", title=f"{title}: the records behind the figure", unit=unit,
+                polarity="neutral", definition=f"{definition} One row per record counted {when}, with its team.",
+                reads=reads, order_by=order_by,
+            )(rows)
 
         def summary(s: Scope) -> ir.Table:
-            return rates_by_level(s, rows(s), measures)
+            out = rates_by_level(s, rows(s), measures)
+            return out.cross_join(context(s)) if context else out
 
         metric(
             name, title=title, unit="rate", polarity=polarity, reads=reads,
@@ -70,7 +77,8 @@ def kpi(
             order_by=("level", "service", "team"),
         )(summary)
         first = next(iter(measures))
-        KPIS[name] = Kpi(name, title, period, measures[first], polarity == "higher_is_better", tuple(measures))
+        KPIS[name] = Kpi(name, title, period, measures[first], polarity == "higher_is_better", tuple(measures),
+                         rows_of or "")
         return rows
 
     return register
@@ -181,6 +189,24 @@ def days_overdue(s: Scope, due: ir.DateValue) -> ir.IntegerValue:
     """Calendar days from the due date to the as-at date, when past it; else null."""
     as_at = s.day
     return ibis.ifelse(as_at > due, as_at.delta(due, unit="day"), ibis.null("int64"))
+
+
+def with_overdue(s: Scope, t: ir.Table, due: str, overdue: str = "overdue", detail: bool = True) -> ir.Table:
+    """`t` plus, against its date column `due`, whether the as-at date is past it (`overdue`) and, with `detail`,
+    `working_days_overdue` and `days_overdue` (calendar days, null when not overdue).
+
+    A record is overdue once a working day has passed since its due date: for an n-working-day standard that is
+    "more than n working days since the clock started", and a weekend or bank-holiday as-at date makes nobody
+    overdue who was not overdue on the working day before it (a Saturday month-end does not dip).
+    """
+    marked = t.mutate(_as_at=s.day)
+    marked = with_working_days_between(marked, due, "_as_at", "_past_due")
+    late = (marked._past_due > 0).fill_null(False)
+    extra: dict[str, ir.Value] = {overdue: late}
+    if detail:
+        extra["working_days_overdue"] = ibis.ifelse(late, marked._past_due, 0)
+        extra["days_overdue"] = ibis.ifelse(late, s.day.delta(marked[due], unit="day"), ibis.null("int64"))
+    return marked.mutate(**extra).drop("_as_at", "_past_due")
 
 
 def plus(day: ir.DateValue, *, months: int = 0, days: int = 0) -> ir.DateValue:  # months or days, not both

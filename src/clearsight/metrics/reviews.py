@@ -8,7 +8,8 @@
 
 Each review's due date is computed from the record (not the case system's own `due_date`): from the start of
 the plan or period of care for the first, from the previous review held for the later ones. A review belongs to
-the plan or period of care named in `review.plan_id`.
+the plan or period of care named in `review.plan_id`. A review not yet held is overdue once a working day has
+passed since its due date (`with_overdue`), so a weekend or bank-holiday as-at date makes none overdue.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import ibis
 import ibis.expr.types as ir
 
 from clearsight.metrics.intervals import current
-from clearsight.metrics.kpi import plus, days_overdue, kpi, with_case_team, with_team_on, with_working_days_after
+from clearsight.metrics.kpi import kpi, plus, with_case_team, with_overdue, with_team_on, with_working_days_after
 from clearsight.metrics.registry import Scope
 
 _REVIEW_FIELDS = (
@@ -84,8 +85,7 @@ def _up_to_date(s: Scope, kind: str, spans: ir.Table, second: int, later: int) -
     j = open_spans.left_join(done, "span_id").drop("span_id_right")
     n = j.reviews_held.fill_null(0)
     j = j.mutate(reviews_held=n, next_due=_due(n, j.last_review, j.first_due, second, later))
-    j = j.mutate(overdue=s.day > j.next_due, days_overdue=days_overdue(s, j.next_due))
-    return with_case_team(s, j.drop("first_due"))
+    return with_case_team(s, with_overdue(s, j.drop("first_due"), "next_due"))
 
 
 _CLA_READS = _REVIEW_FIELDS + ("cla_episode.start_date", "cla_episode.end_date", "cla_episode.period_id")

@@ -1,8 +1,11 @@
 """Timeliness of front-door decisions, assessments and initial child protection conferences, in working days.
 
-- Assessments (Working Together 2023, ch. 2; DfE CIN census): a child and family assessment is completed
-  (authorised) within 45 working days of the referral. DfE also reports the duration from the assessment's
-  start: both are given. Open assessments past the 45th working day after referral are overdue.
+- Assessments: DfE's published figure (CIN census; England 2025 about 85.7%) counts the assessment's duration,
+  from its start to its authorisation, within 45 working days: that is `assessment_timeliness`, the figure set
+  beside England's. Working Together 2023 (ch. 2) sets the 45 working days from the referral:
+  `assessment_timeliness_from_referral`, which England does not publish, so it has a comparator of its own
+  (a benchmark loaded under its name) and none built in. Open assessments past the 45th working day after the
+  referral are overdue.
 - Contacts (Working Together 2023, ch. 2): the front door decides what to do within 1 working day.
 - ICPC (Working Together 2023, ch. 2): the initial child protection conference is held within 15 working days
   of the strategy discussion that started the section 47 enquiry.
@@ -19,8 +22,7 @@ import ibis.expr.types as ir
 
 from clearsight.metrics.intervals import current
 from clearsight.metrics.kpi import (
-    days_overdue, kpi, with_case_team, with_team_on, with_working_days_after,
-    with_working_days_between,
+    kpi, with_case_team, with_overdue, with_team_on, with_working_days_after, with_working_days_between,
 )
 from clearsight.metrics.registry import Scope
 
@@ -40,15 +42,22 @@ def _assessments_with_referral(s: Scope) -> ir.Table:
     )
 
 
+_ASSESSMENT_ROWS = (
+    "Assessments authorised in the period, with the working days from the assessment's start and from the "
+    "referral to authorisation. The team is the one holding the case on the day the assessment was authorised."
+)
+
+
 @kpi(
     "assessment_timeliness",
-    title="Assessments completed within 45 working days",
-    definition="Assessments authorised in the period, and whether within the timescale (default 45 working "
-    "days) of the referral (Working Together 2023; CIN census) and of the assessment's start (DfE's "
-    "duration). The team is the one holding the case on the day the assessment was authorised.",
+    title="Assessments completed within 45 working days of their start (DfE's measure)",
+    definition=f"{_ASSESSMENT_ROWS} Headline: authorised within the timescale (default 45 working days) of the "
+    "assessment's start, as the DfE counts it in the CIN census (England 2025: about 85.7%, the comparator); "
+    "beside it, within the timescale of the referral (Working Together 2023), which England does not publish.",
     polarity="higher_is_better", reads=_ASSESSMENT_FIELDS, period=True,
-    measures={"within_timescale": "within_timescale", "within_timescale_from_start": "within_timescale_from_start"},
-    order_by=("within_timescale", "working_days_from_referral desc", "assessment_id"), unit="assessments",
+    measures={"within_timescale_from_start": "within_timescale_from_start",
+              "within_timescale_from_referral": "within_timescale_from_referral"},
+    order_by=("within_timescale_from_start", "working_days_from_start desc", "assessment_id"), unit="assessments",
 )
 def assessment_timeliness_children(s: Scope) -> ir.Table:
     limit = s.config.timescales.assessment_working_days
@@ -57,10 +66,26 @@ def assessment_timeliness_children(s: Scope) -> ir.Table:
     a = with_working_days_between(a, "referral_date", "authorised_date", "working_days_from_referral")
     a = with_working_days_between(a, "start_date", "authorised_date", "working_days_from_start")
     a = a.mutate(
-        within_timescale=a.working_days_from_referral <= limit,
         within_timescale_from_start=a.working_days_from_start <= limit,
+        within_timescale_from_referral=a.working_days_from_referral <= limit,
     )
     return with_team_on(s, a, "assessment_id", "authorised_date", fallback="_own_team")
+
+
+# The same assessments counted from the referral: its own KPI, so its own comparator.
+kpi(
+    "assessment_timeliness_from_referral",
+    title="Assessments completed within 45 working days of the referral (Working Together)",
+    definition=f"{_ASSESSMENT_ROWS} Headline: authorised within the timescale (default 45 working days) of the "
+    "referral, as Working Together 2023 sets it; England publishes no such figure (its 85.7% counts from the "
+    "assessment's start), so none is built in: a benchmark for it is loaded under this KPI's name. Beside it, "
+    "within the timescale of the assessment's start (DfE's measure).",
+    polarity="higher_is_better", reads=_ASSESSMENT_FIELDS, period=True,
+    measures={"within_timescale_from_referral": "within_timescale_from_referral",
+              "within_timescale_from_start": "within_timescale_from_start"},
+    order_by=("within_timescale_from_referral", "working_days_from_referral desc", "assessment_id"),
+    unit="assessments", rows_of="assessment_timeliness",
+)(assessment_timeliness_children)
 
 
 @kpi(
@@ -79,14 +104,8 @@ def assessments_overdue_children(s: Scope) -> ir.Table:
     a = a.filter(a.close_date.isnull() | (a.close_date > s.as_at)).drop("close_date", "authorised_date")
     a = with_working_days_after(a, "referral_date", limit, "due_date")
     a = a.mutate(_as_at=s.day)
-    a = with_working_days_between(a, "referral_date", "_as_at", "working_days_open")
-    a = with_working_days_between(a, "due_date", "_as_at", "_past_due").drop("_as_at")
-    a = a.mutate(
-        overdue=s.day > a.due_date,
-        working_days_overdue=ibis.ifelse(a._past_due > 0, a._past_due, 0),
-        days_overdue=days_overdue(s, a.due_date),
-    ).drop("_past_due")
-    return with_case_team(s, a, fallback="_own_team")
+    a = with_working_days_between(a, "referral_date", "_as_at", "working_days_open").drop("_as_at")
+    return with_case_team(s, with_overdue(s, a, "due_date"), fallback="_own_team")
 
 
 _ICPC_FIELDS = (
@@ -146,12 +165,13 @@ def referral_decisions_children(s: Scope) -> ir.Table:
     rows = with_working_days_after(rows.drop("decided"), "contact_date",
                                    s.config.timescales.referral_decision_working_days, "due_date")
     rows = with_working_days_between(rows, "contact_date", "decision_date", "working_days_to_decision")
-    as_at = s.day
+    rows = with_overdue(s, rows, "due_date", "_late", detail=False)
+    awaiting = rows.decision_date.isnull()
     rows = rows.mutate(
-        awaiting_decision=rows.decision_date.isnull(),
-        in_time=ibis.ifelse(rows.decision_date.isnull(), as_at <= rows.due_date, rows.decision_date <= rows.due_date),
-        days_overdue=ibis.ifelse(rows.decision_date.isnull(), days_overdue(s, rows.due_date), ibis.null("int64")),
-    )
+        awaiting_decision=awaiting,
+        in_time=ibis.ifelse(awaiting, ~rows._late, rows.decision_date <= rows.due_date),
+        days_overdue=ibis.ifelse(awaiting & rows._late, s.day.delta(rows.due_date, unit="day"), ibis.null("int64")),
+    ).drop("_late")
     rows = with_team_on(s, rows.cross_join(_front_door_team(s)), "contact_id", "contact_date", "_front_door")
     return rows.mutate(service=rows.service.fill_null("front_door"))
 

@@ -4,14 +4,16 @@
   2 weeks"); whether the child was seen alone is reported beside it (Working Together 2023, ch. 2).
 - CIN visits: local standard, default every 20 working days, for children on a CIN plan who are neither on a
   CP plan nor looked after (those have their own standards).
-- CLA visits, SI 2010/959 reg 28(2), simplified: within 1 week of the placement starting, then at most 6 weeks
-  apart while the placement is under a year old, then at most 3 months apart (the regulation applies the
-  3-monthly rule to placements intended to last until 18; Clearsight applies it to every placement over a year
-  old, since intent is not in the record). The placement is the current looked-after episode (SSDA903: a new
-  episode starts on a change of placement or of legal status, so a legal-status change also restarts the clock).
+- CLA visits, SI 2010/959 reg 28(2): within 1 week of the start of any placement, then at intervals of not more
+  than 6 weeks for the placement's first year, and thereafter at most 3 months apart where the placement is
+  intended to last until the child is 18 (SSDA903 placement types U1 and U4, long-term fostering; settable), 6
+  weeks apart otherwise. A change of legal status alone does not start a placement (`clearsight.metrics.
+  placements`).
 
 A visit counts when the child was seen. The clock runs from the later of the last such visit and the start of
-the plan or placement, so a child whose plan began yesterday is not yet out of time.
+the plan or placement, so a child whose plan began yesterday is not yet out of time. A child is out of time
+once a working day has passed since the due date (`with_overdue`): for a working-day standard, once more
+working days than the standard have passed; a weekend or bank-holiday as-at date makes nobody overdue.
 """
 
 from __future__ import annotations
@@ -20,7 +22,10 @@ import ibis
 import ibis.expr.types as ir
 
 from clearsight.metrics.intervals import current
-from clearsight.metrics.kpi import plus, days_overdue, kpi, with_case_team, with_working_days_after, with_working_days_between
+from clearsight.metrics.kpi import (
+    kpi, plus, with_case_team, with_overdue, with_working_days_after, with_working_days_between,
+)
+from clearsight.metrics.placements import PLACEMENT_FIELDS, current_placements
 from clearsight.metrics.registry import Scope
 
 _VISIT_FIELDS = (
@@ -54,23 +59,19 @@ def _since(last: ir.DateValue, start: ir.DateValue) -> ir.DateValue:
 
 
 def _working_day_standard(s: Scope, children: ir.Table, kind: str, working_days: int) -> ir.Table:
-    """`children` (child_id, start_date of the plan) with last visits, due dates, and whether in time."""
+    """`children` (child_id, start_date of the plan) with last visits, due dates, and whether in time: out of
+    time only once more than `working_days` working days have passed since the clock started."""
     seen = _last_seen(s, kind, children)
     j = children.left_join(seen, children.child_id == seen.child_id).drop("child_id_right")
     j = j.mutate(_clock=_since(j.last_seen, j.start_date), _alone_clock=_since(j.last_seen_alone, j.start_date))
     j = with_working_days_after(j, "_clock", working_days, "due_date")
     j = with_working_days_after(j, "_alone_clock", working_days, "_alone_due")
     j = j.mutate(_as_at=s.day)
-    j = with_working_days_between(j, "last_seen", "_as_at", "working_days_since_seen")
-    j = with_working_days_between(j, "due_date", "_as_at", "_past_due")
-    as_at = s.day
-    j = j.mutate(
-        in_time=as_at <= j.due_date,
-        seen_alone_in_time=as_at <= j._alone_due,
-        working_days_overdue=ibis.ifelse(j._past_due > 0, j._past_due, 0),
-        days_overdue=days_overdue(s, j.due_date),
-    )
-    return with_case_team(s, j.drop("_clock", "_alone_clock", "_alone_due", "_as_at", "_past_due"))
+    j = with_working_days_between(j, "last_seen", "_as_at", "working_days_since_seen").drop("_as_at")
+    j = with_overdue(s, j, "due_date")
+    j = with_overdue(s, j, "_alone_due", "_alone_late", detail=False)
+    j = j.mutate(in_time=~j.overdue, seen_alone_in_time=~j._alone_late)
+    return with_case_team(s, j.drop("_clock", "_alone_clock", "_alone_due", "_alone_late", "overdue"))
 
 
 @kpi(
@@ -115,35 +116,48 @@ def cin_visits_children(s: Scope) -> ir.Table:
     "cla_visits",
     title="Looked-after children visited within regulation 28",
     definition="Children looked after on the date whose last visit where they were seen (visit kind CLA) keeps "
-    "to SI 2010/959 reg 28 as simplified: within 1 week of the placement (current looked-after episode) "
-    "starting, then at most 6 weeks apart in its first year, then at most 3 months apart; seen alone beside it.",
+    "to SI 2010/959 reg 28: within 1 week of the placement starting, then at most 6 weeks apart in its first "
+    "year, then at most 3 months apart if the placement is intended to last until 18 (long-term fostering, "
+    "SSDA903 placement types U1 and U4 by default) and 6 weeks apart otherwise. A change of legal status alone "
+    "does not start a new placement. Out of time once a working day has passed since the due date; seen alone "
+    "beside it.",
     polarity="higher_is_better",
-    reads=_VISIT_FIELDS + ("cla_episode.start_date", "cla_episode.end_date"), period=False,
+    reads=_VISIT_FIELDS + PLACEMENT_FIELDS, period=False,
     measures={"in_time": "in_time", "seen_alone_in_time": "seen_alone_in_time"},
     order_by=("in_time", "days_overdue desc", "child_id"),
 )
 def cla_visits_children(s: Scope) -> ir.Table:
     ts = s.config.timescales
-    placed = _latest_per_child(current(s.table("cla_episode"), s.as_at), "start_date", "cla_episode_id")
-    placed = placed.select("child_id", "cla_episode_id", "placement_type", placement_start=placed.start_date)
+    placed = current_placements(s).drop("period_id", "legal_status", "period_start")
+    placed = placed.mutate(
+        long_term_placement=placed.placement_type.isin(ts.cla_visit_long_term_placement_types).fill_null(False)
+    )
     seen = _last_seen(s, "CLA", placed)
     j = placed.left_join(seen, placed.child_id == seen.child_id).drop("child_id_right")
-    as_at = s.day
-    long_term = as_at >= plus(j.placement_start, months=12)
+    first_year_ends = plus(j.placement_start, months=12)
 
-    def due(last: ir.DateValue) -> ir.DateValue:
-        since = last.notnull() & (last >= j.placement_start)
+    def interval(last: ir.DateValue) -> ir.StringValue:
+        """Which of reg 28's intervals runs from `last`: the first visit, 6 weeks, or 3 months (long-term
+        placements, when 6 weeks from the last visit would fall after the placement's first year)."""
         return ibis.cases(
-            (~since, plus(j.placement_start, days=ts.cla_visit_first_days)),
-            (long_term, plus(last, months=ts.cla_visit_long_term_months)),
+            (~(last.notnull() & (last >= j.placement_start)), "1 week"),
+            (j.long_term_placement & (plus(last, days=ts.cla_visit_first_year_days) >= first_year_ends),
+             "3 months"),
+            else_="6 weeks",
+        )
+
+    def due(last: ir.DateValue, every: ir.StringValue) -> ir.DateValue:
+        return ibis.cases(
+            (every == "1 week", plus(j.placement_start, days=ts.cla_visit_first_days)),
+            (every == "3 months", plus(last, months=ts.cla_visit_long_term_months)),
             else_=plus(last, days=ts.cla_visit_first_year_days),
         )
 
-    j = j.mutate(long_term_placement=long_term, due_date=due(j.last_seen), _alone_due=due(j.last_seen_alone))
+    j = j.mutate(visit_interval=interval(j.last_seen), _alone_interval=interval(j.last_seen_alone))
+    j = j.mutate(due_date=due(j.last_seen, j.visit_interval), _alone_due=due(j.last_seen_alone, j._alone_interval))
+    j = with_overdue(s, j, "due_date")
+    j = with_overdue(s, j, "_alone_due", "_alone_late", detail=False)
     j = j.mutate(
-        in_time=as_at <= j.due_date,
-        seen_alone_in_time=as_at <= j._alone_due,
-        days_since_seen=as_at.delta(j.last_seen, unit="day"),
-        days_overdue=days_overdue(s, j.due_date),
-    ).drop("_alone_due")
-    return with_case_team(s, j)
+        in_time=~j.overdue, seen_alone_in_time=~j._alone_late, days_since_seen=s.day.delta(j.last_seen, unit="day"),
+    )
+    return with_case_team(s, j.drop("_alone_interval", "_alone_due", "_alone_late", "overdue"))
