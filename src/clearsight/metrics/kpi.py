@@ -185,12 +185,6 @@ def with_working_days_between(t: ir.Table, start: str, end: str, out: str) -> ir
     return b.mutate(**{out: b._end_number - b._start_number}).drop("_start_number", "_end_number")
 
 
-def days_overdue(s: Scope, due: ir.DateValue) -> ir.IntegerValue:
-    """Calendar days from the due date to the as-at date, when past it; else null."""
-    as_at = s.day
-    return ibis.ifelse(as_at > due, as_at.delta(due, unit="day"), ibis.null("int64"))
-
-
 def with_overdue(s: Scope, t: ir.Table, due: str, overdue: str = "overdue", detail: bool = True) -> ir.Table:
     """`t` plus, against its date column `due`, whether the as-at date is past it (`overdue`) and, with `detail`,
     `working_days_overdue` and `days_overdue` (calendar days, null when not overdue).

@@ -10,7 +10,7 @@ import ibis
 import ibis.expr.types as ir
 
 from clearsight.metrics.allocation import open_cases
-from clearsight.metrics.kpi import days_overdue, kpi, plus, with_working_days_after
+from clearsight.metrics.kpi import kpi, plus, with_overdue, with_working_days_after
 from clearsight.metrics.registry import Scope
 
 _READS = ("case_note.child_id", "case_note.note_date", "case_note.kind", "episode.referral_date",
@@ -32,7 +32,9 @@ def _last_recorded(s: Scope, kind: str) -> ir.Table:
 
 
 def _with_status(s: Scope, rows: ir.Table) -> ir.Table:
-    return rows.mutate(up_to_date=s.day <= rows.due_date, days_overdue=days_overdue(s, rows.due_date))
+    """Up to date unless a working day has passed since the due date (a weekend as-at date makes none late)."""
+    rows = with_overdue(s, rows, "due_date")
+    return rows.mutate(up_to_date=~rows.overdue).drop("overdue")
 
 
 @kpi(

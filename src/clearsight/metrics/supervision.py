@@ -5,7 +5,8 @@ monthly. An ASYE is supervised weekly for the first 6 weeks, fortnightly until 6
 
 Simplification: a worker is up to date on the date when their latest counted session (default one-to-one) is
 no older than the interval that applies on that date (7 days, 14 days, or one calendar month), the clock
-starting when they joined the council if they have never been supervised. The ASYE year starts at the start of
+starting when they joined the council if they have never been supervised; they fall behind once a working day
+has passed since the due date (a weekend as-at date makes nobody late). The ASYE year starts at the start of
 the worker's first ASYE post.
 """
 
@@ -15,7 +16,7 @@ import ibis
 import ibis.expr.types as ir
 
 from clearsight.metrics.intervals import posts_on
-from clearsight.metrics.kpi import plus, days_overdue, kpi
+from clearsight.metrics.kpi import kpi, plus, with_overdue
 from clearsight.metrics.levels import teams
 from clearsight.metrics.registry import Scope
 
@@ -69,4 +70,5 @@ def supervision_children(s: Scope) -> ir.Table:
     j = j.mutate(
         schedule=ibis.cases((weekly, "weekly"), (fortnightly, "fortnightly"), else_="monthly"), due_date=due
     )
-    return j.mutate(up_to_date=as_at <= j.due_date, days_overdue=days_overdue(s, j.due_date))
+    j = with_overdue(s, j, "due_date")  # late once a working day has passed since the due date
+    return j.mutate(up_to_date=~j.overdue).drop("overdue")
