@@ -105,13 +105,11 @@ def _show(
     build: Callable[..., View], *, as_at: str | None = None, period: str | None = None, team: str | None = None,
     snapshot: int | None = None, fmt: OutputFormat = OutputFormat.table, out: Path | None = None,
     section: str | None = None, records: bool = False, verbose: bool = False, window: str = "as_at",
-    series: bool = False, **options: Any,
+    **options: Any,
 ) -> None:
     """Check the arguments, build the view, render it: the body of every report command."""
     if out is not None and fmt not in (OutputFormat.xlsx, OutputFormat.html):
         raise _fail("--out is for --format xlsx or html", EXIT_BAD_REQUEST)
-    if period is not None and not series and window == "as_at":
-        raise _fail("--period is for --monthly or --weekly here", EXIT_BAD_REQUEST)
     if section is not None and fmt is not OutputFormat.csv:
         raise _fail("--section is for --format csv (the other formats show every section)", EXIT_BAD_REQUEST)
     con, snap = _open(snapshot)
@@ -141,9 +139,11 @@ def position(as_at: AsAt = None, team: Team = None, monthly: Monthly = False, we
     from clearsight.reports import position as view
     from clearsight.reports import trend
 
+    if period and not (monthly or weekly):
+        raise _fail("--period is for --monthly or --weekly here", EXIT_BAD_REQUEST)
     build = partial(trend.build_series, step="weekly" if weekly else "monthly") if monthly or weekly else view.build
     _show(build, as_at=as_at, period=period, team=team, snapshot=snapshot, fmt=fmt, out=out, section=section,
-          records=records, verbose=verbose, series=monthly or weekly)
+          records=records, verbose=verbose)
 
 
 @app.command()

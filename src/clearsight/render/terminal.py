@@ -28,8 +28,8 @@ def section_table(section: Section, *, limit: int | None) -> Table:
     columns = [c for c in section.columns if not c.detail]
     for c in columns:
         numeric = c.unit in NUMERIC
-        table.add_column(Text(c.title), justify="right" if numeric else "left", overflow="fold" if numeric else
-                         "ellipsis", no_wrap=not numeric, max_width=None if numeric else 30,
+        table.add_column(Text(c.title), justify="right" if numeric else "left", overflow="fold",
+                         max_width=None if numeric else 40,
                          min_width=max(len(word) for word in c.title.split()) if numeric else None)
     shown = section.rows if limit is None else section.rows[:limit]
     for row in shown:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pyarrow.compute as pc
 
 from clearsight.metrics.figures import compute, compute_monthly
+from clearsight.metrics.flow import FUNNEL_TEAM_RULE
 from clearsight.render.values import long_date, percent
 from clearsight.reports.comparators import comparator
 from clearsight.reports.request import Request
@@ -39,6 +40,9 @@ INDICATORS: tuple[tuple[str, str, str, str | None, str], ...] = (
     ("Looked after per 10,000", "rates_per_10000", "looked_after_rate", "cla_rate", "number"),
     ("Referrals in the period per 10,000", "rates_per_10000", "referrals_rate", "referral_rate", "number"),
 )
+# Figures that need years of records before the period (repeat plans, long-term stability): when the data
+# starts too late the figure says so instead of standing beside England's.
+HISTORY_COLUMNS = ("rate", "long_term_stability_rate")
 PERIOD_METRICS = ("flow_funnel", "re_referrals", "repeat_cp_plans", "rates_per_10000")
 AS_AT_METRICS = ("cp_plans_two_years", "placement_stability", "care_leavers_outcomes")
 FUNNEL_COLUMNS = (
@@ -79,11 +83,16 @@ def build(req: Request, monthly: bool = False) -> View:
     rows = []
     for label, name, column, indicator, unit in INDICATORS:
         b = comparator(req, indicator) if indicator else None
-        value, england = council[name].get(column), b.england if b else None
+        line = council[name]
+        short = line.get("history_status") == "too_short" and column in HISTORY_COLUMNS
+        value, england = line.get(column), b.england if b and not short else None
         over = (f"{start} to {end}" if name in PERIOD_METRICS and (name != "rates_per_10000" or
                                                                   column == "referrals_rate") else f"on {end}")
         rows.append({"indicator": label, "value": value, "england": england, "unit": unit, "over": over,
-                     "council_shown": _shown(value, unit), "england_shown": _shown(england, unit),
+                     "council_shown": _shown(value, unit), "england_shown": _shown(england, unit)
+                     if not short else "not comparable: history too short",
+                     "confidence": figures[name].provenance.confidence,
+                     "history_from": line.get("history_from") if column in HISTORY_COLUMNS else None,
                      "metric": name, "column": column})
     funnel = [r for r in figures["flow_funnel"].records() if r["level"] != "council"]
     c = council["flow_funnel"]
@@ -98,11 +107,13 @@ def build(req: Request, monthly: bool = False) -> View:
         section("indicators", "Council", rows,
                 (col("indicator", "Indicator"), col("value", "Value", detail=True),
                  col("england", "England value", detail=True), col("unit", "Unit", detail=True), col("over", "Over"),
-                 col("council_shown", "Council"), col("england_shown", "England")),
+                 col("council_shown", "Council"), col("england_shown", "England"),
+                 col("confidence", "Confidence", "grade"), col("history_from", "Records from", "date", detail=True)),
                 notes=notes),
         section("funnel", "Funnel by service and team (contacts belong to no team)", funnel,
                 (col("level", "Level", vocabulary="level"), col("service", "Service", vocabulary="service"),
-                 col("team", "Team"), *FUNNEL_COLUMNS), notes=(figures["flow_funnel"].metric.definition,)),
+                 col("team", "Team"), *FUNNEL_COLUMNS), notes=(FUNNEL_TEAM_RULE,)),
     )
+    figure_warnings = tuple(w for f in figures.values() for w in f.provenance.warnings)
     return View("flow", "Flow and outcomes", subtitle, tuple(headline), sections,
-                req.provenance(figures["flow_funnel"].provenance), figures, req.warnings)
+                req.provenance(figures["flow_funnel"].provenance), figures, (*req.warnings, *figure_warnings))
