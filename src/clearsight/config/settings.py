@@ -312,6 +312,87 @@ class ConfidenceSettings(BaseModel):
     )
 
 
+class AgeBand(BaseModel):
+    """An age band of the looked-after-children forecast: from `lower` up to (not including) `upper` years."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    lower: int = Field(ge=0, le=18, description="Youngest age in the band, in whole years.")
+    upper: int = Field(ge=1, le=18, description="Age at which a child leaves the band, in whole years.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "AgeBand":
+        if self.lower >= self.upper:
+            raise ValueError(f"age band {self.lower}-{self.upper} is empty")
+        return self
+
+    @property
+    def label(self) -> str:
+        return f"{self.lower}-{self.upper}"
+
+
+def _default_age_bands() -> tuple[AgeBand, ...]:
+    # The public demand model's brackets (cs-demand-model: birth to 1, 1-5, 5-10, 10-16, 16-18).
+    return tuple(AgeBand(lower=lo, upper=hi) for lo, hi in ((0, 1), (1, 5), (5, 10), (10, 16), (16, 18)))
+
+
+def _default_placement_categories() -> dict[str, tuple[str, ...]]:
+    # SSDA903 placement types grouped as the public demand model groups them: foster care U1-U6; children's
+    # homes K2 and R1; supported and independent living H5 and P2; anything else (placed with parents, for
+    # adoption, secure homes, health, family centres, custody, other) is "other".
+    return {
+        "fostering": ("U1", "U2", "U3", "U4", "U5", "U6"),
+        "residential": ("K2", "R1"),
+        "supported": ("H5", "P2"),
+    }
+
+
+class ForecastSettings(BaseModel):
+    """The looked-after-children forecast (a daily stock-and-flow model, the public cs-demand-model method) and
+    the staffing what-if built on it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    age_bands: tuple[AgeBand, ...] = Field(
+        default_factory=_default_age_bands,
+        description="Age bands of the forecast's states, contiguous from 0 to 18 (a child leaves care at 18).",
+    )
+    placement_categories: dict[str, tuple[str, ...]] = Field(
+        default_factory=_default_placement_categories,
+        description="Placement categories of the forecast's states by SSDA903 placement type; types not "
+        "listed are 'other'.",
+    )
+    reference_days: int = Field(
+        default=365, ge=28, le=3 * 366,
+        description="Days before the as-at date whose moves, entries and child-days give the daily rates.",
+    )
+    horizon_months: int = Field(default=36, ge=1, le=36, description="Months projected (at most three years).")
+    band_level: float = Field(
+        default=0.95, gt=0, lt=1, description="Probability the forecast's band is meant to hold the outcome."
+    )
+    allocation_ceiling: float = Field(
+        default=1.5, ge=1,
+        description="Most a practitioner will be given, as a multiple of their role's upper caseload standard "
+        "(1.5: 30 for a social worker); cases beyond it wait unallocated. No national figure: set your own.",
+    )
+    risk_unallocated_share: float = Field(
+        default=0.05, ge=0, le=1,
+        description="A team whose projected unallocated cases reach this share of its open cases is rated red.",
+    )
+
+    @model_validator(mode="after")
+    def _contiguous(self) -> "ForecastSettings":
+        bands = self.age_bands
+        if not bands or bands[0].lower != 0 or bands[-1].upper != 18:
+            raise ValueError("age bands must run from 0 to 18")
+        for a, b in zip(bands, bands[1:]):
+            if a.upper != b.lower:
+                raise ValueError(f"age bands {a.label} and {b.label} are not contiguous")
+        if "other" in self.placement_categories:
+            raise ValueError("'other' holds every placement type not listed; do not list it")
+        return self
+
+
 class CouncilConfig(BaseModel):
     """Everything a council may set. Defaults are definitions.md's."""
 
@@ -333,6 +414,7 @@ class CouncilConfig(BaseModel):
         description="Which end of each caseload standard capacity aims at: seed 002 uses the upper (20).",
     )
     costs: Costs = Field(default_factory=Costs)
+    forecast: ForecastSettings = Field(default_factory=ForecastSettings)
     quality: QualitySettings = Field(default_factory=QualitySettings)
     confidence: ConfidenceSettings = Field(default_factory=ConfidenceSettings)
     span_of_control: CaseloadStandard = Field(

@@ -1,0 +1,107 @@
+"""Projecting the looked-after population day by day from fitted rates, with a band.
+
+Each day every child independently stays, moves or leaves care with the fitted daily probabilities (a
+multinomial draw per state) and new children arrive in each state as Poisson counts. The mean follows
+m' = m P + lambda; the covariance follows exactly, by the law of total covariance,
+C' = P'CP + diag(mP) - P' diag(m) P + diag(lambda), so the band needs no simulation. The band is the normal
+interval mean +/- z sd (never below 0) at the settings' level; it reflects the chance in moves and entries
+at the fitted rates, not a change in the rates themselves (the backtest measures how far that holds).
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date
+from statistics import NormalDist
+
+import numpy as np
+import pyarrow as pa
+
+from clearsight.forecast.rates import Rates
+from clearsight.forecast.segments import day_number
+from clearsight.forecast.states import StateSpace
+
+
+def month_ends_after(day: date, months: int) -> list[date]:
+    """The last days of the `months` calendar months ending after `day`."""
+    out: list[date] = []
+    year, month = day.year, day.month
+    while len(out) < months:
+        end = date(year, month, calendar.monthrange(year, month)[1])
+        if end > day:
+            out.append(end)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
+
+
+@dataclass(frozen=True)
+class Projection:
+    """Expected children in each state at each month end, with the standard deviation of each state's count
+    and of the total (which includes the states' covariances)."""
+
+    states: StateSpace
+    as_at: date
+    start: np.ndarray  # (S,): children in each state on the as-at date
+    month_ends: tuple[date, ...]
+    mean: np.ndarray  # (months, S)
+    sd: np.ndarray  # (months, S)
+    total_sd: np.ndarray  # (months,)
+    level: float
+
+    @property
+    def z(self) -> float:
+        return NormalDist().inv_cdf(0.5 + self.level / 2)
+
+    @property
+    def total(self) -> np.ndarray:
+        return self.mean.sum(axis=1)
+
+    def band(self) -> tuple[np.ndarray, np.ndarray]:
+        """Lower and upper bounds of each state's count (months x S)."""
+        return np.maximum(self.mean - self.z * self.sd, 0.0), self.mean + self.z * self.sd
+
+    def total_band(self) -> tuple[np.ndarray, np.ndarray]:
+        return np.maximum(self.total - self.z * self.total_sd, 0.0), self.total + self.z * self.total_sd
+
+    def to_arrow(self) -> pa.Table:
+        """One row per month end and state with children in it, then the total (band and placement 'all')."""
+        lower, upper = self.band()
+        t_lower, t_upper = self.total_band()
+        rows: dict[str, list] = {k: [] for k in ("month_end", "age_band", "placement", "forecast", "lower", "upper")}
+        seen = (self.mean.max(axis=0) > 0) | (self.start > 0)
+        for i, month_end in enumerate(self.month_ends):
+            for s in np.flatnonzero(seen):
+                for key, value in zip(rows, (month_end, self.states.band_of(s), self.states.category_of(s),
+                                             self.mean[i, s], lower[i, s], upper[i, s])):
+                    rows[key].append(value)
+            for key, value in zip(rows, (month_end, "all", "all", self.total[i], t_lower[i], t_upper[i])):
+                rows[key].append(value)
+        table = pa.table(rows)
+        return table.set_column(0, "month_end", pa.array(rows["month_end"], pa.date32()))
+
+
+def project(rates: Rates, start: np.ndarray, as_at: date, months: int, level: float) -> Projection:
+    """Project `start` (children in each state on `as_at`) forward `months` month ends at `rates`."""
+    p = rates.transition
+    lam = rates.entry_rate
+    month_ends = month_ends_after(as_at, months)
+    record = {day_number(d) - day_number(as_at): i for i, d in enumerate(month_ends)}
+    size = rates.states.size
+    mean = np.zeros((months, size))
+    var = np.zeros((months, size))
+    total_var = np.zeros(months)
+    m = start.astype(float)
+    cov = np.zeros((size, size))
+    pt = p.T
+    for day in range(1, max(record) + 1):
+        mp = m @ p
+        cov = pt @ cov @ p - pt @ (m[:, None] * p)
+        cov[np.diag_indices(size)] += mp + lam
+        m = mp + lam
+        i = record.get(day)
+        if i is not None:
+            mean[i], var[i], total_var[i] = m, np.diag(cov), cov.sum()
+    sd = np.sqrt(np.clip(var, 0.0, None))
+    total_sd = np.sqrt(np.clip(total_var, 0.0, None))
+    return Projection(rates.states, as_at, start.astype(float), tuple(month_ends), mean, sd, total_sd, level)

@@ -1,0 +1,90 @@
+"""The projection's mean and band against the binomial and Poisson answers worked out by hand."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pytest
+
+from clearsight.config import CouncilConfig
+from clearsight.forecast.projection import month_ends_after, project
+from clearsight.forecast.rates import Rates
+from clearsight.forecast.states import StateSpace
+
+STATES = StateSpace.from_settings(CouncilConfig().forecast)
+AS_AT = date(2024, 1, 31)
+F = STATES.index("10-16", "fostering")
+R = STATES.index("10-16", "residential")
+
+
+def _rates(moves: dict[tuple[int, int], float], exposure: dict[int, float], entries: dict[int, float] | None = None,
+           days: int = 100) -> Rates:
+    size = STATES.size
+    m, e, n = np.zeros((size, size + 1)), np.zeros(size), np.zeros(size)
+    for (a, b), v in moves.items():
+        m[a, b] = v
+    for s, v in exposure.items():
+        e[s] = v
+    for s, v in (entries or {}).items():
+        n[s] = v
+    return Rates(STATES, 0, days, e, m, n)
+
+
+def _stock(**by_state: float) -> np.ndarray:
+    out = np.zeros(STATES.size)
+    for s, v in by_state.items():
+        out[int(s[1:])] = v
+    return out
+
+
+def test_month_ends():
+    assert month_ends_after(AS_AT, 3) == [date(2024, 2, 29), date(2024, 3, 31), date(2024, 4, 30)]
+    assert month_ends_after(date(2024, 2, 10), 1) == [date(2024, 2, 29)]
+
+
+def test_nine_children_leaving_at_one_in_a_thousand_a_day():
+    # Each of 9 children stays each day with probability 0.999, independently: after k days the count is
+    # Binomial(9, 0.999^k), mean 9 q and variance 9 q (1 - q).
+    rates = _rates({(F, STATES.size): 1}, {F: 1000})
+    p = project(rates, _stock(**{f"s{F}": 9}), AS_AT, 12, 0.95)
+    for i, month_end in enumerate(p.month_ends):
+        q = 0.999 ** (month_end - AS_AT).days
+        assert p.mean[i, F] == pytest.approx(9 * q)
+        assert p.sd[i, F] == pytest.approx((9 * q * (1 - q)) ** 0.5)
+        assert p.total_sd[i] == pytest.approx((9 * q * (1 - q)) ** 0.5)
+    lower, upper = p.band()
+    assert upper[0, F] == pytest.approx(p.mean[0, F] + 1.959964 * p.sd[0, F], rel=1e-6)
+
+
+def test_poisson_entries_add_their_mean_and_variance():
+    # Two children who never leave, and 2 entries in 100 days (0.02 a day) who never leave: after k days the
+    # stock is 2 + Poisson(0.02 k).
+    rates = _rates({}, {F: 200}, {F: 2})
+    p = project(rates, _stock(**{f"s{F}": 2}), AS_AT, 3, 0.9)
+    for i, month_end in enumerate(p.month_ends):
+        k = (month_end - AS_AT).days
+        assert p.mean[i, F] == pytest.approx(2 + 0.02 * k)
+        assert p.sd[i, F] == pytest.approx((0.02 * k) ** 0.5)
+
+
+def test_moves_between_states_keep_the_total_exact():
+    # Ten children move from fostering to residential at 1/100 a day and never leave: the total is always 10
+    # with no spread; the residential count is Binomial(10, 1 - 0.99^k).
+    rates = _rates({(F, R): 1}, {F: 100})
+    p = project(rates, _stock(**{f"s{F}": 10}), AS_AT, 2, 0.95)
+    k = (p.month_ends[1] - AS_AT).days
+    moved = 1 - 0.99 ** k
+    assert p.total[1] == pytest.approx(10)
+    assert p.total_sd[1] == pytest.approx(0, abs=1e-6)
+    assert p.mean[1, R] == pytest.approx(10 * moved)
+    assert p.sd[1, R] == pytest.approx((10 * moved * (1 - moved)) ** 0.5)
+    assert p.sd[1, F] == pytest.approx(p.sd[1, R])
+
+
+def test_arrow_rows_carry_states_and_the_total():
+    rates = _rates({(F, STATES.size): 1}, {F: 1000})
+    table = project(rates, _stock(**{f"s{F}": 9}), AS_AT, 2, 0.95).to_arrow()
+    assert table.column_names == ["month_end", "age_band", "placement", "forecast", "lower", "upper"]
+    assert table.num_rows == 4  # one state with children and the total, for two months
+    assert table.column("age_band").to_pylist() == ["10-16", "all", "10-16", "all"]

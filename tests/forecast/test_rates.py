@@ -1,0 +1,90 @@
+"""Daily rates and care spells against figures worked out by hand on tiny histories."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from care_history import AS_AT, child
+from council_builder import CouncilBuilder
+
+from clearsight.config import CouncilConfig
+from clearsight.forecast.rates import fit_rates
+from clearsight.forecast.segments import care_segments, day_number
+from clearsight.forecast.states import AGE_UNKNOWN
+
+SETTINGS = CouncilConfig().forecast
+LONG_AGO = date(2015, 1, 1)
+THIRTEEN = date(2010, 6, 1)  # 13 at AS_AT, no birthday that changes band near it
+
+
+def _segments(b: CouncilBuilder, tmp_path):
+    loaded = b.load(tmp_path)
+    return care_segments(loaded.con, loaded.snapshot.snapshot_id, SETTINGS)
+
+
+def test_ten_children_one_leaving_in_a_hundred_days(tmp_path):
+    # Ten children fostered throughout the 100 days before AS_AT; one leaves care on AS_AT itself (the last
+    # step of the window), so the window holds 10 x 100 = 1,000 child-days and 1 leaving: 1/1000 a day.
+    b = CouncilBuilder(extract_date=AS_AT)
+    for i in range(10):
+        child(b, THIRTEEN, (LONG_AGO, AS_AT if i == 0 else None, "U4"))
+    seg = _segments(b, tmp_path)
+    rates = fit_rates(seg, day_number(AS_AT), 100)
+    fostered = seg.states.index("10-16", "fostering")
+    assert rates.exposure[fostered] == 1000
+    assert rates.moves[fostered, -1] == 1
+    assert rates.leaving[fostered] == pytest.approx(0.001)
+    assert rates.transition[fostered, fostered] == pytest.approx(0.999)
+    assert rates.entries.sum() == 0
+    assert seg.stock_on(day_number(AS_AT))[fostered] == 9
+    assert seg.stock_on(day_number(AS_AT) - 1)[fostered] == 10
+
+
+def test_moves_between_placements_and_entries(tmp_path):
+    # Window: the 100 days before AS_AT. Child 1 fostered, moves to a children's home 40 days before AS_AT
+    # (60 days fostered and 40 in the home in the window). Child 2 enters care 30 days before AS_AT in a
+    # children's home. Child 3 entered before the window (not an entry in it).
+    b = CouncilBuilder(extract_date=AS_AT)
+    move = AS_AT - timedelta(days=40)
+    child(b, THIRTEEN, (LONG_AGO, move, "U1"), (move, None, "K2"))
+    child(b, THIRTEEN, (AS_AT - timedelta(days=30), None, "R1"))
+    child(b, THIRTEEN, (AS_AT - timedelta(days=200), None, "P1"))
+    seg = _segments(b, tmp_path)
+    rates = fit_rates(seg, day_number(AS_AT), 100)
+    f, r, o = (seg.states.index("10-16", c) for c in ("fostering", "residential", "other"))
+    assert rates.exposure[f] == 60 and rates.exposure[r] == 40 + 30 and rates.exposure[o] == 100
+    assert rates.moves[f, r] == 1 and rates.transition[f, r] == pytest.approx(1 / 60)
+    assert rates.entries[r] == 1 and rates.entries.sum() == 1
+    assert rates.entry_rate[r] == pytest.approx(0.01)
+
+
+def test_birthdays_move_children_up_a_band_and_out_of_care_at_18(tmp_path):
+    # Child 1 turns 16 fifty days before AS_AT: fostered 10-16 for 50 days of the window, then 16-18.
+    # Child 2 turns 18 twenty days before AS_AT: leaves care that day although the episode stays open.
+    b = CouncilBuilder(extract_date=AS_AT)
+    sixteenth = AS_AT - timedelta(days=50)
+    eighteenth = AS_AT - timedelta(days=20)
+    child(b, sixteenth.replace(year=sixteenth.year - 16), (LONG_AGO, None, "U4"))
+    child(b, eighteenth.replace(year=eighteenth.year - 18), (LONG_AGO, None, "H5"))
+    seg = _segments(b, tmp_path)
+    rates = fit_rates(seg, day_number(AS_AT), 100)
+    young, old = seg.states.index("10-16", "fostering"), seg.states.index("16-18", "fostering")
+    supported = seg.states.index("16-18", "supported")
+    assert rates.exposure[young] == 50 and rates.exposure[old] == 50
+    assert rates.moves[young, old] == 1
+    assert rates.exposure[supported] == 80 and rates.moves[supported, -1] == 1
+    stock = seg.stock_on(day_number(AS_AT))
+    assert stock[old] == 1 and stock.sum() == 1
+
+
+def test_child_without_date_of_birth_is_kept(tmp_path):
+    # A child with no date of birth (no SSDA903 header row) is counted in "age unknown", not dropped.
+    b = CouncilBuilder(extract_date=AS_AT)
+    child(b, None, (LONG_AGO, None, "U4"))
+    child(b, THIRTEEN, (LONG_AGO, None, "U4"))
+    seg = _segments(b, tmp_path)
+    assert AGE_UNKNOWN in seg.states.bands
+    stock = seg.stock_on(day_number(AS_AT))
+    assert stock.sum() == 2
+    assert stock[seg.states.index(AGE_UNKNOWN, "fostering")] == 1
