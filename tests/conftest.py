@@ -6,6 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from clearsight.store.database import connect
+from clearsight.store.load import load_extract
+from clearsight.store.snapshots import get_snapshot
 from clearsight.synth import generate_council
 
 
@@ -16,3 +19,12 @@ def small_eastmere(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("small_eastmere") / "extract"
     generate_council(out, seed=1, scale=0.2)
     return out
+
+
+@pytest.fixture(scope="session")
+def small_eastmere_db(small_eastmere: Path, tmp_path_factory: pytest.TempPathFactory):
+    """(connection, snapshot) of the small Eastmere loaded once, for tests that only read it."""
+    con = connect(tmp_path_factory.mktemp("small_eastmere_db") / "eastmere.duckdb")
+    report = load_extract(con, small_eastmere)
+    assert report.status == "loaded"
+    return con, get_snapshot(con)

@@ -16,14 +16,14 @@ CUTOFF = date(2024, 3, 31)
 
 
 @pytest.fixture(scope="module")
-def result(eastmere_db):
-    con, snapshot = eastmere_db
+def result(small_eastmere_db):
+    con, snapshot = small_eastmere_db
     segments = care_segments(con, snapshot.snapshot_id, CONFIG.forecast)
     return backtest(segments, CUTOFF, snapshot.extract_date, CONFIG)
 
 
-def test_actuals_are_the_children_in_care_under_18(eastmere_db, result):
-    con, snapshot = eastmere_db
+def test_actuals_are_the_children_in_care_under_18(small_eastmere_db, result):
+    con, snapshot = small_eastmere_db
     months = result.by_month()
     assert months.num_rows == 12  # April 2024 to March 2025
     for month_end, actual in zip(months.column("month_end").to_pylist(), months.column("actual").to_pylist()):
@@ -48,8 +48,8 @@ def test_errors_and_coverage_follow_from_the_rows(result):
     assert set(states.column_names) == {"age_band", "placement", "mean_actual", "mean_forecast", "mape", "coverage"}
 
 
-def test_a_cutoff_at_the_extract_date_has_nothing_to_score(eastmere_db):
-    con, snapshot = eastmere_db
+def test_a_cutoff_at_the_extract_date_has_nothing_to_score(small_eastmere_db):
+    con, snapshot = small_eastmere_db
     segments = care_segments(con, snapshot.snapshot_id, CONFIG.forecast)
     with pytest.raises(ValueError, match="no month ends"):
         backtest(segments, snapshot.extract_date, snapshot.extract_date, CONFIG)

@@ -59,13 +59,14 @@ def test_nine_children_leaving_at_one_in_a_thousand_a_day():
 
 def test_poisson_entries_add_their_mean_and_variance():
     # Two children who never leave, and 2 entries in 100 days (0.02 a day) who never leave: after k days the
-    # stock is 2 + Poisson(0.02 k).
+    # stock is 2 + Poisson(0.02 k) at the fitted rate, variance 0.02 k; the rate itself, 2 Poisson entries in
+    # 100 days, has variance 0.02 / 100, which over k days adds k^2 x 0.0002.
     rates = _rates({}, {F: 200}, {F: 2})
     p = project(rates, _stock(**{f"s{F}": 2}), AS_AT, 3, 0.9)
     for i, month_end in enumerate(p.month_ends):
         k = (month_end - AS_AT).days
         assert p.mean[i, F] == pytest.approx(2 + 0.02 * k)
-        assert p.sd[i, F] == pytest.approx((0.02 * k) ** 0.5)
+        assert p.sd[i, F] == pytest.approx((0.02 * k + k * k * 0.0002) ** 0.5)
 
 
 def test_moves_between_states_keep_the_total_exact():

@@ -4,8 +4,11 @@ Each day every child independently stays, moves or leaves care with the fitted d
 multinomial draw per state) and new children arrive in each state as Poisson counts. The mean follows
 m' = m P + lambda; the covariance follows exactly, by the law of total covariance,
 C' = P'CP + diag(mP) - P' diag(m) P + diag(lambda), so the band needs no simulation. The band is the normal
-interval mean +/- z sd (never below 0) at the settings' level; it reflects the chance in moves and entries
-at the fitted rates, not a change in the rates themselves (the backtest measures how far that holds).
+interval mean +/- z sd (never below 0) at the settings' level. Besides the chance in moves and entries at the
+fitted rates, it carries the uncertainty of the entry rates themselves: entries counted over the reference days
+are Poisson, so each rate is known to within a variance of rate / days, which reaches the stock through
+B = I + P + ... + P^(t-1) as B' diag(lambda / days) B. A change in the rates beyond that is not in the band
+(the backtest measures how far that holds).
 """
 
 from __future__ import annotations
@@ -93,15 +96,20 @@ def project(rates: Rates, start: np.ndarray, as_at: date, months: int, level: fl
     total_var = np.zeros(months)
     m = start.astype(float)
     cov = np.zeros((size, size))
+    reach = np.zeros((size, size))  # B: how an extra entry a day into each state shows in each state
+    rate_var = lam / rates.days
     pt = p.T
     for day in range(1, max(record) + 1):
         mp = m @ p
         cov = pt @ cov @ p - pt @ (m[:, None] * p)
         cov[np.diag_indices(size)] += mp + lam
         m = mp + lam
+        reach = reach @ p
+        reach[np.diag_indices(size)] += 1.0
         i = record.get(day)
         if i is not None:
-            mean[i], var[i], total_var[i] = m, np.diag(cov), cov.sum()
+            full = cov + reach.T @ (rate_var[:, None] * reach)
+            mean[i], var[i], total_var[i] = m, np.diag(full), full.sum()
     sd = np.sqrt(np.clip(var, 0.0, None))
     total_sd = np.sqrt(np.clip(total_var, 0.0, None))
     return Projection(rates.states, as_at, start.astype(float), tuple(month_ends), mean, sd, total_sd, level)

@@ -9,7 +9,7 @@ every move (to the next spell's state, or out of care) over any window, without 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import duckdb
 import numpy as np
@@ -27,10 +27,6 @@ OUT_OF_CARE = -1  # the next state of a spell after which the child leaves care
 def day_number(day: date) -> int:
     """Days since 1970-01-01: how dates are held in the arrays."""
     return (day - EPOCH).days
-
-
-def day_of(number: int) -> date:
-    return EPOCH + timedelta(days=int(number))
 
 
 def _quote(text: str) -> str:

@@ -1,0 +1,158 @@
+"""Demand beyond care: contacts, referrals, assessments, section 47 enquiries, and children on CIN and CP
+plans, each projected from its own monthly history by trend and season, with a band.
+
+The model for each series is log(count) = level + trend x month + an effect for each calendar month, fitted by
+least squares over the history before the as-at date; the band is the prediction interval of that fit
+(residual spread plus the uncertainty of the fitted line) at the forecast settings' level. Rates per 10,000
+children use the latest population estimate before the year (definitions.md) and sit beside England's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from statistics import NormalDist
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+from clearsight.config import CouncilConfig
+from clearsight.forecast.projection import month_ends_after
+from clearsight.store.database import query_arrow
+
+
+@dataclass(frozen=True)
+class DemandSeries:
+    """A monthly series: a flow counts records dated in the month; a stock counts records open at its end."""
+
+    name: str
+    title: str
+    table: str
+    start: str  # date column: the record's date (flow) or start (stock)
+    end: str | None = None  # stock: the column ending the record (open while null)
+    where: str = "TRUE"
+    england: str | None = None  # key of CouncilConfig.england, per 10,000 children (a year, for flows)
+
+
+SERIES: tuple[DemandSeries, ...] = (
+    DemandSeries("contacts", "Contacts a month", "contact", "contact_date"),
+    DemandSeries("referrals", "Referrals a month", "episode", "referral_date", england="referral_rate"),
+    DemandSeries("assessments", "Assessments started a month", "assessment", "start_date"),
+    DemandSeries("s47_enquiries", "Section 47 enquiries a month", "s47", "strategy_date"),
+    DemandSeries("cin_plans", "Children on CIN plans at month end", "cin_plan", "start_date", "end_date"),
+    DemandSeries("cp_plans", "Children on CP plans at month end", "cp_plan", "start_date", "end_date",
+                 england="cp_rate"),
+)
+
+
+def monthly_history(
+    con: duckdb.DuckDBPyConnection, snapshot_id: int, series: DemandSeries, first: date, last: date
+) -> tuple[list[date], np.ndarray]:
+    """The series for each month from `first`'s to `last`'s (month ends; a flow counts the whole month)."""
+    sid = int(snapshot_id)
+    if series.end is None:
+        sql = f"""
+            WITH months AS (SELECT CAST(m AS DATE) AS month_start
+                            FROM range(DATE '{first.replace(day=1)}', DATE '{last}', INTERVAL 1 MONTH) r(m))
+            SELECT last_day(month_start) AS month_end, count(t.{series.start}) AS n
+            FROM months LEFT JOIN {series.table} t
+              ON t.snapshot_id = {sid} AND {series.where}
+             AND t.{series.start} >= month_start AND t.{series.start} <= last_day(month_start)
+            GROUP BY month_start ORDER BY month_start"""
+    else:
+        sql = f"""
+            WITH months AS (SELECT last_day(CAST(m AS DATE)) AS month_end
+                            FROM range(DATE '{first.replace(day=1)}', DATE '{last}', INTERVAL 1 MONTH) r(m))
+            SELECT month_end, count(DISTINCT t.child_id) AS n
+            FROM months LEFT JOIN {series.table} t
+              ON t.snapshot_id = {sid} AND {series.where} AND t.{series.start} <= month_end
+             AND (t.{series.end} IS NULL OR t.{series.end} > month_end)
+            GROUP BY month_end ORDER BY month_end"""
+    rows = query_arrow(con, sql).to_pylist()
+    return [r["month_end"] for r in rows], np.array([r["n"] for r in rows], float)
+
+
+@dataclass(frozen=True)
+class TrendSeason:
+    """A fitted log-linear trend with a calendar-month effect."""
+
+    coef: np.ndarray
+    xtx_inv: np.ndarray
+    sigma: float
+    origin: int  # month index of the first history month
+
+    @staticmethod
+    def design(index: np.ndarray, calendar_month: np.ndarray) -> np.ndarray:
+        x = np.zeros((len(index), 13))
+        x[:, 0] = 1.0
+        x[:, 1] = index
+        later = calendar_month > 0  # February to December, each against January
+        x[np.flatnonzero(later), 1 + calendar_month[later]] = 1.0
+        return x
+
+    def predict(self, index: np.ndarray, calendar_month: np.ndarray, level: float) -> tuple[np.ndarray, ...]:
+        x = self.design(index - self.origin, calendar_month)
+        mean = x @ self.coef
+        spread = self.sigma * np.sqrt(1 + np.einsum("ij,jk,ik->i", x, self.xtx_inv, x))
+        z = NormalDist().inv_cdf(0.5 + level / 2)
+        return np.exp(mean), np.exp(mean - z * spread), np.exp(mean + z * spread)
+
+
+def _month_index(day: date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def fit_trend_season(month_ends: list[date], counts: np.ndarray) -> TrendSeason:
+    """Least squares on log(count + 1) (a month with none stays finite)."""
+    index = np.array([_month_index(d) for d in month_ends])
+    x = TrendSeason.design(index - index[0], np.array([d.month - 1 for d in month_ends]))
+    y = np.log(counts + 1.0)
+    coef, *_ = np.linalg.lstsq(x, y, rcond=None)
+    residual = y - x @ coef
+    dof = max(1, len(y) - x.shape[1])
+    return TrendSeason(coef, np.linalg.pinv(x.T @ x), float(np.sqrt(residual @ residual / dof)), int(index[0]))
+
+
+def children_in_population(con: duckdb.DuckDBPyConnection, year: int) -> float | None:
+    """Children aged 0-17 in the latest population estimate for `year` or before (all bands summed)."""
+    row = con.execute(
+        "SELECT sum(children) FROM population WHERE year = (SELECT max(year) FROM population WHERE year <= ?)",
+        [year],
+    ).fetchone()
+    return float(row[0]) if row and row[0] else None
+
+
+def forecast_demand(
+    con: duckdb.DuckDBPyConnection, snapshot_id: int, as_at: date, config: CouncilConfig,
+    history_months: int = 48, months: int | None = None,
+) -> pa.Table:
+    """Each series' history (the `history_months` complete months to `as_at`) and forecast, monthly, with
+    the band and the rate per 10,000 children (a year's worth, for flows) beside England's."""
+    settings = config.forecast
+    months = settings.horizon_months if months is None else months
+    last_complete = as_at if (as_at + timedelta(days=1)).day == 1 else date(as_at.year, as_at.month, 1)
+    first = date(last_complete.year - history_months // 12, last_complete.month, 1)
+    future = month_ends_after(as_at, months)
+    children = children_in_population(con, as_at.year - 1)
+    out: dict[str, list] = {k: [] for k in ("series", "title", "month_end", "kind", "value", "lower", "upper",
+                                            "rate_per_10k", "england_per_10k")}
+    for series in SERIES:
+        ends, counts = monthly_history(con, snapshot_id, series, first, last_complete)
+        ends, counts = ends[-history_months:], counts[-history_months:]
+        if len(ends) < 24:
+            continue  # a season needs two years of history
+        fit = fit_trend_season(ends, counts)
+        index = np.array([_month_index(d) for d in future])
+        mean, lower, upper = fit.predict(index, np.array([d.month - 1 for d in future]), settings.band_level)
+        england = config.england.get(series.england) if series.england else None
+        per_year = 12 if series.end is None else 1
+        rows = [(d, "actual", v, None, None) for d, v in zip(ends, counts)]
+        rows += [(d, "forecast", m - 1, lo - 1, hi - 1) for d, m, lo, hi in zip(future, mean, lower, upper)]
+        for d, kind, value, lo, hi in rows:
+            rate = value * per_year / children * 10_000 if children else None
+            for key, v in (("series", series.name), ("title", series.title), ("month_end", d), ("kind", kind),
+                           ("value", value), ("lower", None if lo is None else max(0.0, lo)), ("upper", hi),
+                           ("rate_per_10k", rate), ("england_per_10k", england)):
+                out[key].append(v)
+    return pa.table(out)

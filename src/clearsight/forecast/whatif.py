@@ -1,0 +1,272 @@
+"""What-if scenarios: a named service change projected against the base case, with a risk rating per team.
+
+A scenario changes FTE by team or role (a restructure), moves cases between teams, changes demand by a share a
+year, sets the agency share or the caseload standards. Projected caseloads, unallocated cases, posts and cost
+are set beside the base case (things as they are), team by team: the risk assessment seed 000's council did
+not make before cutting 448 FTE to 382. Scenarios are saved as TOML files, one per scenario, in a folder.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from clearsight.config import CaseloadStandard, CouncilConfig
+from clearsight.forecast.looked_after import forecast_looked_after
+from clearsight.forecast.projection import month_ends_after
+from clearsight.forecast.staffing import (
+    Assumptions, Staffing, TeamPosition, base_assumptions, project_staffing, team_positions,
+)
+from clearsight.store.database import query_arrow
+from clearsight.store.snapshots import Snapshot
+
+
+class FteChange(BaseModel):
+    """A change to practitioner FTE: in one team (by id or name) or all, for one role or all."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    team: str | None = Field(default=None, description="Team id or name; none: every team.")
+    role: str | None = Field(default=None, description="Role; none: every practitioner role.")
+    share: float | None = Field(default=None, ge=-1, description="Relative change, e.g. -0.15 for a 15% cut.")
+    fte: float | None = Field(default=None, description="FTE added (negative: removed), shared pro rata.")
+
+    @model_validator(mode="after")
+    def _one(self) -> "FteChange":
+        if (self.share is None) == (self.fte is None):
+            raise ValueError("give exactly one of share or fte")
+        return self
+
+
+class CaseMove(BaseModel):
+    """Cases moved from one team to another (by id or name)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    from_team: str = Field(description="Team giving the cases.")
+    to_team: str = Field(description="Team taking them.")
+    cases: float = Field(gt=0, description="Cases moved.")
+
+
+class Scenario(BaseModel):
+    """A named what-if, saved and compared against the base case."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9 _.-]*$", description="Name, also the file name.")
+    description: str = Field(default="", description="What the change is and why.")
+    as_at: date | None = Field(default=None, description="Date the change is made (default: the extract date).")
+    months: int = Field(default=12, ge=1, le=36, description="Months projected.")
+    fte_changes: tuple[FteChange, ...] = Field(default=(), description="FTE changes, applied in order.")
+    case_moves: tuple[CaseMove, ...] = Field(default=(), description="Cases moved between teams.")
+    demand_change_per_year: float = Field(
+        default=0.0, ge=-1, description="Change in every team's demand a year, compounded (0.08: +8% a year)."
+    )
+    agency_share: float | None = Field(
+        default=None, ge=0, le=1, description="Share of practitioner FTE from agencies (default: as now)."
+    )
+    caseload_standards: dict[str, CaseloadStandard] = Field(
+        default_factory=dict, description="Standards by role replacing the council's."
+    )
+
+
+def _matches(team: TeamPosition, key: str | None) -> bool:
+    return key is None or key in (team.team_id, team.team)
+
+
+def scenario_assumptions(
+    scenario: Scenario, teams: list[TeamPosition], base: Assumptions, months: int
+) -> Assumptions:
+    """The base case with the scenario's changes applied."""
+    fte = {t: dict(roles) for t, roles in base.fte.items()}
+    for change in scenario.fte_changes:
+        matched = [t.team_id for t in teams if _matches(t, change.team)]
+        if not matched:
+            raise ValueError(f"FTE change names no case-holding team: {change.team}")
+        hit = [(t, r) for t in matched for r in fte[t] if change.role is None or r == change.role]
+        total = sum(fte[t][r] for t, r in hit)
+        for t, r in hit:
+            if change.share is not None:
+                fte[t][r] *= 1 + change.share
+            elif total > 0:
+                fte[t][r] = max(0.0, fte[t][r] + change.fte * fte[t][r] / total)  # type: ignore[operator]
+    moved: dict[str, float] = {}
+    for move in scenario.case_moves:
+        ids = {}
+        for end in ("from_team", "to_team"):
+            found = [t.team_id for t in teams if _matches(t, getattr(move, end))]
+            if not found:
+                raise ValueError(f"case move names no case-holding team: {getattr(move, end)}")
+            ids[end] = found[0]
+        moved[ids["from_team"]] = moved.get(ids["from_team"], 0.0) - move.cases
+        moved[ids["to_team"]] = moved.get(ids["to_team"], 0.0) + move.cases
+    trend = (1 + scenario.demand_change_per_year) ** (np.arange(1, months + 1) / 12)
+    growth = {t: g * trend for t, g in base.demand_growth.items()}
+    share = base.agency_share if scenario.agency_share is None else {t: scenario.agency_share for t in base.fte}
+    return replace(
+        base, fte=fte, demand_growth=growth, agency_share=share,
+        standards={**base.standards, **scenario.caseload_standards}, moved_cases=moved,
+    )
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    """A scenario and the base case, projected over the same months."""
+
+    scenario: Scenario
+    as_at: date
+    base: Staffing
+    changed: Staffing
+
+    def comparison(self) -> pa.Table:
+        """Per team, at the month of highest projected caseload per FTE under the scenario: caseload per FTE,
+        unallocated, posts needed and monthly staff cost, base and scenario, and the scenario's risk rating."""
+        base, changed = self.base.rows.to_pylist(), self.changed.rows.to_pylist()
+        worst: dict[str, int] = {}
+        for i, row in enumerate(changed):
+            j = worst.get(row["team_id"])
+            if j is None or (row["caseload_per_fte"] or 0) > (changed[j]["caseload_per_fte"] or 0):
+                worst[row["team_id"]] = i
+        out: dict[str, list] = {k: [] for k in (
+            "team_id", "team", "service", "month_end", "base_fte", "fte", "base_caseload_per_fte",
+            "caseload_per_fte", "base_unallocated", "unallocated", "base_posts_needed", "posts_needed",
+            "base_staff_cost", "staff_cost", "risk",
+        )}
+        for i in worst.values():
+            b, c = base[i], changed[i]
+            for key, value in (
+                ("team_id", c["team_id"]), ("team", c["team"]), ("service", c["service"]),
+                ("month_end", c["month_end"]), ("base_fte", b["fte"]), ("fte", c["fte"]),
+                ("base_caseload_per_fte", b["caseload_per_fte"]), ("caseload_per_fte", c["caseload_per_fte"]),
+                ("base_unallocated", b["unallocated"]), ("unallocated", c["unallocated"]),
+                ("base_posts_needed", b["posts_needed_rounded_up"]), ("posts_needed", c["posts_needed_rounded_up"]),
+                ("base_staff_cost", b["staff_cost"]), ("staff_cost", c["staff_cost"]), ("risk", c["risk"]),
+            ):
+                out[key].append(value)
+        return pa.table(out)
+
+    def totals(self) -> pa.Table:
+        """Council totals each month, base and scenario: open cases, unallocated, posts and staff cost."""
+        out: dict[str, list] = {k: [] for k in ("month_end", "case", "open_cases", "unallocated", "fte",
+                                                "posts_needed", "staff_cost")}
+        for case, staffing in (("base", self.base), ("scenario", self.changed)):
+            rows = staffing.rows.to_pylist()
+            for month_end in staffing.month_ends:
+                here = [r for r in rows if r["month_end"] == month_end]
+                for key, value in (
+                    ("month_end", month_end), ("case", case),
+                    ("open_cases", sum(r["open_cases"] for r in here)),
+                    ("unallocated", sum(r["unallocated"] for r in here)), ("fte", sum(r["fte"] for r in here)),
+                    ("posts_needed", sum(r["posts_needed_rounded_up"] for r in here)),
+                    ("staff_cost", sum(r["staff_cost"] for r in here)),
+                ):
+                    out[key].append(value)
+        return pa.table(out)
+
+
+def run_whatif(
+    con: duckdb.DuckDBPyConnection, snapshot: Snapshot, scenario: Scenario, config: CouncilConfig
+) -> WhatIf:
+    """Project the base case and the scenario from the position on the scenario's date."""
+    as_at = scenario.as_at or snapshot.extract_date
+    months = scenario.months
+    teams = team_positions(con, snapshot, as_at, config)
+    lac = forecast_looked_after(con, snapshot.snapshot_id, as_at, config, months).projection
+    in_care = lac.start.sum()
+    growth = lac.total / in_care if in_care else None
+    base = base_assumptions(teams, months, config, growth)
+    month_ends = tuple(month_ends_after(as_at, months))
+    changed = scenario_assumptions(scenario, teams, base, months)
+    return WhatIf(
+        scenario, as_at, project_staffing(teams, month_ends, base, config),
+        project_staffing(teams, month_ends, changed, config),
+    )
+
+
+def establishment_changes(
+    con: duckdb.DuckDBPyConnection, snapshot_id: int, day: date, roles: tuple[str, ...], teams: tuple[str, ...]
+) -> tuple[FteChange, ...]:
+    """The FTE changes a restructure made on `day` in `teams` (ids): each team's funded FTE of each of `roles`
+    the day before against the day itself, as relative changes (the establishment table is the funding record)."""
+    funded = query_arrow(con, f"""
+        SELECT team_id, role,
+               sum(CASE WHEN start_date <= DATE '{day - timedelta(days=1)}'
+                         AND coalesce(end_date, DATE '9999-12-31') > DATE '{day - timedelta(days=1)}'
+                        THEN funded_fte ELSE 0 END) AS before,
+               sum(CASE WHEN start_date <= DATE '{day}' AND coalesce(end_date, DATE '9999-12-31') > DATE '{day}'
+                        THEN funded_fte ELSE 0 END) AS after
+        FROM establishment WHERE snapshot_id = {int(snapshot_id)}
+        GROUP BY team_id, role ORDER BY team_id, role
+    """).to_pylist()
+    return tuple(
+        FteChange(team=r["team_id"], role=r["role"], share=round(r["after"] / r["before"] - 1, 6))
+        for r in funded
+        if r["role"] in roles and r["team_id"] in teams and r["before"] > 0 and abs(r["after"] - r["before"]) > 1e-9
+    )
+
+
+def restructure_scenario(
+    con: duckdb.DuckDBPyConnection, snapshot: Snapshot, day: date, config: CouncilConfig, months: int = 12,
+) -> Scenario:
+    """The scenario of a restructure recorded in the establishment on `day`, set the day before it: the
+    funded practitioner FTE it changed in each case-holding team, applied to the FTE then in post."""
+    before = day - timedelta(days=1)
+    teams = tuple(t.team_id for t in team_positions(con, snapshot, before, config))
+    changes = establishment_changes(con, snapshot.snapshot_id, day, config.allocation.case_holding_roles, teams)
+    return Scenario(
+        name=f"restructure {day}", as_at=before, months=months, fte_changes=changes,
+        description=f"the practitioner establishment changes recorded on {day}",
+    )
+
+
+# ---- saving: one TOML file per scenario ---------------------------------------------------------------
+
+def _toml_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    text = str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{text}"'
+
+
+def scenario_toml(scenario: Scenario) -> str:
+    """The scenario as TOML (read back by `load_scenario`)."""
+    data = scenario.model_dump(exclude_defaults=True)
+    lines = [f"{k} = {_toml_value(v)}" for k, v in data.items() if not isinstance(v, (dict, tuple, list))]
+    for key in ("fte_changes", "case_moves"):
+        for item in data.get(key, ()):
+            lines += ["", f"[[{key}]]"] + [f"{k} = {_toml_value(v)}" for k, v in item.items() if v is not None]
+    for role, standard in data.get("caseload_standards", {}).items():
+        lines += ["", f"[caseload_standards.{role}]"] + [f"{k} = {_toml_value(v)}" for k, v in standard.items()]
+    return "\n".join(lines) + "\n"
+
+
+def scenario_path(directory: Path, name: str) -> Path:
+    return Path(directory) / (re.sub(r"[^A-Za-z0-9_.-]+", "-", name) + ".toml")
+
+
+def save_scenario(scenario: Scenario, directory: Path) -> Path:
+    path = scenario_path(directory, scenario.name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(scenario_toml(scenario), encoding="utf-8")
+    return path
+
+
+def load_scenario(path: Path) -> Scenario:
+    with open(path, "rb") as fh:
+        return Scenario.model_validate(tomllib.load(fh))
+
+
+def list_scenarios(directory: Path) -> list[Scenario]:
+    return [load_scenario(p) for p in sorted(Path(directory).glob("*.toml"))]

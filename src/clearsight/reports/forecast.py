@@ -1,0 +1,335 @@
+"""Forecast views: looked-after children ahead with the model's own backtest beside it, demand beyond care,
+and a what-if scenario against the base case (issue 19).
+
+The question a director asks first is "how many, by when, and how sure are we": the headline gives the
+projected number with its band, then how far the same model missed when it was tried on the past.
+Charts are Vega-Lite specifications built from the sections' rows (aggregates only, never a child's record).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+import numpy as np
+
+from clearsight.config import CouncilConfig
+from clearsight.forecast.backtest import Backtest, backtest
+from clearsight.forecast.demand import forecast_demand
+from clearsight.forecast.looked_after import forecast_from_segments
+from clearsight.forecast.projection import month_ends_after
+from clearsight.forecast.segments import CareSegments, care_segments, day_number
+from clearsight.forecast.whatif import Scenario, run_whatif
+from clearsight.metrics.figures import Provenance
+from clearsight.render.values import long_date
+from clearsight.reports.request import Request
+from clearsight.reports.sections import plural, section
+from clearsight.reports.view import View, col
+
+_READS = ("cla_episode.start_date", "cla_episode.placement_type", "child.dob")
+
+
+def _provenance(req: Request, reads: tuple[str, ...] = _READS) -> Provenance:
+    """Where the forecast's figures come from: the snapshot, the records read and their completeness."""
+    snap = req.snapshot
+    tables = tuple(dict.fromkeys(f.split(".")[0] for f in reads))
+    warnings = () if req.as_at <= snap.extract_date else (
+        f"as-at date {req.as_at} is after the extract date {snap.extract_date}",)
+    return req.provenance(Provenance(
+        snapshot_id=snap.snapshot_id, council=snap.council, extract_date=snap.extract_date,
+        content_hash=snap.content_hash, as_at=req.as_at, records={t: snap.rows(t) for t in tables},
+        completeness={f: snap.completeness(*f.split(".", 1)) for f in reads}, warnings=warnings,
+        thresholds=(req.config.confidence.grade_a, req.config.confidence.grade_b, req.config.confidence.grade_c),
+    ))
+
+
+def default_cutoff(extract_date: date, months: int = 12) -> date:
+    """The month end `months` before the extract's: the backtest tries the model on the last year."""
+    year, month = divmod(extract_date.year * 12 + extract_date.month - 1 - months, 12)
+    return month_ends_after(date(year, month + 1, 1), 1)[0]
+
+
+def _backtest_line(result: Backtest, level: float) -> str:
+    return (f"Tried on the past: the forecast made as at {long_date(result.cutoff)} missed the number in care by "
+            f"{result.mape:.1%} a month on average over {result.months} months (MAPE); its {level:.0%} band held "
+            f"the actual total in {result.coverage:.0%} of months and each group's count in "
+            f"{result.state_coverage:.0%} of month-groups.")
+
+
+_BAND_COLUMNS = (col("forecast", "Forecast", "number"), col("lower", "Band, low", "number"),
+                 col("upper", "Band, high", "number"))
+
+
+def build_forecast(req: Request) -> View:
+    """Looked-after children by age band and placement for up to three years, with the band and the backtest;
+    then contacts, referrals, assessments, enquiries and plans by trend and season."""
+    config = req.config
+    settings = config.forecast
+    segments = care_segments(req.con, req.snapshot.snapshot_id, settings)
+    forecast = forecast_from_segments(segments, req.as_at, config)
+    p = forecast.projection
+    rates = forecast.rates
+    cutoff = default_cutoff(req.snapshot.extract_date)
+    trial = backtest(segments, cutoff, req.snapshot.extract_date, config) if cutoff < req.snapshot.extract_date else None
+    lower, upper = p.total_band()
+    ahead = {m: m - 1 for m in (12, 36) if m <= len(p.month_ends)}
+    headline = [f"{plural(p.start.sum(), 'child', 'children')} looked after on {long_date(req.as_at)}; "
+                + "; ".join(f"{p.total[i]:,.0f} expected by {long_date(p.month_ends[i])} ({settings.band_level:.0%} "
+                            f"band {lower[i]:,.0f}-{upper[i]:,.0f})" for i in ahead.values()) + "."]
+    leaving = rates.moves[:, -1].sum()
+    headline.append(
+        f"Rates from the {settings.reference_days} days to {long_date(req.as_at)}: {rates.entries.sum():,.0f} "
+        f"children came into care, {leaving:,.0f} left (18th birthdays included), "
+        f"{rates.moves[:, :-1].sum():,.0f} moved group (placement or age band).")
+    if trial is not None:
+        headline.append(_backtest_line(trial, settings.band_level))
+    history = _history(segments, req.as_at, 24)
+    total_rows = history + [
+        {"month_end": d, "actual": None, "forecast": float(p.total[i]), "lower": float(lower[i]),
+         "upper": float(upper[i])}
+        for i, d in enumerate(p.month_ends)]
+    states = p.to_arrow().to_pylist()
+    summary = _state_summary(p, ahead)
+    demand = forecast_demand(req.con, req.snapshot.snapshot_id, req.as_at, config).to_pylist()
+    sections = (
+        section("total", "Children looked after, actual and forecast, by month end", total_rows,
+                (col("month_end", "Month end", "date"), col("actual", "Actual", "count"), *_BAND_COLUMNS),
+                notes=(_METHOD,)),
+        section("by_group", "By age band and placement: now and ahead", summary, (
+            col("age_band", "Age band"), col("placement", "Placement"), col("now", "Now", "count"),
+            *(c for m in ahead for c in (col(f"in_{m}", f"In {m} months", "number"),
+                                         col(f"in_{m}_band", f"Band, {m} months")))),
+                notes=("Age unknown: children whose date of birth is missing (no SSDA903 header row) are kept, "
+                       "not dropped.",)),
+        section("by_group_monthly", "By age band and placement, every month end", states, (
+            col("month_end", "Month end", "date"), col("age_band", "Age band"), col("placement", "Placement"),
+            *_BAND_COLUMNS), terminal=False),
+        section("rates", "Daily rates fitted", _rate_rows(forecast.rates), (
+            col("age_band", "Age band"), col("placement", "Placement"),
+            col("child_days", "Child-days in the reference period", "count"),
+            col("leaving_a_year", "Share leaving care a year (moves out / child-days x 365)", "rate"),
+            col("moving_a_year", "Share moving group a year", "rate"),
+            col("entries_a_year", "Entries a year", "number"))),
+        section("demand", "Demand beyond care: actual and forecast by month end", demand, (
+            col("title", "Series"), col("month_end", "Month end", "date"), col("kind", "Actual or forecast"),
+            col("value", "Count", "number"), col("lower", "Band, low", "number"), col("upper", "Band, high", "number"),
+            col("rate_per_10k", "Per 10,000 children (a year, for flows)", "number"),
+            col("england_per_10k", "England per 10,000", "number")), notes=(_DEMAND_METHOD,), terminal=False),
+        section("demand_ahead", "Demand beyond care: the last 12 months and the next 12", _demand_summary(demand), (
+            col("title", "Series"), col("last_12", "Last 12 months", "number"),
+            col("next_12", "Next 12 months, forecast", "number"), col("next_12_band", "Band"),
+            col("rate_per_10k", "Forecast per 10,000 children", "number"),
+            col("england_per_10k", "England per 10,000", "number")), notes=(_DEMAND_METHOD,)),
+    )
+    return View("forecast", "Forecast", f"{req.council}, from {long_date(req.as_at)}", tuple(headline), sections,
+                _provenance(req), {}, req.warnings)
+
+
+_METHOD = ("Daily stock-and-flow model (the public cs-demand-model method): children move between age band x "
+           "placement groups, leave care and enter it at the daily rates of the reference period; birthdays move "
+           "them up a band and 18th birthdays out of care. The band covers chance in moves and entries and the "
+           "uncertainty of the entry rates, not a change in the rates.")
+_DEMAND_METHOD = ("Each series: log(count) = level + trend + calendar-month effect, fitted on 48 months to the "
+                  "as-at date; band = prediction interval. Stocks (plans) are counted at month end, flows in the "
+                  "month; rates per 10,000 children use the latest population estimate before the year.")
+
+
+def _history(segments: CareSegments, as_at: date, months: int) -> list[dict[str, Any]]:
+    ends = [d for d in month_ends_after(date(as_at.year - months // 12 - 1, as_at.month, 1), months + 13)
+            if d <= as_at][-months:]
+    stock = segments.stock_series(np.array([day_number(d) for d in ends])).sum(axis=1)
+    return [{"month_end": d, "actual": float(n), "forecast": None, "lower": None, "upper": None}
+            for d, n in zip(ends, stock)]
+
+
+def _state_summary(p, ahead: dict[int, int]) -> list[dict[str, Any]]:
+    lower, upper = p.band()
+    rows = []
+    for s in np.flatnonzero((p.start > 0) | (p.mean.max(axis=0) > 0.5)):
+        row: dict[str, Any] = {"age_band": p.states.band_of(s), "placement": p.states.category_of(s),
+                               "now": float(p.start[s])}
+        for m, i in ahead.items():
+            row[f"in_{m}"] = float(p.mean[i, s])
+            row[f"in_{m}_band"] = f"{lower[i, s]:,.0f}-{upper[i, s]:,.0f}"
+        rows.append(row)
+    return rows
+
+
+def _rate_rows(rates) -> list[dict[str, Any]]:
+    rows = []
+    for s in np.flatnonzero((rates.exposure > 0) | (rates.entries > 0)):
+        days = float(rates.exposure[s])
+        rows.append({
+            "age_band": rates.states.band_of(s), "placement": rates.states.category_of(s), "child_days": days,
+            "leaving_a_year": float(rates.moves[s, -1]) / days * 365 if days else None,
+            "moving_a_year": float(rates.moves[s, :-1].sum()) / days * 365 if days else None,
+            "entries_a_year": float(rates.entries[s]) / rates.days * 365,
+        })
+    return rows
+
+
+def _demand_summary(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for title in dict.fromkeys(r["title"] for r in rows):
+        mine = [r for r in rows if r["title"] == title]
+        actual = [r for r in mine if r["kind"] == "actual"][-12:]
+        ahead = [r for r in mine if r["kind"] == "forecast"][:12]
+        stock = "month end" in title
+        # A stock is shown as its level at the end of each year, a flow as the year's total.
+        pick = (lambda rs, k: rs[-1][k]) if stock else (lambda rs, k: sum(r[k] for r in rs))
+        out.append({
+            "title": title, "last_12": pick(actual, "value"), "next_12": pick(ahead, "value"),
+            "next_12_band": f"{pick(ahead, 'lower'):,.0f}-{pick(ahead, 'upper'):,.0f}" if stock else "",
+            "rate_per_10k": ahead[-1]["rate_per_10k"], "england_per_10k": ahead[-1]["england_per_10k"],
+        })
+    return out
+
+
+def build_backtest(req: Request, cutoff: date | None = None) -> View:
+    """The model fitted as at `cutoff` (default: a year before the extract) against what happened after."""
+    config = req.config
+    cutoff = cutoff or default_cutoff(req.snapshot.extract_date)
+    segments = care_segments(req.con, req.snapshot.snapshot_id, config.forecast)
+    result = backtest(segments, cutoff, req.snapshot.extract_date, config)
+    headline = (_backtest_line(result, config.forecast.band_level),
+                "A band that holds the actual much less often than its level is too narrow: read the forecast's "
+                "band as the least uncertainty there is.")
+    sections = (
+        section("by_month", "Total by month end: forecast, band and actual", result.by_month().to_pylist(), (
+            col("month_end", "Month end", "date"), col("actual", "Actual", "count"), *_BAND_COLUMNS,
+            col("abs_pct_error", "Error (|forecast - actual| / actual)", "rate"),
+            col("inside_band", "Inside the band"))),
+        section("by_group", "By age band and placement", result.by_state().to_pylist(), (
+            col("age_band", "Age band"), col("placement", "Placement"),
+            col("mean_actual", "Average actual", "number"), col("mean_forecast", "Average forecast", "number"),
+            col("mape", "MAPE (months with children)", "rate"), col("coverage", "Months inside the band", "rate"))),
+    )
+    as_of = replace(req, as_at=cutoff)
+    return View("backtest", "Forecast backtest", f"{req.council}, forecast as at {long_date(cutoff)} against "
+                f"the records to {long_date(req.snapshot.extract_date)}", headline, sections, _provenance(as_of),
+                {}, req.warnings)
+
+
+_WHATIF_READS = ("worker_post.fte", "worker_post.role", "allocation.worker_id", "episode.team_id",
+                 "establishment.funded_fte", "cla_episode.start_date")
+
+
+def build_whatif(req: Request, scenario: Scenario) -> View:
+    """A scenario against the base case: caseloads, children waiting, posts and cost by team, with risk."""
+    config: CouncilConfig = req.config
+    scenario = scenario if scenario.as_at else scenario.model_copy(update={"as_at": req.as_at})
+    result = run_whatif(req.con, req.snapshot, scenario, config)
+    teams = result.comparison().to_pylist()
+    totals = result.totals().to_pylist()
+    last = result.changed.month_ends[-1]
+    base_end, changed_end = (next(r for r in totals if r["month_end"] == last and r["case"] == c)
+                             for c in ("base", "scenario"))
+    red = [t for t in teams if t["risk"] == "red"]
+    worst = max(teams, key=lambda t: t["caseload_per_fte"] or 0, default=None)
+    headline = [f"Scenario '{scenario.name}' from {long_date(result.as_at)}"
+                + (f": {scenario.description}" if scenario.description else "") + "."]
+    if worst:
+        headline.append(
+            f"Highest caseload: {worst['team']} at {worst['caseload_per_fte']:.1f} children per FTE by "
+            f"{long_date(worst['month_end'])} (base case {worst['base_caseload_per_fte'] or 0:.1f}); "
+            f"{plural(len(red), 'team')} rated red.")
+    headline.append(
+        f"By {long_date(last)}: {changed_end['unallocated']:,.0f} children waiting for a worker (base case "
+        f"{base_end['unallocated']:,.0f}); {changed_end['posts_needed']:,.0f} posts needed to bring caseloads "
+        f"within standard and allocate the waiting (base {base_end['posts_needed']:,.0f}); staff cost "
+        f"£{changed_end['staff_cost']:,.0f} a month (base £{base_end['staff_cost']:,.0f}).")
+    sections = (
+        section("by_team", "By team, at its highest caseload under the scenario", teams, (
+            col("team", "Team"), col("service", "Service", vocabulary="service"),
+            col("month_end", "Month", "date"), col("base_fte", "FTE, base", "number"), col("fte", "FTE", "number"),
+            col("base_caseload_per_fte", "Children per FTE, base", "number"),
+            col("caseload_per_fte", "Children per FTE (held / practitioner FTE)", "number"),
+            col("base_unallocated", "Waiting, base", "number"), col("unallocated", "Waiting", "number"),
+            col("base_posts_needed", "Posts needed, base", "count"), col("posts_needed", "Posts needed", "count"),
+            col("base_staff_cost", "Staff cost a month, base", "money"),
+            col("staff_cost", "Staff cost a month", "money"), col("risk", "Risk", "rag")), notes=(_WHATIF_METHOD,)),
+        section("by_month", "Whole council by month end, base and scenario", totals, (
+            col("month_end", "Month end", "date"), col("case", "Case"), col("open_cases", "Open cases", "number"),
+            col("unallocated", "Waiting", "number"), col("fte", "Practitioner FTE", "number"),
+            col("posts_needed", "Posts needed", "count"), col("staff_cost", "Staff cost a month", "money"))),
+        section("by_team_monthly", "By team and month end, scenario", result.changed.rows.to_pylist(), (
+            col("month_end", "Month end", "date"), col("team", "Team"), col("open_cases", "Open cases", "number"),
+            col("fte", "FTE", "number"), col("held", "Held", "number"), col("unallocated", "Waiting", "number"),
+            col("caseload_per_fte", "Children per FTE", "number"),
+            col("posts_for_caseloads", "Posts for caseloads", "number"),
+            col("posts_for_waiting", "Posts to allocate the waiting", "number"),
+            col("posts_needed_rounded_up", "Posts needed, rounded up", "count"),
+            col("staff_cost", "Staff cost a month", "money"),
+            col("posts_cost_permanent", "Posts' cost a month, permanent", "money"),
+            col("posts_cost_agency", "Posts' cost a month, agency", "money"), col("risk", "Risk", "rag")),
+            terminal=False),
+    )
+    as_of = replace(req, as_at=result.as_at)
+    return View("whatif", "What if", f"{req.council}: {scenario.name}", tuple(headline), sections,
+                _provenance(as_of, _WHATIF_READS), {}, req.warnings)
+
+
+_WHATIF_METHOD = (
+    "Each team's cases (held + waiting) follow demand: flat, or the scenario's change a year, and for "
+    "children-in-care teams the looked-after forecast. Practitioners hold up to the allocation ceiling (the "
+    "config's multiple of each role's upper standard) and the rest wait, never fewer than wait now. Posts needed "
+    "= cases over the standard / the social-worker standard + waiting / the standard, rounded up by team. Risk: "
+    "red above the upper standard or with the configured share waiting, amber above the lower standard.")
+
+
+def forecast_chart(view: View) -> dict[str, Any]:
+    """Vega-Lite: children looked after, actual line, forecast line and band."""
+    rows = [{k: (v.isoformat() if isinstance(v, date) else v) for k, v in r.items()}
+            for r in view.section("total").rows]
+    x = {"field": "month_end", "type": "temporal", "title": "Month end"}
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "title": "Children looked after: actual and forecast", "data": {"values": rows},
+        "layer": [
+            {"mark": {"type": "area", "opacity": 0.25},
+             "encoding": {"x": x, "y": {"field": "lower", "type": "quantitative", "title": "Children"},
+                          "y2": {"field": "upper"}}},
+            {"mark": "line", "encoding": {"x": x, "y": {"field": "forecast", "type": "quantitative"},
+                                          "strokeDash": {"value": [4, 3]}}},
+            {"mark": "line", "encoding": {"x": x, "y": {"field": "actual", "type": "quantitative"}}},
+        ],
+    }
+
+
+def backtest_chart(view: View) -> dict[str, Any]:
+    """Vega-Lite: the backtest's forecast and band against the actual total."""
+    rows = [{k: (v.isoformat() if isinstance(v, date) else v) for k, v in r.items()}
+            for r in view.section("by_month").rows]
+    x = {"field": "month_end", "type": "temporal", "title": "Month end"}
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "title": "Backtest: forecast and band against what happened", "data": {"values": rows},
+        "layer": [
+            {"mark": {"type": "area", "opacity": 0.25},
+             "encoding": {"x": x, "y": {"field": "lower", "type": "quantitative", "title": "Children"},
+                          "y2": {"field": "upper"}}},
+            {"mark": "line", "encoding": {"x": x, "y": {"field": "forecast", "type": "quantitative"},
+                                          "strokeDash": {"value": [4, 3]}}},
+            {"mark": {"type": "line", "point": True},
+             "encoding": {"x": x, "y": {"field": "actual", "type": "quantitative"}}},
+        ],
+    }
+
+
+def whatif_chart(view: View) -> dict[str, Any]:
+    """Vega-Lite: children per FTE by team, base case against the scenario, coloured by the scenario's risk."""
+    rows = [{"team": r["team"], "case": case, "caseload": r[key], "risk": r["risk"]}
+            for r in view.section("by_team").rows
+            for case, key in (("base", "base_caseload_per_fte"), ("scenario", "caseload_per_fte"))]
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "title": "Children per FTE by team: base case and scenario", "data": {"values": rows},
+        "mark": "bar",
+        "encoding": {
+            "y": {"field": "team", "type": "nominal", "title": None},
+            "yOffset": {"field": "case"},
+            "x": {"field": "caseload", "type": "quantitative", "title": "Children per practitioner FTE"},
+            "color": {"field": "case", "type": "nominal", "title": None},
+        },
+    }
