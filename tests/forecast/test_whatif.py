@@ -33,6 +33,11 @@ def council(tmp_path_factory):
                 b.allocate(child, worker, team, date(2023, 6, 1))
     for _ in range(2):
         b.case("B", date(2024, 1, 20))
+    b.team("I", "IRO Unit", service="iro")  # one IRO reviewing 80 children against 50-70
+    iro = b.worker("I", role="iro")
+    for i in range(80):
+        b.add("child", child_id=f"R{i}", sex="F", dob=date(2012, 5, 1))
+        b.allocate(f"R{i}", iro, "I", date(2023, 6, 1), role="iro")
     b.establishment("A", 2.0, end=AS_AT)
     b.establishment("A", 1.0, start=AS_AT)
     loaded = b.load(tmp_path_factory.mktemp("whatif"))
@@ -54,6 +59,13 @@ def test_base_case_holds_things_as_they_are(council):
     b = _team(result.comparison(), "Team B")
     # 10 held by one worker (within standard), 2 waiting: 2 / 12 of the team's cases wait, above 5%: red.
     assert b["caseload_per_fte"] == 10 and b["unallocated"] == 2 and b["risk"] == "red"
+
+
+def test_reviewing_officers_are_counted_in_reviewing_officer_posts(council):
+    # 80 children against the IRO upper standard of 70: 10 over, 10 / 70 of an IRO post, rounded up to 1.
+    con, snapshot = council
+    iro = _team(run_whatif(con, snapshot, Scenario(name="base", months=1), CONFIG).comparison(), "IRO Unit")
+    assert iro["caseload_per_fte"] == 80 and iro["posts_needed"] == 1 and iro["risk"] == "red"
 
 
 def test_halving_a_team_puts_caseloads_at_the_ceiling_and_children_waiting(council):

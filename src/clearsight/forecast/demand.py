@@ -36,12 +36,12 @@ class DemandSeries:
 
 
 SERIES: tuple[DemandSeries, ...] = (
-    DemandSeries("contacts", "Contacts a month", "contact", "contact_date"),
-    DemandSeries("referrals", "Referrals a month", "episode", "referral_date", england="referral_rate"),
-    DemandSeries("assessments", "Assessments started a month", "assessment", "start_date"),
-    DemandSeries("s47_enquiries", "Section 47 enquiries a month", "s47", "strategy_date"),
-    DemandSeries("cin_plans", "Children on CIN plans at month end", "cin_plan", "start_date", "end_date"),
-    DemandSeries("cp_plans", "Children on CP plans at month end", "cp_plan", "start_date", "end_date",
+    DemandSeries("contacts", "Contacts", "contact", "contact_date"),
+    DemandSeries("referrals", "Referrals", "episode", "referral_date", england="referral_rate"),
+    DemandSeries("assessments", "Assessments started", "assessment", "start_date"),
+    DemandSeries("s47_enquiries", "Section 47 enquiries", "s47", "strategy_date"),
+    DemandSeries("cin_plans", "Children on CIN plans", "cin_plan", "start_date", "end_date"),
+    DemandSeries("cp_plans", "Children on CP plans", "cp_plan", "start_date", "end_date",
                  england="cp_rate"),
 )
 

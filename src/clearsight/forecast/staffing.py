@@ -5,7 +5,8 @@ practitioners, cases waiting (unallocated), and practitioner FTE by role and emp
 team's demand (held + waiting) follows the demand projection; its practitioners hold as much of it as their
 allocation ceiling allows (the config's multiple of each role's upper standard) and the rest waits, never
 fewer than wait now. From that: caseload per FTE, cases over capacity and posts needed at the standards
-(seed 002), posts to allocate the waiting, and the month's staff cost at the hourly rates of permanent and
+(seed 002: in social-worker posts for practitioners' cases, in IRO or adviser posts for theirs), posts to
+allocate the waiting, and the month's staff cost at the hourly rates of permanent and
 agency staff (seed 000: £24 and £39 an hour).
 """
 
@@ -104,8 +105,8 @@ def project_staffing(
     settings = config.forecast
     standards = assume.standards
     aim = config.capacity_target
-    posts_role = standards[config.posts_standard_role]
-    post_size = posts_role.target(aim)
+    practitioner_post = standards[config.posts_standard_role].target(aim)
+    practitioners = config.allocation.case_holding_roles
     hours_a_month = config.costs.paid_hours_per_fte_year / 12
     out: dict[str, list] = defaultdict(list)
     for team in teams:
@@ -114,6 +115,12 @@ def project_staffing(
         ceiling = sum(f * standards[r].upper * settings.allocation_ceiling for r, f in fte.items() if r in standards)
         at_target = sum(f * standards[r].target(aim) for r, f in fte.items() if r in standards)
         upper = sum(f * standards[r].upper for r, f in fte.items() if r in standards)
+        # A post is a social worker's for practitioners' cases (seed 002), an IRO's or adviser's for theirs.
+        post_fte = sum(f for r, f in fte.items() if r in standards)
+        post_size = sum(
+            f * (practitioner_post if r in practitioners else standards[r].target(aim))
+            for r, f in fte.items() if r in standards
+        ) / post_fte if post_fte else practitioner_post
         lower = sum(f * standards[r].lower for r, f in fte.items() if r in standards)
         share = assume.agency_share.get(team.team_id, team.agency_share)
         monthly_cost = sum(f * hours_a_month * _rate(config, r, share) for r, f in fte.items())

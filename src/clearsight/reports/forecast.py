@@ -16,7 +16,7 @@ import numpy as np
 
 from clearsight.config import CouncilConfig
 from clearsight.forecast.backtest import Backtest, backtest
-from clearsight.forecast.demand import forecast_demand
+from clearsight.forecast.demand import SERIES, forecast_demand
 from clearsight.forecast.looked_after import forecast_from_segments
 from clearsight.forecast.projection import month_ends_after
 from clearsight.forecast.segments import CareSegments, care_segments, day_number
@@ -84,7 +84,7 @@ def build_forecast(req: Request) -> View:
         f"{rates.moves[:, :-1].sum():,.0f} moved group (placement or age band).")
     if trial is not None:
         headline.append(_backtest_line(trial, settings.band_level))
-    history = _history(segments, req.as_at, 24)
+    history = _history(segments, req.as_at, 12)
     total_rows = history + [
         {"month_end": d, "actual": None, "forecast": float(p.total[i]), "lower": float(lower[i]),
          "upper": float(upper[i])}
@@ -108,8 +108,8 @@ def build_forecast(req: Request) -> View:
         section("rates", "Daily rates fitted", _rate_rows(forecast.rates), (
             col("age_band", "Age band"), col("placement", "Placement"),
             col("child_days", "Child-days in the reference period", "count"),
-            col("leaving_a_year", "Share leaving care a year (moves out / child-days x 365)", "rate"),
-            col("moving_a_year", "Share moving group a year", "rate"),
+            col("leaving_a_year", "Leaving care per child-year (leavers / child-days x 365)", "number"),
+            col("moving_a_year", "Moves to another group per child-year", "number"),
             col("entries_a_year", "Entries a year", "number"))),
         section("demand", "Demand beyond care: actual and forecast by month end", demand, (
             col("title", "Series"), col("month_end", "Month end", "date"), col("kind", "Actual or forecast"),
@@ -117,8 +117,9 @@ def build_forecast(req: Request) -> View:
             col("rate_per_10k", "Per 10,000 children (a year, for flows)", "number"),
             col("england_per_10k", "England per 10,000", "number")), notes=(_DEMAND_METHOD,), terminal=False),
         section("demand_ahead", "Demand beyond care: the last 12 months and the next 12", _demand_summary(demand), (
-            col("title", "Series"), col("last_12", "Last 12 months", "number"),
-            col("next_12", "Next 12 months, forecast", "number"), col("next_12_band", "Band"),
+            col("title", "Series"), col("last_12", "Last 12 months (plans: at the end)", "number"),
+            col("next_12", "Next 12 months, forecast (plans: at the end)", "number"),
+            col("next_12_band", "Band (plans)"),
             col("rate_per_10k", "Forecast per 10,000 children", "number"),
             col("england_per_10k", "England per 10,000", "number")), notes=(_DEMAND_METHOD,)),
     )
@@ -175,7 +176,7 @@ def _demand_summary(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         mine = [r for r in rows if r["title"] == title]
         actual = [r for r in mine if r["kind"] == "actual"][-12:]
         ahead = [r for r in mine if r["kind"] == "forecast"][:12]
-        stock = "month end" in title
+        stock = next(s for s in SERIES if s.title == title).end is not None
         # A stock is shown as its level at the end of each year, a flow as the year's total.
         pick = (lambda rs, k: rs[-1][k]) if stock else (lambda rs, k: sum(r[k] for r in rs))
         out.append({
