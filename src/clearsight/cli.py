@@ -9,8 +9,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from contextlib import nullcontext
-from functools import partial
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -30,10 +30,9 @@ from clearsight.store.snapshots import SnapshotNotFound, get_snapshot
 
 app = typer.Typer(help="Clearsight: management information and early warning for children's social care.",
                   no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False)
-metrics_app = typer.Typer(help="The metric registry: list metrics and show the SQL behind them.")
-benchmarks_app = typer.Typer(help="Benchmarks: England, region and statistical-neighbour figures.")
-app.add_typer(metrics_app, name="metrics")
-app.add_typer(benchmarks_app, name="benchmarks")
+app.add_typer(metrics_app := typer.Typer(help="The metric registry: metrics and the SQL behind them."), name="metrics")
+app.add_typer(benchmarks_app := typer.Typer(help="England, region and statistical-neighbour figures."),
+              name="benchmarks")
 console = terminal_console()
 err = terminal_console(stderr=True)
 EXIT_BAD_REQUEST = 2
@@ -101,12 +100,10 @@ def _open(snapshot: int | None, metric: str | None = None) -> tuple[Any, Any]:
         raise _fail(str(exc), EXIT_BAD_REQUEST) from None
 
 
-def _show(
-    build: Callable[..., View], *, as_at: str | None = None, period: str | None = None, team: str | None = None,
-    snapshot: int | None = None, fmt: OutputFormat = OutputFormat.table, out: Path | None = None,
-    section: str | None = None, records: bool = False, verbose: bool = False, window: str = "as_at",
-    **options: Any,
-) -> None:
+def _show(build: Callable[..., View], *, as_at: str | None = None, period: str | None = None,
+          team: str | None = None, snapshot: int | None = None, fmt: OutputFormat = OutputFormat.table,
+          out: Path | None = None, section: str | None = None, records: bool = False, verbose: bool = False,
+          window: str = "as_at", **options: Any) -> None:
     """Check the arguments, build the view, render it: the body of every report command."""
     if out is not None and fmt not in (OutputFormat.xlsx, OutputFormat.html):
         raise _fail("--out is for --format xlsx or html", EXIT_BAD_REQUEST)
@@ -134,8 +131,7 @@ def position(as_at: AsAt = None, team: Team = None, monthly: Monthly = False, we
              "--weekly", help="Week by week over the period.")] = False, period: Period = None,
              fmt: Fmt = OutputFormat.table, out: Out = None, section: SectionOpt = None, records: Records = False,
              verbose: Verbose = False, snapshot: Snap = None) -> None:
-    """Who is waiting for a social worker and for how long; caseloads and posts needed by team; with --monthly or
-    --weekly the same over time (default: the twelve months to the as-at date)."""
+    """Who waits for a social worker, how long; caseloads and posts by team; over time with --monthly/--weekly."""
     from clearsight.reports import position as view
     from clearsight.reports import trend
 
@@ -397,3 +393,6 @@ def schema() -> None:
 def doctor() -> None:
     """Versions in use, the database location and what it holds: what a council's IT team checks first."""
     render(admin.doctor(database_path(state.db)), OutputFormat.table, console)
+
+
+from clearsight import cli_forecast  # noqa: E402,F401  (registers the forecast and whatif commands)

@@ -1,0 +1,42 @@
+"""`clearsight forecast`, `forecast backtest` and `whatif` end to end on the small Eastmere."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from clearsight.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def db(small_eastmere, tmp_path_factory):
+    path = tmp_path_factory.mktemp("forecast_cli") / "cs.duckdb"
+    assert runner.invoke(app, ["--db", str(path), "load", str(small_eastmere)]).exit_code == 0
+    return path
+
+
+def run(db, *args):
+    return runner.invoke(app, ["--db", str(db), *args], catch_exceptions=False)
+
+
+def test_forecast_and_backtest_commands(db):
+    forecast = json.loads(run(db, "forecast", "--format", "json").output)
+    assert "children looked after" in forecast["headline"][0] and "total" in forecast["sections"]
+    backtest = run(db, "forecast", "backtest", "--cutoff", "2023-03-31")
+    assert backtest.exit_code == 0, backtest.output
+    assert "31 Mar 2023" in backtest.output and "MAPE" in backtest.output
+    assert run(db, "forecast", "backtest", "--cutoff", "March").exit_code == 2
+
+
+def test_whatif_of_the_recorded_restructure(db, tmp_path):
+    result = json.loads(run(db, "whatif", "--restructure", "2023-04-01", "--format", "json").output)
+    assert result["headline"][0].startswith("Scenario") and result["sections"]["by_team"]["rows"]
+    assert run(db, "whatif").exit_code == 2  # a file or --restructure, one of them
+    bad = tmp_path / "bad.toml"
+    bad.write_text('name = "x"\nmonths = 99\n')
+    refused = run(db, "whatif", str(bad))
+    assert refused.exit_code == 2 and "bad.toml" in refused.output
