@@ -13,12 +13,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
 from clearsight.formats.errors import ReaderError
 from clearsight.canonical.manifest import MANIFEST_NAME
 from clearsight.store.load import Extract
+
+if TYPE_CHECKING:
+    from clearsight.formats.source import ReaderOutput
 
 FORMATS = ("canonical", "ssd", "annex-a", "ssda903", "cin", "csww", "hr")
 
@@ -89,11 +93,13 @@ def detect(paths: Sequence[Path]) -> dict[str, list[Path]]:
     return found
 
 
-def read_sources(
+def read_councils(
     paths: Sequence[Path], fmt: str = "auto", con: duckdb.DuckDBPyConnection | None = None,
     extract_date: date | None = None, council: str | None = None,
-) -> Extract:
-    """Read every path (in one format, or each detected) into one Extract; ReaderError on unreadable input."""
+) -> list[Extract]:
+    """Read every path (in one format, or each detected) into one Extract per council: files naming several
+    councils (an SSDA903 LA column) give one each. With `council`, files naming several load only that one;
+    files naming one (or none) are that council's. ReaderError on unreadable input."""
     from clearsight.formats import annex_a, cin_census, csww, hr, ssd, ssda903
     from clearsight.formats.source import to_extract
 
@@ -114,12 +120,51 @@ def read_sources(
     if by_format.get("ssd"):
         outputs.append(ssd.read(by_format["ssd"], extract_date))
     if by_format.get("ssda903"):
-        outputs.append(ssda903.read(by_format["ssda903"]))
+        outputs.extend(ssda903.read(by_format["ssda903"]))
     if by_format.get("cin"):
         outputs.append(cin_census.read(by_format["cin"]))
     if by_format.get("csww"):
         outputs.append(csww.read(by_format["csww"]))
+    where = ", ".join(str(p) for p in paths)
     try:
-        return to_extract(outputs, extract_date, council)
+        return [to_extract(group, extract_date, name) for name, group in _by_council(outputs, council, where)]
     except ValueError as exc:
-        raise ReaderError(", ".join(str(p) for p in paths), str(exc)) from None
+        raise ReaderError(where, str(exc)) from None
+
+
+def _council_key(name: str) -> str:
+    return " ".join(name.casefold().split())
+
+
+def _by_council(
+    outputs: list[ReaderOutput], council: str | None, where: str
+) -> list[tuple[str | None, list[ReaderOutput]]]:
+    """Readers' outputs grouped into snapshots: one group unless the files name several councils."""
+    named = sorted({o.council for o in outputs if o.council})
+    if len(named) <= 1:
+        return [(council, outputs)]
+    unnamed = [o for o in outputs if not o.council]
+    if council is not None:
+        chosen = [o for o in outputs if o.council and _council_key(o.council) == _council_key(council)]
+        if not chosen:
+            raise ReaderError(where, f"names no council {council!r}; it names {', '.join(named)}")
+        return [(chosen[0].council, chosen + unnamed)]
+    if unnamed:
+        formats = ", ".join(sorted({o.format for o in unnamed}))
+        raise ReaderError(where, f"names {len(named)} councils ({', '.join(named)}), and the {formats} files do "
+                                 "not say whose they are: load those separately, or choose one council")
+    return [(name, [o for o in outputs if o.council == name]) for name in named]
+
+
+def read_sources(
+    paths: Sequence[Path], fmt: str = "auto", con: duckdb.DuckDBPyConnection | None = None,
+    extract_date: date | None = None, council: str | None = None,
+) -> Extract:
+    """Read every path into one Extract (one snapshot); files naming several councils need `council` to choose
+    one, or `read_councils` to load them all."""
+    extracts = read_councils(paths, fmt, con, extract_date, council)
+    if len(extracts) > 1:
+        names = ", ".join(e.council for e in extracts)
+        raise ReaderError(", ".join(str(p) for p in paths),
+                          f"names {len(extracts)} councils ({names}): give --council NAME to load one")
+    return extracts[0]

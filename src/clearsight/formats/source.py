@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from clearsight.formats.screen import screen
 from clearsight.store.load import Extract
 from clearsight.store.validation import Problem
 
-READER_VERSION = "1"
+READER_VERSION = "2"  # 2: a file enters the hash by its own SHA-256
 
 
 @dataclass
@@ -44,13 +45,23 @@ class ReaderOutput:
         return found
 
 
+@lru_cache(maxsize=4096)
+def _file_digest(path: str, size: int, modified_ns: int) -> bytes:
+    """SHA-256 of a file's bytes, once per file version: a stack of many councils hashes each file once, not
+    once per council."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.digest()
+
+
 def files_hash(parts: list[tuple[str, Path]], extra: str = "") -> str:
     digest = hashlib.sha256(f"clearsight-readers/{READER_VERSION}\0{extra}\0".encode())
     for fmt, path in sorted(parts, key=lambda p: (p[0], p[1].name, str(p[1]))):
+        stat = path.stat()
         digest.update(f"{fmt}\0{path.name}\0".encode())
-        with open(path, "rb") as fh:
-            while chunk := fh.read(1 << 20):
-                digest.update(chunk)
+        digest.update(_file_digest(str(path.resolve()), stat.st_size, stat.st_mtime_ns))
     return digest.hexdigest()
 
 

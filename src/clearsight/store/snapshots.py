@@ -59,6 +59,37 @@ def get_snapshot(con: duckdb.DuckDBPyConnection, snapshot_id: int | None = None)
     return _from_row(row)
 
 
+def councils(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The councils the database holds snapshots of, by name."""
+    return [r[0] for r in con.execute("SELECT DISTINCT council FROM snapshot ORDER BY council").fetchall()]
+
+
+def _name_key(name: str) -> str:
+    return " ".join(name.casefold().split())
+
+
+def latest_snapshot(con: duckdb.DuckDBPyConnection, council: str | None = None) -> Snapshot:
+    """The latest snapshot of `council` (its name, matched ignoring case and spacing); with no council, the
+    latest snapshot when the database holds one council. A database holding several councils (a regional or
+    national load) must be told which, so a figure is never silently some other council's."""
+    held = councils(con)
+    if not held:
+        raise SnapshotNotFound("the database holds no snapshot yet: run `clearsight load DIR` first")
+    if council is None:
+        if len(held) > 1:
+            raise SnapshotNotFound(f"the database holds {len(held)} councils; choose one with --council: "
+                                   f"{', '.join(held)}")
+        chosen = held[0]
+    else:
+        chosen = next((c for c in held if _name_key(c) == _name_key(council)), "")
+        if not chosen:
+            raise SnapshotNotFound(f"no snapshot of council {council!r}; the database holds {', '.join(held)}")
+    row = con.execute(f"SELECT {_COLUMNS} FROM snapshot WHERE council = ? ORDER BY snapshot_id DESC LIMIT 1",
+                      [chosen]).fetchone()
+    assert row is not None
+    return _from_row(row)
+
+
 def find_by_hash(con: duckdb.DuckDBPyConnection, content_hash: str) -> Snapshot | None:
     row = con.execute(f"SELECT {_COLUMNS} FROM snapshot WHERE content_hash = ?", [content_hash]).fetchone()
     return None if row is None else _from_row(row)
