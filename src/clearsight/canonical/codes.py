@@ -56,6 +56,18 @@ PLACEMENT_TYPE = (
     "T2", "T3", "T4", "U1", "U2", "U3", "U4", "U5", "U6", "Z1",
 )
 CLA_START_REASON = ("B", "L", "P", "S", "T", "U")
+# SSDA903 missing table: M missing from placement, A away from placement without authorisation.
+MISSING_KIND = ("M", "A")
+# SSDA903 placed for adoption: why the decision that the child should be placed for adoption ceased (RD1 the
+# child's needs changed, RD2 the court did not make a placement order, RD3 no adopters found, RD4 other).
+ADOPTION_CEASED_REASON = ("RD1", "RD2", "RD3", "RD4")
+# SSDA903 AD1: adopters' sex (one male, one female, two male, two female, male and female) and legal status.
+ADOPTERS_SEX = ("M1", "F1", "MM", "FF", "MF")
+ADOPTERS_LEGAL_STATUS = ("L0", "L11", "L12", "L2", "L3", "L4")
+# SSDA903 previous permanence: P1 adoption, P2 special guardianship order, P3 residence or child arrangements
+# order, P4 later child arrangements order codes, Z1 not known.
+PREVIOUS_PERMANENCE = ("P1", "P2", "P3", "P4", "Z1")
+
 CLA_END_REASON = (
     "E11", "E12", "E13", "E14", "E15", "E16", "E17", "E2", "E3", "E4A", "E4B", "E41", "E45", "E46", "E47",
     "E48", "E5", "E6", "E7", "E8", "E9", "X1",

@@ -12,7 +12,7 @@ from typing import Literal
 
 from clearsight.canonical import codes
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 ColumnType = Literal["id", "text", "date", "int", "float", "bool"]
 
@@ -37,6 +37,7 @@ PROVENANCE_COLUMNS: tuple[tuple[str, str], ...] = (
 EMPTY_MEANS_NOT_YET = frozenset({
     "end_date", "close_date", "death_date", "authorised_date", "conference_date", "held_date", "decision_date",
     "parent_team_id", "expected_dob", "leave_reason", "leaver_destination", "moderated_grade",
+    "ceased_date", "decision_ceased_date", "ceased_reason", "matched_date",
 })
 
 
@@ -292,6 +293,56 @@ TABLES: tuple[Table, ...] = (
             _c("end_reason", "text", "903 reason episode ceased.", codes=codes.CLA_END_REASON),
         ),
         key=("cla_episode_id",), references={"child_id": "child"}, date_order=(("start_date", "end_date"),),
+    ),
+    Table(
+        "missing_episode", "Times a looked-after child was missing or away from placement (903 missing; ssd_missing).",
+        (
+            _c("missing_id", "id", "Row identifier.", required=True),
+            _c("child_id", "id", "The child.", required=True),
+            _c("kind", "text", "903 MISSING: M missing from placement, A away without authorisation.",
+               required=True, codes=codes.MISSING_KIND),
+            _c("start_date", "date", "Went missing or away.", required=True),
+            _c("end_date", "date", "Returned."),
+        ),
+        key=("missing_id",), references={"child_id": "child"}, date_order=(("start_date", "end_date"),),
+    ),
+    Table(
+        "uasc", "Unaccompanied asylum-seeking children, and when that ceased (903 UASC; ssd_immigration_status).",
+        (
+            _c("child_id", "id", "The child.", required=True),
+            _c("ceased_date", "date", "903 DUC: the child ceased to be UASC (usually at 18); empty while UASC.",
+               future_ok=True),
+        ),
+        key=("child_id",), references={"child_id": "child"},
+    ),
+    Table(
+        "adoption", "Decisions that a child should be placed for adoption, matches and adopters (903 placed for "
+        "adoption and AD1; ssd_permanence).",
+        (
+            _c("adoption_id", "id", "Row identifier.", required=True),
+            _c("child_id", "id", "The child.", required=True),
+            _c("decision_date", "date", "Decision that the child should be placed for adoption.", required=True),
+            _c("decision_ceased_date", "date", "That decision ceased (no longer the plan)."),
+            _c("ceased_reason", "text", "903 reason the decision ceased.", codes=codes.ADOPTION_CEASED_REASON),
+            _c("matched_date", "date", "Matched with prospective adopters."),
+            _c("adopted_by_foster_carer", "bool", "Adopted by their foster carer."),
+            _c("adopters", "int", "Number of adopters.", minimum=1, maximum=2),
+            _c("adopters_sex", "text", "903 sex of adopters.", codes=codes.ADOPTERS_SEX),
+            _c("adopters_legal_status", "text", "903 legal status of adopters.", codes=codes.ADOPTERS_LEGAL_STATUS),
+        ),
+        key=("adoption_id",), references={"child_id": "child"},
+        date_order=(("decision_date", "decision_ceased_date"), ("decision_date", "matched_date")),
+    ),
+    Table(
+        "previous_permanence", "Permanence the child had before coming into care (903 previous permanence).",
+        (
+            _c("child_id", "id", "The child.", required=True),
+            _c("arrangement", "text", "903 PREV_PERM: adoption, special guardianship, child arrangements order.",
+               codes=codes.PREVIOUS_PERMANENCE),
+            _c("order_date", "text", "903 DATE_PERM as recorded: dd/mm/yyyy, unknown parts written Z."),
+            _c("council_code", "text", "903 LA_PERM: code of the council that made the arrangement."),
+        ),
+        key=("child_id",), references={"child_id": "child"},
     ),
     Table(
         "care_leaver", "Care leavers' latest status (ssd_care_leavers; Annex A list 9; 903 oc3).",

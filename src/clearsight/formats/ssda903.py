@@ -12,8 +12,9 @@ of birth unknown and named in the notes, so its episodes load and figures that u
 What 903 cannot say: it has no teams, so allocations from the social_worker table sit in one team
 'Unknown team (SSDA903)'; social workers are known only by SW_ID (their Social Work England number), so they
 are provisional workers (role social worker, FTE 1.0, employment unknown); there are no CIN episodes, so no
-open cases for the allocation position come from 903 alone; missing, oc2, uasc and other tables have no
-canonical table and are counted, not loaded. The return has no extract date: it is inferred from the latest
+open cases for the allocation position come from 903 alone; the oc2 table (health and offending) has no
+canonical table and is counted, not loaded. Placed-for-adoption and AD1 rows of one child and decision date
+are one adoption row. The return has no extract date: it is inferred from the latest
 event date unless given.
 """
 
@@ -26,6 +27,7 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from clearsight.formats.errors import ReaderError
 from clearsight.formats.rows import from_arrow
@@ -49,9 +51,10 @@ TABLES: dict[str, tuple[str, ...]] = {
     "previous_permanence": ("child", "prev_perm"),
     "placed_for_adoption": ("child", "date_placed"),
     "ad1": ("child", "date_int"),
-    "sbpfa": ("child", "date_placed"),
 }
-MODELLED = ("episodes", "header", "reviews", "oc3", "social_worker")
+MODELLED = ("episodes", "header", "reviews", "oc3", "social_worker", "missing", "uasc", "previous_permanence",
+            "placed_for_adoption", "ad1")
+ADOPTION = ("placed_for_adoption", "ad1")  # two tables, one canonical table: joined on child and decision date
 
 
 def table_of(header: Sequence[str]) -> str | None:
@@ -111,14 +114,41 @@ _SQL = {
             'social_worker' AS role, '1.0' AS fte, CAST(min({_d('sw_decom')}) AS VARCHAR) AS start_date,
             min(source_file) AS source_file, min(source_row) AS source_row
             FROM t_social_worker WHERE NULLIF(trim(sw_id), '') IS NOT NULL GROUP BY _la, trim(sw_id)""",
+    "missing_episode": f"""SELECT _la, {_t('child')} || ':' || trim(mis_start) AS missing_id, {_t('child')} AS child_id,
+            {_t('missing')} AS kind, trim(mis_start) AS start_date, NULLIF(trim(mis_end), '') AS end_date,
+            source_file, source_row FROM t_missing""",
+    "uasc": f"""SELECT _la, {_t('child')} AS child_id, NULLIF(trim(duc), '') AS ceased_date, source_file, source_row
+            FROM t_uasc""",
+    "previous_permanence": f"""SELECT _la, {_t('child')} AS child_id, {_t('prev_perm')} AS arrangement,
+            NULLIF(trim(date_perm), '') AS order_date, NULLIF(trim(la_perm), '') AS council_code, source_file,
+            source_row FROM t_previous_permanence""",
+    "adoption": f"""WITH p AS (SELECT *, {_t('child')} AS _c FROM t_placed_for_adoption),
+            a AS (SELECT *, {_t('child')} AS _c FROM t_ad1)
+        SELECT coalesce(p._la, a._la) AS _la,
+            coalesce(p._c, a._c) || ':' || coalesce(CAST(coalesce(p.{_d('date_placed')}, a.{_d('date_int')}) AS VARCHAR),
+                                                     trim(coalesce(p.date_placed, a.date_int))) AS adoption_id,
+            coalesce(p._c, a._c) AS child_id, trim(coalesce(p.date_placed, a.date_int)) AS decision_date,
+            NULLIF(trim(p.date_placed_ceased), '') AS decision_ceased_date,
+            {_t('p.reason_placed_ceased')} AS ceased_reason, NULLIF(trim(a.date_match), '') AS matched_date,
+            trim(a.foster_care) AS adopted_by_foster_carer, trim(a.nb_adoptr) AS adopters,
+            {_t('a.sex_adoptr')} AS adopters_sex, {_t('a.ls_adoptr')} AS adopters_legal_status,
+            coalesce(p.source_file, a.source_file) AS source_file, coalesce(p.source_row, a.source_row) AS source_row
+        FROM p FULL JOIN a ON p._la IS NOT DISTINCT FROM a._la AND p._c = a._c
+            AND p.{_d('date_placed')} = a.{_d('date_int')}""",
 }
-_NEEDS = {"cla_episode": "episodes", "review": "reviews", "care_leaver": "oc3",
-          "allocation": "social_worker", "worker": "social_worker", "worker_post": "social_worker"}
-_EVENT_DATES = {"episodes": ("decom", "dec"), "reviews": ("review",), "social_worker": ("sw_decom",)}
-_DATES = {"episodes": ("decom", "dec"), "reviews": ("review",), "social_worker": ("sw_decom",)}  # parsed once
+_NEEDS = {"cla_episode": ("episodes",), "review": ("reviews",), "care_leaver": ("oc3",),
+          "allocation": ("social_worker",), "worker": ("social_worker",), "worker_post": ("social_worker",),
+          "missing_episode": ("missing",), "uasc": ("uasc",), "previous_permanence": ("previous_permanence",),
+          "adoption": ADOPTION}
+_DATES = {"episodes": ("decom", "dec"), "reviews": ("review",), "social_worker": ("sw_decom",),  # parsed once
+          "missing": ("mis_start", "mis_end"), "uasc": ("duc",), "placed_for_adoption": ("date_placed",
+          "date_placed_ceased"), "ad1": ("date_int", "date_match")}
+_EVENT_DATES = {k: v for k, v in _DATES.items() if k != "uasc"}  # DUC is often a future 18th birthday
 # What identifies one record of a table across years' returns; the latest year's version of it is kept.
 RECORD_KEY = {"episodes": ("child", "decom"), "header": ("child",), "reviews": ("child", "review"),
-              "oc3": ("child",), "social_worker": ("child", "sw_decom")}
+              "oc3": ("child",), "social_worker": ("child", "sw_decom"), "missing": ("child", "mis_start"),
+              "uasc": ("child",), "previous_permanence": ("child",), "placed_for_adoption": ("child", "date_placed"),
+              "ad1": ("child", "date_int")}
 NAMED_CHILDREN = 20  # children without a header row named in the notes; the count covers them all
 
 # A collection year in a file name: 2020, or 2019-20 / 2019_2020 (the year the return is for ends the span).
@@ -141,78 +171,127 @@ def _year_sql(col: str) -> str:
             f"THEN TRY_CAST(left({t}, 4) AS INTEGER) + 1 ELSE TRY_CAST({t} AS INTEGER) END")
 
 
-def read(paths: Sequence[Path]) -> ReaderOutput:
-    """Read SSDA903 CSV files (any tables, any years) into canonical rows."""
-    out = ReaderOutput(FORMAT, list(paths))
+def read(paths: Sequence[Path]) -> list[ReaderOutput]:
+    """Read SSDA903 CSV files (any tables, any years) into canonical rows: one output per council when an LA
+    column names several (a regional or national stack), else one for the council the files do not name."""
+    files = ReaderOutput(FORMAT, list(paths))  # what is said of whole files: malformed lines, column names
     con = scratch_connection()
     try:
-        staged: dict[str, list[str]] = {}
-        for i, path in enumerate(paths):
-            try:
-                with open(path, newline="", encoding="utf-8-sig") as fh:
-                    first = fh.readline()
-            except (OSError, UnicodeDecodeError) as exc:
-                raise ReaderError(path.name, f"cannot be read as UTF-8 CSV text ({exc})") from None
-            kind = table_of(first.rstrip("\r\n").split(","))
-            if kind is None:
-                raise ReaderError(path.name, "header names no SSDA903 table (expected e.g. CHILD,DECOM,RNE,LS,... "
-                                             "or CHILD,SEX,DOB,ETHNIC,...)", row=1)
-            try:
-                staged_file = stage_file(con, f"f{i}", path, path.name)
-            except (duckdb.Error, UnreadableFile) as exc:
-                raise ReaderError(path.name, f"cannot be read as CSV ({str(exc).splitlines()[0]})") from None
-            out.rejected.extend(staged_file.problems)
-            out.headers.update({(path.name, col): code.upper() for col, code in _HEADER_OF.get(kind, {}).items()})
-            known = _KNOWN_COLUMNS.get(kind, set(TABLES[kind])) | {"year", "la"}
-            extra = [h for h in staged_file.header if h not in known]
-            if extra and kind in MODELLED:
-                out.notes.append(f"{path.name}: columns not used: {', '.join(extra)}")
-            name_year = year_of_name(path.stem)
-            year = _year_sql("year") if "year" in staged_file.header else (str(name_year) if name_year else "NULL")
-            la = "NULLIF(trim(la), '')" if "la" in staged_file.header else "CAST(NULL AS VARCHAR)"
-            con.execute(f"CREATE TEMP TABLE stage_y{i} AS SELECT *, CAST({year} AS INTEGER) AS _year, {la} AS _la "
-                        f"FROM stage_f{i}")
-            con.execute(f"DROP TABLE stage_f{i}")
-            staged.setdefault(kind, []).append(f"stage_y{i}")
-        for kind, parts in staged.items():
-            union = " UNION ALL BY NAME ".join(f"SELECT * FROM {p}" for p in parts)
-            if kind in MODELLED:  # columns an older year's file lacks are added empty; dates parsed once
-                have = {d[0] for p in parts for d in con.execute(f"SELECT * FROM {p} LIMIT 0").description}
-                added = [f"CAST(NULL AS VARCHAR) AS {c}" for c in sorted(_KNOWN_COLUMNS[kind] - have)]
-                dates = [f"{sql_date(c) if c in have else 'CAST(NULL AS DATE)'} AS {_d(c)}"
-                         for c in _DATES.get(kind, ())]
-                extra = "".join(f", {e}" for e in added + dates)
-                con.execute(f"CREATE TEMP TABLE t_{kind} AS SELECT *{extra} FROM ({union})")
-                if merged := _merge_years(con, kind):
-                    key = " and ".join(c.upper() for c in RECORD_KEY[kind])
-                    out.notes.append(f"SSDA903 {kind}: {merged:,} rows repeat a record (same {key}) of a later "
-                                     "year's return and were merged into it, the latest year's version kept")
-            else:
-                con.execute(f"CREATE TEMP TABLE t_{kind} AS {union}")
-            for p in parts:
-                con.execute(f"DROP TABLE {p}")
+        staged = _stage(con, paths, files)
+        merged: dict[str, dict[str | None, int]] = {}
+        for kind in staged:
+            if kind in MODELLED:
+                merged[kind] = _merge_years(con, kind)
+        councils = sorted({r[0] for kind in staged for r in con.execute(f"SELECT DISTINCT _la FROM t_{kind}")
+                           .fetchall()}, key=lambda c: (c is not None, c or ""))
+        outputs = {la: ReaderOutput(FORMAT, list(paths), council=la or "", notes=list(files.notes),
+                                    rejected=list(files.rejected), headers=dict(files.headers)) for la in councils}
+        if len(councils) > 1:
+            named = ", ".join(c or "(blank LA)" for c in councils)
+            for out in outputs.values():
+                out.notes.insert(0, f"SSDA903: the LA column names {len(councils)} councils, each loaded as its "
+                                    f"own snapshot ({named})")
+        for kind, by_la in merged.items():
+            key = " and ".join(c.upper() for c in RECORD_KEY[kind])
+            for la, n in by_la.items():
+                outputs[la].notes.append(f"SSDA903 {kind}: {n:,} rows repeat a record (same {key}) of a later "
+                                         "year's return and were merged into it, the latest year's version kept")
+        for kind in staged:
             if kind not in MODELLED:
-                n = con.execute(f"SELECT count(*) FROM t_{kind}").fetchone()[0]  # type: ignore[index]
-                out.notes.append(f"SSDA903 {kind}: {n} rows read; no canonical table holds them, so they are not "
-                                 "loaded")
+                for la, n in con.execute(f"SELECT _la, count(*) FROM t_{kind} GROUP BY _la").fetchall():
+                    outputs[la].notes.append(f"SSDA903 {kind}: {n} rows read; no canonical table holds them, so "
+                                             "they are not loaded")
         child_tables = [k for k in MODELLED if k in staged]
+        queries = {kind: _SQL[kind] for kind, needs in _NEEDS.items() if any(n in staged for n in needs)}
+        if "adoption" in queries:
+            for kind in ADOPTION:
+                if kind not in staged:  # joined with the other: an empty table of its columns
+                    _empty_table(con, kind)
         if child_tables:
-            out.tables["child"] = from_arrow("child", _arrow(con, _children_sql(child_tables)))
-            out.notes.extend(_headerless_note(con, child_tables))
-        for kind, need in _NEEDS.items():
-            if need in staged:
-                out.tables[kind] = from_arrow(kind, _arrow(con, _SQL[kind]))
-        if "social_worker" in staged:
-            out.tables["team"] = from_arrow("team", con.execute(
-                f"SELECT '{UNKNOWN_TEAM}' AS team_id, 'Unknown team (SSDA903)' AS name, 'cla' AS service, "
-                "'SSDA903 social_worker' AS source_file, 1 AS source_row").arrow())
-            out.notes.append("SSDA903 names social workers by SW_ID only and no teams: they are provisional workers "
-                             "in 'Unknown team (SSDA903)' (FTE 1.0, employment and start date unknown)")
-        out.extract_date = _latest(con, staged)
-        out.extract_date_basis = "inferred from the SSDA903 files: the latest episode, review or social worker date"
+            queries = {"child": _children_sql(child_tables), **queries}
+            for la, note in _headerless_notes(con, child_tables).items():
+                outputs[la].notes.append(note)
+        for kind, sql in queries.items():
+            for la, rows in _by_council(_arrow(con, sql), councils).items():
+                outputs[la].tables[kind] = from_arrow(kind, rows)
+        for la, out in outputs.items():
+            if "allocation" in out.tables:
+                out.tables["team"] = from_arrow("team", con.execute(
+                    f"SELECT '{UNKNOWN_TEAM}' AS team_id, 'Unknown team (SSDA903)' AS name, 'cla' AS service, "
+                    "'SSDA903 social_worker' AS source_file, 1 AS source_row").arrow())
+                out.notes.append("SSDA903 names social workers by SW_ID only and no teams: they are provisional "
+                                 "workers in 'Unknown team (SSDA903)' (FTE 1.0, employment and start date unknown)")
+        for la, latest in _latest(con, staged).items():
+            outputs[la].extract_date = latest
+            outputs[la].extract_date_basis = ("inferred from the SSDA903 files: the latest episode, review or "
+                                              "social worker date")
     finally:
         con.close()
-    return out
+    return list(outputs.values())
+
+
+def _stage(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], files: ReaderOutput) -> dict[str, list[str]]:
+    """Stage every file and stack each table's files as `t_<table>`, with each row's collection year (`_year`)
+    and council (`_la`); returns table -> its files' stage names (dropped once stacked)."""
+    staged: dict[str, list[str]] = {}
+    for i, path in enumerate(paths):
+        try:
+            with open(path, newline="", encoding="utf-8-sig") as fh:
+                first = fh.readline()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ReaderError(path.name, f"cannot be read as UTF-8 CSV text ({exc})") from None
+        kind = table_of(first.rstrip("\r\n").split(","))
+        if kind is None:
+            raise ReaderError(path.name, "header names no SSDA903 table (expected e.g. CHILD,DECOM,RNE,LS,... "
+                                         "or CHILD,SEX,DOB,ETHNIC,...)", row=1)
+        try:
+            staged_file = stage_file(con, f"f{i}", path, path.name)
+        except (duckdb.Error, UnreadableFile) as exc:
+            raise ReaderError(path.name, f"cannot be read as CSV ({str(exc).splitlines()[0]})") from None
+        files.rejected.extend(staged_file.problems)
+        files.headers.update({(path.name, col): code.upper() for col, code in _HEADER_OF.get(kind, {}).items()})
+        known = _KNOWN_COLUMNS.get(kind, set(TABLES[kind])) | {"year", "la"}
+        extra = [h for h in staged_file.header if h not in known]
+        if extra and kind in MODELLED:
+            files.notes.append(f"{path.name}: columns not used: {', '.join(extra)}")
+        name_year = year_of_name(path.stem)
+        year = _year_sql("year") if "year" in staged_file.header else (str(name_year) if name_year else "NULL")
+        la = "NULLIF(trim(la), '')" if "la" in staged_file.header else "CAST(NULL AS VARCHAR)"
+        con.execute(f"CREATE TEMP TABLE stage_y{i} AS SELECT *, CAST({year} AS INTEGER) AS _year, {la} AS _la "
+                    f"FROM stage_f{i}")
+        con.execute(f"DROP TABLE stage_f{i}")
+        staged.setdefault(kind, []).append(f"stage_y{i}")
+    for kind, parts in staged.items():
+        union = " UNION ALL BY NAME ".join(f"SELECT * FROM {p}" for p in parts)
+        if kind in MODELLED:  # columns an older year's file lacks are added empty; dates parsed once
+            have = {d[0] for p in parts for d in con.execute(f"SELECT * FROM {p} LIMIT 0").description}
+            added = [f"CAST(NULL AS VARCHAR) AS {c}" for c in sorted(_KNOWN_COLUMNS[kind] - have)]
+            dates = [f"{sql_date(c) if c in have else 'CAST(NULL AS DATE)'} AS {_d(c)}"
+                     for c in _DATES.get(kind, ())]
+            extra_sql = "".join(f", {e}" for e in added + dates)
+            con.execute(f"CREATE TEMP TABLE t_{kind} AS SELECT *{extra_sql} FROM ({union})")
+        else:
+            con.execute(f"CREATE TEMP TABLE t_{kind} AS {union}")
+        for p in parts:
+            con.execute(f"DROP TABLE {p}")
+    return staged
+
+
+def _empty_table(con: duckdb.DuckDBPyConnection, kind: str) -> None:
+    cols = [f"CAST(NULL AS VARCHAR) AS {c}" for c in sorted(_KNOWN_COLUMNS[kind])]
+    cols += [f"CAST(NULL AS DATE) AS {_d(c)}" for c in _DATES.get(kind, ())]
+    con.execute(f"CREATE TEMP TABLE t_{kind} AS SELECT {', '.join(cols)}, CAST(NULL AS VARCHAR) AS _la, "
+                "CAST(NULL AS INTEGER) AS _year, CAST(NULL AS VARCHAR) AS source_file, CAST(NULL AS BIGINT) AS "
+                "source_row WHERE false")
+
+
+def _by_council(rows: pa.Table, councils: list[str | None]) -> dict[str | None, pa.Table]:
+    """A query's rows split by council (`_la`); every council gets a table, perhaps empty."""
+    if len(councils) == 1:
+        return {councils[0]: rows}
+    la = rows["_la"]
+    return {c: rows.filter(pc.is_null(la) if c is None else pc.fill_null(pc.equal(la, c), False))
+            for c in councils}
 
 
 def _arrow(con: duckdb.DuckDBPyConnection, sql: str) -> pa.Table:
@@ -226,19 +305,20 @@ def _record_key(kind: str) -> str:
                      for c in RECORD_KEY[kind])
 
 
-def _merge_years(con: duckdb.DuckDBPyConnection, kind: str) -> int:
-    """Keep only the latest year's rows of each record (per council); return how many rows were merged away.
-    Rows of one year sharing a key are all kept, so a true duplicate is still named by the key check."""
-    years = con.execute(f"SELECT count(DISTINCT coalesce(_year, -1)), count(*) FROM t_{kind}").fetchone()
-    assert years is not None
-    if years[0] < 2:
-        return 0
+def _merge_years(con: duckdb.DuckDBPyConnection, kind: str) -> dict[str | None, int]:
+    """Keep only the latest year's rows of each record (per council); return, per council, how many rows were
+    merged away. Rows of one year sharing a key are all kept, so a true duplicate is still named by the key
+    check."""
+    years = con.execute(f"SELECT count(DISTINCT coalesce(_year, -1)) FROM t_{kind}").fetchone()
+    if years is None or years[0] < 2:
+        return {}
+    before = dict(con.execute(f"SELECT _la, count(*) FROM t_{kind} GROUP BY _la").fetchall())
     con.execute(f"CREATE TEMP TABLE m_{kind} AS SELECT * FROM t_{kind} QUALIFY coalesce(_year, -1) = "
                 f"max(coalesce(_year, -1)) OVER (PARTITION BY _la, {_record_key(kind)})")
     con.execute(f"DROP TABLE t_{kind}")
     con.execute(f"ALTER TABLE m_{kind} RENAME TO t_{kind}")
-    kept = con.execute(f"SELECT count(*) FROM t_{kind}").fetchone()[0]  # type: ignore[index]
-    return int(years[1]) - int(kept)
+    after = dict(con.execute(f"SELECT _la, count(*) FROM t_{kind} GROUP BY _la").fetchall())
+    return {la: n - after.get(la, 0) for la, n in before.items() if n > after.get(la, 0)}
 
 
 def _unheaded_sql(child_tables: list[str]) -> str:
@@ -253,26 +333,31 @@ def _unheaded_sql(child_tables: list[str]) -> str:
 
 
 def _children_sql(child_tables: list[str]) -> str:
+    """The header's children and those with no header row; a child in the UASC table is marked UASC."""
     parts = [_SQL["child"]] if "header" in child_tables else []
     if child_tables != ["header"]:
         parts.append(f"SELECT _la, child_id, NULL AS sex, NULL AS ethnicity, NULL AS dob, source_file, source_row "
                      f"FROM ({_unheaded_sql(child_tables)})")
-    return " UNION ALL ".join(parts)
+    children = " UNION ALL ".join(parts)
+    if "uasc" not in child_tables:
+        return children
+    return (f"SELECT c.*, CASE WHEN u.child_id IS NOT NULL THEN 'Y' END AS uasc FROM ({children}) c LEFT JOIN "
+            f"(SELECT DISTINCT _la, {_t('child')} AS child_id FROM t_uasc) u "
+            "ON c._la IS NOT DISTINCT FROM u._la AND c.child_id = u.child_id")
 
 
-def _headerless_note(con: duckdb.DuckDBPyConnection, child_tables: list[str]) -> list[str]:
+def _headerless_notes(con: duckdb.DuckDBPyConnection, child_tables: list[str]) -> dict[str | None, str]:
     if child_tables == ["header"]:
-        return []
-    found = con.execute(f"SELECT count(*), list(child_id ORDER BY child_id)[:{NAMED_CHILDREN}] "
-                        f"FROM ({_unheaded_sql(child_tables)})").fetchone()
-    assert found is not None
-    n, ids = int(found[0]), found[1] or []
-    if not n:
-        return []
-    more = f" and {n - len(ids):,} more" if n > len(ids) else ""
-    return [f"SSDA903: {n:,} children have episodes, reviews or other rows but no header row: they are kept with "
-            f"sex, ethnicity and date of birth unknown, and figures by age or sex grade lower for them "
-            f"(CHILD {', '.join(ids)}{more})"]
+        return {}
+    found = con.execute(f"SELECT _la, count(*), list(child_id ORDER BY child_id)[:{NAMED_CHILDREN}] "
+                        f"FROM ({_unheaded_sql(child_tables)}) GROUP BY _la").fetchall()
+    notes = {}
+    for la, n, ids in found:
+        more = f" and {n - len(ids):,} more" if n > len(ids) else ""
+        notes[la] = (f"SSDA903: {n:,} children have episodes, reviews or other rows but no header row: they are "
+                     "kept with sex, ethnicity and date of birth unknown, and figures by age or sex grade lower for "
+                     f"them (CHILD {', '.join(ids)}{more})")
+    return notes
 
 
 _KNOWN_COLUMNS = {
@@ -282,6 +367,11 @@ _KNOWN_COLUMNS = {
     "reviews": {"child", "dob", "review", "review_code"},
     "oc3": {"child", "dob", "in_touch", "activ", "accom"},
     "social_worker": {"child", "sw_id", "sw_decom", "sw_reason"},
+    "missing": {"child", "dob", "missing", "mis_start", "mis_end"},
+    "uasc": {"child", "sex", "dob", "duc"},
+    "previous_permanence": {"child", "dob", "prev_perm", "la_perm", "date_perm"},
+    "placed_for_adoption": {"child", "dob", "date_placed", "date_placed_ceased", "reason_placed_ceased"},
+    "ad1": {"child", "dob", "date_int", "date_match", "foster_care", "nb_adoptr", "sex_adoptr", "ls_adoptr"},
 }
 
 
@@ -294,13 +384,23 @@ _HEADER_OF = {
     "reviews": {"child_id": "child", "held_date": "review"},
     "oc3": {"child_id": "child", "in_touch": "in_touch", "activity": "activ", "accommodation": "accom"},
     "social_worker": {"child_id": "child", "worker_id": "sw_id", "start_date": "sw_decom"},
+    "missing": {"child_id": "child", "kind": "missing", "start_date": "mis_start", "end_date": "mis_end"},
+    "uasc": {"child_id": "child", "ceased_date": "duc"},
+    "previous_permanence": {"child_id": "child", "arrangement": "prev_perm", "order_date": "date_perm",
+                            "council_code": "la_perm"},
+    "placed_for_adoption": {"child_id": "child", "decision_date": "date_placed",
+                            "decision_ceased_date": "date_placed_ceased", "ceased_reason": "reason_placed_ceased"},
+    "ad1": {"child_id": "child", "decision_date": "date_int", "matched_date": "date_match",
+            "adopted_by_foster_carer": "foster_care", "adopters": "nb_adoptr", "adopters_sex": "sex_adoptr",
+            "adopters_legal_status": "ls_adoptr"},
 }
 
 
-def _latest(con: duckdb.DuckDBPyConnection, staged: dict[str, list[str]]) -> date | None:
-    parts = [f"SELECT max({_d(c)}) AS d FROM t_{kind}" for kind, cols in _EVENT_DATES.items() if kind in staged
-             for c in cols]
+def _latest(con: duckdb.DuckDBPyConnection, staged: dict[str, list[str]]) -> dict[str | None, date]:
+    """Per council, the latest event date its rows hold."""
+    parts = [f"SELECT _la, max({_d(c)}) AS d FROM t_{kind} GROUP BY _la"
+             for kind, cols in _EVENT_DATES.items() if kind in staged for c in cols]
     if not parts:
-        return None
-    row = con.execute(f"SELECT max(d) FROM ({' UNION ALL '.join(parts)})").fetchone()
-    return row[0] if row and row[0] else None
+        return {}
+    rows = con.execute(f"SELECT _la, max(d) FROM ({' UNION ALL '.join(parts)}) GROUP BY _la").fetchall()
+    return {la: d for la, d in rows if d}

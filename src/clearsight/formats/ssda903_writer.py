@@ -1,4 +1,5 @@
-"""Write a snapshot as SSDA903 CSV tables (header, episodes, reviews, oc3, social_worker), dd/mm/yyyy dates.
+"""Write a snapshot as SSDA903 CSV tables (header, episodes, reviews, oc3, social_worker, missing, uasc,
+placed_for_adoption, ad1, previous_permanence), dd/mm/yyyy dates.
 
 DuckDB's COPY writes the files, so exporting a large council runs at database speed. SW_ID is the worker's
 Social Work England number where known, else their worker id.
@@ -15,6 +16,15 @@ from clearsight.store.snapshots import Snapshot
 
 def _d(col: str) -> str:
     return f"strftime({col}, '%d/%m/%Y')"
+
+
+def _of_children(table: str, columns: str, order: str) -> str:
+    """Rows of `table` for the snapshot, beside each child's date of birth (the 903 repeats it per table)."""
+    return (f"SELECT t.child_id AS CHILD, {columns} FROM {table} t JOIN child c USING (child_id, snapshot_id) "
+            f"WHERE t.snapshot_id = $s ORDER BY t.child_id, {order}")
+
+
+_SEX = "CASE c.sex WHEN 'M' THEN '1' WHEN 'F' THEN '2' END"
 
 
 QUERIES = {
@@ -38,6 +48,22 @@ QUERIES = {
           AND (a.end_date IS NULL OR a.end_date > a.start_date)  -- never held: would repeat its SW_DECOM
           AND a.child_id IN (SELECT child_id FROM cla_episode WHERE snapshot_id = $s)
         ORDER BY a.child_id, a.start_date""",
+    "missing": _of_children("missing_episode", f"{_d('c.dob')} AS DOB, t.kind AS MISSING, "
+                            f"{_d('t.start_date')} AS MIS_START, {_d('t.end_date')} AS MIS_END", "t.start_date"),
+    "uasc": _of_children("uasc", f"{_SEX} AS SEX, {_d('c.dob')} AS DOB, {_d('t.ceased_date')} AS DUC", "1"),
+    "placed_for_adoption": _of_children(
+        "adoption", f"{_d('c.dob')} AS DOB, {_d('t.decision_date')} AS DATE_PLACED, "
+        f"{_d('t.decision_ceased_date')} AS DATE_PLACED_CEASED, t.ceased_reason AS REASON_PLACED_CEASED",
+        "t.decision_date"),
+    "ad1": _of_children(
+        "(SELECT * FROM adoption WHERE matched_date IS NOT NULL OR adopters IS NOT NULL)",
+        f"{_d('c.dob')} AS DOB, {_d('t.decision_date')} AS DATE_INT, {_d('t.matched_date')} AS DATE_MATCH, "
+        "CASE WHEN t.adopted_by_foster_carer THEN '1' WHEN NOT t.adopted_by_foster_carer THEN '0' END "
+        "AS FOSTER_CARE, t.adopters AS NB_ADOPTR, t.adopters_sex AS SEX_ADOPTR, "
+        "t.adopters_legal_status AS LS_ADOPTR", "t.decision_date"),
+    "previous_permanence": _of_children(
+        "previous_permanence", f"{_d('c.dob')} AS DOB, t.arrangement AS PREV_PERM, t.council_code AS LA_PERM, "
+        "t.order_date AS DATE_PERM", "1"),
 }
 
 

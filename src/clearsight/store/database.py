@@ -82,8 +82,14 @@ def _v2(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+def _v3(con: duckdb.DuckDBPyConnection) -> None:
+    """The SSDA903 tables held since issue 15: missing episodes, UASC, adoption and previous permanence."""
+    for name in ("missing_episode", "uasc", "adoption", "previous_permanence"):
+        con.execute(_canonical_ddl(schema.table(name)))
+
+
 # Ordered migrations: index i upgrades a database at version i to version i + 1.
-MIGRATIONS: tuple[Callable[[duckdb.DuckDBPyConnection], None], ...] = (_v1, _v2)
+MIGRATIONS: tuple[Callable[[duckdb.DuckDBPyConnection], None], ...] = (_v1, _v2, _v3)
 assert len(MIGRATIONS) == schema.SCHEMA_VERSION
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -10,6 +12,7 @@ from clearsight.canonical import schema
 from clearsight.synth.activity import Activity
 from clearsight.synth.council import population_rows
 from clearsight.synth.timeline import CouncilRun
+from clearsight.synth.workdays import EPOCH, day
 from clearsight.synth.workforce import PRACTITIONER
 
 Columns = dict[str, np.ndarray]
@@ -191,9 +194,48 @@ def build_tables(run: CouncilRun) -> dict[str, Columns]:
     t["population"] = {"area": col(pop, 0), "age_band": col(pop, 1), "year": col(pop, 2, np.int64),
                        "children": col(pop, 3, np.int64)}
     t["team_reported"] = team_reported(run)
+    t["missing_episode"] = missing_episodes(run, t["cla_episode"])
+    t["uasc"] = uasc_children(t["child"], t["cla_episode"])
+    t["adoption"] = {c: np.array([], dtype=object) for c in schema.table("adoption").column_names}  # not simulated
+    t["previous_permanence"] = {c: np.array([], dtype=object) for c in schema.table("previous_permanence").column_names}
     for name, cols in t.items():
         assert list(cols) == list(schema.table(name).column_names), name
     return t
+
+
+def missing_episodes(run: CouncilRun, cla: Columns) -> Columns:
+    """Times looked-after children went missing or away from placement, within their episodes (Scenario
+    missing_share, missing_incidents, away_share); one still going at the extract date has no end."""
+    rng, sc = run.rng, run.sc
+    start, end = cla["start_date"], np.where(cla["end_date"] < 0, run.end, np.minimum(cla["end_date"], run.end))
+    chosen = np.flatnonzero((rng.random(len(start)) < sc.missing_share) & (end > start))
+    counts = rng.integers(sc.missing_incidents[0], sc.missing_incidents[1] + 1, len(chosen))
+    episode = np.repeat(chosen, counts)
+    begin = start[episode] + (rng.random(len(episode)) * (end[episode] - start[episode])).astype(np.int64)
+    begin = np.unique(np.stack([episode, begin]), axis=1)  # one incident a day per episode: the key is child, day
+    episode, begin = begin[0], begin[1]
+    until = begin + rng.integers(0, 4, len(begin))
+    return {
+        "missing_id": ids("MI", range(len(begin)), 7), "child_id": cla["child_id"][episode],
+        "kind": np.where(rng.random(len(begin)) < sc.away_share, "A", "M").astype(object), "start_date": begin,
+        "end_date": np.where(until > run.end, -1, until),
+    }
+
+
+def uasc_children(child: Columns, cla: Columns) -> Columns:
+    """The 903 UASC table: looked-after children the run made unaccompanied asylum-seeking; the status ceases
+    at 18 (DUC), which may lie after the extract date."""
+    chosen = np.flatnonzero((child["uasc"] == 1) & np.isin(child["child_id"], cla["child_id"]))
+    eighteenth = [day(_years_after(EPOCH + timedelta(days=int(d)), 18)) for d in child["dob"][chosen]]
+    return {"child_id": child["child_id"][chosen], "ceased_date": np.array(eighteenth, dtype=np.int64)}
+
+
+def _years_after(d: date, years: int) -> date:
+    """The same day `years` later (29 February: 1 March)."""
+    try:
+        return d.replace(year=d.year + years)
+    except ValueError:
+        return date(d.year + years, 3, 1)
 
 
 def establishment(run: CouncilRun) -> Columns:

@@ -113,6 +113,14 @@ class Scenario:
     """After the inspection, case-holding teams carrying more than this per weighted FTE get agency posts
     added until they would carry about this."""
 
+    missing_share: float = 0.11
+    """Share of looked-after episodes in which the child goes missing or away from placement (DfE: about one
+    looked-after child in nine went missing in 2023-24) ..."""
+    missing_incidents: tuple[int, int] = (1, 6)
+    """... that many times (fewest, most), each lasting 0 to 3 days ..."""
+    away_share: float = 0.2
+    """... each time away from placement without authorisation (903 'A') with this chance, else missing ('M')."""
+
     visit_standard_wd: dict[str, int] | None = None
     """Visit standards in working days (CIN 20, CP 10); CLA/PA handled in days."""
     visit_gap_share: tuple[tuple[str, float], ...] = (("CIN", 0.25), ("CP", 0.45), ("CLA", 0.25))
