@@ -51,7 +51,7 @@ def test_every_table_written_with_schema_header(small_extract: Path) -> None:
         assert tuple(header) == t.column_names, t.name
         assert manifest.tables[t.name].file == f"{t.name}.csv"
         assert manifest.tables[t.name].rows == rows, t.name
-        if t.name not in ("care_leaver",):
+        if t.name not in ("care_leaver", "adoption", "previous_permanence"):  # the last two are not simulated
             assert rows > 0, t.name
 
 

@@ -41,6 +41,11 @@ EMPTY_MEANS_NOT_YET = frozenset({
 })
 
 
+# Personal values never printed in a load report or message (a date of birth identifies a child): a failing
+# row is named by its record id instead.
+NOT_SHOWN = frozenset({"dob", "expected_dob", "death_date"})
+
+
 @dataclass(frozen=True)
 class Column:
     name: str

@@ -48,9 +48,12 @@ def detect_file(path: Path) -> str | None:
         return "ssd"
     try:
         with open(path, "rb") as fh:
-            head = fh.read(4096).decode("utf-8-sig", errors="replace")
+            raw = fh.read(4096)
     except OSError:
         return None
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ReaderError(path.name, "is UTF-16 text: Clearsight reads UTF-8 (save it as 'CSV UTF-8' or UTF-8 XML)")
+    head = raw.decode("utf-8-sig", errors="replace")
     if suffix == ".xml" or head.lstrip().startswith("<"):
         if "<CSWWWorker" in head or "<Collection>CSWW" in head or "<LALevelVacancies" in head:
             return "csww"
@@ -63,7 +66,31 @@ def detect_file(path: Path) -> str | None:
     first = head.splitlines()[0] if head else ""
     if table_of([c for c in first.split(",")]):
         return "ssda903"
+    for separator in (";", "\t", "|"):
+        if kind := table_of(first.split(separator)):
+            raise ReaderError(path.name, f"is an SSDA903 {kind} table separated by {separator!r}: SSDA903 files are "
+                                         "comma-separated CSV (save it as CSV with commas)", row=1)
     return "hr" if hr_table_of(path) else None
+
+
+def unread_files(paths: Sequence[Path], found: dict[str, list[Path]]) -> list[str]:
+    """A note for every entry of the directories given that no reader took, saying why."""
+    taken = {p for files in found.values() for p in files}
+    notes = []
+    for path in paths:
+        if not path.is_dir() or (path / MANIFEST_NAME).is_file():
+            continue
+        for entry in sorted(path.iterdir()):
+            if entry in taken:
+                continue
+            if entry.is_dir():
+                why = "a folder: folders inside the one given are not read"
+            elif entry.name.startswith((".", "~$")):
+                why = "a hidden or Office lock file"
+            else:
+                why = "not in a format Clearsight reads"
+            notes.append(f"not read: {entry.name} ({why})")
+    return notes
 
 
 def detect(paths: Sequence[Path]) -> dict[str, list[Path]]:
@@ -126,8 +153,12 @@ def read_councils(
     if by_format.get("csww"):
         outputs.append(csww.read(by_format["csww"]))
     where = ", ".join(str(p) for p in paths)
+    groups = _by_council(outputs, council, where)
+    unread = unread_files(paths, by_format) if fmt == "auto" else []
+    for _, group in groups:
+        group[0].notes.extend(unread)
     try:
-        return [to_extract(group, extract_date, name) for name, group in _by_council(outputs, council, where)]
+        return [to_extract(group, extract_date, name) for name, group in groups]
     except ValueError as exc:
         raise ReaderError(where, str(exc)) from None
 

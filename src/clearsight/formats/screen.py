@@ -200,5 +200,6 @@ def _name_column(problem: Problem, headers: dict[tuple[str, str], str]) -> Probl
     if not header or header == problem.column:
         return problem
     return Problem(
-        problem.file, f"{header} ({problem.column})", problem.message, problem.rows, problem.count, problem.values
+        problem.file, f"{header} ({problem.column})", problem.message, problem.rows, problem.count, problem.values,
+        problem.records
     )

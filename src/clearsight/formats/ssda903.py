@@ -46,7 +46,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     "oc3": ("child", "in_touch", "activ", "accom"),
     "social_worker": ("child", "sw_id", "sw_decom"),
     "missing": ("child", "missing", "mis_start"),
-    "oc2": ("child", "conviction", "health_check"),
+    "oc2": ("child", "convicted", "health_check"),
     "uasc": ("child", "duc"),
     "previous_permanence": ("child", "prev_perm"),
     "placed_for_adoption": ("child", "date_placed"),
@@ -183,7 +183,7 @@ def read(paths: Sequence[Path]) -> list[ReaderOutput]:
             if kind in MODELLED:
                 merged[kind] = _merge_years(con, kind)
         councils = sorted({r[0] for kind in staged for r in con.execute(f"SELECT DISTINCT _la FROM t_{kind}")
-                           .fetchall()}, key=lambda c: (c is not None, c or ""))
+                           .fetchall()}, key=lambda c: (c is not None, c or "")) or [None]  # no rows: one, empty
         outputs = {la: ReaderOutput(FORMAT, list(paths), council=la or "", notes=list(files.notes),
                                     rejected=list(files.rejected), headers=dict(files.headers)) for la in councils}
         if len(councils) > 1:
@@ -221,10 +221,10 @@ def read(paths: Sequence[Path]) -> list[ReaderOutput]:
                     "'SSDA903 social_worker' AS source_file, 1 AS source_row").arrow())
                 out.notes.append("SSDA903 names social workers by SW_ID only and no teams: they are provisional "
                                  "workers in 'Unknown team (SSDA903)' (FTE 1.0, employment and start date unknown)")
-        for la, latest in _latest(con, staged).items():
+        for la, (latest, outliers) in _latest(con, staged).items():
             outputs[la].extract_date = latest
-            outputs[la].extract_date_basis = ("inferred from the SSDA903 files: the latest episode, review or "
-                                              "social worker date")
+            outputs[la].extract_date_basis = ("inferred from the SSDA903 files: the latest event date (episode, "
+                                              f"review, social worker, missing, adoption){outliers}")
     finally:
         con.close()
     return list(outputs.values())
@@ -396,11 +396,30 @@ _HEADER_OF = {
 }
 
 
-def _latest(con: duckdb.DuckDBPyConnection, staged: dict[str, list[str]]) -> dict[str | None, date]:
-    """Per council, the latest event date its rows hold."""
-    parts = [f"SELECT _la, max({_d(c)}) AS d FROM t_{kind} GROUP BY _la"
+# The extract date is the latest event date of the bulk of them: dates more than OUTLIER_MARGIN_DAYS after the
+# date OUTLIER_QUANTILE of a council's event dates fall by (a DECOM keyed as 2052, a few dates a year ahead) do
+# not move it; they are named in a note and their rows left out as after the extract date.
+OUTLIER_QUANTILE = 0.99
+OUTLIER_MARGIN_DAYS = 31
+
+
+def _latest(con: duckdb.DuckDBPyConnection, staged: dict[str, list[str]]) -> dict[str | None, tuple[date, str]]:
+    """Per council, the latest event date of the bulk of its rows, and a note naming the outlying later ones."""
+    parts = [f"SELECT _la, {_d(c)} AS d FROM t_{kind} WHERE {_d(c)} IS NOT NULL"
              for kind, cols in _EVENT_DATES.items() if kind in staged for c in cols]
     if not parts:
         return {}
-    rows = con.execute(f"SELECT _la, max(d) FROM ({' UNION ALL '.join(parts)}) GROUP BY _la").fetchall()
-    return {la: d for la, d in rows if d}
+    rows = con.execute(f"""WITH e AS ({' UNION ALL '.join(parts)}),
+            b AS (SELECT _la, quantile_disc(d, {OUTLIER_QUANTILE}) + {OUTLIER_MARGIN_DAYS} AS bound FROM e GROUP BY _la)
+        SELECT e._la, max(d) FILTER (WHERE d <= bound), count(*) FILTER (WHERE d > bound),
+               list(DISTINCT d ORDER BY d DESC) FILTER (WHERE d > bound)
+        FROM e JOIN b ON e._la IS NOT DISTINCT FROM b._la GROUP BY e._la""").fetchall()
+    found = {}
+    for la, latest, outlying, dates in rows:
+        note = ""
+        if outlying:
+            shown = ", ".join(d.isoformat() for d in dates[:5]) + (" ..." if len(dates) > 5 else "")
+            note = (f"; {outlying:,} later dates lie more than {OUTLIER_MARGIN_DAYS} days beyond "
+                    f"{OUTLIER_QUANTILE:.0%} of the others and were not taken as the extract date ({shown})")
+        found[la] = (latest, note)
+    return found

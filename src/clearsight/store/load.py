@@ -200,10 +200,15 @@ def load(
         for table in readable:
             rows, completeness = _completeness(con, table, parsed=extract.screened)
             report.tables[table.name].update(rows=rows, completeness=completeness)
-        for name in schema.TABLES_BY_NAME:
-            report.tables.setdefault(name, {"file": None, "rows": 0, "note": "not supplied in this extract"})
         report.rejected = list(extract.rejected)
         report.notes = list(extract.notes)
+        if not any(report.tables[t.name]["rows"] for t in readable):  # never a latest snapshot of nothing
+            what = "no table Clearsight holds" if not readable else "no rows in any table"
+            report.problems.append(Problem(extract.source, "", f"the extract has {what}: there is nothing to load",
+                                           (), 1))
+            return _finish(report, started)
+        for name in schema.TABLES_BY_NAME:
+            report.tables.setdefault(name, {"file": None, "rows": 0, "note": "not supplied in this extract"})
         tick("writing snapshot", steps - 1, steps)
         report.snapshot_id = _write_snapshot(con, report, extract.content_hash, readable, extract.screened)
         report.status = "loaded_with_rejections" if extract.rejected else "loaded"

@@ -31,6 +31,7 @@ class Problem:
     rows: tuple[int, ...]  # first EXAMPLES source rows (1 = header line)
     count: int
     values: tuple[str, ...] = ()
+    records: tuple[str, ...] = ()  # ids of the failing records, where the value itself is not shown
 
     def __str__(self) -> str:
         place = self.file
@@ -42,12 +43,14 @@ class Problem:
         if self.column:
             place += f", column '{self.column}'"
         vals = f" (found {', '.join(repr(v) for v in self.values[:5])})" if self.values else ""
+        if self.records:
+            vals += f" (records {', '.join(self.records[:5])}{' ...' if len(self.records) > 5 else ''})"
         return f"{place}: {self.message}{vals}"
 
     def as_dict(self) -> dict[str, object]:
         return {
             "file": self.file, "column": self.column, "message": self.message, "rows": list(self.rows),
-            "count": self.count, "values": list(self.values),
+            "count": self.count, "values": list(self.values), "records": list(self.records),
         }
 
 
@@ -122,7 +125,11 @@ class StagedExtract:
         return f"stage_{table}"
 
     def _collect(self, table: str, column: str, where: str, message: str, value: str | None = None) -> None:
-        """One problem per source file (a sheet, for workbooks) whose rows fail `where`."""
+        """One problem per source file (a sheet, for workbooks) whose rows fail `where`. A personal value (a
+        date of birth: schema.NOT_SHOWN) is never shown: the failing records are named by their id instead."""
+        shown_as_id = column in schema.NOT_SHOWN
+        if shown_as_id:
+            value = typed_name(schema.table(table).key[0])
         value_sql = f", CAST({value} AS VARCHAR)" if value else ""
         rows = self.con.execute(
             f"SELECT source_file, count(*) OVER (PARTITION BY source_file), source_row{value_sql} "
@@ -136,7 +143,8 @@ class StagedExtract:
         for file, found in by_file.items():
             values = tuple(dict.fromkeys(str(r[3]) for r in found)) if value else ()
             rows_shown = tuple(int(r[2]) for r in found)  # type: ignore[call-overload]
-            self.problems.append(Problem(file, column, message, rows_shown, int(found[0][1]), values))  # type: ignore[call-overload]
+            shown, records = ((), values) if shown_as_id else (values, ())
+            self.problems.append(Problem(file, column, message, rows_shown, int(found[0][1]), shown, records))  # type: ignore[call-overload]
 
     def check_columns(self, table: schema.Table, present: list[str]) -> list[str]:
         """Missing columns are problems; returns the header's extra columns (ignored, reported)."""
