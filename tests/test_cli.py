@@ -48,7 +48,8 @@ def test_load_then_position_json(tmp_path, extract):
     assert "3 held by a manager" in data["headline"][0]
     assert "unallocated" not in data["sections"]  # child-level lists only when asked for (--records)
     [team] = data["sections"]["teams"]["rows"]
-    assert (team["cases"], team["cases_over_capacity"], team["posts_needed"]) == (22, 2, 0.1)
+    assert (team["cases"], team["cases_over_capacity"], team["posts_needed_over_capacity"]) == (22, 2, 0.1)
+    assert team["posts_needed"] == 0.25  # 0.1 over capacity + 3 children waiting / 20
     assert data["provenance"]["snapshot_id"] == 1
     listed = json.loads(run(db, "position", "--as-at", "2023-12-15", "--format", "json", "--records").output)
     assert len(listed["sections"]["unallocated"]["rows"]) == 3

@@ -64,6 +64,6 @@ def test_the_story_2023_against_2022(demo):
     depleted = [t for t in december_2023["sections"]["teams"]["rows"] if t["team"] in {
         "North Child in Need Team", "South Child in Need Team"}]
     assert len(depleted) == 2
-    assert all(23 <= t["average_caseload"] <= 30 for t in depleted), depleted
+    assert all(23 <= t["caseload_per_fte_holding"] <= 30 for t in depleted), depleted
     earlier = position(work, "2022-12-15")["sections"]["waiting"]["rows"]
     assert sum(w["children"] for w in earlier) < 30

@@ -29,8 +29,8 @@ WORKFORCE_COLUMNS = (
 )
 _NULL_WHEN_ABSENT = ("agency_rate", "funded_fte", "vacancy_rate", "turnover_rate")
 CAPACITY_COLUMNS = (
-    "workers", "fte", "cases", "average_caseload", "fte_caseload", "cases_over_capacity", "posts_needed",
-    "posts_needed_rounded_up",
+    "workers", "fte", "workers_holding_cases", "fte_holding_cases", "cases", "caseload_per_fte_holding",
+    "caseload_per_head", "caseload_status", "cases_over_capacity", "posts_needed_over_capacity",
 )
 
 

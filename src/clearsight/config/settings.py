@@ -46,6 +46,32 @@ def _default_standards() -> dict[str, CaseloadStandard]:
     }
 
 
+class SeparateCaseload(BaseModel):
+    """Workers whose caseloads are reported apart from social workers', against their own standard
+    (definitions.md: personal advisers and IROs are never averaged in with social workers)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    roles: tuple[str, ...] = Field(min_length=1, description="Worker roles in the group.")
+    allocation_roles: tuple[str, ...] = Field(
+        min_length=1, description="Kinds of involvement counted as the group's cases."
+    )
+    standard_role: str = Field(
+        description="Role whose caseload standard the group is measured against, and in whose posts its cases "
+        "over capacity are counted."
+    )
+
+
+def _default_separate_caseloads() -> dict[str, SeparateCaseload]:
+    # definitions.md: personal advisers (care leavers) 18-20 and IROs 50-70, each against their own standard.
+    return {
+        "personal_adviser": SeparateCaseload(
+            roles=("personal_adviser",), allocation_roles=("personal_adviser",), standard_role="personal_adviser"
+        ),
+        "iro": SeparateCaseload(roles=("iro",), allocation_roles=("iro",), standard_role="iro"),
+    }
+
+
 class AllocationRules(BaseModel):
     """How "allocated" is decided (no national standard defines it; definitions.md documents this rule)."""
 
@@ -62,10 +88,6 @@ class AllocationRules(BaseModel):
     manager_roles: tuple[str, ...] = Field(
         default=("team_manager", "service_manager", "head_of_service", "director"),
         description="Roles whose holding of a case is reported as 'held by a manager' (still unallocated).",
-    )
-    caseload_roles: tuple[str, ...] = Field(
-        default=("allocated_social_worker", "personal_adviser", "iro"),
-        description="Kinds of involvement that count towards a worker's caseload.",
     )
 
 
@@ -407,7 +429,14 @@ class CouncilConfig(BaseModel):
     )
     posts_standard_role: str = Field(
         default="social_worker",
-        description="Role whose upper standard converts cases over capacity into posts needed (seed 002).",
+        description="Role whose upper standard converts social workers' cases over capacity, and the children "
+        "waiting for allocation, into posts needed (seed 002).",
+    )
+    separate_caseloads: dict[str, SeparateCaseload] = Field(
+        default_factory=_default_separate_caseloads,
+        description="Caseloads reported apart from the social workers' (whose roles are "
+        "`allocation.case_holding_roles` and whose cases are `allocation.allocation_roles`): personal advisers "
+        "and IROs by default, each against its own standard.",
     )
     capacity_target: Literal["lower", "upper", "mid"] = Field(
         default="upper",

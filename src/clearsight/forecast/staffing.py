@@ -62,7 +62,7 @@ def team_positions(
         names[w["team_id"]] = (w["team"], w["service"])
         fte[w["team_id"]][w["role"]] += w["fte"]
         agency[w["team_id"]] += w["fte"] if w["employment"] == "agency" else 0.0
-        held[w["team_id"]] += w["caseload"]
+        held[w["team_id"]] += w["caseload"] or 0  # None where the role's allocations are not recorded (IROs)
     for c in waiting:
         names.setdefault(c["team_id"], (c["team"], c["service"]))
         unallocated[c["team_id"]] += 1

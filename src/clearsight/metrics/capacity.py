@@ -1,10 +1,14 @@
 """Team capacity: the seed 002 budget-bid table, by team, service and council.
 
-Per group: case-holding workers and FTE in post, cases held, average caseload (DfE: cases / workers holding
-at least one case), caseload per FTE, cases over capacity, posts needed at the standard (unrounded and rounded
-up; seed 002: 10 workers at 27 against 20 is 70 over capacity, 3.5 posts), unallocated cases, and team
-managers' span of control against 8-10. Every level is aggregated from the same worker and case rows, so the
-council figure is the sum of its teams, never an average of averages.
+Per group, for social workers (social worker, ASYE, senior practitioner; agency included; personal advisers
+and IROs are in `caseloads`, never mixed in): workers and FTE in post, cases held, the average caseload by the
+DfE workforce census method (cases / FTE of the workers holding at least one case) and per head, cases over
+capacity and the posts needed to bring caseloads within standard (seed 002: 10 workers at 27 against 20 is
+70 over capacity, 3.5 posts), the children waiting for allocation and the posts needed to allocate them
+(unallocated cases / a social worker's upper standard), the total posts needed, and team managers' span of
+control against 8-10. A post cannot be split across teams: the rounded-up posts of a service or the council
+are the sum of its teams' rounded-up posts, shown beside the unrounded sum. Every level is summed from the
+same team figures, never an average of averages.
 """
 
 from __future__ import annotations
@@ -13,15 +17,20 @@ import ibis
 import ibis.expr.types as ir
 
 from clearsight.metrics.allocation import unallocated_cases
-from clearsight.metrics.caseload import caseload_by_worker
+from clearsight.metrics.caseload import (
+    CASELOAD_COLUMNS, CASELOAD_SUMS, SOCIAL_WORK, caseload_by_worker, caseload_columns, rounded_up_posts,
+)
 from clearsight.metrics.intervals import posts_on
-from clearsight.metrics.levels import LEVEL_KEYS, LEVELS, Level, join_at_level, ratio, teams, with_council
+from clearsight.metrics.levels import (
+    LEVEL_KEYS, LEVELS, Level, join_at_level, ratio, roll_up, teams, union_levels, with_council,
+)
 from clearsight.metrics.registry import Scope, metric
 
 _READS = (
     "worker_post.worker_id", "worker_post.team_id", "worker_post.role", "worker_post.fte",
     "worker_post.manager_id", "worker_post.start_date", "worker_post.end_date", "allocation.worker_id",
-    "allocation.child_id", "allocation.start_date", "allocation.end_date", "episode.team_id", "team.service",
+    "allocation.child_id", "allocation.role", "allocation.start_date", "allocation.end_date", "episode.team_id",
+    "team.service",
 )
 
 
@@ -36,74 +45,60 @@ def _span_of_control(s: Scope) -> ir.Table:
     return spans.join(t, spans.team_id == t.team_id).select(spans.direct_reports, t.team_id, t.team, t.service)
 
 
-def _capacity_base(
-    s: Scope, inputs: dict[str, ir.Table] | None = None
-) -> tuple[ir.Table, ir.Table, ir.Table]:
-    """The rows every level aggregates: workers' caseloads, waiting cases, managers' spans."""
+def social_worker_post_size(s: Scope) -> float:
+    """Caseload of one social-worker post: the upper standard (or the council's chosen `capacity_target`)."""
+    return s.config.caseload_standards[s.config.posts_standard_role].target(s.config.capacity_target)
+
+
+def _team_rows(s: Scope, inputs: dict[str, ir.Table] | None = None) -> ir.Table:
+    """Each team's sums: social workers' caseloads, children waiting, managers' spans, and its posts needed
+    rounded up (the team's own whole posts, which every higher level sums)."""
     inputs = inputs or {}
     workers = inputs.get("caseload_by_worker")
     waiting = inputs.get("unallocated_cases")
-    return (
-        with_council(s, caseload_by_worker(s) if workers is None else workers),
-        with_council(s, unallocated_cases(s) if waiting is None else waiting),
-        with_council(s, _span_of_control(s)),
-    )
-
-
-def caseload_columns(j: ir.Table) -> dict[str, ir.Value]:
-    """Caseload figures of a group from its summed parts (workers, fte, cases, workers_holding_cases,
-    cases_over_capacity, posts_needed): ratios are worked out after summing, never averaged."""
-    cases = j.cases.fill_null(0)
-    fte = j.fte.fill_null(0)
-    posts = j.posts_needed.fill_null(0)
-    return {
-        "workers": j.workers.fill_null(0),
-        "fte": fte.round(2),
-        "cases": cases,
-        "average_caseload": ratio(cases, j.workers_holding_cases).round(1),
-        "fte_caseload": ratio(cases, fte).round(1),
-        "cases_over_capacity": j.cases_over_capacity.fill_null(0).round(1),
-        "posts_needed": posts.round(2),
-        "posts_needed_rounded_up": posts.round(6).ceil().cast("int64"),
-    }
-
-
-# The sums over caseload rows (one per worker) behind every capacity figure, as at a date or a month's end.
-WORKER_SUMS = {
-    "workers": lambda t: t.count(),
-    "fte": lambda t: t.fte.sum(),
-    "cases": lambda t: t.caseload.sum(),
-    "workers_holding_cases": lambda t: (t.caseload > 0).sum(),
-    "cases_over_capacity": lambda t: t.cases_over_capacity.sum(),
-    "posts_needed": lambda t: t.posts_needed.sum(),
-}
-
-
-def _capacity_at(s: Scope, level: Level, workers: ir.Table, waiting: ir.Table, spans: ir.Table) -> ir.Table:
-    keys = list(LEVEL_KEYS[level])
-    by_workers = workers.group_by(keys).agg(**WORKER_SUMS)
+    workers = with_council(s, caseload_by_worker(s) if workers is None else workers)
+    waiting = with_council(s, unallocated_cases(s) if waiting is None else waiting)
+    spans = with_council(s, _span_of_control(s))
+    keys = list(LEVEL_KEYS["team"])
+    social_workers = workers.filter(workers.caseload_group == SOCIAL_WORK)
+    by_workers = social_workers.group_by(keys).agg(**CASELOAD_SUMS)
     by_waiting = waiting.group_by(keys).agg(unallocated=lambda t: t.count())
     by_spans = spans.group_by(keys).agg(
         team_managers=lambda t: t.count(),
         direct_reports=lambda t: t.direct_reports.sum(),
         max_span=lambda t: t.direct_reports.max(),
     )
-    j = join_at_level(s, level, by_workers, by_waiting, by_spans)
-    posts = j.posts_needed.fill_null(0)
+    j = join_at_level(s, "team", by_workers, by_waiting, by_spans)
+    unallocated = j.unallocated.fill_null(0)
+    waiting_posts = unallocated / social_worker_post_size(s)
+    return j.mutate(
+        unallocated=unallocated,
+        posts_needed_waiting=waiting_posts,
+        posts_rounded_up=rounded_up_posts(j.posts_needed_over_capacity.fill_null(0) + waiting_posts),
+    )
+
+
+def _capacity_at(s: Scope, level: Level, team_rows: ir.Table) -> ir.Table:
+    j = roll_up(team_rows, level, maxima=("max_span",))
+    columns = caseload_columns(j)
+    posts = j.posts_needed_over_capacity.fill_null(0) + j.posts_needed_waiting
+    rounded = j.posts_rounded_up
     managers = j.team_managers.fill_null(0)
     costs = s.config.costs
     post_year = costs.paid_hours_per_fte_year
-    rounded = posts.round(6).ceil()
     # Managers needed keep every team within the span of control: direct reports / upper span, rounded up.
     managers_needed = ibis.greatest(
         (j.direct_reports.fill_null(0) / s.config.span_of_control.upper).ceil() - managers, 0
     )
     out = j.select(
-        *keys,
-        **caseload_columns(j),
+        *LEVEL_KEYS[level],
+        **columns,
+        unallocated=j.unallocated,
+        posts_needed_waiting=j.posts_needed_waiting.round(2),
+        posts_needed=posts.round(2),
+        posts_needed_rounded_up=rounded,
         annual_cost_permanent=(rounded * post_year * costs.rate("social_worker", "permanent")).round(0),
         annual_cost_agency=(rounded * post_year * costs.rate("social_worker", "agency")).round(0),
-        unallocated=j.unallocated.fill_null(0),
         team_managers=managers,
         span_of_control=ratio(j.direct_reports, managers).round(1),
         max_span=j.max_span,
@@ -114,35 +109,59 @@ def _capacity_at(s: Scope, level: Level, workers: ir.Table, waiting: ir.Table, s
 
 def capacity(s: Scope, level: Level) -> ir.Table:
     """The capacity table at `level`: one row per team, per service, or one for the council."""
-    return _capacity_at(s, level, *_capacity_base(s))
+    return _capacity_at(s, level, _team_rows(s))
 
 
 def capacity_all_levels(s: Scope, inputs: dict[str, ir.Table] | None = None) -> ir.Table:
-    """Team, service and council rows in one relation, aggregated from one computation of the base rows."""
-    base = _capacity_base(s, inputs)
-    parts = []
-    for level in LEVELS:
-        part = _capacity_at(s, level, *base)
-        missing = {k: ibis.null("string") for k in LEVEL_KEYS["team"] if k not in part.columns}
-        parts.append(part.mutate(level=ibis.literal(level), **missing))
-    keys = ["level", *LEVEL_KEYS["team"]]
-    columns = [*keys, *[c for c in parts[0].columns if c not in keys]]
-    return ibis.union(*(p.select(*columns) for p in parts))
+    """Team, service and council rows in one relation, summed from one computation of the team rows."""
+    team_rows = _team_rows(s, inputs)
+    return union_levels({level: _capacity_at(s, level, team_rows) for level in LEVELS})
 
 
 _DEFINITION = (
-    "Case-holding workers and FTE in post, cases held, average caseload (cases / workers holding a case), "
-    "caseload per FTE, cases over capacity (sum over workers of caseload above their role's upper standard "
-    "pro rata FTE), posts needed at the social-worker upper standard (unrounded and rounded up), unallocated "
-    "cases, team managers' span of control and the managers needed to keep it within standard, and the annual "
-    "cost of the posts needed if filled by permanent or by agency staff."
+    "Social workers (social worker, ASYE, senior practitioner; agency included; personal advisers and IROs are "
+    "reported apart in 'caseloads'): workers and FTE in post, cases held, the average caseload by the DfE "
+    "children's social work workforce census method (cases / FTE of the workers holding at least one case) "
+    "and per head (labelled so); cases over capacity (sum over workers of caseload above their role's upper "
+    "standard pro rata FTE) and the posts needed to bring caseloads within standard (cases over capacity / a "
+    "social worker's upper standard; seed 002 / LGA standard); the children waiting (unallocated cases) and "
+    "the posts needed to allocate them (unallocated / a social worker's upper standard, or the council's "
+    "`capacity_target`); the total posts "
+    "needed, unrounded and rounded up per team (a service's and the council's rounded figure is the sum of "
+    "its teams', as a post cannot be split across teams); the annual cost of those whole posts if filled by "
+    "permanent or by agency staff; team managers' span of control and the managers needed to keep it within "
+    "standard."
 )
+
+_COLUMNS = {
+    **CASELOAD_COLUMNS,
+    "workers": "Social workers in post (social worker, ASYE, senior practitioner; head count of posts; agency "
+    "included).",
+    "unallocated": "Children waiting: open cases with no current allocation to a social worker (cases held by "
+    "a manager included).",
+    "posts_needed_over_capacity": "Social-worker posts needed to bring caseloads within standard: cases over "
+    "capacity / a social worker's upper standard (seed 002 / LGA standard), unrounded.",
+    "posts_needed_waiting": "Social-worker posts needed to allocate the children waiting: unallocated cases / a "
+    "social worker's upper standard (or the end of it the council aims at, `capacity_target`), unrounded.",
+    "posts_needed": "Total social-worker posts needed (over capacity + to allocate the waiting), unrounded; "
+    "for a service or the council the sum of its teams'.",
+    "posts_needed_rounded_up": "Total posts needed in whole posts: each team's total rounded up; a service's "
+    "and the council's are the sum of their teams' (a post cannot be split across teams).",
+    "annual_cost_permanent": "A year's cost of the whole posts needed at the permanent hourly rate x paid hours "
+    "a year.",
+    "annual_cost_agency": "A year's cost of the whole posts needed at the agency hourly rate x paid hours a "
+    "year.",
+    "team_managers": "Team managers in post.",
+    "span_of_control": "Direct reports per team manager (standard 8-10, seed 002).",
+    "max_span": "Most direct reports of any one team manager.",
+    "managers_needed": "More team managers needed to keep direct reports within the upper span of control.",
+}
 
 
 @metric(
     "capacity", title="Capacity by team, service and council", definition=_DEFINITION, unit="posts",
     polarity="lower_is_better", reads=_READS, order_by=("level", "service", "team"),
-    inputs=("caseload_by_worker", "unallocated_cases"),
+    inputs=("caseload_by_worker", "unallocated_cases"), columns=_COLUMNS,
 )
 def capacity_by_level(s: Scope, inputs: dict[str, ir.Table] | None = None) -> ir.Table:
     return capacity_all_levels(s, inputs)
@@ -150,7 +169,7 @@ def capacity_by_level(s: Scope, inputs: dict[str, ir.Table] | None = None) -> ir
 
 @metric(
     "team_capacity", title="Capacity by team", definition=_DEFINITION, unit="posts",
-    polarity="lower_is_better", reads=_READS, order_by=("service", "team"),
+    polarity="lower_is_better", reads=_READS, order_by=("service", "team"), columns=_COLUMNS,
 )
 def team_capacity(s: Scope) -> ir.Table:
     return capacity(s, "team")
@@ -158,7 +177,7 @@ def team_capacity(s: Scope) -> ir.Table:
 
 @metric(
     "service_capacity", title="Capacity by service", definition=_DEFINITION, unit="posts",
-    polarity="lower_is_better", reads=_READS, order_by=("service",),
+    polarity="lower_is_better", reads=_READS, order_by=("service",), columns=_COLUMNS,
 )
 def service_capacity(s: Scope) -> ir.Table:
     return capacity(s, "service")
@@ -166,7 +185,7 @@ def service_capacity(s: Scope) -> ir.Table:
 
 @metric(
     "council_capacity", title="Capacity, whole council", definition=_DEFINITION, unit="posts",
-    polarity="lower_is_better", reads=_READS,
+    polarity="lower_is_better", reads=_READS, columns=_COLUMNS,
 )
 def council_capacity(s: Scope) -> ir.Table:
     return capacity(s, "council")

@@ -87,7 +87,8 @@ class Figure:
     def as_dict(self) -> dict[str, Any]:
         return {
             "metric": self.metric.name, "title": self.metric.title, "definition": self.metric.definition,
-            "unit": self.metric.unit, "filters": self.filters, "provenance": self.provenance.as_dict(),
+            "unit": self.metric.unit, "columns": self.metric.column_titles, "filters": self.filters,
+            "provenance": self.provenance.as_dict(),
             "rows": [{k: _jsonable(v) for k, v in r.items()} for r in self.records()],
         }
 

@@ -6,6 +6,7 @@ its teams, never an average of averages.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Literal
 
 import ibis
@@ -52,14 +53,36 @@ def ratio(numerator: ir.NumericValue, denominator: ir.NumericValue) -> ir.Floati
     return ibis.ifelse(denominator > 0, numerator / denominator, ibis.null("float64"))
 
 
+def roll_up(team_rows: ir.Table, level: Level, by: Sequence[str] = (), maxima: Sequence[str] = ()) -> ir.Table:
+    """Per-team aggregates (one row per team and `by` keys, with the team keys and council) summed to `level`
+    (the largest taken for the `maxima`). A service's or the council's figure is then the sum of its teams' own
+    figures, so a figure a team must have whole (a post, rounded up) stays whole in the sum."""
+    if level == "team":
+        return team_rows
+    keys = [*by, *LEVEL_KEYS[level]]
+    values = [c for c in team_rows.columns if c not in (*by, *LEVEL_KEYS["team"])]
+    return team_rows.group_by(keys).agg(
+        **{c: team_rows[c].max() if c in maxima else team_rows[c].sum() for c in values}
+    )
+
+
+def union_levels(parts: dict[Level, ir.Table], leading: Sequence[str] = ()) -> ir.Table:
+    """The team, service and council tables in one relation with a `level` column: `level`, the team keys
+    (null above the team level) and `leading` first."""
+    team_keys = LEVEL_KEYS["team"]
+    out = []
+    for level, part in parts.items():
+        missing = {k: ibis.null("string") for k in team_keys if k not in part.columns}
+        out.append(part.mutate(level=ibis.literal(level), **missing))
+    columns = ["level", *team_keys, *leading]
+    columns += [c for c in out[0].columns if c not in columns]
+    return ibis.union(*(p.select(*columns) for p in out))
+
+
 def all_levels(s: Scope, rows: ir.Table, **aggregates: ir.Value) -> ir.Table:
     """`aggregates` of `rows` (which carry the team keys and council) for every team, service and the council,
     in one relation with a `level` column; keys a level does not have are null."""
-    team_keys = LEVEL_KEYS["team"]
-    parts = []
-    for level in LEVELS:
-        part = join_at_level(s, level, rows.group_by(list(LEVEL_KEYS[level])).agg(**aggregates))
-        missing = {k: ibis.null("string") for k in team_keys if k not in part.columns}
-        parts.append(part.mutate(level=ibis.literal(level), **missing))
-    columns = ["level", *team_keys, *[c for c in parts[0].columns if c not in ("level", *team_keys)]]
-    return ibis.union(*(p.select(*columns) for p in parts))
+    return union_levels({
+        level: join_at_level(s, level, rows.group_by(list(LEVEL_KEYS[level])).agg(**aggregates))
+        for level in LEVELS
+    })

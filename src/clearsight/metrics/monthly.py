@@ -24,11 +24,14 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from clearsight.metrics.capacity import WORKER_SUMS, caseload_columns
-from clearsight.metrics.caseload import capacity_targets
+from clearsight.metrics.caseload import (
+    CASELOAD_COLUMNS, CASELOAD_SUMS, SOCIAL_WORK, caseload_columns, worker_caseloads,
+)
 from clearsight.metrics.intervals import open_ended
 from clearsight.metrics.kpi import working_calendar_table
-from clearsight.metrics.levels import LEVEL_KEYS, LEVELS, Level, level_keys, ratio, teams, with_council
+from clearsight.metrics.levels import (
+    LEVEL_KEYS, LEVELS, Level, level_keys, ratio, teams, union_levels, with_council,
+)
 from clearsight.metrics.registry import Scope, metric
 from clearsight.metrics.workforce import _MOVER_FIELDS, _POST_FIELDS, _edge_posts, in_post_columns
 
@@ -65,17 +68,6 @@ def _by_level(s: Scope, level: Level, months: ir.Table, *parts: ir.Table) -> ir.
 
 def _group(rows: ir.Table, level: Level, **aggregates) -> ir.Table:
     return rows.group_by([*MONTH_KEYS, *LEVEL_KEYS[level]]).agg(**aggregates)
-
-
-def _union_levels(parts: dict[Level, ir.Table]) -> ir.Table:
-    team_keys = LEVEL_KEYS["team"]
-    out = []
-    for level, part in parts.items():
-        missing = {k: ibis.null("string") for k in team_keys if k not in part.columns}
-        out.append(part.mutate(level=ibis.literal(level), **missing))
-    columns = ["level", *team_keys, *MONTH_KEYS]
-    columns += [c for c in out[0].columns if c not in columns]
-    return ibis.union(*(p.select(*columns) for p in out))
 
 
 # --- workforce -------------------------------------------------------------------------------------------------
@@ -175,42 +167,30 @@ def workforce_monthly(s: Scope) -> ir.Table:
     starters = _movers_monthly(s, months, "start_date")
     leavers = _movers_monthly(s, months, "end_date")
     vacancies = _vacancies_monthly(s, months, posts)
-    return _union_levels({
+    return union_levels({
         level: _workforce_level(s, level, months, posts, starters, leavers, vacancies) for level in LEVELS
-    })
+    }, MONTH_KEYS)
 
 
 # --- capacity --------------------------------------------------------------------------------------------------
 
 
 def _caseloads_monthly(s: Scope, months: ir.Table) -> ir.Table:
-    """Each case-holding worker in post at each month end with their caseload, as `caseload_by_worker`."""
-    cfg = s.config
-    standards = cfg.caseload_standards
+    """Each social worker in post at each month end with their caseload, as `caseload_by_worker`."""
     p = s.table("worker_post")
-    p = p.filter(p.role.isin(tuple(standards)))
     posts = _current_at_month_end(p, months).select(*MONTH_KEYS, "worker_id", "team_id", "role", "fte")
     a = s.table("allocation")
-    a = a.filter(a.role.isin(cfg.allocation.caseload_roles), a.worker_id.notnull())
-    held = _current_at_month_end(a, months).group_by(["month_end", "worker_id"]).agg(
-        caseload=lambda t: t.child_id.nunique()
-    )
-    posts = posts.left_join(held, ["month_end", "worker_id"]).drop("month_end_right", "worker_id_right")
-    posts = posts.join(s.table("worker").select("worker_id"), "worker_id")
+    held = _current_at_month_end(a, months).select(*MONTH_KEYS, "worker_id", "child_id", "role")
+    rows = worker_caseloads(s.config, posts, held, MONTH_KEYS)
+    rows = rows.filter(rows.caseload_group == SOCIAL_WORK)
+    rows = rows.join(s.table("worker").select("worker_id"), "worker_id")
     t = teams(s)
-    j = posts.left_join(t, posts.team_id == t.team_id)
-    target, post_target = capacity_targets(cfg, posts.role)
-    caseload = posts.caseload.fill_null(0)
-    over = ibis.greatest(caseload - target * posts.fte, 0)
-    rows = j.select(
-        posts.month_start, posts.month_end, team_id=posts.team_id, team=t.team, service=t.service,
-        fte=posts.fte, caseload=caseload, cases_over_capacity=over, posts_needed=over / post_target,
-    )
-    return with_council(s, rows)
+    j = rows.left_join(t, rows.team_id == t.team_id)
+    return with_council(s, j.select(rows, team=t.team, service=t.service))
 
 
 def _capacity_level(s: Scope, level: Level, months: ir.Table, workers: ir.Table) -> ir.Table:
-    by_workers = _group(workers, level, **WORKER_SUMS)
+    by_workers = _group(workers, level, **CASELOAD_SUMS)
     j = _by_level(s, level, months, by_workers)
     out = j.select(*LEVEL_KEYS[level], *MONTH_KEYS, **caseload_columns(j))
     return out.filter(out.workers > 0)
@@ -218,18 +198,22 @@ def _capacity_level(s: Scope, level: Level, months: ir.Table, workers: ir.Table)
 
 @metric(
     "capacity_monthly", title="Capacity month by month", unit="posts", polarity="lower_is_better",
-    definition="For each month end of the period, by team, service and council: case-holding workers and FTE "
-    "in post, cases held (children allocated with an allocation current at the month end), average caseload "
-    "(cases / workers holding a case), caseload per FTE, cases over capacity and posts needed at the standard "
-    "(unrounded and rounded up), as the capacity table gives as at that day; computed in one query.",
+    definition="For each month end of the period, by team, service and council, for social workers (social "
+    "worker, ASYE, senior practitioner; agency included): workers and FTE in post, cases held (children "
+    "allocated with an allocation current at the month end), the average caseload by the DfE workforce census "
+    "method (cases / FTE of the workers holding at least one case) and per head, cases over capacity and the "
+    "posts needed to bring caseloads within standard (seed 002 method, unrounded), as the capacity table gives "
+    "as at that day; computed in one query. The children waiting and the posts to allocate them are in the "
+    "capacity table of each date.",
     reads=(
         "worker_post.worker_id", "worker_post.team_id", "worker_post.role", "worker_post.fte",
         "worker_post.start_date", "worker_post.end_date", "allocation.worker_id", "allocation.child_id",
         "allocation.role", "allocation.start_date", "allocation.end_date", "team.service",
     ),
     order_by=("month_end", "level", "service", "team"),
+    columns=CASELOAD_COLUMNS,
 )
 def capacity_monthly(s: Scope) -> ir.Table:
     months = month_spine(s)
     workers = _caseloads_monthly(s, months)
-    return _union_levels({level: _capacity_level(s, level, months, workers) for level in LEVELS})
+    return union_levels({level: _capacity_level(s, level, months, workers) for level in LEVELS}, MONTH_KEYS)

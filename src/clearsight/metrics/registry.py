@@ -91,6 +91,12 @@ class Metric:
     build: Callable[..., ir.Table]  # build(scope) -> expression; with `inputs`, build(scope, inputs=...) too
     order_by: tuple[str, ...] = ()
     inputs: tuple[str, ...] = ()  # metrics whose rows this one aggregates (computed inline when not given)
+    columns: tuple[tuple[str, str], ...] = ()  # (column, what it holds: numerator and denominator of a ratio)
+
+    @property
+    def column_titles(self) -> dict[str, str]:
+        """What each documented output column holds, for views to show beside the figures."""
+        return dict(self.columns)
 
     @property
     def tables(self) -> tuple[str, ...]:
@@ -102,10 +108,11 @@ REGISTRY: dict[str, Metric] = {}
 
 def metric(
     name: str, *, title: str, definition: str, unit: str, polarity: Polarity, reads: tuple[str, ...],
-    order_by: tuple[str, ...] = (), inputs: tuple[str, ...] = (),
+    order_by: tuple[str, ...] = (), inputs: tuple[str, ...] = (), columns: dict[str, str] | None = None,
 ) -> Callable[[Callable[..., ir.Table]], Callable[..., ir.Table]]:
     """Register the decorated expression builder as metric `name`.
 
+    `columns` says what each output column holds (a ratio's numerator and denominator), for the views.
     A metric with `inputs` aggregates other metrics' rows: its builder takes `inputs={name: table}` and
     builds them itself when they are not given, so its SQL stands alone, while a caller that already holds
     those rows (a page showing them too) can have it computed from them instead of again from the records.
@@ -114,7 +121,9 @@ def metric(
     def register(build: Callable[..., ir.Table]) -> Callable[..., ir.Table]:
         if name in REGISTRY:
             raise ValueError(f"metric {name!r} is declared twice")
-        REGISTRY[name] = Metric(name, title, definition, unit, polarity, reads, build, order_by, inputs)
+        REGISTRY[name] = Metric(
+            name, title, definition, unit, polarity, reads, build, order_by, inputs, tuple((columns or {}).items())
+        )
         return build
 
     return register

@@ -36,7 +36,8 @@ def build(req: Request, target: str = "upper") -> View:
     aim = {r: s.target(target) for r, s in config.caseload_standards.items()}
     headline = (
         f"{c.get('posts_needed_rounded_up') or 0:,} posts needed to bring every team within the {target} end "
-        f"of its standard: £{c.get('annual_cost_permanent') or 0:,.0f} a year as permanent posts, "
+        f"of its standard and allocate the children waiting (whole posts by team): "
+        f"£{c.get('annual_cost_permanent') or 0:,.0f} a year as permanent posts, "
         f"£{c.get('annual_cost_agency') or 0:,.0f} as agency.",
         f"Aiming at social worker {aim['social_worker']:g}, ASYE {aim['asye']:g}, IRO {aim['iro']:g} cases; "
         f"{c.get('unallocated') or 0:,} children waiting.",

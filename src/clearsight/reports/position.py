@@ -31,18 +31,23 @@ WAITING_COLUMNS = (
     col("days_waiting", "Days waiting", "days"), col("held_by", "Held by (manager)"),
 )
 CAPACITY_COLUMNS: tuple[Column, ...] = (
-    col("workers", "Workers", "count", detail=True), col("fte", "FTE", "number"), col("cases", "Cases", "count"),
-    col("average_caseload", "Cases per worker holding cases", "number", detail=True),
-    col("fte_caseload", "Cases per FTE in post", "number"),
-    col("cases_over_capacity", "Cases over capacity", "number"), col("posts_needed", "Posts needed", "number"),
-    col("posts_needed_rounded_up", "Posts needed (whole)", "count"),
-    col("unallocated", "Waiting", "count"), col("span_of_control", "Reports per team manager", "number", detail=True),
+    col("workers", "Workers", "count", detail=True), col("fte", "FTE", "number"),
+    col("cases", "Cases", "count"),
+    col("caseload_per_fte_holding", "Cases per FTE of workers holding cases (DfE)", "number"),
+    col("caseload_per_head", "Cases per worker holding cases (head count)", "number", detail=True),
+    col("cases_over_capacity", "Cases over capacity", "number"),
+    col("posts_needed_over_capacity", "Posts for cases over capacity", "number", detail=True),
+    col("unallocated", "Waiting", "count"),
+    col("posts_needed_waiting", "Posts to allocate the waiting", "number", detail=True),
+    col("posts_needed", "Posts needed (unrounded)", "number"),
+    col("posts_needed_rounded_up", "Posts needed (whole, by team)", "count"),
+    col("span_of_control", "Reports per team manager", "number", detail=True),
 )
 WORKER_COLUMNS = (
     col("worker_id", "Worker id", detail=True), col("worker", "Worker"), col("team_id", "Team id", detail=True),
     col("team", "Team"), col("role", "Role", vocabulary="role"),
     col("employment", "Employment", vocabulary="employment"), col("fte", "FTE", "number"),
-    col("caseload", "Children", "count"), col("fte_caseload", "Children per FTE", "number"),
+    col("caseload", "Children", "count"), col("caseload_per_fte", "Children per FTE", "number"),
     col("standard_upper", "Standard (upper)", "count"), col("rag", "RAG", "rag"),
 )
 PHRASES = {"CP": "on a child protection plan", "CLA": "looked after"}
@@ -132,10 +137,11 @@ def change_line(req: Request, now: int) -> str:
 def capacity_line(council: dict[str, Any], config_upper: float) -> str:
     if not council:
         return ""
-    return (f"Caseload {council.get('average_caseload') or 0:.1f} cases per case-holding worker "
-            f"({council.get('fte_caseload') or 0:.1f} per FTE in post) against a social-worker standard of "
-            f"{config_upper:g}; {council.get('cases_over_capacity') or 0:,.0f} cases over capacity: "
-            f"{council.get('posts_needed_rounded_up') or 0:,} posts needed.")
+    return (f"Caseload {council.get('caseload_per_fte_holding') or 0:.1f} cases per FTE of social workers "
+            f"holding cases (DfE; {council.get('caseload_per_head') or 0:.1f} per head) against a social-worker "
+            f"standard of {config_upper:g}; {council.get('cases_over_capacity') or 0:,.0f} cases over capacity "
+            f"and {council.get('unallocated') or 0:,} waiting: {council.get('posts_needed_rounded_up') or 0:,} "
+            f"posts needed ({council.get('posts_needed') or 0:.1f} unrounded; whole posts by team).")
 
 
 def build(req: Request) -> View:

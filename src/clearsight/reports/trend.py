@@ -24,7 +24,7 @@ SERIES_COLUMNS = (
     col("day", "Date", "date"), col("waiting", "Children waiting", "count"), col("new_work", "New work", "count"),
     col("reallocation", "Awaiting re-allocation", "count"), col("held_by_manager", "Held by a manager", "count"),
     col("cases", "Cases held", "count"), col("fte", "FTE", "number"),
-    col("fte_caseload", "Cases per FTE in post", "number"),
+    col("caseload_per_fte_holding", "Cases per FTE of workers holding cases (DfE)", "number"),
     col("posts_needed_rounded_up", "Posts needed (whole)", "count"),
 )
 
@@ -51,7 +51,7 @@ def position_on(req: Request, day: date) -> dict[str, Any]:
         "day": day, "waiting": len(waiting), "new_work": sum(r["reason"] != REALLOCATION for r in waiting),
         "reallocation": sum(r["reason"] == REALLOCATION for r in waiting),
         "held_by_manager": sum(1 for r in waiting if r["held_by"]),
-        **{k: line.get(k) for k in ("cases", "fte", "fte_caseload", "posts_needed_rounded_up")},
+        **{k: line.get(k) for k in ("cases", "fte", "caseload_per_fte_holding", "posts_needed_rounded_up")},
         "_by_team": {t: sum(1 for r in waiting if r["team"] == t) for t in {r["team"] for r in waiting}},
     }
 
@@ -65,7 +65,8 @@ def build_series(req: Request, step: str = "monthly") -> View:
     headline = (
         f"Children waiting for a social worker {move} {first['waiting']:,} on {long_date(first['day'])} to "
         f"{last['waiting']:,} on {long_date(last['day'])}; the most was {peak['waiting']:,} on {long_date(peak['day'])}.",
-        f"Cases per FTE in post {first['fte_caseload'] or 0:.1f} then, {last['fte_caseload'] or 0:.1f} now; "
+        f"DfE caseload (cases per FTE of social workers holding cases) {first['caseload_per_fte_holding'] or 0:.1f} "
+        f"then, {last['caseload_per_fte_holding'] or 0:.1f} now; "
         f"posts needed {first['posts_needed_rounded_up'] or 0:,} then, {last['posts_needed_rounded_up'] or 0:,} now.",
     )
     teams = sorted({t for p in points for t in p["_by_team"]})
