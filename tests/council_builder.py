@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -54,16 +54,18 @@ class CouncilBuilder:
 
     def worker(
         self, team_id: str, role: str = "social_worker", fte: float = 1.0, *, worker_id: str | None = None,
-        name: str | None = None, start: date = LONG_AGO, end: date | None = None, manager_id: str | None = None,
-        employment: str = "permanent", **extra: Any,
+        name: str | None = None, start: date = LONG_AGO, last_day: date | None = None,
+        manager_id: str | None = None, employment: str = "permanent", **extra: Any,
     ) -> str:
-        """A worker with one post; `extra` sets other worker columns (leave_reason, start_origin...)."""
+        """A worker with one post; `last_day` is their last day of service (the post ends the day after, as the
+        schema declares); `extra` sets other worker columns (leave_reason, start_origin...)."""
         worker_id = worker_id or self._next("W")
         self.add(
             "worker", worker_id=worker_id, name=name or f"Worker {worker_id}", role=role, qualified=True,
-            employment=employment, start_date=start, end_date=end, **extra,
+            employment=employment, start_date=start, end_date=last_day, **extra,
         )
-        self.post(worker_id, team_id, role, fte, start=start, end=end, manager_id=manager_id)
+        post_end = None if last_day is None else last_day + timedelta(days=1)
+        self.post(worker_id, team_id, role, fte, start=start, end=post_end, manager_id=manager_id)
         return worker_id
 
     def post(

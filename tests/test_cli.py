@@ -135,7 +135,7 @@ def test_workforce_command(tmp_path):
     b.establishment("CIN1", 4.0)
     b.worker("CIN1")
     b.worker("CIN1", employment="agency")
-    b.worker("CIN1", end=date(2023, 6, 1), leave_reason="workload", leaver_destination="agency")
+    b.worker("CIN1", last_day=date(2023, 5, 31), leave_reason="workload", leaver_destination="agency")
     db = tmp_path / "cs.duckdb"
     run(db, "load", str(b.write(tmp_path / "extract")))
     table = run(db, "workforce", "--period", "2023-04..2023-12")

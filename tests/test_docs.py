@@ -26,3 +26,15 @@ def test_every_setting_is_documented():
                 yield prefix + name
 
     assert list(undocumented(CouncilConfig)) == []
+
+
+def test_every_end_date_says_which_day_it_names():
+    """Each table whose records run over time declares whether its end date is the last day or the day after
+    (issue 13 item 3); only a worker's last day of service and an absence's last day are last days."""
+    from clearsight.canonical import schema
+
+    ends = {t.name: t.end_column.ends for t in schema.TABLES if t.end_column is not None}
+    unmarked = [f"{t.name}.{c.name}" for t in schema.TABLES for c in t.columns
+                if c.name in ("end_date", "close_date") and not c.ends]
+    assert unmarked == []
+    assert {name for name, end in ends.items() if end == "last_day"} == {"worker", "absence"}

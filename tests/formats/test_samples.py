@@ -117,6 +117,15 @@ def test_workforce_census_sample(tmp_path):
     assert starts and all("row" in str(p) for p in starts)
 
 
+def test_workforce_census_leaving_date_is_the_last_day_of_service(tmp_path):
+    """RoleEndDate is the last day of service: the worker's end date (the schema's last day) as written, and
+    the post's end the day after, so the leaver is in post on that day and not the next."""
+    con, _report = _load(tmp_path, CSWW, extract_date=date(2023, 3, 31))
+    row = con.execute("SELECT w.end_date, p.end_date FROM worker w JOIN worker_post p USING (worker_id) "
+                      "WHERE worker_id = 'JJ3661684122'").fetchone()  # RoleEndDate 2023-03-28
+    assert row == (date(2023, 3, 28), date(2023, 3, 29))
+
+
 def test_workforce_census_with_a_later_extract_date_loads_more(tmp_path):
     _con, report = _load(tmp_path, CSWW, extract_date=date(2023, 3, 31))
     assert report.tables["worker"]["rows"] == 26  # only the 4 with no RoleStartDate left out

@@ -19,7 +19,7 @@ def test_sickness_rate_over_april_2023(tmp_path):
     b.team("A", "Alpha")
     sick = b.worker("A")
     trainee = b.worker("A")
-    b.worker("A", fte=0.5, end=date(2023, 4, 15))
+    b.worker("A", fte=0.5, last_day=date(2023, 4, 14))
     b.absence(sick, date(2023, 4, 3), date(2023, 4, 14), "sickness")
     b.absence(trainee, date(2023, 4, 28), date(2023, 5, 2), "training")
     loaded = b.load(tmp_path)

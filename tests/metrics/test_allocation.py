@@ -18,7 +18,7 @@ def test_seed_000_split_291_is_73_reallocation_and_218_new(tmp_path):
     b = CouncilBuilder(extract_date=date(2015, 1, 17))
     b.team("CIN1", "Child in Need 1")
     manager = b.worker("CIN1", "team_manager", name="Tess Manager")
-    leaver = b.worker("CIN1", end=date(2014, 11, 1), name="Lee Leaver", manager_id=manager)
+    leaver = b.worker("CIN1", last_day=date(2014, 10, 31), name="Lee Leaver", manager_id=manager)
     stayer = b.worker("CIN1", name="Sam Stayer", manager_id=manager)
     for _ in range(73):  # the leaver's cases, now held by the team manager
         child, _ep = b.case("CIN1", date(2014, 6, 1))
@@ -87,7 +87,7 @@ def test_case_held_by_worker_who_became_manager_is_unallocated(tmp_path):
     """Role comes from the post held on the date: a practitioner promoted to team manager no longer counts."""
     b = CouncilBuilder()
     b.team("T")
-    w = b.worker("T", end=date(2023, 4, 1))
+    w = b.worker("T", last_day=date(2023, 3, 31))
     b.post(w, "T", "team_manager", start=date(2023, 4, 1))
     child, _ = b.case("T", date(2023, 1, 1))
     b.allocate(child, w, "T", date(2023, 1, 2))

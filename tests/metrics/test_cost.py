@@ -20,7 +20,7 @@ def council(tmp_path):
     b.team("A", "Alpha")
     b.worker("A")
     b.worker("A", fte=0.5, employment="agency")
-    b.worker("A", end=date(2023, 4, 16))
+    b.worker("A", last_day=date(2023, 4, 15))
     return b.load(tmp_path)
 
 

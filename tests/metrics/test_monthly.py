@@ -48,14 +48,14 @@ def council(tmp_path_factory):
     b.establishment("B", 1.0, start=date(2023, 7, 1))
     b.establishment("C", 2.0)
     stay_a = b.worker("A")
-    part = b.worker("A", fte=0.5, end=date(2023, 7, 10), leave_reason="relocation")
+    part = b.worker("A", fte=0.5, last_day=date(2023, 7, 9), leave_reason="relocation")
     b.worker("A", employment="agency")
     new = b.worker("A", role="asye", start=date(2023, 5, 20), start_origin="newly_qualified")
-    mover = b.worker("A", end=date(2023, 6, 16), worker_id="MOVER")
+    mover = b.worker("A", last_day=date(2023, 6, 15), worker_id="MOVER")
     b.rows["worker"][-1]["end_date"] = None  # a move, not a leaver
     b.post(mover, "B", "social_worker", start=date(2023, 6, 16))
     stay_b = b.worker("B")
-    agency_b = b.worker("B", employment="agency", end=date(2023, 8, 5), leave_reason="end_of_contract")
+    agency_b = b.worker("B", employment="agency", last_day=date(2023, 8, 4), leave_reason="end_of_contract")
     b.worker("B", "team_manager")
     # Caseloads: the part-timer holds 14 (over 0.5 x 20), the mover 25 throughout (A then B), stay_b 22.
     holders = [(part, "A", 14, date(2023, 1, 1), date(2023, 7, 10)), (mover, "A", 25, date(2023, 1, 1), None),

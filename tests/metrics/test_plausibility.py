@@ -20,7 +20,7 @@ def council(tmp_path_factory):
     b = CouncilBuilder(extract_date=AS_AT)
     b.team("A", "Alpha", service="cp")
     wa = b.worker("A", worker_id="WA", start=date(2022, 1, 1))
-    b.worker("A", worker_id="WL", start=date(2020, 1, 1), end=date(2023, 6, 30))
+    b.worker("A", worker_id="WL", start=date(2020, 1, 1), last_day=date(2023, 6, 30))
     child, episode = b.case("A", date(2023, 1, 2))  # born 1 May 2012 (the builder's default)
     b.allocate(child, wa, "A", date(2023, 1, 2))
     b.allocate(child, "WL", "A", date(2023, 7, 1), date(2023, 8, 1))  # WL had left on 30 June

@@ -21,7 +21,7 @@ def test_signals_fire_on_their_thresholds(tmp_path):
     # June, so from 20 August the team holds 105 cases on 5 FTE (21 > 20) at every weekly reading; 2 are ASYE.
     stayers = [b.worker("DRAIN", role="asye" if i < 2 else "social_worker") for i in range(5)]
     for end in (date(2023, 7, 10), date(2023, 8, 1), date(2023, 8, 20)):
-        b.worker("DRAIN", end=end, leave_reason="workload", leaver_destination="agency")
+        b.worker("DRAIN", last_day=end, leave_reason="workload", leaver_destination="agency")
     for w in stayers:
         for _ in range(21):
             child, _ep = b.case("DRAIN", date(2023, 6, 1))
@@ -30,8 +30,8 @@ def test_signals_fire_on_their_thresholds(tmp_path):
     for _ in range(4):
         b.worker("CALM")
     b.worker("CALM", employment="agency", start=date(2023, 9, 1))
-    b.worker("CALM", end=date(2023, 3, 1))
-    b.worker("CALM", end=date(2023, 3, 2))
+    b.worker("CALM", last_day=date(2023, 2, 28))
+    b.worker("CALM", last_day=date(2023, 3, 1))
     loaded = b.load(tmp_path)
 
     rows = {r["team"]: r for r in compute(loaded.con, loaded.snapshot, "workforce_signals", AS_AT).records()}

@@ -29,15 +29,15 @@ def council(tmp_path):
     b.worker("A", fte=0.5)
     b.worker("A", employment="agency")
     b.worker("A", start=date(2023, 2, 1), start_origin="newly_qualified", role="asye")
-    b.worker("A", end=date(2023, 5, 1), leave_reason="relocation", leaver_destination="other_la")
-    mover = b.worker("A", end=date(2023, 6, 1), worker_id="MOVER")
+    b.worker("A", last_day=date(2023, 4, 30), leave_reason="relocation", leaver_destination="other_la")
+    mover = b.worker("A", last_day=date(2023, 5, 31), worker_id="MOVER")
     # the worker table's end_date must be empty for a mover: rewrite the generated row
     b.rows["worker"][-1]["end_date"] = None
     b.post(mover, "B", "social_worker", start=date(2023, 6, 1))
     b.worker("B")
     b.worker("B", employment="agency")
     b.worker("B", employment="agency")
-    b.worker("B", employment="agency", end=date(2023, 8, 1), leave_reason="end_of_contract",
+    b.worker("B", employment="agency", last_day=date(2023, 7, 31), leave_reason="end_of_contract",
              leaver_destination="agency")
     b.worker("B", "team_manager")
     return b.load(tmp_path)
@@ -84,10 +84,34 @@ def test_turnover_dfe_formula_and_movers(council):
 
 
 def test_period_boundaries_are_inclusive(council):
-    may = compute(council.con, council.snapshot, "leavers", date(2023, 5, 31), period_start=date(2023, 5, 1))
-    assert len(may.records()) == 1
     april = compute(council.con, council.snapshot, "leavers", date(2023, 4, 30), period_start=date(2023, 4, 1))
-    assert april.records() == []
+    assert [r["leave_reason"] for r in april.records()] == ["relocation"]  # last day 30 April
+    may = compute(council.con, council.snapshot, "leavers", date(2023, 5, 31), period_start=date(2023, 5, 1))
+    assert may.records() == []  # the mover's post ended on 31 May but they did not leave
+
+
+def test_a_leaver_belongs_to_the_month_of_their_last_day_of_service(tmp_path):
+    """Eastmere's restructure leavers: last day 31 March 2023. They are March leavers (the 2022-23 year), in
+    post on 31 March and not on 1 April (definitions.md: a leaver belongs to the period holding their last day
+    of service; the worker table's end date is that last day)."""
+    b = CouncilBuilder(extract_date=date(2024, 3, 31))
+    b.team("A", "Alpha")
+    b.worker("A")
+    b.worker("A", last_day=date(2023, 3, 31), leave_reason="restructure")
+
+    def leavers(start: date, end: date) -> int:
+        return len(compute(loaded.con, loaded.snapshot, "leavers", end, period_start=start).records())
+
+    def headcount(day: date) -> int:
+        return compute(loaded.con, loaded.snapshot, "workforce_council", day).records()[0]["headcount"]
+
+    loaded = b.load(tmp_path)
+    assert (leavers(date(2023, 3, 1), date(2023, 3, 31)), leavers(date(2023, 4, 1), date(2023, 4, 30))) == (1, 0)
+    assert (leavers(date(2022, 4, 1), date(2023, 3, 31)), leavers(date(2023, 4, 1), date(2024, 3, 31))) == (1, 0)
+    assert (headcount(date(2023, 3, 31)), headcount(date(2023, 4, 1))) == (2, 1)
+    [march] = compute(loaded.con, loaded.snapshot, "turnover_council", date(2023, 3, 31),
+                      period_start=date(2023, 3, 1)).records()
+    assert march["turnover_rate"] == 0.5  # 1 FTE leaver / 2 FTE in post on 31 March, the leaver's last day
 
 
 def test_long_term_absence(tmp_path):

@@ -21,7 +21,7 @@ def test_series_rows_match_the_monthly_figures(tmp_path):
     b = CouncilBuilder(extract_date=date(2024, 3, 31))
     b.team("A")
     b.worker("A")
-    b.worker("A", end=date(2023, 12, 5), leave_reason="relocation")
+    b.worker("A", last_day=date(2023, 12, 4), leave_reason="relocation")
     b.worker("A", start=date(2024, 1, 8))
     loaded = b.load(tmp_path)
     rows = monthly_series(loaded.con, loaded.snapshot, date(2023, 11, 1), date(2024, 1, 31),

@@ -101,7 +101,7 @@ def leavers(con: duckdb.DuckDBPyConnection, team_names: tuple[str, ...], start: 
     """Workers whose employment ended in [start, end] from one of the named teams (their last post)."""
     names = ", ".join("'" + n.replace("'", "''") + "'" for n in team_names)
     sql = f"""SELECT count(*) FROM worker w
-              JOIN worker_post p ON p.worker_id = w.worker_id AND p.end_date = w.end_date
+              JOIN worker_post p ON p.worker_id = w.worker_id AND p.end_date = w.end_date + 1
               JOIN team t ON t.team_id = p.team_id
               WHERE w.end_date BETWEEN DATE '{start}' AND DATE '{end}' AND t.name IN ({names})"""
     return int(con.execute(sql).fetchone()[0])

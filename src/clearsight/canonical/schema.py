@@ -32,6 +32,22 @@ PROVENANCE_COLUMNS: tuple[tuple[str, str], ...] = (
 )
 
 
+Ends = Literal["last_day", "day_after"]
+"""How a record's end date is written (declared on each end column, shown in docs/data-model.md):
+- "day_after": the day the record stopped applying, on which it no longer does (a post ending on 1 April was
+  held until 31 March; a CP plan ended at the conference of 10 May is not open on 10 May, as DfE counts
+  children "at 31 March"). The record is current on day D when start <= D < end. Consecutive records share
+  the date: the next starts on the day the last one ended.
+- "last_day": the last day the record applied (the workforce census's leaving date, the last day of service;
+  the last day of an absence). The record is current on day D when start <= D <= end, and an end counts in
+  the period holding it: a worker whose last day is 31 March is a March leaver and not in post on 1 April."""
+
+ENDS_DOC: dict[str, str] = {
+    "day_after": "the day it stopped applying (exclusive: current on D when start <= D < end)",
+    "last_day": "the last day it applied (inclusive: current on D when start <= D <= end)",
+}
+
+
 # Columns where an empty cell is information (still open, not yet held, not a leaver), not a gap in the data:
 # completeness is not measured on them.
 EMPTY_MEANS_NOT_YET = frozenset({
@@ -56,6 +72,7 @@ class Column:
     future_ok: bool = False  # targets and due dates may lie after the extract date
     minimum: float | None = None  # inclusive bounds for numbers
     maximum: float | None = None
+    ends: Ends | None = None  # for a date ending a record: which day it names (see Ends)
 
 
 @dataclass(frozen=True)
@@ -75,6 +92,11 @@ class Table:
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
 
+    @property
+    def end_column(self) -> Column | None:
+        """The date that ends a record of this table, if its records run over time."""
+        return next((c for c in self.columns if c.ends), None)
+
 
 def _c(name: str, type_: ColumnType, doc: str, **kw: object) -> Column:
     return Column(name, type_, doc, **kw)  # type: ignore[arg-type]
@@ -90,7 +112,7 @@ TABLES: tuple[Table, ...] = (
             _c("service", "text", "Service the team belongs to.", required=True, codes=codes.SERVICE),
             _c("locality", "text", "Locality served, if any."),
             _c("start_date", "date", "Team created."),
-            _c("end_date", "date", "Team closed (restructure)."),
+            _c("end_date", "date", "Team closed (restructure).", ends="day_after"),
         ),
         key=("team_id",), references={"parent_team_id": "team"}, date_order=(("start_date", "end_date"),),
     ),
@@ -106,7 +128,8 @@ TABLES: tuple[Table, ...] = (
             _c("qualified", "bool", "Registered social worker."),
             _c("employment", "text", "Employment type.", required=True, codes=codes.EMPLOYMENT),
             _c("start_date", "date", "Started with the council.", required=True),
-            _c("end_date", "date", "Left the council."),
+            _c("end_date", "date", "Last day of service with the council (the census leaving date).",
+               ends="last_day"),
             _c("leave_reason", "text", "Why they left, as collated at exit.", codes=codes.LEAVE_REASON),
             _c("leaver_destination", "text", "Where they went.", codes=codes.LEAVER_DESTINATION),
             _c("start_origin", "text", "Where they came from.", codes=codes.START_ORIGIN),
@@ -124,7 +147,7 @@ TABLES: tuple[Table, ...] = (
             _c("fte", "float", "Full-time equivalent, 0 < fte <= 1.5.", required=True, minimum=0.01, maximum=1.5),
             _c("manager_id", "id", "Line manager (worker_id)."),
             _c("start_date", "date", "Start in post.", required=True),
-            _c("end_date", "date", "End in post (exclusive of later days)."),
+            _c("end_date", "date", "Left the post: the next post starts on this day.", ends="day_after"),
         ),
         key=("post_id",), references={"worker_id": "worker", "team_id": "team", "manager_id": "worker"},
         date_order=(("start_date", "end_date"),), no_overlap=("worker_id",),
@@ -137,7 +160,7 @@ TABLES: tuple[Table, ...] = (
             _c("role", "text", "Role funded.", required=True, codes=codes.ROLE),
             _c("funded_fte", "float", "Funded FTE.", required=True, minimum=0),
             _c("start_date", "date", "Funding from.", required=True),
-            _c("end_date", "date", "Funding to."),
+            _c("end_date", "date", "Funding stopped.", ends="day_after"),
         ),
         key=("establishment_id",), references={"team_id": "team"}, date_order=(("start_date", "end_date"),),
     ),
@@ -147,7 +170,7 @@ TABLES: tuple[Table, ...] = (
             _c("absence_id", "id", "Row identifier.", required=True),
             _c("worker_id", "id", "The worker.", required=True),
             _c("start_date", "date", "First day absent.", required=True),
-            _c("end_date", "date", "Last day absent."),
+            _c("end_date", "date", "Last day absent.", ends="last_day"),
             _c("reason", "text", "Reason.", required=True, codes=codes.ABSENCE_REASON),
             _c("working_days", "float", "Working days lost."),
         ),
@@ -177,7 +200,7 @@ TABLES: tuple[Table, ...] = (
             _c("referral_source", "text", "CIN census referral source.", codes=codes.REFERRAL_SOURCE),
             _c("primary_need", "text", "CIN census primary need code.", codes=codes.PRIMARY_NEED),
             _c("referral_nfa", "bool", "Referral led to no further action."),
-            _c("close_date", "date", "Case closed."),
+            _c("close_date", "date", "Case closed.", ends="day_after"),
             _c("close_reason", "text", "CIN census reason for closure.", codes=codes.CLOSE_REASON),
             _c("team_id", "id", "Team responsible for the case now.", required=True),
             _c("worker_id", "id", "Lead worker recorded on the episode (allocation holds the history)."),
@@ -195,7 +218,7 @@ TABLES: tuple[Table, ...] = (
             _c("team_id", "id", "Team holding the case.", required=True),
             _c("role", "text", "Kind of involvement.", required=True, codes=codes.ALLOCATION_ROLE),
             _c("start_date", "date", "Allocated from.", required=True),
-            _c("end_date", "date", "Allocation ended."),
+            _c("end_date", "date", "Allocation ended: the next starts on this day.", ends="day_after"),
             _c("change_reason", "text", "Why it ended or changed.", codes=codes.CHANGE_REASON),
         ),
         key=("allocation_id",),
@@ -238,7 +261,7 @@ TABLES: tuple[Table, ...] = (
             _c("child_id", "id", "The child.", required=True),
             _c("episode_id", "id", "The episode.", required=True),
             _c("strategy_date", "date", "Strategy discussion that started the enquiry.", required=True),
-            _c("end_date", "date", "Enquiry completed."),
+            _c("end_date", "date", "Enquiry completed.", ends="day_after"),
             _c("outcome_nfa", "bool", "No further action."),
             _c("icpc_required", "bool", "Initial child protection conference required."),
         ),
@@ -264,7 +287,7 @@ TABLES: tuple[Table, ...] = (
             _c("child_id", "id", "The child.", required=True),
             _c("episode_id", "id", "The episode.", required=True),
             _c("start_date", "date", "Plan started.", required=True),
-            _c("end_date", "date", "Plan ended."),
+            _c("end_date", "date", "Plan ended.", ends="day_after"),
             _c("initial_category", "text", "Initial category of abuse.", codes=codes.CP_CATEGORY),
             _c("latest_category", "text", "Latest category of abuse.", codes=codes.CP_CATEGORY),
         ),
@@ -278,7 +301,7 @@ TABLES: tuple[Table, ...] = (
             _c("child_id", "id", "The child.", required=True),
             _c("episode_id", "id", "The episode.", required=True),
             _c("start_date", "date", "Plan started.", required=True),
-            _c("end_date", "date", "Plan ended."),
+            _c("end_date", "date", "Plan ended.", ends="day_after"),
         ),
         key=("cin_plan_id",), references={"child_id": "child", "episode_id": "episode"},
         date_order=(("start_date", "end_date"),),
@@ -294,7 +317,8 @@ TABLES: tuple[Table, ...] = (
             _c("legal_status", "text", "903 legal status.", required=True, codes=codes.LEGAL_STATUS),
             _c("placement_type", "text", "903 placement type.", codes=codes.PLACEMENT_TYPE),
             _c("placement_provider", "text", "903 placement provider.", codes=codes.PLACEMENT_PROVIDER),
-            _c("end_date", "date", "Episode ended."),
+            _c("end_date", "date", "Episode ended (903 DEC): the next episode starts on this day.",
+               ends="day_after"),
             _c("end_reason", "text", "903 reason episode ceased.", codes=codes.CLA_END_REASON),
         ),
         key=("cla_episode_id",), references={"child_id": "child"}, date_order=(("start_date", "end_date"),),

@@ -11,6 +11,8 @@ inspection, naming teams and workers by text. So the reader says what it cannot 
   from such a snapshot are unavailable;
 - a looked-after child's period of care is one episode carrying the current legal status and placement;
 - lists 2, 10 and 11 (early help, adoption, adopters) have no canonical table and are counted, not loaded.
+Closure, CP plan end and ceased dates are the day the case, plan or care ended, as the schema's end dates are
+(the day after: not open on that day, as DfE counts at 31 March), so they load as written.
 """
 
 from __future__ import annotations

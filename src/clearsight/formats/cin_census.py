@@ -4,6 +4,9 @@ Where a child or episode appears in several years, the latest year's record is k
 What the census cannot say: it has no teams or workers, so episodes and assessments sit in one team
 'Unknown team (CIN census)' with no worker, and no allocation comes from it: with the CIN census alone the
 allocation position counts every open case as unallocated, so that figure is marked unavailable in the notes.
+CINclosureDate, CINPlanEndDate and CPPendDate are the day the episode or plan ended, on which it is no longer
+open (DfE counts children in need "at 31 March" without those closed that day): the schema's end dates as
+written.
 """
 
 from __future__ import annotations

@@ -7,12 +7,14 @@ practitioner, 5-6 social worker; missing: social worker, noted). The census code
 leaver destination and start origin are not mapped to Clearsight's categories (kept out, noted) rather than
 guessed. An absence on 30 September is loaded as a spell starting on the reference date: its true start is
 not in the census. A worker with no RoleStartDate cannot be placed in time and is left out by screening.
+RoleEndDate is the leaving date, the last day of service: it is the worker's end date as it stands (the
+schema's last day), and their post ends the day after (the schema's day after).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from clearsight.formats.cells import iso_date, text
@@ -31,6 +33,14 @@ def _float(value: str) -> float | None:
         return float(value)
     except ValueError:
         return None
+
+
+def _day_after(day: str | None) -> str | None:
+    """The ISO day after `day`, kept as written when it is not a date (screening then names it)."""
+    try:
+        return (date.fromisoformat(day) + timedelta(days=1)).isoformat() if day else day
+    except ValueError:
+        return day
 
 
 def read(paths: Sequence[Path]) -> ReaderOutput:
@@ -54,15 +64,16 @@ def read(paths: Sequence[Path]) -> ReaderOutput:
             no_role += role is None
             role = role or "social_worker"
             fte = next((f for f in (_float(get("FTE")), _float(get("FTE30"))) if f), None)
-            start, end = iso_date(get("RoleStartDate")), iso_date(get("RoleEndDate"))
+            start, last_day = iso_date(get("RoleStartDate")), iso_date(get("RoleEndDate"))
             place = (path.name, line(w))
             workers.add(*place, {
                 "worker_id": wid, "swe_no": get("SWENo"), "name": wid, "role": role, "qualified": "Y",
                 "employment": {"1": "agency", "0": "permanent"}.get(get("AgencyWorker"), get("AgencyWorker")),
-                "start_date": start, "end_date": end,
+                "start_date": start, "end_date": last_day,
             })
             posts.add(*place, {"post_id": wid, "worker_id": wid, "team_id": UNKNOWN_TEAM, "role": role,
-                               "fte": text(fte) if fte is not None else None, "start_date": start, "end_date": end})
+                               "fte": text(fte) if fte is not None else None, "start_date": start,
+                               "end_date": _day_after(last_day)})
             if get("Absat30Sept") == "1":
                 absences.add(*place, {"absence_id": f"{wid}:{ref}", "worker_id": wid, "start_date": ref,
                                       "reason": ABSENCE.get(get("ReasonAbsence").upper(), "other")})

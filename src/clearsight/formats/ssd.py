@@ -23,6 +23,8 @@ A council whose case system writes its own job titles or involvement roles maps 
 (columns field, written, code; e.g. `invo_professional_role_id,CIN Key Worker,allocated_social_worker`).
 Other SSD objects (SDQ scores, EHCPs, address...) are counted, not loaded. The SSD has no extract date: it is
 inferred from the latest event date unless given. Rows of a database table are numbered from 1 in table order.
+End and close dates (involvements, episodes, plans, placements, legal statuses) are the day the record ended,
+the next starting that day: the schema's end dates as written.
 """
 
 from __future__ import annotations

@@ -15,7 +15,8 @@ are provisional workers (role social worker, FTE 1.0, employment unknown); there
 open cases for the allocation position come from 903 alone; the oc2 table (health and offending) has no
 canonical table and is counted, not loaded. Placed-for-adoption and AD1 rows of one child and decision date
 are one adoption row. The return has no extract date: it is inferred from the latest
-event date unless given.
+event date unless given. DEC, the day an episode ceased, is the next episode's DECOM: the schema's end date
+(the day after the last day in that episode) as written.
 """
 
 from __future__ import annotations

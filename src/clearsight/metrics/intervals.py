@@ -1,7 +1,10 @@
-"""As-at membership of dated records, one rule for every table.
+"""As-at membership of dated records, one rule for every table whose end names the day after.
 
-A record with a start and an end is current on day D when start <= D and (end is empty or end > D): the end
-date is the first day it no longer applies (definitions.md: "start <= as-at < end or open").
+The schema declares which day each table's end date names (`schema.Ends`). Where it is the day the record
+stopped applying ("day_after": posts, allocations, plans, episodes, teams, establishment), a record is current
+on day D when start <= D and (end is empty or end > D) (definitions.md: "start <= as-at < end or open"). The
+two tables whose end is the last day (a worker's last day of service, an absence's last day) are compared with
+`>=` where they are read (workforce leavers, absence).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ def open_ended(end: ir.DateValue) -> ir.DateValue:
 def current(
     table: ir.Table, as_at: date | ir.DateValue, start: str = "start_date", end: str = "end_date"
 ) -> ir.Table:
-    """Rows of `table` in force on `as_at`."""
+    """Rows of `table` (a table whose end is declared "day_after") in force on `as_at`."""
     return table.filter(table[start] <= as_at, open_ended(table[end]) > as_at)
 
 

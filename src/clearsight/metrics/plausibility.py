@@ -67,7 +67,8 @@ def _allocated_outside_employment(s: Scope) -> ir.Table:
     a = s.table("allocation")
     w = s.table("worker").select(_worker="worker_id", employed_from="start_date", employed_to="end_date")
     j = a.join(w, a.worker_id == w._worker)
-    bad = j.filter((j.start_date < j.employed_from) | (j.start_date >= j.employed_to))  # open-ended: never after
+    # worker.end_date is the last day of service (schema: ends="last_day"); open-ended: never after
+    bad = j.filter((j.start_date < j.employed_from) | (j.start_date > j.employed_to))
     return bad.select(
         record_id=bad.allocation_id, child_id=bad.child_id, recorded=bad.start_date,
         against=ibis.ifelse(bad.start_date < bad.employed_from, bad.employed_from, bad.employed_to),

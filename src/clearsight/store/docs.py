@@ -14,7 +14,11 @@ def data_model_markdown() -> str:
         "the code disagree). Every stored row also carries `snapshot_id`, `source_file` and `source_row`.",
         "A CSV extract has one file per table, named after it, with these columns as its header; dates as",
         "`YYYY-MM-DD`, `dd/mm/yyyy` or Excel serial numbers; booleans as Y/N; an empty cell for no value.",
-        "Dated records are current on day D when `start_date <= D` and the end date is empty or after D.",
+        "Each table that runs over time says which day its end date names (an empty end: still going):",
+        "*the day after* (the day it stopped applying: current on day D when `start_date <= D < end`; the next",
+        "record starts on that day) or *the last day* (current when `start_date <= D <= end`; a worker's last day",
+        "of service, as the workforce census records a leaving date, so a leaver counts in the period holding it).",
+        "Readers of other formats convert to these.",
         "",
         f"Schema version {schema.SCHEMA_VERSION}.",
         "",
@@ -29,6 +33,9 @@ def data_model_markdown() -> str:
         if table.date_order:
             order = ", ".join(f"`{a}` ≤ `{b}`" for a, b in table.date_order)
             lines.append(f"- Date order: {order}")
+        if table.end_column is not None:
+            end = table.end_column
+            lines.append(f"- Ends: `{end.name}` is {schema.ENDS_DOC[end.ends or 'day_after']}")
         if table.no_overlap:
             lines.append(f"- Rows for one {' + '.join(table.no_overlap)} must not overlap in time")
         lines += ["", "| column | type | required | meaning | allowed values |", "|---|---|---|---|---|"]

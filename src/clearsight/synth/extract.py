@@ -69,7 +69,10 @@ def build_tables(run: CouncilRun) -> dict[str, Columns]:
         "role": np.array([w.role for w in workers], dtype=object),
         "qualified": qualified.astype(np.int8),
         "employment": np.array([w.employment for w in workers], dtype=object),
-        "start_date": np.array([w.start for w in workers]), "end_date": np.array([w.end for w in workers]),
+        # the run's `end` is the first day gone (when the post ends); the worker table holds the last day of
+        # service (schema: ends="last_day")
+        "start_date": np.array([w.start for w in workers]),
+        "end_date": np.array([w.end - 1 if w.end >= 0 else -1 for w in workers]),
         "leave_reason": np.array([w.leave_reason for w in workers], dtype=object),
         "leaver_destination": np.array([w.dest for w in workers], dtype=object),
         "start_origin": np.array([w.origin for w in workers], dtype=object),

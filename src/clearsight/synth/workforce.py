@@ -33,7 +33,7 @@ class Worker:
     origin: str
     qualified: bool
     qual_date: int
-    end: int = -1
+    end: int = -1  # first day gone (-1: still here); the extract writes the last day of service, end - 1
     leave_reason: str = ""
     dest: str = ""
     slot: Slot | None = None
@@ -116,8 +116,10 @@ class Workforce:
         self._open_post(w, old[2], role or old[3], day, old[5] if manager is None else manager)
 
     def leave(self, w: Worker, day: int, reason: str, dest: str) -> None:
+        """`day` is the first day gone: the post ends on it and the last day of service is the day before, so a
+        worker serves at least their first day."""
         assert w.post is not None
-        day = max(day, w.post[6], w.start)
+        day = max(day, w.post[6], w.start + 1)
         w.end, w.leave_reason, w.dest = day, reason, dest
         w.post[7] = day
         if w.slot is not None and w.slot.holder == w.idx:
