@@ -23,7 +23,7 @@ from clearsight.render import OutputFormat, render
 from clearsight.render.terminal import progress_bar, terminal_console
 from clearsight.render.values import clip
 from clearsight.reports import admin
-from clearsight.reports.request import BadRequest, make_request
+from clearsight.reports.request import BadRequest, make_request, parse_day
 from clearsight.reports.view import View
 from clearsight.store.database import connect, database_path
 from clearsight.store.snapshots import SnapshotNotFound, get_snapshot
@@ -339,13 +339,21 @@ def benchmarks_load(path: Annotated[Path, typer.Argument(help="CSV: indicator, a
 
 
 @benchmarks_app.command("show")
-def benchmarks_show(indicator: Annotated[str, typer.Argument(help="Indicator or KPI name.")]) -> None:
-    """England, region and the median of the statistical neighbours for one indicator."""
-    from clearsight.store.benchmarks import benchmark
+def benchmarks_show(indicator: Annotated[str, typer.Argument(help="Indicator or KPI name.")], on: Annotated[
+        Optional[str], typer.Option("--for", help="Date: the publication year holding it (default: today).")] = None,
+) -> None:
+    """England, region and the median of the statistical neighbours for one indicator, for the matching year."""
+    from clearsight.store.benchmarks import benchmark_for
 
-    b = benchmark(_open(None)[0], state.config, indicator)
-    console.print(Text(f"{b.indicator}: England {b.england} ({b.england_period}); region {b.region}; "
-                       f"statistical neighbours' median {b.neighbours} (of {b.neighbour_count})"))
+    try:
+        b = benchmark_for(_open(None)[0], indicator, parse_day(on, "--for") if on else date.today(),
+                          config=state.config)
+    except BadRequest as exc:
+        raise _fail(str(exc), EXIT_BAD_REQUEST) from None
+    if b is None:
+        raise _fail(f"no benchmark for {indicator!r} in any year", EXIT_BAD_REQUEST)
+    console.print(Text(f"{b.indicator} {b.period} ({b.covers}): England {b.england} ({b.england_source or b.note}); "
+                       f"region {b.region}; statistical neighbours' median {b.neighbours} (of {b.neighbour_count})"))
 
 
 @metrics_app.command("list")

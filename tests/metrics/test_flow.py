@@ -334,6 +334,13 @@ def test_flow_command_shows_england_beside_each_figure(council, tmp_path):
     data = json.loads(runner.invoke(app, [*args, "--format", "json"], catch_exceptions=False).output)
     by_name = {r["indicator"]: r for r in data["sections"]["indicators"]["rows"]}
     assert by_name["Children in need per 10,000"]["value"] == 1.0
+    # England's figures are for the matching year, the year to 31 March 2024: none is built in (only 2025's).
+    cin = by_name["Children in need per 10,000"]
+    assert (cin["england"], cin["england_year"]) == (None, "2024")
+    assert "published years held: 2025" in cin["england_note"]
+    later = json.loads(runner.invoke(app, ["--db", db, "flow", "--as-at", "2025-03-31", "--format", "json"],
+                                     catch_exceptions=False).output)
+    by_name = {r["indicator"]: r for r in later["sections"]["indicators"]["rows"]}
     assert by_name["Children in need per 10,000"]["england"] == 330
     assert by_name["Re-referrals within 12 months"]["england"] == 0.226
     csv_out = runner.invoke(app, [*args[:3], "--format", "csv", "--period", "2023-04..2024-03"]).output

@@ -26,8 +26,9 @@ LEVELS = {
 WORKFORCE_COLUMNS = (
     "headcount", "fte", "employed_fte", "agency_fte", "agency_rate", "funded_fte", "vacancy_fte", "vacancy_rate",
     "starters", "starters_fte", "leavers", "leavers_fte", "agency_leavers", "employed_leavers_fte", "turnover_rate",
+    "turnover_rate_annualised",
 )
-_NULL_WHEN_ABSENT = ("agency_rate", "funded_fte", "vacancy_rate", "turnover_rate")
+_NULL_WHEN_ABSENT = ("agency_rate", "funded_fte", "vacancy_rate", "turnover_rate", "turnover_rate_annualised")
 CAPACITY_COLUMNS = (
     "workers", "fte", "workers_holding_cases", "fte_holding_cases", "cases", "caseload_per_fte_holding",
     "caseload_per_head", "caseload_status", "cases_over_capacity", "posts_needed_over_capacity",

@@ -141,3 +141,49 @@ def test_tenure_and_experience_mix(tmp_path):
     [team] = compute(loaded.con, loaded.snapshot, "workforce_by_team", SEP_30).records()
     assert team["new_to_council_share"] == 0.5
     assert team["qualified_5_years_share"] == round(1 / 3, 3)
+
+
+@pytest.fixture()
+def thirty(tmp_path):
+    """30 directly employed FTE in post throughout; 3 more, 1 FTE each, whose last days are in May, June and
+    July 2023; an agency worker who leaves in June (not in DfE's turnover of directly employed staff)."""
+    b = CouncilBuilder(extract_date=date(2024, 3, 31))
+    b.team("A", "Alpha")
+    for _ in range(30):
+        b.worker("A")
+    for last in (date(2023, 5, 12), date(2023, 6, 30), date(2023, 7, 3)):
+        b.worker("A", last_day=last, leave_reason="workload")
+    b.worker("A", employment="agency", last_day=date(2023, 6, 1), leave_reason="end_of_contract")
+    return b.load(tmp_path)
+
+
+def test_turnover_over_six_months_is_annualised_beside_the_annual_figure(thirty):
+    """definitions.md: turnover = FTE leavers / FTE in post at the end; a period other than a year is
+    annualised x 365 / days when set beside England's annual figure, the raw rate shown too."""
+    start, end = date(2023, 4, 1), date(2023, 9, 30)
+    days = (end - start).days + 1  # 183
+    [c] = compute(thirty.con, thirty.snapshot, "turnover_council", end, period_start=start).records()
+    assert (c["period_days"], c["employed_leavers_fte"], c["employed_fte_at_end"]) == (days, 3.0, 30.0)
+    assert c["turnover_rate"] == round(3 / 30, 3) == 0.1
+    assert c["turnover_rate_annualised"] == round(3 / 30 * 365 / days, 3) == 0.199
+    # Over exactly a year (DfE's year to 30 September) the annual rate is the rate itself.
+    [y] = compute(thirty.con, thirty.snapshot, "turnover_council", end, period_start=date(2022, 10, 1)).records()
+    assert y["turnover_rate"] == y["turnover_rate_annualised"] == 0.1
+
+
+def test_turnover_is_set_beside_england_of_the_matching_year(thirty):
+    """DfE's census year to 30 September 2023 beside England's 2023 figure (15.9%), never the latest (2025:
+    11.8%); a period in the census year 2024, for which no England figure is held, says so."""
+    from clearsight.store.benchmarks import benchmark_for
+    from clearsight.metrics.workforce import census_year
+
+    assert census_year(date(2023, 12, 31)) == census_year(SEP_30) == (YEAR_START, SEP_30)
+    assert census_year(date(2023, 9, 29)) == (date(2021, 10, 1), date(2022, 9, 30))
+    [census] = compute(thirty.con, thirty.snapshot, "turnover_council", SEP_30, period_start=YEAR_START).records()
+    england = benchmark_for(thirty.con, "turnover_rate", SEP_30, period_start=YEAR_START)
+    assert (census["turnover_rate"], england.england, england.period) == (0.1, 0.159, "2023")
+    six_months = benchmark_for(thirty.con, "turnover_rate", SEP_30, period_start=date(2023, 4, 1))
+    assert (six_months.england, six_months.period) == (0.159, "2023")
+    later = benchmark_for(thirty.con, "turnover_rate", date(2024, 3, 31), period_start=date(2023, 10, 1))
+    assert later.england is None and later.period == "2024"
+    assert "no figure for 2024" in later.note and "2023, 2025" in later.note

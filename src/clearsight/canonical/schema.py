@@ -37,7 +37,8 @@ Ends = Literal["last_day", "day_after"]
 - "day_after": the day the record stopped applying, on which it no longer does (a post ending on 1 April was
   held until 31 March; a CP plan ended at the conference of 10 May is not open on 10 May, as DfE counts
   children "at 31 March"). The record is current on day D when start <= D < end. Consecutive records share
-  the date: the next starts on the day the last one ended.
+  the date: the next starts on the day the last one ended. An ending (a case closing, a plan or episode
+  ceasing) counts in the period holding the end date, as DfE counts.
 - "last_day": the last day the record applied (the workforce census's leaving date, the last day of service;
   the last day of an absence). The record is current on day D when start <= D <= end, and an end counts in
   the period holding it: a worker whose last day is 31 March is a March leaver and not in post on 1 April."""

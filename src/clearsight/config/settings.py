@@ -127,6 +127,11 @@ class WorkforceSettings(BaseModel):
         default=0.05, ge=0, le=1,
         description="Rise in a team's vacancy rate over the leavers window that raises the signal.",
     )
+    census_indicators: tuple[str, ...] = Field(
+        default=("turnover_rate", "agency_rate", "vacancy_rate", "absence_rate", "average_caseload"),
+        description="Benchmarks published from the workforce census (as at 30 September): their year Y runs "
+        "from 1 October Y-1 to 30 September Y; every other benchmark's year runs to 31 March Y.",
+    )
     caseload_alert_weeks: int = Field(
         default=4, ge=1, le=26,
         description="Consecutive weekly readings of a team's caseload per FTE above standard that raise a signal.",
@@ -238,8 +243,13 @@ class Timescales(BaseModel):
     )
 
 
+def _england_by_year() -> dict[str, dict[str, float]]:
+    # definitions.md: DfE national figures by publication year (workforce census at 30 September of the year;
+    # CIN census and SSDA903 for the year to 31 March).
+    return {"2023": {"turnover_rate": 0.159, "agency_rate": 0.179}, "2025": _england_2025()}
+
+
 def _england_2025() -> dict[str, float]:
-    # definitions.md: DfE national figures for 2025 (workforce census at 30 September; CIN census).
     return {
         "turnover_rate": 0.118,
         "agency_rate": 0.130,
@@ -455,9 +465,11 @@ class CouncilConfig(BaseModel):
     calendar: CalendarSettings = Field(default_factory=CalendarSettings)
     timescales: Timescales = Field(default_factory=Timescales)
     history: HistorySettings = Field(default_factory=HistorySettings)
-    england: dict[str, float] = Field(
-        default_factory=_england_2025,
-        description="England figures shown beside the council's own until a benchmark table is loaded.",
+    england: dict[str, dict[str, float]] = Field(
+        default_factory=_england_by_year,
+        description="England's published figures by publication year, e.g. {'2023': {'turnover_rate': 0.159}} "
+        "(workforce census indicators: as at 30 September of the year; others: the year to 31 March), shown "
+        "beside the council's figures for the matching year where no benchmark file gives England's.",
     )
     small_number_threshold: int = Field(
         default=5, ge=0, description="Member-facing outputs suppress counts below this (DfE practice)."

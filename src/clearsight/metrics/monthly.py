@@ -33,7 +33,9 @@ from clearsight.metrics.levels import (
     LEVEL_KEYS, LEVELS, Level, level_keys, ratio, teams, union_levels, with_council,
 )
 from clearsight.metrics.registry import Scope, metric
-from clearsight.metrics.workforce import _MOVER_FIELDS, _POST_FIELDS, _edge_posts, in_post_columns
+from clearsight.metrics.workforce import (
+    _MOVER_FIELDS, _POST_FIELDS, _edge_posts, in_post_columns, turnover_rates,
+)
 
 MONTH_KEYS = ("month_start", "month_end")
 
@@ -144,7 +146,7 @@ def _workforce_level(s: Scope, level: Level, months: ir.Table, posts: ir.Table, 
         leavers_fte=j.leavers_fte.fill_null(0).round(2),
         agency_leavers=j.agency_leavers.fill_null(0),
         employed_leavers_fte=employed_leavers.round(2),
-        turnover_rate=ratio(employed_leavers, j.employed_fte).round(3),
+        **turnover_rates(employed_leavers, j.employed_fte, j.month_start, j.month_end),
     )
     return out.filter(
         (out.headcount > 0) | out.funded_fte.notnull() | (out.starters > 0) | (out.leavers > 0)
@@ -157,7 +159,8 @@ def _workforce_level(s: Scope, level: Level, months: ir.Table, posts: ir.Table, 
     "post at the month's end (directly employed and agency), agency rate (agency / (agency + employed) FTE), "
     "funded establishment, vacancies and vacancy rate; starters and leavers in the month; and the month's "
     "turnover rate (DfE method: FTE of directly employed leavers in the month / directly employed FTE in post "
-    "at its end). Each month equals the as-at and period figures for that month; computed in one query.",
+    "at its end), as it is and annualised (x 365 / the month's days). Each month equals the as-at and period "
+    "figures for that month; computed in one query.",
     reads=_POST_FIELDS + _MOVER_FIELDS + ("establishment.funded_fte",),
     order_by=("month_end", "level", "service", "team"),
 )

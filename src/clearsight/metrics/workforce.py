@@ -5,10 +5,15 @@ period and by team, service and council rather than only at 30 September:
 - agency rate = agency FTE / (agency FTE + directly employed FTE);
 - vacancy rate = FTE vacancies / (FTE vacancies + directly employed FTE in post), where a team's vacancies are
   its funded establishment less its directly employed FTE (posts covered by agency staff are vacancies);
-- turnover rate = FTE of directly employed leavers in the period / directly employed FTE in post at its end.
+- turnover rate = FTE of directly employed leavers in the period / directly employed FTE in post at its end;
+  beside England's annual figure a period other than a year is annualised (x 365 / days), the raw rate shown
+  too; DfE's own figure is the year to 30 September (`census_year`), compared with England's for that year.
+A leaver belongs to the period holding their last day of service (the worker's end date, schema: last day).
 """
 
 from __future__ import annotations
+
+from datetime import date
 
 import ibis
 import ibis.expr.types as ir
@@ -148,7 +153,8 @@ def _edge_posts(s: Scope, *, last: bool) -> ir.Table:
 
 
 def _movers(s: Scope, date_column: str, posts: ir.Table) -> ir.Table:
-    """Workers whose council start or end date falls in the period, with the post they joined or left."""
+    """Workers whose council start date or last day of service falls in the period, with the post they joined
+    or left."""
     w = s.table("worker")
     moved = w.filter(w[date_column] >= s.start, w[date_column] <= s.as_at)
     t = teams(s)
@@ -171,8 +177,9 @@ _MOVER_FIELDS = (
 
 
 @metric("leavers", title="Leavers", unit="workers", polarity="lower_is_better",
-        definition="Social workers whose employment with the council ended in the period, with the team, role "
-        "and FTE they left from, their reason for leaving and destination (the collated exit reasons).",
+        definition="Social workers whose last day of service with the council fell in the period, with the "
+        "team, role and FTE they left from, their reason for leaving and destination (the collated exit "
+        "reasons).",
         reads=_MOVER_FIELDS, order_by=("end_date", "worker_id"))
 def leavers(s: Scope) -> ir.Table:
     return _movers(s, "end_date", _edge_posts(s, last=True))
@@ -184,6 +191,30 @@ def leavers(s: Scope) -> ir.Table:
         reads=_MOVER_FIELDS, order_by=("start_date", "worker_id"))
 def starters(s: Scope) -> ir.Table:
     return _movers(s, "start_date", _edge_posts(s, last=False))
+
+
+def turnover_rates(
+    employed_leavers_fte: ir.NumericValue, employed_fte_at_end: ir.NumericValue, first_day: ir.DateValue,
+    last_day: ir.DateValue,
+) -> dict[str, ir.Value]:
+    """The DfE turnover rate over first_day..last_day (leavers FTE / FTE in post at the end) as it is, and
+    annualised to set beside England's annual figure: x 365 / days, except over exactly a year (definitions.md,
+    Workforce)."""
+    days = last_day.delta(first_day, unit="day") + 1
+    raw = ratio(employed_leavers_fte, employed_fte_at_end)
+    a_year = (first_day + ibis.interval(years=1)) == (last_day + ibis.interval(days=1))
+    return {
+        "period_days": days,
+        "turnover_rate": raw.round(3),
+        "turnover_rate_annualised": ibis.ifelse(a_year, raw, raw * 365 / days).round(3),
+    }
+
+
+def census_year(day: date) -> tuple[date, date]:
+    """The workforce census year ending on the latest 30 September on or before `day`: 1 October to 30
+    September, over which DfE counts leavers (and in post at whose end)."""
+    end = date(day.year if (day.month, day.day) >= (9, 30) else day.year - 1, 9, 30)
+    return date(end.year - 1, 10, 1), end
 
 
 def turnover(s: Scope, level: Level) -> ir.Table:
@@ -212,15 +243,17 @@ def turnover(s: Scope, level: Level) -> ir.Table:
         agency_leavers=j.leavers_agency.fill_null(0),
         employed_leavers_fte=j.leavers_employed_fte.fill_null(0).round(2),
         employed_fte_at_end=j.employed_fte_at_end.fill_null(0).round(2),
-        turnover_rate=ratio(j.leavers_employed_fte.fill_null(0), j.employed_fte_at_end).round(3),
+        **turnover_rates(j.leavers_employed_fte.fill_null(0), j.employed_fte_at_end, s.first_day, s.day),
     )
     return out.filter((out.starters > 0) | (out.leavers > 0) | (out.employed_fte_at_end > 0))
 
 
 _TURNOVER_DEFINITION = (
-    "Starters and leavers in the period (headcount and FTE, agency leavers shown apart) and the turnover rate: "
-    "FTE of directly employed leavers / directly employed FTE in post at the end of the period (DfE census "
-    "method, over any period)."
+    "Starters and leavers in the period (headcount and FTE, agency leavers shown apart; a leaver counts in the "
+    "period holding their last day of service) and the turnover rate: FTE of directly employed leavers / "
+    "directly employed FTE in post at the end of the period (DfE census method, over any period), as it is "
+    "for the period's days (turnover_rate) and annualised, x 365 / days, to set beside England's annual figure "
+    "(turnover_rate_annualised; the same over exactly a year, as DfE's year to 30 September is)."
 )
 
 
@@ -254,3 +287,4 @@ def leavers_by_reason(s: Scope) -> ir.Table:
         reason=gone.leave_reason.fill_null("not recorded"),
         destination=gone.leaver_destination.fill_null("not recorded"),
     ).agg(leavers=lambda t: t.count(), fte=lambda t: t.fte.sum().round(2))
+

@@ -1,21 +1,26 @@
 """England's and the statistical neighbours' figures for a view, from one place: the benchmark table, with the
-built-in DfE figures where none is loaded."""
+built-in DfE figures where none is loaded, for the year matching the figure's period."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from clearsight.reports.request import Request
 from clearsight.render.values import percent
-from clearsight.store.benchmarks import Benchmark, benchmark
+from clearsight.store.benchmarks import Benchmark, benchmark_for
 
 
-def comparator(req: Request, indicator: str) -> Benchmark:
-    """The published figures to set beside the council's `indicator`."""
-    return benchmark(req.con, req.config, indicator)
+def comparator(req: Request, indicator: str, end: date, start: date | None = None) -> Benchmark | None:
+    """The published figures of the year matching the period start..end (or the date `end`) to set beside
+    the council's `indicator` (`benchmark_for`: never the latest year for every period)."""
+    return benchmark_for(req.con, indicator, end, period_start=start, config=req.config)
 
 
-def england_text(req: Request, indicator: str) -> str:
-    """'England 15.9% (2023)' for a rate indicator, or 'England: no published figure'."""
-    b = comparator(req, indicator)
-    if b.england is None:
+def england_text(req: Request, indicator: str, end: date, start: date | None = None) -> str:
+    """'England 15.9%, 2023' for a rate indicator, or why there is none for the matching year."""
+    b = comparator(req, indicator, end, start)
+    if b is None:
         return "England: no published figure"
-    return f"England {percent(b.england)}" + (f", {b.england_period}" if b.england_period else "")
+    if b.england is None:
+        return f"England: {b.note}"
+    return f"England {percent(b.england)}, {b.period}"

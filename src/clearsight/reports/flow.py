@@ -82,18 +82,19 @@ def build(req: Request, monthly: bool = False) -> View:
                           {}) for name, f in figures.items()}
     rows = []
     for label, name, column, indicator, unit in INDICATORS:
-        b = comparator(req, indicator) if indicator else None
+        over_period = name in PERIOD_METRICS and (name != "rates_per_10000" or column == "referrals_rate")
+        b = comparator(req, indicator, end, start if over_period else None) if indicator else None
         line = council[name]
         short = line.get("history_status") == "too_short" and column in HISTORY_COLUMNS
         value, england = line.get(column), b.england if b and not short else None
-        over = (f"{start} to {end}" if name in PERIOD_METRICS and (name != "rates_per_10000" or
-                                                                  column == "referrals_rate") else f"on {end}")
+        over = f"{start} to {end}" if over_period else f"on {end}"
         rows.append({"indicator": label, "value": value, "england": england, "unit": unit, "over": over,
                      "council_shown": _shown(value, unit), "england_shown": _shown(england, unit)
                      if not short else "not comparable: history too short",
                      "confidence": figures[name].provenance.confidence,
                      "history_from": line.get("history_from") if column in HISTORY_COLUMNS else None,
-                     "metric": name, "column": column})
+                     "metric": name, "column": column,
+                     "england_year": b.period if b else None, "england_note": b.note if b else None})
     funnel = [r for r in figures["flow_funnel"].records() if r["level"] != "council"]
     c = council["flow_funnel"]
     headline = [f"{c.get('contacts') or 0:,} contacts led to {c.get('referrals') or 0:,} referrals, "
@@ -108,7 +109,9 @@ def build(req: Request, monthly: bool = False) -> View:
                 (col("indicator", "Indicator"), col("value", "Value", detail=True),
                  col("england", "England value", detail=True), col("unit", "Unit", detail=True), col("over", "Over"),
                  col("council_shown", "Council"), col("england_shown", "England"),
-                 col("confidence", "Confidence", "grade"), col("history_from", "Records from", "date", detail=True)),
+                 col("confidence", "Confidence", "grade"), col("history_from", "Records from", "date", detail=True),
+                 col("england_year", "England's year", detail=True),
+                 col("england_note", "England: why none", detail=True)),
                 notes=notes),
         section("funnel", "Funnel by service and team (contacts belong to no team)", funnel,
                 (col("level", "Level", vocabulary="level"), col("service", "Service", vocabulary="service"),

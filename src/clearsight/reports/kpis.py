@@ -25,7 +25,7 @@ from clearsight.render.values import clip, long_date, percent
 from clearsight.reports.request import BadRequest, Request, months_back, quarter_ending, unknown
 from clearsight.reports.sections import section
 from clearsight.reports.view import Column, View, col
-from clearsight.store.benchmarks import Benchmark, benchmark
+from clearsight.store.benchmarks import Benchmark, benchmark_for
 from clearsight.store.snapshots import Snapshot
 
 
@@ -54,15 +54,17 @@ def _kpis(names: list[str] | None) -> list[Kpi]:
     return [k for k in kpis if k.name in names]
 
 
-def _line(k: Kpi, r: dict[str, Any], figure: Figure, bench: Benchmark) -> dict[str, Any]:
+def _line(k: Kpi, r: dict[str, Any], figure: Figure, bench: Benchmark | None) -> dict[str, Any]:
     least = figure.provenance.least_complete
     implausible = figure.provenance.least_plausible
     rate = r["rate"]
     return {
         "kpi": k.name, "title": k.title, "service": r["service"], "team": r["team"],
         "denominator": r["denominator"], "numerator": r["numerator"], "kpi_rate": rate,
-        "england_rate": bench.england, "neighbours_rate": bench.neighbours,
-        "gap_to_england": None if rate is None or bench.england is None else round(rate - bench.england, 3),
+        "england_rate": bench and bench.england, "england_year": bench and bench.period,
+        "neighbours_rate": bench and bench.neighbours,
+        "gap_to_england": None if rate is None or not bench or bench.england is None
+        else round(rate - bench.england, 3),
         "confidence": figure.provenance.confidence,
         "least_complete": f"{least[0]} {least[1]:.0%}" if least else None,
         "least_plausible": f"{implausible[0]}: {1 - implausible[1]:.2%} fail" if implausible else None,
@@ -79,7 +81,7 @@ def kpi_table(
     for k in _kpis(names):
         figure = compute(con, snapshot, k.name, end, config, team, period_start=start if k.period else None)
         figures[k.name] = figure
-        bench = benchmark(con, config, k.name)
+        bench = benchmark_for(con, k.name, end, period_start=start if k.period else None, config=config)
         over = f"{start}..{end}" if k.period else f"on {end}"
         rows += [{**_line(k, r, figure, bench), "over": over} for r in figure.records() if r["level"] == wanted]
     return KpiTable(start, end, rows, figures)
@@ -96,9 +98,12 @@ def kpi_monthly(
     for k in _kpis(names):
         figure = compute_monthly(con, snapshot, k.name, start, end, period=k.period, config=config, team=team)
         figures[k.name] = figure
-        bench = benchmark(con, config, k.name)
+        months = {(r["month_start"], r["month_end"]) for r in figure.records()}
+        bench = {m: benchmark_for(con, k.name, m[1], period_start=m[0] if k.period else None, config=config)
+                 for m in months}
         rows += [
-            {"month": r["month_start"].strftime("%Y-%m"), **_line(k, r, figure, bench),
+            {"month": r["month_start"].strftime("%Y-%m"),
+             **_line(k, r, figure, bench[(r["month_start"], r["month_end"])]),
              "over": f"{r['month_start']}..{r['month_end']}" if k.period else f"on {r['month_end']}"}
             for r in figure.records() if r["level"] == wanted
         ]

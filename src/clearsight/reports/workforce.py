@@ -8,6 +8,7 @@ come before the tables.
 from __future__ import annotations
 
 from clearsight.metrics.figures import compute
+from clearsight.metrics.workforce import census_year
 from clearsight.render.values import long_date, percent
 from clearsight.reports.comparators import england_text
 from clearsight.reports.request import Request
@@ -20,7 +21,8 @@ TURNOVER_COLUMNS = (
     *TEAM, col("starters", "Starters", "count"), col("leavers", "Leavers", "count"),
     col("agency_leavers", "Agency leavers", "count"), col("employed_leavers_fte", "Employed leavers (FTE)", "number"),
     col("employed_fte_at_end", "Employed FTE at end", "number"),
-    col("turnover_rate", "Turnover (employed leavers FTE / employed FTE at end)", "rate"),
+    col("turnover_rate", "Turnover in the period (employed leavers FTE / employed FTE at end)", "rate"),
+    col("turnover_rate_annualised", "Turnover annualised (x 365 / days)", "rate"),
 )
 REASON_COLUMNS = (
     col("service", "Service", vocabulary="service"), col("reason", "Why they left", vocabulary="leave_reason"),
@@ -53,34 +55,39 @@ def _signal_words(row: dict) -> str:
 def build(req: Request, monthly: bool = False) -> View:
     con, snap, config, team = req.con, req.snapshot, req.config, req.team
     start, end = req.start or req.as_at, req.as_at
+    census_start, census_end = census_year(end)
     figures = {
         "in_post": compute(con, snap, "workforce_by_team", end, config, team),
         "turnover": compute(con, snap, "turnover_by_team", end, config, team, period_start=start),
         "reasons": compute(con, snap, "leavers_by_reason", end, config, period_start=start),
         "council": compute(con, snap, "turnover_council", end, config, period_start=start),
+        "census": compute(con, snap, "turnover_council", census_end, config, period_start=census_start),
         "council_in_post": compute(con, snap, "workforce_council", end, config),
         "signals": compute(con, snap, "workforce_signals", end, config, team),
         "absence": compute(con, snap, "absence", end, config, period_start=start),
     }
     c = council_row(figures["council"]) or next(iter(figures["council"].records()), {})
+    census = next(iter(figures["census"].records()), {})
     p = next(iter(figures["council_in_post"].records()), {})
     signals = [{**r, "signals": _signal_words(r)} for r in figures["signals"].records()]
     signals = [r for r in signals if r["signals"]]
     absence = council_row(figures["absence"])
     headline = [
         f"{plural(c.get('leavers'), 'leaver')} and {plural(c.get('starters'), 'starter')} from {long_date(start)} "
-        f"to {long_date(end)}; turnover {percent(c.get('turnover_rate'))} "
-        f"({england_text(req, 'turnover_rate')}).",
+        f"to {long_date(end)}; turnover {percent(c.get('turnover_rate'))} over the {c.get('period_days')} days, "
+        f"{percent(c.get('turnover_rate_annualised'))} annualised ({england_text(req, 'turnover_rate', end, start)}).",
+        f"DfE's turnover for the year to {long_date(census_end)}: {percent(census.get('turnover_rate'))} "
+        f"({england_text(req, 'turnover_rate', census_end, census_start)}).",
         f"Agency {percent(p.get('agency_rate'))} of FTE against a target of {config.workforce.agency_target:.0%} "
-        f"({england_text(req, 'agency_rate')}); vacancies {percent(p.get('vacancy_rate'))} "
-        f"({england_text(req, 'vacancy_rate')}).",
+        f"({england_text(req, 'agency_rate', end)}); vacancies {percent(p.get('vacancy_rate'))} "
+        f"({england_text(req, 'vacancy_rate', end)}).",
         (f"Early-warning signals in {plural(len(signals), 'team')}: "
          + "; ".join(f"{r['team']} ({r['signals']})" for r in signals[:4]) + ("…" if len(signals) > 4 else ""))
         if signals else "No team shows an early-warning signal.",
     ]
     if absence:
         headline.append(f"Sickness absence {percent(absence.get('sickness_rate'))} of working days available "
-                        f"({england_text(req, 'absence_rate')}).")
+                        f"({england_text(req, 'absence_rate', end, start)}).")
     sections = [
         section("signals", f"Early-warning signals on {long_date(end)}", signals, SIGNAL_COLUMNS),
         section("turnover", f"Starters, leavers and turnover, {start} to {end}", figures["turnover"].records(),
