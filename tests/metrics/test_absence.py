@@ -41,7 +41,7 @@ def test_days_lost_and_available_cover_the_same_fte_weighted_workers(tmp_path):
     b = CouncilBuilder(extract_date=date(2024, 3, 31))
     b.team("A", "Alpha")
     half = b.worker("A", fte=0.5)
-    changed = b.worker("A", end=date(2023, 4, 17))
+    changed = b.worker("A", last_day=date(2023, 4, 16))  # first post ends 17 April
     b.rows["worker"][-1]["end_date"] = None  # a change of hours, not a leaver
     b.post(changed, "A", "social_worker", 0.6, start=date(2023, 4, 17))
     support = b.worker("A", role="social_work_assistant")

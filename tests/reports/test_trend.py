@@ -18,7 +18,8 @@ LEFT = date(2023, 11, 1)  # the worker's allocations and post end here: after 31
 def extract(tmp, extract_date: date, *, worker_left: bool):
     b = CouncilBuilder(extract_date=extract_date)
     b.team("T", "Child in Need 1")
-    worker = b.worker("T", worker_id="W1", name="Sam Leaver", end=LEFT if worker_left else None)
+    worker = b.worker("T", worker_id="W1", name="Sam Leaver",
+                      last_day=date(2023, 10, 31) if worker_left else None)  # the post ends on LEFT
     for _ in range(3):
         child, _ep = b.case("T", date(2023, 6, 1))
         b.allocate(child, worker, "T", date(2023, 6, 2), LEFT if worker_left else None)
