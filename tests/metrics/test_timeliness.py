@@ -134,9 +134,8 @@ def test_assessment_timeliness_from_the_start_and_from_the_referral_each_with_it
     from both). Y: started Mon 4 Dec, authorised Fri 26 Jan: 46 from the referral (late) but, counted by hand
     from the start, 4 + 5 + 5 + 3 (25, 26 Dec off) + 4 (1 Jan off) + 5 + 5 + 5 = 36 (in time, DfE's measure).
     Z: started Tue 21 Nov, authorised Fri 2 Feb: 51 from the referral, 50 from the start (late both ways)."""
-    from clearsight.config import CouncilConfig
     from clearsight.metrics.kpi import KPIS
-    from clearsight.store.benchmarks import benchmark
+    from clearsight.store.benchmarks import benchmark_for
 
     b = CouncilBuilder(extract_date=date(2024, 3, 31))
     b.team("A", "Alpha")
@@ -158,8 +157,9 @@ def test_assessment_timeliness_from_the_start_and_from_the_referral_each_with_it
     assert (wt["numerator"], wt["denominator"], wt["rate"], wt["within_timescale_from_start"]) == (1, 3, 0.333, 2)
     # Each headline with its own comparator: England's 85.7% counts from the start; none is published from the
     # referral, so none is built in for it.
-    assert benchmark(loaded.con, CouncilConfig(), "assessment_timeliness").england == 0.857
-    assert benchmark(loaded.con, CouncilConfig(), "assessment_timeliness_from_referral").england is None
+    # 2025 is England's year to 31 March 2025 (benchmarks of the matching year).
+    assert benchmark_for(loaded.con, "assessment_timeliness", date(2025, 3, 31)).england == 0.857
+    assert benchmark_for(loaded.con, "assessment_timeliness_from_referral", date(2025, 3, 31)) is None
     assert KPIS["assessment_timeliness_from_referral"].children == "assessment_timeliness_children"
 
 
