@@ -19,6 +19,7 @@ import pyarrow as pa
 
 from clearsight.config import CouncilConfig
 from clearsight.forecast.projection import month_ends_after
+from clearsight.store.benchmarks import benchmark_for
 from clearsight.store.database import query_arrow
 
 
@@ -32,7 +33,7 @@ class DemandSeries:
     start: str  # date column: the record's date (flow) or start (stock)
     end: str | None = None  # stock: the column ending the record (open while null)
     where: str = "TRUE"
-    england: str | None = None  # key of CouncilConfig.england, per 10,000 children (a year, for flows)
+    england: str | None = None  # benchmark indicator, per 10,000 children (a year, for flows)
 
 
 SERIES: tuple[DemandSeries, ...] = (
@@ -145,7 +146,8 @@ def forecast_demand(
         fit = fit_trend_season(ends, counts)
         index = np.array([_month_index(d) for d in future])
         mean, lower, upper = fit.predict(index, np.array([d.month - 1 for d in future]), settings.band_level)
-        england = config.england.get(series.england) if series.england else None
+        bench = benchmark_for(con, series.england, as_at, config=config) if series.england else None
+        england = bench.england if bench else None  # England's for the year holding the as-at date
         per_year = 12 if series.end is None else 1
         rows = [(d, "actual", v, None, None) for d, v in zip(ends, counts)]
         rows += [(d, "forecast", m - 1, lo - 1, hi - 1) for d, m, lo, hi in zip(future, mean, lower, upper)]
