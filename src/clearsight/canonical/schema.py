@@ -332,7 +332,7 @@ TABLES: tuple[Table, ...] = (
             _c("kind", "text", "903 MISSING: M missing from placement, A away without authorisation.",
                required=True, codes=codes.MISSING_KIND),
             _c("start_date", "date", "Went missing or away.", required=True),
-            _c("end_date", "date", "Returned."),
+            _c("end_date", "date", "Returned (903 MIS_END): missing until that day.", ends="day_after"),
         ),
         key=("missing_id",), references={"child_id": "child"}, date_order=(("start_date", "end_date"),),
     ),
