@@ -113,3 +113,17 @@ def test_bad_settings_and_paths_are_one_line_not_a_traceback(db, tmp_path):
 def test_version():
     result = runner.invoke(app, ["--version"])
     assert result.exit_code == 0 and __version__ in result.output
+
+
+def test_a_database_of_several_councils_needs_council(tmp_path):
+    path = tmp_path / "two.duckdb"
+    for name, children in (("Northshire", 2), ("Southshire", 5)):
+        b = CouncilBuilder(extract_date=date(2023, 12, 31), council=name)
+        b.team("T", "Team")
+        for _ in range(children):
+            b.case("T", date(2023, 12, 1))
+        assert run(path, "load", str(b.write(tmp_path / name))).exit_code == 0
+    which = run(path, "position")
+    assert which.exit_code == 2 and "choose one with --council: Northshire, Southshire" in which.output
+    south = runner.invoke(app, ["--db", str(path), "--council", "southshire", "position", "--format", "json"])
+    assert json.loads(south.output)["headline"][0].startswith("5 children are waiting")

@@ -26,7 +26,7 @@ from clearsight.reports import admin
 from clearsight.reports.request import BadRequest, make_request, parse_day
 from clearsight.reports.view import View
 from clearsight.store.database import connect, database_path
-from clearsight.store.snapshots import SnapshotNotFound, get_snapshot
+from clearsight.store.snapshots import SnapshotNotFound, get_snapshot, latest_snapshot
 
 app = typer.Typer(help="Clearsight: management information and early warning for children's social care.",
                   no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False)
@@ -41,6 +41,7 @@ EXIT_BAD_REQUEST = 2
 class State:
     db: Optional[Path] = None
     config_path: Optional[Path] = None
+    council: Optional[str] = None
 
     @property
     def config(self) -> CouncilConfig:
@@ -76,8 +77,10 @@ def main(db: Annotated[Optional[Path], typer.Option(help="Database file (default
                                                     "./clearsight.duckdb).")] = None,
          config: Annotated[Optional[Path], typer.Option(help="Council settings TOML (default: "
                                                         "$CLEARSIGHT_CONFIG).")] = None,
+         council: Annotated[Optional[str], typer.Option(help="Which council, where the database holds "
+                                                        "several.")] = None,
          version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True)] = False) -> None:
-    state.db, state.config_path = db, config
+    state.db, state.config_path, state.council = db, config, council
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
@@ -89,13 +92,11 @@ def _open(snapshot: int | None, metric: str | None = None) -> tuple[Any, Any]:
     """The database and a snapshot (after checking the metric asked for); one clear line when one is missing."""
     if metric:
         admin.check_metric(metric)
-    path = database_path(state.db)
-    if not path.exists():
-        raise _fail(f"{path}: no Clearsight database here (run `clearsight load DIR` or `clearsight demo`)",
-                    EXIT_BAD_REQUEST)
+    if not (path := database_path(state.db)).exists():
+        raise _fail(f"{path}: no Clearsight database here (run `clearsight load DIR`)", EXIT_BAD_REQUEST)
     con = connect(path)
     try:
-        return con, get_snapshot(con, snapshot)
+        return con, get_snapshot(con, snapshot) if snapshot else latest_snapshot(con, state.council)
     except SnapshotNotFound as exc:
         raise _fail(str(exc), EXIT_BAD_REQUEST) from None
 
@@ -289,16 +290,15 @@ def load(paths: Annotated[list[Path], typer.Argument(help="Extract directory (ma
     with progress_bar(err, f"Loading {', '.join(str(p) for p in paths)}") as tick:
         try:
             day = date.fromisoformat(extract_date) if extract_date else None
-            report = load_sources(connect(state.db), paths, fmt, day, council, tick)
+            reports = load_sources(connect(state.db), paths, fmt, day, council or state.council, tick)
         except ValueError as exc:
             raise _fail(str(exc) if isinstance(exc, BadRequest) else f"--extract-date {clip(extract_date, 40)!r}: "
                         "expected a date as YYYY-MM-DD", EXIT_BAD_REQUEST) from None
     if json_report:
-        console.file.write(report_json(report) + "\n")
-    else:
-        for line, kind in load_lines(report, database_path(state.db)):
-            (err if kind else console).print(Text(line, style={"error": "bold red", "warning": "yellow"}.get(kind, "")))
-    raise typer.Exit(report.exit_code)
+        console.file.write(report_json(reports) + "\n")
+    for line, kind in [] if json_report else load_lines(reports, database_path(state.db)):
+        (err if kind else console).print(Text(line, style={"error": "bold red", "warning": "yellow"}.get(kind, "")))
+    raise typer.Exit(max(r.exit_code for r in reports))
 
 
 @app.command()
@@ -369,7 +369,8 @@ def metrics_sql(name: Annotated[str, typer.Argument(help="Metric name (see `clea
     """Print the SQL a metric runs, in the dialect of the council's own database, for audit."""
     try:
         con, snap = _open(snapshot, metric=name)
-        console.file.write(admin.metric_sql_text(make_request(con, snap, state.config, as_at=as_at), name, dialect) + "\n")
+        req = make_request(con, snap, state.config, as_at=as_at)
+        console.file.write(admin.metric_sql_text(req, name, dialect) + "\n")
     except (BadRequest, ValueError) as exc:
         raise _fail(str(exc), EXIT_BAD_REQUEST) from None
 

@@ -32,6 +32,9 @@ INDICATORS: tuple[tuple[str, str, str, str | None, str], ...] = (
      "placement_3plus", "rate"),
     ("Long-term placement stability", "placement_stability", "long_term_stability_rate", "long_term_stability",
      "rate"),
+    ("Looked-after children missing from placement", "cla_missing", "missing_rate", None, "rate"),
+    ("Looked-after children away from placement without authorisation", "cla_missing", "away_rate", None, "rate"),
+    ("Unaccompanied asylum-seeking children looked after", "uasc_looked_after", "uasc", None, "count"),
     ("Care leavers in touch", "care_leavers_outcomes", "in_touch_rate", None, "rate"),
     ("Care leavers in suitable accommodation", "care_leavers_outcomes", "suitable_accommodation_rate", None, "rate"),
     ("Care leavers in education, employment or training", "care_leavers_outcomes", "eet_rate", None, "rate"),
@@ -43,8 +46,8 @@ INDICATORS: tuple[tuple[str, str, str, str | None, str], ...] = (
 # Figures that need years of records before the period (repeat plans, long-term stability): when the data
 # starts too late the figure says so instead of standing beside England's.
 HISTORY_COLUMNS = ("rate", "long_term_stability_rate")
-PERIOD_METRICS = ("flow_funnel", "re_referrals", "repeat_cp_plans", "rates_per_10000")
-AS_AT_METRICS = ("cp_plans_two_years", "placement_stability", "care_leavers_outcomes")
+PERIOD_METRICS = ("flow_funnel", "re_referrals", "repeat_cp_plans", "rates_per_10000", "cla_missing")
+AS_AT_METRICS = ("cp_plans_two_years", "placement_stability", "care_leavers_outcomes", "uasc_looked_after")
 FUNNEL_COLUMNS = (
     col("referrals", "Referrals", "count"), col("referral_to_assessment_rate", "to assessment", "rate"),
     col("assessments", "Assessments", "count"), col("assessment_to_s47_rate", "to S47", "rate"),

@@ -11,7 +11,7 @@ from typing import Any, Literal
 import duckdb
 
 from clearsight.canonical.manifest import MANIFEST_NAME
-from clearsight.formats.detect import read_sources
+from clearsight.formats.detect import read_councils
 from clearsight.formats.errors import ReaderError
 from clearsight.render.values import clean_text
 from clearsight.reports.request import BadRequest
@@ -20,8 +20,13 @@ from clearsight.store.load import LoadReport, load, load_extract
 Kind = Literal["error", "warning"] | None
 
 
-def load_lines(report: LoadReport, database: Path) -> list[tuple[str, Kind]]:
-    """The lines to show after a load: (text, None for the outcome and notes, "warning"/"error" for problems)."""
+def load_lines(reports: list[LoadReport], database: Path) -> list[tuple[str, Kind]]:
+    """The lines to show after a load (one report per council): (text, None for the outcome and notes,
+    "warning"/"error" for problems)."""
+    return [line for report in reports for line in report_lines(report, database)]
+
+
+def report_lines(report: LoadReport, database: Path) -> list[tuple[str, Kind]]:
     if report.status == "rejected":
         n = sum(p.count for p in report.problems)
         return [(f"Load rejected: {n:,} problem rows in {len(report.problems)} checks; the database is unchanged.",
@@ -42,24 +47,27 @@ def load_lines(report: LoadReport, database: Path) -> list[tuple[str, Kind]]:
     return lines
 
 
-def report_json(report: LoadReport) -> str:
+def report_json(reports: list[LoadReport]) -> str:
+    """The load report as JSON: one object, or a list of one per council when the files named several."""
     def default(value: Any) -> str:
         return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
-    return json.dumps(report.as_dict(), indent=2, default=default)
+    data = [r.as_dict() for r in reports]
+    return json.dumps(data[0] if len(data) == 1 else data, indent=2, default=default)
 
 
 def load_sources(con: duckdb.DuckDBPyConnection, paths: list[Path], fmt: str, extract_date: date | None,
-                 council: str | None, progress: Callable[..., None]) -> LoadReport:
-    """Load a canonical extract (all or nothing) or council files (what can be read, the rest named) as one new
-    snapshot. A reader that cannot start is a `BadRequest`; the database is then unchanged."""
+                 council: str | None, progress: Callable[..., None]) -> list[LoadReport]:
+    """Load a canonical extract (all or nothing) or council files (what can be read, the rest named) as a new
+    snapshot of each council they hold (an SSDA903 LA column names several). A reader that cannot start is a
+    `BadRequest`; the database is then unchanged."""
     canonical = fmt == "canonical" or (fmt == "auto" and len(paths) == 1 and (paths[0] / MANIFEST_NAME).is_file())
     if canonical:
         if len(paths) != 1:
             raise BadRequest("a canonical extract is one directory; load other sources separately")
-        return load_extract(con, paths[0], progress=progress)
+        return [load_extract(con, paths[0], progress=progress)]
     try:
-        extract = read_sources(paths, fmt, con, extract_date, council)
+        extracts = read_councils(paths, fmt, con, extract_date, council)
     except ReaderError as exc:
         raise BadRequest(f"{exc}; the database is unchanged") from None
-    return load(con, extract, progress=progress)
+    return [load(con, extract, progress=progress) for extract in extracts]
