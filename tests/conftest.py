@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
+from clearsight.store.cache import CACHE_ENV
 from clearsight.store.database import connect
 from clearsight.store.load import load_extract
 from clearsight.store.snapshots import get_snapshot
@@ -28,3 +30,9 @@ def small_eastmere_db(small_eastmere: Path, tmp_path_factory: pytest.TempPathFac
     report = load_extract(con, small_eastmere)
     assert report.status == "loaded"
     return con, get_snapshot(con)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _clearsight_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Compiled SQL and calendars go to a cache of the test session's own, never the user's (~/.cache)."""
+    os.environ[CACHE_ENV] = str(tmp_path_factory.mktemp("clearsight-cache"))

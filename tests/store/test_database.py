@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import duckdb
 import pytest
 
+import clearsight
 from clearsight.canonical import schema
 from clearsight.store import database
-from clearsight.store.database import DEFAULT_DB, connect, database_path, migrate, schema_version
+from clearsight.store.database import (
+    DEFAULT_DB, EXIT_DATABASE_BUSY, DatabaseBusy, DatabaseIncompatible, DatabaseMissing, connect, database_path,
+    migrate, open_database, schema_version,
+)
 
 
 def test_new_database_is_at_the_current_schema_version(tmp_path):
@@ -94,3 +104,93 @@ def test_default_database_is_in_the_working_directory(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     connect().close()
     assert (tmp_path / DEFAULT_DB).is_file()
+
+
+@contextmanager
+def held_by_another_process(path: Path, *, write: bool) -> Iterator[None]:
+    """Another process with the database open (a load, when `write`) until the block ends."""
+    code = (
+        "import sys; from clearsight.store.database import open_database; "
+        "con = open_database(sys.argv[1], write=sys.argv[2] == 'write'); print('open', flush=True); sys.stdin.read()"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(clearsight.__file__).parents[1])}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, str(path), "write" if write else "read"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env,
+    )
+    try:
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "open"
+        yield
+    finally:
+        assert proc.stdin is not None
+        proc.stdin.close()
+        proc.wait(timeout=60)
+
+
+def test_readers_share_the_database_and_cannot_write(tmp_path):
+    path = tmp_path / "db.duckdb"
+    connect(path).close()
+    with held_by_another_process(path, write=False):
+        con = open_database(path)
+        assert con.execute("SELECT max(version) FROM schema_version").fetchone() == (schema.SCHEMA_VERSION,)
+        with pytest.raises(duckdb.Error, match="read-only"):
+            con.execute("CREATE TABLE scratch (x INTEGER)")
+
+
+def test_a_reader_while_a_load_holds_the_database_is_told_it_is_busy(tmp_path):
+    path = tmp_path / "db.duckdb"
+    connect(path).close()
+    with held_by_another_process(path, write=True):
+        with pytest.raises(DatabaseBusy) as busy:
+            open_database(path)
+    assert str(busy.value) == f"{path}: a load is in progress; try again or use `clearsight serve`"
+    assert busy.value.exit_code == EXIT_DATABASE_BUSY not in (0, 1, 2)
+    open_database(path).close()  # and reads once the load has finished
+
+
+def test_a_load_while_others_read_is_told_it_is_busy(tmp_path):
+    path = tmp_path / "db.duckdb"
+    connect(path).close()
+    with held_by_another_process(path, write=False):
+        with pytest.raises(DatabaseBusy, match="in use by another Clearsight command"):
+            open_database(path, write=True)
+
+
+@pytest.mark.parametrize("write", [False, True])
+def test_only_a_creating_command_makes_a_database(tmp_path, write):
+    with pytest.raises(DatabaseMissing, match="no Clearsight database here; run `clearsight load DIR`"):
+        open_database(tmp_path / "typo.duckdb", write=write)
+    assert not (tmp_path / "typo.duckdb").exists()
+    open_database(tmp_path / "new.duckdb", write=True, create=True).close()
+    assert (tmp_path / "new.duckdb").is_file()
+
+
+def test_a_database_in_a_missing_directory_is_one_clear_line(tmp_path):
+    with pytest.raises(DatabaseMissing, match="the directory .*nowhere does not exist"):
+        open_database(tmp_path / "nowhere" / "cs.duckdb", write=True, create=True)
+    assert not (tmp_path / "nowhere").exists()
+
+
+def test_a_file_that_is_not_a_clearsight_database_is_refused(tmp_path):
+    (tmp_path / "notes.duckdb").write_text("not a database")
+    with pytest.raises(DatabaseIncompatible, match="not a Clearsight database"):
+        open_database(tmp_path / "notes.duckdb")
+    duckdb.connect(str(tmp_path / "other.duckdb")).execute("CREATE TABLE t (x INTEGER)").close()
+    with pytest.raises(DatabaseIncompatible, match="other.duckdb is not a Clearsight database"):
+        open_database(tmp_path / "other.duckdb")
+
+
+def test_a_reader_of_an_older_schema_has_it_upgraded_first(tmp_path):
+    path = tmp_path / "db.duckdb"
+    con = connect(path)
+    con.execute("DROP TABLE benchmark")
+    con.execute("DELETE FROM schema_version WHERE version = ?", [schema.SCHEMA_VERSION])
+    con.close()
+    reader = open_database(path)
+    assert reader.execute("SELECT max(version) FROM schema_version").fetchone() == (schema.SCHEMA_VERSION,)
+    assert reader.execute("SELECT count(*) FROM benchmark").fetchone() == (0,)
+
+
+def test_a_writer_stores_the_working_day_calendar(tmp_path):
+    con = open_database(tmp_path / "db.duckdb", write=True, create=True)
+    assert con.execute("SELECT count(*) > 0 FROM working_calendar").fetchone() == (True,)

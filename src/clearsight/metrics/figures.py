@@ -7,8 +7,9 @@ needs to trust it, and the reason a number can be traced back to the lines of th
 
 from __future__ import annotations
 
+import hashlib
 import threading
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -17,12 +18,15 @@ from typing import Any
 import duckdb
 import ibis
 import pyarrow as pa
+import sqlglot
 
+from clearsight import __version__
 from clearsight.config import CouncilConfig
 from clearsight.canonical.calendar import months
 from clearsight.metrics.registry import Metric, Scope, get_metric
-from clearsight.metrics.sql import metric_sql
-from clearsight.store.calendar import ensure_calendar
+from clearsight.metrics.sql import Parameter, ParameterisedSql, parameterise
+from clearsight.store import cache
+from clearsight.store.calendar import calendar_tables
 from clearsight.store.database import query_arrow
 from clearsight.canonical.schema import EMPTY_MEANS_NOT_YET
 from clearsight.store.snapshots import Snapshot
@@ -179,16 +183,20 @@ def expression(
 
 
 # Ibis takes a tenth of a second or more to build and compile a metric; DuckDB milliseconds to run it. So a
-# metric compiles once per (metric, team, settings) with placeholder values for the snapshot and the date, and
-# each run substitutes the real ones into the SQL text. The placeholders are values no real data holds.
-_PLACEHOLDER_SNAPSHOT = -7_777_777_777
-_PLACEHOLDER_AS_AT = date(1900, 1, 2)
-_PLACEHOLDER_START = date(1900, 1, 3)
-_PLACEHOLDER_COUNCIL = "council-placeholder-8d1c"
+# metric compiles once per (metric, team filter or not, settings, input schemas) with stand-in scope values,
+# which become named parameters in the SQL's syntax tree; the SQL is kept in memory and in the per-user cache
+# on disk (store/cache.py), and DuckDB binds the real values at each run.
+SCOPE_PARAMETERS = (
+    Parameter("snapshot_id", -7_777_777_777, "BIGINT"),
+    Parameter("as_at", date(1900, 1, 2), "DATE"),
+    Parameter("period_start", date(1900, 1, 3), "DATE"),
+    Parameter("council", "council-stand-in-8d1c", "VARCHAR"),
+    Parameter("team", "team-stand-in-5e0b", "VARCHAR"),
+)
+_STAND_IN = {p.name: p.stand_in for p in SCOPE_PARAMETERS}
 
-
-def _date_sql(day: date) -> str:
-    return f"MAKE_DATE({day.year}, {day.month}, {day.day})"
+# How many metrics this process compiled with Ibis (tests and benchmarks check the cache spared the rest).
+COMPILES: Counter[str] = Counter()
 
 
 def input_table_name(metric: str) -> str:
@@ -196,36 +204,64 @@ def input_table_name(metric: str) -> str:
     return f"input_{metric}"
 
 
-@lru_cache(maxsize=512)
-def _compiled_sql(
-    name: str, team: str | None, config_json: str, input_schemas: tuple[tuple[str, ibis.Schema], ...] = ()
-) -> str:
-    config = CouncilConfig.model_validate_json(config_json)
+def _compile(
+    name: str, team_filter: bool, config: CouncilConfig, input_schemas: tuple[tuple[str, ibis.Schema], ...]
+) -> ParameterisedSql:
     scope = Scope(
-        _PLACEHOLDER_SNAPSHOT, _PLACEHOLDER_AS_AT, config, period_start=_PLACEHOLDER_START,
-        council=_PLACEHOLDER_COUNCIL,
+        int(_STAND_IN["snapshot_id"]), _STAND_IN["as_at"], config, period_start=_STAND_IN["period_start"],
+        council=str(_STAND_IN["council"]),
     )
     inputs = {m: ibis.table(schema, name=input_table_name(m)) for m, schema in input_schemas}
-    sql = metric_sql(expression(name, scope, team, inputs or None), "duckdb")
-    if str(_PLACEHOLDER_SNAPSHOT) not in sql:
+    team = str(_STAND_IN["team"]) if team_filter else None
+    COMPILES[name] += 1
+    compiled = parameterise(expression(name, scope, team, inputs or None), SCOPE_PARAMETERS)
+    if "snapshot_id" not in compiled.parameters:
         raise AssertionError(f"metric {name} does not read a snapshot: every figure must")
-    return sql
+    return compiled
 
 
-def duckdb_sql(
-    name: str, snapshot_id: int, as_at: date, config: CouncilConfig, team: str | None = None,
-    period_start: date | None = None, council: str = "the council",
-    input_schemas: tuple[tuple[str, ibis.Schema], ...] = (),
+@lru_cache(maxsize=512)
+def compiled_sql(
+    name: str, team_filter: bool, config_json: str, input_schemas: tuple[tuple[str, ibis.Schema], ...] = ()
+) -> ParameterisedSql:
+    """Metric `name`'s DuckDB SQL with the scope as parameters (`SCOPE_PARAMETERS`), from this process's
+    memory, else the cache on disk, else compiled by Ibis (and kept in both)."""
+    key = {
+        "clearsight": __version__, "source": cache.source_fingerprint(), "ibis": ibis.__version__,
+        "sqlglot": sqlglot.__version__, "metric": name, "dialect": "duckdb", "team_filter": team_filter,
+        "config": hashlib.sha256(config_json.encode()).hexdigest(),
+        "inputs": [[m, [[c, str(t)] for c, t in schema.items()]] for m, schema in input_schemas],
+    }
+    stored = cache.read_json("sql", key)
+    if stored is not None and isinstance(stored.get("sql"), str) and isinstance(stored.get("parameters"), list):
+        return ParameterisedSql(stored["sql"], tuple(stored["parameters"]))
+    compiled = _compile(name, team_filter, CouncilConfig.model_validate_json(config_json), input_schemas)
+    cache.write_json("sql", key, {"sql": compiled.sql, "parameters": list(compiled.parameters)})
+    return compiled
+
+
+def scope_values(
+    snapshot: Snapshot, as_at: date, config: CouncilConfig, team: str | None = None, period_start: date | None = None
+) -> dict[str, Any]:
+    """The values bound to `SCOPE_PARAMETERS`: an as-at metric's period starts on its as-at date."""
+    return {
+        "snapshot_id": snapshot.snapshot_id, "as_at": as_at, "period_start": period_start or as_at,
+        "council": config.council_name or snapshot.council, "team": team,
+    }
+
+
+def explain_sql(
+    name: str, snapshot: Snapshot, as_at: date | None = None, config: CouncilConfig | None = None,
+    team: str | None = None, period_start: date | None = None,
 ) -> str:
-    """The DuckDB SQL that computes metric `name` for one snapshot as at one date (or over one period)."""
-    sql = _compiled_sql(name, team, config.model_dump_json(), input_schemas)
-    council_sql = "'" + (config.council_name or council).replace("'", "''") + "'"
-    return (
-        sql.replace(str(_PLACEHOLDER_SNAPSHOT), str(int(snapshot_id)))
-        .replace(f"'{_PLACEHOLDER_COUNCIL}'", council_sql)
-        .replace(_date_sql(_PLACEHOLDER_AS_AT), _date_sql(as_at))
-        .replace(_date_sql(_PLACEHOLDER_START), _date_sql(period_start or as_at))
-    )
+    """The DuckDB SQL Clearsight runs for a figure, headed by the values it binds to each parameter: what an
+    analyst audits, and reruns in DuckDB with `PREPARE q AS ...; EXECUTE q(snapshot_id := 1, ...)`."""
+    config = config or CouncilConfig()
+    compiled = compiled_sql(name, team is not None, config.model_dump_json())
+    values = compiled.bind(scope_values(snapshot, as_at or snapshot.extract_date, config, team, period_start))
+    header = [f"-- {name}: parameters bound at execution"]
+    header += [f"--   ${p} = {sqlglot.exp.convert(v).sql('duckdb')}" for p, v in values.items()]
+    return "\n".join(header) + "\n" + compiled.sql
 
 
 class _ResultCache:
@@ -285,13 +321,14 @@ def compute(
     key = (snapshot.content_hash, name, as_at, period_start, team, config.model_dump_json())
     rows = _RESULTS.get(key)
     if rows is None:
-        ensure_calendar(con, config)
         given = {m: inputs[m].rows for m in metric.inputs if inputs and m in inputs}
         if len(given) != len(metric.inputs):
             given = {}
         schemas = tuple((m, ibis.Schema.from_pyarrow(t.schema)) for m, t in given.items())
-        sql = duckdb_sql(name, snapshot.snapshot_id, as_at, config, team, period_start, snapshot.council, schemas)
-        rows = query_arrow(con, sql, {input_table_name(m): t for m, t in given.items()})
+        compiled = compiled_sql(name, team is not None, config.model_dump_json(), schemas)
+        tables = {input_table_name(m): t for m, t in given.items()} | calendar_tables(con, config)
+        values = scope_values(snapshot, as_at, config, team, period_start)
+        rows = query_arrow(con, compiled.sql, tables, compiled.bind(values))
         _RESULTS.put(key, rows)
     filters = {"team": team} if team else {}
     if period_start is not None:

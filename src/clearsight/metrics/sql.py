@@ -1,10 +1,18 @@
-"""A metric's SQL in the dialect of a council's own database, so an analyst can audit or rerun it."""
+"""A metric's SQL: in the dialect of a council's own database (so an analyst can audit or rerun it), and with its
+scope values as named parameters (so it compiles once and the engine binds the values at each run).
+"""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
 
 import ibis
 import ibis.config
 import ibis.expr.types as ir
+from sqlglot import exp
 
 # Ibis names its compilers after backends: T-SQL is the mssql compiler, Spark SQL the pyspark one.
 DIALECTS: dict[str, str] = {"duckdb": "duckdb", "postgres": "postgres", "tsql": "mssql", "spark": "pyspark"}
@@ -16,10 +24,72 @@ class _SparkSqlOptions(ibis.config.Config):
     treat_nan_as_null: bool = False
 
 
-def metric_sql(expr: ir.Table, dialect: str) -> str:
-    """Compile `expr` to SQL for `dialect` (duckdb, postgres, tsql or spark) without connecting to it."""
+def _compiler(dialect: str) -> Any:
+    import ibis.backends.sql.compilers as compilers
+
     if dialect not in DIALECTS:
         raise ValueError(f"unknown dialect {dialect!r}; expected one of {', '.join(DIALECTS)}")
     if dialect == "spark" and ibis.options.pyspark is None:
         ibis.options.pyspark = _SparkSqlOptions()
+    return getattr(compilers, DIALECTS[dialect]).compiler
+
+
+def metric_sql(expr: ir.Table, dialect: str) -> str:
+    """Compile `expr` to SQL for `dialect` (duckdb, postgres, tsql or spark) without connecting to it."""
+    _compiler(dialect)
     return str(ibis.to_sql(expr, dialect=DIALECTS[dialect]))
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A scope value compiled as a stand-in no real data holds, then swapped for a named parameter."""
+
+    name: str
+    stand_in: int | str | date
+    sql_type: str  # the parameter is cast to it, so its type never depends on the value bound
+
+
+@dataclass(frozen=True)
+class ParameterisedSql:
+    """SQL whose scope values are named parameters (`$snapshot_id`, `$as_at`, ...) bound by the engine at
+    execution: never spliced into the text, so any value (a council called O'Brien) is safe."""
+
+    sql: str
+    parameters: tuple[str, ...]  # the names the SQL uses
+
+    def bind(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """The values of the parameters this SQL uses (DuckDB rejects values for parameters it lacks)."""
+        missing = [p for p in self.parameters if p not in values]
+        if missing:
+            raise ValueError(f"no value for parameter(s) {', '.join(missing)}")
+        return {p: values[p] for p in self.parameters}
+
+
+def parameterise(expr: ir.Table, parameters: tuple[Parameter, ...], dialect: str = "duckdb") -> ParameterisedSql:
+    """Compile `expr` (built with each parameter's stand-in value) and replace, in the SQL syntax tree, every
+    literal equal to a stand-in by the cast named parameter. Fails if a stand-in survives in a form not
+    recognised (it would be compared as a stand-in at run time)."""
+    compiler = _compiler(dialect)
+    stand_ins: dict[exp.Expression, Parameter] = {}
+    for p in parameters:
+        literal = compiler.to_sqlglot(ibis.literal(p.stand_in).name("v").as_table()).expressions[0].this
+        stand_ins[literal] = p
+    kinds = tuple({type(k) for k in stand_ins})
+    used: dict[str, None] = {}
+
+    def swap(node: exp.Expression) -> exp.Expression:
+        p = stand_ins.get(node) if isinstance(node, kinds) else None
+        if p is None:
+            return node
+        used[p.name] = None
+        return exp.cast(exp.Placeholder(this=p.name), p.sql_type)
+
+    tree = compiler.to_sqlglot(expr.unbind()).transform(swap)
+    for node in tree.find_all(*kinds):
+        if node in stand_ins:
+            raise AssertionError(f"stand-in for ${stand_ins[node].name} left in the SQL")
+    sql = tree.sql(dialect=compiler.dialect, pretty=True)
+    for p in parameters:
+        if str(p.stand_in) in sql:
+            raise AssertionError(f"stand-in for ${p.name} ({p.stand_in}) left in the SQL in an unexpected form")
+    return ParameterisedSql(sql, tuple(used))

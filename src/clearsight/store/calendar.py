@@ -19,12 +19,14 @@ import pyarrow as pa
 from clearsight.config import CouncilConfig
 from clearsight.config.settings import CalendarSettings
 from clearsight.canonical.calendar import CALENDAR_FIRST, CALENDAR_LAST, CALENDAR_TABLE, working_calendar
+from clearsight.store import cache
 
 META_TABLE = f"{CALENDAR_TABLE}_meta"
 
-def calendar_hash(config: CouncilConfig) -> str:
+
+def calendar_hash(config: CouncilConfig | CalendarSettings) -> str:
     """What the table's content depends on: range, country, subdivision, closure days, holidays version."""
-    c = config.calendar
+    c = config.calendar if isinstance(config, CouncilConfig) else config
     spec = {
         "first": CALENDAR_FIRST.isoformat(), "last": CALENDAR_LAST.isoformat(), "country": c.country,
         "subdivision": c.subdivision, "closures": sorted(d.isoformat() for d in set(c.closure_days)),
@@ -34,22 +36,37 @@ def calendar_hash(config: CouncilConfig) -> str:
 
 
 def _stored_hash(con: duckdb.DuckDBPyConnection) -> str | None:
+    cursor = con.cursor()  # its own, so threads sharing the connection may ask at once
     try:
-        row = con.execute(f"SELECT hash FROM {META_TABLE}").fetchone()
-        con.execute(f"SELECT 1 FROM {CALENDAR_TABLE} LIMIT 1").fetchone()
+        row = cursor.execute(f"SELECT hash FROM {META_TABLE}").fetchone()
+        cursor.execute(f"SELECT 1 FROM {CALENDAR_TABLE} LIMIT 1").fetchone()
     except duckdb.CatalogException:
         return None
     return str(row[0]) if row else None
 
 
 @lru_cache(maxsize=8)
-def _calendar_rows(settings: CalendarSettings) -> pa.Table:
+def calendar_rows(settings: CalendarSettings) -> pa.Table:
+    """The calendar's rows as Arrow, from the per-user cache when built before (building it takes about half a
+    second, most of it in the `holidays` package)."""
+    key = calendar_hash(settings)
+    stored = cache.read_bytes("calendar", key)
+    if stored is not None:
+        try:
+            return pa.ipc.open_stream(stored).read_all()
+        except (pa.ArrowInvalid, OSError):
+            pass  # corrupt entry: rebuilt and rewritten below
     rows = working_calendar(settings.closure_days, settings.country, settings.subdivision).rows()
-    return pa.table({
+    table = pa.table({
         "day": pa.array([r[0] for r in rows], pa.date32()),
         "is_working": pa.array([r[1] for r in rows], pa.bool_()),
         "working_day_number": pa.array([r[2] for r in rows], pa.int64()),
     })
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    cache.write_bytes("calendar", key, sink.getvalue().to_pybytes())
+    return table
 
 
 def ensure_calendar(con: duckdb.DuckDBPyConnection, config: CouncilConfig) -> bool:
@@ -57,7 +74,7 @@ def ensure_calendar(con: duckdb.DuckDBPyConnection, config: CouncilConfig) -> bo
     wanted = calendar_hash(config)
     if _stored_hash(con) == wanted:
         return False
-    data = _calendar_rows(config.calendar)
+    data = calendar_rows(config.calendar)
     con.register("_calendar_rows", data)
     try:
         con.execute("BEGIN TRANSACTION")
@@ -75,3 +92,20 @@ def ensure_calendar(con: duckdb.DuckDBPyConnection, config: CouncilConfig) -> bo
     finally:
         con.unregister("_calendar_rows")
     return True
+
+
+def calendar_tables(con: duckdb.DuckDBPyConnection, config: CouncilConfig) -> dict[str, pa.Table]:
+    """Arrow tables a query must have registered for `working_calendar` under `config`: none when the database
+    holds that calendar (built now if the connection may write), else the calendar itself, which shadows the
+    stored one for that query alone (a read-only database cannot be changed, and others may be reading it)."""
+    if _stored_hash(con) == calendar_hash(config):
+        return {}
+    if not _read_only(con):
+        ensure_calendar(con, config)
+        return {}
+    return {CALENDAR_TABLE: calendar_rows(config.calendar)}
+
+
+def _read_only(con: duckdb.DuckDBPyConnection) -> bool:
+    row = con.cursor().execute("SELECT current_setting('access_mode')").fetchone()
+    return bool(row and row[0] == "read_only")

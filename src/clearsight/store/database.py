@@ -1,19 +1,28 @@
-"""The one place that opens DuckDB: location, settings, schema migrations.
+"""The one place that opens DuckDB: location, access mode, settings, schema migrations.
 
-Where the database lives: `--db PATH`, else `CLEARSIGHT_DB`, else `./clearsight.duckdb`. Extensions are never
-downloaded (engineering.md trap 4): a missing one fails at once instead of hanging on a closed network.
+Where the database lives: `--db PATH`, else `CLEARSIGHT_DB`, else `./clearsight.duckdb`. Report commands open it
+read-only, so any number run at once; loads open it for writing, which DuckDB grants one process at a time and
+to nobody while others read (engineering.md trap 3): whoever comes second gets DatabaseBusy, never a wait or a
+traceback. Extensions are never downloaded (trap 4): a missing one fails at once instead of hanging on a closed
+network.
 """
 
 from __future__ import annotations
 
+import gc
 import os
+import weakref
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
+from sqlglot import exp
 
 from clearsight.canonical import schema
+from clearsight.config import CouncilConfig
+from clearsight.store.calendar import ensure_calendar
 
 DEFAULT_DB = "clearsight.duckdb"
 
@@ -23,19 +32,139 @@ def database_path(db: str | Path | None = None) -> Path:
     return Path(db or os.environ.get("CLEARSIGHT_DB") or DEFAULT_DB)
 
 
-def connect(db: str | Path | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the database (creating and migrating it unless read-only)."""
+# Exit codes a command ends with when the database cannot be opened (a load's own are 0, 1 left out, 2 rejected).
+EXIT_DATABASE_UNUSABLE = 2
+EXIT_DATABASE_BUSY = 3
+
+
+class DatabaseError(Exception):
+    """The database cannot be opened as asked; the message is one line for the user."""
+
+    exit_code = EXIT_DATABASE_UNUSABLE
+
+
+class DatabaseMissing(DatabaseError, FileNotFoundError):
+    """No Clearsight database at the path (and the command may not create one)."""
+
+
+class DatabaseIncompatible(DatabaseError, RuntimeError):
+    """A file that is not a Clearsight database, or one written by a newer Clearsight."""
+
+
+class DatabaseBusy(DatabaseError):
+    """Another process holds the database (DuckDB lets one process write, and nobody read meanwhile:
+    engineering.md trap 3)."""
+
+    exit_code = EXIT_DATABASE_BUSY
+
+
+# No downloads (trap 4); and a table name SQL lacks is an error, never a Python variable of the same name found
+# by DuckDB's replacement scans.
+_SETTINGS = {
+    "autoinstall_known_extensions": False, "autoload_known_extensions": False, "python_enable_replacements": False,
+}
+
+
+def open_database(
+    db: str | Path | None = None, *, write: bool = False, create: bool = False, config: CouncilConfig | None = None
+) -> duckdb.DuckDBPyConnection:
+    """Open the database read-only (any number of readers at once), or for writing (one process, which excludes
+    readers), creating it only when `create` (load and demo). A writer brings the schema up to date and stores
+    the working-day calendar for `config`; a reader of an older schema has it migrated first.
+
+    Raises DatabaseMissing, DatabaseBusy or DatabaseIncompatible, each with a one-line message.
+    """
+    if create and not write:
+        raise ValueError("only a writer may create the database")
     path = database_path(db)
-    if read_only and not path.exists():
-        raise FileNotFoundError(f"{path}: no Clearsight database here (run `clearsight load` first)")
-    con = duckdb.connect(
-        str(path),
-        read_only=read_only,
-        config={"autoinstall_known_extensions": False, "autoload_known_extensions": False},
-    )
-    if not read_only:
-        migrate(con)
+    if not path.exists():
+        if not path.parent.is_dir():
+            raise DatabaseMissing(f"{path}: the directory {path.parent} does not exist")
+        if not create:
+            raise DatabaseMissing(
+                f"{path}: no Clearsight database here; run `clearsight load DIR` or `clearsight demo` first"
+            )
+    con = _connect(path, read_only=not write)
+    if write:
+        _migrate_or_close(con, path)
+        ensure_calendar(con, config or CouncilConfig())
+        return con
+    version = _stored_version(con)
+    if version == 0:
+        con.close()
+        raise DatabaseIncompatible(f"{path} is not a Clearsight database")
+    if version < schema.SCHEMA_VERSION:  # written by an older Clearsight: upgrade it once, then read
+        con.close()
+        upgrade = _connect(path, read_only=False)
+        _migrate_or_close(upgrade, path)
+        upgrade.close()
+        con = _connect(path, read_only=True)
+    elif version > schema.SCHEMA_VERSION:
+        con.close()
+        raise DatabaseIncompatible(f"{path}: {_too_new(version)}")
     return con
+
+
+# DuckDB keeps one instance per file in a process and refuses a connection in the other mode while one lives:
+# a reader in the process writing the file (`demo` loads, then reports) reads through the writer's instance.
+_WRITERS: dict[Path, weakref.ref[duckdb.DuckDBPyConnection]] = {}
+
+
+def _connect(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
+    key = path.resolve()
+    writer = _WRITERS[key]() if key in _WRITERS else None
+    if read_only and writer is not None:
+        try:
+            return writer.cursor()
+        except duckdb.ConnectionException:  # closed since
+            del _WRITERS[key]
+    try:
+        try:
+            con = duckdb.connect(str(path), read_only=read_only, config=_SETTINGS)
+        except duckdb.ConnectionException:  # a connection in the other mode may only await collection
+            gc.collect()
+            con = duckdb.connect(str(path), read_only=read_only, config=_SETTINGS)
+    except duckdb.ConnectionException:
+        raise DatabaseBusy(f"{path}: open in another mode by this process") from None
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise DatabaseBusy(
+                f"{path}: a load is in progress; try again or use `clearsight serve`" if read_only else
+                f"{path}: in use by another Clearsight command; try again when it has finished"
+            ) from None
+        if "not a valid DuckDB database" in str(exc):
+            raise DatabaseIncompatible(f"{path} is not a Clearsight database (not a DuckDB file)") from None
+        raise DatabaseMissing(f"{path}: cannot be opened ({str(exc)[:200]})") from None
+    if not read_only:
+        _WRITERS[key] = weakref.ref(con)
+    return con
+
+
+def _migrate_or_close(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    try:
+        migrate(con)
+    except RuntimeError as exc:
+        con.close()
+        raise DatabaseIncompatible(f"{path}: {exc}") from None
+
+
+def _stored_version(con: duckdb.DuckDBPyConnection) -> int:
+    """The schema version, without creating anything (0 when the file has no Clearsight schema)."""
+    try:
+        row = con.execute("SELECT max(version) FROM schema_version").fetchone()
+    except duckdb.CatalogException:
+        return 0
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+def _too_new(version: int) -> str:
+    return f"database schema version {version} is newer than this Clearsight ({schema.SCHEMA_VERSION})"
+
+
+def connect(db: str | Path | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the database, creating and migrating it unless read-only (`open_database` for commands, which
+    must not create one by mistake)."""
+    return open_database(db, write=not read_only, create=not read_only)
 
 
 def _canonical_ddl(table: schema.Table) -> str:
@@ -103,9 +232,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
     """Bring the database to the package's schema version, each step in its own transaction."""
     current = schema_version(con)
     if current > schema.SCHEMA_VERSION:
-        raise RuntimeError(
-            f"database schema version {current} is newer than this Clearsight ({schema.SCHEMA_VERSION})"
-        )
+        raise RuntimeError(_too_new(current))
     for version in range(current, schema.SCHEMA_VERSION):
         con.execute("BEGIN")
         try:
@@ -118,21 +245,42 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
     return schema.SCHEMA_VERSION
 
 
-
 def query_arrow(
-    con: duckdb.DuckDBPyConnection, sql: str, tables: dict[str, pa.Table] | None = None
+    con: duckdb.DuckDBPyConnection, sql: str, tables: dict[str, pa.Table] | None = None,
+    parameters: dict[str, Any] | None = None,
 ) -> pa.Table:
-    """Run SQL on a cursor of its own (safe beside other threads) and return an Arrow table.
+    """Run SQL on a cursor of its own (safe beside other threads), with `parameters` bound by DuckDB to the
+    SQL's `$name`s, and return an Arrow table.
+
+    The SQL is prepared as it stands and the values bound by `EXECUTE`, each written as a typed SQL literal by
+    SQLGlot's generator: never spliced into the statement. (DuckDB's Python client binds parameters too, but
+    imports pandas to do so, which costs a command more than half a second.)
 
     DuckDB sums BIGINTs into HUGEINT, which reaches Arrow as decimal128; Ibis typed those sums as int64, so
     whole decimals come back as int64 and the rest as float64, as the metric declared them.
     """
     cursor = con.cursor()
-    for name, rows in (tables or {}).items():  # Arrow tables the SQL reads by name, seen by this cursor only
-        cursor.register(name, rows)
-    table = cursor.execute(sql).to_arrow_table()
+    try:
+        for name, rows in (tables or {}).items():  # Arrow tables the SQL reads by name, seen by this cursor only
+            cursor.register(name, rows)
+        if parameters:
+            cursor.execute(f"PREPARE figure AS {sql}")
+            table = cursor.execute(_execute("figure", parameters)).to_arrow_table()
+        else:
+            table = cursor.execute(sql).to_arrow_table()
+    finally:
+        cursor.close()
     for i, col in enumerate(table.schema):
         if pa.types.is_decimal(col.type):
             target = pa.int64() if col.type.scale == 0 else pa.float64()
             table = table.set_column(i, col.name, table.column(i).cast(target))
     return table
+
+
+def _execute(statement: str, parameters: dict[str, Any]) -> str:
+    """`EXECUTE statement(name := value, ...)` with each value a literal generated by SQLGlot."""
+    for name in parameters:
+        if not name.isidentifier():
+            raise ValueError(f"parameter name {name!r} is not an identifier")
+    values = ", ".join(f"{name} := {exp.convert(value).sql('duckdb')}" for name, value in parameters.items())
+    return f"EXECUTE {statement}({values})"
