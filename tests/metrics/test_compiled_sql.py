@@ -122,6 +122,7 @@ def test_a_second_process_uses_the_compiled_sql_on_disk(council, own_cache):
     rows = compute(con, get_snapshot(con), "unallocated_cases", AS_AT).records()
     con.close()
     assert _entry(own_cache, "unallocated_cases").is_file()
+    assert len(list((own_cache / "plausibility").iterdir())) == 1  # the snapshot's shares, for its provenance
     fresh = _compute_in_a_fresh_interpreter(council, own_cache)
     assert fresh["compiles"] == 0
     assert fresh["rows"] == json.loads(json.dumps(rows, default=str))

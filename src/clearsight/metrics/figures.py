@@ -155,9 +155,39 @@ def _plausibility(
     rules = rules_for(metric.reads)
     if metric.name in PLAUSIBILITY_METRICS or not rules:
         return {}
-    checks = compute(con, snapshot, "implausible_records", snapshot.extract_date, config).records()
-    passing = {r["rule"]: r["plausible_share"] for r in checks}
+    passing = plausible_shares(con, snapshot, config)
     return {r.name: passing.get(r.name) for r in rules}
+
+
+_SHARES: dict[str, dict[str, float | None]] = {}
+_SHARES_LOCK = threading.Lock()
+
+
+def plausible_shares(
+    con: duckdb.DuckDBPyConnection, snapshot: Snapshot, config: CouncilConfig
+) -> dict[str, float | None]:
+    """Share of the snapshot's records passing each plausibility rule. A property of the records loaded (not of
+    any date), and it reads whole tables (seconds at scale 10), so it is computed once per snapshot content,
+    settings and code, and kept in memory and in the per-user cache (shares by rule: no records)."""
+    key = {
+        "clearsight": __version__, "source": cache.source_fingerprint(), "snapshot": snapshot.content_hash,
+        "config": hashlib.sha256(config.model_dump_json().encode()).hexdigest(),
+    }
+    name = cache.key_hash(key)
+    with _SHARES_LOCK:
+        known = _SHARES.get(name)
+    if known is not None:
+        return known
+    stored = cache.read_json("plausibility", key)
+    if stored is not None and all(v is None or isinstance(v, (int, float)) for v in stored.values()):
+        shares: dict[str, float | None] = stored
+    else:
+        checks = compute(con, snapshot, "implausible_records", snapshot.extract_date, config).records()
+        shares = {r["rule"]: r["plausible_share"] for r in checks}
+        cache.write_json("plausibility", key, shares)
+    with _SHARES_LOCK:
+        _SHARES[name] = shares
+    return shares
 
 
 def _sort_keys(metric: Metric) -> list[ibis.Deferred]:

@@ -1,8 +1,9 @@
 """The per-user cache on disk: work worth keeping between commands, never data.
 
 Compiling a metric with Ibis takes a tenth of a second or more, DuckDB milliseconds to run it, so the compiled
-SQL (with its parameters unbound) is kept here, as is the working-day calendar a read-only database lacks.
-Entries hold no records and no figures: deleting the directory only costs time.
+SQL (with its parameters unbound) is kept here, as are the working-day calendar a read-only database lacks and
+each snapshot's plausibility shares (one number per rule). Entries hold no records: deleting the directory only
+costs time.
 
 Where: `CLEARSIGHT_CACHE_DIR`, else `$XDG_CACHE_HOME/clearsight`, else `~/.cache/clearsight`. Each entry is a
 file named by the hash of its key and holds the key itself, so an entry written for something else (a

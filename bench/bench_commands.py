@@ -1,0 +1,139 @@
+"""Whole-command benchmark (issue 14 item 3): each report command as a user runs it, a process of its own, with
+the compiled-SQL cache cold (first run after an upgrade) and warm (every run after); and the position computed on
+a warm connection (what a server does per request).
+
+Targets at scale 1, warm disk and warm cache: every command under 1 s, `summary` under 2 s; at scale 10 the
+position on a warm connection under 100 ms. Wall time is what a user waits; CPU time (user + system of the
+command's process) is the same work without the waits of a shared machine, and is the figure to compare when
+other processes compete for the cores. Not part of the test run. Usage:
+    .venv/bin/python bench/bench_commands.py [--db FILE] [--db10 FILE] [--repeat 3] [--commands position kpis]
+Without --db, Eastmere at scale 1 is generated and loaded into a temporary directory; without --db10 the
+scale-10 position is skipped (generating it takes minutes: `clearsight synth DIR --scale 10` then `load`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from clearsight.cli import state
+from clearsight.metrics.figures import COMPILES, clear_result_cache
+from clearsight.reports import position
+from clearsight.reports.request import make_request
+from clearsight.store.cache import CACHE_ENV
+from clearsight.store.database import open_database
+from clearsight.store.snapshots import get_snapshot
+
+CLI = Path(sys.executable).with_name("clearsight")
+COMMANDS: dict[str, tuple[str, ...]] = {
+    "--version": ("--version",),  # the floor: starting Python and importing the CLI, no query
+    "position": ("position",), "capacity": ("capacity",), "workforce": ("workforce",), "cost": ("cost",),
+    "kpis": ("kpis",), "flow": ("flow",), "audits": ("audits",), "confidence": ("confidence",),
+    "summary": ("summary", "--out", "{work}/summary.html"),
+}
+TARGET_S = {"summary": 2.0}  # every other command: 1 s
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_command(db: Path, args: tuple[str, ...], cache: Path, work: Path) -> tuple[float, float]:
+    """Wall and CPU seconds of one whole `clearsight` process."""
+    env = {**os.environ, CACHE_ENV: str(cache)}
+    argv = [str(CLI), "--db", str(db), *(a.format(work=work) for a in args)]
+    cpu, started = _children_cpu(), time.perf_counter()
+    done = subprocess.run(argv, env=env, capture_output=True, text=True)
+    wall = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(argv)} failed ({done.returncode}): {done.stderr[-2000:]}")
+    return wall, _children_cpu() - cpu
+
+
+def bench_commands(db: Path, names: list[str], repeat: int, work: Path) -> list[dict[str, object]]:
+    rows = []
+    for name in names:
+        cache = work / f"cache-{name}"
+        shutil.rmtree(cache, ignore_errors=True)
+        cold = run_command(db, COMMANDS[name], cache, work)
+        warm = [run_command(db, COMMANDS[name], cache, work) for _ in range(repeat)]
+        wall = statistics.median(w for w, _ in warm)
+        cpu = statistics.median(c for _, c in warm)
+        target = TARGET_S.get(name, 1.0)
+        rows.append({"command": name, "cold wall": cold[0], "cold cpu": cold[1], "warm wall": wall,
+                     "warm cpu": cpu, "target": target, "met (cpu)": "yes" if cpu < target else "NO"})
+        print(f"  {name}: cold {cold[0]:.2f} s, warm {wall:.2f} s (cpu {cpu:.2f} s)", flush=True)
+    return rows
+
+
+def bench_position_warm(db: Path, repeat: int) -> dict[str, float]:
+    """Milliseconds to compute the position on an open, warm connection, every figure computed afresh."""
+    con = open_database(db)
+    snapshot = get_snapshot(con)
+    req = make_request(con, snapshot, state.config)
+    position.build(req)  # warm: SQL from the cache (or compiled), DuckDB's buffers filled
+    figures, views = [], []
+    for _ in range(repeat):
+        clear_result_cache()
+        started = time.perf_counter()
+        position.position_figures(req)
+        figures.append((time.perf_counter() - started) * 1000)
+        clear_result_cache()
+        started = time.perf_counter()
+        position.build(req)
+        views.append((time.perf_counter() - started) * 1000)
+    con.close()
+    return {"figures median": statistics.median(figures), "figures best": min(figures),
+            "view median": statistics.median(views), "view best": min(views)}
+
+
+def _scale_one(work: Path) -> Path:
+    extract, db = work / "eastmere-1", work / "bench-1.duckdb"
+    for argv in (["synth", str(extract), "--scale", "1"], ["--db", str(db), "load", str(extract)]):
+        subprocess.run([str(CLI), *argv], check=True, capture_output=True)
+    return db
+
+
+def _table(rows: list[dict[str, object]]) -> str:
+    heads = list(rows[0])
+    cells = [[f"{v:.2f}" if isinstance(v, float) else str(v) for v in r.values()] for r in rows]
+    widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(heads)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(heads, widths))]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)) for row in cells]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", type=Path, help="A loaded scale-1 database (default: generate one).")
+    parser.add_argument("--db10", type=Path, help="A loaded scale-10 database for the warm-connection position.")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--commands", nargs="+", default=list(COMMANDS), choices=list(COMMANDS))
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="clearsight-bench-commands-"))
+    db = args.db or _scale_one(work)
+    load = os.getloadavg()[0]
+    print(f"{os.cpu_count()} cores, load average {load:.1f}; scale-1 database {db}", flush=True)
+    rows = bench_commands(db, args.commands, args.repeat, work)
+    print("\nWhole process, seconds (cold: empty compiled-SQL cache; warm: median of "
+          f"{args.repeat} runs after it)\n" + _table(rows))
+    if args.db10:
+        os.environ[CACHE_ENV] = str(work / "cache-position")
+        ms = bench_position_warm(args.db10, max(args.repeat, 5))
+        print(f"\nScale 10, position on a warm connection: figures median {ms['figures median']:.0f} ms "
+              f"(best {ms['figures best']:.0f}), whole view median {ms['view median']:.0f} ms "
+              f"(best {ms['view best']:.0f}); target 100 ms; compiled here: {sum(COMPILES.values())}")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
