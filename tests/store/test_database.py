@@ -166,8 +166,10 @@ def test_only_a_creating_command_makes_a_database(tmp_path, write):
 
 
 def test_a_database_in_a_missing_directory_is_one_clear_line(tmp_path):
-    with pytest.raises(DatabaseMissing, match="the directory .*nowhere does not exist"):
+    with pytest.raises(DatabaseMissing, match="nowhere/cs.duckdb: the directory does not exist"):
         open_database(tmp_path / "nowhere" / "cs.duckdb", write=True, create=True)
+    with pytest.raises(DatabaseMissing, match="no Clearsight database here \\(the directory does not exist\\)"):
+        open_database(tmp_path / "nowhere" / "cs.duckdb")
     assert not (tmp_path / "nowhere").exists()
 
 

@@ -79,7 +79,8 @@ def open_database(
     path = database_path(db)
     if not path.exists():
         if not path.parent.is_dir():
-            raise DatabaseMissing(f"{path}: the directory {path.parent} does not exist")
+            raise DatabaseMissing(f"{path}: the directory does not exist" if create else
+                                  f"{path}: no Clearsight database here (the directory does not exist)")
         if not create:
             raise DatabaseMissing(
                 f"{path}: no Clearsight database here; run `clearsight load DIR` or `clearsight demo` first"
