@@ -77,19 +77,29 @@ def parameterise(expr: ir.Table, parameters: tuple[Parameter, ...], dialect: str
     kinds = tuple({type(k) for k in stand_ins})
     used: dict[str, None] = {}
 
-    def swap(node: exp.Expression) -> exp.Expression:
-        p = stand_ins.get(node) if isinstance(node, kinds) else None
-        if p is None:
-            return node
-        used[p.name] = None
-        return exp.cast(exp.Placeholder(this=p.name), p.sql_type)
+    def swap_within(node: exp.Expression) -> None:
+        # Walks every parent's own arguments: Ibis shares one node object between several parents, which
+        # sqlglot's transform (following a single parent link) would replace under only one of them, and
+        # gives some arguments as tuples (window partitions, orderings), which sqlglot's walks skip.
+        for key, value in list(node.args.items()):
+            if isinstance(value, tuple):
+                value = list(value)
+                node.set(key, value)
+            for i, child in enumerate(value if isinstance(value, list) else [value]):
+                if not isinstance(child, exp.Expression):
+                    continue
+                p = stand_ins.get(child) if isinstance(child, kinds) else None
+                if p is None:
+                    swap_within(child)
+                    continue
+                used[p.name] = None
+                node.set(key, exp.cast(exp.Placeholder(this=p.name), p.sql_type),
+                         index=i if isinstance(value, list) else None)
 
-    tree = compiler.to_sqlglot(expr.unbind()).transform(swap)
-    for node in tree.find_all(*kinds):
-        if node in stand_ins:
-            raise AssertionError(f"stand-in for ${stand_ins[node].name} left in the SQL")
+    tree = compiler.to_sqlglot(expr.unbind())
+    swap_within(tree)
     sql = tree.sql(dialect=compiler.dialect, pretty=True)
-    for p in parameters:
-        if str(p.stand_in) in sql:
-            raise AssertionError(f"stand-in for ${p.name} ({p.stand_in}) left in the SQL in an unexpected form")
+    for literal, p in stand_ins.items():
+        if str(p.stand_in) in sql or literal.sql(dialect=compiler.dialect) in sql:
+            raise AssertionError(f"stand-in for ${p.name} ({p.stand_in}) left in the SQL")
     return ParameterisedSql(sql, tuple(used))
