@@ -25,7 +25,7 @@ from clearsight.render.values import clip
 from clearsight.reports import admin
 from clearsight.reports.request import BadRequest, make_request, parse_day
 from clearsight.reports.view import View
-from clearsight.store.database import connect, database_path
+from clearsight.store.database import DatabaseError, database_path, open_database
 from clearsight.store.snapshots import SnapshotNotFound, get_snapshot, latest_snapshot
 
 app = typer.Typer(help="Clearsight: management information and early warning for children's social care.",
@@ -88,15 +88,17 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _open(snapshot: int | None, metric: str | None = None) -> tuple[Any, Any]:
-    """The database and a snapshot (after checking the metric asked for); one clear line when one is missing."""
+def _open(snapshot: int | None = None, metric: str | None = None, *, write: bool = False) -> tuple[Any, Any]:
+    """The database (read-only unless `write`, which may create it) and a snapshot; one line if missing or busy."""
     if metric:
         admin.check_metric(metric)
-    if not (path := database_path(state.db)).exists():
-        raise _fail(f"{path}: no Clearsight database here (run `clearsight load DIR`)", EXIT_BAD_REQUEST)
-    con = connect(path)
     try:
+        con = open_database(state.db, write=write, create=write, config=state.config if write else None)
+        if write:
+            return con, None
         return con, get_snapshot(con, snapshot) if snapshot else latest_snapshot(con, state.council)
+    except DatabaseError as exc:
+        raise _fail(str(exc), exc.exit_code) from None
     except SnapshotNotFound as exc:
         raise _fail(str(exc), EXIT_BAD_REQUEST) from None
 
@@ -285,12 +287,10 @@ def load(paths: Annotated[list[Path], typer.Argument(help="Extract directory (ma
     new snapshot; a canonical extract loads all or nothing, council files load what can be read and name the rest."""
     from clearsight.reports.load import load_lines, load_sources, report_json
 
-    if not database_path(state.db).parent.is_dir():
-        raise _fail(f"--db {database_path(state.db)}: the directory does not exist", EXIT_BAD_REQUEST)
     with progress_bar(err, f"Loading {', '.join(str(p) for p in paths)}") as tick:
         try:
             day = date.fromisoformat(extract_date) if extract_date else None
-            reports = load_sources(connect(state.db), paths, fmt, day, council or state.council, tick)
+            reports = load_sources(_open(write=True)[0], paths, fmt, day, council or state.council, tick)
         except ValueError as exc:
             raise _fail(str(exc) if isinstance(exc, BadRequest) else f"--extract-date {clip(extract_date, 40)!r}: "
                         "expected a date as YYYY-MM-DD", EXIT_BAD_REQUEST) from None
@@ -330,7 +330,7 @@ def benchmarks_load(path: Annotated[Path, typer.Argument(help="CSV: indicator, a
 
     if not path.is_file():
         raise _fail(f"{path}: no such file", EXIT_BAD_REQUEST)
-    loaded, problems = load_benchmarks(connect(state.db), path)  # reference data: may come before any extract
+    loaded, problems = load_benchmarks(_open(write=True)[0], path)  # reference data: may come before any extract
     for problem in problems:
         err.print(Text(f"  {problem}"))
     if problems:
