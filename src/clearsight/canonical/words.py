@@ -32,6 +32,8 @@ WORDS: dict[str, dict[str, str]] = {
     },
     "legal_status": {"CLA": "looked after", "CP": "child protection plan", "CIN": "child in need"},
     "level": {"team": "team", "service": "service", "council": "council"},
+    "caseload_group": {"social_work": "social workers", "personal_adviser": "personal advisers",
+                       "iro": "independent reviewing officers"},
     "auditor_kind": {"manager": "manager", "independent": "independent", "peer": "peer"},
     "grade": {
         "outstanding": "outstanding", "good": "good", "requires_improvement": "requires improvement",

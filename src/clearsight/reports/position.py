@@ -13,6 +13,7 @@ from typing import Any
 
 import pyarrow.compute as pc
 
+from clearsight.canonical.words import words
 from clearsight.metrics.figures import Figure, compute
 from clearsight.metrics.registry import get_metric
 from clearsight.render.values import long_date
@@ -51,6 +52,15 @@ WORKER_COLUMNS = (
     col("standard_upper", "Standard (upper)", "count"), col("rag", "RAG", "rag"),
 )
 PHRASES = {"CP": "on a child protection plan", "CLA": "looked after"}
+OTHER_CASELOAD_COLUMNS = (
+    col("level", "Level", vocabulary="level"), col("team", "Team"), col("caseload_group", "Who", vocabulary="caseload_group"),
+    col("cases", "Cases", "count"), col("fte_holding_cases", "FTE holding cases", "number"),
+    col("caseload_per_fte_holding", "Cases per FTE holding cases", "number"),
+    col("standard_upper", "Standard (upper)", "count"), col("rag", "RAG", "rag"),
+)
+OTHER_CASELOAD_NOTE = ("Personal advisers (care leavers) and independent reviewing officers are measured against "
+                       "their own standards (IRO Handbook: 50-70 children) and never averaged into the social-work "
+                       "figure; 'not recorded' where the data holds no allocation of their kind.")
 RAG_NOTE = ("RAG: green at or under the lower standard of the worker's role, amber up to the upper standard, "
             "red over it (standards in the council config, defaults from definitions.md).")
 
@@ -144,6 +154,19 @@ def capacity_line(council: dict[str, Any], config_upper: float) -> str:
             f"posts needed ({council.get('posts_needed') or 0:.1f} unrounded; whole posts by team).")
 
 
+def other_caseloads_line(rows: list[dict[str, Any]]) -> str:
+    """Personal advisers' and IROs' caseloads in one sentence, each against its own standard."""
+    parts = []
+    for r in rows:
+        if r["caseload_group"] == "social_work":
+            continue
+        who = words("caseload_group", r["caseload_group"]).capitalize()
+        parts.append(f"{who}: not recorded" if r["caseload_status"] == "not recorded" else
+                     f"{who} {r['caseload_per_fte_holding'] or 0:.1f} per FTE against "
+                     f"{r['standard_lower']:g}-{r['standard_upper']:g}")
+    return "; ".join(parts) + "." if parts else ""
+
+
 def build(req: Request) -> View:
     figures = position_figures(req)
     waiting = figures["unallocated"].records()
@@ -175,6 +198,14 @@ def build(req: Request) -> View:
                     (col("service", "Service", vocabulary="service"), *CAPACITY_COLUMNS)),
             section("council", "Council", figures["council"].records(), (col("council", "Council"), *CAPACITY_COLUMNS)),
         ]
+    others = compute(req.con, req.snapshot, "caseloads", req.as_at, req.config, req.team)
+    figures["caseloads"] = others
+    sections.append(section(
+        "other_caseloads", "Personal advisers and IROs, each against their own standard",
+        [r for r in others.records() if r["caseload_group"] != "social_work" and r["level"] in ("council", "team")],
+        OTHER_CASELOAD_COLUMNS, notes=(OTHER_CASELOAD_NOTE,)))
+    headline.append(other_caseloads_line([r for r in others.records() if r["level"] == ("team" if req.team else
+                                                                                         "council")]))
     sections.append(section("workers", "Caseload by worker", figures["workers"].records(), WORKER_COLUMNS,
                             personal=True, notes=(RAG_NOTE,)))
     return View(
