@@ -37,14 +37,17 @@ def doctor(path: Path) -> View:
     import ibis
     import sqlglot
 
-    from clearsight.store.database import connect
+    from clearsight.store.database import DatabaseError, open_database
 
-    held = len(list_snapshots(connect(path, read_only=True))) if path.exists() else 0
+    try:
+        held = str(len(list_snapshots(open_database(path)))) if path.exists() else "none"
+    except DatabaseError as exc:  # busy, or not a Clearsight database: say so, as the IT team needs to know
+        held = str(exc)
     rows = [{"item": "clearsight", "value": __version__}, {"item": "Python", "value": sys.version.split()[0]},
             {"item": "duckdb", "value": duckdb.__version__}, {"item": "ibis", "value": ibis.__version__},
             {"item": "sqlglot", "value": sqlglot.__version__},
             {"item": "database", "value": f"{path.resolve()} ({'exists' if path.exists() else 'not created yet'})"},
-            {"item": "snapshots", "value": str(held)}]
+            {"item": "snapshots", "value": held}]
     return View("doctor", "Clearsight doctor", str(path), (), (section("doctor", "Versions and database", rows, (
         col("item", "Item"), col("value", "Value"))),), None)
 
