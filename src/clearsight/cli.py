@@ -9,7 +9,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from contextlib import nullcontext
-from datetime import date
 from functools import partial
 from pathlib import Path
 from typing import Annotated, Any, Optional
@@ -94,9 +93,7 @@ def _open(snapshot: int | None = None, metric: str | None = None, *, write: bool
         admin.check_metric(metric)
     try:
         con = open_database(state.db, write=write, create=write, config=state.config if write else None)
-        if write:
-            return con, None
-        return con, get_snapshot(con, snapshot) if snapshot else latest_snapshot(con, state.council)
+        return con, None if write else get_snapshot(con, snapshot) if snapshot else latest_snapshot(con, state.council)
     except DatabaseError as exc:
         raise _fail(str(exc), exc.exit_code) from None
     except SnapshotNotFound as exc:
@@ -289,11 +286,10 @@ def load(paths: Annotated[list[Path], typer.Argument(help="Extract directory (ma
 
     with progress_bar(err, f"Loading {', '.join(str(p) for p in paths)}") as tick:
         try:
-            day = date.fromisoformat(extract_date) if extract_date else None
+            day = parse_day(extract_date, "--extract-date") if extract_date else None
             reports = load_sources(_open(write=True)[0], paths, fmt, day, council or state.council, tick)
-        except ValueError as exc:
-            raise _fail(str(exc) if isinstance(exc, BadRequest) else f"--extract-date {clip(extract_date, 40)!r}: "
-                        "expected a date as YYYY-MM-DD", EXIT_BAD_REQUEST) from None
+        except BadRequest as exc:
+            raise _fail(str(exc), EXIT_BAD_REQUEST) from None
     if json_report:
         console.file.write(report_json(reports) + "\n")
     for line, kind in [] if json_report else load_lines(reports, database_path(state.db)):
@@ -343,17 +339,10 @@ def benchmarks_show(indicator: Annotated[str, typer.Argument(help="Indicator or 
         Optional[str], typer.Option("--for", help="Date: the publication year holding it (default: today).")] = None,
 ) -> None:
     """England, region and the median of the statistical neighbours for one indicator, for the matching year."""
-    from clearsight.store.benchmarks import benchmark_for
-
     try:
-        b = benchmark_for(_open(None)[0], indicator, parse_day(on, "--for") if on else date.today(),
-                          config=state.config)
+        console.print(Text(admin.benchmark_line(_open(None)[0], indicator, on, state.config)))
     except BadRequest as exc:
         raise _fail(str(exc), EXIT_BAD_REQUEST) from None
-    if b is None:
-        raise _fail(f"no benchmark for {indicator!r} in any year", EXIT_BAD_REQUEST)
-    console.print(Text(f"{b.indicator} {b.period} ({b.covers}): England {b.england} ({b.england_source or b.note}); "
-                       f"region {b.region}; statistical neighbours' median {b.neighbours} (of {b.neighbour_count})"))
 
 
 @metrics_app.command("list")

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import sys
+from datetime import date
 from pathlib import Path
 
 import duckdb
 
 from clearsight import __version__
+from clearsight.config import CouncilConfig
 from clearsight.metrics.registry import all_metrics
-from clearsight.reports.request import Request, unknown
+from clearsight.reports.request import BadRequest, Request, parse_day, unknown
 from clearsight.reports.sections import section
 from clearsight.reports.view import View, col
 from clearsight.store.snapshots import list_snapshots
@@ -67,3 +69,14 @@ def check_metric(name: str) -> None:
     names = [m.name for m in all_metrics()]
     if name not in names:
         raise unknown("metric", name, names)
+
+
+def benchmark_line(con: duckdb.DuckDBPyConnection, indicator: str, on: str | None, config: CouncilConfig) -> str:
+    """England, region and the neighbours' median for `indicator` in the publication year holding `on`."""
+    from clearsight.store.benchmarks import benchmark_for
+
+    b = benchmark_for(con, indicator, parse_day(on, "--for") if on else date.today(), config=config)
+    if b is None:
+        raise BadRequest(f"no benchmark for {indicator!r} in any year")
+    return (f"{b.indicator} {b.period} ({b.covers}): England {b.england} ({b.england_source or b.note}); "
+            f"region {b.region}; statistical neighbours' median {b.neighbours} (of {b.neighbour_count})")
