@@ -15,8 +15,7 @@ from clearsight.store.database import connect
 from clearsight.store.load import load
 
 SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "external"  # ../shared beside the checkout
-if not SAMPLES.is_dir():
-    SAMPLES = Path("/work/shared/external")
+assert SAMPLES.is_dir(), f"the shared sample extracts are missing: expected ../shared beside the checkout ({SAMPLES})"
 FUZZ = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 SUFFIX = {"annex-a": ".xlsx", "ssda903": ".csv", "cin": ".xml", "csww": ".xml"}
 

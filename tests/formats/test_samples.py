@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from clearsight.cli import app
@@ -14,14 +13,12 @@ from clearsight.store.database import connect
 from clearsight.store.load import load
 
 EXTERNAL = Path(__file__).resolve().parents[3] / "shared" / "external"
-if not EXTERNAL.is_dir():
-    EXTERNAL = Path("/work/shared/external")
+assert EXTERNAL.is_dir(), f"the shared sample extracts are missing: expected ../shared beside the checkout ({EXTERNAL})"
 ANNEX_A = EXTERNAL / "annex_a" / "Annex_A_2024_Jan.xlsx"
 CIN = EXTERNAL / "cin_census" / "BAR_cin_2022.xml"
 CSWW = EXTERNAL / "csww" / "social_work_workforce_2022.xml"
 SSDA903 = EXTERNAL / "ssda903"
 
-pytestmark = pytest.mark.skipif(not ANNEX_A.is_file(), reason="shared sample files not present")
 
 
 def _load(tmp_path, *paths, **kw):

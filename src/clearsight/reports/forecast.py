@@ -279,43 +279,32 @@ _WHATIF_METHOD = (
     "red above the upper standard or with the configured share waiting, amber above the lower standard.")
 
 
-def forecast_chart(view: View) -> dict[str, Any]:
-    """Vega-Lite: children looked after, actual line, forecast line and band."""
-    rows = [{k: (v.isoformat() if isinstance(v, date) else v) for k, v in r.items()}
-            for r in view.section("total").rows]
+def _band_chart(rows: list[dict[str, Any]], title: str, actual: dict[str, Any] | str) -> dict[str, Any]:
+    """Vega-Lite: a forecast line and its band, with the actual line (`actual` is its mark)."""
+    values = [{k: (v.isoformat() if isinstance(v, date) else v) for k, v in r.items()} for r in rows]
     x = {"field": "month_end", "type": "temporal", "title": "Month end"}
     return {
-        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
-        "title": "Children looked after: actual and forecast", "data": {"values": rows},
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json", "title": title, "data": {"values": values},
         "layer": [
             {"mark": {"type": "area", "opacity": 0.25},
              "encoding": {"x": x, "y": {"field": "lower", "type": "quantitative", "title": "Children"},
                           "y2": {"field": "upper"}}},
             {"mark": "line", "encoding": {"x": x, "y": {"field": "forecast", "type": "quantitative"},
                                           "strokeDash": {"value": [4, 3]}}},
-            {"mark": "line", "encoding": {"x": x, "y": {"field": "actual", "type": "quantitative"}}},
+            {"mark": actual, "encoding": {"x": x, "y": {"field": "actual", "type": "quantitative"}}},
         ],
     }
+
+
+def forecast_chart(view: View) -> dict[str, Any]:
+    """Vega-Lite: children looked after, actual line, forecast line and band."""
+    return _band_chart(view.section("total").rows, "Children looked after: actual and forecast", "line")
 
 
 def backtest_chart(view: View) -> dict[str, Any]:
     """Vega-Lite: the backtest's forecast and band against the actual total."""
-    rows = [{k: (v.isoformat() if isinstance(v, date) else v) for k, v in r.items()}
-            for r in view.section("by_month").rows]
-    x = {"field": "month_end", "type": "temporal", "title": "Month end"}
-    return {
-        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
-        "title": "Backtest: forecast and band against what happened", "data": {"values": rows},
-        "layer": [
-            {"mark": {"type": "area", "opacity": 0.25},
-             "encoding": {"x": x, "y": {"field": "lower", "type": "quantitative", "title": "Children"},
-                          "y2": {"field": "upper"}}},
-            {"mark": "line", "encoding": {"x": x, "y": {"field": "forecast", "type": "quantitative"},
-                                          "strokeDash": {"value": [4, 3]}}},
-            {"mark": {"type": "line", "point": True},
-             "encoding": {"x": x, "y": {"field": "actual", "type": "quantitative"}}},
-        ],
-    }
+    return _band_chart(view.section("by_month").rows, "Backtest: forecast and band against what happened",
+                       {"type": "line", "point": True})
 
 
 def whatif_chart(view: View) -> dict[str, Any]:

@@ -8,6 +8,8 @@ records a hash of what it was built from, so a change of closure days rebuilds i
 
 from __future__ import annotations
 
+import contextlib
+
 import hashlib
 import json
 from functools import lru_cache
@@ -52,10 +54,8 @@ def calendar_rows(settings: CalendarSettings) -> pa.Table:
     key = calendar_hash(settings)
     stored = cache.read_bytes("calendar", key)
     if stored is not None:
-        try:
+        with contextlib.suppress(pa.ArrowInvalid, OSError):  # a corrupt entry is rebuilt and rewritten below
             return pa.ipc.open_stream(stored).read_all()
-        except (pa.ArrowInvalid, OSError):
-            pass  # corrupt entry: rebuilt and rewritten below
     rows = working_calendar(settings.closure_days, settings.country, settings.subdivision).rows()
     table = pa.table({
         "day": pa.array([r[0] for r in rows], pa.date32()),
