@@ -11,6 +11,8 @@ if sys.version_info < (3, 11):
     sys.exit(f"Clearsight needs Python 3.11 or newer; {sys.executable} is {sys.version.split()[0]}")
 PY
 
+bash scripts/debian/install.sh scripts/debian/runtime.txt
+
 if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi

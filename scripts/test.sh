@@ -4,4 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+bash scripts/debian/install.sh scripts/debian/test.txt
 exec .venv/bin/python -m pytest "$@"
