@@ -282,14 +282,15 @@ def load(paths: Annotated[list[Path], typer.Argument(help="Extract directory (ma
          council: Annotated[Optional[str], typer.Option(help="Council name (default: the files').")] = None) -> None:
     """Validate an extract (or council files: SSD, Annex A, SSDA903, CIN or workforce census) and load it as one
     new snapshot; a canonical extract loads all or nothing, council files load what can be read and name the rest."""
-    from clearsight.reports.load import load_lines, load_sources, report_json
+    from clearsight.reports.load import load_lines, report_json
+    from clearsight.web.handoff import load_or_hand_over  # a running `serve` holding the database loads them
 
     with progress_bar(err, f"Loading {', '.join(str(p) for p in paths)}") as tick:
         try:
             day = parse_day(extract_date, "--extract-date") if extract_date else None
-            reports = load_sources(_open(write=True)[0], paths, fmt, day, council or state.council, tick)
-        except BadRequest as exc:
-            raise _fail(str(exc), EXIT_BAD_REQUEST) from None
+            reports = load_or_hand_over(state.db, state.config, paths, fmt, day, council or state.council, tick)
+        except (BadRequest, DatabaseError) as exc:  # busy with no server to hand the files to: exit 3
+            raise _fail(str(exc), getattr(exc, "exit_code", EXIT_BAD_REQUEST)) from None
     if json_report:
         console.file.write(report_json(reports) + "\n")
     for line, kind in [] if json_report else load_lines(reports, database_path(state.db)):
@@ -394,3 +395,4 @@ def doctor() -> None:
 
 
 from clearsight import cli_forecast  # noqa: E402,F401  (registers the forecast and whatif commands)
+from clearsight import cli_users, cli_web  # noqa: E402,F401  (register users and serve)

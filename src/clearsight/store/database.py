@@ -218,8 +218,42 @@ def _v3(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(_canonical_ddl(schema.table(name)))
 
 
+def _v4(con: duckdb.DuckDBPyConnection) -> None:
+    """The web application's accounts and its append-only audit log of every view of personal records,
+    drill-through and export (issue 16). Portable SQL: the same tables on PostgreSQL."""
+    con.execute("CREATE SEQUENCE IF NOT EXISTS audit_seq START 1")
+    con.execute(
+        """
+        CREATE TABLE IF NOT EXISTS app_user (
+            username TEXT PRIMARY KEY,
+            password_hash TEXT NOT NULL,
+            role TEXT NOT NULL,
+            team TEXT,
+            services TEXT,
+            disabled BOOLEAN NOT NULL DEFAULT FALSE,
+            created_at TIMESTAMP NOT NULL
+        )
+        """
+    )
+    con.execute(
+        """
+        CREATE TABLE IF NOT EXISTS audit_log (
+            entry_id BIGINT PRIMARY KEY,
+            logged_at TIMESTAMP NOT NULL,
+            username TEXT NOT NULL,
+            role TEXT NOT NULL,
+            action TEXT NOT NULL,
+            route TEXT NOT NULL,
+            view TEXT,
+            snapshot_id BIGINT,
+            record_ids TEXT NOT NULL
+        )
+        """
+    )
+
+
 # Ordered migrations: index i upgrades a database at version i to version i + 1.
-MIGRATIONS: tuple[Callable[[duckdb.DuckDBPyConnection], None], ...] = (_v1, _v2, _v3)
+MIGRATIONS: tuple[Callable[[duckdb.DuckDBPyConnection], None], ...] = (_v1, _v2, _v3, _v4)
 assert len(MIGRATIONS) == schema.SCHEMA_VERSION
 
 

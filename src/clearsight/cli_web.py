@@ -1,0 +1,78 @@
+"""`clearsight serve`: the web application over the embedded database, which the server then owns.
+
+Binds the loopback address unless told otherwise (a council puts a TLS proxy in front for its intranet). While it
+runs, new extracts arrive through it: the admin Load page, the `--inbox` folder, and `clearsight load`, which
+hands its files over when it finds the database held (through the token file beside the database).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from clearsight.cli import EXIT_BAD_REQUEST, _fail, app, console, state
+from clearsight.store.database import DatabaseError, database_path
+
+
+def secret_key(db: Path) -> str:
+    """The key signing session cookies: $CLEARSIGHT_SECRET_KEY, else a file beside the database made once
+    (readable by its owner only), so sessions survive a restart."""
+    if key := os.environ.get("CLEARSIGHT_SECRET_KEY"):
+        return key
+    path = db.with_name(db.name + ".secret")
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+@app.command()
+def serve(host: Annotated[str, typer.Option(help="Address to bind (default: loopback only).")] = "127.0.0.1",
+          port: Annotated[int, typer.Option(help="Port.")] = 8000,
+          as_at: Annotated[Optional[str], typer.Option("--as-at", help="The pages' date when none is chosen, "
+                                                       "YYYY-MM-DD (default: each snapshot's extract date).")] = None,
+          inbox: Annotated[Optional[Path], typer.Option(help="Folder watched for new extracts to load.")] = None,
+          inbox_interval: Annotated[float, typer.Option(help="Seconds between looks at the inbox.")] = 5.0,
+          insecure_cookies: Annotated[bool, typer.Option("--insecure-cookies", help="Send the session cookie over "
+                                      "plain HTTP too (only for a trial without TLS).")] = False) -> None:
+    """Serve the pages and the JSON API (/api/docs); the server owns the database while it runs."""
+    import uvicorn
+
+    from clearsight.reports.request import BadRequest, parse_day
+    from clearsight.web.app import create_app
+    from clearsight.web.pages import PAGES
+    from clearsight.web.server import Inbox, Server
+
+    try:
+        if as_at:
+            parse_day(as_at)
+        server = Server(state.db, state.config, council=state.council, as_at=as_at,
+                        warm=[part for page in PAGES.values() for part in page.parts])
+    except BadRequest as exc:
+        raise _fail(str(exc), EXIT_BAD_REQUEST) from None
+    except DatabaseError as exc:
+        raise _fail(str(exc), exc.exit_code) from None
+    server.warm()
+    url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+    token = server.write_handoff(url)
+    watcher = Inbox(server, inbox, inbox_interval) if inbox else None
+    if watcher:
+        watcher.start()
+
+    def stop() -> None:
+        if watcher:
+            watcher.stop()
+        server.close()
+
+    app_ = create_app(server, secret_key=secret_key(database_path(state.db)), secure_cookies=not insecure_cookies,
+                      loopback_handoff_token=token, on_shutdown=stop)
+    console.print(f"Clearsight on {url} (database {server.path}; API at {url}/api/docs)")
+    try:
+        uvicorn.run(app_, host=host, port=port, log_level="warning", access_log=False)
+    finally:  # a start that failed (port taken) never reached the shutdown hook
+        server.remove_handoff()

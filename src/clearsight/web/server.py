@@ -1,0 +1,209 @@
+"""The running server's hold on the embedded database: one writer, a cursor per reader, loads while serving.
+
+DuckDB lets one process open a file for writing and nobody else read it meanwhile (engineering.md trap 3), so
+`clearsight serve` owns the file: every request reads through a cursor of its own, and new extracts arrive
+through the server (an admin upload, the watched inbox folder, or `clearsight load` handing its files over when
+it finds the database held). A load writes its snapshot in one transaction on its own cursor: readers keep
+reading the previous snapshot until it commits, and each request reads one snapshot from start to end. Several
+processes need the PostgreSQL back end.
+
+Built views are kept per (snapshot, view, as-at date, period, team): a snapshot never changes, so a view built
+once is right until the next load makes a newer snapshot the latest.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from clearsight.config import CouncilConfig
+from clearsight.reports.load import load_sources, report_json
+from clearsight.reports.request import Request, make_request
+from clearsight.reports.view import View
+from clearsight.store.database import database_path, open_database
+from clearsight.store.load import LoadReport
+from clearsight.store.snapshots import Snapshot, SnapshotNotFound, latest_snapshot
+from clearsight.web.pages import Part
+
+VIEW_CACHE_SIZE = 512  # built views kept in memory (each a few hundred rows at most)
+INBOX_DONE = ("loaded", "rejected")
+
+
+def handoff_path(db: Path) -> Path:
+    """The file beside the database where a running server says where it listens and with which token."""
+    return db.with_name(db.name + ".serve.json")
+
+
+class ViewCache:
+    """Built views by key, least recently used dropped first; one build per key at a time (200 sessions
+    asking for the same page at once wait for one build, not 200)."""
+
+    def __init__(self, size: int = VIEW_CACHE_SIZE) -> None:
+        self.size = size
+        self._views: OrderedDict[tuple[Any, ...], View] = OrderedDict()
+        self._lock = threading.Lock()
+        self._building: dict[tuple[Any, ...], threading.Lock] = {}
+
+    def get(self, key: tuple[Any, ...], build: Callable[[], View]) -> View:
+        with self._lock:
+            if key in self._views:
+                self._views.move_to_end(key)
+                return self._views[key]
+            gate = self._building.setdefault(key, threading.Lock())
+        with gate:
+            with self._lock:
+                if key in self._views:
+                    return self._views[key]
+            view = build()
+            with self._lock:
+                self._views[key] = view
+                self._building.pop(key, None)
+                while len(self._views) > self.size:
+                    self._views.popitem(last=False)
+            return view
+
+
+class Server:
+    """The database a `clearsight serve` process owns, and what it does with it."""
+
+    def __init__(self, db: str | Path | None, config: CouncilConfig, *, council: str | None = None,
+                 as_at: str | None = None, warm: Sequence[Part] = ()) -> None:
+        self.path = database_path(db)
+        self.config = config
+        self.council = council
+        self.as_at = as_at  # the pages' date when none is asked for (None: each snapshot's extract date)
+        self.warm_parts = tuple(warm)  # views built ahead, at start and after each load
+        self.writer = open_database(self.path, write=True, create=True, config=config)
+        self.views = ViewCache()
+        self._load_lock = threading.Lock()
+        self.last_loads: list[dict[str, Any]] = []  # the latest loads' reports, newest first, for the admin page
+
+    @contextmanager
+    def cursor(self) -> Iterator[Any]:
+        """A cursor of its own for one request or job (DuckDB cursors are not shared between threads)."""
+        cur = self.writer.cursor()
+        try:
+            yield cur
+        finally:
+            cur.close()
+
+    def snapshot(self, cur: Any) -> Snapshot:
+        return latest_snapshot(cur, self.council)
+
+    def request(self, cur: Any, snapshot: Snapshot, *, as_at: str | None, team: str | None,
+                window: str) -> Request:
+        return make_request(cur, snapshot, self.config, as_at=as_at or self.as_at, team=team, default_window=window)
+
+    def view(self, key: str, build: Callable[[Request], View], req: Request) -> View:
+        return self.views.get((req.snapshot.snapshot_id, key, req.as_at, req.start, req.team), lambda: build(req))
+
+    def warm(self) -> threading.Thread:
+        """Build the council-wide views of `warm_parts` for the latest snapshot in the background, so the first
+        reader of a page after a start or a load does not wait for it."""
+        def run() -> None:
+            with self.cursor() as cur:
+                try:
+                    snapshot = self.snapshot(cur)
+                except SnapshotNotFound:
+                    return
+                for part in self.warm_parts:
+                    self.view(part.key, part.build, self.request(cur, snapshot, as_at=None, team=None,
+                                                                 window=part.window))
+        thread = threading.Thread(target=run, name="clearsight-warm", daemon=True)
+        thread.start()
+        return thread
+
+    # -- loads ------------------------------------------------------------------------------------------
+    def load(self, paths: list[Path], fmt: str = "auto", extract_date: date | None = None,
+             council: str | None = None, *, by: str) -> list[LoadReport]:
+        """Load files as a new snapshot, one load at a time, while readers carry on with the previous one."""
+        with self._load_lock, self.cursor() as cur:
+            reports = load_sources(cur, paths, fmt, extract_date, council or self.council, lambda *a, **k: None)
+        entry = {"by": by, "paths": [str(p) for p in paths], "at": time.strftime("%Y-%m-%d %H:%M:%S"),
+                 "report": json.loads(report_json(reports))}
+        self.last_loads = [entry, *self.last_loads[:19]]
+        if any(r.snapshot_id and r.status != "already_loaded" for r in reports):
+            self.warm()
+        return reports
+
+    def write_handoff(self, url: str) -> str:
+        """Tell `clearsight load` where this server listens, with a token only readers of this file know."""
+        token = secrets.token_urlsafe(32)
+        path = handoff_path(self.path)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as out:
+            json.dump({"url": url, "token": token, "pid": os.getpid()}, out)
+        return token
+
+    def remove_handoff(self) -> None:
+        handoff_path(self.path).unlink(missing_ok=True)
+
+    def close(self) -> None:
+        self.remove_handoff()
+        self.writer.close()
+
+
+class Inbox:
+    """A folder watched for extracts: each new directory or file, once it has stopped changing, is loaded and
+    moved to `loaded/` or `rejected/` beside a `.report.json` saying what happened."""
+
+    def __init__(self, server: Server, folder: Path, interval: float = 5.0) -> None:
+        self.server, self.folder, self.interval = server, folder, interval
+        self._seen: dict[str, float] = {}
+        self._stop = threading.Event()
+        for name in INBOX_DONE:
+            (folder / name).mkdir(parents=True, exist_ok=True)
+
+    def start(self) -> threading.Thread:
+        thread = threading.Thread(target=self._run, name="clearsight-inbox", daemon=True)
+        thread.start()
+        return thread
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.scan()
+
+    def scan(self) -> list[Path]:
+        """Load every entry unchanged since the last scan; return those loaded or rejected."""
+        done = []
+        for entry in sorted(self.folder.iterdir()):
+            if entry.name in INBOX_DONE or entry.name.startswith("."):
+                continue
+            stamp = _latest_change(entry)
+            if self._seen.get(entry.name) != stamp:  # new or still being written: wait a scan
+                self._seen[entry.name] = stamp
+                continue
+            self._seen.pop(entry.name)
+            done.append(self._load(entry))
+        return done
+
+    def _load(self, entry: Path) -> Path:
+        try:
+            reports = self.server.load([entry], by="inbox")
+            outcome = "rejected" if any(r.status == "rejected" for r in reports) else "loaded"
+            text = report_json(reports)
+        except Exception as exc:  # a reader that cannot start, a file that vanished: say so beside the files
+            outcome, text = "rejected", json.dumps({"error": str(exc)})
+        target = self.folder / outcome / f"{time.strftime('%Y%m%d-%H%M%S')}-{entry.name}"
+        shutil.move(str(entry), target)
+        target.with_name(target.name + ".report.json").write_text(text + "\n", encoding="utf-8")
+        return target
+
+
+def _latest_change(entry: Path) -> float:
+    if entry.is_file():
+        return entry.stat().st_mtime
+    return max([entry.stat().st_mtime, *(p.stat().st_mtime for p in entry.rglob("*"))])
