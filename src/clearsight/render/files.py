@@ -30,7 +30,8 @@ def view_json(view: View) -> str:
     """The whole view: headline, sections (with their column definitions), warnings and provenance."""
     data = {
         "view": view.name, "title": view.title, "subtitle": view.subtitle, "headline": list(view.headline),
-        "warnings": list(view.all_warnings), "provenance": view.provenance.as_dict() if view.provenance else None,
+        "warnings": list(view.all_warnings), "notes": list(view.notes),
+        "provenance": view.provenance.as_dict() if view.provenance else None,
         "sections": {
             s.key: {
                 "title": s.title, "notes": list(s.notes), "personal": s.personal,
@@ -81,7 +82,7 @@ def write_xlsx(view: View, path: Path) -> Path:
         about.set_column(1, 1, 110)
         lines = [(view.title, view.subtitle), *(("", h) for h in view.headline),
                  ("Where from", provenance_line(view.provenance, verbose=True)),
-                 *(("Warning", w) for w in view.all_warnings)]
+                 *(("Warning", w) for w in view.all_warnings), *(("Note", n) for n in view.notes)]
         for s in view.sections:
             lines += [(s.title, n) for n in s.notes] or [(s.title, "")]
         for i, (label, text) in enumerate(lines):

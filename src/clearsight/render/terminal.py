@@ -56,6 +56,8 @@ def print_view(console: Console, view: View, *, verbose: bool = False, full: boo
     console.print(Text(f"{view.title} — {view.subtitle}", style="bold"))
     for i, line in enumerate(view.headline):
         console.print(Text(clean_text(line), style="bold" if i == 0 else ""))
+    for note in view.notes:
+        console.print(Text(clean_text(note), style="dim"))
     for warning in view.all_warnings:
         console.print(Text("warning: ", style="yellow") + Text(clean_text(warning)))
     if view.provenance:

@@ -8,7 +8,7 @@ renderers (`clearsight.render`), and the web pages and packs, all render these s
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from clearsight.metrics.figures import Figure, Provenance
@@ -56,6 +56,7 @@ class View:
     provenance: Provenance | None  # of the view's main figure (None: a listing, not a figure)
     figures: dict[str, Figure] = field(default_factory=dict)  # every figure read, for JSON and audit
     warnings: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # about the whole view, shown under the headline (e.g. small numbers suppressed)
 
     def section(self, key: str) -> Section:
         for s in self.sections:
@@ -66,9 +67,7 @@ class View:
 
     def without_personal(self) -> "View":
         """The view with every section that identifies a child or worker left out."""
-        kept = tuple(s for s in self.sections if not s.personal)
-        return View(self.name, self.title, self.subtitle, self.headline, kept, self.provenance, self.figures,
-                    self.warnings)
+        return replace(self, sections=tuple(s for s in self.sections if not s.personal))
 
     @property
     def all_warnings(self) -> tuple[str, ...]:
