@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -126,74 +128,70 @@ def test_kpi_levels_in_one_section_add_up_teams_to_services_to_council():
 
 
 # -- property: nothing under the threshold is published, and nothing withheld can be worked out ----------
-def feasible_values(hidden: dict[tuple[int, int], tuple[int, int, int]], known: dict[tuple[int, int], int],
-                    equations: list[tuple[tuple[int, int], list[tuple[int, int]]]], *,
-                    holes: bool) -> dict[tuple[int, int], set]:
-    """Every value each withheld cell can take given the published cells, every sum and the markers' bounds
-    ("<5": 1-4; "[c]": 0 or 5 and more): the reader's best attack, by search."""
-    names = list(hidden)
+def reader_worlds(shown: list[list[object]], services: list[object], council: object, *, holes: bool,
+                  bound: int) -> tuple[list[list[set]], list[set], set]:
+    """Every value each cell can take in the tables a reader cannot rule out: team counts agreeing with every
+    published cell and marker ("<5": 1-4; "[c]": 0 or 5 and more, or with `holes` False any number up to
+    `bound`), summed to services and the council. By enumeration, independent of the engine's reasoning."""
 
-    def domain(cell: tuple[int, int]) -> list[int]:
-        lo, hi, kind = hidden[cell]
-        return [v for v in range(lo, hi + 1) if kind == 1 or not (holes and 0 < v < N)]
+    def allowed(marker: object, value: int) -> bool:
+        if marker == SMALL:
+            return 0 < value < N
+        if marker == SECONDARY:
+            return not (holes and 0 < value < N)
+        return marker == value
 
-    def possible(value: dict) -> bool:
-        for t, parts in equations:
-            lo = hi = 0
-            for cell, sign in ((t, 1), *((p, -1) for p in parts)):
-                if cell in value:
-                    lo += sign * value[cell]
-                    hi += sign * value[cell]
-                else:
-                    a, b, _ = hidden[cell]
-                    lo, hi = (lo + a, hi + b) if sign > 0 else (lo - b, hi - a)
-            if not lo <= 0 <= hi:
-                return False
-        return True
+    def options(marker: object) -> list[int]:
+        return [v for v in range(bound + 1) if allowed(marker, v)]
 
-    def solve(value: dict, rest: list) -> dict | None:
-        if not possible(value):
-            return None
-        if not rest:
-            return value
-        for v in domain(rest[0]):
-            if (found := solve({**value, rest[0]: v}, rest[1:])) is not None:
-                return found
-        return None
-
-    first = solve(dict(known), names)
-    assert first is not None
-    return {cell: {first[cell], *(v for v in domain(cell) if v != first[cell]
-                                  and solve({**known, cell: v}, [c for c in names if c != cell]) is not None)}
-            for cell in names}
+    worlds = []  # per service: {service total: [team tuples]}
+    for teams, service in zip(shown, services):
+        by_total: dict[int, list[tuple[int, ...]]] = {}
+        for values in itertools.product(*(options(m) for m in teams)):
+            if allowed(service, sum(values)):
+                by_total.setdefault(sum(values), []).append(values)
+        worlds.append(by_total)
+    team_values = [[set() for _ in teams] for teams in shown]
+    service_values: list[set] = [set() for _ in services]
+    council_values: set = set()
+    for j, by_total in enumerate(worlds):
+        others = {0}
+        for i, other in enumerate(worlds):
+            if i != j:
+                others = {a + b for a in others for b in other}
+        for total, tuples in by_total.items():
+            sums = [total + rest for rest in others if allowed(council, total + rest)]
+            if sums:
+                service_values[j].add(total)
+                council_values.update(sums)
+                for values in tuples:
+                    for k, v in enumerate(values):
+                        team_values[j][k].add(v)
+    return team_values, service_values, council_values
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(st.lists(st.lists(st.integers(0, 9), min_size=1, max_size=3), min_size=1, max_size=3))
 def test_no_published_count_is_small_and_no_withheld_count_can_be_worked_out(services):
     teams = [(f"T{s}{t}", f"S{s}", n) for s, counts in enumerate(services) for t, n in enumerate(counts)]
     safe = member_safe(position(teams), N)
-    grid = [("teams", len(teams)), ("services", len(services)), ("council", 1)]
-    original = position(teams)
-    true: dict[tuple[int, int], int] = {}
-    shown: dict[tuple[int, int], object] = {}
-    for i, (key, rows) in enumerate(grid):
-        for r in range(rows):
-            true[(i, r)] = original.section(key).rows[r]["waiting"]
-            shown[(i, r)] = safe.section(key).rows[r]["waiting"]
-    assert not any(isinstance(v, int) and 0 < v < N for v in shown.values())
-    assert all(v == true[c] for c, v in shown.items() if isinstance(v, int))
-    team_of = {(0, r): s for r, (_, s, _) in enumerate(teams)}
-    service_names = [f"S{s}" for s in range(len(services))]
-    equations = [((1, j), [c for c, s in team_of.items() if s == name]) for j, name in enumerate(service_names)]
-    equations.append(((2, 0), [(1, j) for j in range(len(services))]))
-    bound = true[(2, 0)] + 2 * N  # a finite bound (a reader has none): tighter is stricter
-    hidden = {c: ((1, N - 1, 1) if v == SMALL else (0, bound, 2)) for c, v in shown.items() if not isinstance(v, int)}
-    if not hidden:
-        return
-    known = {c: v for c, v in shown.items() if isinstance(v, int)}
+    shown_teams = cells(safe, "teams")
+    published = [*shown_teams, *cells(safe, "services"), *cells(safe, "council")]
+    true = [*(n for _, _, n in teams), *map(sum, services), sum(map(sum, services))]
+    assert not any(isinstance(v, int) and 0 < v < N for v in published)
+    assert all(v == t for v, t in zip(published, true) if isinstance(v, int))
+    grouped, k = [], 0
+    for counts in services:
+        grouped.append(shown_teams[k:k + len(counts)])
+        k += len(counts)
     # A reader takes "[c]" as 0 or N and more (small counts show as "<N"); where a small count is shown as
     # "[c]" (because "<N" would pin it) that reading is wrong and they can only take "[c]" as any number.
-    holes = not any(0 < true[c] < N for c, v in shown.items() if v == SECONDARY)
-    for cell, values in feasible_values(hidden, known, equations, holes=holes).items():
-        assert values != {true[cell]}, f"{cell} pinned to {values} in {shown}"
+    holes = not any(0 < t < N for v, t in zip(published, true) if v == SECONDARY)
+    bound = sum(map(sum, services)) + 2 * N  # a finite bound (a reader has none): tighter is stricter
+    team_values, service_values, council_values = reader_worlds(
+        grouped, cells(safe, "services"), cells(safe, "council")[0], holes=holes, bound=bound)
+    possible = [*(v for group in team_values for v in group), *service_values, council_values]
+    for marker, truth, values in zip(published, true, possible):
+        assert truth in values
+        if not isinstance(marker, int):
+            assert values != {truth}, f"a withheld {truth} can be worked out from {published}"

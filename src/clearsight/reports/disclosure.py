@@ -23,7 +23,6 @@ columns with no declared sum are only primary-suppressed.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -130,6 +129,7 @@ class _Engine:
         self.secondary: set[Cell] = set()
         self.demoted: set[Cell] = set()  # small counts shown as "[c]" because "<N" itself would pin them
         self.equations = list(self._equations())
+        self.cap = 2 * max(self.values.values(), default=0) + 2 * threshold  # a reader's bound on any count
 
     # -- the sums ---------------------------------------------------------------------------------------
     def _equations(self) -> Iterable[tuple[Cell, list[Cell]]]:
@@ -197,15 +197,16 @@ class _Engine:
                                               self.values[c], c), default=None)
 
     def _pinned(self, hidden: set[Cell], extra: Cell | None = None) -> set[Cell]:
+        """Withheld cells a reader can work out exactly (`extra`: as if it were withheld too)."""
         if extra is not None:
             self.secondary.add(extra)
         try:
-            bounds = self._bounds(hidden)
+            domains = self._domains(hidden)
         finally:
             if extra is not None:
                 self.secondary.discard(extra)
         marker_says_all = {c for c in self.primary if self.n == 2}  # "<2" is 1 by itself
-        return {c for c in hidden - marker_says_all if c in bounds and bounds[c][0] == bounds[c][1]}
+        return {c for c in hidden - marker_says_all if domains[c].bit_count() == 1}
 
     def _complement(self, total: Cell, parts: list[Cell], hidden: set[Cell]) -> Cell | None:
         """The cell to withhold with a lone one: the smallest non-zero published part, else the total."""
@@ -214,43 +215,44 @@ class _Engine:
             return open_parts[0]
         return total if total not in hidden else None
 
-    def _bounds(self, hidden: set[Cell]) -> dict[Cell, tuple[float, float]]:
-        """What a reader can infer of each cell: published ones exactly; "<N" is 1..N-1; "[c]" is 0 or N and
-        above; then tightened through every sum until nothing moves."""
-        bounds: dict[Cell, tuple[float, float]] = {}
-        for cell, v in self.values.items():
-            bounds[cell] = ((1, self.n - 1) if cell in self.primary
-                            else (0, math.inf) if cell in self.secondary | self.demoted else (v, v))
+    def _domains(self, hidden: set[Cell]) -> dict[Cell, int]:
+        """What a reader can infer of each cell, as a bit set of its possible values (bit v: the value v is
+        possible): a published cell its value; "<N" 1..N-1; "[c]" 0 or N and more (a small count would show as
+        "<N"), or any number for a small count shown as "[c]"; then every sum keeps, of each withheld cell's
+        values, those the other cells' values can make up, until nothing changes (exact per sum, unlike bounds:
+        6 = "<5" + "[c]" leaves 1 + 5 only)."""
+        full = (1 << (self.cap + 1)) - 1
+        small = ((1 << self.n) - 1) & ~1
+        domains = {cell: (small if cell in self.primary else full & ~small if cell in self.secondary
+                          else full if cell in self.demoted else 1 << v) for cell, v in self.values.items()}
         for _ in range(50):
             moved = False
             for total, parts in self.equations:
-                for x in [total, *parts]:
-                    if x not in hidden:
-                        continue
-                    if x == total:
-                        lo = sum(bounds[p][0] for p in parts)
-                        hi = sum(bounds[p][1] for p in parts)
-                    else:
-                        others = [p for p in parts if p != x]
-                        lo = bounds[total][0] - sum(bounds[p][1] for p in others)
-                        hi = bounds[total][1] - sum(bounds[p][0] for p in others)
-                    new = self._snap(x, max(bounds[x][0], lo), min(bounds[x][1], hi))
-                    if new != bounds[x]:
-                        bounds[x], moved = new, True
+                if not any(c in hidden for c in (total, *parts)):
+                    continue
+                prefix = [1]
+                for p in parts:
+                    prefix.append(_add(prefix[-1], domains[p], full))
+                suffix = [1]
+                for p in reversed(parts):
+                    suffix.append(_add(suffix[-1], domains[p], full))
+                suffix.reverse()
+                if total in hidden:
+                    moved |= self._narrow(domains, total, domains[total] & prefix[-1])
+                for k, p in enumerate(parts):
+                    if p in hidden:
+                        others = _add(prefix[k], suffix[k + 1], full)
+                        moved |= self._narrow(domains, p, domains[p] & _differences(domains[total], others))
             if not moved:
                 break
-        return bounds
+        return domains
 
-    def _snap(self, cell: Cell, lo: float, hi: float) -> tuple[float, float]:
-        """A withheld cell's range cut to what its marker allows ("[c]": 0, or N and above)."""
-        if cell in self.secondary:
-            if 0 < lo < self.n:
-                lo = self.n
-            if 0 < hi < self.n:
-                hi = 0
-            if lo > hi:  # only 0 was possible
-                lo = hi = 0
-        return lo, hi
+    @staticmethod
+    def _narrow(domains: dict[Cell, int], cell: Cell, new: int) -> bool:
+        if new == domains[cell] or not new:  # an empty set only where a marker is not the truth: keep it
+            return False
+        domains[cell] = new
+        return True
 
     # -- the output -------------------------------------------------------------------------------------
     def section(self, i: int) -> Section:
@@ -296,6 +298,30 @@ class _Engine:
         return any(c.unit == "rate" and not is_comparator(c.key) and row.get(c.key) is not None
                    and self._rate_withheld(s, i, r, c.key, set())
                    for r, row in enumerate(s.rows) for c in s.columns)
+
+
+def _bits(mask: int) -> Iterable[int]:
+    while mask:
+        low = mask & -mask
+        yield low.bit_length() - 1
+        mask ^= low
+
+
+def _add(a: int, b: int, full: int) -> int:
+    """The sums of a value from set `a` and one from set `b` (bit sets), up to the cap."""
+    small, large = (a, b) if a.bit_count() <= b.bit_count() else (b, a)
+    out = 0
+    for v in _bits(small):
+        out |= large << v
+    return out & full
+
+
+def _differences(totals: int, others: int) -> int:
+    """The values x with x + s in `totals` for some s in `others` (bit sets)."""
+    out = 0
+    for s in _bits(others):
+        out |= totals >> s
+    return out
 
 
 _DATES = re.compile(r"\d{4}-\d{2}(-\d{2})?|\d{1,2} [A-Z][a-z]{2,8} \d{4}|[A-Z][a-z]{2,8} \d{4}|\b\d{4}\b")
