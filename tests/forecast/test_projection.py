@@ -1,4 +1,5 @@
-"""The projection's mean and band against the binomial and Poisson answers worked out by hand."""
+"""The projection's mean and band against the binomial and Poisson answers worked out by hand, and the
+uncertainty of the fitted rates by the delta method on the same tiny populations."""
 
 from __future__ import annotations
 
@@ -47,7 +48,7 @@ def test_nine_children_leaving_at_one_in_a_thousand_a_day():
     # Each of 9 children stays each day with probability 0.999, independently: after k days the count is
     # Binomial(9, 0.999^k), mean 9 q and variance 9 q (1 - q).
     rates = _rates({(F, STATES.size): 1}, {F: 1000})
-    p = project(rates, _stock(**{f"s{F}": 9}), AS_AT, 12, 0.95)
+    p = project(rates, _stock(**{f"s{F}": 9}), AS_AT, 12, 0.95, rate_uncertainty=False)
     for i, month_end in enumerate(p.month_ends):
         q = 0.999 ** (month_end - AS_AT).days
         assert p.mean[i, F] == pytest.approx(9 * q)
@@ -55,6 +56,21 @@ def test_nine_children_leaving_at_one_in_a_thousand_a_day():
         assert p.total_sd[i] == pytest.approx((9 * q * (1 - q)) ** 0.5)
     lower, upper = p.band()
     assert upper[0, F] == pytest.approx(p.mean[0, F] + 1.959964 * p.sd[0, F], rel=1e-6)
+
+
+def test_the_leaving_rate_is_itself_uncertain():
+    # The rate 0.001 a day comes from 1 leaver in 1,000 child-days: Gamma(1, 1000), variance 1 / 1000^2. The mean
+    # after k days is 9 (1 - r)^k, whose slope in r is -9 k (1 - r)^(k - 1): to first order the rate adds
+    # 81 k^2 0.999^(2k - 2) / 10^6 to the binomial variance. The mean does not move.
+    rates = _rates({(F, STATES.size): 1}, {F: 1000})
+    p = project(rates, _stock(**{f"s{F}": 9}), AS_AT, 12, 0.95)
+    for i, month_end in enumerate(p.month_ends):
+        k = (month_end - AS_AT).days
+        q = 0.999 ** k
+        assert p.mean[i, F] == pytest.approx(9 * q)
+        expected = 9 * q * (1 - q) + 81 * k * k * 0.999 ** (2 * k - 2) / 1e6
+        assert p.sd[i, F] == pytest.approx(expected ** 0.5)
+        assert p.total_sd[i] == pytest.approx(expected ** 0.5)
 
 
 def test_poisson_entries_add_their_mean_and_variance():
@@ -67,11 +83,17 @@ def test_poisson_entries_add_their_mean_and_variance():
         k = (month_end - AS_AT).days
         assert p.mean[i, F] == pytest.approx(2 + 0.02 * k)
         assert p.sd[i, F] == pytest.approx((0.02 * k + k * k * 0.0002) ** 0.5)
+    fixed = project(rates, _stock(**{f"s{F}": 2}), AS_AT, 3, 0.9, rate_uncertainty=False)
+    k = (fixed.month_ends[-1] - AS_AT).days
+    assert fixed.sd[-1, F] == pytest.approx((0.02 * k) ** 0.5)
 
 
 def test_moves_between_states_keep_the_total_exact():
     # Ten children move from fostering to residential at 1/100 a day and never leave: the total is always 10
     # with no spread; the residential count is Binomial(10, 1 - 0.99^k).
+    # The rate 1/100 is 1 move in 100 child-days, variance 1 / 100^2; the residential mean 10 (1 - (1 - r)^k)
+    # has slope 10 k (1 - r)^(k - 1) in r, so the rate adds 100 k^2 0.99^(2k - 2) / 10^4 to each group's
+    # variance and nothing to the total's (a move within care leaves the total as it is).
     rates = _rates({(F, R): 1}, {F: 100})
     p = project(rates, _stock(**{f"s{F}": 10}), AS_AT, 2, 0.95)
     k = (p.month_ends[1] - AS_AT).days
@@ -79,8 +101,10 @@ def test_moves_between_states_keep_the_total_exact():
     assert p.total[1] == pytest.approx(10)
     assert p.total_sd[1] == pytest.approx(0, abs=1e-6)
     assert p.mean[1, R] == pytest.approx(10 * moved)
-    assert p.sd[1, R] == pytest.approx((10 * moved * (1 - moved)) ** 0.5)
+    assert p.sd[1, R] == pytest.approx((10 * moved * (1 - moved) + 100 * k * k * 0.99 ** (2 * k - 2) / 1e4) ** 0.5)
     assert p.sd[1, F] == pytest.approx(p.sd[1, R])
+    fixed = project(rates, _stock(**{f"s{F}": 10}), AS_AT, 2, 0.95, rate_uncertainty=False)
+    assert fixed.sd[1, R] == pytest.approx((10 * moved * (1 - moved)) ** 0.5)
 
 
 def test_arrow_rows_carry_states_and_the_total():

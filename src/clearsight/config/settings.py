@@ -402,6 +402,11 @@ class ForecastSettings(BaseModel):
     band_level: float = Field(
         default=0.95, gt=0, lt=1, description="Probability the forecast's band is meant to hold the outcome."
     )
+    rate_uncertainty: bool = Field(
+        default=True,
+        description="Widen the band by the uncertainty of the fitted rates themselves (each a Poisson count over "
+        "the reference period), not only by the chance in who moves at those rates.",
+    )
     allocation_ceiling: float = Field(
         default=1.5, ge=1,
         description="Most a practitioner will be given, as a multiple of their role's upper caseload standard "

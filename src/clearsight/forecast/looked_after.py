@@ -27,7 +27,8 @@ def forecast_from_segments(
     today = day_number(as_at)
     rates = fit_rates(segments, today, settings.reference_days)
     months = settings.horizon_months if months is None else months
-    return LookedAfterForecast(rates, project(rates, segments.stock_on(today), as_at, months, settings.band_level))
+    return LookedAfterForecast(rates, project(rates, segments.stock_on(today), as_at, months, settings.band_level,
+                                              settings.rate_uncertainty))
 
 
 def forecast_looked_after(

@@ -4,11 +4,17 @@ Each day every child independently stays, moves or leaves care with the fitted d
 multinomial draw per state) and new children arrive in each state as Poisson counts. The mean follows
 m' = m P + lambda; the covariance follows exactly, by the law of total covariance,
 C' = P'CP + diag(mP) - P' diag(m) P + diag(lambda), so the band needs no simulation. The band is the normal
-interval mean +/- z sd (never below 0) at the settings' level. Besides the chance in moves and entries at the
-fitted rates, it carries the uncertainty of the entry rates themselves: entries counted over the reference days
-are Poisson, so each rate is known to within a variance of rate / days, which reaches the stock through
-B = I + P + ... + P^(t-1) as B' diag(lambda / days) B. A change in the rates beyond that is not in the band
-(the backtest measures how far that holds).
+interval mean +/- z sd (never below 0) at the settings' level.
+
+Besides the chance in moves and entries at the fitted rates, the band carries the uncertainty of the rates
+themselves (with `ForecastSettings.rate_uncertainty`). Moves and entries counted over the reference period are
+Poisson: with a flat Gamma prior the posterior of a daily rate n / E (n moves of one kind out of E child-days, or
+n entries in the reference days) is Gamma(n, E), variance n / E^2, the rates independent of one another
+(competing risks). That reaches the stock to first order (the delta method): an entry rate through
+B = I + P + ... + P^(t-1), as B' diag(var) B; a move from s to t through A_s = sum_j m_j[s] P^(t-1-j) (the
+children in s on each earlier day, carried forward), as A_s' M_s A_s where M_s = sum_t var(s->t) u u' and
+u = e_t - e_s (e_s alone for leaving care: the child goes nowhere in care). A change in the rates beyond that
+is not in the band (the backtest measures how far that holds).
 """
 
 from __future__ import annotations
@@ -84,8 +90,27 @@ class Projection:
         return table.set_column(0, "month_end", pa.array(rows["month_end"], pa.date32()))
 
 
-def project(rates: Rates, start: np.ndarray, as_at: date, months: int, level: float) -> Projection:
-    """Project `start` (children in each state on `as_at`) forward `months` month ends at `rates`."""
+def _move_variance(rates: Rates) -> np.ndarray:
+    """M_s for each state s (S x S x S): the covariance a unit of children in s adds through the uncertainty
+    of its moves, sum over destinations t of var(rate s->t) u u' with u = e_t - e_s (-e_s for leaving care)."""
+    size = rates.states.size
+    with np.errstate(divide="ignore", invalid="ignore"):
+        var = np.where(rates.exposure[:, None] > 0, rates.moves / rates.exposure[:, None] ** 2, 0.0)
+    into = var[:, :size].copy()
+    np.fill_diagonal(into, 0.0)  # a spell never moves into its own state
+    m = np.zeros((size, size, size))
+    states = np.arange(size)
+    m[states[:, None], states[None, :], states[None, :]] = into  # (t, t): var(s->t)
+    m[states, states, states] = into.sum(axis=1) + var[:, size]  # (s, s): every move's variance
+    m[states[:, None], states[:, None], states[None, :]] -= into  # (s, t) and (t, s): -var(s->t)
+    m[states[:, None], states[None, :], states[:, None]] -= into
+    return m
+
+
+def project(rates: Rates, start: np.ndarray, as_at: date, months: int, level: float,
+            rate_uncertainty: bool = True) -> Projection:
+    """Project `start` (children in each state on `as_at`) forward `months` month ends at `rates`; the band
+    carries the uncertainty of the fitted rates when `rate_uncertainty` (see the module docstring)."""
     p = rates.transition
     lam = rates.entry_rate
     month_ends = month_ends_after(as_at, months)
@@ -97,9 +122,15 @@ def project(rates: Rates, start: np.ndarray, as_at: date, months: int, level: fl
     m = start.astype(float)
     cov = np.zeros((size, size))
     reach = np.zeros((size, size))  # B: how an extra entry a day into each state shows in each state
-    rate_var = lam / rates.days
+    carried = np.zeros((size, size, size))  # A_s: how a change in a move rate out of s shows in each state
+    entry_var = lam / rates.days if rate_uncertainty else np.zeros(size)
+    move_var = _move_variance(rates) if rate_uncertainty else None
+    diagonal = np.arange(size)
     pt = p.T
     for day in range(1, max(record) + 1):
+        if move_var is not None:
+            carried = carried @ p
+            carried[:, diagonal, diagonal] += m[:, None]
         mp = m @ p
         cov = pt @ cov @ p - pt @ (m[:, None] * p)
         cov[np.diag_indices(size)] += mp + lam
@@ -108,7 +139,9 @@ def project(rates: Rates, start: np.ndarray, as_at: date, months: int, level: fl
         reach[np.diag_indices(size)] += 1.0
         i = record.get(day)
         if i is not None:
-            full = cov + reach.T @ (rate_var[:, None] * reach)
+            full = cov + reach.T @ (entry_var[:, None] * reach)
+            if move_var is not None:
+                full = full + np.einsum("sai,sab,sbj->ij", carried, move_var, carried, optimize=True)
             mean[i], var[i], total_var[i] = m, np.diag(full), full.sum()
     sd = np.sqrt(np.clip(var, 0.0, None))
     total_sd = np.sqrt(np.clip(total_var, 0.0, None))
