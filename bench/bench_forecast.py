@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import resource
 import subprocess
 import sys
 import time
@@ -62,15 +63,16 @@ def build(work: Path, episodes: int) -> Path:
 def run(db: str) -> None:
     """The timed work, in its own process."""
     started = time.perf_counter()
+    import duckdb
+
     from clearsight.config import CouncilConfig
     from clearsight.forecast.backtest import backtest
     from clearsight.forecast.looked_after import forecast_from_segments
     from clearsight.forecast.segments import care_segments
-    from clearsight.store.database import connect
 
     imported = time.perf_counter()
     config = CouncilConfig()
-    con = connect(db, read_only=True)
+    con = duckdb.connect(db, read_only=True)  # the forecast reads one query: DuckDB alone
     segments = care_segments(con, 1, config.forecast)
     read = time.perf_counter()
     forecast = forecast_from_segments(segments, EXTRACT_DATE, config)
@@ -103,12 +105,16 @@ def main() -> None:
     n = con.execute("SELECT count(*) FROM cla_episode").fetchone()[0]
     con.close()
     times = []
+    cpu = []
     for _ in range(3):
         started = time.perf_counter()
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         subprocess.run([sys.executable, __file__, "--run", str(db)], check=True)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
         times.append(time.perf_counter() - started)
-    print(f"{n:,} episodes: whole process {min(times):.2f}s best of 3 ({', '.join(f'{t:.2f}' for t in times)})"
-          " -- target < 3 s")
+        cpu.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+    print(f"{n:,} episodes: whole process {min(times):.2f}s best of 3 ({', '.join(f'{t:.2f}' for t in times)}); "
+          f"CPU {min(cpu):.2f}s (user + system, all threads) -- target < 3 s on 2 cores")
 
 
 if __name__ == "__main__":

@@ -17,7 +17,6 @@ import pyarrow as pa
 
 from clearsight.config.settings import ForecastSettings
 from clearsight.forecast.states import StateSpace
-from clearsight.store.database import query_arrow
 
 EPOCH = date(1970, 1, 1)
 OPEN_END = date(9999, 12, 31)  # an episode still open at the extract date
@@ -52,15 +51,32 @@ def episodes_sql(snapshot_id: int, settings: ForecastSettings) -> str:
     """
 
 
+def _civil(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Year, month and day of day numbers (H. Hinnant's civil_from_days, in integers: no calendar objects)."""
+    z = days + 719_468
+    era = z // 146_097
+    doe = z - era * 146_097
+    yoe = (doe - doe // 1460 + doe // 36_524 - doe // 146_096) // 365
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    month = np.where(mp < 10, mp + 3, mp - 9)
+    return yoe + era * 400 + (month <= 2), month, doy - (153 * mp + 2) // 5 + 1
+
+
+def _day_number(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """Day numbers of dates (days_from_civil); a day past the month's end runs on into the next month."""
+    year = year - (month <= 2)
+    era = year // 400
+    yoe = year - era * 400
+    doy = (153 * np.where(month > 2, month - 3, month + 9) + 2) // 5 + day - 1
+    return era * 146_097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719_468
+
+
 def birthdays(dob: np.ndarray, ages: tuple[int, ...]) -> np.ndarray:
     """Day numbers on which children born on `dob` (day numbers) turn each of `ages` (a column each); a
-    29 February birthday falls on 1 March in other years. Worked out once per distinct date of birth."""
-    unique, index = np.unique(dob, return_inverse=True)
-    days = unique.astype("datetime64[D]")
-    month = days.astype("datetime64[M]")
-    into_month = days - month.astype("datetime64[D]")
-    turned = [((month + 12 * age).astype("datetime64[D]") + into_month).astype(np.int64) for age in ages]
-    return np.stack(turned, axis=1)[index]
+    29 February birthday falls on 1 March in other years."""
+    year, month, day = _civil(np.asarray(dob, np.int64))
+    return np.stack([_day_number(year + age, month, day) for age in ages], axis=1)
 
 
 @dataclass(frozen=True)
@@ -135,7 +151,13 @@ def _numbers(values: pa.Array) -> np.ndarray:
 
 def care_segments(con: duckdb.DuckDBPyConnection, snapshot_id: int, settings: ForecastSettings) -> CareSegments:
     """Every looked-after spell of the snapshot; a child without a date of birth is kept, in "age unknown"."""
-    rows = query_arrow(con, episodes_sql(snapshot_id, settings))
+    # A cursor of its own (safe beside other threads); plain DuckDB, so the forecast's process never loads the
+    # metric machinery (SQLGlot, the calendar) it has no use for.
+    cursor = con.cursor()
+    try:
+        rows = cursor.execute(episodes_sql(snapshot_id, settings)).to_arrow_table()
+    finally:
+        cursor.close()
 
     def column(name: str) -> np.ndarray:
         return _numbers(rows.column(name).combine_chunks())

@@ -1,13 +1,14 @@
 """Staffing from demand: projected cases per team -> caseloads at the FTE in post -> posts needed -> cost.
 
 Each case-holding team starts from its position on the as-at date (definitions.md): cases held by its
-practitioners, cases waiting (unallocated), and practitioner FTE by role and employment type. Each month the
-team's demand (held + waiting) follows the demand projection; its practitioners hold as much of it as their
-allocation ceiling allows (the config's multiple of each role's upper standard) and the rest waits, never
-fewer than wait now. From that: caseload per FTE, cases over capacity and posts needed at the standards
-(seed 002: in social-worker posts for practitioners' cases, in IRO or adviser posts for theirs), posts to
-allocate the waiting, and the month's staff cost at the hourly rates of permanent and
-agency staff (seed 000: £24 and £39 an hour).
+practitioners, cases waiting (unallocated), and practitioner FTE by role and employment type, and moves day by
+day as forecast.team_flow describes: cases arrive and held cases close at the team's own rates, practitioners
+hold up to the allocation ceiling and the rest wait, and staff leave (more under caseload pressure) and are
+replaced as the council's history shows. Each month end: caseload per FTE (DfE: cases held / FTE of the
+practitioners holding cases, that share of the FTE in post kept as it is now), cases over capacity and posts
+needed at the standards (seed 002: in social-worker posts for practitioners' cases, in IRO or adviser posts for
+theirs), posts to allocate the waiting, and the month's staff cost at the hourly rates of permanent and agency
+staff (seed 000: £24 and £39 an hour).
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ import numpy as np
 import pyarrow as pa
 
 from clearsight.config import CaseloadStandard, CouncilConfig
+from clearsight.forecast.team_flow import CaseFlow, WorkforceRates, simulate
 from clearsight.metrics.figures import compute
+from clearsight.store.database import query_arrow
 from clearsight.store.snapshots import Snapshot
 
 
@@ -37,6 +40,7 @@ class TeamPosition:
     agency_fte: float
     held: float  # cases held by its practitioners
     waiting: float  # unallocated cases
+    fte_holding: float = 0.0  # FTE of the practitioners holding at least one case (the DfE denominator)
 
     @property
     def total_fte(self) -> float:
@@ -57,32 +61,54 @@ def team_positions(
     fte: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     agency: dict[str, float] = defaultdict(float)
     held: dict[str, float] = defaultdict(float)
+    holding: dict[str, float] = defaultdict(float)
     unallocated: dict[str, float] = defaultdict(float)
     for w in workers:
         names[w["team_id"]] = (w["team"], w["service"])
         fte[w["team_id"]][w["role"]] += w["fte"]
         agency[w["team_id"]] += w["fte"] if w["employment"] == "agency" else 0.0
         held[w["team_id"]] += w["caseload"] or 0  # None where the role's allocations are not recorded (IROs)
+        holding[w["team_id"]] += w["fte"] if (w["caseload"] or 0) > 0 else 0.0
     for c in waiting:
         names.setdefault(c["team_id"], (c["team"], c["service"]))
         unallocated[c["team_id"]] += 1
     teams = [
-        TeamPosition(t, *names[t], dict(fte[t]), agency[t], held[t], unallocated[t])
+        TeamPosition(t, *names[t], dict(fte[t]), agency[t], held[t], unallocated[t], holding[t])
         for t in names
         if held[t] + unallocated[t] > 0
     ]
     return sorted(teams, key=lambda p: (p.service, p.team))
 
 
+def funded_fte(con: duckdb.DuckDBPyConnection, snapshot_id: int, as_at: date,
+               config: CouncilConfig) -> dict[str, dict[str, float]]:
+    """Each team's funded FTE by case-holding practitioner role on `as_at` (the establishment)."""
+    roles = ", ".join("'" + r.replace("'", "''") + "'" for r in config.allocation.case_holding_roles)
+    rows = query_arrow(con, f"""
+        SELECT team_id, role, sum(funded_fte) AS fte FROM establishment
+        WHERE snapshot_id = {int(snapshot_id)} AND role IN ({roles}) AND start_date <= DATE '{as_at}'
+          AND coalesce(end_date, DATE '9999-12-31') > DATE '{as_at}'
+        GROUP BY team_id, role""").to_pylist()
+    out: dict[str, dict[str, float]] = defaultdict(dict)
+    for r in rows:
+        out[r["team_id"]][r["role"]] = float(r["fte"])
+    return dict(out)
+
+
 @dataclass(frozen=True)
 class Assumptions:
-    """What a projection assumes: FTE by team and role, demand growth, agency share and standards."""
+    """What a projection assumes: FTE and funded FTE by team, how cases arrive and close, how staff leave and
+    are replaced, demand growth, agency share and standards."""
 
     fte: dict[str, dict[str, float]]  # team_id -> role -> FTE
-    demand_growth: dict[str, np.ndarray]  # team_id -> demand relative to now at each month end
+    demand_growth: dict[str, np.ndarray]  # team_id -> arrivals relative to now in each month
     agency_share: dict[str, float]  # team_id -> share of FTE from agencies
     standards: dict[str, CaseloadStandard]
+    flows: dict[str, CaseFlow]  # team_id -> arrivals and closing (none: the team's cases held as they are)
+    funded: dict[str, dict[str, float]] = field(default_factory=dict)  # team_id -> role -> funded FTE
+    workforce: WorkforceRates | None = None  # none: FTE held as it is
     moved_cases: dict[str, float] = field(default_factory=dict)  # team_id -> cases moved in (out if negative)
+    leaving_factor: dict[str, float] = field(default_factory=dict)  # team_id -> leaving x this (none: 1)
 
 
 @dataclass(frozen=True)
@@ -98,8 +124,16 @@ def _rate(config: CouncilConfig, role: str, agency_share: float) -> float:
     return agency_share * costs.rate(role, "agency") + (1 - agency_share) * costs.rate(role, "permanent")
 
 
+def _per_fte(fte: dict[str, float], value: dict[str, float]) -> float:
+    """The FTE-weighted mean of a per-role `value` over the roles that have one."""
+    weights = {r: f for r, f in fte.items() if r in value}
+    total = sum(weights.values())
+    return sum(f * value[r] for r, f in weights.items()) / total if total else 0.0
+
+
 def project_staffing(
-    teams: list[TeamPosition], month_ends: tuple[date, ...], assume: Assumptions, config: CouncilConfig
+    teams: list[TeamPosition], month_ends: tuple[date, ...], as_at: date, assume: Assumptions,
+    config: CouncilConfig,
 ) -> Staffing:
     """Each team at each month end under `assume` (see the module docstring for the rules)."""
     settings = config.forecast
@@ -108,46 +142,53 @@ def project_staffing(
     practitioner_post = standards[config.posts_standard_role].target(aim)
     practitioners = config.allocation.case_holding_roles
     hours_a_month = config.costs.paid_hours_per_fte_year / 12
+    ftes = [assume.fte.get(t.team_id, t.fte) for t in teams]
+    upper = {r: s.upper for r, s in standards.items()}
+    start = np.array([t.held + t.waiting + assume.moved_cases.get(t.team_id, 0.0) for t in teams])
+    fte0 = np.array([sum(f.values()) for f in ftes])
+    flows = [assume.flows.get(t.team_id) for t in teams]
+    path = simulate(
+        [(m - as_at).days for m in month_ends], np.maximum(start, 0.0), fte0,
+        np.array([sum(assume.funded[t.team_id].values()) if t.team_id in assume.funded else f
+                  for t, f in zip(teams, fte0)]),
+        np.array([_per_fte(f, upper) * settings.allocation_ceiling for f in ftes]),
+        np.array([_per_fte(f, upper) for f in ftes]),
+        np.array([f.arrivals if f else 0.0 for f in flows]), np.array([f.closing if f else 0.0 for f in flows]),
+        np.stack([assume.demand_growth.get(t.team_id, np.ones(len(month_ends))) for t in teams], axis=1)
+        if teams else np.ones((len(month_ends), 0)),
+        assume.workforce, np.array([assume.leaving_factor.get(t.team_id, 1.0) for t in teams]),
+    )
     out: dict[str, list] = defaultdict(list)
-    for team in teams:
-        fte = assume.fte.get(team.team_id, team.fte)
-        total_fte = sum(fte.values())
-        ceiling = sum(f * standards[r].upper * settings.allocation_ceiling for r, f in fte.items() if r in standards)
-        at_target = sum(f * standards[r].target(aim) for r, f in fte.items() if r in standards)
-        upper = sum(f * standards[r].upper for r, f in fte.items() if r in standards)
+    for j, team in enumerate(teams):
+        fte = ftes[j]
         # A post is a social worker's for practitioners' cases (seed 002), an IRO's or adviser's for theirs.
-        post_fte = sum(f for r, f in fte.items() if r in standards)
-        post_size = sum(
-            f * (practitioner_post if r in practitioners else standards[r].target(aim))
-            for r, f in fte.items() if r in standards
-        ) / post_fte if post_fte else practitioner_post
-        lower = sum(f * standards[r].lower for r, f in fte.items() if r in standards)
+        post_size = _per_fte(fte, {r: practitioner_post if r in practitioners else s.target(aim)
+                                   for r, s in standards.items()}) or practitioner_post
+        at_target = _per_fte(fte, {r: s.target(aim) for r, s in standards.items()})
+        lower = _per_fte(fte, {r: s.lower for r, s in standards.items()})
         share = assume.agency_share.get(team.team_id, team.agency_share)
-        monthly_cost = sum(f * hours_a_month * _rate(config, r, share) for r, f in fte.items())
-        start = team.held + team.waiting + assume.moved_cases.get(team.team_id, 0.0)
-        growth = assume.demand_growth.get(team.team_id, np.ones(len(month_ends)))
-        for month_end, g in zip(month_ends, growth):
-            demand = max(0.0, start * g)
-            waiting = max(demand - ceiling, min(team.waiting * g, demand))
-            held = demand - waiting
-            over = max(0.0, held - at_target)
+        cost_per_fte = _per_fte(fte, {r: hours_a_month * _rate(config, r, share) for r in fte})
+        holding_share = team.fte_holding / team.total_fte if team.total_fte and team.fte_holding else 1.0
+        for i, month_end in enumerate(month_ends):
+            demand, held, total_fte = path.open_cases[i, j], path.held[i, j], path.fte[i, j]
+            waiting = demand - held
+            over = max(0.0, held - at_target * total_fte)
             posts_caseloads, posts_waiting = over / post_size, waiting / post_size
-            per_fte = held / total_fte if total_fte else None
-            red = (per_fte is None and held + waiting > 0) or held > upper or (
+            posts = math.ceil(round(posts_caseloads + posts_waiting, 6))
+            per_fte = held / (total_fte * holding_share) if total_fte > 1e-9 else None
+            red = (per_fte is None and demand > 0) or (per_fte or 0) > _per_fte(fte, upper) or (
                 demand > 0 and waiting / demand >= settings.risk_unallocated_share
             )
-            risk = "red" if red else ("amber" if held > lower else "green")
+            risk = "red" if red else ("amber" if (per_fte or 0) > lower else "green")
             for key, value in (
                 ("month_end", month_end), ("team_id", team.team_id), ("team", team.team),
                 ("service", team.service), ("open_cases", demand), ("fte", total_fte), ("held", held),
                 ("unallocated", waiting), ("caseload_per_fte", per_fte), ("posts_for_caseloads", posts_caseloads),
-                ("posts_for_waiting", posts_waiting),
-                ("posts_needed_rounded_up", math.ceil(round(posts_caseloads + posts_waiting, 6))),
-                ("agency_share", share), ("staff_cost", monthly_cost),
-                ("posts_cost_permanent", math.ceil(round(posts_caseloads + posts_waiting, 6)) * hours_a_month
+                ("posts_for_waiting", posts_waiting), ("posts_needed_rounded_up", posts),
+                ("agency_share", share), ("staff_cost", total_fte * cost_per_fte),
+                ("posts_cost_permanent", posts * hours_a_month
                  * config.costs.rate(config.posts_standard_role, "permanent")),
-                ("posts_cost_agency", math.ceil(round(posts_caseloads + posts_waiting, 6)) * hours_a_month
-                 * config.costs.rate(config.posts_standard_role, "agency")),
+                ("posts_cost_agency", posts * hours_a_month * config.costs.rate(config.posts_standard_role, "agency")),
                 ("risk", risk),
             ):
                 out[key].append(value)
@@ -156,9 +197,12 @@ def project_staffing(
 
 
 def base_assumptions(teams: list[TeamPosition], months: int, config: CouncilConfig,
+                     flows: dict[str, CaseFlow], funded: dict[str, dict[str, float]],
+                     workforce: WorkforceRates | None,
                      looked_after_growth: np.ndarray | None = None) -> Assumptions:
-    """Things as they are: FTE and agency share held, demand flat, except children-in-care teams, whose cases
-    follow the looked-after forecast (its total relative to the children in care now)."""
+    """Things as they are: FTE, establishment and agency share held, cases arriving and closing and staff
+    leaving and being replaced at the rates of the history, arrivals flat except in children-in-care teams,
+    where they follow the looked-after forecast (its total relative to the children in care now)."""
     flat = np.ones(months)
     growth = {
         t.team_id: (looked_after_growth if looked_after_growth is not None and t.service == "cla" else flat)
@@ -169,4 +213,5 @@ def base_assumptions(teams: list[TeamPosition], months: int, config: CouncilConf
         demand_growth=growth,
         agency_share={t.team_id: t.agency_share for t in teams},
         standards=dict(config.caseload_standards),
+        flows=flows, funded={t.team_id: dict(funded.get(t.team_id) or t.fte) for t in teams}, workforce=workforce,
     )

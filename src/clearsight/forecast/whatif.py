@@ -23,8 +23,9 @@ from clearsight.config import CaseloadStandard, CouncilConfig
 from clearsight.forecast.looked_after import forecast_looked_after
 from clearsight.forecast.projection import month_ends_after
 from clearsight.forecast.staffing import (
-    Assumptions, Staffing, TeamPosition, base_assumptions, project_staffing, team_positions,
+    Assumptions, Staffing, TeamPosition, base_assumptions, funded_fte, project_staffing, team_positions,
 )
+from clearsight.forecast.team_flow import WorkforceRates, case_exits, case_flow, fit_workforce
 from clearsight.store.database import query_arrow
 from clearsight.store.snapshots import Snapshot
 
@@ -56,6 +57,15 @@ class CaseMove(BaseModel):
     cases: float = Field(gt=0, description="Cases moved.")
 
 
+class LeavingChange(BaseModel):
+    """A stated change to how often practitioners leave: in one team (by id or name) or all."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    team: str | None = Field(default=None, description="Team id or name; none: every team.")
+    share: float = Field(ge=-1, description="Relative change in the leaving rate, e.g. 1.0 to double it.")
+
+
 class Scenario(BaseModel):
     """A named what-if, saved and compared against the base case."""
 
@@ -67,6 +77,9 @@ class Scenario(BaseModel):
     months: int = Field(default=12, ge=1, le=36, description="Months projected.")
     fte_changes: tuple[FteChange, ...] = Field(default=(), description="FTE changes, applied in order.")
     case_moves: tuple[CaseMove, ...] = Field(default=(), description="Cases moved between teams.")
+    leaving_changes: tuple[LeavingChange, ...] = Field(
+        default=(), description="Changes to the leaving rate (from the council's history), applied in order."
+    )
     demand_change_per_year: float = Field(
         default=0.0, ge=-1, description="Change in every team's demand a year, compounded (0.08: +8% a year)."
     )
@@ -85,19 +98,10 @@ def _matches(team: TeamPosition, key: str | None) -> bool:
 def scenario_assumptions(
     scenario: Scenario, teams: list[TeamPosition], base: Assumptions, months: int
 ) -> Assumptions:
-    """The base case with the scenario's changes applied."""
-    fte = {t: dict(roles) for t, roles in base.fte.items()}
-    for change in scenario.fte_changes:
-        matched = [t.team_id for t in teams if _matches(t, change.team)]
-        if not matched:
-            raise ValueError(f"FTE change names no case-holding team: {change.team}")
-        hit = [(t, r) for t in matched for r in fte[t] if change.role is None or r == change.role]
-        total = sum(fte[t][r] for t, r in hit)
-        for t, r in hit:
-            if change.share is not None:
-                fte[t][r] *= 1 + change.share
-            elif total > 0:
-                fte[t][r] = max(0.0, fte[t][r] + change.fte * fte[t][r] / total)  # type: ignore[operator]
+    """The base case with the scenario's changes applied: an FTE change moves the posts (the establishment) with
+    the FTE in post, so a restructure that deletes a vacant post lowers what vacancies are refilled to."""
+    fte = _apply_fte_changes(scenario.fte_changes, teams, base.fte)
+    funded = _apply_fte_changes(scenario.fte_changes, teams, base.funded)
     moved: dict[str, float] = {}
     for move in scenario.case_moves:
         ids = {}
@@ -108,13 +112,39 @@ def scenario_assumptions(
             ids[end] = found[0]
         moved[ids["from_team"]] = moved.get(ids["from_team"], 0.0) - move.cases
         moved[ids["to_team"]] = moved.get(ids["to_team"], 0.0) + move.cases
+    leaving: dict[str, float] = {}
+    for lc in scenario.leaving_changes:
+        matched = [t.team_id for t in teams if _matches(t, lc.team)]
+        if not matched:
+            raise ValueError(f"leaving change names no case-holding team: {lc.team}")
+        for t in matched:
+            leaving[t] = leaving.get(t, 1.0) * (1 + lc.share)
     trend = (1 + scenario.demand_change_per_year) ** (np.arange(1, months + 1) / 12)
     growth = {t: g * trend for t, g in base.demand_growth.items()}
     share = base.agency_share if scenario.agency_share is None else {t: scenario.agency_share for t in base.fte}
     return replace(
         base, fte=fte, demand_growth=growth, agency_share=share,
-        standards={**base.standards, **scenario.caseload_standards}, moved_cases=moved,
+        standards={**base.standards, **scenario.caseload_standards}, moved_cases=moved, funded=funded,
+        leaving_factor=leaving,
     )
+
+
+def _apply_fte_changes(changes: tuple[FteChange, ...], teams: list[TeamPosition],
+                       fte: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
+    """`fte` (team -> role -> FTE) with `changes` applied in order."""
+    out = {t: dict(roles) for t, roles in fte.items()}
+    for change in changes:
+        matched = [t.team_id for t in teams if _matches(t, change.team)]
+        if not matched:
+            raise ValueError(f"FTE change names no case-holding team: {change.team}")
+        hit = [(t, r) for t in matched for r in out.get(t, {}) if change.role is None or r == change.role]
+        total = sum(out[t][r] for t, r in hit)
+        for t, r in hit:
+            if change.share is not None:
+                out[t][r] *= 1 + change.share
+            elif total > 0:
+                out[t][r] = max(0.0, out[t][r] + change.fte * out[t][r] / total)  # type: ignore[operator]
+    return out
 
 
 @dataclass(frozen=True)
@@ -125,6 +155,7 @@ class WhatIf:
     as_at: date
     base: Staffing
     changed: Staffing
+    workforce: WorkforceRates
 
     def comparison(self) -> pa.Table:
         """Per team, at the month of highest projected caseload per FTE under the scenario: caseload per FTE,
@@ -179,15 +210,23 @@ def run_whatif(
     as_at = scenario.as_at or snapshot.extract_date
     months = scenario.months
     teams = team_positions(con, snapshot, as_at, config)
+    days = config.forecast.reference_days
+    before = {t.team_id: t.held + t.waiting
+              for t in team_positions(con, snapshot, as_at - timedelta(days=days), config)}
+    exits = case_exits(con, snapshot.snapshot_id, as_at, days, config)
+    flows = {t.team_id: case_flow(*exits.get(t.team_id, (0.0, 0.0)), t.held + t.waiting,
+                                  before.get(t.team_id, 0.0), days) for t in teams}
+    workforce = fit_workforce(con, snapshot.snapshot_id, as_at, config)
     lac = forecast_looked_after(con, snapshot.snapshot_id, as_at, config, months).projection
     in_care = lac.start.sum()
     growth = lac.total / in_care if in_care else None
-    base = base_assumptions(teams, months, config, growth)
+    base = base_assumptions(teams, months, config, flows, funded_fte(con, snapshot.snapshot_id, as_at, config),
+                            workforce, growth)
     month_ends = tuple(month_ends_after(as_at, months))
     changed = scenario_assumptions(scenario, teams, base, months)
     return WhatIf(
-        scenario, as_at, project_staffing(teams, month_ends, base, config),
-        project_staffing(teams, month_ends, changed, config),
+        scenario, as_at, project_staffing(teams, month_ends, as_at, base, config),
+        project_staffing(teams, month_ends, as_at, changed, config), workforce,
     )
 
 
@@ -244,7 +283,7 @@ def scenario_toml(scenario: Scenario) -> str:
     """The scenario as TOML (read back by `load_scenario`)."""
     data = scenario.model_dump(exclude_defaults=True)
     lines = [f"{k} = {_toml_value(v)}" for k, v in data.items() if not isinstance(v, (dict, tuple, list))]
-    for key in ("fte_changes", "case_moves"):
+    for key in ("fte_changes", "case_moves", "leaving_changes"):
         for item in data.get(key, ()):
             lines += ["", f"[[{key}]]"] + [f"{k} = {_toml_value(v)}" for k, v in item.items() if v is not None]
     for role, standard in data.get("caseload_standards", {}).items():

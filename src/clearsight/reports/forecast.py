@@ -8,6 +8,7 @@ Charts are Vega-Lite specifications built from the sections' rows (aggregates on
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -235,6 +236,14 @@ def build_whatif(req: Request, scenario: Scenario) -> View:
             f"Highest caseload: {worst['team']} at {worst['caseload_per_fte']:.1f} children per FTE by "
             f"{long_date(worst['month_end'])} (base case {worst['base_caseload_per_fte'] or 0:.1f}); "
             f"{plural(len(red), 'team')} rated red.")
+    rates = result.workforce
+    pressure = (f"x{math.exp(rates.pressure * 0.25):.1f} at 1.25 times it" if rates.pressure
+                else "no rise with caseload seen")
+    filled = (f"vacancies filled in {12 / rates.filling:.1f} months on average" if rates.filling
+              else "no vacancy filled")
+    headline.append(
+        f"Staff, from the council's history: {rates.leaving:.0%} of practitioners leave a year at or under the "
+        f"standard ({rates.leavers:,} leavers in {rates.worker_months:,} worker-months), {pressure}; {filled}.")
     headline.append(
         f"By {long_date(last)}: {changed_end['unallocated']:,.0f} children waiting for a worker (base case "
         f"{base_end['unallocated']:,.0f}); {changed_end['posts_needed']:,.0f} posts needed to bring caseloads "
@@ -272,11 +281,17 @@ def build_whatif(req: Request, scenario: Scenario) -> View:
 
 
 _WHATIF_METHOD = (
-    "Each team's cases (held + waiting) follow demand: flat, or the scenario's change a year, and for "
-    "children-in-care teams the looked-after forecast. Practitioners hold up to the allocation ceiling (the "
-    "config's multiple of each role's upper standard) and the rest wait, never fewer than wait now. Posts needed "
-    "= cases over the standard / the social-worker standard + waiting / the standard, rounded up by team. Risk: "
-    "red above the upper standard or with the configured share waiting, amber above the lower standard.")
+    "Each team moves day by day from its position on the date. Cases arrive at the team's own rate of the last "
+    "year (closures + the change in open cases) and held cases close at its own rate (closed or moved on / held "
+    "case-days); a case waiting for a worker does not close. Practitioners hold up to the allocation ceiling "
+    "(the config's multiple of each role's upper standard) and the rest wait, so a team short of staff builds "
+    "a backlog month on month. Practitioners leave at the council's own rate, rising with their team's caseload "
+    "over the standard as its history shows (Poisson fit over worker-months; restructure leavers left out); "
+    "vacancies against the establishment fill at the rate starters filled them. Demand changes scale arrivals; "
+    "children-in-care teams' arrivals follow the looked-after forecast. Children per FTE: cases held / FTE of "
+    "practitioners holding cases (DfE). Posts needed = cases over the standard / the social-worker standard + "
+    "waiting / the standard, rounded up by team. Risk: red above the upper standard or with the configured "
+    "share waiting, amber above the lower standard.")
 
 
 def _band_chart(rows: list[dict[str, Any]], title: str, actual: dict[str, Any] | str) -> dict[str, Any]:
