@@ -40,3 +40,20 @@ def test_whatif_of_the_recorded_restructure(db, tmp_path):
     bad.write_text('name = "x"\nmonths = 99\n')
     refused = run(db, "whatif", str(bad))
     assert refused.exit_code == 2 and "bad.toml" in refused.output
+
+
+def test_scenarios_saved_compared_and_deleted(db, tmp_path):
+    plan = tmp_path / "cut.toml"
+    plan.write_text('name = "a tenth fewer"\nas_at = 2023-03-31\nmonths = 3\n[[fte_changes]]\nshare = -0.1\n')
+    assert "Saved scenario 'a tenth fewer'" in run(db, "scenarios", "save", str(plan)).output
+    saved = run(db, "scenarios", "save", "--restructure", "2023-04-01", "--name", "restructure")
+    assert saved.exit_code == 0, saved.output
+    listed = json.loads(run(db, "scenarios", "--format", "json").output)
+    assert [r["name"] for r in listed["sections"]["scenarios"]["rows"]] == ["a tenth fewer", "restructure"]
+    compared = json.loads(run(db, "scenarios", "compare", "restructure", "a tenth fewer", "--format", "json").output)
+    assert compared["sections"]["council"]["rows"][0]["measure"] == "Open cases"
+    whatif = json.loads(run(db, "whatif", "--saved", "restructure", "--format", "json").output)
+    assert whatif["headline"][0].startswith("Scenario 'restructure'")
+    assert run(db, "scenarios", "delete", "restructure").exit_code == 0
+    missing = run(db, "scenarios", "compare", "restructure")
+    assert missing.exit_code == 2 and "no scenario named 'restructure'" in missing.output

@@ -1,15 +1,30 @@
-"""`clearsight forecast`, `clearsight forecast backtest` and `clearsight whatif`: the commands of the forecast
-views (clearsight.reports.forecast), parsed here and shown by the same `_show` as every other view."""
+"""`clearsight forecast`, `forecast backtest`, `whatif` and `scenarios`: the commands of the forecast views
+(clearsight.reports.forecast), parsed here and shown by the same `_show` as every other view; `scenarios save`
+and `delete` write the council's saved scenarios (clearsight.forecast.scenario_store)."""
 
 from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
-from clearsight.cli import EXIT_BAD_REQUEST, AsAt, Fmt, Out, SectionOpt, Snap, Verbose, _fail, _show, app
+from clearsight.cli import (
+    EXIT_BAD_REQUEST,
+    AsAt,
+    Fmt,
+    Out,
+    SectionOpt,
+    Snap,
+    Verbose,
+    _fail,
+    _open,
+    _show,
+    app,
+    console,
+    state,
+)
 from clearsight.render import OutputFormat
 from clearsight.reports.request import BadRequest, Request, parse_day
 
@@ -29,7 +44,7 @@ def forecast(ctx: typer.Context, as_at: AsAt = None, fmt: Fmt = OutputFormat.tab
 
 
 @forecast_app.command("backtest")
-def backtest(cutoff: Annotated[Optional[str], typer.Option(help="Fit as at this date, YYYY-MM-DD (default: a year "
+def backtest(cutoff: Annotated[str | None, typer.Option(help="Fit as at this date, YYYY-MM-DD (default: a year "
              "before the extract).")] = None, fmt: Fmt = OutputFormat.table, out: Out = None,
              section: SectionOpt = None, verbose: Verbose = False, snapshot: Snap = None) -> None:
     """The model fitted at a past date against what happened: error by month and group, and the band's coverage."""
@@ -40,29 +55,116 @@ def backtest(cutoff: Annotated[Optional[str], typer.Option(help="Fit as at this 
           verbose=verbose)
 
 
+ScenarioFile = Annotated[Path | None, typer.Argument(help="Scenario TOML file.")]
+Restructure = Annotated[str | None, typer.Option(help="Instead of a file: the restructure recorded in the "
+                        "establishment on this date, YYYY-MM-DD.")]
+
+
+def _scenario(req: Request, path: Path | None, restructure: str | None, saved: str | None = None):  # type: ignore[no-untyped-def]
+    """The scenario given as a file, a recorded restructure or a saved name (exactly one)."""
+    from clearsight.forecast import scenario_store
+    from clearsight.forecast.whatif import load_scenario, restructure_scenario
+
+    if saved:
+        return scenario_store.get(req.con, req.snapshot.council, saved).scenario
+    if path:
+        try:
+            return load_scenario(path)
+        except (OSError, ValueError) as exc:
+            raise BadRequest(f"{path}: {str(exc)[:200]}") from None
+    return restructure_scenario(req.con, req.snapshot, _checked_day(restructure, "--restructure"), req.config)  # type: ignore[arg-type]
+
+
+def _one_of(*given: object) -> None:
+    if sum(g is not None for g in given) != 1:
+        raise _fail("give a scenario file, --restructure DATE or --saved NAME (one of them)", EXIT_BAD_REQUEST)
+
+
 @app.command()
-def whatif(scenario: Annotated[Optional[Path], typer.Argument(help="Scenario TOML file.")] = None,
-           restructure: Annotated[Optional[str], typer.Option(help="Instead of a file: the restructure recorded "
-                                  "in the establishment on this date, YYYY-MM-DD.")] = None,
+def whatif(scenario: ScenarioFile = None, restructure: Restructure = None,
+           saved: Annotated[str | None, typer.Option(help="Instead of a file: a scenario saved by name.")] = None,
            fmt: Fmt = OutputFormat.table, out: Out = None, section: SectionOpt = None, verbose: Verbose = False,
            snapshot: Snap = None) -> None:
     """A service change against the base case: caseloads, children waiting, posts and cost by team, with risk."""
-    from clearsight.forecast.whatif import load_scenario, restructure_scenario
     from clearsight.reports.forecast import build_whatif
+
+    _one_of(scenario, restructure, saved)
+    _checked_day(restructure, "--restructure")
+    _show(lambda req: build_whatif(req, _scenario(req, scenario, restructure, saved)), snapshot=snapshot, fmt=fmt,
+          out=out, section=section, verbose=verbose)
+
+
+scenarios_app = typer.Typer(help="What-if scenarios saved by name: list, save, compare side by side, delete.",
+                            invoke_without_command=True)
+app.add_typer(scenarios_app, name="scenarios")
+
+
+@scenarios_app.callback()
+def scenarios(ctx: typer.Context, fmt: Fmt = OutputFormat.table, out: Out = None, section: SectionOpt = None,
+              snapshot: Snap = None) -> None:
+    """The council's saved scenarios (with no command)."""
+    from clearsight.forecast.scenario_store import saved
+    from clearsight.reports.forecast import build_scenario_list
+
+    if ctx.invoked_subcommand is None:
+        _show(lambda req: build_scenario_list(req, saved(req.con, req.snapshot.council)), snapshot=snapshot,
+              fmt=fmt, out=out, section=section)
+
+
+@scenarios_app.command("save")
+def save(scenario: ScenarioFile = None, restructure: Restructure = None,
+         name: Annotated[str | None, typer.Option(help="Save under this name (default: the scenario's).")] = None,
+         snapshot: Snap = None) -> None:
+    """Save a scenario (a file, or a recorded restructure) by name for the council, replacing one of that name."""
+    from clearsight.forecast import scenario_store
+    from clearsight.reports.request import make_request
+    from clearsight.store.snapshots import get_snapshot, latest_snapshot
 
     if (scenario is None) == (restructure is None):
         raise _fail("give a scenario file or --restructure DATE (one of them)", EXIT_BAD_REQUEST)
-    day = _checked_day(restructure, "--restructure")
+    _checked_day(restructure, "--restructure")
+    con, _ = _open(write=True)
     try:
-        plan = load_scenario(scenario) if scenario else None
-    except (OSError, ValueError) as exc:
-        raise _fail(f"{scenario}: {str(exc)[:200]}", EXIT_BAD_REQUEST) from None
+        snap = get_snapshot(con, snapshot) if snapshot else latest_snapshot(con, state.council)
+        plan = _scenario(make_request(con, snap, state.config), scenario, restructure)
+        if name:
+            plan = plan.model_copy(update={"name": name})
+        kept = scenario_store.save(con, snap.council, plan)
+    except (BadRequest, LookupError, ValueError) as exc:
+        raise _fail(str(exc.args[0] if exc.args else exc), EXIT_BAD_REQUEST) from None
+    finally:
+        con.close()
+    console.print(f"Saved scenario '{kept.scenario.name}' for {kept.council} (id {kept.scenario_id}).")
 
-    def build(req: Request):  # type: ignore[no-untyped-def]
-        chosen = plan or restructure_scenario(req.con, req.snapshot, day, req.config)  # type: ignore[arg-type]
-        return build_whatif(req, chosen)
 
-    _show(build, snapshot=snapshot, fmt=fmt, out=out, section=section, verbose=verbose)
+@scenarios_app.command("compare")
+def compare(names: Annotated[list[str], typer.Argument(help="Saved scenarios to set side by side.")],
+            fmt: Fmt = OutputFormat.table, out: Out = None, section: SectionOpt = None, verbose: Verbose = False,
+            snapshot: Snap = None) -> None:
+    """Saved scenarios side by side, one column each beside the base case."""
+    from clearsight.forecast.scenario_store import get
+    from clearsight.reports.forecast import build_scenario_comparison
+
+    _show(lambda req: build_scenario_comparison(req, [get(req.con, req.snapshot.council, n).scenario
+                                                      for n in names]),
+          snapshot=snapshot, fmt=fmt, out=out, section=section, verbose=verbose)
+
+
+@scenarios_app.command("delete")
+def delete(name: Annotated[str, typer.Argument(help="The saved scenario.")], snapshot: Snap = None) -> None:
+    """Delete a saved scenario."""
+    from clearsight.forecast import scenario_store
+    from clearsight.store.snapshots import get_snapshot, latest_snapshot
+
+    con, _ = _open(write=True)
+    try:
+        snap = get_snapshot(con, snapshot) if snapshot else latest_snapshot(con, state.council)
+        scenario_store.delete(con, snap.council, name)
+    except LookupError as exc:
+        raise _fail(str(exc.args[0]), EXIT_BAD_REQUEST) from None
+    finally:
+        con.close()
+    console.print(f"Deleted scenario '{name}'.")
 
 
 def _checked_day(value: str | None, option: str) -> date | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from datetime import date
 
@@ -10,9 +11,10 @@ from council_builder import CouncilBuilder
 
 from clearsight.config import CaseloadStandard, CouncilConfig
 from clearsight.forecast.staffing import team_positions
+from clearsight.forecast import scenario_store
 from clearsight.forecast.whatif import (
     CaseMove, FteChange, LeavingChange, Scenario, establishment_changes, load_scenario, restructure_scenario,
-    run_whatif, save_scenario,
+    run_whatif, scenario_toml,
 )
 from clearsight.store.database import connect
 from clearsight.store.load import load_extract
@@ -178,7 +180,7 @@ def test_unknown_team_is_an_error(council):
         run_whatif(con, snapshot, scenario, CONFIG)
 
 
-def test_scenarios_saved_as_toml_read_back_the_same(tmp_path):
+def test_scenarios_saved_by_name_read_back_the_same(tmp_path):
     scenario = Scenario(
         name="2023 restructure", description='Cut 15% "as planned"', as_at=date(2023, 3, 31), months=9,
         fte_changes=(FteChange(team="T1", role="social_worker", share=-0.15), FteChange(fte=2.5)),
@@ -186,9 +188,22 @@ def test_scenarios_saved_as_toml_read_back_the_same(tmp_path):
         case_moves=(CaseMove(from_team="T1", to_team="T2", cases=12),), demand_change_per_year=0.08,
         agency_share=0.3, caseload_standards={"asye": CaseloadStandard(lower=10, upper=12)},
     )
-    path = save_scenario(scenario, tmp_path)
-    assert path.name == "2023-restructure.toml"
+    path = tmp_path / "restructure.toml"
+    path.write_text(scenario_toml(scenario), encoding="utf-8")
     assert load_scenario(path) == scenario
+    con = connect(tmp_path / "cs.duckdb")
+    first = scenario_store.save(con, "Testshire", scenario)
+    other = scenario_store.save(con, "Testshire", Scenario(name="growth", demand_change_per_year=0.08))
+    assert scenario_store.get(con, "Testshire", "2023 restructure").scenario == scenario
+    assert (first.scenario_id, other.scenario_id) == (1, 2) and first.change_id is None
+    # Saved again under the same name: replaced, keeping its id; another council's names are its own.
+    again = scenario_store.save(con, "Testshire", scenario.model_copy(update={"months": 12}))
+    assert again.scenario_id == 1 and again.scenario.months == 12
+    assert [s.scenario.name for s in scenario_store.saved(con, "Testshire")] == ["2023 restructure", "growth"]
+    assert scenario_store.saved(con, "Elsewhere") == []
+    scenario_store.delete(con, "Testshire", "growth")
+    with pytest.raises(scenario_store.ScenarioNotFound, match="saved: 2023 restructure"):
+        scenario_store.get(con, "Testshire", "growth")
 
 
 @pytest.fixture(scope="module", params=[1, pytest.param(2, marks=pytest.mark.slow),
@@ -245,6 +260,6 @@ def test_eastmere_restructure_with_the_child_in_need_teams_draining(eastmere):
     rows = [r for r in result.changed.rows.to_pylist() if r["team_id"] in cin and r["month_end"] == last]
     assert rows and max(r["caseload_per_fte"] for r in rows) >= 25
     waiting = [r["unallocated"] for r in result.totals().to_pylist() if r["case"] == "scenario"]
-    assert all(later > earlier for earlier, later in zip(waiting[2:], waiting[3:]))
+    assert all(later > earlier for earlier, later in itertools.pairwise(waiting[2:]))
     alone_waiting = [r["unallocated"] for r in first.totals().to_pylist() if r["case"] == "scenario"]
     assert waiting[-1] > alone_waiting[-1] + 10

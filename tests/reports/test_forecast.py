@@ -9,10 +9,11 @@ from datetime import date
 import pytest
 
 from clearsight.config import CouncilConfig
-from clearsight.forecast.whatif import restructure_scenario
+from clearsight.forecast.whatif import FteChange, Scenario, restructure_scenario, run_whatif
 from clearsight.render.files import section_csv, view_json
 from clearsight.reports.forecast import (
-    backtest_chart, build_backtest, build_forecast, build_whatif, default_cutoff, forecast_chart, whatif_chart,
+    backtest_chart, build_backtest, build_forecast, build_scenario_comparison, build_whatif, default_cutoff,
+    forecast_chart, whatif_chart,
 )
 from clearsight.reports.request import make_request
 
@@ -66,3 +67,28 @@ def test_every_view_renders_and_charts_hold_aggregates(views):
         spec = json.loads(json.dumps(chart(view)))
         assert spec["$schema"].startswith("https://vega.github.io/schema/vega-lite/")
         assert 0 < len(spec["data"]["values"]) <= 5000
+
+
+def test_scenarios_side_by_side_are_each_scenario_s_own_figures(small_eastmere_db):
+    # One column per scenario beside the base case, each the figure that scenario's own what-if gives at the end
+    # of the shortest horizon.
+    con, snapshot = small_eastmere_db
+    before = make_request(con, snapshot, CONFIG, as_at="2023-03-31")
+    restructure = restructure_scenario(con, snapshot, date(2023, 4, 1), CONFIG, months=6)
+    cut = Scenario(name="a tenth fewer", as_at=date(2023, 3, 31), months=9, fte_changes=(FteChange(share=-0.1),))
+    view = build_scenario_comparison(before, [restructure, cut])
+    council = {r["measure"]: r for r in view.section("council").rows}
+    assert [c.title for c in view.section("council").columns] == ["Measure", "Base case", restructure.name,
+                                                                  "a tenth fewer"]
+    for key, scenario in (("scenario_1", restructure), ("scenario_2", cut)):
+        own = run_whatif(con, snapshot, scenario.model_copy(update={"months": 6}), CONFIG)
+        end = next(r for r in own.totals().to_pylist() if r["case"] == "scenario" and r["month_end"] == date(2023, 9, 30))
+        assert council["Children waiting for a worker"][key] == pytest.approx(end["unallocated"])
+        assert council["Staff cost a month (£)"][key] == pytest.approx(end["staff_cost"])
+        assert council["Posts needed (whole posts by team)"][key] == end["posts_needed"]
+    assert "30 Sep 2023" in view.headline[0]
+    teams = view.section("caseloads").rows
+    assert teams and all({"base", "scenario_1", "scenario_2"} <= set(r) for r in teams)
+    json.loads(view_json(view))
+    with pytest.raises(LookupError, match="same date"):
+        build_scenario_comparison(before, [restructure, cut.model_copy(update={"as_at": date(2023, 6, 30)})])

@@ -1,14 +1,14 @@
 """What-if scenarios: a named service change projected against the base case, with a risk rating per team.
 
-A scenario changes FTE by team or role (a restructure), moves cases between teams, changes demand by a share a
-year, sets the agency share or the caseload standards. Projected caseloads, unallocated cases, posts and cost
-are set beside the base case (things as they are), team by team: the risk assessment seed 000's council did
-not make before cutting 448 FTE to 382. Scenarios are saved as TOML files, one per scenario, in a folder.
+A scenario changes FTE by team or role (a restructure), moves cases between teams, changes how often staff
+leave, changes demand by a share a year, sets the agency share or the caseload standards. Projected caseloads,
+unallocated cases, posts and cost are set beside the base case (things as they are), team by team: the risk assessment seed 000's council did
+not make before cutting 448 FTE to 382. Scenarios are written as TOML (a file, or saved by name in the
+database: forecast.scenario_store).
 """
 
 from __future__ import annotations
 
-import re
 import tomllib
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -23,7 +23,13 @@ from clearsight.config import CaseloadStandard, CouncilConfig
 from clearsight.forecast.looked_after import forecast_looked_after
 from clearsight.forecast.projection import month_ends_after
 from clearsight.forecast.staffing import (
-    Assumptions, Staffing, TeamPosition, base_assumptions, funded_fte, project_staffing, team_positions,
+    Assumptions,
+    Staffing,
+    TeamPosition,
+    base_assumptions,
+    funded_fte,
+    project_staffing,
+    team_positions,
 )
 from clearsight.forecast.team_flow import WorkforceRates, case_exits, case_flow, fit_workforce
 from clearsight.store.database import query_arrow
@@ -41,7 +47,7 @@ class FteChange(BaseModel):
     fte: float | None = Field(default=None, description="FTE added (negative: removed), shared pro rata.")
 
     @model_validator(mode="after")
-    def _one(self) -> "FteChange":
+    def _one(self) -> FteChange:
         if (self.share is None) == (self.fte is None):
             raise ValueError("give exactly one of share or fte")
         return self
@@ -203,12 +209,32 @@ class WhatIf:
         return pa.table(out)
 
 
-def run_whatif(
-    con: duckdb.DuckDBPyConnection, snapshot: Snapshot, scenario: Scenario, config: CouncilConfig
-) -> WhatIf:
-    """Project the base case and the scenario from the position on the scenario's date."""
-    as_at = scenario.as_at or snapshot.extract_date
-    months = scenario.months
+@dataclass(frozen=True)
+class Footing:
+    """What every scenario from one date starts from: the teams' position, the base case's assumptions and the
+    rates fitted from the history (fitted once, however many scenarios are projected from it)."""
+
+    as_at: date
+    teams: list[TeamPosition]
+    base: Assumptions
+    month_ends: tuple[date, ...]
+    workforce: WorkforceRates
+    config: CouncilConfig
+
+    def project(self, scenario: Scenario) -> WhatIf:
+        """The base case and `scenario` over the footing's months (at most)."""
+        months = min(scenario.months, len(self.month_ends))
+        base = replace(self.base, demand_growth={t: g[:months] for t, g in self.base.demand_growth.items()})
+        ends = self.month_ends[:months]
+        changed = scenario_assumptions(scenario, self.teams, base, months)
+        return WhatIf(scenario, self.as_at, project_staffing(self.teams, ends, self.as_at, base, self.config),
+                      project_staffing(self.teams, ends, self.as_at, changed, self.config), self.workforce)
+
+
+def footing(con: duckdb.DuckDBPyConnection, snapshot: Snapshot, as_at: date, months: int,
+            config: CouncilConfig) -> Footing:
+    """Fit the teams' case flows, the workforce's leaving and filling, and the looked-after forecast as at
+    `as_at`, for projections up to `months` ahead."""
     teams = team_positions(con, snapshot, as_at, config)
     days = config.forecast.reference_days
     before = {t.team_id: t.held + t.waiting
@@ -222,12 +248,15 @@ def run_whatif(
     growth = lac.total / in_care if in_care else None
     base = base_assumptions(teams, months, config, flows, funded_fte(con, snapshot.snapshot_id, as_at, config),
                             workforce, growth)
-    month_ends = tuple(month_ends_after(as_at, months))
-    changed = scenario_assumptions(scenario, teams, base, months)
-    return WhatIf(
-        scenario, as_at, project_staffing(teams, month_ends, as_at, base, config),
-        project_staffing(teams, month_ends, as_at, changed, config), workforce,
-    )
+    return Footing(as_at, teams, base, tuple(month_ends_after(as_at, months)), workforce, config)
+
+
+def run_whatif(
+    con: duckdb.DuckDBPyConnection, snapshot: Snapshot, scenario: Scenario, config: CouncilConfig
+) -> WhatIf:
+    """Project the base case and the scenario from the position on the scenario's date."""
+    as_at = scenario.as_at or snapshot.extract_date
+    return footing(con, snapshot, as_at, scenario.months, config).project(scenario)
 
 
 def establishment_changes(
@@ -266,7 +295,7 @@ def restructure_scenario(
     )
 
 
-# ---- saving: one TOML file per scenario ---------------------------------------------------------------
+# ---- as TOML: a scenario file, and the text the database keeps ---------------------------------------------------------------
 
 def _toml_value(value: object) -> str:
     if isinstance(value, bool):
@@ -291,21 +320,6 @@ def scenario_toml(scenario: Scenario) -> str:
     return "\n".join(lines) + "\n"
 
 
-def scenario_path(directory: Path, name: str) -> Path:
-    return Path(directory) / (re.sub(r"[^A-Za-z0-9_.-]+", "-", name) + ".toml")
-
-
-def save_scenario(scenario: Scenario, directory: Path) -> Path:
-    path = scenario_path(directory, scenario.name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(scenario_toml(scenario), encoding="utf-8")
-    return path
-
-
 def load_scenario(path: Path) -> Scenario:
     with open(path, "rb") as fh:
         return Scenario.model_validate(tomllib.load(fh))
-
-
-def list_scenarios(directory: Path) -> list[Scenario]:
-    return [load_scenario(p) for p in sorted(Path(directory).glob("*.toml"))]

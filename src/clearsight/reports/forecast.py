@@ -20,8 +20,9 @@ from clearsight.forecast.backtest import Backtest, backtest
 from clearsight.forecast.demand import SERIES, forecast_demand
 from clearsight.forecast.looked_after import forecast_from_segments
 from clearsight.forecast.projection import month_ends_after
+from clearsight.forecast.scenario_store import SavedScenario
 from clearsight.forecast.segments import CareSegments, care_segments, day_number
-from clearsight.forecast.whatif import Scenario, run_whatif
+from clearsight.forecast.whatif import Scenario, footing, run_whatif
 from clearsight.metrics.figures import Provenance
 from clearsight.render.values import long_date
 from clearsight.reports.request import Request
@@ -338,3 +339,77 @@ def whatif_chart(view: View) -> dict[str, Any]:
             "color": {"field": "case", "type": "nominal", "title": None},
         },
     }
+
+
+def _case_key(i: int) -> str:
+    return f"scenario_{i + 1}"
+
+
+def build_scenario_comparison(req: Request, scenarios: list[Scenario]) -> View:
+    """Scenarios side by side, one column each beside the base case: the council's open cases, children waiting,
+    FTE, posts needed, staff cost and teams rated red at the end of the shortest horizon, then each team's
+    children per FTE and children waiting. Every scenario starts from the same date (the first one's)."""
+    config: CouncilConfig = req.config
+    if not scenarios:
+        raise LookupError("name at least one scenario to compare")
+    as_at = scenarios[0].as_at or req.as_at
+    if any((s.as_at or req.as_at) != as_at for s in scenarios):
+        raise LookupError("scenarios compared side by side must start on the same date: "
+                          + ", ".join(f"{s.name} {s.as_at or req.as_at}" for s in scenarios))
+    months = min(s.months for s in scenarios)
+    ground = footing(req.con, req.snapshot, as_at, months, config)
+    results = [ground.project(s) for s in scenarios]
+    last = ground.month_ends[months - 1]
+    cases = [("base", results[0].base)] + [(_case_key(i), r.changed) for i, r in enumerate(results)]
+    at_end = {key: [r for r in staffing.rows.to_pylist() if r["month_end"] == last] for key, staffing in cases}
+    measures = (
+        ("Open cases", lambda rows: sum(r["open_cases"] for r in rows)),
+        ("Children waiting for a worker", lambda rows: sum(r["unallocated"] for r in rows)),
+        ("Practitioner FTE", lambda rows: sum(r["fte"] for r in rows)),
+        ("Posts needed (whole posts by team)", lambda rows: sum(r["posts_needed_rounded_up"] for r in rows)),
+        ("Staff cost a month (£)", lambda rows: sum(r["staff_cost"] for r in rows)),
+        ("Teams rated red", lambda rows: sum(r["risk"] == "red" for r in rows)),
+        ("Highest children per FTE in a team", lambda rows: max((r["caseload_per_fte"] or 0 for r in rows),
+                                                                 default=0)),
+    )
+    council = [{"measure": title, **{key: measure(rows) for key, rows in at_end.items()}}
+               for title, measure in measures]
+
+    def by_team(field: str) -> list[dict[str, Any]]:
+        teams = {r["team_id"]: r for r in at_end["base"]}
+        return [{"team": t["team"], "service": t["service"],
+                 **{key: next(r[field] for r in rows if r["team_id"] == team_id) for key, rows in at_end.items()}}
+                for team_id, t in teams.items()]
+
+    case_columns = (col("base", "Base case", "number"),
+                    *(col(_case_key(i), s.name, "number") for i, s in enumerate(scenarios)))
+    team_columns = (col("team", "Team"), col("service", "Service", vocabulary="service"), *case_columns)
+    waiting = {key: council[1][key] for key, _ in cases}
+    order = sorted(range(len(scenarios)), key=lambda i: -waiting[_case_key(i)])
+    headline = (
+        (f"{plural(len(scenarios), 'scenario')} from {long_date(as_at)}, side by side at {long_date(last)} "
+         f"against the base case ({waiting['base']:,.0f} children waiting)."),
+        "Children waiting: " + "; ".join(f"'{scenarios[i].name}' {waiting[_case_key(i)]:,.0f}" for i in order) + ".",
+    )
+    sections = (
+        section("council", f"Whole council at {long_date(last)}", council,
+                (col("measure", "Measure"), *case_columns), notes=(_WHATIF_METHOD,)),
+        section("caseloads", f"Children per FTE by team at {long_date(last)} (held / practitioner FTE holding "
+                "cases)", by_team("caseload_per_fte"), team_columns),
+        section("waiting", f"Children waiting by team at {long_date(last)}", by_team("unallocated"), team_columns),
+    )
+    return View("scenarios", "Scenarios compared", f"{req.council}: {', '.join(s.name for s in scenarios)}",
+                headline, sections, _provenance(replace(req, as_at=as_at), _WHATIF_READS), {}, req.warnings)
+
+
+def build_scenario_list(req: Request, saved: list[SavedScenario]) -> View:
+    """The council's saved scenarios: what each changes, from when, and the service change it assesses."""
+    rows = [{"name": s.scenario.name, "description": s.scenario.description, "as_at": s.scenario.as_at,
+             "months": s.scenario.months, "change_id": s.change_id, "saved_at": s.saved_at} for s in saved]
+    headline = (f"{plural(len(rows), 'scenario')} saved for {req.council}."
+                + (" `clearsight scenarios compare NAME NAME...` sets them side by side." if rows else ""),)
+    return View("scenarios", "Saved scenarios", req.council, headline, (
+        section("scenarios", "Saved scenarios", rows, (
+            col("name", "Name"), col("description", "What it changes"), col("as_at", "From", "date"),
+            col("months", "Months", "count"), col("change_id", "Service change (register id)", "count"),
+            col("saved_at", "Saved (UTC)"))),), None, {}, req.warnings)

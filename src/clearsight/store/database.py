@@ -252,8 +252,26 @@ def _v4(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+def _v5(con: duckdb.DuckDBPyConnection) -> None:
+    """What-if scenarios saved by name for a council (the scenario as TOML), and the proposed service change in
+    the alerts' change register each is attached to (issue 19). Portable SQL (a PostgreSQL back end too)."""
+    con.execute(
+        """
+        CREATE TABLE IF NOT EXISTS scenario (
+            scenario_id BIGINT PRIMARY KEY,
+            council TEXT NOT NULL,
+            name TEXT NOT NULL,
+            definition TEXT NOT NULL,
+            change_id BIGINT,
+            saved_at TIMESTAMP NOT NULL,
+            UNIQUE (council, name)
+        )
+        """
+    )
+
+
 # Ordered migrations: index i upgrades a database at version i to version i + 1.
-MIGRATIONS: tuple[Callable[[duckdb.DuckDBPyConnection], None], ...] = (_v1, _v2, _v3, _v4)
+MIGRATIONS: tuple[Callable[[duckdb.DuckDBPyConnection], None], ...] = (_v1, _v2, _v3, _v4, _v5)
 assert len(MIGRATIONS) == schema.SCHEMA_VERSION
 
 

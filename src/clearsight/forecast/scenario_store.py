@@ -1,0 +1,71 @@
+"""Scenarios saved by name in the database, for a council: kept as their TOML (the same text a scenario file
+holds), listed, read back, compared, and attached to the proposed service change they assess (an entry of the
+alerts' change register, by id)."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import duckdb
+
+from clearsight.forecast.whatif import Scenario, scenario_toml
+
+
+class ScenarioNotFound(LookupError):
+    """No scenario of that name is saved for the council."""
+
+
+@dataclass(frozen=True)
+class SavedScenario:
+    scenario_id: int
+    council: str
+    scenario: Scenario
+    change_id: int | None
+    saved_at: datetime
+
+
+def _row(row: tuple) -> SavedScenario:
+    scenario_id, council, definition, change_id, saved_at = row
+    return SavedScenario(int(scenario_id), council, Scenario.model_validate(tomllib.loads(definition)),
+                         None if change_id is None else int(change_id), saved_at)
+
+
+_COLUMNS = "scenario_id, council, definition, change_id, saved_at"
+
+
+def save(con: duckdb.DuckDBPyConnection, council: str, scenario: Scenario) -> SavedScenario:
+    """Save `scenario` under its name, replacing one saved before by that name (keeping its id and change)."""
+    now = datetime.now(UTC).replace(tzinfo=None)
+    existing = con.execute("SELECT scenario_id FROM scenario WHERE council = ? AND name = ?",
+                           [council, scenario.name]).fetchone()
+    if existing:
+        con.execute("UPDATE scenario SET definition = ?, saved_at = ? WHERE scenario_id = ?",
+                    [scenario_toml(scenario), now, existing[0]])
+    else:
+        con.execute(
+            "INSERT INTO scenario (scenario_id, council, name, definition, change_id, saved_at) "
+            "SELECT coalesce(max(scenario_id), 0) + 1, ?, ?, ?, NULL, ? FROM scenario",
+            [council, scenario.name, scenario_toml(scenario), now])
+    return get(con, council, scenario.name)
+
+
+def get(con: duckdb.DuckDBPyConnection, council: str, name: str) -> SavedScenario:
+    row = con.execute(f"SELECT {_COLUMNS} FROM scenario WHERE council = ? AND name = ?", [council, name]).fetchone()
+    if row is None:
+        names = [r.scenario.name for r in saved(con, council)]
+        raise ScenarioNotFound(f"no scenario named '{name}' for {council}"
+                               + (f" (saved: {', '.join(names)})" if names else " (none saved)"))
+    return _row(row)
+
+
+def saved(con: duckdb.DuckDBPyConnection, council: str) -> list[SavedScenario]:
+    """The council's scenarios by name."""
+    rows = con.execute(f"SELECT {_COLUMNS} FROM scenario WHERE council = ? ORDER BY name", [council]).fetchall()
+    return [_row(r) for r in rows]
+
+
+def delete(con: duckdb.DuckDBPyConnection, council: str, name: str) -> None:
+    get(con, council, name)
+    con.execute("DELETE FROM scenario WHERE council = ? AND name = ?", [council, name])
