@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from clearsight.config import CouncilConfig
-from clearsight.forecast.projection import month_ends_after, project
+from clearsight.forecast.projection import count_band, month_ends_after, project
 from clearsight.forecast.rates import Rates
 from clearsight.forecast.states import StateSpace
 
@@ -54,8 +54,6 @@ def test_nine_children_leaving_at_one_in_a_thousand_a_day():
         assert p.mean[i, F] == pytest.approx(9 * q)
         assert p.sd[i, F] == pytest.approx((9 * q * (1 - q)) ** 0.5)
         assert p.total_sd[i] == pytest.approx((9 * q * (1 - q)) ** 0.5)
-    lower, upper = p.band()
-    assert upper[0, F] == pytest.approx(p.mean[0, F] + 1.959964 * p.sd[0, F], rel=1e-6)
 
 
 def test_the_leaving_rate_is_itself_uncertain():
@@ -113,3 +111,18 @@ def test_arrow_rows_carry_states_and_the_total():
     assert table.column_names == ["month_end", "age_band", "placement", "forecast", "lower", "upper"]
     assert table.num_rows == 4  # one state with children and the total, for two months
     assert table.column("age_band").to_pylist() == ["10-16", "all", "10-16", "all"]
+
+
+def test_bands_of_small_counts_are_read_from_a_count_distribution():
+    # Poisson(1) (variance = mean): P(X <= k) = .368, .736, .920, .981 for k = 0..3, so the 95% band is 0 to 3
+    # (the normal curve's 1 +/- 1.96 would miss a count of 3). Mean 2, variance 4: negative binomial r = 4 / 2 = 2,
+    # p = 1/2, P(X = k) = (k + 1) / 2^(k + 2): P(X <= k) = .25, .5, .6875, .8125, .8906, .9375, .9648, .9805 for
+    # k = 0..7, so 0 to 7. From 50 children up the normal interval: 100 +/- 1.96 x 10.
+    lower, upper = count_band(np.array([1.0, 2.0, 100.0, 0.0]), np.array([1.0, 2.0, 10.0, 0.0]), 0.95)
+    assert lower.tolist()[:2] == [0, 0] and upper.tolist()[:2] == [3, 7]
+    assert lower[2] == pytest.approx(100 - 1.959964 * 10) and upper[2] == pytest.approx(100 + 1.959964 * 10)
+    assert (lower[3], upper[3]) == (0, 0)
+    # Mean 10, variance 8 (fewer than Poisson): Poisson(10)'s quantiles, 4 to 17 (P(X <= 3) = .0103,
+    # P(X <= 4) = .0293; P(X <= 16) = .9730, P(X <= 17) = .9857).
+    lower, upper = count_band(np.array([10.0]), np.array([8 ** 0.5]), 0.95)
+    assert (lower[0], upper[0]) == (4, 17)

@@ -3,8 +3,9 @@
 Each day every child independently stays, moves or leaves care with the fitted daily probabilities (a
 multinomial draw per state) and new children arrive in each state as Poisson counts. The mean follows
 m' = m P + lambda; the covariance follows exactly, by the law of total covariance,
-C' = P'CP + diag(mP) - P' diag(m) P + diag(lambda), so the band needs no simulation. The band is the normal
-interval mean +/- z sd (never below 0) at the settings' level.
+C' = P'CP + diag(mP) - P' diag(m) P + diag(lambda), so the band needs no simulation. The band is the central
+interval at the settings' level of a count with that mean and variance: the normal interval for 50 children and
+more, the quantiles of a count distribution below (`count_band`).
 
 Besides the chance in moves and entries at the fitted rates, the band carries the uncertainty of the rates
 themselves (with `ForecastSettings.rate_uncertainty`). Moves and entries counted over the reference period are
@@ -44,6 +45,38 @@ def month_ends_after(day: date, months: int) -> list[date]:
     return out
 
 
+SMALL_COUNT = 50.0  # below this expected count a band is read from a count distribution, not the normal curve
+
+
+def count_band(mean: np.ndarray, sd: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
+    """The central `level` interval of a count with this mean and standard deviation. From SMALL_COUNT up, the
+    normal interval mean +/- z sd (never below 0). Below it, where the normal curve puts the band between whole
+    numbers and misses a child too many, the quantiles of the count distribution with that mean and variance:
+    negative binomial when the variance exceeds the mean (r = m^2 / (v - m), p = r / (r + m)), else Poisson
+    (a little wider than the binomial a thinning makes): lower = the smallest k with P(X <= k) >= (1 - level) / 2,
+    upper = the smallest k with P(X <= k) >= (1 + level) / 2."""
+    mean, sd = np.asarray(mean, float), np.asarray(sd, float)
+    z = NormalDist().inv_cdf(0.5 + level / 2)
+    lower, upper = np.maximum(mean - z * sd, 0.0), mean + z * sd
+    small = (mean < SMALL_COUNT) & (mean > 0)
+    if not small.any():
+        return lower, upper
+    m, v = mean[small], np.maximum(sd[small] ** 2, mean[small])
+    over = v > m * (1 + 1e-9)
+    r = np.where(over, m * m / np.where(over, v - m, 1.0), 1.0)  # (1.0: unused where Poisson)
+    q = np.where(over, m / (r + m), 0.0)  # 1 - p
+    log_pmf = np.where(over, r * np.log1p(-q), -m)
+    steps = int(np.ceil((m + 12 * np.sqrt(v)).max())) + 12
+    k = np.arange(steps)[:, None]
+    # pmf(k+1) / pmf(k): (k + r) q / (k + 1) for the negative binomial, m / (k + 1) for Poisson.
+    ratio = np.where(over, (k + r) * q, m) / (k + 1)
+    log_pmf = log_pmf + np.vstack([np.zeros((1, len(m))), np.cumsum(np.log(ratio[:-1]), axis=0)])
+    cdf = np.cumsum(np.exp(log_pmf), axis=0)
+    lower[small] = np.argmax(cdf >= (1 - level) / 2, axis=0)
+    upper[small] = np.argmax(cdf >= (1 + level) / 2 - 1e-12, axis=0)
+    return lower, upper
+
+
 @dataclass(frozen=True)
 class Projection:
     """Expected children in each state at each month end, with the standard deviation of each state's count
@@ -68,10 +101,10 @@ class Projection:
 
     def band(self) -> tuple[np.ndarray, np.ndarray]:
         """Lower and upper bounds of each state's count (months x S)."""
-        return np.maximum(self.mean - self.z * self.sd, 0.0), self.mean + self.z * self.sd
+        return count_band(self.mean, self.sd, self.level)
 
     def total_band(self) -> tuple[np.ndarray, np.ndarray]:
-        return np.maximum(self.total - self.z * self.total_sd, 0.0), self.total + self.z * self.total_sd
+        return count_band(self.total, self.total_sd, self.level)
 
     def to_arrow(self) -> pa.Table:
         """One row per month end and state with children in it, then the total (band and placement 'all')."""
