@@ -396,3 +396,4 @@ def doctor() -> None:
 
 from clearsight import cli_forecast  # noqa: E402,F401  (registers the forecast and whatif commands)
 from clearsight import cli_users, cli_web  # noqa: E402,F401  (register users and serve)
+from clearsight import cli_packs  # noqa: E402,F401  (registers pack)

@@ -195,3 +195,13 @@ def test_no_published_count_is_small_and_no_withheld_count_can_be_worked_out(ser
         assert truth in values
         if not isinstance(marker, int):
             assert values != {truth}, f"a withheld {truth} can be worked out from {published}"
+
+
+def test_declared_derivations_keep_fte_and_withhold_only_what_a_withheld_count_gives_back():
+    cols = (col("service", "Service"), col("cases", "Cases", "count"), col("unallocated", "Waiting", "count"),
+            col("fte", "FTE", "number"), col("caseload_per_fte_holding", "Cases per FTE", "number"),
+            col("posts_needed_waiting", "Posts to allocate the waiting", "number"))
+    row = {"service": "S", "cases": 90, "unallocated": 3, "fte": 4.5, "caseload_per_fte_holding": 20.0,
+           "posts_needed_waiting": 0.2}
+    safe = member_safe(View("position", "P", "", (), (Section("services", "By service", cols, [row]),), None), N)
+    assert safe.section("services").rows[0] == {**row, "unallocated": SMALL, "posts_needed_waiting": SECONDARY}

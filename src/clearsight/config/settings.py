@@ -430,6 +430,24 @@ class ForecastSettings(BaseModel):
         return self
 
 
+class PackSettings(BaseModel):
+    """Committee packs (`clearsight pack`): their marking and the council's own targets for RAG."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    protective_marking: str = Field(
+        default="OFFICIAL-SENSITIVE",
+        description="Government Security Classifications marking printed at the top and foot of every page.",
+    )
+    targets: dict[str, float] = Field(
+        default_factory=dict,
+        description="The council's target rate for a practice KPI by name, as a fraction (e.g. "
+        "{assessment_timeliness = 0.85}); the monthly pack rates each KPI against it: green meeting it, amber "
+        "within `amber_points` of it, red beyond. For KPIs counting failures the target is a most.",
+    )
+    amber_points: float = Field(default=0.05, ge=0, le=1, description="How far short of a target is amber.")
+
+
 class CouncilConfig(BaseModel):
     """Everything a council may set. Defaults are definitions.md's."""
 
@@ -476,6 +494,7 @@ class CouncilConfig(BaseModel):
         "(workforce census indicators: as at 30 September of the year; others: the year to 31 March), shown "
         "beside the council's figures for the matching year where no benchmark file gives England's.",
     )
+    packs: PackSettings = Field(default_factory=PackSettings)
     small_number_threshold: int = Field(
         default=5, ge=0, description="Member-facing outputs suppress counts below this (DfE practice)."
     )

@@ -32,7 +32,7 @@ from clearsight.reports.view import Section, View
 
 SECONDARY = "[c]"
 COMPARATOR_PREFIXES = ("england", "neighbours", "region", "standard", "target", "benchmark")
-DERIVED_UNITS = ("number", "rate", "money", "days")
+DERIVED_UNITS = ("number", "rate", "money", "days", "rag")
 Cell = tuple[int, int, str]  # (section index, row index, column key)
 
 
@@ -67,6 +67,9 @@ class Rules:
 
     sums: tuple[AddsUp | RowSum, ...] = ()
     rates: Mapping[tuple[str, str], tuple[str | None, str]] = field(default_factory=dict)
+    # column -> the counts of its row it is worked out from: withheld only with one of them, never suppressed
+    # itself (FTE and posts name no one: ()). Other figures are withheld beside any withheld count of their row.
+    derived: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def _hierarchy(section: str, *, match: tuple[str, ...] = (), level: bool = False) -> tuple[AddsUp, ...]:
@@ -78,10 +81,21 @@ def _hierarchy(section: str, *, match: tuple[str, ...] = (), level: bool = False
 
 
 # The views members see, and how their counts add up. Position: teams -> services (by service) -> council.
+CAPACITY_DERIVED = {
+    "fte": (), "posts_needed_rounded_up": (), "caseload_per_fte_holding": ("cases",),
+    "caseload_per_head": ("cases", "workers"), "cases_over_capacity": ("cases",),
+    "posts_needed_over_capacity": ("cases",), "posts_needed_waiting": ("unallocated",),
+    "posts_needed": ("cases", "unallocated"), "span_of_control": ("workers",),
+}
 RULES: dict[str, Rules] = {
     "position": Rules(sums=(AddsUp("teams", "services", ("service",)), AddsUp("services", "council"),
-                            *_hierarchy("other_caseloads", match=("caseload_group",), level=True))),
+                            *_hierarchy("other_caseloads", match=("caseload_group",), level=True)),
+                      derived=CAPACITY_DERIVED),
+    "workforce": Rules(derived={"fte": (), "agency_rate": (), "vacancy_rate": (), "turnover_rate": ("leavers",)}),
     "kpis": Rules(sums=_hierarchy("kpis", match=("kpi",), level=True)),
+    "position_trend": Rules(sums=(RowSum("series", "waiting", ("new_work", "reallocation")),),
+                            derived={**CAPACITY_DERIVED, "posts_needed_rounded_up": ("cases", "waiting")}),
+    "practice_targets": Rules(sums=(AddsUp("by_service", "kpis", (), ("kpi",)),)),
 }
 
 
@@ -120,7 +134,7 @@ class _Engine:
         self.values: dict[Cell, int] = {}
         for i, s in enumerate(self.sections):
             for c in s.columns:
-                if c.unit == "count" and not is_comparator(c.key):
+                if c.unit == "count" and not is_comparator(c.key) and c.key not in rules.derived:
                     for r, row in enumerate(s.rows):
                         value = row.get(c.key)
                         if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -270,6 +284,9 @@ class _Engine:
                     new[c.key] = f"<{self.n}"
                 elif cell in self.secondary or cell in self.demoted:
                     new[c.key] = SECONDARY
+                elif c.key in self.rules.derived:
+                    if any((i, r, k) in hidden for k in self.rules.derived[c.key]):
+                        new[c.key] = SECONDARY
                 elif c.unit in DERIVED_UNITS and not is_comparator(c.key) and row.get(c.key) is not None:
                     if row_hidden or (c.unit == "rate" and self._rate_withheld(s, i, r, c.key, hidden)):
                         new[c.key] = SECONDARY

@@ -1,0 +1,157 @@
+"""The committee packs' contents: which views each pack holds, made safe for its readers.
+
+audiences.md: the team manager reads the daily allocation log (their team's waiting children and caseloads, one
+page per team); the service manager the weekly performance meeting set (supervision, chronologies, unallocated,
+case recording, visits, overdue assessments by team); elected members the monthly scrutiny pack (aggregates
+only, small numbers suppressed, trends, England and neighbours, RAG against the council's targets); the
+safeguarding board the quarterly assurance report (the flow, re-referrals and repeat plans, timeliness, audits).
+Every figure is a view's; this module only chooses and combines them (`clearsight.packs` renders them).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Literal
+
+from clearsight.metrics.kpi import KPIS
+from clearsight.render.values import long_date, percent
+from clearsight.reports import audits, flow, kpis, position, trend, workforce
+from clearsight.reports.disclosure import member_safe
+from clearsight.reports.request import Request, months_back, quarter_ending
+from clearsight.reports.sections import section
+from clearsight.reports.view import View, col
+from clearsight.store.snapshots import team_names
+
+Kind = Literal["daily", "weekly", "monthly", "quarterly"]
+KINDS: tuple[Kind, ...] = ("daily", "weekly", "monthly", "quarterly")
+TREND_MONTHS = 13  # the monthly pack's trends: this month and the same month a year before
+TITLES = {"daily": "Daily allocation log", "weekly": "Weekly performance meeting pack",
+          "monthly": "Monthly performance and risk report to scrutiny",
+          "quarterly": "Quarterly safeguarding assurance report"}
+AUDIENCES = {"daily": "Team managers", "weekly": "Service managers and heads of service",
+             "monthly": "Lead member and scrutiny councillors", "quarterly": "Safeguarding partnership board"}
+# Weekly meeting set (seed 000's weekly performance meeting): these KPIs by team.
+WEEKLY_KPIS = ("supervision", "chronology_up_to_date", "case_notes_up_to_date", "cp_visits", "cin_visits",
+               "cla_visits", "assessments_overdue")
+
+
+@dataclass(frozen=True)
+class Pack:
+    """A pack: its chapters (views, rendered in order) and what its cover says."""
+
+    kind: Kind
+    title: str
+    audience: str
+    council: str
+    as_at: date
+    extract_date: date
+    member_facing: bool  # aggregates only, small numbers suppressed
+    chapters: tuple[View, ...]
+    cover: tuple[str, ...]  # lines for the cover: the stale-extract warning first when there is one
+
+
+def build(req: Request, kind: Kind, *, today: date, teams: list[str] | None = None) -> Pack:
+    """The pack `kind` as at the request's date; `teams` limits the daily log to those teams."""
+    chapters = {"daily": _daily, "weekly": _weekly, "monthly": _monthly, "quarterly": _quarterly}[kind](req, teams)
+    member = kind in ("monthly", "quarterly")
+    if member:
+        chapters = tuple(member_safe(v, req.config.small_number_threshold) for v in chapters)
+    cover = []
+    age = (today - req.snapshot.extract_date).days
+    if age > req.config.confidence.stale_after_days:
+        cover.append(f"Built from an extract of {long_date(req.snapshot.extract_date)}, {age:,} days old (more "
+                     f"than {req.config.confidence.stale_after_days}): these figures may not reflect today.")
+    if member:
+        cover.append(f"Aggregates only: no child or worker is named; counts of 1 to "
+                     f"{req.config.small_number_threshold - 1} and figures that could reveal them are suppressed.")
+    return Pack(kind, TITLES[kind], AUDIENCES[kind], req.council, req.as_at, req.snapshot.extract_date, member,
+                chapters, tuple(cover))
+
+
+def _daily(req: Request, teams: list[str] | None) -> tuple[View, ...]:
+    """One position per team: who is waiting (oldest first) and each worker's caseload."""
+    names = teams or sorted(set(team_names(req.con, req.snapshot).values()))
+    views = []
+    for name in names:
+        view = position.build(dataclasses.replace(req, team=name))
+        views.append(dataclasses.replace(view, title=f"{name}", sections=tuple(
+            s for s in view.sections if s.key in ("unallocated", "workers", "teams"))))
+    return tuple(views)
+
+
+def _weekly(req: Request, teams: list[str] | None) -> tuple[View, ...]:
+    quarter = req.with_period(quarter_ending(req.as_at))
+    table = kpis.build(quarter, level="team")
+    wanted = [k for k in WEEKLY_KPIS if k in KPIS]
+    rows = [r for r in table.section("kpis").rows if r["kpi"] in wanted]
+    if teams:
+        rows = [r for r in rows if r["team"] in teams]
+    rows.sort(key=lambda r: (wanted.index(r["kpi"]), r["service"] or "", r["team"] or ""))
+    meeting = dataclasses.replace(table, title="Practice by team", sections=(
+        dataclasses.replace(table.section("kpis"), rows=rows),))
+    pos = position.build(req).without_personal()
+    allocation = dataclasses.replace(pos, title="Unallocated cases and capacity by team", sections=tuple(
+        s for s in pos.sections if s.key in ("waiting", "teams", "services")))
+    weekly = trend.build_series(req.with_period(months_back(req.as_at, 2)), step="weekly")
+    return allocation, dataclasses.replace(weekly, sections=weekly.sections[:1]), meeting
+
+
+def _monthly(req: Request, teams: list[str] | None) -> tuple[View, ...]:
+    year = req.with_period(months_back(req.as_at, TREND_MONTHS - 1))
+    waiting = trend.build_series(year)
+    waiting = dataclasses.replace(waiting, title="Children waiting for a social worker",
+                                  sections=waiting.sections[:1])
+    pos = position.build(req)
+    capacity = dataclasses.replace(pos, title="Caseloads and capacity", sections=tuple(
+        s for s in pos.sections if s.key in ("services", "council")))
+    staff = workforce.build(year, monthly=True)
+    staff = dataclasses.replace(staff, title="Workforce stability", sections=(staff.section("monthly"),))
+    practice = kpis.build(req.with_period(quarter_ending(req.as_at)))
+    return waiting, capacity, staff, against_targets(req, practice)
+
+
+def _quarterly(req: Request, teams: list[str] | None) -> tuple[View, ...]:
+    quarter = req.with_period(quarter_ending(req.as_at))
+    safeguarding = flow.build(quarter)
+    safeguarding = dataclasses.replace(safeguarding, sections=(safeguarding.section("indicators"),))
+    practice = against_targets(req, kpis.build(quarter), by_service=kpis.build(quarter, level="service"))
+    return safeguarding, practice, audits.build(quarter)
+
+
+def target_rag(rate: float | None, target: float | None, *, higher_is_better: bool, amber: float) -> str | None:
+    """Green meeting the target, amber within `amber` of it, red beyond (None: no target or no rate)."""
+    if rate is None or target is None:
+        return None
+    short = (target - rate) if higher_is_better else (rate - target)
+    return "green" if short <= 0 else "amber" if short <= amber else "red"
+
+
+def against_targets(req: Request, practice: View, by_service: View | None = None) -> View:
+    """Each council KPI with England, neighbours, its grade and, where the council set one, its target and RAG;
+    with `by_service` the same KPIs by service in the same view (so suppression sees that they add up)."""
+    settings = req.config.packs
+    rows: list[dict[str, Any]] = []
+    for r in practice.section("kpis").rows:
+        target = settings.targets.get(r["kpi"])
+        good = KPIS[r["kpi"]].flag_is_good
+        rows.append({**r, "target": target, "rag": target_rag(r["kpi_rate"], target, higher_is_better=good,
+                                                               amber=settings.amber_points)})
+    columns = (col("title", "KPI"), col("over", "Over"), col("denominator", "Counted", "count"),
+               col("numerator", "Meeting it / failing", "count"), col("kpi_rate", "Rate", "rate"),
+               col("target_rate", "Council target", "rate"), col("rag", "RAG", "rag"),
+               col("england_rate", "England", "rate"), col("neighbours_rate", "Neighbours", "rate"),
+               col("confidence", "Confidence", "grade"))
+    rows = [{**r, "target_rate": r.pop("target")} for r in rows]
+    set_targets = sorted(k for k in settings.targets if k in KPIS)
+    note = (f"RAG against the council's targets (config [packs.targets]): green meeting it, amber within "
+            f"{percent(settings.amber_points)} points, red beyond; for KPIs counting failures (overdue) the target "
+            "is a most. " + ("No targets are set." if not set_targets else f"Targets set for {len(set_targets)} KPIs."))
+    sections = [section("kpis", "Practice KPIs, council", rows, columns,
+                        notes=(*practice.section("kpis").notes, note))]
+    if by_service is not None:
+        services = by_service.section("kpis")
+        sections.append(dataclasses.replace(services, key="by_service", title="Practice KPIs by service"))
+    return dataclasses.replace(practice, name="practice_targets", sections=tuple(sections),
+                               title="Timeliness against targets, England and neighbours")

@@ -1,0 +1,148 @@
+"""The committee packs on a small Eastmere: the PDF's text holds the views' figures, the member pack names no
+child or worker and shows no count under the threshold, the workbook holds the same figures, and every page is
+rasterised into out/pack-pages/ for reading."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from datetime import date
+from pathlib import Path
+
+import pytest
+from python_calamine import CalamineWorkbook
+
+from clearsight.config import CouncilConfig
+from clearsight.packs.render import pack_view, write_pack
+from clearsight.render.files import view_json
+from clearsight.render.values import display
+from clearsight.reports.disclosure import RULES, SECONDARY
+from clearsight.reports.packs import build
+from clearsight.reports.request import make_request
+
+CONFIG = CouncilConfig(packs={"targets": {"assessment_timeliness": 0.85, "assessments_overdue": 0.1}})
+PAGES = Path(__file__).resolve().parents[2] / "out" / "pack-pages"
+TODAY = date(2026, 1, 5)  # the day the pack is "printed": the small Eastmere's extract is then long out of date
+N = CONFIG.small_number_threshold
+
+
+def pdf_text(path: Path) -> str:
+    assert shutil.which("pdftotext"), "poppler-utils (scripts/debian/test.txt) is needed"
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True,
+                          text=True).stdout
+
+
+def rasterise(path: Path) -> list[Path]:
+    """Every page as a PNG under out/pack-pages/ (kept after the run for the closing note)."""
+    PAGES.mkdir(parents=True, exist_ok=True)
+    prefix = PAGES / path.stem
+    for old in PAGES.glob(f"{path.stem}-*.png"):
+        old.unlink()
+    subprocess.run(["pdftoppm", "-png", "-r", "60", str(path), str(prefix)], check=True)
+    return sorted(PAGES.glob(f"{path.stem}-*.png"))
+
+
+def pack_for(db, kind: str, as_at: str, **options):
+    con, snap = db
+    return build(make_request(con, snap, CONFIG, as_at=as_at), kind, today=TODAY, **options)
+
+
+@pytest.fixture(scope="module")
+def monthly(small_eastmere_db, tmp_path_factory):
+    out = tmp_path_factory.mktemp("packs")
+    pack = pack_for(small_eastmere_db, "monthly", "2023-12-31")
+    return pack, write_pack(pack, CONFIG, out, "pdf"), write_pack(pack, CONFIG, out, "xlsx")
+
+
+def test_monthly_pack_pdf_holds_every_figure_of_its_views(monthly):
+    pack, pdf, _ = monthly
+    text = re.sub(r"\s+", " ", pdf_text(pdf))
+    data = json.loads(view_json(pack_view(pack)))
+    checked = 0
+    for key, s in data["sections"].items():
+        columns = {c.key: c for c in pack_view(pack).section(key).columns if not c.detail}
+        for row in s["rows"]:
+            for k, value in row.items():
+                if k in columns and isinstance(value, (int, float)) and not isinstance(value, bool):
+                    assert display(value, columns[k]) in text, (key, k, value)
+                    checked += 1
+    assert checked > 100
+    assert "OFFICIAL-SENSITIVE" in text and "Page 2 of" in text
+    assert "days old" in text  # the extract is older than the configured age: the cover says so
+    assert "Data confidence" in text and "extract of 31 Mar 2025" in text
+    assert "Small numbers suppressed" in text
+
+
+def test_member_pack_names_no_child_or_worker_and_shows_no_count_under_the_threshold(monthly, small_eastmere_db):
+    pack, pdf, _ = monthly
+    con, snap = small_eastmere_db
+    text = pdf_text(pdf)
+    ids = {r[0] for r in con.execute("SELECT child_id FROM child WHERE snapshot_id = ?", [snap.snapshot_id]).fetchall()}
+    workers = con.execute("SELECT worker_id, name FROM worker WHERE snapshot_id = ?", [snap.snapshot_id]).fetchall()
+    words = set(re.findall(r"[A-Za-z0-9]+", text))
+    assert not ids & words
+    assert not {w for w, _ in workers} & words
+    assert not [name for _, name in workers if name and name in text]
+    for view in pack.chapters:
+        assert not any(s.personal for s in view.sections)
+        for s in view.sections:
+            posts = RULES[view.name].derived if view.name in RULES else {}  # posts and FTE name no one
+            counts = [c.key for c in s.columns if c.unit == "count" and c.key not in posts
+                      and not c.key.startswith(("standard", "target"))]
+            small = [(s.key, k, r[k]) for r in s.rows for k in counts
+                     if isinstance(r[k], int) and 0 < r[k] < N]
+            assert not small, small
+    assert any(SECONDARY in str(v) or f"<{N}" in str(v) for view in pack.chapters for s in view.sections
+               for r in s.rows for v in r.values())
+
+
+def test_monthly_workbook_holds_the_json_views_figures(monthly):
+    pack, _, xlsx = monthly
+    view = pack_view(pack)
+    book = CalamineWorkbook.from_path(str(xlsx))
+    assert book.sheet_names[0] == "About these figures"
+    data = json.loads(view_json(view))
+    for name, s in zip(book.sheet_names[1:], view.sections):
+        sheet = book.get_sheet_by_name(name).to_python()
+        assert sheet[0] == [c.title for c in s.columns]
+        expected = data["sections"][s.key]["rows"]
+        for got, want in zip(sheet[1:], expected):
+            for cell, column in zip(got, s.columns):
+                value = want[column.key]
+                if isinstance(value, (int, float)) and not isinstance(value, bool):
+                    assert cell == pytest.approx(value), (s.key, column.key)
+                elif isinstance(value, str) and value in (SECONDARY, f"<{N}"):
+                    assert cell == value
+
+
+def test_monthly_pack_pages_are_rasterised(monthly):
+    _, pdf, _ = monthly
+    pages = rasterise(pdf)
+    assert len(pages) >= 3 and all(p.stat().st_size > 1000 for p in pages)
+
+
+def test_daily_log_has_a_page_per_team_and_lists_its_waiting_children(small_eastmere_db, tmp_path):
+    pack = pack_for(small_eastmere_db, "daily", "2023-12-31", teams=["North Child in Need Team", "Assessment Team"])
+    pdf = write_pack(pack, CONFIG, tmp_path, "pdf")
+    pages = pdf_text(pdf).split("\f")
+    assert [v.title for v in pack.chapters] == ["North Child in Need Team", "Assessment Team"]
+    for view in pack.chapters:
+        first = next(p for p in pages[1:] if f". {view.title}" in p)  # after the cover's contents
+        waiting = view.section("unallocated").rows
+        if waiting:
+            assert waiting[0]["child_id"] in first  # the longest-waiting child on the team's first page
+    rasterise(pdf)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("as_at", ["2023-06-30", "2023-12-31", "2024-09-30"])
+@pytest.mark.parametrize("kind", ["daily", "weekly", "monthly", "quarterly"])
+def test_every_pack_renders_for_three_dates(small_eastmere_db, tmp_path, kind, as_at):
+    pack = pack_for(small_eastmere_db, kind, as_at)
+    pdf = write_pack(pack, CONFIG, tmp_path, "pdf")
+    html = write_pack(pack, CONFIG, tmp_path, "html").read_text()
+    assert pack.title in pdf_text(pdf) and "<svg" not in html  # charts are embedded images with alt text
+    if as_at == "2023-12-31":
+        rasterise(pdf)
