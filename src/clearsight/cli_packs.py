@@ -11,6 +11,7 @@ import typer
 
 from clearsight.cli import EXIT_BAD_REQUEST, AsAt, Snap, _fail, _open, app, console, state
 from clearsight.reports.request import BadRequest, make_request
+from clearsight.store.snapshots import SnapshotNotFound, latest_snapshot
 
 
 class PackKind(str, Enum):
@@ -51,3 +52,33 @@ def pack(kind: Annotated[PackKind, typer.Argument(help="daily (allocation log, a
     except BadRequest as exc:
         raise _fail(str(exc), EXIT_BAD_REQUEST) from None
     console.print(f"Wrote {path}")
+
+
+@app.command()
+def commentary(kind: Annotated[PackKind, typer.Argument(help="The pack the commentary is for.")],
+               chapter: Annotated[str, typer.Argument(help="The chapter (its view's name, e.g. workforce).")],
+               month: Annotated[str, typer.Option(help="The month of the pack, YYYY-MM.")],
+               author: Annotated[str, typer.Option(help="Who wrote it (printed with it).")],
+               text: Annotated[Optional[str], typer.Option(help="The commentary.")] = None,
+               file: Annotated[Optional[Path], typer.Option(help="Or a text file holding it.")] = None) -> None:
+    """Store the service's commentary on a pack's chapter for a month; the pack prints it as written."""
+    from clearsight.reports.packs import chapter_names
+    from clearsight.store.commentary import save_commentary
+
+    chapters = chapter_names(kind.value)
+    if chapter not in chapters:
+        raise _fail(f"no chapter {chapter!r} in the {kind.value} pack; chapters: {', '.join(chapters)}", EXIT_BAD_REQUEST)
+    if (text is None) == (file is None):
+        raise _fail("give --text or --file (one of them)", EXIT_BAD_REQUEST)
+    try:
+        date.fromisoformat(month + "-01")
+        body = text if text is not None else file.read_text(encoding="utf-8")  # type: ignore[union-attr]
+    except (ValueError, OSError) as exc:
+        raise _fail(f"{str(exc)[:200]}", EXIT_BAD_REQUEST) from None
+    con, _ = _open(write=True)
+    try:
+        council = state.config.council_name or latest_snapshot(con, state.council).council
+    except SnapshotNotFound as exc:
+        raise _fail(str(exc), EXIT_BAD_REQUEST) from None
+    save_commentary(con, council, kind.value, chapter, month, body.strip(), author)
+    console.print(f"Saved the {kind.value} pack's commentary on {chapter} for {month}.")

@@ -146,3 +146,31 @@ def test_every_pack_renders_for_three_dates(small_eastmere_db, tmp_path, kind, a
     assert pack.title in pdf_text(pdf) and "<svg" not in html  # charts are embedded images with alt text
     if as_at == "2023-12-31":
         rasterise(pdf)
+
+
+def test_commentary_is_stored_and_printed_as_written(tmp_path):
+    from council_builder import CouncilBuilder
+    from typer.testing import CliRunner
+
+    from clearsight.cli import app
+
+    runner = CliRunner()
+    b = CouncilBuilder(extract_date=date(2023, 12, 31))
+    b.team("A", "Alpha")
+    worker = b.worker("A", worker_id="WA")
+    child, _ = b.case("A", date(2023, 6, 1))
+    b.allocate(child, worker, "A", date(2023, 6, 2))
+    db = tmp_path / "cs.duckdb"
+    assert runner.invoke(app, ["--db", str(db), "load", str(b.write(tmp_path / "extract"))]).exit_code == 0
+    words = "Agency <b>staff</b> left in October; two new managers start in January."
+    saved = runner.invoke(app, ["--db", str(db), "commentary", "monthly", "workforce", "--month", "2023-12",
+                                "--author", "Head of Service", "--text", words])
+    assert saved.exit_code == 0, saved.output
+    wrong = runner.invoke(app, ["--db", str(db), "commentary", "monthly", "nothing", "--month", "2023-12",
+                                "--author", "x", "--text", "y"])
+    assert wrong.exit_code == 2 and "workforce" in wrong.output
+    result = runner.invoke(app, ["--db", str(db), "pack", "monthly", "--as-at", "2023-12-31", "--out",
+                                 str(tmp_path), "--format", "html"])
+    assert result.exit_code == 0, result.output
+    html = (tmp_path / "monthly-2023-12-31.html").read_text()
+    assert "Agency &lt;b&gt;staff&lt;/b&gt; left in October" in html and "Head of Service" in html

@@ -22,6 +22,7 @@ from clearsight.reports.disclosure import member_safe
 from clearsight.reports.request import Request, months_back, quarter_ending
 from clearsight.reports.sections import section
 from clearsight.reports.view import View, col
+from clearsight.store.commentary import Commentary, commentary_for
 from clearsight.store.snapshots import team_names
 
 Kind = Literal["daily", "weekly", "monthly", "quarterly"]
@@ -50,6 +51,7 @@ class Pack:
     member_facing: bool  # aggregates only, small numbers suppressed
     chapters: tuple[View, ...]
     cover: tuple[str, ...]  # lines for the cover: the stale-extract warning first when there is one
+    commentary: dict[str, Commentary] = dataclasses.field(default_factory=dict)  # by chapter (view name)
 
 
 def build(req: Request, kind: Kind, *, today: date, teams: list[str] | None = None) -> Pack:
@@ -66,8 +68,16 @@ def build(req: Request, kind: Kind, *, today: date, teams: list[str] | None = No
     if member:
         cover.append(f"Aggregates only: no child or worker is named; counts of 1 to "
                      f"{req.config.small_number_threshold - 1} and figures that could reveal them are suppressed.")
+    words = commentary_for(req.con, req.council, kind, f"{req.as_at:%Y-%m}")
     return Pack(kind, TITLES[kind], AUDIENCES[kind], req.council, req.as_at, req.snapshot.extract_date, member,
-                chapters, tuple(cover))
+                chapters, tuple(cover), words)
+
+
+def chapter_names(kind: Kind) -> tuple[str, ...]:
+    """The chapters a commentary may be written for (their views' names)."""
+    return {"daily": ("position",), "weekly": ("position", "position_trend", "kpis"),
+            "monthly": ("position_trend", "position", "workforce", "practice_targets"),
+            "quarterly": ("flow", "practice_targets", "audits")}[kind]
 
 
 def _daily(req: Request, teams: list[str] | None) -> tuple[View, ...]:

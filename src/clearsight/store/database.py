@@ -270,8 +270,27 @@ def _v5(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+def _v6(con: duckdb.DuckDBPyConnection) -> None:
+    """The service's own commentary on a pack's chapter for a month, carried into the pack as written, never
+    generated (issue 18). Portable SQL (a PostgreSQL back end too)."""
+    con.execute(
+        """
+        CREATE TABLE IF NOT EXISTS pack_commentary (
+            council TEXT NOT NULL,
+            pack TEXT NOT NULL,
+            chapter TEXT NOT NULL,
+            month TEXT NOT NULL,
+            body TEXT NOT NULL,
+            author TEXT NOT NULL,
+            written_at TIMESTAMP NOT NULL,
+            PRIMARY KEY (council, pack, chapter, month)
+        )
+        """
+    )
+
+
 # Ordered migrations: index i upgrades a database at version i to version i + 1.
-MIGRATIONS: tuple[Callable[[duckdb.DuckDBPyConnection], None], ...] = (_v1, _v2, _v3, _v4, _v5)
+MIGRATIONS: tuple[Callable[[duckdb.DuckDBPyConnection], None], ...] = (_v1, _v2, _v3, _v4, _v5, _v6)
 assert len(MIGRATIONS) == schema.SCHEMA_VERSION
 
 
