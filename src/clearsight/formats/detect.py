@@ -4,8 +4,8 @@
 header has CHILD and DECOM (or SEX and DOB, REVIEW, SW_ID...) are SSDA903; CSV or Parquet files named after
 a Standard Safeguarding Dataset table (ssd_person.csv) or whose header has its id column, and DuckDB files
 holding ssd_* tables, are SSD; XML whose Header names the
-collection CIN or CSWW (or has CINdetails / CSWWWorker elements) is the CIN or workforce census; a directory
-with manifest.json is a canonical extract.
+collection CIN or CSWW (or has CINdetails / CSWWWorker elements) is the CIN or workforce census; JSON naming
+la_child_id is a DfE CSC API payload; a directory with manifest.json is a canonical extract.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from clearsight.store.load import Extract
 if TYPE_CHECKING:
     from clearsight.formats.source import ReaderOutput
 
-FORMATS = ("canonical", "ssd", "annex-a", "ssda903", "cin", "csww", "hr")
+FORMATS = ("canonical", "ssd", "annex-a", "ssda903", "cin", "csww", "csc-api", "hr")
 
 
 def _files(path: Path) -> list[Path]:
@@ -54,6 +54,10 @@ def detect_file(path: Path) -> str | None:
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ReaderError(path.name, "is UTF-16 text: Clearsight reads UTF-8 (save it as 'CSV UTF-8' or UTF-8 XML)")
     head = raw.decode("utf-8-sig", errors="replace")
+    from clearsight.formats.csc_api import looks_like_payload
+
+    if looks_like_payload(head):
+        return "csc-api"
     if suffix == ".xml" or head.lstrip().startswith("<"):
         if "<CSWWWorker" in head or "<Collection>CSWW" in head or "<LALevelVacancies" in head:
             return "csww"
@@ -112,7 +116,7 @@ def detect(paths: Sequence[Path]) -> dict[str, list[Path]]:
                 if not path.is_dir():
                     raise ReaderError(file.name, "is not in a format Clearsight reads (SSD tables, Annex A "
                                                  "xlsx, SSDA903 CSV, CIN census XML, workforce census XML, "
-                                                 "canonical extract)")
+                                                 "DfE CSC API JSON, canonical extract)")
                 continue
             found.setdefault(fmt, []).append(file)
     if not found:
@@ -127,7 +131,7 @@ def read_councils(
     """Read every path (in one format, or each detected) into one Extract per council: files naming several
     councils (an SSDA903 LA column) give one each. With `council`, files naming several load only that one;
     files naming one (or none) are that council's. ReaderError on unreadable input."""
-    from clearsight.formats import annex_a, cin_census, csww, hr, ssd, ssda903
+    from clearsight.formats import annex_a, cin_census, csc_api, csww, hr, ssd, ssda903
     from clearsight.formats.source import to_extract
 
     if fmt == "auto":
@@ -152,6 +156,8 @@ def read_councils(
         outputs.append(cin_census.read(by_format["cin"]))
     if by_format.get("csww"):
         outputs.append(csww.read(by_format["csww"]))
+    if by_format.get("csc-api"):
+        outputs.append(csc_api.read(by_format["csc-api"]))
     where = ", ".join(str(p) for p in paths)
     groups = _by_council(outputs, council, where)
     unread = unread_files(paths, by_format) if fmt == "auto" else []

@@ -16,7 +16,7 @@ rejects its row.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import duckdb
@@ -74,10 +74,12 @@ class _Collecting(StagedExtract):
 
 def screen(
     tables: dict[str, pa.Table], extract_date: date, headers: dict[tuple[str, str], str] | None = None,
-    files: dict[str, str] | None = None,
+    files: dict[str, str] | None = None, not_carried: dict[str, set[str]] | None = None,
 ) -> Screened:
-    """Check reader rows against the model; return the rows that pass, and a Problem for every row left out."""
+    """Check reader rows against the model; return the rows that pass, and a Problem for every row left out.
+    A required column in `not_carried` (table -> columns a format does not carry at all) may be blank."""
     headers = headers or {}
+    model = {t.name: _optional(t, (not_carried or {}).get(t.name, set())) for t in schema.TABLES}
     con = scratch_connection()
     names = [t.name for t in schema.TABLES if t.name in tables]
     files = {n: (files or {}).get(n, f"{n} rows") for n in names}
@@ -86,18 +88,18 @@ def screen(
     read: dict[str, int] = {}
     try:
         for name in names:
-            table = schema.table(name)
+            table = model[name]
             _stage_typed(con, table, tables[name])
             read[name] = tables[name].num_rows
             out.notes.extend(_dedupe(con, table))
             out.notes.extend(_blank_unknown_codes(con, table, headers))
         for check in ("check_values", "check_key", "check_overlaps"):
             for name in names:
-                getattr(staged, check)(schema.table(name))
+                getattr(staged, check)(model[name])
             staged.drop_bad()
         for _ in range(_MAX_PASSES):  # a rejected child takes its episodes with it, and their plans...
             for name in names:
-                staged.check_references(schema.table(name))
+                staged.check_references(model[name])
             if not staged.drop_bad():
                 out.clean = True
                 break
@@ -112,6 +114,14 @@ def screen(
     finally:
         con.close()
     return out
+
+
+def _optional(table: schema.Table, columns: set[str]) -> schema.Table:
+    """`table` with `columns` no longer required."""
+    if not columns:
+        return table
+    cols = tuple(replace(c, required=False) if c.name in columns else c for c in table.columns)
+    return replace(table, columns=cols)
 
 
 def _stage_typed(con: duckdb.DuckDBPyConnection, table: schema.Table, rows: pa.Table) -> None:

@@ -36,6 +36,9 @@ class ReaderOutput:
     rejected: list[Problem] = field(default_factory=list)
     headers: dict[tuple[str, str], str] = field(default_factory=dict)
     carried: dict[str, pa.Table] = field(default_factory=dict)  # rows taken over from an earlier snapshot
+    # required canonical columns the format does not carry at all (the CSC API payload has no legal status):
+    # blank there is the format's silence, not a fault of the row
+    not_carried: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def rows(self, table: str) -> Rows:
         found = self.tables.get(table)
@@ -80,7 +83,10 @@ def to_extract(outputs: list[ReaderOutput], extract_date: date | None = None, co
     tables: dict[str, list[pa.Table]] = {}
     headers: dict[tuple[str, str], str] = {}
     rejected: list[Problem] = []
+    not_carried: dict[str, set[str]] = {}
     for out in outputs:
+        for name, columns in out.not_carried.items():
+            not_carried.setdefault(name, set()).update(columns)
         for name, rows in [*out.tables.items(), *out.carried.items()]:
             if isinstance(rows, Rows):
                 headers.update(rows.headers)
@@ -90,7 +96,7 @@ def to_extract(outputs: list[ReaderOutput], extract_date: date | None = None, co
         notes.extend(out.notes)
         rejected.extend(out.rejected)
     combined = {name: pa.concat_tables(parts) for name, parts in tables.items()}
-    screened = screen(combined, extract_date, headers)
+    screened = screen(combined, extract_date, headers, not_carried=not_carried)
     for name, (read, kept) in screened.counts.items():
         notes.append(f"{name}: {read:,} rows read, {kept:,} loaded, {read - kept:,} left out")
     notes.extend(screened.notes)
