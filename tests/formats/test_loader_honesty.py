@@ -85,7 +85,7 @@ def test_many_blank_lines_are_skipped_quickly_and_lines_stay_true(tmp_path):
     path = tmp_path / "header.csv"
     path.write_text(f"{HEADER}\n1,1,01/01/2010,WBRI,,,\n" + "\n" * 300_000 + "2,1,01/01/2010,WBRI,,,\n\n"
                     "3,1,01/01/2010\n4,2,01/01/2010,WBRI,,,\n")
-    con = scratch_connection()
+    con = scratch_connection([path])
     started = time.perf_counter()
     staged = stage_file(con, "h", path, "header.csv")
     assert time.perf_counter() - started < 60  # generous for a shared machine; seconds when idle
@@ -112,3 +112,173 @@ def test_a_utf16_file_is_named_not_skipped(tmp_path):
     (tmp_path / "header.csv").write_text(f"{HEADER}\n1,1,01/01/2010,WBRI,,,\n", encoding="utf-16")
     with pytest.raises(ReaderError, match=r"header.csv: is UTF-16 text"):
         read_sources([tmp_path], "auto", None, date(2023, 3, 31))
+
+
+# --- inputs read as data only, and refused before they can hurt (issue 15 item 5, part 2) ----------------------
+
+SSD_FIXTURES = __import__("pathlib").Path(__file__).parent / "fixtures" / "ssd"
+
+
+def test_a_supplied_duckdb_database_is_read_as_data_only(tmp_path):
+    """Only stored tables are read: a view (a query that could read any file on the machine) is named, never run,
+    and the reader's DuckDB reaches no file but its inputs and loads no extension."""
+    import duckdb
+
+    from clearsight.store.staging import scratch_connection
+
+    secret = tmp_path / "secret.csv"
+    secret.write_text("line\nSECRET-1\n")
+    path = tmp_path / "ssd.duckdb"
+    con = duckdb.connect(str(path))
+    for f in SSD_FIXTURES.iterdir():
+        if f.stem.lower() != "ssd_disability":
+            con.execute(f"CREATE TABLE {f.stem.lower()} AS SELECT * FROM read_csv('{f}', all_varchar = true)")
+    con.execute(f"CREATE VIEW ssd_disability AS SELECT 'D1' AS disa_table_id, 'P2' AS disa_person_id, "
+                f"line AS disa_disability_code FROM read_csv('{secret}')")
+    con.close()
+    extract = read_sources([path], "auto", None, date(2024, 2, 2))
+    assert any("ssd_disability are views, not read" in n for n in extract.notes)
+    assert "SECRET" not in json.dumps(extract.notes) + str([t.to_pylist() for t in extract.tables.values()])
+
+    scratch = scratch_connection([path])
+    with pytest.raises(duckdb.PermissionException):
+        scratch.execute(f"SELECT * FROM read_csv('{secret}')")
+    assert scratch.execute("SELECT current_setting('autoload_known_extensions'), "
+                           "current_setting('autoinstall_known_extensions')").fetchone() == (False, False)
+
+
+def test_a_database_holding_only_views_is_refused_unread(tmp_path):
+    import duckdb
+
+    (tmp_path / "anything.csv").write_text("pers_person_id\nP1\n")
+    path = tmp_path / "ssd.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute(f"CREATE VIEW ssd_person AS SELECT * FROM read_csv('{tmp_path / 'anything.csv'}')")
+    con.close()
+    with pytest.raises(ReaderError, match="holds no SSD table"):
+        read_sources([path], "auto", None, date(2024, 2, 2))
+
+
+def test_binary_files_in_a_directory_are_named_not_opened_as_databases(tmp_path):
+    (tmp_path / "random.duckdb").write_bytes(bytes(range(256)) * 64)
+    (tmp_path / "sqlite.db").write_bytes(b"SQLite format 3\x00" + b"\x00" * 4000)
+    (tmp_path / "SSDA903_header.csv").write_text(f"{HEADER}\n1,1,01/01/2010,WBRI,,,\n")
+    extract = read_sources([tmp_path], "auto", None, date(2024, 1, 1))
+    assert {"not read: random.duckdb (not in a format Clearsight reads)",
+            "not read: sqlite.db (not in a format Clearsight reads)"} <= set(extract.notes)
+
+
+def _workbook(path, cells: list[tuple[int, int]]):
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(str(path))
+    for n in (1, 3, 4):
+        sheet = wb.add_worksheet(f"List {n}")
+        sheet.write(0, 0, "Child Unique ID")
+        for row, col in cells if n == 3 else []:
+            sheet.write(row, col, "x")
+    wb.close()
+    return path
+
+
+def test_a_workbook_declaring_an_absurd_used_range_is_refused_before_reading(tmp_path):
+    import time
+
+    path = _workbook(tmp_path / "annex_a.xlsx", [(1_048_575, 16_383)])  # one cell at XFD1048576
+    started = time.perf_counter()
+    with pytest.raises(ReaderError, match=r"annex_a.xlsx, List 3: declares its used range as 1,048,576 rows x "
+                                          r"16,384 columns"):
+        read_sources([path], "auto", None, date(2024, 1, 31))
+    assert time.perf_counter() - started < 5
+
+
+def test_a_workbook_whose_shared_strings_would_unpack_too_large_is_refused(tmp_path, monkeypatch):
+    import zipfile
+
+    from clearsight.formats import workbook
+
+    path = _workbook(tmp_path / "annex_a.xlsx", [])
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == "xl/sharedStrings.xml":
+                data = data.replace(b"</sst>", b"<si><t>" + b"a" * 3_000_000 + b"</t></si></sst>")
+            out.writestr(item.filename, data)
+    monkeypatch.setattr(workbook, "MAX_PART_BYTES", 2_000_000)
+    with pytest.raises(ReaderError, match=r"bomb.xlsx: its shared strings would unpack to"):
+        read_sources([bomb], "auto", None, date(2024, 1, 31))
+
+
+@pytest.mark.parametrize("doctype", [
+    ('<!DOCTYPE Message [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+     '<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>'),  # billion laughs, shortened
+    '<!DOCTYPE Message [<!ENTITY ext SYSTEM "file:///etc/passwd">]>',  # an external entity
+    '<!DOCTYPE Message SYSTEM "http://example.invalid/census.dtd">',  # a DTD to fetch
+])
+def test_census_xml_declaring_a_dtd_is_refused_unread(tmp_path, doctype):
+    path = tmp_path / "cin.xml"
+    path.write_text(f'<?xml version="1.0"?>\n{doctype}\n<Message><Header><CollectionDetails><Collection>CIN'
+                    "</Collection><ReferenceDate>2024-03-31</ReferenceDate></CollectionDetails></Header><Children>"
+                    "<Child><ChildIdentifiers><LAchildID>&c;</LAchildID></ChildIdentifiers></Child></Children>"
+                    "</Message>")
+    for fmt in ("auto", "cin"):
+        with pytest.raises(ReaderError, match=r"cin.xml, row 2: declares a DTD or entities"):
+            read_sources([path], fmt, None)
+
+
+CIN = ('<Message><Header><CollectionDetails><Collection>CIN</Collection>\n<ReferenceDate>{ref}</ReferenceDate>'
+       "</CollectionDetails><Source><LEA>{lea}</LEA></Source></Header><Children><Child><ChildIdentifiers>"
+       "<LAchildID>C{lea}</LAchildID><GenderCurrent>1</GenderCurrent></ChildIdentifiers><CINdetails>"
+       "<CINreferralDate>2024-01-05</CINreferralDate></CINdetails></Child></Children></Message>")
+
+
+@pytest.mark.parametrize("ref", ["31/13/2024", "", "soon"])
+def test_a_census_reference_date_that_is_not_a_date_is_named(tmp_path, ref):
+    from typer.testing import CliRunner
+
+    from clearsight.cli import app
+
+    path = tmp_path / "cin_2024.xml"
+    path.write_text(CIN.format(ref=ref, lea="201"))
+    with pytest.raises(ReaderError, match=r"cin_2024.xml, row 2, column 'ReferenceDate': (census reference date "
+                                          r".* is not a date|has no census reference date)"):
+        read_sources([path], "auto", None)
+    result = CliRunner().invoke(app, ["--db", str(tmp_path / "cs.duckdb"), "load", str(path)])
+    assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+
+
+def test_census_files_of_several_councils_load_as_one_snapshot_each(tmp_path):
+    from clearsight.formats.detect import read_councils
+
+    for lea in ("201", "301"):
+        (tmp_path / f"cin_{lea}.xml").write_text(CIN.format(ref="2024-03-31", lea=lea))
+    extracts = read_councils([tmp_path])
+    assert sorted(e.council for e in extracts) == ["LA 201", "LA 301"]
+    with pytest.raises(ReaderError, match=r"names 2 councils \(LA 201, LA 301\): give --council"):
+        read_sources([tmp_path])
+    assert read_sources([tmp_path], council="LA 301").council == "LA 301"
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"schema_version": 99}, "field 'schema_version' = '99' is not a manifest version this release reads"),
+    ({"schema_version": "one"}, "field 'schema_version' = 'one' is not a manifest version"),
+    ({"extract_date": "31/03/2025"}, "field 'extract_date' = '31/03/2025', expected an ISO date"),
+    ({"council": None}, "field 'council' must be the council's name"),
+    ({"format": "other"}, "field 'format' = 'other', expected 'clearsight-canonical'"),
+    ({"tables": {"child": {"file": "child.csv", "rows": "many"}}}, "tables.child.rows = 'many', expected a whole"),
+])
+def test_a_manifest_field_that_does_not_parse_is_named_and_refused(tmp_path, change, message):
+    from typer.testing import CliRunner
+
+    from clearsight.cli import app
+
+    extract = tmp_path / "extract"
+    extract.mkdir()
+    (extract / "child.csv").write_text("child_id\nC1\n")
+    manifest = {"format": "clearsight-canonical", "schema_version": 1, "council": "Testshire",
+                "extract_date": "2025-03-31", "tables": {"child": {"file": "child.csv"}}} | change
+    (extract / "manifest.json").write_text(json.dumps(manifest))
+    result = CliRunner().invoke(app, ["--db", str(tmp_path / "cs.duckdb"), "load", str(extract)])
+    assert result.exit_code == 2, result.output
+    assert "manifest.json" in result.output and message in " ".join(result.output.split()), result.output

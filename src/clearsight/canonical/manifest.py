@@ -14,6 +14,7 @@ from pathlib import Path
 
 MANIFEST_NAME = "manifest.json"
 FORMAT_NAME = "clearsight-canonical"
+MANIFEST_VERSIONS = (1,)  # the manifest layouts this release reads; a later one is refused, not guessed at
 
 
 class ManifestError(ValueError):
@@ -73,11 +74,20 @@ def read_manifest(directory: Path) -> Manifest:
     for key in ("council", "extract_date", "tables"):
         if key not in data:
             raise ManifestError(f"{path}: field '{key}' is required")
+    if data.get("format", FORMAT_NAME) != FORMAT_NAME:
+        raise ManifestError(f"{path}: field 'format' = {str(data['format'])[:40]!r}, expected {FORMAT_NAME!r}")
+    version = data.get("schema_version", 1)
+    if isinstance(version, bool) or version not in MANIFEST_VERSIONS:
+        readable = ", ".join(map(str, MANIFEST_VERSIONS))
+        raise ManifestError(f"{path}: field 'schema_version' = {str(version)[:20]!r} is not a manifest version "
+                            f"this release reads ({readable}): update Clearsight, or write the extract again")
+    if not isinstance(data["council"], str) or not data["council"].strip():
+        raise ManifestError(f"{path}: field 'council' must be the council's name")
     try:
         extract_date = date.fromisoformat(str(data["extract_date"]))
     except ValueError as exc:
         raise ManifestError(
-            f"{path}: field 'extract_date' = {data['extract_date']!r}, expected an ISO date YYYY-MM-DD"
+            f"{path}: field 'extract_date' = {str(data['extract_date'])[:40]!r}, expected an ISO date YYYY-MM-DD"
         ) from exc
     tables_raw = data["tables"]
     if not isinstance(tables_raw, dict):
@@ -88,13 +98,15 @@ def read_manifest(directory: Path) -> Manifest:
         if not isinstance(file, str):
             raise ManifestError(f"{path}: tables.{name}.file must be a file name")
         rows = spec.get("rows") if isinstance(spec, dict) else None
+        if rows is not None and (isinstance(rows, bool) or not isinstance(rows, int) or rows < 0):
+            raise ManifestError(f"{path}: tables.{name}.rows = {str(rows)[:20]!r}, expected a whole number")
         tables[name] = TableFile(name, file, rows)
     known = {"format", "schema_version", "council", "extract_date", "created_by", "tables"}
     return Manifest(
         council=str(data["council"]),
         extract_date=extract_date,
         tables=tables,
-        schema_version=int(data.get("schema_version", 1)),
+        schema_version=version,
         created_by=str(data.get("created_by", "")),
         extra={k: v for k, v in data.items() if k not in known},
     )

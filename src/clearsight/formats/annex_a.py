@@ -38,6 +38,7 @@ from clearsight.formats.headers import Field, find_header
 from clearsight.formats.rows import Rows, from_arrow
 from clearsight.formats.source import ReaderOutput
 from clearsight.formats.staff import KnownStaff, known_staff
+from clearsight.formats.workbook import check_workbook
 from clearsight.store.staging import scratch_connection
 from clearsight.store.validation import EXAMPLES, Problem
 
@@ -251,6 +252,7 @@ def read_lists(
 ) -> tuple[dict[int, Sheet], dict[tuple[str, str], str], list[Problem], list[str], dict[int, int]]:
     """Every list's rows, column-wise and normalised; header texts per canonical column; rows without a child
     id; notes; and the rows of the lists no canonical table holds (2, 10, 11), by list."""
+    check_workbook(path)
     try:
         wb = CalamineWorkbook.from_path(str(path))
         sheets = list_sheets(wb.sheet_names)

@@ -12,7 +12,6 @@ written.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 from pathlib import Path
 
 from lxml import etree
@@ -20,7 +19,7 @@ from lxml import etree
 from clearsight.formats.cells import iso_date, yes_no
 from clearsight.formats.errors import ReaderError
 from clearsight.formats.source import ReaderOutput
-from clearsight.formats.xml import child_text, line, parse
+from clearsight.formats.xml import child_text, line, parse, reference_date
 
 FORMAT = "cin"
 UNKNOWN_TEAM = "cin:unknown-team"
@@ -37,8 +36,7 @@ def read(paths: Sequence[Path]) -> ReaderOutput:
     docs = []
     for path in paths:
         root = parse(path, "Message", "CIN")
-        ref = iso_date(_t(root, "Header/CollectionDetails/ReferenceDate"))
-        docs.append((ref, path, root))
+        docs.append((reference_date(root, path), path, root))
     docs.sort(key=lambda d: (d[0], d[1].name))
     kept: dict[str, dict[str, tuple[str, int, dict[str, str | None]]]] = {}
 
@@ -76,8 +74,7 @@ def read(paths: Sequence[Path]) -> ReaderOutput:
                          "(CIN census)' and no allocations are known, so unallocated cases and caseloads are "
                          "unavailable from it alone")
     if docs:
-        latest = max(d[0] for d in docs)
-        out.extract_date = date.fromisoformat(latest) if latest else None
+        out.extract_date = max(d[0] for d in docs)
         out.extract_date_basis = "from the CIN census reference date"
         out.council = f"LA {_t(docs[-1][2], 'Header/Source/LEA')}".strip() if _t(docs[-1][2], "Header/Source/LEA") else ""
     return out

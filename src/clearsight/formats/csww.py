@@ -19,7 +19,7 @@ from pathlib import Path
 
 from clearsight.formats.cells import iso_date, text
 from clearsight.formats.source import ReaderOutput
-from clearsight.formats.xml import child_text, line, parse
+from clearsight.formats.xml import child_text, line, parse, reference_date
 
 FORMAT = "csww"
 UNKNOWN_TEAM = "csww:unknown-team"
@@ -46,12 +46,13 @@ def _day_after(day: str | None) -> str | None:
 def read(paths: Sequence[Path]) -> ReaderOutput:
     out = ReaderOutput(FORMAT, list(paths))
     workers, posts, absences = out.rows("worker"), out.rows("worker_post"), out.rows("absence")
-    refs: list[str] = []
+    refs: list[date] = []
     no_role = 0
     for path in paths:
         root = parse(path, "Message", "CSWW")
-        ref = iso_date(child_text(root, "Header/CollectionDetails/ReferenceDate"))
-        refs.append(ref)
+        ref_date = reference_date(root, path)
+        ref = ref_date.isoformat()
+        refs.append(ref_date)
         out.headers.update({(path.name, col): tag for col, tag in (
             ("start_date", "RoleStartDate"), ("end_date", "RoleEndDate"), ("fte", "FTE"), ("worker_id", "SWENo"),
             ("employment", "AgencyWorker"), ("role", "OrgRole"), ("reason", "ReasonAbsence"))})
@@ -87,6 +88,6 @@ def read(paths: Sequence[Path]) -> ReaderOutput:
     if no_role:
         out.notes.append(f"{no_role} workforce census workers have no OrgRole: loaded as social workers")
     if refs:
-        out.extract_date = date.fromisoformat(max(refs))
+        out.extract_date = max(refs)
         out.extract_date_basis = "from the workforce census reference date"
     return out

@@ -40,7 +40,9 @@ def detect_file(path: Path) -> str | None:
         return "canonical"
     if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
         from clearsight.formats.annex_a import is_annex_a
+        from clearsight.formats.workbook import check_workbook
 
+        check_workbook(path)  # before any reader opens it: a sheet of billions of cells is refused, not read
         return "annex-a" if is_annex_a(path) else None
     from clearsight.formats.ssd import is_ssd
 
@@ -53,6 +55,10 @@ def detect_file(path: Path) -> str | None:
         return None
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ReaderError(path.name, "is UTF-16 text: Clearsight reads UTF-8 (save it as 'CSV UTF-8' or UTF-8 XML)")
+    from clearsight.formats.xml import declares_dtd, refuse_dtd
+
+    if declares_dtd(raw):
+        refuse_dtd(path)
     head = raw.decode("utf-8-sig", errors="replace")
     from clearsight.formats.csc_api import looks_like_payload
 
@@ -133,6 +139,7 @@ def read_councils(
     files naming one (or none) are that council's. ReaderError on unreadable input."""
     from clearsight.formats import annex_a, cin_census, csc_api, csww, hr, ssd, ssda903
     from clearsight.formats.source import to_extract
+    from clearsight.formats.xml import by_council
 
     if fmt == "auto":
         by_format = detect(paths)
@@ -152,10 +159,10 @@ def read_councils(
         outputs.append(ssd.read(by_format["ssd"], extract_date))
     if by_format.get("ssda903"):
         outputs.extend(ssda903.read(by_format["ssda903"]))
-    if by_format.get("cin"):
-        outputs.append(cin_census.read(by_format["cin"]))
-    if by_format.get("csww"):
-        outputs.append(csww.read(by_format["csww"]))
+    for files in by_council(by_format.get("cin", [])):  # one snapshot per council (LEA) the files name
+        outputs.append(cin_census.read(files))
+    for files in by_council(by_format.get("csww", [])):
+        outputs.append(csww.read(files))
     if by_format.get("csc-api"):
         outputs.append(csc_api.read(by_format["csc-api"]))
     where = ", ".join(str(p) for p in paths)

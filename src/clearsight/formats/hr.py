@@ -60,7 +60,7 @@ def read(paths: Sequence[Path]) -> ReaderOutput:
             manifest = read_manifest(path)
             out.extract_date, out.council = manifest.extract_date, manifest.council
             out.extract_date_basis = f"from the HR manifest in {path.name}"
-    con = scratch_connection()
+    con = scratch_connection(files)
     try:
         for i, path in enumerate(files):
             table = hr_table_of(path)

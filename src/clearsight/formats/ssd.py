@@ -43,9 +43,10 @@ from clearsight.formats.rows import from_arrow
 from clearsight.formats.source import ReaderOutput
 from clearsight.formats.ssd_spec import NOT_MODELLED, TABLES, key_column
 from clearsight.formats.ssd_sql import CANONICAL, EVENT_DATES, HEADER_OF, UNKNOWN_TEAM, build
-from clearsight.store.staging import UnreadableFile, normalise_header, stage_file
+from clearsight.store.staging import UnreadableFile, normalise_header, scratch_connection, stage_file
 
 FORMAT = "ssd"
+_AS_DATA = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
 TABLE_SUFFIXES = (".csv", ".parquet")
 DATABASE_SUFFIXES = (".duckdb", ".ddb", ".db")
 # A council's own job titles and involvement roles: ssd_local_codes.csv with columns field, written, code.
@@ -73,24 +74,31 @@ def csv_header(path: Path) -> list[str]:
         return []
 
 
-def database_tables(path: Path) -> list[tuple[str, str]]:
-    """(schema, table) of each ssd_* table or view in a DuckDB database file ([] when it is not one)."""
+def database_objects(path: Path) -> list[tuple[str, str, str]]:
+    """(schema, name, 'BASE TABLE' or 'VIEW') of each ssd_* table or view in a DuckDB database file ([] when it is
+    not one). The file is opened read-only, as data: no extension is loaded and no other file can be reached."""
     try:
-        con = duckdb.connect(str(path), read_only=True)
+        con = duckdb.connect(str(path), read_only=True, config={**_AS_DATA, "enable_external_access": False})
     except duckdb.Error:
         return []
     try:
-        rows = con.execute("SELECT table_schema, table_name FROM information_schema.tables").fetchall()
+        rows = con.execute("SELECT table_schema, table_name, table_type FROM information_schema.tables").fetchall()
     finally:
         con.close()
     known = set(TABLES) | set(NOT_MODELLED)
-    return sorted((str(s), str(t)) for s, t in rows if str(t).lower() in known)
+    return sorted((str(s), str(t), str(k)) for s, t, k in rows if str(t).lower() in known)
+
+
+def database_tables(path: Path) -> list[tuple[str, str]]:
+    """(schema, table) of each ssd_* base table of a DuckDB database file: only stored rows are read, never a
+    view (a view is a query: it could read other files on the machine)."""
+    return [(s, t) for s, t, kind in database_objects(path) if kind == "BASE TABLE"]
 
 
 def is_ssd(path: Path) -> bool:
     suffix = path.suffix.lower()
     if suffix in DATABASE_SUFFIXES:
-        return bool(database_tables(path))
+        return bool(database_objects(path))
     if suffix == ".parquet":
         return table_of(path) is not None
     if suffix == ".csv" and path.stem.strip().lower() == LOCAL_CODES:
@@ -101,7 +109,7 @@ def is_ssd(path: Path) -> bool:
 def read(paths: Sequence[Path], extract_date: date | None = None) -> ReaderOutput:
     """Read SSD table files (or a DuckDB database of ssd_* tables) into canonical rows."""
     out = ReaderOutput(FORMAT, [])
-    con = duckdb.connect()
+    con = scratch_connection(paths)
     try:
         staged: dict[str, list[str]] = {}
         local: dict[str, dict[str, str]] = {}
@@ -180,6 +188,10 @@ def _stage_table_file(con: duckdb.DuckDBPyConnection, path: Path, i: int, staged
 def _stage_database(con: duckdb.DuckDBPyConnection, path: Path, i: int, staged: dict[str, list[str]],
                     out: ReaderOutput) -> None:
     tables = database_tables(path)
+    views = [name for _, name, kind in database_objects(path) if kind != "BASE TABLE"]
+    if views:
+        out.notes.append(f"{path.name}: {', '.join(views)} are views, not read: only stored tables are read from a "
+                         "database (a view is a query, and could read other files)")
     if not tables:  # e.g. Clearsight's own database beside the files: not an error unless nothing else is SSD
         out.notes.append(f"{path.name}: not a DuckDB database holding ssd_* tables (or in use), not read")
         return

@@ -176,7 +176,7 @@ def read(paths: Sequence[Path]) -> list[ReaderOutput]:
     """Read SSDA903 CSV files (any tables, any years) into canonical rows: one output per council when an LA
     column names several (a regional or national stack), else one for the council the files do not name."""
     files = ReaderOutput(FORMAT, list(paths))  # what is said of whole files: malformed lines, column names
-    con = scratch_connection()
+    con = scratch_connection(paths)
     try:
         staged = _stage(con, paths, files)
         merged: dict[str, dict[str | None, int]] = {}

@@ -8,10 +8,13 @@ guessed at, and the line numbers of good rows stay true even where blank or malf
 from __future__ import annotations
 
 import csv
+import itertools
 import mmap
+import shutil
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
+import weakref
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -147,31 +150,59 @@ def unstage(con: duckdb.DuckDBPyConnection, table: str, parsed: bool = False) ->
         con.execute(f"DROP TABLE IF EXISTS stage_{table}")
 
 
-def scratch_connection() -> duckdb.DuckDBPyConnection:
+_PATTERN = "*?[{"  # characters DuckDB expands in a path
+_NO_EXTENSIONS = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+# A scratch connection's own directory for links to inputs whose path DuckDB would read as a pattern.
+_LINK_DIRS: weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, Path] = weakref.WeakKeyDictionary()
+_LINK_NUMBERS = itertools.count()
+
+
+def _sql_list(values: Sequence[str]) -> str:
+    return "[" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + "]"
+
+
+def scratch_connection(inputs: Sequence[Path] = ()) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB for a reader's or the screen's working tables. One thread: these tables are a few
     row groups at most, so a second thread buys little, and on a shared 2-core machine it cost 3-4x (the
-    threads wait on each other: a 45,678-row stage took 0.35 s on two threads, 0.09 s on one)."""
-    con = duckdb.connect()
+    threads wait on each other: a 45,678-row stage took 0.35 s on two threads, 0.09 s on one).
+
+    It fetches and loads no extension, and reads no file but `inputs` (with a database's write-ahead log beside
+    it): a view in a supplied database, or a file path written in a cell, reaches nothing else."""
+    con = duckdb.connect(config=_NO_EXTENSIONS)
     con.execute("SET threads = 1")
+    paths = [str(p.resolve()) for p in inputs]
+    con.execute(f"SET allowed_paths = {_sql_list([*paths, *(p + '.wal' for p in paths)])}")
+    if any(c in p for p in paths for c in _PATTERN):
+        links = Path(tempfile.mkdtemp(prefix="clearsight-"))
+        weakref.finalize(con, shutil.rmtree, links, True)
+        _LINK_DIRS[con] = links
+        con.execute(f"SET allowed_directories = {_sql_list([str(links) + '/'])}")
+    con.execute("SET enable_external_access = false")
     return con
 
 
 @contextmanager
-def _literal(path: Path) -> Iterator[Path]:
+def _literal(con: duckdb.DuckDBPyConnection, path: Path) -> Iterator[Path]:
     """`path` as DuckDB will read it literally: DuckDB expands *, ?, [ and { in a path as a pattern, so a file
-    whose path holds one is read through a link, in a fresh directory, whose name holds none."""
-    if not any(c in str(path) for c in "*?[{"):
+    whose path holds one is read through a link whose name holds none (in the scratch connection's own link
+    directory, else a fresh one)."""
+    if not any(c in str(path.resolve()) for c in _PATTERN):
         yield path
         return
-    with tempfile.TemporaryDirectory(prefix="clearsight-") as tmp:
-        link = Path(tmp) / ("input" + "".join(c for c in path.suffix if c.isalnum() or c == "."))
+    suffix = "".join(c for c in path.suffix if c.isalnum() or c == ".")
+    links = _LINK_DIRS.get(con)
+    with tempfile.TemporaryDirectory(prefix="clearsight-") if links is None else nullcontext(str(links)) as tmp:
+        link = Path(tmp) / f"input{next(_LINK_NUMBERS)}{suffix}"
         link.symlink_to(path.resolve())
-        yield link
+        try:
+            yield link
+        finally:
+            link.unlink(missing_ok=True)
 
 
 def stage_file(con: duckdb.DuckDBPyConnection, table: str, path: Path, display: str) -> StagedFile:
     """Stage `path` as temp table `stage_<table>` (text columns plus source_row)."""
-    with _literal(path) as readable:
+    with _literal(con, path) as readable:
         return _stage_file(con, table, readable, display)
 
 
