@@ -59,15 +59,17 @@ def _sizes(councils: int, spread: float, seed: int) -> list[float]:
     return [float(s) for s in np.clip(rng.lognormal(0.0, spread, councils), 0.05, 8.0)]
 
 
-def build_national(base: Path, out: Path, councils: int, years: int, spread: float, seed: int = 1) -> int:
-    """Write the stacked national set to `out` (one CSV per table, LA and YEAR columns); returns data rows."""
+def build_national(base: Path, out: Path, councils: int, years: int, spread: float, seed: int = 1,
+                   size: float | None = None) -> int:
+    """Write the stacked national set to `out` (one CSV per table, LA and YEAR columns); returns data rows.
+    `size` gives every council that relative size instead of drawing them."""
     out.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect()
     con.execute("CREATE TABLE council (la VARCHAR, copies INTEGER, share DOUBLE)")
     # relative size s: ceil(s) copies of the base children, the last one keeping a share 1 - (ceil(s) - s) of them
     con.executemany("INSERT INTO council VALUES (?, ?, ?)",
                     [[f"Council {i + 1:03d}", int(np.ceil(s)), float(s - np.ceil(s) + 1)]
-                     for i, s in enumerate(_sizes(councils, spread, seed))])
+                     for i, s in enumerate([size] * councils if size else _sizes(councils, spread, seed))])
     for table in TABLES:  # every base table relabelled: child C0001 is C0001-0, C0001-1, ... in each council
         con.execute(f"""CREATE TABLE b_{table} AS SELECT b.* REPLACE (b.CHILD || '-' || k.copy AS CHILD), c.la AS LA
             FROM read_csv('{base}/SSDA903_{table}.csv', all_varchar = true) b, council c, range(c.copies) k(copy)

@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 
 from clearsight.formats.annex_a_writer import write_annex_a
+from clearsight.formats.cin_census_writer import write_cin_census
 from clearsight.formats.csc_api_writer import write_csc_api
 from clearsight.formats.ssd_writer import write_ssd
 from clearsight.formats.ssda903_writer import write_ssda903
@@ -20,6 +21,7 @@ WRITERS: dict[str, Writer] = {
     "ssda903": lambda con, snap, out, as_at: write_ssda903(con, snap, out),
     "ssd": lambda con, snap, out, as_at: write_ssd(con, snap, out),
     "csc-api": lambda con, snap, out, as_at: write_csc_api(con, snap, out),
+    "cin": write_cin_census,
 }
 
 
