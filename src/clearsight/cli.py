@@ -299,10 +299,8 @@ def load(paths: Annotated[list[Path], typer.Argument(help="Extract directory (ma
 
 
 @app.command()
-def export(out: Annotated[Path, typer.Argument(help="Workbook (annex-a), directory (ssda903, ssd) or JSON file "
-                                                    "or directory (csc-api) to write.")],
-           fmt: Annotated[str, typer.Option("--format", help="annex-a (xlsx), ssda903 or ssd (CSV), csc-api "
-                                                               "(DfE CSC API JSON), cin (CIN census XML).")] = "annex-a",
+def export(out: Annotated[Path, typer.Argument(help="Workbook (annex-a), directory or file to write.")],
+           fmt: Annotated[str, typer.Option("--format", help="annex-a, ssda903, ssd, csc-api or cin.")] = "annex-a",
            as_at: AsAt = None, snapshot: Snap = None) -> None:
     """Write a snapshot in a council return format, as the council's case system would produce it."""
     from clearsight.formats.export import export_snapshot
