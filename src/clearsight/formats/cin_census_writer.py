@@ -3,11 +3,13 @@
 The census year runs 1 April to the reference date, 31 March (the one ending on or after `as_at`, default the
 extract date, when that is a 31 March; else the last 31 March before it). A child is in it when one of their
 episodes was open at some time in the year; each such episode is written with its assessments, CIN plans,
-S47 enquiries and CP plans begun by the reference date. Anything after the reference date is not yet known
-to the census: an episode, plan or enquiry ending later is written open. Elements follow the order of DfE's
-CIN census schema (as in DfE's published sample file); gender is DfE's number (1 male, 2 female, 0 not
-known); what Clearsight does not hold (UPN, assessment factors, the number of previous CP plans, the internal
-review date) is left out. Closure and end dates are the day the record ended, as the reader reads them.
+S47 enquiries and CP plans open at some time in the year (a CP plan with the number of the child's plans
+before it; an enquiry whose conference was before the year is not this census's). Anything after the
+reference date is not yet known to the census: an episode, plan or enquiry ending later is written open.
+Elements follow the order of DfE's CIN census schema (as in DfE's published sample file); gender is DfE's
+number (1 male, 2 female, 0 not known); what Clearsight does not hold (UPN or why it is missing, assessment
+factors, the internal review date) is left out, which DfE's validator queries (bench/dfe_cin_validator.py).
+Closure and end dates are the day the record ended, as the reader reads them.
 """
 
 from __future__ import annotations
@@ -59,13 +61,19 @@ def write_cin_census(con: duckdb.DuckDBPyConnection, snapshot: Snapshot, out: Pa
     episodes = _rows(con, """SELECT * FROM episode WHERE snapshot_id = $s AND referral_date <= $ref
         AND (close_date IS NULL OR close_date >= $first) ORDER BY child_id, referral_date""", params)
     by_episode: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
-    for table, start in (("assessment", "start_date"), ("cin_plan", "start_date"), ("s47", "strategy_date"),
-                         ("cp_plan", "start_date")):
-        for row in _rows(con, f"SELECT * FROM {table} WHERE snapshot_id = $s AND {start} <= $ref "
-                              f"ORDER BY episode_id, {start}", params):
-            by_episode[row["episode_id"]][table].append(row)
     icpcs = {r["s47_id"]: r for r in _rows(con, "SELECT * FROM icpc WHERE snapshot_id = $s ORDER BY icpc_id",
                                            params)}
+    for table, start, end in (("assessment", "start_date", "authorised_date"), ("cin_plan", "start_date", "end_date"),
+                              ("s47", "strategy_date", "end_date"), ("cp_plan", "start_date", "end_date")):
+        # open at some time in the year; a CP plan counts the child's plans before it (NumberOfPreviousCPP)
+        previous = (", count(*) OVER (PARTITION BY child_id ORDER BY start_date, cp_plan_id ROWS BETWEEN "
+                    "UNBOUNDED PRECEDING AND 1 PRECEDING) AS previous" if table == "cp_plan" else "")
+        for row in _rows(con, f"SELECT * FROM (SELECT *{previous} FROM {table} WHERE snapshot_id = $s) "
+                              f"WHERE {start} <= $ref AND ({end} IS NULL OR {end} >= $first) "
+                              f"ORDER BY episode_id, {start}", params):
+            held = icpcs.get(row.get("s47_id"), {}).get("conference_date") if table == "s47" else None
+            if held is None or held >= params["first"]:  # a conference before the year: not this census's
+                by_episode[row["episode_id"]][table].append(row)
     reviews: dict[str, list[date]] = defaultdict(list)
     for r in _rows(con, "SELECT * FROM review WHERE snapshot_id = $s AND kind = 'CP' AND held_date <= $ref "
                         "ORDER BY held_date", params):
@@ -152,6 +160,7 @@ def _episode(child: etree._Element, episode: dict[str, Any], held: dict[str, lis
         _add(element, "CPPendDate", _ended(p["end_date"], ref))
         _add(element, "InitialCategoryOfAbuse", p["initial_category"])
         _add(element, "LatestCategoryOfAbuse", p["latest_category"])
+        _add(element, "NumberOfPreviousCPP", p["previous"])
         held_on = reviews.get(p["cp_plan_id"], [])
         if held_on:
             review = etree.SubElement(element, "Reviews")
