@@ -11,6 +11,7 @@ from __future__ import annotations
 import posixpath
 import re
 import zipfile
+import zlib
 from pathlib import Path
 
 from lxml import etree
@@ -21,6 +22,8 @@ from clearsight.formats.xml import parse_bytes
 MAX_SHEET_CELLS = 50_000_000  # rows x columns from A1: 2 M rows of 25 columns, far beyond any council's list
 MAX_PART_BYTES = 1 << 30  # one sheet's XML or the shared strings, uncompressed
 _DIMENSION = re.compile(rb'<dimension\s+ref="(?:[A-Z]{1,3}\d{1,7}:)?([A-Z]{1,3})(\d{1,7})"')
+# a damaged or unusual zip: left for the reader to report as unreadable
+_BROKEN = (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError, RuntimeError)
 _NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
        "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
        "p": "http://schemas.openxmlformats.org/package/2006/relationships"}
@@ -38,7 +41,7 @@ def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
     try:
         book = parse_bytes(zf.read("xl/workbook.xml"))
         rels = parse_bytes(zf.read("xl/_rels/workbook.xml.rels"))
-    except (KeyError, etree.XMLSyntaxError):
+    except (KeyError, etree.XMLSyntaxError, *_BROKEN):
         return {}
     targets = {r.get("Id"): r.get("Target", "") for r in rels.iterfind("p:Relationship", _NS)}
     parts = {}
@@ -54,7 +57,7 @@ def check_workbook(path: Path) -> None:
     that are not a readable zip are left to the reader to report."""
     try:
         zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError):
+    except _BROKEN:
         return
     with zf:
         sizes = {i.filename: i.file_size for i in zf.infolist()}
@@ -69,8 +72,11 @@ def check_workbook(path: Path) -> None:
         for name, part in parts.items():
             if part not in sizes:
                 continue
-            with zf.open(part) as fh:
-                found = _DIMENSION.search(fh.read(65536))
+            try:
+                with zf.open(part) as fh:
+                    found = _DIMENSION.search(fh.read(65536))
+            except _BROKEN:
+                return
             if found is None:
                 continue
             rows, columns = int(found.group(2)), _column_number(found.group(1))
