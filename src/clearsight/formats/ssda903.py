@@ -367,7 +367,7 @@ _KNOWN_COLUMNS = {
     "header": {"child", "sex", "dob", "ethnic", "upn", "mother", "mc_dob"},
     "reviews": {"child", "dob", "review", "review_code"},
     "oc3": {"child", "dob", "in_touch", "activ", "accom"},
-    "social_worker": {"child", "sw_id", "sw_decom", "sw_reason"},
+    "social_worker": {"child", "dob", "sw_id", "sw_decom", "sw_dec", "sw_reason"},
     "missing": {"child", "dob", "missing", "mis_start", "mis_end"},
     "uasc": {"child", "sex", "dob", "duc"},
     "previous_permanence": {"child", "dob", "prev_perm", "la_perm", "date_perm"},

@@ -1,5 +1,7 @@
 """Write a snapshot as SSDA903 CSV tables (header, episodes, reviews, oc3, social_worker, missing, uasc,
-placed_for_adoption, ad1, previous_permanence), dd/mm/yyyy dates.
+placed_for_adoption, ad1, previous_permanence), dd/mm/yyyy dates, each with DfE's column set (as DfE's 903
+validator matches tables): columns Clearsight does not hold (UPN, MOTHER, MC_DOB, REASON_PLACE_CHANGE,
+HOME_POST, PL_POST, URN) are blank; an episode's CIN is the primary need of the CIN episode open at its DECOM.
 
 DuckDB's COPY writes the files, so exporting a large council runs at database speed. SW_ID is the worker's
 Social Work England number where known, else their worker id.
@@ -27,13 +29,24 @@ def _of_children(table: str, columns: str, order: str) -> str:
 _SEX = "CASE c.sex WHEN 'M' THEN '1' WHEN 'F' THEN '2' END"
 
 
+def _NOT_HELD(*columns: str) -> str:
+    """DfE columns Clearsight does not hold, written blank so each table has DfE's exact column set."""
+    return ", ".join(f"CAST(NULL AS VARCHAR) AS {c}" for c in columns)
+
+
 QUERIES = {
     "header": f"""SELECT child_id AS CHILD, CASE sex WHEN 'M' THEN '1' WHEN 'F' THEN '2' END AS SEX,
-        {_d('dob')} AS DOB, ethnicity AS ETHNIC FROM child WHERE snapshot_id = $s
+        {_d('dob')} AS DOB, ethnicity AS ETHNIC, {_NOT_HELD('UPN', 'MOTHER', 'MC_DOB')}
+        FROM child WHERE snapshot_id = $s
         AND child_id IN (SELECT child_id FROM cla_episode WHERE snapshot_id = $s) ORDER BY child_id""",
-    "episodes": f"""SELECT child_id AS CHILD, {_d('start_date')} AS DECOM, start_reason AS RNE, legal_status AS LS,
-        placement_type AS PLACE, placement_provider AS PLACE_PROVIDER, {_d('end_date')} AS DEC, end_reason AS REC
-        FROM cla_episode WHERE snapshot_id = $s ORDER BY child_id, start_date""",
+    "episodes": f"""SELECT c.child_id AS CHILD, {_d('c.start_date')} AS DECOM, c.start_reason AS RNE,
+        c.legal_status AS LS,
+        (SELECT e.primary_need FROM episode e WHERE e.snapshot_id = $s AND e.child_id = c.child_id
+           AND e.referral_date <= c.start_date AND (e.close_date IS NULL OR e.close_date > c.start_date)
+         ORDER BY e.referral_date DESC LIMIT 1) AS CIN,
+        c.placement_type AS PLACE, c.placement_provider AS PLACE_PROVIDER, {_d('c.end_date')} AS DEC,
+        c.end_reason AS REC, {_NOT_HELD('REASON_PLACE_CHANGE', 'HOME_POST', 'PL_POST', 'URN')}
+        FROM cla_episode c WHERE c.snapshot_id = $s ORDER BY c.child_id, c.start_date""",
     "reviews": f"""SELECT r.child_id AS CHILD, {_d('c.dob')} AS DOB, {_d('r.held_date')} AS REVIEW,
         'PN1' AS REVIEW_CODE FROM review r JOIN child c USING (child_id, snapshot_id)
         WHERE r.snapshot_id = $s AND r.kind = 'CLA' AND r.held_date IS NOT NULL ORDER BY 1, r.held_date""",
@@ -41,9 +54,9 @@ QUERIES = {
         CASE WHEN l.in_touch THEN 'YES' WHEN NOT l.in_touch THEN 'NO' END AS IN_TOUCH, l.activity AS ACTIV,
         l.accommodation || CASE WHEN l.suitable THEN '1' WHEN NOT l.suitable THEN '2' ELSE '' END AS ACCOM
         FROM care_leaver l JOIN child c USING (child_id, snapshot_id) WHERE l.snapshot_id = $s ORDER BY 1""",
-    "social_worker": f"""SELECT a.child_id AS CHILD, coalesce(w.swe_no, w.worker_id) AS SW_ID,
-        {_d('a.start_date')} AS SW_DECOM, a.change_reason AS SW_REASON
-        FROM allocation a JOIN worker w USING (worker_id, snapshot_id)
+    "social_worker": f"""SELECT a.child_id AS CHILD, {_d('c.dob')} AS DOB, coalesce(w.swe_no, w.worker_id) AS SW_ID,
+        {_d('a.start_date')} AS SW_DECOM, {_d('a.end_date')} AS SW_DEC, a.change_reason AS SW_REASON
+        FROM allocation a JOIN worker w USING (worker_id, snapshot_id) JOIN child c USING (child_id, snapshot_id)
         WHERE a.snapshot_id = $s AND a.role = 'allocated_social_worker'
           AND (a.end_date IS NULL OR a.end_date > a.start_date)  -- never held: would repeat its SW_DECOM
           AND a.child_id IN (SELECT child_id FROM cla_episode WHERE snapshot_id = $s)
