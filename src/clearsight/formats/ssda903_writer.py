@@ -1,7 +1,8 @@
 """Write a snapshot as SSDA903 CSV tables (header, episodes, reviews, oc3, social_worker, missing, uasc,
 placed_for_adoption, ad1, previous_permanence), dd/mm/yyyy dates, each with DfE's column set (as DfE's 903
 validator matches tables): columns Clearsight does not hold (UPN, MOTHER, MC_DOB, REASON_PLACE_CHANGE,
-HOME_POST, PL_POST, URN) are blank; an episode's CIN is the primary need of the CIN episode open at its DECOM.
+HOME_POST, PL_POST, URN) are blank; an episode's CIN is the primary need of the CIN episode open at its DECOM;
+SW_REASON is DfE's code for the change of social worker (a closed case: OTHERS).
 
 DuckDB's COPY writes the files, so exporting a large council runs at database speed. SW_ID is the worker's
 Social Work England number where known, else their worker id.
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 
+from clearsight.formats.ssd_spec import CHANGE_REASON_CODES
 from clearsight.store.snapshots import Snapshot
 
 
@@ -27,6 +29,8 @@ def _of_children(table: str, columns: str, order: str) -> str:
 
 
 _SEX = "CASE c.sex WHEN 'M' THEN '1' WHEN 'F' THEN '2' END"
+# DfE's reasons for a change of social worker (the SSD uses the same code set)
+_SW_REASON = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in CHANGE_REASON_CODES.items())
 
 
 def _NOT_HELD(*columns: str) -> str:
@@ -55,7 +59,7 @@ QUERIES = {
         l.accommodation || CASE WHEN l.suitable THEN '1' WHEN NOT l.suitable THEN '2' ELSE '' END AS ACCOM
         FROM care_leaver l JOIN child c USING (child_id, snapshot_id) WHERE l.snapshot_id = $s ORDER BY 1""",
     "social_worker": f"""SELECT a.child_id AS CHILD, {_d('c.dob')} AS DOB, coalesce(w.swe_no, w.worker_id) AS SW_ID,
-        {_d('a.start_date')} AS SW_DECOM, {_d('a.end_date')} AS SW_DEC, a.change_reason AS SW_REASON
+        {_d('a.start_date')} AS SW_DECOM, {_d('a.end_date')} AS SW_DEC, CASE a.change_reason {_SW_REASON} END AS SW_REASON
         FROM allocation a JOIN worker w USING (worker_id, snapshot_id) JOIN child c USING (child_id, snapshot_id)
         WHERE a.snapshot_id = $s AND a.role = 'allocated_social_worker'
           AND (a.end_date IS NULL OR a.end_date > a.start_date)  -- never held: would repeat its SW_DECOM
