@@ -5,10 +5,10 @@ practitioners, cases waiting (unallocated), and practitioner FTE by role and emp
 day as forecast.team_flow describes: cases arrive and held cases close at the team's own rates, practitioners
 hold up to the allocation ceiling and the rest wait, and staff leave (more under caseload pressure) and are
 replaced as the council's history shows. Each month end: caseload per FTE (DfE: cases held / FTE of the
-practitioners holding cases, that share of the FTE in post kept as it is now), cases over capacity and posts
-needed at the standards (seed 002: in social-worker posts for practitioners' cases, in IRO or adviser posts for
-theirs), posts to allocate the waiting, and the month's staff cost at the hourly rates of permanent and agency
-staff (seed 000: £24 and £39 an hour).
+practitioners holding cases, which in the projection is every practitioner in post: a worker with room is given
+cases), cases over capacity and posts needed at the standards (seed 002: in social-worker posts for
+practitioners' cases, in IRO or adviser posts for theirs), posts to allocate the waiting, and the month's staff
+cost at the hourly rates of permanent and agency staff (seed 000: £24 and £39 an hour).
 """
 
 from __future__ import annotations
@@ -40,7 +40,6 @@ class TeamPosition:
     agency_fte: float
     held: float  # cases held by its practitioners
     waiting: float  # unallocated cases
-    fte_holding: float = 0.0  # FTE of the practitioners holding at least one case (the DfE denominator)
 
     @property
     def total_fte(self) -> float:
@@ -61,19 +60,17 @@ def team_positions(
     fte: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     agency: dict[str, float] = defaultdict(float)
     held: dict[str, float] = defaultdict(float)
-    holding: dict[str, float] = defaultdict(float)
     unallocated: dict[str, float] = defaultdict(float)
     for w in workers:
         names[w["team_id"]] = (w["team"], w["service"])
         fte[w["team_id"]][w["role"]] += w["fte"]
         agency[w["team_id"]] += w["fte"] if w["employment"] == "agency" else 0.0
         held[w["team_id"]] += w["caseload"] or 0  # None where the role's allocations are not recorded (IROs)
-        holding[w["team_id"]] += w["fte"] if (w["caseload"] or 0) > 0 else 0.0
     for c in waiting:
         names.setdefault(c["team_id"], (c["team"], c["service"]))
         unallocated[c["team_id"]] += 1
     teams = [
-        TeamPosition(t, *names[t], dict(fte[t]), agency[t], held[t], unallocated[t], holding[t])
+        TeamPosition(t, *names[t], dict(fte[t]), agency[t], held[t], unallocated[t])
         for t in names
         if held[t] + unallocated[t] > 0
     ]
@@ -168,14 +165,13 @@ def project_staffing(
         lower = _per_fte(fte, {r: s.lower for r, s in standards.items()})
         share = assume.agency_share.get(team.team_id, team.agency_share)
         cost_per_fte = _per_fte(fte, {r: hours_a_month * _rate(config, r, share) for r in fte})
-        holding_share = team.fte_holding / team.total_fte if team.total_fte and team.fte_holding else 1.0
         for i, month_end in enumerate(month_ends):
             demand, held, total_fte = path.open_cases[i, j], path.held[i, j], path.fte[i, j]
             waiting = demand - held
             over = max(0.0, held - at_target * total_fte)
             posts_caseloads, posts_waiting = over / post_size, waiting / post_size
             posts = math.ceil(round(posts_caseloads + posts_waiting, 6))
-            per_fte = held / (total_fte * holding_share) if total_fte > 1e-9 else None
+            per_fte = held / total_fte if total_fte > 1e-9 else None
             red = (per_fte is None and demand > 0) or (per_fte or 0) > _per_fte(fte, upper) or (
                 demand > 0 and waiting / demand >= settings.risk_unallocated_share
             )

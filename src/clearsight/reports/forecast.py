@@ -290,7 +290,7 @@ _WHATIF_METHOD = (
     "over the standard as its history shows (Poisson fit over worker-months; restructure leavers left out); "
     "vacancies against the establishment fill at the rate starters filled them. Demand changes scale arrivals; "
     "children-in-care teams' arrivals follow the looked-after forecast. Children per FTE: cases held / FTE of "
-    "practitioners holding cases (DfE). Posts needed = cases over the standard / the social-worker standard + "
+    "practitioners holding cases (DfE; in the projection every practitioner in post holds cases). Posts needed = cases over the standard / the social-worker standard + "
     "waiting / the standard, rounded up by team. Risk: red above the upper standard or with the configured "
     "share waiting, amber above the lower standard.")
 
