@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from backends import BACKENDS, Backend, using
+from postgres_server import Server
 
 from clearsight.store.cache import CACHE_ENV
 from clearsight.store.database import connect
@@ -36,3 +39,38 @@ def small_eastmere_db(small_eastmere: Path, tmp_path_factory: pytest.TempPathFac
 def _clearsight_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Compiled SQL and calendars go to a cache of the test session's own, never the user's (~/.cache)."""
     os.environ[CACHE_ENV] = str(tmp_path_factory.mktemp("clearsight-cache"))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "duckdb_only: checks something only the DuckDB back end has")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every test using `backend` runs on both back ends, unless marked duckdb_only."""
+    if "backend" in metafunc.fixturenames:
+        names = ["duckdb"] if metafunc.definition.get_closest_marker("duckdb_only") else list(BACKENDS)
+        metafunc.parametrize("backend", names, indirect=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[Server]:
+    """One PostgreSQL server for the session, started on first use. Missing PostgreSQL is an error, never a
+    skip: CI must run every store and metric test on both back ends."""
+    server = Server()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def postgres_database(postgres_server: Server) -> str:
+    """A fresh PostgreSQL database for the test module (each test takes a schema of its own in it)."""
+    return postgres_server.database()
+
+
+@pytest.fixture
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
+    """The back end this run of the test uses; CouncilBuilder.load loads into it."""
+    name = getattr(request, "param", "duckdb")
+    url = request.getfixturevalue("postgres_database") if name == "postgres" else None
+    with using(Backend(name, tmp_path, url)) as chosen:
+        yield chosen

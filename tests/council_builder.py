@@ -12,11 +12,10 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
+import backends
 from clearsight.canonical.manifest import Manifest, TableFile
 from clearsight.canonical import schema
-from clearsight.store.database import connect
+from clearsight.store.database import Connection, connect
 from clearsight.store.load import LoadReport, load_extract
 from clearsight.store.snapshots import Snapshot, get_snapshot
 
@@ -162,14 +161,14 @@ class CouncilBuilder:
 
     def load(self, tmp: Path) -> "Loaded":
         extract = self.write(tmp / "extract")
-        con = connect(tmp / "test.duckdb")
+        con = connect(backends.current(tmp).location())
         report = load_extract(con, extract)
         assert report.status == "loaded", "\n".join(str(p) for p in report.problems)
         return Loaded(con, get_snapshot(con), report)
 
 
 class Loaded:
-    def __init__(self, con: duckdb.DuckDBPyConnection, snapshot: Snapshot, report: LoadReport) -> None:
+    def __init__(self, con: Connection, snapshot: Snapshot, report: LoadReport) -> None:
         self.con = con
         self.snapshot = snapshot
         self.report = report

@@ -38,7 +38,7 @@ EXIT_BAD_REQUEST = 2
 
 
 class State:
-    db: Optional[Path] = None
+    db: Optional[str] = None
     config_path: Optional[Path] = None
     council: Optional[str] = None
 
@@ -72,8 +72,8 @@ def _version(value: bool) -> None:
 
 
 @app.callback()
-def main(db: Annotated[Optional[Path], typer.Option(help="Database file (default: $CLEARSIGHT_DB or "
-                                                    "./clearsight.duckdb).")] = None,
+def main(db: Annotated[Optional[str], typer.Option(help="DuckDB file or postgresql:// URL (default: "
+                                                   "$CLEARSIGHT_DB or ./clearsight.duckdb).")] = None,
          config: Annotated[Optional[Path], typer.Option(help="Council settings TOML (default: "
                                                         "$CLEARSIGHT_CONFIG).")] = None,
          council: Annotated[Optional[str], typer.Option(help="Which council, where the database holds "

@@ -22,8 +22,8 @@ assessments_within_45_days,Neighbour C,neighbour,2024,0.10
 """
 
 
-def test_england_is_built_in_until_a_csv_says_otherwise(tmp_path):
-    con = connect(tmp_path / "b.duckdb")
+def test_england_is_built_in_until_a_csv_says_otherwise(backend, tmp_path):
+    con = connect(backend.location())
     year_2025 = date(2025, 3, 31)  # the CIN census year to 31 March 2025 ("2025")
     built_in = benchmark_for(con, "assessment_timeliness", year_2025)
     assert (built_in.england, built_in.england_source, built_in.neighbours) == (0.857, "built in", None)
@@ -38,9 +38,9 @@ def test_england_is_built_in_until_a_csv_says_otherwise(tmp_path):
     assert (b.period, b.england, b.neighbours, b.region, b.note) == ("2024", 0.82, 0.10, None, None)
 
 
-def test_every_comparison_takes_the_matching_year_and_says_when_none_matches(tmp_path):
+def test_every_comparison_takes_the_matching_year_and_says_when_none_matches(backend):
     """Workforce census figures are as at 30 September (definitions.md: turnover 2023 15.9%, 2025 11.8%)."""
-    con = connect(tmp_path / "b.duckdb")
+    con = connect(backend.location())
     assert benchmark_for(con, "turnover_rate", date(2023, 9, 30)).england == 0.159
     assert benchmark_for(con, "turnover_rate", date(2025, 3, 31)).england == 0.118  # year to 30 Sep 2025
     b = benchmark_for(con, "turnover_rate", date(2024, 9, 30))
@@ -55,8 +55,8 @@ def test_every_comparison_takes_the_matching_year_and_says_when_none_matches(tmp
     assert [publication_year(p) for p in ("2023", "2022-23", "2022/2023", "FY23")] == [2023, 2023, 2023, None]
 
 
-def test_a_bad_row_loads_nothing(tmp_path):
-    db = tmp_path / "b.duckdb"
+def test_a_bad_row_loads_nothing(backend, tmp_path):
+    db = backend.location()
     path = tmp_path / "bench.csv"
     path.write_text(CSV + "assessments_within_45_days,Somewhere,county,2025,abc\n")
     result = CliRunner().invoke(app, ["--db", str(db), "benchmarks", "load", str(path)])

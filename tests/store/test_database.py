@@ -21,18 +21,19 @@ from clearsight.store.database import (
 )
 
 
-def test_new_database_is_at_the_current_schema_version(tmp_path):
-    con = connect(tmp_path / "new.duckdb")
+def test_new_database_is_at_the_current_schema_version(backend):
+    con = connect(backend.location())
     assert schema_version(con) == schema.SCHEMA_VERSION
     tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
     assert {t.name for t in schema.TABLES} | {"snapshot", "schema_version"} <= tables
     for table in schema.TABLES:
-        cols = [r[0] for r in con.execute(f'DESCRIBE "{table.name}"').fetchall()]
+        cols = [r[0] for r in con.execute("SELECT column_name FROM information_schema.columns WHERE table_name = ? "
+                                          "ORDER BY ordinal_position", [table.name]).fetchall()]
         assert cols == [*table.column_names, "snapshot_id", "source_file", "source_row"]
 
 
-def test_connecting_again_does_not_rerun_migrations(tmp_path, monkeypatch):
-    path = tmp_path / "db.duckdb"
+def test_connecting_again_does_not_rerun_migrations(backend, monkeypatch):
+    path = backend.location()
     connect(path).close()
     calls = []
     monkeypatch.setattr(database, "MIGRATIONS", tuple(lambda con, f=f: calls.append(f) for f in database.MIGRATIONS))
@@ -45,16 +46,16 @@ def test_connecting_again_does_not_rerun_migrations(tmp_path, monkeypatch):
     assert con.execute("SELECT count(*) FROM schema_version").fetchone() == (schema.SCHEMA_VERSION,)
 
 
-def test_data_survives_reconnecting(tmp_path):
-    path = tmp_path / "db.duckdb"
+def test_data_survives_reconnecting(backend):
+    path = backend.location()
     con = connect(path)
     con.execute("INSERT INTO team (team_id, name, service) VALUES ('T1', 'Team', 'cin')")
     con.close()
     assert connect(path).execute("SELECT team_id FROM team").fetchall() == [("T1",)]
 
 
-def test_a_newer_database_is_refused(tmp_path):
-    path = tmp_path / "db.duckdb"
+def test_a_newer_database_is_refused(backend):
+    path = backend.location()
     con = connect(path)
     con.execute("INSERT INTO schema_version VALUES (?)", [schema.SCHEMA_VERSION + 1])
     con.close()
@@ -182,8 +183,8 @@ def test_a_file_that_is_not_a_clearsight_database_is_refused(tmp_path):
         open_database(tmp_path / "other.duckdb")
 
 
-def test_a_reader_of_an_older_schema_has_it_upgraded_first(tmp_path):
-    path = tmp_path / "db.duckdb"
+def test_a_reader_of_an_older_schema_has_it_upgraded_first(backend):
+    path = backend.location()
     con = connect(path)
     con.execute("DELETE FROM schema_version WHERE version = ?", [schema.SCHEMA_VERSION])
     con.close()
@@ -191,6 +192,6 @@ def test_a_reader_of_an_older_schema_has_it_upgraded_first(tmp_path):
     assert reader.execute("SELECT max(version) FROM schema_version").fetchone() == (schema.SCHEMA_VERSION,)
 
 
-def test_a_writer_stores_the_working_day_calendar(tmp_path):
-    con = open_database(tmp_path / "db.duckdb", write=True, create=True)
+def test_a_writer_stores_the_working_day_calendar(backend):
+    con = open_database(backend.location(), write=True, create=True)
     assert con.execute("SELECT count(*) > 0 FROM working_calendar").fetchone() == (True,)

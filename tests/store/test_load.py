@@ -9,16 +9,15 @@ import shutil
 from datetime import date
 from pathlib import Path
 
-import duckdb
 import pytest
 from broken_extracts import DEFECTS, VALID, Defect, append_line, make_broken, set_cell, write_valid
 
 from clearsight.canonical import schema
-from clearsight.store.database import connect
+from clearsight.store.database import Connection, connect
 from clearsight.store.load import load_extract
 
 
-def db_state(con: duckdb.DuckDBPyConnection) -> tuple[int, dict[str, int]]:
+def db_state(con: Connection) -> tuple[int, dict[str, int]]:
     """Snapshot count and row count of every canonical table."""
     snapshots = con.execute("SELECT count(*) FROM snapshot").fetchone()[0]
     rows = {t.name: con.execute(f'SELECT count(*) FROM "{t.name}"').fetchone()[0] for t in schema.TABLES}
@@ -41,10 +40,15 @@ def loaded_db(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def con(loaded_db, tmp_path):
-    path = tmp_path / "db.duckdb"
-    shutil.copy(loaded_db, path)
-    c = connect(path)
+def con(backend, tmp_path, request):
+    """A database holding the valid base extract: a copy of the template on DuckDB, loaded afresh on PostgreSQL."""
+    if backend.name == "duckdb":
+        path = tmp_path / "db.duckdb"
+        shutil.copy(request.getfixturevalue("loaded_db"), path)
+        c = connect(path)
+    else:
+        c = connect(backend.location())
+        assert load_extract(c, VALID).status == "loaded"
     yield c
     c.close()
 
@@ -116,8 +120,8 @@ def test_many_bad_rows_are_counted_and_the_first_twenty_listed(con, tmp_path):
 # Idempotent, atomic, read-only
 
 
-def test_loading_the_same_extract_twice_gives_one_snapshot(tmp_path):
-    con = connect(tmp_path / "db.duckdb")
+def test_loading_the_same_extract_twice_gives_one_snapshot(backend, tmp_path):
+    con = connect(backend.location())
     extract = write_valid(tmp_path / "x")
     first = load_extract(con, extract)
     assert (first.status, first.exit_code) == ("loaded", 0)
@@ -133,8 +137,8 @@ def test_loading_the_same_extract_twice_gives_one_snapshot(tmp_path):
     assert db_state(con) == state
 
 
-def test_changed_content_is_a_new_snapshot(tmp_path):
-    con = connect(tmp_path / "db.duckdb")
+def test_changed_content_is_a_new_snapshot(backend, tmp_path):
+    con = connect(backend.location())
     extract = write_valid(tmp_path / "x")
     first = load_extract(con, extract)
     set_cell(extract, "worker.csv", 3, "name", "Sam Renamed")
@@ -144,12 +148,12 @@ def test_changed_content_is_a_new_snapshot(tmp_path):
     assert snapshots == 2 and rows["worker"] == 8
 
 
-def test_inputs_are_never_written(tmp_path):
+def test_inputs_are_never_written(backend, tmp_path):
     extract = write_valid(tmp_path / "x")
     os.utime(extract / "worker.csv", ns=(1_000_000_000_000_000_000, 1_000_000_000_000_000_000))
     before = files_state(extract)
     listing = sorted(os.listdir(extract))
-    con = connect(tmp_path / "db.duckdb")
+    con = connect(backend.location())
     assert load_extract(con, extract).status == "loaded"
     assert load_extract(con, extract).status == "already_loaded"
     assert files_state(extract) == before
@@ -166,8 +170,8 @@ def test_committed_valid_extract_is_what_the_builder_writes(tmp_path):
     assert (mismatch, errors) == ([], [])
 
 
-def test_committed_valid_extract_loads(tmp_path):
-    con = connect(tmp_path / "db.duckdb")
+def test_committed_valid_extract_loads(backend, tmp_path):
+    con = connect(backend.location())
     report = load_extract(con, VALID)
     assert report.status == "loaded", [str(p) for p in report.problems]
     assert report.tables["cp_plan"]["rows"] == 1
@@ -205,9 +209,9 @@ def _messy(directory: Path) -> Path:
     return extract
 
 
-def test_tolerated_messiness_loads_with_the_right_values(tmp_path):
+def test_tolerated_messiness_loads_with_the_right_values(backend, tmp_path):
     extract = _messy(tmp_path / "messy")
-    con = connect(tmp_path / "db.duckdb")
+    con = connect(backend.location())
     report = load_extract(con, extract)
     assert report.status == "loaded", [str(p) for p in report.problems]
     assert report.tables["child"]["extra_columns"] == ["notes"]

@@ -15,7 +15,6 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-import duckdb
 import ibis
 import pyarrow as pa
 import sqlglot
@@ -27,7 +26,7 @@ from clearsight.metrics.registry import Metric, Scope, get_metric
 from clearsight.metrics.sql import Parameter, ParameterisedSql, parameterise
 from clearsight.store import cache
 from clearsight.store.calendar import calendar_tables
-from clearsight.store.database import query_arrow
+from clearsight.store.database import Connection, is_postgres, query_arrow
 from clearsight.canonical.schema import EMPTY_MEANS_NOT_YET
 from clearsight.store.snapshots import Snapshot
 
@@ -147,7 +146,7 @@ def provenance(
 
 
 def _plausibility(
-    con: duckdb.DuckDBPyConnection, snapshot: Snapshot, metric: Metric, config: CouncilConfig
+    con: Connection, snapshot: Snapshot, metric: Metric, config: CouncilConfig
 ) -> dict[str, float | None]:
     """Share of records passing each plausibility rule that concerns a field the metric reads."""
     from clearsight.metrics.plausibility import PLAUSIBILITY_METRICS, rules_for
@@ -164,14 +163,14 @@ _SHARES_LOCK = threading.Lock()
 
 
 def plausible_shares(
-    con: duckdb.DuckDBPyConnection, snapshot: Snapshot, config: CouncilConfig
+    con: Connection, snapshot: Snapshot, config: CouncilConfig
 ) -> dict[str, float | None]:
     """Share of the snapshot's records passing each plausibility rule. A property of the records loaded (not of
     any date), and it reads whole tables (seconds at scale 10), so it is computed once per snapshot content,
     settings and code, and kept in memory and in the per-user cache (shares by rule: no records)."""
     key = {
         "clearsight": __version__, "source": cache.source_fingerprint(), "snapshot": snapshot.content_hash,
-        "config": hashlib.sha256(config.model_dump_json().encode()).hexdigest(),
+        "config": hashlib.sha256(config.model_dump_json().encode()).hexdigest(), "postgres": is_postgres(con),
     }
     name = cache.key_hash(key)
     with _SHARES_LOCK:
@@ -235,7 +234,8 @@ def input_table_name(metric: str) -> str:
 
 
 def _compile(
-    name: str, team_filter: bool, config: CouncilConfig, input_schemas: tuple[tuple[str, ibis.Schema], ...]
+    name: str, team_filter: bool, config: CouncilConfig, input_schemas: tuple[tuple[str, ibis.Schema], ...],
+    dialect: str,
 ) -> ParameterisedSql:
     scope = Scope(
         int(_STAND_IN["snapshot_id"]), _STAND_IN["as_at"], config, period_start=_STAND_IN["period_start"],
@@ -244,7 +244,7 @@ def _compile(
     inputs = {m: ibis.table(schema, name=input_table_name(m)) for m, schema in input_schemas}
     team = str(_STAND_IN["team"]) if team_filter else None
     COMPILES[name] += 1
-    compiled = parameterise(expression(name, scope, team, inputs or None), SCOPE_PARAMETERS)
+    compiled = parameterise(expression(name, scope, team, inputs or None), SCOPE_PARAMETERS, dialect)
     if "snapshot_id" not in compiled.parameters:
         raise AssertionError(f"metric {name} does not read a snapshot: every figure must")
     return compiled
@@ -252,21 +252,25 @@ def _compile(
 
 @lru_cache(maxsize=512)
 def compiled_sql(
-    name: str, team_filter: bool, config_json: str, input_schemas: tuple[tuple[str, ibis.Schema], ...] = ()
+    name: str, team_filter: bool, config_json: str, input_schemas: tuple[tuple[str, ibis.Schema], ...] = (),
+    dialect: str = "duckdb",
 ) -> ParameterisedSql:
-    """Metric `name`'s DuckDB SQL with the scope as parameters (`SCOPE_PARAMETERS`), from this process's
-    memory, else the cache on disk, else compiled by Ibis (and kept in both)."""
+    """Metric `name`'s SQL for the back end's `dialect` (duckdb or postgres) with the scope as parameters
+    (`SCOPE_PARAMETERS`), from this process's memory, else the cache on disk, else compiled by Ibis (and kept
+    in both)."""
     key = {
         "clearsight": __version__, "source": cache.source_fingerprint(), "ibis": ibis.__version__,
-        "sqlglot": sqlglot.__version__, "metric": name, "dialect": "duckdb", "team_filter": team_filter,
+        "sqlglot": sqlglot.__version__, "metric": name, "dialect": dialect, "team_filter": team_filter,
         "config": hashlib.sha256(config_json.encode()).hexdigest(),
         "inputs": [[m, [[c, str(t)] for c, t in schema.items()]] for m, schema in input_schemas],
     }
     stored = cache.read_json("sql", key)
     if stored is not None and isinstance(stored.get("sql"), str) and isinstance(stored.get("parameters"), list):
-        return ParameterisedSql(stored["sql"], tuple(stored["parameters"]))
-    compiled = _compile(name, team_filter, CouncilConfig.model_validate_json(config_json), input_schemas)
-    cache.write_json("sql", key, {"sql": compiled.sql, "parameters": list(compiled.parameters)})
+        types = tuple((str(c), str(t)) for c, t in stored.get("types", []))
+        return ParameterisedSql(stored["sql"], tuple(stored["parameters"]), types)
+    compiled = _compile(name, team_filter, CouncilConfig.model_validate_json(config_json), input_schemas, dialect)
+    cache.write_json("sql", key, {"sql": compiled.sql, "parameters": list(compiled.parameters),
+                                  "types": [list(t) for t in compiled.types]})
     return compiled
 
 
@@ -331,7 +335,7 @@ def clear_result_cache() -> None:
 
 
 def compute(
-    con: duckdb.DuckDBPyConnection,
+    con: Connection,
     snapshot: Snapshot,
     name: str,
     as_at: date | None = None,
@@ -348,17 +352,19 @@ def compute(
     if period_start is not None and period_start > as_at:
         raise ValueError(f"period starts {period_start}, after it ends {as_at}")
     config = config or CouncilConfig()
-    key = (snapshot.content_hash, name, as_at, period_start, team, config.model_dump_json())
+    dialect = "postgres" if is_postgres(con) else "duckdb"
+    key = (snapshot.content_hash, name, as_at, period_start, team, config.model_dump_json(), dialect)
     rows = _RESULTS.get(key)
     if rows is None:
         given = {m: inputs[m].rows for m in metric.inputs if inputs and m in inputs}
         if len(given) != len(metric.inputs):
             given = {}
         schemas = tuple((m, ibis.Schema.from_pyarrow(t.schema)) for m, t in given.items())
-        compiled = compiled_sql(name, team is not None, config.model_dump_json(), schemas)
+        compiled = compiled_sql(name, team is not None, config.model_dump_json(), schemas, dialect)
         tables = {input_table_name(m): t for m, t in given.items()} | calendar_tables(con, config)
         values = scope_values(snapshot, as_at, config, team, period_start)
-        rows = query_arrow(con, compiled.sql, tables, compiled.bind(values))
+        schema = compiled.arrow_schema() if dialect == "postgres" else None
+        rows = query_arrow(con, compiled.sql, tables, compiled.bind(values), schema)
         _RESULTS.put(key, rows)
     filters = {"team": team} if team else {}
     if period_start is not None:
@@ -368,7 +374,7 @@ def compute(
 
 
 def compute_monthly(
-    con: duckdb.DuckDBPyConnection,
+    con: Connection,
     snapshot: Snapshot,
     name: str,
     start: date,

@@ -96,7 +96,8 @@ def rates_by_level(s: Scope, rows: ir.Table, measures: dict[str, str]) -> ir.Tab
         keys = list(LEVEL_KEYS[level])
         counted = base.group_by(keys).agg(
             denominator=base.count(),
-            **{out_names[m]: base[measures[m]].fill_null(False).cast("int64").sum() for m in names},
+            # CASE, not a cast: PostgreSQL casts a boolean to integer but not to bigint
+            **{out_names[m]: base[measures[m]].fill_null(False).ifelse(1, 0).cast("int64").sum() for m in names},
         )
         if level == "council":  # the council's line is there even with nothing to count: 0 of 0, no rate
             council = level_keys(s, "council").left_join(counted, keys).drop(*(f"{k}_right" for k in keys))

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date
 from typing import Any
 
 import ibis
 import ibis.config
 import ibis.expr.types as ir
+import pyarrow as pa
 from sqlglot import exp
 
 # Ibis names its compilers after backends: T-SQL is the mssql compiler, Spark SQL the pyspark one.
@@ -56,6 +58,11 @@ class ParameterisedSql:
 
     sql: str
     parameters: tuple[str, ...]  # the names the SQL uses
+    types: tuple[tuple[str, str], ...] = ()  # each column's Ibis type: how a back end's rows are typed
+
+    def arrow_schema(self) -> pa.Schema | None:
+        """The columns' Arrow types as Ibis declared them (None when the SQL came without them)."""
+        return _arrow_schema(self.types) if self.types else None
 
     def bind(self, values: Mapping[str, Any]) -> dict[str, Any]:
         """The values of the parameters this SQL uses (DuckDB rejects values for parameters it lacks)."""
@@ -65,9 +72,15 @@ class ParameterisedSql:
         return {p: values[p] for p in self.parameters}
 
 
+@lru_cache(maxsize=1024)
+def _arrow_schema(types: tuple[tuple[str, str], ...]) -> pa.Schema:
+    return ibis.schema(dict(types)).to_pyarrow()
+
+
 def parameterise(expr: ir.Table, parameters: tuple[Parameter, ...], dialect: str = "duckdb") -> ParameterisedSql:
     """Compile `expr` (built with each parameter's stand-in value) and replace, in the SQL syntax tree, every
-    literal equal to a stand-in by the cast named parameter. Fails if a stand-in survives in a form not
+    literal equal to a stand-in by the cast named parameter: `$name` for DuckDB, psycopg's `%(name)s` for
+    PostgreSQL (every other % then doubled, as psycopg reads it). Fails if a stand-in survives in a form not
     recognised (it would be compared as a stand-in at run time)."""
     compiler = _compiler(dialect)
     stand_ins: dict[exp.Expression, Parameter] = {}
@@ -93,8 +106,8 @@ def parameterise(expr: ir.Table, parameters: tuple[Parameter, ...], dialect: str
                     swap_within(child)
                     continue
                 used[p.name] = None
-                node.set(key, exp.cast(exp.Placeholder(this=p.name), p.sql_type),
-                         index=i if isinstance(value, list) else None)
+                placeholder = exp.Var(this=_mark(p.name)) if dialect == "postgres" else exp.Placeholder(this=p.name)
+                node.set(key, exp.cast(placeholder, p.sql_type), index=i if isinstance(value, list) else None)
 
     tree = compiler.to_sqlglot(expr.unbind())
     swap_within(tree)
@@ -102,4 +115,13 @@ def parameterise(expr: ir.Table, parameters: tuple[Parameter, ...], dialect: str
     for literal, p in stand_ins.items():
         if str(p.stand_in) in sql or literal.sql(dialect=compiler.dialect) in sql:
             raise AssertionError(f"stand-in for ${p.name} ({p.stand_in}) left in the SQL")
-    return ParameterisedSql(sql, tuple(used))
+    if dialect == "postgres":
+        sql = sql.replace("%", "%%")
+        for name in used:
+            sql = sql.replace(_mark(name), f"%({name})s")
+    types = tuple((name, str(dtype)) for name, dtype in expr.schema().items())
+    return ParameterisedSql(sql, tuple(used), types)
+
+
+def _mark(name: str) -> str:
+    return f"__clearsight_parameter_{name}__"

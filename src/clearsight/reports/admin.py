@@ -34,24 +34,28 @@ def metrics() -> View:
                 None)
 
 
-def doctor(path: Path) -> View:
-    """Versions in use and the database: what a council's IT team checks first."""
+def doctor(path: Path | str) -> View:
+    """Versions in use and the database (a DuckDB file or a PostgreSQL URL): what a council's IT team checks
+    first."""
     import ibis
+    import psycopg
     import sqlglot
 
-    from clearsight.store.database import DatabaseError, open_database
+    from clearsight.store.database import DatabaseError, describe_location, open_database
 
+    exists = isinstance(path, str) or path.exists()
     try:
-        held = str(len(list_snapshots(open_database(path)))) if path.exists() else "none"
-    except DatabaseError as exc:  # busy, or not a Clearsight database: say so, as the IT team needs to know
+        held = str(len(list_snapshots(open_database(path)))) if exists else "none"
+    except DatabaseError as exc:  # busy, unreachable or not a Clearsight database: the IT team needs to know
         held = str(exc)
+    where = (f"{describe_location(path)} (PostgreSQL server)" if isinstance(path, str) else
+             f"{path.resolve()} ({'exists' if exists else 'not created yet'})")
     rows = [{"item": "clearsight", "value": __version__}, {"item": "Python", "value": sys.version.split()[0]},
             {"item": "duckdb", "value": duckdb.__version__}, {"item": "ibis", "value": ibis.__version__},
-            {"item": "sqlglot", "value": sqlglot.__version__},
-            {"item": "database", "value": f"{path.resolve()} ({'exists' if path.exists() else 'not created yet'})"},
-            {"item": "snapshots", "value": held}]
-    return View("doctor", "Clearsight doctor", str(path), (), (section("doctor", "Versions and database", rows, (
-        col("item", "Item"), col("value", "Value"))),), None)
+            {"item": "sqlglot", "value": sqlglot.__version__}, {"item": "psycopg", "value": psycopg.__version__},
+            {"item": "database", "value": where}, {"item": "snapshots", "value": held}]
+    table = section("doctor", "Versions and database", rows, (col("item", "Item"), col("value", "Value")))
+    return View("doctor", "Clearsight doctor", describe_location(path), (), (table,), None)
 
 
 def metric_sql_text(req: Request, name: str, dialect: str) -> str:

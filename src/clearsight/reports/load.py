@@ -15,18 +15,19 @@ from clearsight.formats.detect import read_councils
 from clearsight.formats.errors import ReaderError
 from clearsight.render.values import clean_text
 from clearsight.reports.request import BadRequest
+from clearsight.store.database import describe_location
 from clearsight.store.load import LoadReport, load, load_extract
 
 Kind = Literal["error", "warning"] | None
 
 
-def load_lines(reports: list[LoadReport], database: Path) -> list[tuple[str, Kind]]:
+def load_lines(reports: list[LoadReport], database: Path | str) -> list[tuple[str, Kind]]:
     """The lines to show after a load (one report per council): (text, None for the outcome and notes,
     "warning"/"error" for problems)."""
     return [line for report in reports for line in report_lines(report, database)]
 
 
-def report_lines(report: LoadReport, database: Path) -> list[tuple[str, Kind]]:
+def report_lines(report: LoadReport, database: Path | str) -> list[tuple[str, Kind]]:
     if report.status == "rejected":
         n = sum(p.count for p in report.problems)
         return [(f"Load rejected: {n:,} problem rows in {len(report.problems)} checks; the database is unchanged.",
@@ -35,7 +36,7 @@ def report_lines(report: LoadReport, database: Path) -> list[tuple[str, Kind]]:
         return [(f"Already loaded as snapshot {report.snapshot_id}: nothing changed.", None)]
     lines: list[tuple[str, Kind]] = [(
         f"Loaded snapshot {report.snapshot_id}: {report.council}, extract date {report.extract_date}, "
-        f"{report.rows_loaded:,} rows in {report.seconds:.1f}s into {database}.", None)]
+        f"{report.rows_loaded:,} rows in {report.seconds:.1f}s into {describe_location(database)}.", None)]
     for table, info in report.tables.items():
         if info.get("extra_columns"):
             lines.append((f"  note: {table}: extra columns ignored: {', '.join(info['extra_columns'])}", None))

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-import duckdb
+from clearsight.store.database import Connection
 
 from clearsight.config import CouncilConfig
 from clearsight.store.validation import Problem
@@ -49,7 +49,7 @@ class Benchmark:
     note: str | None = None  # said when no England figure matches the year: which years are held
 
 
-def load_benchmarks(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[int, list[Problem]]:
+def load_benchmarks(con: Connection, path: Path) -> tuple[int, list[Problem]]:
     """Validate the whole file, then replace the rows it carries in one transaction; nothing on any problem."""
     name = path.name
     problems: list[Problem] = []
@@ -79,8 +79,10 @@ def load_benchmarks(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[int, li
     if problems:
         return 0, problems
     con.execute("BEGIN TRANSACTION")
-    try:
-        con.executemany("INSERT OR REPLACE INTO benchmark VALUES (?, ?, ?, ?, ?, ?)", rows)
+    try:  # a figure given again replaces the one held (delete, then insert: the same SQL on both back ends)
+        con.executemany("DELETE FROM benchmark WHERE indicator = ? AND area = ? AND period = ?",
+                        [(r[0], r[1], r[3]) for r in rows])
+        con.executemany("INSERT INTO benchmark VALUES (?, ?, ?, ?, ?, ?)", rows)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -125,7 +127,7 @@ def matching_year(indicator: str, period_end: date, period_start: date | None, c
 
 
 def benchmark_for(
-    con: duckdb.DuckDBPyConnection, indicator: str, period_end: date, *, period_start: date | None = None,
+    con: Connection, indicator: str, period_end: date, *, period_start: date | None = None,
     config: CouncilConfig | None = None,
 ) -> Benchmark | None:
     """England's, the region's and the neighbours' figures for `indicator` (a KPI name or an indicator) in the

@@ -22,6 +22,7 @@ from clearsight.config import CouncilConfig
 from clearsight.config.settings import CalendarSettings
 from clearsight.canonical.calendar import CALENDAR_FIRST, CALENDAR_LAST, CALENDAR_TABLE, working_calendar
 from clearsight.store import cache
+from clearsight.store.postgres import PostgresConnection
 
 META_TABLE = f"{CALENDAR_TABLE}_meta"
 
@@ -37,7 +38,12 @@ def calendar_hash(config: CouncilConfig | CalendarSettings) -> str:
     return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()
 
 
-def _stored_hash(con: duckdb.DuckDBPyConnection) -> str | None:
+def _stored_hash(con: duckdb.DuckDBPyConnection | PostgresConnection) -> str | None:
+    if isinstance(con, PostgresConnection):
+        found = con.execute(f"SELECT to_regclass('{META_TABLE}') IS NOT NULL AND to_regclass('{CALENDAR_TABLE}') "
+                            "IS NOT NULL").fetchone()
+        row = con.execute(f"SELECT hash FROM {META_TABLE}").fetchone() if found and found[0] else None
+        return str(row[0]) if row else None
     cursor = con.cursor()  # its own, so threads sharing the connection may ask at once
     try:
         row = cursor.execute(f"SELECT hash FROM {META_TABLE}").fetchone()
@@ -69,38 +75,47 @@ def calendar_rows(settings: CalendarSettings) -> pa.Table:
     return table
 
 
-def ensure_calendar(con: duckdb.DuckDBPyConnection, config: CouncilConfig) -> bool:
+def ensure_calendar(con: duckdb.DuckDBPyConnection | PostgresConnection, config: CouncilConfig) -> bool:
     """Create `working_calendar` when missing or built from other closure days; True when it was (re)built."""
     wanted = calendar_hash(config)
     if _stored_hash(con) == wanted:
         return False
     data = calendar_rows(config.calendar)
-    con.register("_calendar_rows", data)
+    postgres = isinstance(con, PostgresConnection)
+    if not postgres:
+        con.register("_calendar_rows", data)
     try:
         con.execute("BEGIN TRANSACTION")
+        for table in (CALENDAR_TABLE, META_TABLE):
+            con.execute(f"DROP TABLE IF EXISTS {table}")
         con.execute(
-            f"CREATE OR REPLACE TABLE {CALENDAR_TABLE} "
+            f"CREATE TABLE {CALENDAR_TABLE} "
             "(day DATE NOT NULL, is_working BOOLEAN NOT NULL, working_day_number BIGINT NOT NULL)"
         )
-        con.execute(f"INSERT INTO {CALENDAR_TABLE} SELECT day, is_working, working_day_number FROM _calendar_rows")
-        con.execute(f"CREATE OR REPLACE TABLE {META_TABLE} (hash VARCHAR NOT NULL)")
+        if postgres:
+            con.copy_arrow(CALENDAR_TABLE, data)
+        else:
+            con.execute(f"INSERT INTO {CALENDAR_TABLE} SELECT day, is_working, working_day_number FROM _calendar_rows")
+        con.execute(f"CREATE TABLE {META_TABLE} (hash VARCHAR NOT NULL)")
         con.execute(f"INSERT INTO {META_TABLE} VALUES (?)", [wanted])
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
         raise
     finally:
-        con.unregister("_calendar_rows")
+        if not postgres:
+            con.unregister("_calendar_rows")
     return True
 
 
-def calendar_tables(con: duckdb.DuckDBPyConnection, config: CouncilConfig) -> dict[str, pa.Table]:
+def calendar_tables(con: duckdb.DuckDBPyConnection | PostgresConnection, config: CouncilConfig) -> dict[str, pa.Table]:
     """Arrow tables a query must have registered for `working_calendar` under `config`: none when the database
     holds that calendar (built now if the connection may write), else the calendar itself, which shadows the
-    stored one for that query alone (a read-only database cannot be changed, and others may be reading it)."""
+    stored one for that query alone (a read-only database cannot be changed, and others may be reading it; on
+    PostgreSQL every reader is such a reader: only a load's connection changes the stored calendar)."""
     if _stored_hash(con) == calendar_hash(config):
         return {}
-    if not _read_only(con):
+    if not isinstance(con, PostgresConnection) and not _read_only(con):
         ensure_calendar(con, config)
         return {}
     return {CALENDAR_TABLE: calendar_rows(config.calendar)}

@@ -1,10 +1,12 @@
-"""The one place that opens DuckDB: location, access mode, settings, schema migrations.
+"""The one place that opens the database: location, access mode, settings, schema migrations.
 
-Where the database lives: `--db PATH`, else `CLEARSIGHT_DB`, else `./clearsight.duckdb`. Report commands open it
+Where the database lives: `--db PATH`, else `CLEARSIGHT_DB`, else `./clearsight.duckdb`: a DuckDB file, the
+embedded default, or a PostgreSQL URL (`postgresql://user@host/dbname`), the server option for several
+application processes (store/postgres.py). On DuckDB, report commands open it
 read-only, so any number run at once; loads open it for writing, which DuckDB grants one process at a time and
 to nobody while others read (engineering.md trap 3): whoever comes second gets DatabaseBusy, never a wait or a
 traceback. Extensions are never downloaded (trap 4): a missing one fails at once instead of hanging on a closed
-network.
+network. PostgreSQL has no such exclusion: readers and a load run at once, each load in one transaction.
 """
 
 from __future__ import annotations
@@ -23,13 +25,38 @@ from sqlglot import exp
 from clearsight.canonical import schema
 from clearsight.config import CouncilConfig
 from clearsight.store.calendar import ensure_calendar
+from clearsight.store.postgres import PostgresConnection, is_postgres_url, to_arrow
 
 DEFAULT_DB = "clearsight.duckdb"
 
+# What the store reads and writes through: a DuckDB connection, or a PostgreSQL one speaking the same subset.
+Connection = duckdb.DuckDBPyConnection | PostgresConnection
 
-def database_path(db: str | Path | None = None) -> Path:
-    """Resolve where the database lives from the option, the environment, then the default."""
-    return Path(db or os.environ.get("CLEARSIGHT_DB") or DEFAULT_DB)
+
+def database_path(db: str | Path | None = None) -> Path | str:
+    """Resolve where the database lives from the option, the environment, then the default: a DuckDB file's
+    path, or a PostgreSQL URL as given."""
+    location = str(db) if db else os.environ.get("CLEARSIGHT_DB") or DEFAULT_DB
+    return location if is_postgres_url(location) else Path(location)
+
+
+def describe_location(location: Path | str) -> str:
+    """The database's location for messages: a URL without its password."""
+    if isinstance(location, Path):
+        return str(location)
+    from psycopg.conninfo import conninfo_to_dict
+
+    try:
+        parts = conninfo_to_dict(location)
+    except Exception:  # psycopg raises ProgrammingError for a URL it cannot parse
+        return location.split("@")[-1]
+    user = f"{parts['user']}@" if parts.get("user") else ""
+    port = f":{parts['port']}" if parts.get("port") else ""
+    return f"postgresql://{user}{parts.get('host', '')}{port}/{parts.get('dbname', '')}"
+
+
+def is_postgres(con: Connection) -> bool:
+    return isinstance(con, PostgresConnection)
 
 
 # Exit codes a command ends with when the database cannot be opened (a load's own are 0, 1 left out, 2 rejected).
@@ -67,7 +94,7 @@ _SETTINGS = {
 
 def open_database(
     db: str | Path | None = None, *, write: bool = False, create: bool = False, config: CouncilConfig | None = None
-) -> duckdb.DuckDBPyConnection:
+) -> Connection:
     """Open the database read-only (any number of readers at once), or for writing (one process, which excludes
     readers), creating it only when `create` (load and demo). A writer brings the schema up to date and stores
     the working-day calendar for `config`; a reader of an older schema has it migrated first.
@@ -77,6 +104,8 @@ def open_database(
     if create and not write:
         raise ValueError("only a writer may create the database")
     path = database_path(db)
+    if isinstance(path, str):
+        return _open_postgres(path, write=write, create=create, config=config)
     if not path.exists():
         if not path.parent.is_dir():
             raise DatabaseMissing(f"{path}: the directory does not exist" if create else
@@ -141,7 +170,32 @@ def _connect(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def _migrate_or_close(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+def _open_postgres(url: str, *, write: bool, create: bool, config: CouncilConfig | None) -> PostgresConnection:
+    """A PostgreSQL database: the database itself is made by its administrator; Clearsight creates its tables
+    in it (load and demo) and migrates them. No process excludes another: a reader never waits for a load."""
+    import psycopg
+
+    where = describe_location(url)
+    try:
+        con = PostgresConnection(url)
+    except psycopg.Error as exc:
+        reason = " ".join(str(exc).split())[:200]
+        raise DatabaseMissing(f"{where}: cannot connect to PostgreSQL ({reason})") from None
+    version = _stored_version(con)
+    if version == 0 and not create:
+        con.close()
+        raise DatabaseMissing(
+            f"{where}: no Clearsight database here (no Clearsight tables in it); run `clearsight load DIR` or "
+            "`clearsight demo` first"
+        )
+    if version != schema.SCHEMA_VERSION:
+        _migrate_or_close(con, where)
+    if write:
+        ensure_calendar(con, config or CouncilConfig())
+    return con
+
+
+def _migrate_or_close(con: Connection, path: Path | str) -> None:
     try:
         migrate(con)
     except RuntimeError as exc:
@@ -149,8 +203,14 @@ def _migrate_or_close(con: duckdb.DuckDBPyConnection, path: Path) -> None:
         raise DatabaseIncompatible(f"{path}: {exc}") from None
 
 
-def _stored_version(con: duckdb.DuckDBPyConnection) -> int:
+def _stored_version(con: Connection) -> int:
     """The schema version, without creating anything (0 when the file has no Clearsight schema)."""
+    if isinstance(con, PostgresConnection):
+        found = con.execute("SELECT to_regclass('schema_version') IS NOT NULL").fetchone()
+        if not found or not found[0]:
+            return 0
+        row = con.execute("SELECT max(version) FROM schema_version").fetchone()
+        return int(row[0]) if row and row[0] is not None else 0
     try:
         row = con.execute("SELECT max(version) FROM schema_version").fetchone()
     except duckdb.CatalogException:
@@ -162,7 +222,7 @@ def _too_new(version: int) -> str:
     return f"database schema version {version} is newer than this Clearsight ({schema.SCHEMA_VERSION})"
 
 
-def connect(db: str | Path | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+def connect(db: str | Path | None = None, *, read_only: bool = False) -> Connection:
     """Open the database, creating and migrating it unless read-only (`open_database` for commands, which
     must not create one by mistake)."""
     return open_database(db, write=not read_only, create=not read_only)
@@ -174,7 +234,7 @@ def _canonical_ddl(table: schema.Table) -> str:
     return f'CREATE TABLE IF NOT EXISTS "{table.name}" ({", ".join(cols)})'
 
 
-def _v1(con: duckdb.DuckDBPyConnection) -> None:
+def _v1(con: Connection) -> None:
     """Snapshots and the canonical tables as declared in schema.py."""
     con.execute("CREATE SEQUENCE IF NOT EXISTS snapshot_seq START 1")
     con.execute(
@@ -194,7 +254,7 @@ def _v1(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(_canonical_ddl(table))
 
 
-def _v2(con: duckdb.DuckDBPyConnection) -> None:
+def _v2(con: Connection) -> None:
     """Benchmarks: published figures for England, regions, statistical neighbours and councils (reference data a
     council loads; not part of any snapshot)."""
     con.execute(
@@ -212,13 +272,13 @@ def _v2(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def _v3(con: duckdb.DuckDBPyConnection) -> None:
+def _v3(con: Connection) -> None:
     """The SSDA903 tables held since issue 15: missing episodes, UASC, adoption and previous permanence."""
     for name in ("missing_episode", "uasc", "adoption", "previous_permanence"):
         con.execute(_canonical_ddl(schema.table(name)))
 
 
-def _v4(con: duckdb.DuckDBPyConnection) -> None:
+def _v4(con: Connection) -> None:
     """The web application's accounts and its append-only audit log of every view of personal records,
     drill-through and export (issue 16). Portable SQL: the same tables on PostgreSQL."""
     con.execute("CREATE SEQUENCE IF NOT EXISTS audit_seq START 1")
@@ -252,7 +312,7 @@ def _v4(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def _v5(con: duckdb.DuckDBPyConnection) -> None:
+def _v5(con: Connection) -> None:
     """What-if scenarios saved by name for a council (the scenario as TOML), and the proposed service change in
     the alerts' change register each is attached to (issue 19). Portable SQL (a PostgreSQL back end too)."""
     con.execute(
@@ -270,7 +330,7 @@ def _v5(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def _v6(con: duckdb.DuckDBPyConnection) -> None:
+def _v6(con: Connection) -> None:
     """The service's own commentary on a pack's chapter for a month, carried into the pack as written, never
     generated (issue 18). Portable SQL (a PostgreSQL back end too)."""
     con.execute(
@@ -289,40 +349,58 @@ def _v6(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-# Ordered migrations: index i upgrades a database at version i to version i + 1.
-MIGRATIONS: tuple[Callable[[duckdb.DuckDBPyConnection], None], ...] = (_v1, _v2, _v3, _v4, _v5, _v6)
+# Ordered migrations: index i upgrades a database at version i to version i + 1. Each runs on DuckDB and on
+# PostgreSQL: write DuckDB's SQL in portable types (BIGINT, DOUBLE, VARCHAR or TEXT, DATE, TIMESTAMP, BOOLEAN,
+# JSON) with `?` parameters, one statement per `execute`; SQLGlot translates it for PostgreSQL.
+MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_v1, _v2, _v3, _v4, _v5, _v6)
 assert len(MIGRATIONS) == schema.SCHEMA_VERSION
 
 
-def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+def schema_version(con: Connection) -> int:
     con.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
     row = con.execute("SELECT max(version) FROM schema_version").fetchone()
     return int(row[0]) if row and row[0] is not None else 0
 
 
-def migrate(con: duckdb.DuckDBPyConnection) -> int:
-    """Bring the database to the package's schema version, each step in its own transaction."""
-    current = schema_version(con)
-    if current > schema.SCHEMA_VERSION:
-        raise RuntimeError(_too_new(current))
-    for version in range(current, schema.SCHEMA_VERSION):
-        con.execute("BEGIN")
-        try:
-            MIGRATIONS[version](con)
-            con.execute("INSERT INTO schema_version VALUES (?)", [version + 1])
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
+_MIGRATION_LOCK = 0x436C_6561_7273  # "Clears": the advisory lock key migrations take on PostgreSQL
+
+
+def migrate(con: Connection) -> int:
+    """Bring the database to the package's schema version, each step in its own transaction. On PostgreSQL,
+    where several processes may open the database at once, one migrates while the others wait (a session
+    lock), then find nothing left to do."""
+    if isinstance(con, PostgresConnection):
+        con.execute(f"SELECT pg_advisory_lock({_MIGRATION_LOCK})").fetchone()
+    try:
+        current = schema_version(con)
+        if current > schema.SCHEMA_VERSION:
+            raise RuntimeError(_too_new(current))
+        for version in range(current, schema.SCHEMA_VERSION):
+            con.execute("BEGIN")
+            try:
+                MIGRATIONS[version](con)
+                con.execute("INSERT INTO schema_version VALUES (?)", [version + 1])
+                con.execute("COMMIT")
+            except Exception:
+                con.execute("ROLLBACK")
+                raise
+    finally:
+        if isinstance(con, PostgresConnection):
+            con.execute(f"SELECT pg_advisory_unlock({_MIGRATION_LOCK})").fetchone()
     return schema.SCHEMA_VERSION
 
 
+
 def query_arrow(
-    con: duckdb.DuckDBPyConnection, sql: str, tables: dict[str, pa.Table] | None = None,
-    parameters: dict[str, Any] | None = None,
+    con: Connection, sql: str, tables: dict[str, pa.Table] | None = None,
+    parameters: dict[str, Any] | None = None, schema: pa.Schema | None = None,
 ) -> pa.Table:
     """Run SQL on a cursor of its own (safe beside other threads), with `parameters` bound by DuckDB to the
     SQL's `$name`s, and return an Arrow table.
+
+    On PostgreSQL the SQL was compiled for it (parameters as psycopg's `%(name)s`, bound by the server), the
+    `tables` are temporary tables of the session for this query alone, and the rows are typed by `schema`
+    (what Ibis declared), so both back ends give the same Arrow types.
 
     The SQL is prepared as it stands and the values bound by `EXECUTE`, each written as a typed SQL literal by
     SQLGlot's generator: never spliced into the statement. (DuckDB's Python client binds parameters too, but
@@ -331,6 +409,8 @@ def query_arrow(
     DuckDB sums BIGINTs into HUGEINT, which reaches Arrow as decimal128; Ibis typed those sums as int64, so
     whole decimals come back as int64 and the rest as float64, as the metric declared them.
     """
+    if isinstance(con, PostgresConnection):
+        return _query_postgres(con, sql, tables or {}, parameters, schema)
     cursor = con.cursor()
     try:
         for name, rows in (tables or {}).items():  # Arrow tables the SQL reads by name, seen by this cursor only
@@ -347,6 +427,20 @@ def query_arrow(
             target = pa.int64() if col.type.scale == 0 else pa.float64()
             table = table.set_column(i, col.name, table.column(i).cast(target))
     return table
+
+
+def _query_postgres(
+    con: PostgresConnection, sql: str, tables: dict[str, pa.Table], parameters: dict[str, Any] | None,
+    schema: pa.Schema | None,
+) -> pa.Table:
+    with con.lock:
+        for name, rows in tables.items():
+            con.temp_table(name, rows)
+        try:
+            return to_arrow(con.execute_native(sql, parameters), schema)
+        finally:
+            for name in tables:
+                con.drop_temp_table(name)
 
 
 def _execute(statement: str, parameters: dict[str, Any]) -> str:

@@ -2,6 +2,10 @@
 
 Inputs are sacred: files are only read. A load is atomic (any problem: the database is unchanged) and
 idempotent (an extract whose content was loaded before is recognised by its hash and not loaded twice).
+
+Staging and validation are DuckDB SQL: on the DuckDB back end they run in the database's own connection (temp
+tables), on PostgreSQL in an in-memory DuckDB, whose checked rows are then copied into PostgreSQL in the
+snapshot's one transaction. Either way readers see the previous snapshot until that transaction commits.
 """
 
 from __future__ import annotations
@@ -20,8 +24,9 @@ import pyarrow as pa
 
 from clearsight.canonical.manifest import MANIFEST_NAME, ManifestError, read_manifest
 from clearsight.canonical import schema
+from clearsight.store.postgres import PostgresConnection
 from clearsight.store.snapshots import find_by_hash
-from clearsight.store.staging import UnreadableFile, stage_arrow, stage_file, stage_parsed, unstage
+from clearsight.store.staging import UnreadableFile, scratch_connection, stage_arrow, stage_file, stage_parsed, unstage
 from clearsight.store.validation import Problem, StagedExtract, quote, typed_name
 
 Progress = Callable[[str, int, int], None]
@@ -119,7 +124,7 @@ class Extract:
 
 
 def load_extract(
-    con: duckdb.DuckDBPyConnection, directory: str | Path, progress: Progress | None = None
+    con: duckdb.DuckDBPyConnection | PostgresConnection, directory: str | Path, progress: Progress | None = None
 ) -> LoadReport:
     """Validate and load the canonical extract in `directory` as one new snapshot."""
     started = time.perf_counter()
@@ -150,17 +155,32 @@ def load_extract(
 
 
 def load(
-    con: duckdb.DuckDBPyConnection, extract: Extract, progress: Progress | None = None,
+    con: duckdb.DuckDBPyConnection | PostgresConnection, extract: Extract, progress: Progress | None = None,
     started: float | None = None,
 ) -> LoadReport:
     """Validate an extract and write it as one new snapshot, or (on any problem) write nothing."""
     started = time.perf_counter() if started is None else started
     report = LoadReport(source=extract.source, council=extract.council, extract_date=extract.extract_date)
-    tick = progress or (lambda stage, done, total: None)
     if (existing := find_by_hash(con, extract.content_hash)) is not None:
         report.status, report.snapshot_id = "already_loaded", existing.snapshot_id
         report.tables = existing.report.get("tables", {})
         return _finish(report, started)
+    if isinstance(con, PostgresConnection):
+        work = scratch_connection([f for f in extract.tables.values() if isinstance(f, Path)])
+        try:
+            return _load(work, con, extract, progress, report, started)
+        finally:
+            work.close()
+    return _load(con, con, extract, progress, report, started)
+
+
+def _load(
+    con: duckdb.DuckDBPyConnection, target: duckdb.DuckDBPyConnection | PostgresConnection, extract: Extract,
+    progress: Progress | None, report: LoadReport, started: float,
+) -> LoadReport:
+    """Stage and check the extract in `con`, then write the snapshot into `target` (the same connection on
+    DuckDB)."""
+    tick = progress or (lambda stage, done, total: None)
 
     files = extract.files
     staged = StagedExtract(con, files, extract.extract_date)
@@ -210,7 +230,7 @@ def load(
         for name in schema.TABLES_BY_NAME:
             report.tables.setdefault(name, {"file": None, "rows": 0, "note": "not supplied in this extract"})
         tick("writing snapshot", steps - 1, steps)
-        report.snapshot_id = _write_snapshot(con, report, extract.content_hash, readable, extract.screened)
+        report.snapshot_id = _write_snapshot(target, con, report, extract.content_hash, readable, extract.screened)
         report.status = "loaded_with_rejections" if extract.rejected else "loaded"
     finally:
         for table in tables:
@@ -219,23 +239,30 @@ def load(
 
 
 def _write_snapshot(
-    con: duckdb.DuckDBPyConnection, report: LoadReport, digest: str, tables: list[schema.Table],
-    sorted_rows: bool = False,
+    con: duckdb.DuckDBPyConnection | PostgresConnection, stage: duckdb.DuckDBPyConnection, report: LoadReport,
+    digest: str, tables: list[schema.Table], sorted_rows: bool = False,
 ) -> int:
     """One transaction: the snapshot row and every table's rows, or nothing. Rows go in in source order
     (file, row); `sorted_rows` says the staged rows already are (screening sorted them), and DuckDB keeps an
-    insert's order (preserve_insertion_order), so they are not sorted again."""
+    insert's order (preserve_insertion_order), so they are not sorted again. On PostgreSQL the staged rows
+    are copied in from `stage`, and loads take turns (a transaction lock), so each sees the last one's
+    snapshot."""
     con.execute("BEGIN TRANSACTION")
     try:
+        if isinstance(con, PostgresConnection):
+            con.execute(f"SELECT pg_advisory_xact_lock({_LOAD_LOCK})").fetchone()
         row = con.execute("SELECT nextval('snapshot_seq')").fetchone()
         assert row is not None
         snapshot_id = int(row[0])
         for table in tables:
             typed = ", ".join(typed_name(c.name) for c in table.columns)
-            con.execute(
-                f'INSERT INTO "{table.name}" SELECT {typed}, {snapshot_id}, source_file, source_row '
-                f"FROM stage_{table.name}" + ("" if sorted_rows else " ORDER BY source_file, source_row")
-            )
+            select = (f"SELECT {typed}, {snapshot_id}, source_file, source_row FROM stage_{table.name}"
+                      + ("" if sorted_rows else " ORDER BY source_file, source_row"))
+            if isinstance(con, PostgresConnection):
+                names = [*table.column_names, *(name for name, _ in schema.PROVENANCE_COLUMNS)]
+                con.copy_arrow(table.name, stage.execute(select).to_arrow_table(), names)
+            else:
+                con.execute(f'INSERT INTO "{table.name}" {select}')
         con.execute(
             "INSERT INTO snapshot VALUES (?, ?, ?, ?, ?, ?, ?)",
             [
@@ -251,6 +278,9 @@ def _write_snapshot(
         con.execute("ROLLBACK")
         raise
     return snapshot_id
+
+
+_LOAD_LOCK = 0x436C_6561_7274  # the advisory lock loads take in turn on PostgreSQL
 
 
 def _finish(report: LoadReport, started: float) -> LoadReport:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-import duckdb
+from clearsight.store.database import Connection
 
 
 class SnapshotNotFound(LookupError):
@@ -41,12 +41,12 @@ def _from_row(row: tuple[Any, ...]) -> Snapshot:
     return Snapshot(row[0], row[1], row[2], row[3], row[4], row[5], json.loads(row[6]))
 
 
-def list_snapshots(con: duckdb.DuckDBPyConnection) -> list[Snapshot]:
+def list_snapshots(con: Connection) -> list[Snapshot]:
     rows = con.execute(f"SELECT {_COLUMNS} FROM snapshot ORDER BY snapshot_id").fetchall()
     return [_from_row(r) for r in rows]
 
 
-def get_snapshot(con: duckdb.DuckDBPyConnection, snapshot_id: int | None = None) -> Snapshot:
+def get_snapshot(con: Connection, snapshot_id: int | None = None) -> Snapshot:
     """The given snapshot, or the latest one loaded."""
     if snapshot_id is None:
         row = con.execute(f"SELECT {_COLUMNS} FROM snapshot ORDER BY snapshot_id DESC LIMIT 1").fetchone()
@@ -59,7 +59,7 @@ def get_snapshot(con: duckdb.DuckDBPyConnection, snapshot_id: int | None = None)
     return _from_row(row)
 
 
-def councils(con: duckdb.DuckDBPyConnection) -> list[str]:
+def councils(con: Connection) -> list[str]:
     """The councils the database holds snapshots of, by name."""
     return [r[0] for r in con.execute("SELECT DISTINCT council FROM snapshot ORDER BY council").fetchall()]
 
@@ -68,7 +68,7 @@ def _name_key(name: str) -> str:
     return " ".join(name.casefold().split())
 
 
-def latest_snapshot(con: duckdb.DuckDBPyConnection, council: str | None = None) -> Snapshot:
+def latest_snapshot(con: Connection, council: str | None = None) -> Snapshot:
     """The latest snapshot of `council` (its name, matched ignoring case and spacing); with no council, the
     latest snapshot when the database holds one council. A database holding several councils (a regional or
     national load) must be told which, so a figure is never silently some other council's."""
@@ -90,18 +90,18 @@ def latest_snapshot(con: duckdb.DuckDBPyConnection, council: str | None = None) 
     return _from_row(row)
 
 
-def find_by_hash(con: duckdb.DuckDBPyConnection, content_hash: str) -> Snapshot | None:
+def find_by_hash(con: Connection, content_hash: str) -> Snapshot | None:
     row = con.execute(f"SELECT {_COLUMNS} FROM snapshot WHERE content_hash = ?", [content_hash]).fetchone()
     return None if row is None else _from_row(row)
 
 
-def team_names(con: duckdb.DuckDBPyConnection, snapshot: Snapshot) -> dict[str, str]:
+def team_names(con: Connection, snapshot: Snapshot) -> dict[str, str]:
     """Team id -> name in the snapshot: what a `--team` option may name."""
     rows = con.execute("SELECT team_id, name FROM team WHERE snapshot_id = ?", [snapshot.snapshot_id]).fetchall()
     return {str(team_id): str(name) for team_id, name in rows}
 
 
-def first_record_date(con: duckdb.DuckDBPyConnection, snapshot: Snapshot) -> date | None:
+def first_record_date(con: Connection, snapshot: Snapshot) -> date | None:
     """The first referral date in the snapshot: before it the data can say nothing about cases."""
     row = con.execute("SELECT min(referral_date) FROM episode WHERE snapshot_id = ?",
                       [snapshot.snapshot_id]).fetchone()
