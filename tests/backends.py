@@ -1,8 +1,9 @@
 """The two back ends every store and metric test runs on: DuckDB (a file per test) and PostgreSQL (a schema per
 test in a database per test module, on one server per test session: tests/postgres_server.py).
 
-A test asks for the `backend` fixture (tests/metrics asks for every test, through its conftest) and gets it
-twice, as [duckdb] and [postgres]; `CouncilBuilder.load` then loads into that back end. A test that checks
+A test asks for the `backend` fixture (tests/metrics asks for every test, through its conftest) and runs
+twice, as [duckdb] and [postgres]; `CouncilBuilder.load` then loads into that back end. The fixture is per
+module, so a module's shared councils are built once on each back end. A test that checks
 something only DuckDB has (its file locking, its catalog functions) is marked `duckdb_only`.
 """
 
@@ -22,17 +23,19 @@ BACKENDS = ("duckdb", "postgres")
 
 @dataclass
 class Backend:
-    """Where a test's databases go: `location()` is a new, empty database on this back end each call."""
+    """Where a test module's databases go: `location()` is a new, empty database on this back end each call."""
 
     name: str
     tmp: Path
     postgres_url: str | None = None  # the test module's database
     _made: int = field(default=0, init=False)
 
-    def location(self, stem: str = "test") -> Path | str:
+    def location(self, directory: Path | None = None) -> Path | str:
+        """A DuckDB file (`directory`/test.duckdb when given, as CouncilBuilder.load always made) or a fresh
+        PostgreSQL schema's URL."""
         self._made += 1
         if self.postgres_url is None:
-            return self.tmp / f"{stem}{self._made if self._made > 1 else ''}.duckdb"
+            return directory / "test.duckdb" if directory else self.tmp / f"db{self._made}.duckdb"
         schema = f"s_{uuid.uuid4().hex[:16]}"
         with psycopg.connect(self.postgres_url, autocommit=True) as con:
             con.execute(f"CREATE SCHEMA {schema}")

@@ -49,7 +49,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Every test using `backend` runs on both back ends, unless marked duckdb_only."""
     if "backend" in metafunc.fixturenames:
         names = ["duckdb"] if metafunc.definition.get_closest_marker("duckdb_only") else list(BACKENDS)
-        metafunc.parametrize("backend", names, indirect=True)
+        metafunc.parametrize("backend", names, indirect=True, scope="module")
 
 
 @pytest.fixture(scope="session")
@@ -63,14 +63,14 @@ def postgres_server() -> Iterator[Server]:
 
 @pytest.fixture(scope="module")
 def postgres_database(postgres_server: Server) -> str:
-    """A fresh PostgreSQL database for the test module (each test takes a schema of its own in it)."""
+    """A fresh PostgreSQL database for the test module (each database a test makes is a schema in it)."""
     return postgres_server.database()
 
 
-@pytest.fixture
-def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
-    """The back end this run of the test uses; CouncilBuilder.load loads into it."""
+@pytest.fixture(scope="module")
+def backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
+    """The back end this run of the module's tests uses; CouncilBuilder.load loads into it."""
     name = getattr(request, "param", "duckdb")
     url = request.getfixturevalue("postgres_database") if name == "postgres" else None
-    with using(Backend(name, tmp_path, url)) as chosen:
+    with using(Backend(name, tmp_path_factory.mktemp(name), url)) as chosen:
         yield chosen

@@ -161,14 +161,16 @@ class CouncilBuilder:
 
     def load(self, tmp: Path) -> "Loaded":
         extract = self.write(tmp / "extract")
-        con = connect(backends.current(tmp).location())
+        location = backends.current(tmp).location(tmp)
+        con = connect(location)
         report = load_extract(con, extract)
         assert report.status == "loaded", "\n".join(str(p) for p in report.problems)
-        return Loaded(con, get_snapshot(con), report)
+        return Loaded(con, get_snapshot(con), report, location)
 
 
 class Loaded:
-    def __init__(self, con: Connection, snapshot: Snapshot, report: LoadReport) -> None:
+    def __init__(self, con: Connection, snapshot: Snapshot, report: LoadReport, location: Path | str) -> None:
         self.con = con
+        self.location = location  # the database: a DuckDB file or a PostgreSQL URL, for --db
         self.snapshot = snapshot
         self.report = report

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import backends
 from council_builder import CouncilBuilder, Loaded
 
 from clearsight.canonical.manifest import MANIFEST_NAME
@@ -31,7 +32,8 @@ def write_tables(builder: CouncilBuilder, directory: Path, tables: tuple[str, ..
 
 def load_tables(builder: CouncilBuilder, tmp: Path, tables: tuple[str, ...] = CASE_TABLES) -> Loaded:
     extract = write_tables(builder, tmp / "extract", tables)
-    con = connect(tmp / "test.duckdb")
+    location = backends.current(tmp).location(tmp)
+    con = connect(location)
     report = load_extract(con, extract)
     assert report.status == "loaded", "\n".join(str(p) for p in report.problems)
-    return Loaded(con, get_snapshot(con), report)
+    return Loaded(con, get_snapshot(con), report, location)

@@ -6,6 +6,6 @@ import pytest
 from backends import Backend
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture(scope="module", autouse=True)
 def _on_each_backend(backend: Backend) -> Backend:
     return backend

@@ -28,6 +28,9 @@ COUNCIL = "O'Brien's \\ Council; DROP TABLE child"
 TEAM = "St Mary's \\ Team"
 AS_AT = date(2024, 1, 15)
 
+# DuckDB's PREPARE/EXECUTE, its read-only mode and files another process opens: what this module checks.
+pytestmark = pytest.mark.duckdb_only
+
 
 @pytest.fixture(scope="module")
 def own_cache(tmp_path_factory) -> Iterator[Path]:

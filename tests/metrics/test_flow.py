@@ -325,7 +325,7 @@ def test_rates_per_10000_use_the_preceding_years_population(council):
 
 def test_flow_command_shows_england_beside_each_figure(council, tmp_path):
     runner = CliRunner()
-    db = str(council.con.execute("PRAGMA database_list").fetchall()[0][2])
+    db = str(council.location)
     council.con.close()
     args = ["--db", db, "flow", "--as-at", "2024-03-31"]
     table = runner.invoke(app, args, catch_exceptions=False)

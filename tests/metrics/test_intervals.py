@@ -192,6 +192,7 @@ def in_force(duck, rows, as_at: date) -> set[str]:
     return set(duck.to_pyarrow(current(t, as_at))["id"].to_pylist())
 
 
+@pytest.mark.duckdb_only  # Ibis expressions on an in-memory DuckDB, not the store
 @pytest.mark.parametrize(
     "as_at, members",
     [
@@ -208,6 +209,7 @@ def test_current_boundaries(duck, as_at, members):
     assert in_force(duck, SPELLS, as_at) == members
 
 
+@pytest.mark.duckdb_only
 def test_current_with_other_column_names(duck):
     t = ibis.memtable(
         {"id": ["a", "b"], "referral_date": [date(2023, 1, 1), date(2023, 1, 1)],
@@ -218,6 +220,7 @@ def test_current_with_other_column_names(duck):
     assert got == ["b"]
 
 
+@pytest.mark.duckdb_only
 @settings(max_examples=20, deadline=None)
 @given(
     st.lists(

@@ -76,8 +76,7 @@ def test_confidence_command_shows_rules_grades_and_records(council, tmp_path):
 
     from clearsight.cli import app
 
-    [db] = council.con.execute(
-        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
+    db = str(council.location)
     runner = CliRunner()
     table = runner.invoke(app, ["--db", db, "confidence", "--as-at", "2024-01-31"], catch_exceptions=False)
     assert table.exit_code == 0, table.output

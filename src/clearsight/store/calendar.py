@@ -105,6 +105,8 @@ def ensure_calendar(con: duckdb.DuckDBPyConnection | PostgresConnection, config:
     finally:
         if not postgres:
             con.unregister("_calendar_rows")
+    if postgres:
+        con.execute(f"ANALYZE {CALENDAR_TABLE}")
     return True
 
 

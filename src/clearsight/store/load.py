@@ -277,6 +277,9 @@ def _write_snapshot(
     except BaseException:
         con.execute("ROLLBACK")
         raise
+    if isinstance(con, PostgresConnection):  # fresh statistics, or the planner guesses (autovacuum comes later)
+        for table in ("snapshot", *(t.name for t in tables)):
+            con.execute(f'ANALYZE "{table}"')
     return snapshot_id
 
 
