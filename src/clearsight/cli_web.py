@@ -15,14 +15,18 @@ from typing import Annotated, Optional
 import typer
 
 from clearsight.cli import EXIT_BAD_REQUEST, _fail, app, console, state
-from clearsight.store.database import DatabaseError, database_path
+from clearsight.store.database import DatabaseError, database_path, describe_location
 
 
-def secret_key(db: Path) -> str:
+def secret_key(db: Path | str) -> str:
     """The key signing session cookies: $CLEARSIGHT_SECRET_KEY, else a file beside the database made once
-    (readable by its owner only), so sessions survive a restart."""
+    (readable by its owner only), so sessions survive a restart. On PostgreSQL, whose several app processes
+    must sign alike, the environment variable is required."""
     if key := os.environ.get("CLEARSIGHT_SECRET_KEY"):
         return key
+    if isinstance(db, str):
+        raise _fail("serving a PostgreSQL database needs $CLEARSIGHT_SECRET_KEY (the same in every process)",
+                    EXIT_BAD_REQUEST)
     path = db.with_name(db.name + ".secret")
     if not path.exists():
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -71,7 +75,7 @@ def serve(host: Annotated[str, typer.Option(help="Address to bind (default: loop
 
     app_ = create_app(server, secret_key=secret_key(database_path(state.db)), secure_cookies=not insecure_cookies,
                       loopback_handoff_token=token, on_shutdown=stop)
-    console.print(f"Clearsight on {url} (database {server.path}; API at {url}/api/docs)")
+    console.print(f"Clearsight on {url} (database {describe_location(server.path)}; API at {url}/api/docs)")
     try:
         uvicorn.run(app_, host=host, port=port, log_level="warning", access_log=False)
     finally:  # a start that failed (port taken) never reached the shutdown hook

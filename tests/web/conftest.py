@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from backends import Backend
 from council_builder import CouncilBuilder
 from clearsight.config import CouncilConfig
 from clearsight.web import accounts
@@ -69,11 +70,12 @@ def build_council(extract_date: date = date(2024, 1, 31), extra_south_child: boo
 
 
 @pytest.fixture(scope="module")
-def tiny(tmp_path_factory: pytest.TempPathFactory) -> Tiny:
+def tiny(tmp_path_factory: pytest.TempPathFactory, backend: Backend) -> Tiny:
+    """The council served from each back end in turn (tests/backends.py)."""
     tmp = tmp_path_factory.mktemp("web")
     builder = build_council()
     extract = builder.write(tmp / "extract")
-    server = Server(tmp / "web.duckdb", CouncilConfig(), as_at=AS_AT)  # nothing built ahead: tests build what they ask
+    server = Server(backend.location(tmp), CouncilConfig(), as_at=AS_AT)  # nothing built ahead: tests build what they ask
     [report] = server.load([extract], by="tests")
     assert report.status == "loaded", report.problems
     with server.cursor() as cur:

@@ -78,6 +78,7 @@ def _free_port() -> int:
 
 
 @pytest.mark.slow  # three CLI processes and a server: about two minutes on two shared cores
+@pytest.mark.duckdb_only  # the hand-over of a DuckDB file a server holds (PostgreSQL is never held)
 def test_clearsight_load_hands_its_files_to_the_running_server(tiny: Tiny, tmp_path: Path) -> None:
     db = tmp_path / "served.duckdb"
     env = {**os.environ, "CLEARSIGHT_PASSWORD": PASSWORD}

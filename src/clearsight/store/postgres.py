@@ -35,13 +35,20 @@ def is_postgres_url(db: object) -> bool:
 
 @lru_cache(maxsize=1024)
 def translate(sql: str) -> str:
-    """DuckDB SQL with `?` parameters as PostgreSQL SQL with psycopg's `%s` (and a literal % doubled)."""
+    """DuckDB SQL with `?` or `$name` parameters as PostgreSQL SQL with psycopg's `%s` or `%(name)s` (and then
+    every literal % doubled, as psycopg reads it)."""
     tree = sqlglot.parse_one(sql, read="duckdb")
     placeholders = list(tree.find_all(exp.Placeholder))
-    for node in placeholders:
-        node.replace(exp.Var(this=_MARK))
+    for i, node in enumerate(placeholders):
+        node.replace(exp.Var(this=f"{_MARK}{i}_"))
     text = tree.sql(dialect="postgres")
-    return text.replace("%", "%%").replace(_MARK, "%s") if placeholders else text
+    if not placeholders:
+        return text
+    text = text.replace("%", "%%")
+    for i, node in enumerate(placeholders):
+        name = node.args.get("this")
+        text = text.replace(f"{_MARK}{i}_", f"%({name})s" if name else "%s")
+    return text
 
 
 class Result:

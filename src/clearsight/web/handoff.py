@@ -47,8 +47,8 @@ def hand_over(db: Path, paths: list[Path], fmt: str, extract_date: date | None,
     from clearsight.web.server import handoff_path
 
     try:
-        where = json.loads(handoff_path(db).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        where = json.loads(handoff_path(db).read_text(encoding="utf-8"))  # type: ignore[union-attr]
+    except (OSError, ValueError, AttributeError):  # AttributeError: PostgreSQL, never busy, has no handoff file
         return None
     body = {"paths": [str(p.resolve()) for p in paths], "format": fmt, "council": council,
             "extract_date": extract_date.isoformat() if extract_date else None}

@@ -39,9 +39,10 @@ VIEW_CACHE_SIZE = 512  # built views kept in memory (each a few hundred rows at 
 INBOX_DONE = ("loaded", "rejected")
 
 
-def handoff_path(db: Path) -> Path:
-    """The file beside the database where a running server says where it listens and with which token."""
-    return db.with_name(db.name + ".serve.json")
+def handoff_path(db: Path | str) -> Path | None:
+    """The file beside the database where a running server says where it listens and with which token; None
+    for a PostgreSQL database, which no process holds: `clearsight load` writes to it itself."""
+    return db.with_name(db.name + ".serve.json") if isinstance(db, Path) else None
 
 
 class ViewCache:
@@ -140,13 +141,16 @@ class Server:
         """Tell `clearsight load` where this server listens, with a token only readers of this file know."""
         token = secrets.token_urlsafe(32)
         path = handoff_path(self.path)
+        if path is None:
+            return token
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as out:
             json.dump({"url": url, "token": token, "pid": os.getpid()}, out)
         return token
 
     def remove_handoff(self) -> None:
-        handoff_path(self.path).unlink(missing_ok=True)
+        if (path := handoff_path(self.path)) is not None:
+            path.unlink(missing_ok=True)
 
     def close(self) -> None:
         self.remove_handoff()
