@@ -71,18 +71,30 @@ class Result:
         return to_arrow(self, None)
 
 
+class _Idle:
+    """Sessions closed by their cursor's user, kept to be handed out again (opening one costs a round trip and
+    the server's authentication: milliseconds a page would pay each time)."""
+
+    def __init__(self, size: int = 16) -> None:
+        self.size = size
+        self.sessions: list[PostgresConnection] = []
+        self.lock = threading.Lock()
+
+
 class PostgresConnection:
     """One session with the database, in autocommit mode: the store's own BEGIN/COMMIT/ROLLBACK make its
-    transactions, as on DuckDB. `lock` serialises threads sharing the session; `cursor()` opens a session of
-    its own (DuckDB's cursors are independent connections too)."""
+    transactions, as on DuckDB. `lock` serialises threads sharing the session; `cursor()` gives a session of
+    its own (DuckDB's cursors are independent connections too), reusing one an earlier cursor closed."""
 
     dialect = "postgres"
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, idle: _Idle | None = None) -> None:
         import psycopg  # here, not at the top: DuckDB users never pay for importing it
         from psycopg.types.string import TextLoader
 
         self.url = url
+        self._home = idle  # where `close` returns this session: set when it came from `cursor()`
+        self._cursors = idle or _Idle()  # sessions `cursor()` hands out
         self._con = psycopg.connect(url, autocommit=True)
         self._con.adapters.register_loader("json", TextLoader)  # the snapshot report is parsed by the store
         self._con.adapters.register_loader("jsonb", TextLoader)
@@ -107,9 +119,26 @@ class PostgresConnection:
             self._con.cursor().executemany(translate(sql), rows)  # type: ignore[arg-type]
 
     def cursor(self) -> PostgresConnection:
-        return PostgresConnection(self.url)
+        with self._cursors.lock:
+            if self._cursors.sessions:
+                return self._cursors.sessions.pop()
+        return PostgresConnection(self.url, self._cursors)
 
     def close(self) -> None:
+        """End the session; a cursor's goes back to be reused when it is healthy and outside a transaction."""
+        from psycopg.pq import TransactionStatus
+
+        idle = self._home
+        if idle is not None and not self._con.closed and self._con.info.transaction_status == TransactionStatus.IDLE:
+            with idle.lock:
+                if len(idle.sessions) < idle.size and self not in idle.sessions:
+                    idle.sessions.append(self)
+                    return
+        if idle is None:  # the session cursors came from: theirs end with it
+            with self._cursors.lock:
+                kept, self._cursors.sessions = self._cursors.sessions, []
+            for session in kept:
+                session._con.close()
         self._con.close()
 
     @property
