@@ -6,10 +6,12 @@ tests start their own. A machine without PostgreSQL fails loudly: it is in scrip
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -102,6 +104,15 @@ class Server:
         return f"postgresql://{SUPERUSER}@127.0.0.1:{self.port}/{name}"
 
     def stop(self) -> None:
-        subprocess.run([*self._pg_ctl, "-m", "immediate", "stop"], capture_output=True,
-                       preexec_fn=self._demote, cwd=self.root)
+        """Stop the server and remove its files; when pg_ctl cannot run (a machine out of memory cannot fork),
+        the postmaster is told to quit directly, so no server outlives the tests."""
+        try:
+            subprocess.run([*self._pg_ctl, "-m", "immediate", "stop"], capture_output=True,
+                           preexec_fn=self._demote, cwd=self.root, timeout=60)
+        except (OSError, subprocess.SubprocessError):
+            pass
+        pid_file = self.data / "postmaster.pid"
+        if pid_file.exists():
+            with contextlib.suppress(OSError, ValueError):
+                os.kill(int(pid_file.read_text().split()[0]), signal.SIGQUIT)
         shutil.rmtree(self.root, ignore_errors=True)
