@@ -35,11 +35,16 @@ def pack(kind: Annotated[PackKind, typer.Argument(help="daily (allocation log, a
          as_at: AsAt = None,
          team: Annotated[Optional[list[str]], typer.Option(help="Daily and weekly: only this team (repeatable).")] = None,
          fmt: Annotated[PackFormat, typer.Option("--format", help="pdf, html or xlsx.")] = PackFormat.pdf,
+         plan: Annotated[Optional[Path], typer.Option(help="Monthly: the improvement plan (CSV or XLSX: theme, "
+                         "recommendation, action, owner, milestone, due_date, kpi, target); RAG from the data.")] = None,
          snapshot: Snap = None) -> None:
     """Write a committee pack: every figure a view's, with its confidence grade and snapshot."""
     from clearsight.packs import write_pack
     from clearsight.reports.packs import build
+    from clearsight.reports.plan import read_plan
 
+    if plan and kind is not PackKind.monthly:
+        raise _fail("--plan is for the monthly pack", EXIT_BAD_REQUEST)
     if team and kind in (PackKind.monthly, PackKind.quarterly):
         raise _fail("--team is for the daily and weekly packs (the member packs are the council's)", EXIT_BAD_REQUEST)
     con, snap = _open(snapshot)
@@ -47,10 +52,11 @@ def pack(kind: Annotated[PackKind, typer.Argument(help="daily (allocation log, a
     try:
         req = make_request(con, snap, config, as_at=as_at)
         teams = [make_request(con, snap, config, team=t).team or t for t in team] if team else None
-        built = build(req, kind.value, today=date.today(), teams=teams)
+        actions = read_plan(plan) if plan else None
+        built = build(req, kind.value, today=date.today(), teams=teams, plan=actions)
         path = write_pack(built, config, out, fmt.value)
-    except BadRequest as exc:
-        raise _fail(str(exc), EXIT_BAD_REQUEST) from None
+    except (BadRequest, OSError) as exc:
+        raise _fail(str(exc)[:300], EXIT_BAD_REQUEST) from None
     console.print(f"Wrote {path}")
 
 

@@ -20,6 +20,7 @@ from clearsight.render.files import view_json
 from clearsight.render.values import display
 from clearsight.reports.disclosure import RULES, SECONDARY
 from clearsight.reports.packs import build
+from clearsight.reports.plan import read_plan
 from clearsight.reports.request import make_request
 
 CONFIG = CouncilConfig(packs={"targets": {"assessment_timeliness": 0.85, "assessments_overdue": 0.1}})
@@ -52,7 +53,12 @@ def pack_for(db, kind: str, as_at: str, **options):
 @pytest.fixture(scope="module")
 def monthly(small_eastmere_db, tmp_path_factory):
     out = tmp_path_factory.mktemp("packs")
-    pack = pack_for(small_eastmere_db, "monthly", "2023-12-31")
+    plan = out / "plan.csv"
+    plan.write_text("theme,recommendation,action,owner,milestone,due_date,kpi,target\n"
+                    "Workforce,Ofsted 1,DfE average caseload 16 by March 2025,Head of Service,,2025-03-31,caseload,16\n"
+                    "Practice,Ofsted 2,Assessments within 45 working days,Service Manager,,2023-11-30,"
+                    "assessment_timeliness,0.85\n")
+    pack = pack_for(small_eastmere_db, "monthly", "2023-12-31", plan=read_plan(plan))
     return pack, write_pack(pack, CONFIG, out, "pdf"), write_pack(pack, CONFIG, out, "xlsx")
 
 
@@ -73,6 +79,7 @@ def test_monthly_pack_pdf_holds_every_figure_of_its_views(monthly):
     assert "days old" in text  # the extract is older than the configured age: the cover says so
     assert "Data confidence" in text and "extract of 31 Mar 2025" in text
     assert "Small numbers suppressed" in text
+    assert "Improvement plan progress" in text and "Ofsted 1" in text and "amber" in text
 
 
 def test_member_pack_names_no_child_or_worker_and_shows_no_count_under_the_threshold(monthly, small_eastmere_db):

@@ -95,6 +95,8 @@ RULES: dict[str, Rules] = {
     "kpis": Rules(sums=_hierarchy("kpis", match=("kpi",), level=True)),
     "position_trend": Rules(sums=(RowSum("series", "waiting", ("new_work", "reallocation")),),
                             derived={**CAPACITY_DERIVED, "posts_needed_rounded_up": ("cases", "waiting")}),
+    # The plan's actions are counts of actions, not of people.
+    "improvement_plan": Rules(derived={k: () for k in ("actions", "green", "amber", "red", "not_measured")}),
     "practice_targets": Rules(sums=(AddsUp("by_service", "kpis", (), ("kpi",)),)),
 }
 

@@ -18,6 +18,7 @@ from typing import Any, Literal
 from clearsight.metrics.kpi import KPIS
 from clearsight.render.values import long_date, percent
 from clearsight.reports import audits, flow, kpis, position, trend, workforce
+from clearsight.reports import plan as improvement_plan
 from clearsight.reports.disclosure import member_safe
 from clearsight.reports.request import Request, months_back, quarter_ending
 from clearsight.reports.sections import section
@@ -54,9 +55,13 @@ class Pack:
     commentary: dict[str, Commentary] = dataclasses.field(default_factory=dict)  # by chapter (view name)
 
 
-def build(req: Request, kind: Kind, *, today: date, teams: list[str] | None = None) -> Pack:
-    """The pack `kind` as at the request's date; `teams` limits the daily log to those teams."""
+def build(req: Request, kind: Kind, *, today: date, teams: list[str] | None = None,
+          plan: list[dict[str, Any]] | None = None) -> Pack:
+    """The pack `kind` as at the request's date; `teams` limits the daily log to those teams; `plan` (the
+    improvement plan's actions, `reports.plan.read_plan`) adds its progress to the monthly pack."""
     chapters = {"daily": _daily, "weekly": _weekly, "monthly": _monthly, "quarterly": _quarterly}[kind](req, teams)
+    if plan is not None and kind == "monthly":
+        chapters = (*chapters, improvement_plan.build(plan, req.as_at, plan_measures(chapters)))
     member = kind in ("monthly", "quarterly")
     if member:
         chapters = tuple(member_safe(v, req.config.small_number_threshold) for v in chapters)
@@ -76,7 +81,7 @@ def build(req: Request, kind: Kind, *, today: date, teams: list[str] | None = No
 def chapter_names(kind: Kind) -> tuple[str, ...]:
     """The chapters a commentary may be written for (their views' names)."""
     return {"daily": ("position",), "weekly": ("position", "position_trend", "kpis"),
-            "monthly": ("position_trend", "position", "workforce", "practice_targets"),
+            "monthly": ("position_trend", "position", "workforce", "practice_targets", "improvement_plan"),
             "quarterly": ("flow", "practice_targets", "audits")}[kind]
 
 
@@ -128,6 +133,14 @@ def _quarterly(req: Request, teams: list[str] | None) -> tuple[View, ...]:
     safeguarding = dataclasses.replace(safeguarding, sections=(safeguarding.section("indicators"),))
     practice = against_targets(req, kpis.build(quarter), by_service=kpis.build(quarter, level="service"))
     return safeguarding, practice, audits.build(quarter)
+
+
+def plan_measures(chapters: tuple[View, ...]) -> dict[str, float | None]:
+    """The figures the improvement plan's actions are rated on, read from the monthly pack's own views."""
+    views = {v.name: v for v in chapters}
+    council = next(iter(views["position"].section("council").rows), {})
+    measured = {r["kpi"]: r["kpi_rate"] for r in views["practice_targets"].section("kpis").rows}
+    return {**measured, "caseload": council.get("caseload_per_fte_holding"), "waiting": council.get("unallocated")}
 
 
 def target_rag(rate: float | None, target: float | None, *, higher_is_better: bool, amber: float) -> str | None:

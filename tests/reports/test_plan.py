@@ -1,0 +1,45 @@
+"""The improvement plan: read from CSV, each action rated from the figure it is linked to, never typed."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from clearsight.reports.plan import build, read_plan
+from clearsight.reports.request import BadRequest
+
+PLAN = """theme,recommendation,action,owner,milestone,due_date,kpi,target
+Workforce,R1,Bring caseloads to the DfE average of 16,Head of Service,Recruit 10 posts,2025-03-31,caseload,16
+Practice,R2,Assessments within 45 working days,Service Manager,,2023-11-30,assessment_timeliness,0.85
+Practice,R3,No child waiting,Service Manager,,2024-06-30,waiting,0
+Practice,R4,Visits on time,Service Manager,,2023-12-31,cp_visits,0.8
+Leadership,R5,Chair the improvement board,DCS,,2023-12-31,,
+"""
+
+
+def test_actions_are_rated_from_the_data_and_the_plan_on_a_page_counts_them(tmp_path):
+    path = tmp_path / "plan.csv"
+    path.write_text(PLAN)
+    view = build(read_plan(path), date(2023, 12, 31),
+                 {"caseload": 28.3, "assessment_timeliness": 0.376, "waiting": 265, "cp_visits": 0.9})
+    rags = [r["rag"] for r in view.section("actions").rows]
+    # Caseload 28.3 > 16 but due in 2025: amber; assessments 37.6% < 85% and due in November: red; 265 waiting
+    # against 0, due mid-2024: amber; CP visits 90% >= 80%: green; the board has no measure.
+    assert rags == ["amber", "red", "amber", "green", "not measured"]
+    assert [r["current"] for r in view.section("actions").rows][:2] == ["28.3", "37.6%"]
+    page = {r["theme"]: r for r in view.section("plan_on_a_page").rows}
+    assert (page["Practice"]["actions"], page["Practice"]["red"], page["Practice"]["amber"],
+            page["Practice"]["green"]) == (3, 1, 1, 1)
+    assert page["Leadership"]["not_measured"] == 1
+    assert view.headline[0].startswith("5 actions under 3 themes: 1 green, 2 amber, 1 red")
+
+
+def test_a_bad_plan_row_is_named(tmp_path):
+    path = tmp_path / "plan.csv"
+    path.write_text("theme,action,due_date,kpi,target\nT,A,31/03/2025,,\n")
+    with pytest.raises(BadRequest, match="row 2"):
+        read_plan(path)
+    path.write_text("theme,action,due_date,kpi,target\nT,A,2025-03-31,caseloads,16\n")
+    with pytest.raises(BadRequest, match="caseloads"):
+        read_plan(path)
