@@ -15,7 +15,8 @@ from typer.testing import CliRunner
 
 from clearsight.canonical import schema
 from clearsight.cli import app
-from clearsight.metrics.figures import compute
+from clearsight.config import CouncilConfig
+from clearsight.metrics.figures import compiled_sql, compute
 from clearsight.metrics.registry import all_metrics
 from clearsight.store.database import DatabaseMissing, connect, database_path, describe_location, open_database
 from clearsight.store.load import load_extract
@@ -169,3 +170,22 @@ def test_every_metric_gives_the_same_rows_on_postgresql_as_on_duckdb(small_eastm
         ):
             differ.append(metric.name)
     assert differ == []
+
+
+def test_metric_sql_for_postgresql_binds_the_scope_as_psycopg_parameters():
+    sql = compiled_sql("unallocated_cases", True, CouncilConfig().model_dump_json(), (), "postgres")
+    assert set(sql.parameters) == {"snapshot_id", "as_at", "team"}
+    assert "CAST(%(snapshot_id)s AS BIGINT)" in sql.sql and "CAST(%(as_at)s AS DATE)" in sql.sql
+    assert "$snapshot_id" not in sql.sql and "1900" not in sql.sql and "stand-in" not in sql.sql
+    assert dict(sql.types)["child_id"] == "string"  # PostgreSQL's rows are typed as Ibis declared them
+
+
+def test_names_with_quotes_are_bound_not_spliced_on_postgresql(postgres_server, tmp_path):
+    council = "O'Brien's \\ Council; DROP TABLE child 100%"
+    con = connect(postgres_server.database())
+    assert load_extract(con, _council(1, name=council).write(tmp_path / "x")).status == "loaded"
+    config = CouncilConfig(council_name=council)
+    [whole] = [r for r in compute(con, get_snapshot(con), "capacity", date(2023, 12, 15), config).records()
+               if r["level"] == "council"]
+    assert (whole["council"], whole["cases"]) == (council, 1)
+    assert con.execute("SELECT count(*) FROM child").fetchone() == (1,)
