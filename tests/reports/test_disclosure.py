@@ -205,3 +205,13 @@ def test_declared_derivations_keep_fte_and_withhold_only_what_a_withheld_count_g
            "posts_needed_waiting": 0.2}
     safe = member_safe(View("position", "P", "", (), (Section("services", "By service", cols, [row]),), None), N)
     assert safe.section("services").rows[0] == {**row, "unallocated": SMALL, "posts_needed_waiting": SECONDARY}
+
+
+def test_a_long_table_naming_each_rows_unit_shows_small_counts_as_under_five():
+    cols = (col("indicator", "Indicator"), col("value", "Value"), col("unit", "Unit"), col("council_shown", "Council"))
+    rows = [{"indicator": "Periods of care ended", "value": 3, "unit": "count", "council_shown": "3"},
+            {"indicator": "Contacts", "value": 1026, "unit": "count", "council_shown": "1,026"},
+            {"indicator": "Re-referrals", "value": 0.223, "unit": "rate", "council_shown": "22.3%"}]
+    safe = member_safe(View("flow", "Flow", "", (), (Section("indicators", "Council", cols, rows),), None), N)
+    assert [r["council_shown"] for r in safe.section("indicators").rows] == [SMALL, "1,026", "22.3%"]
+    assert safe.section("indicators").rows[0]["value"] == SMALL

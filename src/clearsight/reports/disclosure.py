@@ -70,6 +70,9 @@ class Rules:
     # column -> the counts of its row it is worked out from: withheld only with one of them, never suppressed
     # itself (FTE and posts name no one: ()). Other figures are withheld beside any withheld count of their row.
     derived: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # section -> (value column, unit column, columns showing the value as text): a long table whose rows each
+    # name their own unit (the flow's indicators); a count row under N is shown as "<N" in all of them.
+    long_format: Mapping[str, tuple[str, str, tuple[str, ...]]] = field(default_factory=dict)
 
 
 def _hierarchy(section: str, *, match: tuple[str, ...] = (), level: bool = False) -> tuple[AddsUp, ...]:
@@ -95,6 +98,7 @@ RULES: dict[str, Rules] = {
     "kpis": Rules(sums=_hierarchy("kpis", match=("kpi",), level=True)),
     "position_trend": Rules(sums=(RowSum("series", "waiting", ("new_work", "reallocation")),),
                             derived={**CAPACITY_DERIVED, "posts_needed_rounded_up": ("cases", "waiting")}),
+    "flow": Rules(long_format={"indicators": ("value", "unit", ("council_shown",))}),
     # The plan's actions are counts of actions, not of people.
     "improvement_plan": Rules(derived={k: () for k in ("actions", "green", "amber", "red", "not_measured")}),
     "practice_targets": Rules(sums=(AddsUp("by_service", "kpis", (), ("kpi",)),)),
@@ -273,6 +277,8 @@ class _Engine:
     # -- the output -------------------------------------------------------------------------------------
     def section(self, i: int) -> Section:
         s = self.sections[i]
+        if s.key in self.rules.long_format:
+            return self._long_section(s)
         hidden = self.hidden()
         if not any(cell[0] == i for cell in hidden) and not self._small_rates(s):
             return s
@@ -293,6 +299,15 @@ class _Engine:
                     if row_hidden or (c.unit == "rate" and self._rate_withheld(s, i, r, c.key, hidden)):
                         new[c.key] = SECONDARY
             rows.append(new)
+        return replace(s, rows=rows, notes=(*s.notes, suppression_note(self.n)))
+
+    def _long_section(self, s: Section) -> Section:
+        """A long table's count rows under N shown as "<N" (its rates have no denominator beside them)."""
+        value, unit, shown = self.rules.long_format[s.key]
+        small = f"<{self.n}"
+        rows = [{**r, value: small, **{k: small for k in shown}}
+                if r.get(unit) == "count" and isinstance(r.get(value), (int, float)) and 0 < r[value] < self.n
+                else r for r in s.rows]
         return replace(s, rows=rows, notes=(*s.notes, suppression_note(self.n)))
 
     def _rate_base(self, s: Section, key: str) -> tuple[str | None, str] | None:
