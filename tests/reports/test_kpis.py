@@ -81,3 +81,31 @@ def test_kpi_monthly_for_one_kpi_and_its_clear_errors(db):
         ("2023-10-31", "council", 0.5), ("2023-11-30", "council", 0.5), ("2023-12-31", "council", 0.5)]
     both = invoke(db, "kpi", "cp_visits", "--monthly", "--children")
     assert both.exit_code != 0 and "--monthly and --children" in both.output
+
+
+def test_rag_against_the_councils_target():
+    """Green meeting the target, amber within the margin (5 points) short of it, red beyond; a KPI counting
+    failures has its target as a ceiling; no target, no colour."""
+    from clearsight.reports.kpis import kpi_rag
+
+    assert kpi_rag(0.96, 0.95, True, 0.05) == "green"
+    assert kpi_rag(0.95, 0.95, True, 0.05) == "green"
+    assert kpi_rag(0.90, 0.95, True, 0.05) == "amber"  # 5 points short
+    assert kpi_rag(0.89, 0.95, True, 0.05) == "red"
+    assert kpi_rag(0.04, 0.05, False, 0.05) == "green"  # 4% overdue against at most 5%
+    assert kpi_rag(0.08, 0.05, False, 0.05) == "amber"
+    assert kpi_rag(0.20, 0.05, False, 0.05) == "red"
+    assert kpi_rag(0.50, None, True, 0.05) is None and kpi_rag(None, 0.9, True, 0.05) is None
+
+
+def test_kpis_carry_the_councils_target_and_rag(db, tmp_path):
+    """cp_visits is 1 of 2 children seen in time (50%): red against a 95% target, amber against 52% (2 points
+    short), green against 50%; KPIs without a target have none and no colour."""
+    for target, rag in ((0.95, "red"), (0.52, "amber"), (0.5, "green")):
+        config = tmp_path / f"council-{target}.toml"
+        config.write_text(f"[kpi_targets]\ncp_visits = {target}\n", encoding="utf-8")
+        result = runner.invoke(app, ["--db", str(db), "--config", str(config), "kpis", "--as-at", "2023-12-31",
+                                     "--format", "csv"], catch_exceptions=False)
+        rows = {r["kpi"]: r for r in csv.DictReader(io.StringIO(result.output))}
+        assert (rows["cp_visits"]["target_rate"], rows["cp_visits"]["rag"]) == (str(target), rag)
+        assert (rows["cin_visits"]["target_rate"], rows["cin_visits"]["rag"]) == ("", "")

@@ -498,6 +498,17 @@ class CouncilConfig(BaseModel):
     small_number_threshold: int = Field(
         default=5, ge=0, description="Member-facing outputs suppress counts below this (DfE practice)."
     )
+    kpi_targets: dict[str, float] = Field(
+        default_factory=dict,
+        description="The council's own target for a practice KPI's rate, as a fraction, e.g. {'cp_visits': 0.95}; "
+        "for a KPI counting failures (assessments_overdue) the largest share failing it accepts. There is no "
+        "national target, so none by default, and a KPI without one has no RAG colour (audiences.md).",
+    )
+    kpi_amber_margin: float = Field(
+        default=0.05, ge=0, le=1,
+        description="A KPI this close to its target on the wrong side (a fraction: 0.05 is 5 points) is amber; "
+        "further away, red; meeting it, green.",
+    )
 
     def standard_for(self, role: str) -> CaseloadStandard | None:
         return self.caseload_standards.get(role)

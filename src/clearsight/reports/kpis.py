@@ -54,15 +54,26 @@ def _kpis(names: list[str] | None) -> list[Kpi]:
     return [k for k in kpis if k.name in names]
 
 
-def _line(k: Kpi, r: dict[str, Any], figure: Figure, bench: Benchmark | None) -> dict[str, Any]:
+def kpi_rag(rate: float | None, target: float | None, flag_is_good: bool, margin: float) -> str | None:
+    """Green when the rate meets the council's target, amber within `margin` of it on the wrong side, red
+    beyond; for a KPI counting failures the target is a ceiling. None without a target or a rate."""
+    if rate is None or target is None:
+        return None
+    short = (target - rate) if flag_is_good else (rate - target)
+    return "green" if short <= 0 else "amber" if short <= margin + 1e-9 else "red"
+
+
+def _line(k: Kpi, r: dict[str, Any], figure: Figure, bench: Benchmark | None, config: CouncilConfig) -> dict[str, Any]:
     least = figure.provenance.least_complete
     implausible = figure.provenance.least_plausible
     rate = r["rate"]
+    target = config.kpi_targets.get(k.name)
     return {
         "kpi": k.name, "title": k.title, "service": r["service"], "team": r["team"],
         "denominator": r["denominator"], "numerator": r["numerator"], "kpi_rate": rate,
         "england_rate": bench and bench.england, "england_year": bench and bench.period,
-        "neighbours_rate": bench and bench.neighbours,
+        "neighbours_rate": bench and bench.neighbours, "target_rate": target,
+        "rag": kpi_rag(rate, target, k.flag_is_good, config.kpi_amber_margin),
         "gap_to_england": None if rate is None or not bench or bench.england is None
         else round(rate - bench.england, 3),
         "confidence": figure.provenance.confidence,
@@ -83,7 +94,8 @@ def kpi_table(
         figures[k.name] = figure
         bench = benchmark_for(con, k.name, end, period_start=start if k.period else None, config=config)
         over = f"{start}..{end}" if k.period else f"on {end}"
-        rows += [{**_line(k, r, figure, bench), "over": over} for r in figure.records() if r["level"] == wanted]
+        rows += [{**_line(k, r, figure, bench, config), "over": over} for r in figure.records()
+                 if r["level"] == wanted]
     return KpiTable(start, end, rows, figures)
 
 
@@ -103,7 +115,7 @@ def kpi_monthly(
                  for m in months}
         rows += [
             {"month": r["month_start"].strftime("%Y-%m"),
-             **_line(k, r, figure, bench[(r["month_start"], r["month_end"])]),
+             **_line(k, r, figure, bench[(r["month_start"], r["month_end"])], config),
              "over": f"{r['month_start']}..{r['month_end']}" if k.period else f"on {r['month_end']}"}
             for r in figure.records() if r["level"] == wanted
         ]
@@ -129,9 +141,12 @@ KPI_COLUMNS = (
     col("kpi", "KPI name", detail=True), col("title", "KPI"), col("over", "Over"), col("denominator", "Counted", "count"),
     col("numerator", "Meeting it / failing", "count"), col("kpi_rate", "Rate", "rate"),
     col("england_rate", "England", "rate"), col("neighbours_rate", "Neighbours", "rate"),
-    col("gap_to_england", "Gap to England (points)", "rate"), col("confidence", "Confidence", "grade"),
+    col("gap_to_england", "Gap to England (points)", "rate"), col("target_rate", "Council target", "rate", detail=True),
+    col("rag", "Against target", "rag"), col("confidence", "Confidence", "grade"),
     col("least_complete", "Least complete field"),
 )
+TARGET_NOTE = ("Against target: green meeting the council's target (config kpi_targets), amber within "
+               "kpi_amber_margin of it, red beyond; none where the council has set no target.")
 TERMINAL_MONTHS = 6  # the months of a series that fit a terminal; files carry them all
 # The KPIs a manager reads first (seed 003's improvement measures), in this order.
 HEADLINE_KPIS = ("assessments_overdue", "assessment_timeliness", "cp_visits", "cla_visits", "supervision")
@@ -175,7 +190,7 @@ def build(req: Request, *, level: str = "council", monthly: bool = False) -> Vie
     else:
         sections = (section("kpis", "Practice KPIs", table.rows, (*KPI_COLUMNS[:2], *keys, *KPI_COLUMNS[2:]),
                             notes=("Event KPIs count the period; the others are as at its last day. For KPIs "
-                                   "counting failures (overdue), the rate is the share failing.",)),)
+                                   "counting failures (overdue), the rate is the share failing.", TARGET_NOTE)),)
     first = next(iter(table.figures.values()))
     return View("kpis", "Practice KPIs", f"{req.council}" + (f", {req.team}" if req.team else "")
                 + f", events {long_date(start)} to {long_date(end)}", tuple(h for h in headline if h != "."),

@@ -14,6 +14,7 @@ import tempfile
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -26,6 +27,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.middleware.sessions import SessionMiddleware
 
 from clearsight import __version__
+from clearsight.canonical.words import words
 from clearsight.metrics.kpi import KPIS
 from clearsight.render.files import section_csv, view_json
 from clearsight.render.terminal import NUMERIC
@@ -42,6 +44,8 @@ from clearsight.web.pages import DRILLS, PAGES, Part, kpi_records
 from clearsight.web.server import Server
 
 STATIC = Path(__file__).with_name("static")
+PAGE_ROWS = 50  # rows of a list of children or workers shown on a page (the section's own limit if smaller)
+LIST_OF = {section: drill for drill, (_, section, _) in DRILLS.items()}  # section key -> its whole-list page
 _env = Environment(loader=PackageLoader("clearsight.web", "templates"), autoescape=select_autoescape(["html"]),
                    trim_blocks=True, lstrip_blocks=True)
 
@@ -82,6 +86,7 @@ def create_app(server: Server, *, secret_key: str, secure_cookies: bool = True,
             on_shutdown()
 
     app = FastAPI(title="Clearsight", version=__version__, docs_url="/api/docs", redoc_url=None, lifespan=lifespan,
+                  swagger_ui_oauth2_redirect_url=None,
                   openapi_url="/api/openapi.json",
                   description="The views of Clearsight as JSON under the same role rules as the pages. Sign in "
                               "at /login; the session cookie authorises the API.")
@@ -140,7 +145,8 @@ def create_app(server: Server, *, secret_key: str, secure_cookies: bool = True,
     def page(request: Request, template: str, user: accounts.Principal, **context: Any) -> HTMLResponse:
         return HTMLResponse(_env.get_template(template).render(
             user=user, role_words=accounts.ROLE_WORDS, pages=PAGES, csrf=security.csrf_token(request.session),
-            cell=display, numeric=NUMERIC, provenance=provenance_line, link=_links(user), **context))
+            cell=display, numeric=NUMERIC, provenance=provenance_line, link=_links(user),
+            service_words=partial(words, "service"), list_of=LIST_OF, **context))
 
     def context(cur: Any, user: accounts.Principal, filters: Filters) -> tuple[Snapshot, dict[str, str],
                                                                               dict[str, str], str | None]:
@@ -182,16 +188,17 @@ def create_app(server: Server, *, secret_key: str, secure_cookies: bool = True,
 
     def page_views(request: Request, name: str, filters: Filters, *, every_section: bool = False
                    ) -> tuple[accounts.Principal, Snapshot, list[Shown], dict[str, str]]:
+        """The page's views as the user may see them, and team name -> service for the filters."""
         if name not in PAGES:
             raise BadRequest(f"no page {name!r}")
         with server.cursor() as cur:
             user = who(request, cur)
-            snapshot, teams, services, team = context(cur, user, filters)
+            snapshot, _, services, team = context(cur, user, filters)
             items = [shown(cur, user, part, snapshot, services, team, filters) for part in PAGES[name].parts]
-            if every_section:
-                items = [replace(s, sections=s.view.sections) for s in items]
+            items = [replace(s, sections=s.view.sections if every_section else tuple(_first_rows(x) for x in s.sections))
+                     for s in items]
             logged(request, user, "view", items, cur, snapshot)
-        return user, snapshot, items, teams
+        return user, snapshot, items, services
 
     def filters_of(as_at: str | None, team: str | None, service: str | None) -> Filters:
         if as_at:
@@ -247,9 +254,14 @@ def create_app(server: Server, *, secret_key: str, secure_cookies: bool = True,
         if name not in PAGES:
             return error(request, 404, f"no page {name!r}")
         filters = filters_of(as_at, team, service)
-        user, snapshot, items, teams = page_views(request, name, filters)
-        return page(request, "page.html", user, page=PAGES[name], items=items, filters=filters,
-                    teams=sorted(teams.values()), snapshot=snapshot)
+        user, snapshot, items, services = page_views(request, name, filters)
+        mine = [t for t in services if user.role != "director" or not user.services or services[t] in user.services]
+        lead = list(dict.fromkeys(line for i in items for line in i.view.headline))  # views may share lines
+        warnings = list(dict.fromkeys(w for i in items for w in i.view.all_warnings))
+        as_at = next((i.view.provenance.as_at for i in items if i.view.provenance), "")
+        return page(request, "page.html", user, page=PAGES[name], items=items, filters=filters, teams=sorted(mine),
+                    services=sorted({services[t] for t in mine}), snapshot=snapshot, lead=lead, warnings=warnings,
+                    as_at=as_at)
 
     @app.get("/records/{drill}", response_class=HTMLResponse, include_in_schema=False)
     def records_page(request: Request, drill: str, as_at: str | None = None, team: str | None = None,
@@ -314,7 +326,7 @@ def create_app(server: Server, *, secret_key: str, secure_cookies: bool = True,
                 audit.record(cur, username=user.username, role=user.role, action="refused",
                              route=request.url.path, view=f"{kind}_history", snapshot_id=snapshot.snapshot_id,
                              record_ids=[f"{kind}:{record_id}"])
-                raise RecordNotFound(f"no {kind} {record_id!r} that you may see")
+                raise RecordNotFound(f"no such {kind}, or none you may see")
             view = history.build(req, kind, record_id)
             item = Shown(Part(f"{kind}_history", lambda r: view), view, view.sections)
             logged(request, user, "record", [item], cur, snapshot, [f"{kind}:{record_id}"])
@@ -501,6 +513,16 @@ class RecordNotFound(LookupError):
 def _local(target: str) -> str:
     """A redirect target on this site only (no open redirect)."""
     return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else "/today"
+
+
+def _first_rows(section: Section) -> Section:
+    """A page shows the first rows of a list of children or workers (the longest waiting first); the whole list
+    is one click away (`DRILLS`) and in the CSV. Only the rows shown are audit-logged as seen."""
+    cap = section.limit or PAGE_ROWS
+    if not section.personal or len(section.rows) <= cap:
+        return section
+    return replace(section, rows=section.rows[:cap], notes=(
+        f"The first {cap:,} of {len(section.rows):,}: the whole list is under 'Show all'.", *section.notes))
 
 
 def _service_rows(section: Section, service: str) -> Section:

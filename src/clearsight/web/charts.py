@@ -48,12 +48,15 @@ def section_chart(section: Section) -> dict[str, Any] | None:
 
 
 def _kpi_trend(section: Section) -> dict[str, Any]:
-    """Each KPI's rate by month with England's figure as a dashed line, in small multiples."""
+    """Each KPI's rate by month with England's figure and the council's target as dashed lines, in small
+    multiples."""
     data = []
     for r in section.rows:
         data.append({"kpi": r["title"], "month": r["month"], "series": "council", "value": _number(r.get("kpi_rate"))})
         if r.get("england_rate") is not None:
             data.append({"kpi": r["title"], "month": r["month"], "series": "England", "value": _number(r["england_rate"])})
+        if r.get("target_rate") is not None:
+            data.append({"kpi": r["title"], "month": r["month"], "series": "target", "value": _number(r["target_rate"])})
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json", "description": section.title,
         "data": {"values": [{k: _json(v) for k, v in d.items()} for d in data]},

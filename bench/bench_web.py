@@ -1,0 +1,133 @@
+"""Web load benchmark (issue 16 item 6): concurrent signed-in sessions on the Today and Teams pages while a new
+extract loads through the server. Prints requests per second, median and 95th-percentile latency and errors;
+the target at scale 10 is p95 under 300 ms with no error. Not part of the test run.
+
+Loopback only, bounded in time. Usage (a database with a snapshot, and an extract to load during the run):
+    .venv/bin/python bench/bench_web.py --db eastmere10.duckdb --extract eastmere10-next/ \
+        [--sessions 200] [--seconds 60] [--as-at 2023-12-15]
+The script adds a benchmark account, starts `clearsight serve` on a free port, waits for the pages it asks for
+to be built once (what the server's warm-up does after every load), signs every session in, then for
+`--seconds` each session asks for Today and Teams in turn while `clearsight load EXTRACT` hands its files to the
+server a few seconds in. Sessions keep reading the previous snapshot until the load commits.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+CLI = Path(sys.executable).with_name("clearsight")
+PASSWORD = "benchmark password 1"
+PAGES = ("/today", "/teams")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def sign_in(client: httpx.AsyncClient) -> None:
+    form = await client.get("/login")
+    token = re.search(r'name="csrf" value="([^"]+)"', form.text)
+    assert token, form.text[:300]
+    answer = await client.post("/login", data={"username": "bench", "password": PASSWORD, "csrf": token[1]})
+    assert answer.status_code == 303, answer.status_code
+
+
+async def session(url: str, until: float, times: list[float], errors: list[str], gate: asyncio.Semaphore) -> None:
+    async with httpx.AsyncClient(base_url=url, timeout=60) as client:
+        async with gate:  # argon2 makes each sign-in deliberately slow: sign in a few at a time
+            await sign_in(client)
+        i = 0
+        while time.monotonic() < until:
+            started = time.perf_counter()
+            try:
+                answer = await client.get(PAGES[i % len(PAGES)])
+                if answer.status_code != 200:
+                    errors.append(f"{answer.status_code} {PAGES[i % len(PAGES)]}")
+            except httpx.HTTPError as exc:
+                errors.append(type(exc).__name__)
+            times.append(time.perf_counter() - started)
+            i += 1
+
+
+async def run(url: str, sessions: int, seconds: float, load: list[str] | None) -> None:
+    times: list[float] = []
+    errors: list[str] = []
+    gate = asyncio.Semaphore(8)
+    signed = time.monotonic()
+    until = signed + seconds + sessions * 0.1  # sign-ins first, then the timed reading
+    tasks = [asyncio.create_task(session(url, until, times, errors, gate)) for _ in range(sessions)]
+    loader = None
+    await asyncio.sleep(min(seconds / 4, 10) + sessions * 0.1)
+    started, done_before = time.monotonic(), len(times)
+    if load:
+        loader = await asyncio.create_subprocess_exec(*load, stdout=asyncio.subprocess.PIPE,
+                                                      stderr=asyncio.subprocess.STDOUT)
+    await asyncio.gather(*tasks)
+    elapsed = time.monotonic() - started
+    measured = sorted(times[done_before:])
+    if loader:
+        out, _ = await loader.communicate()
+        print(f"load during the run: exit {loader.returncode}; {out.decode().strip().splitlines()[0][:160]}")
+    if not measured:
+        print("no request finished in the timed window")
+        return
+    p95 = measured[int(len(measured) * 0.95) - 1]
+    print(f"{sessions} sessions, {len(measured):,} requests in {elapsed:.1f}s: {len(measured) / elapsed:,.1f} "
+          f"requests/s; median {statistics.median(measured) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, "
+          f"max {measured[-1] * 1000:.0f} ms; errors {len(errors)}" + (f" (e.g. {errors[:3]})" if errors else ""))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", type=Path, required=True)
+    parser.add_argument("--extract", type=Path, help="An extract to load while sessions read.")
+    parser.add_argument("--sessions", type=int, default=200)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--as-at", default="2023-12-15")
+    args = parser.parse_args()
+    env = {**os.environ, "CLEARSIGHT_PASSWORD": PASSWORD}
+    subprocess.run([str(CLI), "--db", str(args.db), "users", "add", "bench", "--role", "director"], env=env,
+                   capture_output=True)
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen([str(CLI), "--db", str(args.db), "serve", "--port", str(port), "--as-at", args.as_at,
+                               "--insecure-cookies"], env=env)
+    try:
+        started = time.monotonic()
+        while True:
+            try:
+                if httpx.get(f"{url}/login", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        print(f"server up in {time.monotonic() - started:.1f}s")
+        with httpx.Client(base_url=url, timeout=1800) as warm:  # the first asking builds the views
+            form = warm.get("/login")
+            token = re.search(r'name="csrf" value="([^"]+)"', form.text)[1]  # type: ignore[index]
+            warm.post("/login", data={"username": "bench", "password": PASSWORD, "csrf": token})
+            for page in PAGES:
+                t = time.perf_counter()
+                warm.get(page)
+                print(f"{page} first built in {time.perf_counter() - t:.1f}s")
+        load = [str(CLI), "--db", str(args.db), "load", str(args.extract)] if args.extract else None
+        asyncio.run(run(url, args.sessions, args.seconds, load))
+    finally:
+        server.terminate()
+        server.wait(timeout=120)
+
+
+if __name__ == "__main__":
+    main()
