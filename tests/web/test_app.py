@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import AS_AT, MARKUP_NAME, NORTH, PASSWORD, Tiny, client, csrf, signed_in
+from conftest import AS_AT, MARKUP_NAME, NORTH, PASSWORD, SOUTH, Tiny, client, csrf, signed_in
 from clearsight.web import audit
 
 
@@ -147,3 +147,14 @@ def test_as_at_filter_is_checked(tiny: Tiny) -> None:
     c = signed_in(tiny, "admin")
     assert c.get("/today?as_at=15/01/2024").status_code == 400
     assert AS_AT[:4] in c.get(f"/today?as_at={AS_AT}").text
+
+
+def test_a_member_sees_small_numbers_suppressed(tiny: Tiny) -> None:
+    """Two children wait in each team: a councillor sees '<5' for each (reports.disclosure), no list of
+    children or workers, and the page says suppression was applied."""
+    c = signed_in(tiny, "member")
+    views = c.get("/api/views/teams").json()["views"]
+    teams = {r["team"]: r for r in views["position"]["sections"]["teams"]["rows"]}
+    assert teams[NORTH]["unallocated"] == "<5" and teams[SOUTH]["unallocated"] == "<5"
+    assert "workers" not in views["position"]["sections"]
+    assert "Small numbers suppressed" in c.get("/teams").text

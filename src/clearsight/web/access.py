@@ -12,14 +12,9 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from clearsight.reports.disclosure import member_safe
 from clearsight.reports.view import Section, View
 from clearsight.web.accounts import Principal
-
-try:
-    from clearsight.reports.disclosure import member_safe
-except ImportError:  # until the packs helper's disclosure module is on main: aggregates only, not yet suppressed
-    def member_safe(view: View, threshold: int) -> View:
-        return view.without_personal()
 
 
 class Forbidden(Exception):

@@ -258,10 +258,11 @@ def create_app(server: Server, *, secret_key: str, secure_cookies: bool = True,
         mine = [t for t in services if user.role != "director" or not user.services or services[t] in user.services]
         lead = list(dict.fromkeys(line for i in items for line in i.view.headline))  # views may share lines
         warnings = list(dict.fromkeys(w for i in items for w in i.view.all_warnings))
+        notes = list(dict.fromkeys(n for i in items for n in i.view.notes))
         as_at = next((i.view.provenance.as_at for i in items if i.view.provenance), "")
         return page(request, "page.html", user, page=PAGES[name], items=items, filters=filters, teams=sorted(mine),
                     services=sorted({services[t] for t in mine}), snapshot=snapshot, lead=lead, warnings=warnings,
-                    as_at=as_at)
+                    notes=notes, as_at=as_at)
 
     @app.get("/records/{drill}", response_class=HTMLResponse, include_in_schema=False)
     def records_page(request: Request, drill: str, as_at: str | None = None, team: str | None = None,
