@@ -45,46 +45,55 @@ async def sign_in(client: httpx.AsyncClient) -> None:
     assert answer.status_code == 303, answer.status_code
 
 
-async def session(url: str, until: float, times: list[float], errors: list[str], gate: asyncio.Semaphore) -> None:
-    async with httpx.AsyncClient(base_url=url, timeout=60) as client:
-        async with gate:  # argon2 makes each sign-in deliberately slow: sign in a few at a time
-            await sign_in(client)
-        i = 0
-        while time.monotonic() < until:
-            started = time.perf_counter()
-            try:
-                answer = await client.get(PAGES[i % len(PAGES)])
-                if answer.status_code != 200:
-                    errors.append(f"{answer.status_code} {PAGES[i % len(PAGES)]}")
-            except httpx.HTTPError as exc:
-                errors.append(type(exc).__name__)
-            times.append(time.perf_counter() - started)
-            i += 1
+async def reader(client: httpx.AsyncClient, until: float, times: list[float], errors: list[str]) -> None:
+    """One session asking for Today and Teams in turn until the time is up."""
+    i = 0
+    while time.monotonic() < until:
+        started = time.perf_counter()
+        try:
+            answer = await client.get(PAGES[i % len(PAGES)])
+            if answer.status_code != 200:
+                errors.append(f"{answer.status_code} {PAGES[i % len(PAGES)]}")
+        except httpx.HTTPError as exc:
+            errors.append(type(exc).__name__)
+        times.append(time.perf_counter() - started)
+        i += 1
 
 
 async def run(url: str, sessions: int, seconds: float, load: list[str] | None) -> None:
+    """Sign every session in (argon2 makes each sign-in deliberately slow: a few at a time), then read for
+    `seconds` while the load runs, started a few seconds in."""
+    clients = [httpx.AsyncClient(base_url=url, timeout=120) for _ in range(sessions)]
+    gate = asyncio.Semaphore(8)
+
+    async def signed(client: httpx.AsyncClient) -> None:
+        async with gate:
+            await sign_in(client)
+
+    t = time.monotonic()
+    await asyncio.gather(*(signed(c) for c in clients))
+    print(f"{sessions} sessions signed in in {time.monotonic() - t:.1f}s")
     times: list[float] = []
     errors: list[str] = []
-    gate = asyncio.Semaphore(8)
-    signed = time.monotonic()
-    until = signed + seconds + sessions * 0.1  # sign-ins first, then the timed reading
-    tasks = [asyncio.create_task(session(url, until, times, errors, gate)) for _ in range(sessions)]
+    started = time.monotonic()
+    tasks = [asyncio.create_task(reader(c, started + seconds, times, errors)) for c in clients]
     loader = None
-    await asyncio.sleep(min(seconds / 4, 10) + sessions * 0.1)
-    started, done_before = time.monotonic(), len(times)
     if load:
+        await asyncio.sleep(min(5.0, seconds / 4))
         loader = await asyncio.create_subprocess_exec(*load, stdout=asyncio.subprocess.PIPE,
                                                       stderr=asyncio.subprocess.STDOUT)
     await asyncio.gather(*tasks)
     elapsed = time.monotonic() - started
-    measured = sorted(times[done_before:])
+    for c in clients:
+        await c.aclose()
     if loader:
         out, _ = await loader.communicate()
         print(f"load during the run: exit {loader.returncode}; {out.decode().strip().splitlines()[0][:160]}")
+    measured = sorted(times)
     if not measured:
         print("no request finished in the timed window")
         return
-    p95 = measured[int(len(measured) * 0.95) - 1]
+    p95 = measured[max(int(len(measured) * 0.95) - 1, 0)]
     print(f"{sessions} sessions, {len(measured):,} requests in {elapsed:.1f}s: {len(measured) / elapsed:,.1f} "
           f"requests/s; median {statistics.median(measured) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, "
           f"max {measured[-1] * 1000:.0f} ms; errors {len(errors)}" + (f" (e.g. {errors[:3]})" if errors else ""))

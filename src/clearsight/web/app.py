@@ -36,7 +36,7 @@ from clearsight.reports import history
 from clearsight.reports.load import report_json
 from clearsight.reports.request import BadRequest, parse_day
 from clearsight.reports.view import Section, View
-from clearsight.store.snapshots import Snapshot, SnapshotNotFound, team_names
+from clearsight.store.snapshots import Snapshot, SnapshotNotFound
 from clearsight.web import accounts, audit, security
 from clearsight.web.access import Forbidden, check_team_filter, may_see_any_record, record_ids, team_for, visible
 from clearsight.web.charts import section_chart, spec_json
@@ -152,8 +152,7 @@ def create_app(server: Server, *, secret_key: str, secure_cookies: bool = True,
                                                                               dict[str, str], str | None]:
         """The snapshot, team id -> name, team name -> service, and the team views are built for."""
         snapshot = server.snapshot(cur)
-        teams = team_names(cur, snapshot)
-        services = history.team_services(server.request(cur, snapshot, as_at=None, team=None, window="as_at"))
+        teams, services = server.team_maps(cur, snapshot)
         team = team_for(user, filters.team, teams)
         team = teams.get(team, team) if team else None
         check_team_filter(user, team, services)

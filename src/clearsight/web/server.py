@@ -13,6 +13,7 @@ once is right until the next load makes a newer snapshot the latest.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import secrets
@@ -32,10 +33,12 @@ from clearsight.reports.request import Request, make_request
 from clearsight.reports.view import View
 from clearsight.store.database import database_path, open_database
 from clearsight.store.load import LoadReport
-from clearsight.store.snapshots import Snapshot, SnapshotNotFound, latest_snapshot
+from clearsight.reports.history import team_services
+from clearsight.store.snapshots import Snapshot, SnapshotNotFound, latest_snapshot, team_names
 from clearsight.web.pages import Part
 
-VIEW_CACHE_SIZE = 512  # built views kept in memory (each a few hundred rows at most)
+VIEW_CACHE_SIZE = 512
+MAX_REQUESTS = 4096  # checked requests kept  # built views kept in memory (each a few hundred rows at most)
 INBOX_DONE = ("loaded", "rejected")
 
 
@@ -88,6 +91,9 @@ class Server:
         self.views = ViewCache()
         self._load_lock = threading.Lock()
         self.last_loads: list[dict[str, Any]] = []  # the latest loads' reports, newest first, for the admin page
+        self._requests: dict[tuple[Any, ...], Request] = {}  # checked requests (their warnings) by arguments
+        self._teams: dict[int, tuple[dict[str, str], dict[str, str]]] = {}
+        self.closing = False
 
     @contextmanager
     def cursor(self) -> Iterator[Any]:
@@ -103,7 +109,24 @@ class Server:
 
     def request(self, cur: Any, snapshot: Snapshot, *, as_at: str | None, team: str | None,
                 window: str) -> Request:
-        return make_request(cur, snapshot, self.config, as_at=as_at or self.as_at, team=team, default_window=window)
+        """The checked request on this cursor; the checks (which read the snapshot) run once per snapshot and
+        arguments, since a snapshot never changes."""
+        key = (snapshot.snapshot_id, as_at or self.as_at, team, window)
+        checked = self._requests.get(key)
+        if checked is None:
+            if len(self._requests) > MAX_REQUESTS:  # dates are the reader's choice: keep the memory bounded
+                self._requests.clear()
+            checked = make_request(cur, snapshot, self.config, as_at=as_at or self.as_at, team=team,
+                                   default_window=window)
+            self._requests[key] = checked
+        return dataclasses.replace(checked, con=cur)
+
+    def team_maps(self, cur: Any, snapshot: Snapshot) -> tuple[dict[str, str], dict[str, str]]:
+        """Team id -> name and team name -> service in the snapshot, read once per snapshot."""
+        if snapshot.snapshot_id not in self._teams:
+            req = self.request(cur, snapshot, as_at=None, team=None, window="as_at")
+            self._teams[snapshot.snapshot_id] = (team_names(cur, snapshot), team_services(req))
+        return self._teams[snapshot.snapshot_id]
 
     def view(self, key: str, build: Callable[[Request], View], req: Request) -> View:
         return self.views.get((req.snapshot.snapshot_id, key, req.as_at, req.start, req.team), lambda: build(req))
@@ -118,8 +141,15 @@ class Server:
                 except SnapshotNotFound:
                     return
                 for part in self.warm_parts:
-                    self.view(part.key, part.build, self.request(cur, snapshot, as_at=None, team=None,
-                                                                 window=part.window))
+                    if self.closing:
+                        return
+                    try:
+                        self.view(part.key, part.build, self.request(cur, snapshot, as_at=None, team=None,
+                                                                     window=part.window))
+                    except Exception:
+                        if self.closing:  # the connection closed under it at shutdown: nothing to warm for
+                            return
+                        raise
         thread = threading.Thread(target=run, name="clearsight-warm", daemon=True)
         thread.start()
         return thread
@@ -153,6 +183,7 @@ class Server:
             path.unlink(missing_ok=True)
 
     def close(self) -> None:
+        self.closing = True
         self.remove_handoff()
         self.writer.close()
 
