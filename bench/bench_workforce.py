@@ -21,7 +21,7 @@ from clearsight.store.database import connect
 from clearsight.store.snapshots import get_snapshot
 
 MONTHLY_METRICS = ("workforce_monthly", "capacity_monthly")
-AS_AT_METRICS = ("workforce_by_team", "workforce_council", "capacity", "workforce_signals")
+AS_AT_METRICS = ("workforce_by_team", "workforce_council", "capacity")
 PERIOD_METRICS = ("turnover_by_team", "turnover_council", "leavers_by_reason", "staff_cost_by_team")
 
 

@@ -295,6 +295,7 @@ def load(paths: Annotated[list[Path], typer.Argument(help="Extract directory (ma
         console.file.write(report_json(reports) + "\n")
     for line, kind in [] if json_report else load_lines(reports, database_path(state.db)):
         (err if kind else console).print(Text(line, style={"error": "bold red", "warning": "yellow"}.get(kind, "")))
+    cli_alerts.after_load([r.snapshot_id for r in reports if r.status == "loaded"], quiet=json_report)
     raise typer.Exit(max(r.exit_code for r in reports))
 
 
@@ -394,6 +395,6 @@ def doctor() -> None:
     render(admin.doctor(database_path(state.db)), OutputFormat.table, console)
 
 
-from clearsight import cli_forecast  # noqa: E402,F401  (registers the forecast and whatif commands)
+from clearsight import cli_alerts, cli_forecast  # noqa: E402,F401  (register the alerts, forecast and whatif commands)
 from clearsight import cli_users, cli_web  # noqa: E402,F401  (register users and serve)
 from clearsight import cli_packs  # noqa: E402,F401  (registers pack)

@@ -12,7 +12,7 @@ from typing import Literal
 
 from clearsight.canonical import codes
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 ColumnType = Literal["id", "text", "date", "int", "float", "bool"]
 

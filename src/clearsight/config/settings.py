@@ -14,6 +14,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from clearsight.config.alerts import AlertSettings
+
 
 class CaseloadStandard(BaseModel):
     """Acceptable caseload range for a role, in children per FTE."""
@@ -92,7 +94,8 @@ class AllocationRules(BaseModel):
 
 
 class WorkforceSettings(BaseModel):
-    """Who counts in the social-work workforce and the thresholds its signals use (definitions.md)."""
+    """Who counts in the social-work workforce, and its agency target (definitions.md). The early-warning
+    thresholds are alert rules (`alerts.rules`)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -111,30 +114,10 @@ class WorkforceSettings(BaseModel):
     long_term_absence_days: int = Field(
         default=28, ge=1, description="A spell of absence this many calendar days or longer is long-term."
     )
-    newly_qualified_share_alert: float = Field(
-        default=1 / 3, ge=0, le=1,
-        description="A team where this share or more of practitioners are ASYE is flagged.",
-    )
-    leavers_window_days: int = Field(default=91, ge=7, description="Rolling window for the leavers signal.")
-    leavers_alert_count: int = Field(
-        default=3, ge=1, description="Leavers from one team in the rolling window that raise the signal."
-    )
-    leavers_alert_rate: float = Field(
-        default=0.25, ge=0, le=1,
-        description="Leavers in the window as a share of the team's FTE at its end that raise the signal.",
-    )
-    vacancy_rise_alert: float = Field(
-        default=0.05, ge=0, le=1,
-        description="Rise in a team's vacancy rate over the leavers window that raises the signal.",
-    )
     census_indicators: tuple[str, ...] = Field(
         default=("turnover_rate", "agency_rate", "vacancy_rate", "absence_rate", "average_caseload"),
         description="Benchmarks published from the workforce census (as at 30 September): their year Y runs "
         "from 1 October Y-1 to 30 September Y; every other benchmark's year runs to 31 March Y.",
-    )
-    caseload_alert_weeks: int = Field(
-        default=4, ge=1, le=26,
-        description="Consecutive weekly readings of a team's caseload per FTE above standard that raise a signal.",
     )
 
 
@@ -488,6 +471,7 @@ class CouncilConfig(BaseModel):
     calendar: CalendarSettings = Field(default_factory=CalendarSettings)
     timescales: Timescales = Field(default_factory=Timescales)
     history: HistorySettings = Field(default_factory=HistorySettings)
+    alerts: AlertSettings = Field(default_factory=AlertSettings)
     england: dict[str, dict[str, float]] = Field(
         default_factory=_england_by_year,
         description="England's published figures by publication year, e.g. {'2023': {'turnover_rate': 0.159}} "

@@ -145,6 +145,12 @@ def provenance(
     )
 
 
+def metric_settings(config: CouncilConfig) -> str:
+    """The settings a figure depends on, as the key of its compiled SQL and its cached rows: all but the alert
+    rules, which read figures and never shape them (a council editing a rule recompiles nothing)."""
+    return config.model_dump_json(exclude={"alerts"})
+
+
 def _plausibility(
     con: Connection, snapshot: Snapshot, metric: Metric, config: CouncilConfig
 ) -> dict[str, float | None]:
@@ -170,7 +176,7 @@ def plausible_shares(
     settings and code, and kept in memory and in the per-user cache (shares by rule: no records)."""
     key = {
         "clearsight": __version__, "source": cache.source_fingerprint(), "snapshot": snapshot.content_hash,
-        "config": hashlib.sha256(config.model_dump_json().encode()).hexdigest(), "postgres": is_postgres(con),
+        "config": hashlib.sha256(metric_settings(config).encode()).hexdigest(), "postgres": is_postgres(con),
     }
     name = cache.key_hash(key)
     with _SHARES_LOCK:
@@ -291,7 +297,7 @@ def explain_sql(
     """The DuckDB SQL Clearsight runs for a figure, headed by the values it binds to each parameter: what an
     analyst audits, and reruns in DuckDB with `PREPARE q AS ...; EXECUTE q(snapshot_id := 1, ...)`."""
     config = config or CouncilConfig()
-    compiled = compiled_sql(name, team is not None, config.model_dump_json())
+    compiled = compiled_sql(name, team is not None, metric_settings(config))
     values = compiled.bind(scope_values(snapshot, as_at or snapshot.extract_date, config, team, period_start))
     header = [f"-- {name}: parameters bound at execution"]
     header += [f"--   ${p} = {sqlglot.exp.convert(v).sql('duckdb')}" for p, v in values.items()]
@@ -353,14 +359,15 @@ def compute(
         raise ValueError(f"period starts {period_start}, after it ends {as_at}")
     config = config or CouncilConfig()
     dialect = "postgres" if is_postgres(con) else "duckdb"
-    key = (snapshot.content_hash, name, as_at, period_start, team, config.model_dump_json(), dialect)
+    settings = metric_settings(config)
+    key = (snapshot.content_hash, name, as_at, period_start, team, settings, dialect)
     rows = _RESULTS.get(key)
     if rows is None:
         given = {m: inputs[m].rows for m in metric.inputs if inputs and m in inputs}
         if len(given) != len(metric.inputs):
             given = {}
         schemas = tuple((m, ibis.Schema.from_pyarrow(t.schema)) for m, t in given.items())
-        compiled = compiled_sql(name, team is not None, config.model_dump_json(), schemas, dialect)
+        compiled = compiled_sql(name, team is not None, settings, schemas, dialect)
         tables = {input_table_name(m): t for m, t in given.items()} | calendar_tables(con, config)
         values = scope_values(snapshot, as_at, config, team, period_start)
         schema = compiled.arrow_schema() if dialect == "postgres" else None

@@ -146,5 +146,5 @@ def all_metrics() -> list[Metric]:
 def _load_builtin_metrics() -> None:
     """Built-in metric families register themselves on import, as a council's own additions would."""
     from clearsight.metrics import absence, allocation, capacity, caseload, cost, quality, reconciliation  # noqa: F401
-    from clearsight.metrics import flow, looked_after, monthly, plausibility, signals, workforce  # noqa: F401
+    from clearsight.metrics import flow, looked_after, monthly, plausibility, workforce  # noqa: F401
     from clearsight.metrics import recording, reviews, supervision, timeliness, visits  # noqa: F401

@@ -1,4 +1,5 @@
-"""Workforce: who is leaving, from which teams and why; agency, vacancies and the early-warning signals.
+"""Workforce: who is leaving, from which teams and why; agency, vacancies and the early-warning signals (the
+workforce alert rules).
 
 Seed 000: 30 social workers left two teams and "no specific alert was given". The headline is the council's
 turnover against England's for the matching year, then the agency and vacancy rates; the teams with signals
@@ -7,9 +8,14 @@ come before the tables.
 
 from __future__ import annotations
 
+from typing import Any
+
+from clearsight.alerts.rules import Readings, evaluate_rule
 from clearsight.metrics.figures import compute
+from clearsight.metrics.registry import get_metric
 from clearsight.metrics.workforce import census_year
 from clearsight.render.values import long_date, percent
+from clearsight.reports.alerts import reading_words
 from clearsight.reports.comparators import england_text
 from clearsight.reports.request import Request
 from clearsight.reports.sections import council_row, plural, section
@@ -37,9 +43,8 @@ IN_POST_COLUMNS = (
     col("asye_share", "Newly qualified (ASYE)", "rate"), col("long_term_absent", "Long-term absent", "count"),
 )
 SIGNAL_COLUMNS = (
-    *TEAM, col("signals", "Signals"), col("leavers_in_window", "Leavers in window", "count"),
-    col("vacancy_rate", "Vacancy", "rate"), col("agency_rate", "Agency", "rate"),
-    col("asye_share", "Newly qualified", "rate"), col("weeks_caseload_above_standard", "Weeks over standard", "count"),
+    col("whose", "Whose"), col("signal", "Signal"), col("figure", "Figure"), col("severity", "Severity"),
+    col("rule", "Rule", detail=True),
 )
 MONTHLY_COLUMNS = (
     col("month", "Month"), col("headcount", "Headcount", "count"), col("fte", "FTE", "number"),
@@ -48,8 +53,22 @@ MONTHLY_COLUMNS = (
 )
 
 
-def _signal_words(row: dict) -> str:
-    return ", ".join(k.removesuffix("_alert").replace("_", " ") for k in row if k.endswith("_alert") and row[k])
+WORKFORCE_FAMILIES = ("clearsight.metrics.workforce", "clearsight.metrics.caseload")
+
+
+def workforce_signals(req: Request) -> list[dict[str, Any]]:
+    """The alert rules reading the workforce and caseload metrics whose condition holds on the as-at date, for the
+    council and each team: the same rules `clearsight alerts` raises, read here without raising."""
+    readings = Readings(req.con, req.snapshot, req.config)
+    rows = []
+    for name, rule in req.config.alerts.active.items():
+        if rule.scope not in ("council", "team") or get_metric(rule.metric).build.__module__ not in WORKFORCE_FAMILIES:
+            continue
+        for holds, reading in evaluate_rule(rule, readings, req.as_at).values():
+            if holds and (req.team is None or reading.name == req.team or rule.scope == "council"):
+                rows.append({"whose": reading.name, "signal": rule.title, "severity": rule.severity, "rule": name,
+                             "figure": reading_words(rule, reading)})
+    return sorted(rows, key=lambda r: (r["whose"] != req.council, r["whose"], r["signal"]))
 
 
 def build(req: Request, monthly: bool = False) -> View:
@@ -63,14 +82,12 @@ def build(req: Request, monthly: bool = False) -> View:
         "council": compute(con, snap, "turnover_council", end, config, period_start=start),
         "census": compute(con, snap, "turnover_council", census_end, config, period_start=census_start),
         "council_in_post": compute(con, snap, "workforce_council", end, config),
-        "signals": compute(con, snap, "workforce_signals", end, config, team),
         "absence": compute(con, snap, "absence", end, config, period_start=start),
     }
     c = council_row(figures["council"]) or next(iter(figures["council"].records()), {})
     census = next(iter(figures["census"].records()), {})
     p = next(iter(figures["council_in_post"].records()), {})
-    signals = [{**r, "signals": _signal_words(r)} for r in figures["signals"].records()]
-    signals = [r for r in signals if r["signals"]]
+    signals = workforce_signals(req)
     absence = council_row(figures["absence"])
     headline = [
         f"{plural(c.get('leavers'), 'leaver')} and {plural(c.get('starters'), 'starter')} from {long_date(start)} "
@@ -81,15 +98,18 @@ def build(req: Request, monthly: bool = False) -> View:
         f"Agency {percent(p.get('agency_rate'))} of FTE against a target of {config.workforce.agency_target:.0%} "
         f"({england_text(req, 'agency_rate', end)}); vacancies {percent(p.get('vacancy_rate'))} "
         f"({england_text(req, 'vacancy_rate', end)}).",
-        (f"Early-warning signals in {plural(len(signals), 'team')}: "
-         + "; ".join(f"{r['team']} ({r['signals']})" for r in signals[:4]) + ("…" if len(signals) > 4 else ""))
-        if signals else "No team shows an early-warning signal.",
+        (f"{plural(len(signals), 'early-warning signal')}: "
+         + "; ".join(f"{r['whose']} ({r['signal'].lower()}: {r['figure']})" for r in signals[:4])
+         + ("…" if len(signals) > 4 else ""))
+        if signals else "No early-warning signal in the workforce.",
     ]
     if absence:
         headline.append(f"Sickness absence {percent(absence.get('sickness_rate'))} of working days available "
                         f"({england_text(req, 'absence_rate', end, start)}).")
     sections = [
-        section("signals", f"Early-warning signals on {long_date(end)}", signals, SIGNAL_COLUMNS),
+        section("signals", f"Early-warning signals on {long_date(end)}", signals, SIGNAL_COLUMNS,
+                notes=("The alert rules on the workforce and caseload figures (`alerts.rules` in the "
+                       "settings), as `clearsight alerts` raises them.",)),
         section("turnover", f"Starters, leavers and turnover, {start} to {end}", figures["turnover"].records(),
                 TURNOVER_COLUMNS, notes=(figures["turnover"].metric.definition,)),
         section("reasons", f"Why they left, {start} to {end}", figures["reasons"].records(), REASON_COLUMNS),

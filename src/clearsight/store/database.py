@@ -349,10 +349,66 @@ def _v6(con: Connection) -> None:
     )
 
 
+def _v7(con: Connection) -> None:
+    """Alerts and the registers that share their owners, deadlines and escalation (issue 17): one row per alert
+    (a rule's condition for one council, service, team or worker, or a register entry) and its history of
+    events. Portable SQL (the same tables on PostgreSQL); ids are given by the one writer."""
+    con.execute(
+        """
+        CREATE TABLE IF NOT EXISTS alert (
+            alert_id BIGINT PRIMARY KEY,
+            council TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            rule TEXT NOT NULL,
+            entity TEXT NOT NULL,
+            entity_name TEXT NOT NULL,
+            team_id TEXT,
+            service TEXT,
+            title TEXT NOT NULL,
+            severity TEXT NOT NULL,
+            status TEXT NOT NULL,
+            owner_role TEXT NOT NULL,
+            escalation TEXT NOT NULL,
+            response_working_days INTEGER NOT NULL,
+            raised_on DATE NOT NULL,
+            due_on DATE NOT NULL,
+            last_held_on DATE NOT NULL,
+            value DOUBLE,
+            threshold DOUBLE,
+            snapshot_id BIGINT,
+            evidence TEXT NOT NULL,
+            detail TEXT NOT NULL,
+            resolved_on DATE,
+            resolution TEXT
+        )
+        """
+    )
+    con.execute(
+        """
+        CREATE TABLE IF NOT EXISTS alert_event (
+            alert_id BIGINT NOT NULL,
+            seq INTEGER NOT NULL,
+            event_day DATE NOT NULL,
+            recorded_at TIMESTAMP NOT NULL,
+            event TEXT NOT NULL,
+            role TEXT,
+            by_user TEXT,
+            note TEXT,
+            due_on DATE,
+            delivered BOOLEAN NOT NULL,
+            PRIMARY KEY (alert_id, seq)
+        )
+        """
+    )
+
+
+# The alert tables alone, for a replay's scratch store.
+create_alert_tables = _v7
+
 # Ordered migrations: index i upgrades a database at version i to version i + 1. Each runs on DuckDB and on
 # PostgreSQL: write DuckDB's SQL in portable types (BIGINT, DOUBLE, VARCHAR or TEXT, DATE, TIMESTAMP, BOOLEAN,
 # JSON) with `?` parameters, one statement per `execute`; SQLGlot translates it for PostgreSQL.
-MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_v1, _v2, _v3, _v4, _v5, _v6)
+MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_v1, _v2, _v3, _v4, _v5, _v6, _v7)
 assert len(MIGRATIONS) == schema.SCHEMA_VERSION
 
 

@@ -1,0 +1,210 @@
+"""Reading a rule's figure for each council, service, team or worker, and deciding whether its condition holds.
+
+A rule reads one registered metric (the same figure every view shows: no second definition), on the day and,
+for a condition that looks back, on earlier days `alerts.reading_days` apart. Readings are kept per (metric,
+period, day) in a `Readings` object, so rules sharing a metric, and a replay's consecutive days, run each query
+once.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import duckdb
+
+from clearsight.config import CouncilConfig
+from clearsight.config.alerts import AlertRule
+from clearsight.metrics.figures import Figure, compute
+from clearsight.metrics.kpi import KPIS
+from clearsight.metrics.registry import get_metric
+from clearsight.store.snapshots import Snapshot
+
+COMPARE: dict[str, Callable[[float, float], bool]] = {
+    ">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le,
+}
+# The column naming each scope's rows, and the one naming them in words.
+ENTITY_KEYS = {"service": ("service", "service"), "team": ("team_id", "team"), "worker": ("worker_id", "worker")}
+# Columns that identify the record a list row is about (the evidence linked from an alert), in order of preference.
+RECORD_IDS = ("child_id", "worker_id", "audit_id", "episode_id", "assessment_id")
+GRADES = "ABCD"
+MAX_EVIDENCE_RECORDS = 50
+
+
+class RuleError(ValueError):
+    """A rule names a metric or column that does not exist; the message names the rule and the field."""
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A rule's figure for one council, service, team or worker on one day."""
+
+    entity: str  # "council", "service:cin", "team:T01", "worker:W7"
+    name: str  # in words: the council's, service's, team's or worker's name
+    value: float | None
+    limit: float | None  # the threshold (a number or the row's own, e.g. its role's standard)
+    compare: float | None = None  # a discrepancy's other figure
+    service: str | None = None
+    team_id: str | None = None
+
+
+@dataclass
+class Readings:
+    """Figures read for rules on one snapshot, kept per (metric, period, day) so each query runs once."""
+
+    con: duckdb.DuckDBPyConnection
+    snapshot: Snapshot
+    config: CouncilConfig
+    figures: dict[tuple[str, int | None, date], Figure] = field(default_factory=dict)
+
+    @property
+    def council(self) -> str:
+        return self.config.council_name or self.snapshot.council
+
+    def figure(self, metric: str, period_days: int | None, day: date) -> Figure:
+        key = (metric, period_days, day)
+        if key not in self.figures:
+            start = day - timedelta(days=period_days - 1) if period_days else None
+            self.figures[key] = compute(self.con, self.snapshot, metric, day, self.config, period_start=start)
+        return self.figures[key]
+
+    def read(self, rule: AlertRule, day: date) -> dict[str, Reading]:
+        """The rule's figure for each entity on `day` (entities with no rows are absent)."""
+        figure = self.figure(rule.metric, rule.period_days, day)
+        if rule.condition.kind == "confidence_falling":
+            grade = figure.provenance.confidence
+            return {"council": Reading("council", self.council, float(GRADES.index(grade)),
+                                       float(GRADES.index(rule.condition.below)))}
+        return entity_readings(rule, figure.records(), self.council)
+
+
+def _matches(row: dict[str, Any], where: dict[str, tuple[Any, ...]]) -> bool:
+    return all(row.get(column) in allowed for column, allowed in where.items())
+
+
+def _entity(rule: AlertRule, row: dict[str, Any], council: str) -> tuple[str, str] | None:
+    if rule.scope == "council":
+        return "council", council
+    key, words = ENTITY_KEYS[rule.scope]
+    if row.get(key) is None:
+        return None
+    return f"{rule.scope}:{row[key]}", str(row.get(words) or row[key])
+
+
+def _limit(rule: AlertRule, row: dict[str, Any]) -> float | None:
+    value = getattr(rule.condition, "value", None)
+    if isinstance(value, str):
+        return None if row.get(value) is None else float(row[value])
+    return None if value is None else float(value)
+
+
+def entity_readings(rule: AlertRule, rows: list[dict[str, Any]], council: str) -> dict[str, Reading]:
+    """Group a figure's rows into one reading per council, service, team or worker, as the rule says."""
+    rows = [r for r in rows if _matches(r, rule.where)]
+    if rule.aggregate == "value" and rows and "level" in rows[0]:
+        rows = [r for r in rows if r["level"] == rule.scope]
+    out: dict[str, Reading] = {}
+    if rule.aggregate == "value":
+        for row in rows:
+            entity = _entity(rule, row, council)
+            if entity is None or row.get(rule.column or "") is None:
+                continue
+            other = getattr(rule.condition, "compare", None)
+            out[entity[0]] = Reading(
+                entity[0], entity[1], float(row[rule.column]), _limit(rule, row),  # type: ignore[index]
+                None if other is None or row.get(other) is None else float(row[other]),
+                row.get("service"), row.get("team_id"),
+            )
+        return out
+    groups: dict[str, list[dict[str, Any]]] = {}
+    names: dict[str, str] = {}
+    for row in rows:
+        entity = _entity(rule, row, council)
+        if entity is not None:
+            groups.setdefault(entity[0], []).append(row)
+            names[entity[0]] = entity[1]
+    for entity, members in groups.items():
+        values = [float(r[rule.column]) for r in members if rule.column and r.get(rule.column) is not None]
+        value = {"count": float(len(members)), "max": max(values, default=0.0), "sum": sum(values)}[rule.aggregate]
+        first = members[0]
+        out[entity] = Reading(entity, names[entity], value, _limit(rule, first), None, first.get("service"),
+                              first.get("team_id"))
+    return out
+
+
+def holds_now(rule: AlertRule, reading: Reading | None) -> bool:
+    """Whether the rule's threshold (or discrepancy, or grade) holds for one reading on its own."""
+    if reading is None or reading.value is None:
+        return False
+    c = rule.condition
+    if c.kind == "discrepancy":
+        return reading.compare is not None and abs(reading.value - reading.compare) > c.tolerance
+    if c.kind == "confidence_falling":
+        return reading.limit is not None and reading.value > reading.limit
+    if c.kind in ("threshold", "sustained"):
+        return reading.limit is not None and COMPARE[c.op](reading.value, reading.limit)
+    raise AssertionError(c.kind)
+
+
+def evaluate_rule(rule: AlertRule, readings: Readings, day: date) -> dict[str, tuple[bool, Reading]]:
+    """Every entity the rule reads on `day`, with whether its condition holds: a threshold on the day; sustained:
+    at every reading from `days` back to the day; rate of change: the figure now minus `days` ago."""
+    now = readings.read(rule, day)
+    c = rule.condition
+    if c.kind == "rate_of_change":
+        before = readings.read(rule, day - timedelta(days=c.days))
+        out = {}
+        for entity, reading in now.items():
+            then = before.get(entity)
+            change = None if reading.value is None or then is None or then.value is None else reading.value - then.value
+            shown = Reading(reading.entity, reading.name, reading.value, c.change, then.value if then else None,
+                            reading.service, reading.team_id)
+            out[entity] = (change is not None and COMPARE[c.op](change, c.change), shown)
+        return out
+    if c.kind == "sustained":
+        step = readings.config.alerts.reading_days
+        back = [day - timedelta(days=k) for k in range(step, c.days + 1, step)]
+        if not back or back[-1] != day - timedelta(days=c.days):
+            back.append(day - timedelta(days=c.days))
+        held = {e: holds_now(rule, r) for e, r in now.items()}
+        for earlier in back:
+            if not any(held.values()):
+                break
+            then = readings.read(rule, earlier)
+            held = {e: h and holds_now(rule, then.get(e)) for e, h in held.items()}
+        return {e: (held[e], r) for e, r in now.items()}
+    return {e: (holds_now(rule, r), r) for e, r in now.items()}
+
+
+def evidence_records(rule: AlertRule, readings: Readings, day: date, reading: Reading) -> list[str]:
+    """The records behind an alert's figure for one entity: the rows of a list metric, or the records failing a
+    KPI (`NAME_children`), at most MAX_EVIDENCE_RECORDS of them."""
+    kpi = KPIS.get(rule.metric)
+    if rule.aggregate != "value":
+        rows = readings.figure(rule.metric, rule.period_days, day).records()
+        rows = [r for r in rows if _matches(r, rule.where)]
+    elif kpi is not None:
+        rows = readings.figure(kpi.children, rule.period_days, day).records()
+        rows = [r for r in rows if bool(r.get(kpi.flag)) != kpi.flag_is_good]
+    else:
+        return []
+    if rule.scope != "council":
+        key = ENTITY_KEYS[rule.scope][0]
+        rows = [r for r in rows if f"{rule.scope}:{r.get(key)}" == reading.entity]
+    id_column = next((c for c in RECORD_IDS if rows and c in rows[0]), None)
+    if id_column is None:
+        return []
+    return sorted({str(r[id_column]) for r in rows if r.get(id_column) is not None})[:MAX_EVIDENCE_RECORDS]
+
+
+def check_rules(config: CouncilConfig) -> None:
+    """Every active rule names a registered metric; raises RuleError naming the rule and field otherwise."""
+    for name, rule in config.alerts.active.items():
+        try:
+            get_metric(rule.metric)
+        except KeyError:
+            raise RuleError(f"alerts.rules.{name}.metric: no metric named {rule.metric!r} "
+                            "(see `clearsight metrics list`)") from None

@@ -1,0 +1,207 @@
+"""Alerts: the inbox (open alerts, the worst and oldest first, with their owner and deadline) and a replay's
+timeline of when each alert would have fired and climbed.
+
+Seed 000: safeguarding meetings were "continually" told there were no unallocated cases. The headline says how
+many alerts are open, how many are past their deadline and how high the oldest has climbed; each line names the
+figure, whose it is, who must answer by when, and the records behind it (ids, never names). The same view is
+rendered by the CLI, the web inbox and the packs.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from clearsight.alerts.lifecycle import Replay, RunResult
+from clearsight.alerts.rules import Reading
+from clearsight.alerts.store import Alert, AlertStore, STATUS_WORDS
+from clearsight.config import CouncilConfig
+from clearsight.config.alerts import SEVERITIES, AlertRule
+from clearsight.render.values import long_date
+from clearsight.reports.request import Request
+from clearsight.reports.sections import plural, section
+from clearsight.reports.view import View, col
+
+KIND_WORDS = {"rule": "alert", "concern": "staff concern", "scrutiny": "scrutiny request", "change": "service change"}
+ALERT_COLUMNS = (
+    col("alert_id", "Alert", "count"), col("severity", "Severity"), col("title", "What"), col("whose", "Whose"),
+    col("figure", "Figure"), col("raised_on", "Raised", "date"), col("status", "Status"), col("owner", "Now with"),
+    col("due_on", "Answer by", "date"), col("records", "Records behind it"),
+    col("record_ids", "Every record behind it", detail=True),
+    col("kind", "Kind", detail=True), col("rule", "Rule", detail=True), col("snapshot_id", "Snapshot", detail=True),
+)
+HISTORY_COLUMNS = (
+    col("day", "Day", "date"), col("event", "What happened"), col("alert_id", "Alert", "count"), col("title", "What"),
+    col("whose", "Whose"), col("figure", "Figure"), col("severity", "Severity"),
+)
+TERMINAL_RECORDS = 5  # record ids shown in a terminal cell; files carry every one
+
+
+def role_words(config: CouncilConfig, role: str | None) -> str:
+    return "" if role is None else config.alerts.roles.get(role, role.replace("_", " "))
+
+
+def _number(value: float | None, column: str | None) -> str:
+    if value is None:
+        return "none"
+    if column and ("rate" in column or "share" in column):
+        return f"{value:.0%}"
+    return f"{value:,.1f}".removesuffix(".0")
+
+
+def figure_text(kind: str, column: str | None, value: float | None, threshold: float | None,
+                compare: float | None) -> str:
+    """A rule's figure against its line, in words: '14 (line 0)', 'reported 0, records 52', '71% (was 43%)'."""
+    if kind == "discrepancy":
+        return f"reported {_number(value, column)}, records {_number(compare, column)}"
+    if kind == "rate_of_change":
+        return f"{_number(value, column)} (was {_number(compare, column)})"
+    if kind == "confidence_falling":
+        return f"grade {'ABCD'[int(value or 0)]} (line {'ABCD'[int(threshold or 0)]})"
+    return _number(value, column) if threshold is None else f"{_number(value, column)} (line {_number(threshold, column)})"
+
+
+def reading_words(rule: AlertRule, reading: Reading) -> str:
+    return figure_text(rule.condition.kind, rule.column, reading.value, reading.limit, reading.compare)
+
+
+def figure_words(alert: Alert) -> str:
+    """An alert's figure in words; a register entry says what it is about."""
+    if alert.kind != "rule":
+        return str(alert.detail.get("summary", ""))
+    e = alert.evidence
+    return figure_text(e.get("kind", "threshold"), e.get("column"), alert.value, alert.threshold, e.get("compare"))
+
+
+def alert_row(alert: Alert, config: CouncilConfig) -> dict[str, Any]:
+    return {
+        "alert_id": alert.alert_id, "severity": alert.severity, "title": alert.title, "whose": alert.entity_name,
+        "figure": figure_words(alert), "raised_on": alert.raised_on,
+        "status": STATUS_WORDS.get(alert.status, alert.status), "owner": role_words(config, alert.owner_role),
+        "due_on": None if not alert.is_open else alert.due_on, "records": records_words(alert.records),
+        "record_ids": ", ".join(alert.records),
+        "kind": KIND_WORDS.get(alert.kind, alert.kind), "rule": alert.rule, "snapshot_id": alert.snapshot_id,
+    }
+
+
+def records_words(ids: list[str]) -> str:
+    """The first few record ids and how many more (every id is in the files' `record_ids`)."""
+    shown = ", ".join(ids[:TERMINAL_RECORDS])
+    return shown + (f" and {len(ids) - TERMINAL_RECORDS} more" if len(ids) > TERMINAL_RECORDS else "")
+
+
+def _order(alert: Alert) -> tuple[int, date, int]:
+    return (-SEVERITIES.index(alert.severity) if alert.severity in SEVERITIES else 0, alert.raised_on, alert.alert_id)
+
+
+def inbox_lines(alerts: list[Alert], config: CouncilConfig, today: date) -> list[str]:
+    """The headline: how many are open and how serious, how many past their deadline, how high they reached."""
+    open_ = [a for a in alerts if a.is_open]
+    if not open_:
+        return ["No open alerts."]
+    by_severity = [f"{sum(a.severity == s for a in open_)} {s}" for s in reversed(SEVERITIES)
+                   if any(a.severity == s for a in open_)]
+    lines = [f"{plural(len(open_), 'open alert')}: {', '.join(by_severity)}."]
+    late = [a for a in open_ if a.due_on < today]
+    if late:
+        lines.append(f"{plural(len(late), 'alert')} past the deadline to answer.")
+    top = [a for a in open_ if a.owner_role != a.escalation[0]]
+    if top:
+        highest = max(top, key=lambda a: a.escalation.index(a.owner_role))
+        lines.append(f"{plural(len(top), 'alert')} escalated; the highest with the "
+                     f"{role_words(config, highest.owner_role)}: {highest.title} ({highest.entity_name}).")
+    return lines
+
+
+def build_inbox(req: Request, *, role: str | None = None, include_resolved: bool = False, kind: str | None = None,
+                run: RunResult | None = None) -> View:
+    """The alerts list: open ones (all with `include_resolved`), for one role when given, worst and oldest
+    first; workers' own alerts in a section of their own (they name a worker)."""
+    store = AlertStore(req.con, req.config)
+    alerts = store.alerts(open_only=not include_resolved, kind=kind, council=req.council)
+    if role is not None:
+        alerts = [a for a in alerts if a.owner_role == role]
+    alerts.sort(key=_order)
+    headline = inbox_lines(alerts, req.config, req.as_at)
+    if run is not None:
+        headline.insert(0, f"Evaluated on {long_date(run.day)}: {plural(len(run.raised), 'alert')} raised, "
+                           f"{len(run.escalated)} escalated, {len(run.resolved)} resolved, {run.holding} still holding.")
+    rows = [alert_row(a, req.config) for a in alerts]
+    named = [r for r, a in zip(rows, alerts) if a.entity.startswith("worker:")]
+    rest = [r for r, a in zip(rows, alerts) if not a.entity.startswith("worker:")]
+    note = ("Records behind it: the ids of the children or workers the figure counts (`clearsight kpi NAME "
+            "--children` lists them with their details); deadlines are working days, and an alert not answered "
+            "by its deadline goes to the next role up on the next working day.",)
+    sections = [section("alerts", "Alerts", rest, ALERT_COLUMNS, notes=note)]
+    if named:
+        sections.append(section("worker_alerts", "Alerts about one worker's caseload", named, ALERT_COLUMNS,
+                                personal=True))
+    who = f", for the {role_words(req.config, role)}" if role else ""
+    return View("alerts", "Alerts", f"{req.council}{who}, on {long_date(req.as_at)}", tuple(headline),
+                tuple(sections), None, {}, req.warnings)
+
+
+def history_rows(store: AlertStore, config: CouncilConfig, alerts: list[Alert] | None = None) -> list[dict[str, Any]]:
+    """Every event of the alerts in date order: raised, acknowledged, action, escalated (to whom), resolved."""
+    by_id = {a.alert_id: a for a in (alerts if alerts is not None else store.alerts())}
+    rows = []
+    for e in store.events():
+        a = by_id.get(e.alert_id)
+        if a is None:
+            continue
+        what = {"escalated": f"escalated to the {role_words(config, e.role)}",
+                "raised": f"raised, with the {role_words(config, e.role)}"}.get(e.event, e.event)
+        if e.note and e.event in ("action", "resolved", "acknowledged"):
+            what += f": {e.note}"
+        rows.append({"day": e.day, "event": what, "alert_id": a.alert_id, "title": a.title, "whose": a.entity_name,
+                     "figure": figure_words(a), "severity": a.severity})
+    return rows
+
+
+def build_replay(req: Request, replay: Replay, rules: tuple[str, ...] = ()) -> View:
+    """When each alert would have fired, climbed and cleared had Clearsight run every day of the period."""
+    alerts = [a for a in replay.store.alerts() if not rules or a.rule in rules]
+    rows = history_rows(replay.store, req.config, alerts)
+    config = req.config
+    headline = []
+    if alerts:
+        first = min(alerts, key=lambda a: (a.raised_on, a.alert_id))
+        headline.append(f"First alert on {long_date(first.raised_on)}: {first.title} ({first.entity_name}, "
+                        f"{figure_words(first)}).")
+        for role in ("director", "lead_member"):
+            reached = [r for r in rows if r["event"] == f"escalated to the {role_words(config, role)}"]
+            if reached:
+                headline.append(f"First escalation to the {role_words(config, role)} on "
+                                f"{long_date(reached[0]['day'])}: {reached[0]['title']} ({reached[0]['whose']}).")
+        headline.append(f"{plural(len(alerts), 'alert')} raised from {long_date(replay.start)} to "
+                        f"{long_date(replay.end)}; {sum(a.is_open for a in alerts)} still open at the end.")
+    else:
+        headline.append(f"No alert would have fired from {long_date(replay.start)} to {long_date(replay.end)}.")
+    firsts: dict[str, dict[str, Any]] = {}
+    for a in sorted(alerts, key=lambda a: a.raised_on):
+        f = firsts.setdefault(a.rule, {"title": a.title, "first": a.raised_on, "alerts": 0, "severity": a.severity})
+        f["alerts"] += 1
+    first_columns = (col("title", "Rule"), col("severity", "Severity"), col("first", "First fired", "date"),
+                     col("alerts", "Alerts", "count"))
+    notes = (f"Deadlines and escalation move every day; the rules were read every {replay.step} days "
+             f"({replay.readings:,} figures computed).",)
+    sections = (section("first", "When each rule first fired", firsts.values(), first_columns),
+                section("timeline", "Day by day", rows, HISTORY_COLUMNS, notes=notes, limit=200))
+    return View("alerts_replay", "Alerts replayed", f"{req.council}, {long_date(replay.start)} to "
+                f"{long_date(replay.end)}", tuple(headline), sections, None, {}, req.warnings)
+
+
+def history_view(store: AlertStore, config: CouncilConfig, alert_id: int) -> View:
+    """One alert: what it is, the evidence behind it, and everything that happened to it."""
+    alert = store.get(alert_id)
+    row = alert_row(alert, config)
+    headline = (f"{alert.title}: {alert.entity_name}, {row['figure']}.",
+                f"{row['status'].capitalize()}; with the {row['owner']}"
+                + (f", answer by {long_date(alert.due_on)}." if alert.is_open else
+                   f"; resolved on {long_date(alert.resolved_on)}: {alert.resolution}." if alert.resolved_on else "."))
+    evidence = [{"item": k.replace("_", " "), "value": ", ".join(v) if isinstance(v, list) else str(v)}
+                for k, v in {**alert.evidence, **alert.detail}.items() if v not in (None, "", [])]
+    sections = (section("history", "History", history_rows(store, config, [alert]), HISTORY_COLUMNS[:2]),
+                section("evidence", "Evidence", evidence, (col("item", "Item"), col("value", "Value"))))
+    return View("alert", f"Alert {alert.alert_id}", f"{alert.council}, raised {long_date(alert.raised_on)}",
+                headline, sections, None)

@@ -1,0 +1,150 @@
+"""Alert rules on hand-made histories: each condition kind, evidence, idempotent re-evaluation, hysteresis.
+
+Every expected figure is worked out here from the rule's definition and the council built in the test.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from council_builder import CouncilBuilder
+from pydantic import ValidationError
+
+from clearsight.alerts.lifecycle import run
+from clearsight.alerts.rules import RuleError
+from clearsight.alerts.store import AlertStore
+from clearsight.config import CouncilConfig
+
+REFERRAL = date(2023, 5, 2)  # a Tuesday
+
+
+def _config(**rule: object) -> CouncilConfig:
+    """The defaults switched off and one rule under test, `waiting`, on the children waiting in each team."""
+    base = {"title": "Children waiting", "metric": "unallocated_cases", "aggregate": "count", "scope": "team",
+            "severity": "high", "owner_role": "team_manager", "response_working_days": 5}
+    rules: dict[str, object] = {name: {"enabled": False} for name in CouncilConfig().alerts.rules}
+    rules["waiting"] = {**base, **rule}
+    return CouncilConfig.model_validate({"alerts": {"rules": rules, "reading_days": 7}})
+
+
+@pytest.fixture(scope="module")
+def council(tmp_path_factory):
+    """Team A: child 1 referred on REFERRAL (on a CP plan), children 2 and 3 five days later, none allocated
+    until child 1 is allocated on REFERRAL + 20. Team B: one allocated child."""
+    b = CouncilBuilder(extract_date=date(2023, 12, 31))
+    b.team("A", "Team A")
+    b.team("B", "Team B")
+    worker = b.worker("A")
+    other = b.worker("B")
+    first, episode = b.case("A", REFERRAL)
+    b.cp_plan(first, episode, REFERRAL)
+    b.allocate(first, worker, "A", REFERRAL + timedelta(days=20))
+    for _ in range(2):
+        b.case("A", REFERRAL + timedelta(days=5))
+    allocated, _ = b.case("B", REFERRAL)
+    b.allocate(allocated, other, "B", REFERRAL)
+    return b.load(tmp_path_factory.mktemp("alerts")), first
+
+
+def _fresh(council):
+    loaded, _ = council
+    loaded.con.execute("DELETE FROM alert_event")
+    loaded.con.execute("DELETE FROM alert")
+    return loaded
+
+
+def test_threshold_raises_one_alert_with_its_evidence_and_re_evaluation_changes_nothing(council):
+    loaded = _fresh(council)
+    config = _config(where={"legal_status": ["CP"]}, condition={"kind": "threshold", "op": ">", "value": 0})
+    day = REFERRAL + timedelta(days=1)
+    result = run(loaded.con, loaded.snapshot, config, day)
+    # Only team A's child 1 is on a CP plan and unallocated: one alert, figure 1, that child as the evidence.
+    assert [(a.rule, a.entity, a.value, a.threshold) for a in result.raised] == [("waiting", "team:A", 1.0, 0.0)]
+    alert = result.raised[0]
+    assert alert.records == [council[1]]
+    assert alert.evidence["snapshot_id"] == loaded.snapshot.snapshot_id and alert.evidence["as_at"] == day.isoformat()
+    # Wed 3 May + 5 working days: Thu 4, Fri 5, (Mon 8 May 2023: the coronation bank holiday) Tue 9, Wed 10, Thu 11.
+    assert alert.due_on == date(2023, 5, 11)
+    again = run(loaded.con, loaded.snapshot, config, day)
+    assert (again.raised, again.holding) == ([], 1)
+    assert len(AlertStore(loaded.con, config).alerts()) == 1
+    assert [e.event for e in AlertStore(loaded.con, config).events(alert.alert_id)] == ["raised"]
+
+
+def test_sustained_needs_every_reading_over_the_days(council):
+    loaded = _fresh(council)
+    config = _config(condition={"kind": "sustained", "op": ">", "value": 0, "days": 14})
+    # Readings 7 days apart back to 14 days before: on REFERRAL + 13 the reading of REFERRAL - 1 has nobody
+    # waiting; on REFERRAL + 14 the readings of REFERRAL, + 7 and + 14 all have child 1 waiting.
+    assert run(loaded.con, loaded.snapshot, config, REFERRAL + timedelta(days=13)).raised == []
+    raised = run(loaded.con, loaded.snapshot, config, REFERRAL + timedelta(days=14)).raised
+    assert [(a.entity, a.value) for a in raised] == [("team:A", 3.0)]
+
+
+def test_rate_of_change_compares_with_the_figure_days_before(council):
+    loaded = _fresh(council)
+    config = _config(condition={"kind": "rate_of_change", "op": ">=", "change": 2, "days": 7})
+    # REFERRAL + 7: 3 waiting now, 1 on REFERRAL: up 2. REFERRAL + 12: 3 now and 3 on REFERRAL + 5: no rise.
+    assert run(loaded.con, loaded.snapshot, config, REFERRAL + timedelta(days=12)).raised == []
+    raised = run(loaded.con, loaded.snapshot, config, REFERRAL + timedelta(days=7)).raised
+    assert [(a.entity, a.value, a.evidence["compare"]) for a in raised] == [("team:A", 3.0, 1.0)]
+
+
+def test_an_alert_resolves_itself_only_after_the_condition_has_cleared_for_clear_days(council):
+    loaded = _fresh(council)
+    config = _config(where={"legal_status": ["CP"]}, clear_days=7,
+                     condition={"kind": "threshold", "op": ">", "value": 0})
+    store = AlertStore(loaded.con, config)
+    allocated = REFERRAL + timedelta(days=20)
+    run(loaded.con, loaded.snapshot, config, allocated - timedelta(days=1))  # last day child 1 waits
+    assert run(loaded.con, loaded.snapshot, config, allocated + timedelta(days=5)).resolved == []  # clear 6 days
+    resolved = run(loaded.con, loaded.snapshot, config, allocated + timedelta(days=6)).resolved  # clear 7 days
+    assert len(resolved) == 1 and resolved[0].resolved_on == allocated + timedelta(days=6)
+    assert "resolved automatically" in (resolved[0].resolution or "")
+    assert [e.event for e in store.events(resolved[0].alert_id)] == ["raised", "resolved"]
+    assert store.alerts(open_only=True) == []
+
+
+def test_discrepancy_between_two_columns(council):
+    loaded = _fresh(council)
+    # A team's count of children waiting set against the same count: never a discrepancy; against the
+    # threshold column of nothing (a missing compare column) no alert either.
+    config = _config(aggregate="value", metric="caseload_by_worker", column="caseload", scope="worker",
+                     condition={"kind": "discrepancy", "compare": "caseload", "tolerance": 0})
+    assert run(loaded.con, loaded.snapshot, config, REFERRAL + timedelta(days=30)).raised == []
+
+
+def test_confidence_falling_reads_the_figure_grade(council):
+    loaded = _fresh(council)
+    # The built council's fields are complete (grade A): nothing is raised below B; "below A" is never true
+    # for grade A either.
+    config = _config(aggregate="value", scope="council", condition={"kind": "confidence_falling", "below": "A"})
+    assert run(loaded.con, loaded.snapshot, config, REFERRAL).raised == []
+
+
+def test_a_rule_naming_an_unknown_metric_is_refused_by_name(council):
+    loaded = _fresh(council)
+    with pytest.raises(RuleError, match=r"alerts.rules.waiting.metric: no metric named 'unallocated'"):
+        run(loaded.con, loaded.snapshot, _config(metric="unallocated", condition={"kind": "threshold", "value": 0}))
+
+
+def test_settings_errors_name_the_rule_and_the_field():
+    with pytest.raises(ValidationError, match=r"alerts.rules.leavers.condition.threshold.op"):
+        CouncilConfig.model_validate({"alerts": {"rules": {"leavers": {"condition": {
+            "kind": "threshold", "op": "=>", "value": 3}}}}})
+    with pytest.raises(ValidationError, match=r"alerts.rules.mine.condition.sustained.days"):
+        CouncilConfig.model_validate({"alerts": {"rules": {"mine": {
+            "title": "x", "metric": "leavers", "scope": "team", "severity": "high", "response_working_days": 2,
+            "condition": {"kind": "sustained", "value": 3}}}}})
+    with pytest.raises(ValidationError, match=r"rules.leavers.escalation: unknown role 'mayor'"):
+        CouncilConfig.model_validate({"alerts": {"rules": {"leavers": {"escalation": ["service_manager", "mayor"]}}}})
+
+
+def test_a_council_overrides_a_built_in_rule_field_by_field():
+    config = CouncilConfig.model_validate({"alerts": {"rules": {"leavers": {"severity": "critical"},
+                                                                "agency": {"enabled": False}}}})
+    default = CouncilConfig().alerts.rules["leavers"]
+    assert config.alerts.rules["leavers"] == default.model_copy(update={"severity": "critical"})
+    assert "agency" not in config.alerts.active and len(config.alerts.active) == len(CouncilConfig().alerts.rules) - 1
+    assert default.escalation == ("team_manager", "service_manager", "head_of_service", "director", "lead_member")

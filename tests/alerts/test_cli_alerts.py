@@ -1,0 +1,54 @@
+"""`clearsight alerts` end to end: evaluated after a load, re-run without duplicates, answered, listed."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from council_builder import CouncilBuilder
+from typer.testing import CliRunner
+
+from clearsight.cli import app
+
+runner = CliRunner()
+
+
+def _cli(db, *args):
+    return runner.invoke(app, ["--db", str(db), *args], catch_exceptions=False)
+
+
+def test_load_evaluates_the_rules_and_the_owner_answers(tmp_path):
+    b = CouncilBuilder(extract_date=date(2023, 12, 29))
+    b.team("CP1", "Child Protection 1")
+    manager = b.worker("CP1", "team_manager")
+    child, episode = b.case("CP1", date(2023, 12, 1))
+    b.cp_plan(child, episode, date(2023, 12, 4))
+    b.allocate(child, manager, "CP1", date(2023, 12, 1))  # held by the manager: unallocated
+    extract = b.write(tmp_path / "extract")
+    db = tmp_path / "cs.duckdb"
+
+    loaded = _cli(db, "load", str(extract))
+    assert loaded.exit_code == 0, loaded.output
+    assert "Alerts for Testshire on 2023-12-29: " in loaded.output
+
+    inbox = json.loads(_cli(db, "alerts", "--format", "json").output)
+    rows = {r["rule"]: r for r in inbox["sections"]["alerts"]["rows"]}
+    cp = rows["unallocated_cp_cla"]
+    assert (cp["whose"], cp["figure"], cp["owner"], cp["record_ids"]) == (
+        "Child Protection 1", "1 (line 0)", "team manager", child)
+    # Raised Fri 29 Dec 2023 with a day to answer: Mon 1 Jan is a bank holiday, so Tue 2 Jan 2024.
+    assert cp["due_on"] == "2024-01-02"
+    assert inbox["headline"][0].startswith(f"{len(rows)} open alerts: 1 critical")
+
+    again = _cli(db, "alerts", "run")
+    assert again.exit_code == 0 and "0 alerts raised" in again.output
+
+    ack = _cli(db, "alerts", "ack", str(cp["alert_id"]), "--by", "tm", "--on", "2023-12-29")
+    assert ack.exit_code == 0 and "acknowledged" in ack.output
+    acted = _cli(db, "alerts", "action", str(cp["alert_id"]), "--by", "tm", "--text", "allocate", "--owner", "tm",
+                 "--due", "2024-01-05", "--on", "2023-12-29")
+    assert acted.exit_code == 0 and "answer by 2024-01-05" in acted.output
+    history = _cli(db, "alerts", "history", str(cp["alert_id"]), "--format", "json")
+    events = [r["event"] for r in json.loads(history.output)["sections"]["history"]["rows"]]
+    assert events == ["raised, with the team manager", "acknowledged", "action: allocate (owner: tm)"]
+    assert _cli(db, "alerts", "resolve", "999", "--by", "x", "--reason", "y").exit_code == 2
