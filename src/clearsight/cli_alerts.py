@@ -4,11 +4,26 @@ owner's answers (acknowledge, record an action, resolve). Views come from clears
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any, Optional
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 
-from clearsight.cli import EXIT_BAD_REQUEST, AsAt, Fmt, Out, SectionOpt, Snap, _fail, _open, _show, app, console, err, state
+from clearsight.cli import (
+    EXIT_BAD_REQUEST,
+    AsAt,
+    Fmt,
+    Out,
+    SectionOpt,
+    Snap,
+    _fail,
+    _open,
+    _show,
+    app,
+    console,
+    err,
+    state,
+)
 from clearsight.render import OutputFormat, render
 from clearsight.render.terminal import progress_bar
 from clearsight.reports.request import BadRequest, Request, make_request, parse_day
@@ -18,9 +33,9 @@ alerts_app = typer.Typer(help="Early warning: alerts with an owner and a deadlin
                          invoke_without_command=True)
 app.add_typer(alerts_app, name="alerts")
 
-Role = Annotated[Optional[str], typer.Option(help="Only the alerts now with this role (e.g. director).")]
+Role = Annotated[str | None, typer.Option(help="Only the alerts now with this role (e.g. director).")]
 By = Annotated[str, typer.Option("--by", help="Who is answering (recorded in the alert's history).")]
-On = Annotated[Optional[str], typer.Option("--on", help="The day, YYYY-MM-DD (default: today).")]
+On = Annotated[str | None, typer.Option("--on", help="The day, YYYY-MM-DD (default: today).")]
 
 
 def _day(value: str | None, option: str, default: date | None = None) -> date:
@@ -32,7 +47,7 @@ def _day(value: str | None, option: str, default: date | None = None) -> date:
 
 @alerts_app.callback()
 def inbox(ctx: typer.Context, role: Role = None, all_: Annotated[bool, typer.Option("--all", help="Resolved "
-          "alerts too.")] = False, kind: Annotated[Optional[str], typer.Option(help="rule, concern, scrutiny or "
+          "alerts too.")] = False, kind: Annotated[str | None, typer.Option(help="rule, concern, scrutiny or "
           "change.")] = None, records: Annotated[bool, typer.Option("--records", help="Include alerts naming a "
           "worker.")] = False, as_at: AsAt = None, fmt: Fmt = OutputFormat.table, out: Out = None,
           section: SectionOpt = None, snapshot: Snap = None) -> None:
@@ -96,9 +111,9 @@ def run_command(as_at: AsAt = None, fmt: Fmt = OutputFormat.table, out: Out = No
 def replay_command(
     start: Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD.")],
     end: Annotated[str, typer.Option("--to", help="Last day, YYYY-MM-DD.")],
-    step: Annotated[Optional[int], typer.Option(help="Read the rules every this many days (default: the "
+    step: Annotated[int | None, typer.Option(help="Read the rules every this many days (default: the "
                     "settings' alerts.reading_days); deadlines and escalation move every day.")] = None,
-    rule: Annotated[Optional[list[str]], typer.Option(help="Only these rules (repeat for several).")] = None,
+    rule: Annotated[list[str] | None, typer.Option(help="Only these rules (repeat for several).")] = None,
     fmt: Fmt = OutputFormat.table, out: Out = None, section: SectionOpt = None, snapshot: Snap = None,
 ) -> None:
     """Replay history day by day as if Clearsight had run every day: when each alert would have fired,
@@ -142,7 +157,7 @@ def _answer(action: str, alert_id: int, **kwargs: Any) -> None:
 
 @alerts_app.command("ack")
 def acknowledge(alert_id: Annotated[int, typer.Argument(help="The alert's number.")], by: By,
-                note: Annotated[Optional[str], typer.Option(help="A note.")] = None, on: On = None) -> None:
+                note: Annotated[str | None, typer.Option(help="A note.")] = None, on: On = None) -> None:
     """Acknowledge an alert (its deadline still stands until an action is recorded)."""
     _answer("acknowledge", alert_id, day=_day(on, "--on"), by_user=by, note=note)
 
@@ -172,10 +187,96 @@ def history(alert_id: Annotated[int, typer.Argument(help="The alert's number.")]
     from clearsight.alerts.store import AlertStore
     from clearsight.reports.alerts import history_view
 
-    con, snap = _open()
+    con = _open()[0]
     store = AlertStore(con, state.config)
     try:
         view = history_view(store, state.config, alert_id)
     except LookupError as exc:
         raise _fail(str(exc.args[0]), EXIT_BAD_REQUEST) from None
     render(view, fmt, console, out=out)
+
+
+@alerts_app.command("deliver")
+def deliver_command(digest: Annotated[bool, typer.Option("--digest", help="Send the daily digest too (run it "
+                    "once a day).")] = False) -> None:
+    """Send undelivered alert events by email and webhook (immediate severities; the daily ones with --digest)."""
+    from clearsight.alerts.delivery import deliver
+    from clearsight.alerts.store import AlertStore
+
+    try:
+        emails, posts = deliver(AlertStore(_open(write=True)[0], state.config), digest=digest)
+    except (OSError, RuntimeError) as exc:
+        raise _fail(f"delivery failed: {exc}; nothing was marked delivered") from None
+    console.print(f"Sent {emails} emails and {posts} webhook posts.")
+
+
+registers_app = typer.Typer(help="Staff concerns, scrutiny requests and proposed service changes: owners, "
+                            "deadlines and escalation as alerts have.", invoke_without_command=True)
+app.add_typer(registers_app, name="registers")
+Register = Annotated[str, typer.Argument(help="concern, scrutiny or change.")]
+
+
+@registers_app.callback()
+def registers_list(ctx: typer.Context, kind: Annotated[str | None, typer.Option(help="concern, scrutiny or "
+                   "change (default: all three).")] = None, as_at: AsAt = None, fmt: Fmt = OutputFormat.table,
+                   out: Out = None, section: SectionOpt = None, snapshot: Snap = None) -> None:
+    """The registers: concerns beside their team's leavers, requests with their age, changes with their KPIs'
+    alerts. Answer an entry with `clearsight alerts ack|action|resolve ID`."""
+    from clearsight.reports.alerts import build_registers
+
+    if ctx.invoked_subcommand is None:
+        _show(lambda req: build_registers(req, kind), as_at=as_at, snapshot=snapshot, fmt=fmt, out=out,
+              section=section)
+
+
+def _record(entries: list[Any]) -> None:
+    from clearsight.alerts.registers import record
+    from clearsight.alerts.store import AlertStore
+
+    con = _open(write=True)[0]
+    try:
+        council = state.config.council_name or latest_snapshot(con, state.council).council
+    except SnapshotNotFound:
+        council = state.config.council_name or state.council or "the council"
+    store = AlertStore(con, state.config)
+    for entry in entries:
+        for alert in record(store, council, entry):
+            console.print(f"Entry {alert.alert_id}: {alert.title} ({alert.entity_name}); with the "
+                          f"{alert.owner_role.replace('_', ' ')}, due {alert.due_on}.")
+
+
+@registers_app.command("add")
+def registers_add(
+    register: Register, title: Annotated[str, typer.Option(help="What: the concern, the information asked for, "
+                                                           "the change.")],
+    on: On = None, team: Annotated[str | None, typer.Option(help="Team id (concerns).")] = None,
+    team_name: Annotated[str | None, typer.Option(help="Team name, as shown.")] = None,
+    category: Annotated[str | None, typer.Option(help="Concern: workload, grievance, union, ...")] = None,
+    by: Annotated[str | None, typer.Option("--by", help="Who raised or asked.")] = None,
+    due: Annotated[str | None, typer.Option(help="Due date (default: the register's working days).")] = None,
+    owner: Annotated[str | None, typer.Option(help="Owner role (default: the register's first).")] = None,
+    effective: Annotated[str | None, typer.Option(help="Change: the day it takes effect.")] = None,
+    risk: Annotated[list[str] | None, typer.Option(help="Change: a risk (repeat).")] = None,
+    kpi: Annotated[list[str] | None, typer.Option(help="Change: a metric or rule to watch (repeat).")] = None,
+) -> None:
+    """Enter a staff concern, a scrutiny request or a proposed service change."""
+    from clearsight.alerts.registers import REGISTERS, Entry
+
+    if register not in REGISTERS:
+        raise _fail(f"register must be one of {', '.join(REGISTERS)}", EXIT_BAD_REQUEST)
+    _record([Entry(register, _day(on, "--on"), title, team, team_name or team, category, by,  # type: ignore[arg-type]
+                   _day(due, "--due") if due else None, None, None, owner,
+                   _day(effective, "--effective") if effective else None, tuple(risk or ()), tuple(kpi or ()))])
+
+
+@registers_app.command("import")
+def registers_import(path: Annotated[Path, typer.Argument(help="JSON list of entries (e.g. the registers.json "
+                                                          "Eastmere's generator writes).")]) -> None:
+    """Enter every entry of a file (all or nothing checked first)."""
+    from clearsight.alerts.registers import read_entries
+
+    try:
+        entries = read_entries(path)
+    except (OSError, ValueError, TypeError) as exc:
+        raise _fail(f"{path}: {exc}", EXIT_BAD_REQUEST) from None
+    _record(entries)

@@ -9,12 +9,14 @@ deadline has passed climbs its escalation chain on the first working day after t
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import duckdb
 
+from clearsight.alerts.registers import Entry, entries_of, record
 from clearsight.alerts.rules import Reading, Readings, check_rules, evaluate_rule, evidence_records
 from clearsight.alerts.store import Alert, AlertStore
 from clearsight.config import CouncilConfig
@@ -117,10 +119,12 @@ class Replay:
 def replay(
     con: duckdb.DuckDBPyConnection, snapshot: Snapshot, config: CouncilConfig, start: date, end: date,
     step: int | None = None, progress: Callable[[str, int, int], None] | None = None,
+    entries: list[Entry] | None = None,
 ) -> Replay:
     """Replay the rules over history as if run each day from `start` to `end`: deadlines and escalation move on
-    every day, the rules are read every `step` days (default `alerts.reading_days`; 1 reads them daily). Writes
-    nothing to the council's database: the alerts live in a scratch store."""
+    every day, the rules are read every `step` days (default `alerts.reading_days`; 1 reads them daily), and the
+    register entries (default: those the council's database holds) are entered on their days and closed on
+    theirs. Writes nothing to the council's database: the alerts live in a scratch store."""
     if start > end:
         raise ValueError(f"the replay starts {start}, after it ends {end}")
     check_rules(config)
@@ -129,8 +133,20 @@ def replay(
     create_alert_tables(scratch)
     store = AlertStore(scratch, config)
     readings = Readings(con, snapshot, config)
+    council = readings.council
+    if entries is None:
+        entries = entries_of(AlertStore(con, config), council)
+    waiting = sorted(entries, key=lambda e: e.raised_on)
+    closing: dict[date, list[int]] = {}
     day, days = start, (end - start).days + 1
     while day <= end:
+        while waiting and waiting[0].raised_on <= day:
+            entry = waiting.pop(0)
+            first = record(store, council, dataclasses.replace(entry, closed_on=None))[0]
+            if entry.closed_on is not None:
+                closing.setdefault(max(entry.closed_on, day), []).append(first.alert_id)
+        for alert_id in closing.pop(day, []):
+            store.resolve(alert_id, day, "closed")
         if (day - start).days % step == 0 or day == end:
             run_rules(store, readings, day)
         else:

@@ -81,8 +81,9 @@ class Readings:
         return entity_readings(rule, figure.records(), self.council)
 
 
-def _matches(row: dict[str, Any], where: dict[str, tuple[Any, ...]]) -> bool:
-    return all(row.get(column) in allowed for column, allowed in where.items())
+def _matches(row: dict[str, Any], rule: AlertRule) -> bool:
+    return (all(row.get(column) in allowed for column, allowed in rule.where.items())
+            and not any(row.get(column) in left_out for column, left_out in rule.exclude.items()))
 
 
 def _entity(rule: AlertRule, row: dict[str, Any], council: str) -> tuple[str, str] | None:
@@ -103,7 +104,7 @@ def _limit(rule: AlertRule, row: dict[str, Any]) -> float | None:
 
 def entity_readings(rule: AlertRule, rows: list[dict[str, Any]], council: str) -> dict[str, Reading]:
     """Group a figure's rows into one reading per council, service, team or worker, as the rule says."""
-    rows = [r for r in rows if _matches(r, rule.where)]
+    rows = [r for r in rows if _matches(r, rule)]
     if rule.aggregate == "value" and rows and "level" in rows[0]:
         rows = [r for r in rows if r["level"] == rule.scope]
     out: dict[str, Reading] = {}
@@ -185,7 +186,7 @@ def evidence_records(rule: AlertRule, readings: Readings, day: date, reading: Re
     kpi = KPIS.get(rule.metric)
     if rule.aggregate != "value":
         rows = readings.figure(rule.metric, rule.period_days, day).records()
-        rows = [r for r in rows if _matches(r, rule.where)]
+        rows = [r for r in rows if _matches(r, rule)]
     elif kpi is not None:
         rows = readings.figure(kpi.children, rule.period_days, day).records()
         rows = [r for r in rows if bool(r.get(kpi.flag)) != kpi.flag_is_good]

@@ -110,6 +110,10 @@ class AlertRule(BaseModel):
         default_factory=dict, description="Only rows whose column holds one of these values, e.g. "
         "{legal_status = ['CP', 'CLA']}.",
     )
+    exclude: dict[str, tuple[str | int | float | bool, ...]] = Field(
+        default_factory=dict, description="Rows whose column holds one of these values are left out, e.g. "
+        "{leave_reason = ['restructure']} (posts deleted on purpose are not a team draining).",
+    )
     scope: AlertScope = Field(description="Whose figure: the council, each service, each team or each worker.")
     period_days: int | None = Field(
         default=None, ge=1, description="For a period metric (e.g. leavers): the days up to and including the "
@@ -133,7 +137,7 @@ class AlertRule(BaseModel):
     enabled: bool = Field(default=True, description="False switches a built-in rule off.")
 
     @model_validator(mode="after")
-    def _consistent(self) -> "AlertRule":
+    def _consistent(self) -> AlertRule:
         if self.aggregate != "count" and self.column is None and self.condition.kind != "confidence_falling":
             raise ValueError(f"column: needed with aggregate '{self.aggregate}' (which column holds the figure?)")
         if self.owner_role not in self.escalation:
@@ -261,7 +265,7 @@ class AlertSettings(BaseModel):
         return data
 
     @model_validator(mode="after")
-    def _known_roles(self) -> "AlertSettings":
+    def _known_roles(self) -> AlertSettings:
         for name, rule in self.rules.items():
             unknown = [r for r in rule.escalation if r not in self.roles]
             if unknown:

@@ -9,12 +9,13 @@ rendered by the CLI, the web inbox and the packs.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from clearsight.alerts.lifecycle import Replay, RunResult
 from clearsight.alerts.rules import Reading
-from clearsight.alerts.store import Alert, AlertStore, STATUS_WORDS
+from clearsight.alerts.store import STATUS_WORDS, Alert, AlertStore
+from clearsight.canonical.words import words
 from clearsight.config import CouncilConfig
 from clearsight.config.alerts import SEVERITIES, AlertRule
 from clearsight.render.values import long_date
@@ -129,9 +130,9 @@ def build_inbox(req: Request, *, role: str | None = None, include_resolved: bool
     rows = [alert_row(a, req.config) for a in alerts]
     named = [r for r, a in zip(rows, alerts) if a.entity.startswith("worker:")]
     rest = [r for r, a in zip(rows, alerts) if not a.entity.startswith("worker:")]
-    note = ("Records behind it: the ids of the children or workers the figure counts (`clearsight kpi NAME "
-            "--children` lists them with their details); deadlines are working days, and an alert not answered "
-            "by its deadline goes to the next role up on the next working day.",)
+    note = (("Records behind it: the ids of the children or workers the figure counts (`clearsight kpi NAME "
+             "--children` lists them with their details); deadlines are working days, and an alert not answered "
+             "by its deadline goes to the next role up on the next working day."),)
     sections = [section("alerts", "Alerts", rest, ALERT_COLUMNS, notes=note)]
     if named:
         sections.append(section("worker_alerts", "Alerts about one worker's caseload", named, ALERT_COLUMNS,
@@ -183,8 +184,8 @@ def build_replay(req: Request, replay: Replay, rules: tuple[str, ...] = ()) -> V
         f["alerts"] += 1
     first_columns = (col("title", "Rule"), col("severity", "Severity"), col("first", "First fired", "date"),
                      col("alerts", "Alerts", "count"))
-    notes = (f"Deadlines and escalation move every day; the rules were read every {replay.step} days "
-             f"({replay.readings:,} figures computed).",)
+    notes = ((f"Deadlines and escalation move every day; the rules were read every {replay.step} days "
+              f"({replay.readings:,} figures computed)."),)
     sections = (section("first", "When each rule first fired", firsts.values(), first_columns),
                 section("timeline", "Day by day", rows, HISTORY_COLUMNS, notes=notes, limit=200))
     return View("alerts_replay", "Alerts replayed", f"{req.council}, {long_date(replay.start)} to "
@@ -205,3 +206,72 @@ def history_view(store: AlertStore, config: CouncilConfig, alert_id: int) -> Vie
                 section("evidence", "Evidence", evidence, (col("item", "Item"), col("value", "Value"))))
     return View("alert", f"Alert {alert.alert_id}", f"{alert.council}, raised {long_date(alert.raised_on)}",
                 headline, sections, None)
+
+
+REGISTER_COLUMNS = {
+    "concern": (col("alert_id", "Entry", "count"), col("title", "Concern"), col("whose", "Team"),
+                col("category", "Category"), col("raised_by", "Raised by"), col("raised_on", "Raised", "date"),
+                col("status", "Status"), col("owner", "Now with"), col("due_on", "Answer by", "date"),
+                col("team_leavers", "Team's leavers in the last 3 months", "count"),
+                col("leave_reasons", "Why they left")),
+    "scrutiny": (col("alert_id", "Entry", "count"), col("title", "Information asked for"),
+                 col("raised_by", "Asked by"), col("raised_on", "Asked", "date"), col("due_on", "Due", "date"),
+                 col("age_days", "Days open", "days"), col("status", "Status"), col("owner", "Now with")),
+    "change": (col("alert_id", "Entry", "count"), col("title", "Proposed change"),
+               col("effective", "Takes effect", "date"), col("owner", "Now with"), col("risks", "Risks"),
+               col("kpis", "KPIs to watch"), col("kpi_alerts", "Alerts on those KPIs since", "count"),
+               col("kpi_alert_titles", "Which")),
+}
+REGISTER_TITLES = {"concern": "Staff concerns and grievances", "scrutiny": "Scrutiny information requests",
+                   "change": "Proposed service changes"}
+
+
+def _leavers_by_team(req: Request) -> dict[str, list[dict[str, Any]]]:
+    from clearsight.metrics.figures import compute
+
+    start = req.as_at - timedelta(days=90)
+    out: dict[str, list[dict[str, Any]]] = {}
+    for r in compute(req.con, req.snapshot, "leavers", req.as_at, req.config, period_start=start).records():
+        out.setdefault(r["team_id"], []).append(r)
+    return out
+
+
+def _metric_title(name: str) -> str:
+    from clearsight.metrics.registry import all_metrics
+
+    return next((m.title for m in all_metrics() if m.name == name), name)
+
+
+def build_registers(req: Request, kind: str | None = None) -> View:
+    """The registers: staff concerns beside their team's leavers and why they left; scrutiny requests with
+    their age; proposed service changes with the alerts on the KPIs they named."""
+    from clearsight.alerts.registers import REGISTERS, alerts_on_changes
+
+    store = AlertStore(req.con, req.config)
+    kinds = [k for k in REGISTERS if kind in (None, k)]
+    leavers = _leavers_by_team(req) if "concern" in kinds else {}
+    on_changes = {c.change.alert_id: c.alerts for c in alerts_on_changes(store, req.council)}
+    sections, headline = [], []
+    for k in kinds:
+        entries = sorted(store.alerts(kind=k, council=req.council), key=lambda a: (not a.is_open, a.raised_on))
+        rows = []
+        for a in entries:
+            d = a.detail
+            gone = leavers.get(a.team_id or "", [])
+            reasons = sorted({r["leave_reason"] for r in gone if r.get("leave_reason")})
+            kpi_alerts = on_changes.get(a.alert_id, [])
+            rows.append({**alert_row(a, req.config), "category": d.get("category") or d.get("summary"),
+                         "raised_by": d.get("raised_by"), "team_leavers": len(gone),
+                         "leave_reasons": ", ".join(words("leave_reason", r) for r in reasons),
+                         "age_days": ((a.resolved_on or req.as_at) - a.raised_on).days,
+                         "effective": d.get("effective"), "risks": "; ".join(d.get("risks", [])),
+                         "kpis": ", ".join(_metric_title(k) for k in d.get("kpis", [])),
+                         "kpi_alerts": len(kpi_alerts),
+                         "kpi_alert_titles": "; ".join(sorted({x.title for x in kpi_alerts}))})
+        open_ = [a for a in entries if a.is_open]
+        late = [a for a in open_ if a.due_on < req.as_at]
+        headline.append(f"{REGISTER_TITLES[k]}: {len(open_)} open" + (f", {len(late)} past the deadline"
+                        if late else "") + ".")
+        sections.append(section(k, REGISTER_TITLES[k], rows, REGISTER_COLUMNS[k]))
+    return View("registers", "Registers", f"{req.council}, on {long_date(req.as_at)}", tuple(headline),
+                tuple(sections), None, {}, req.warnings)

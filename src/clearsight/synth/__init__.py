@@ -17,6 +17,7 @@ from clearsight.canonical.manifest import Manifest, TableFile
 from clearsight.canonical import schema
 from clearsight.synth.council import build_structure
 from clearsight.synth.extract import build_tables
+from clearsight.synth.registers import write_registers
 from clearsight.synth.scenario import Scenario
 from clearsight.synth.timeline import CouncilRun
 from clearsight.synth.workdays import Calendar, day
@@ -67,4 +68,5 @@ def generate_council(
         created_by=f"clearsight synth --seed {seed} --scale {scale:g}",
     )
     manifest.write(out_dir)
+    write_registers(out_dir, sc, structure)  # the story's staff concerns, scrutiny request and restructure
     return manifest
