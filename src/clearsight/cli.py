@@ -395,6 +395,5 @@ def doctor() -> None:
     render(admin.doctor(database_path(state.db)), OutputFormat.table, console)
 
 
-from clearsight import cli_alerts, cli_forecast  # noqa: E402,F401  (register the alerts, forecast and whatif commands)
+from clearsight import cli_alerts, cli_forecast, cli_packs  # noqa: E402,F401  (alerts, forecast, whatif, pack)
 from clearsight import cli_users, cli_web  # noqa: E402,F401  (register users and serve)
-from clearsight import cli_packs  # noqa: E402,F401  (registers pack)
