@@ -64,6 +64,9 @@ def test_the_story_2023_against_2022(demo):
     depleted = [t for t in december_2023["sections"]["teams"]["rows"] if t["team"] in {
         "North Child in Need Team", "South Child in Need Team"}]
     assert len(depleted) == 2
-    assert all(23 <= t["caseload_per_fte_holding"] <= 30 for t in depleted), depleted
+    cases = sum(t["cases"] for t in depleted)
+    fte_holding = sum(t["cases"] / t["caseload_per_fte_holding"] for t in depleted)
+    assert 23 <= cases / fte_holding <= 30, depleted  # the two teams together (scenario: ~25-27)
+    assert all(t["caseload_per_fte_holding"] >= 20 for t in depleted), depleted
     earlier = position(work, "2022-12-15")["sections"]["waiting"]["rows"]
     assert sum(w["children"] for w in earlier) < 30

@@ -1,9 +1,10 @@
 """Day-by-day simulation of casework: referrals arrive, teams allocate within capacity, cases move through
 assessment, CIN plan, child protection and care, and close.
 
-The scenario's figures are not written in: unallocated cases appear only when every practitioner in a team is
-at the allocation cap (the case is then "held" by the team manager), assessments slow when workers are
-overloaded or cases wait, and workers leave faster when caseloads are high.
+The scenario's figures are not written in: each team manager allocates as many children a day as the
+practitioners' room allows (`Scenario.allocation_pace_days`), so children wait ("held" by the team manager)
+only when the team's caseloads near the cap; a worker leaving hands their children back over their notice;
+assessments slow when workers are overloaded or cases wait, and workers leave faster when caseloads are high.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ class Case:
 
     __slots__ = ("eid", "child", "row", "team", "holder", "tm_held", "arow", "stage", "path", "queued",
                  "q_since", "xfer", "asr", "a_rem", "a_rate", "a_from", "a_tok", "a_run", "p_tok", "cp", "cin",
-                 "period", "cla", "closed", "loc", "dob", "cla_kind", "uasc", "low")
+                 "period", "cla", "closed", "loc", "dob", "cla_kind", "uasc", "low", "gap")
 
     def __init__(self, eid: int, child: int, row: list, team: int, loc: int, dob: int) -> None:
         self.eid, self.child, self.row, self.team, self.loc, self.dob = eid, child, row, team, loc, dob
@@ -73,6 +74,7 @@ class Case:
         self.cla_kind = ""
         self.uasc = False
         self.low = False
+        self.gap = 0.0  # mean days between placement moves while looked after
 
 
 class Leaver:
@@ -108,6 +110,8 @@ class Simulation:
         self.c_loc: list[int] = []
         self.c_open: list[bool] = []
         self.c_lastref: list[int] = []
+        self.c_cp: list[bool] = []  # has had a child protection plan
+        self.cp_pool: list[int] = []  # children whose case closed after a plan: a later referral may return them
         self.recent: list[int] = []  # children whose case closed, for re-referrals
         # rows
         self.episodes: list[list] = []
@@ -130,6 +134,7 @@ class Simulation:
         self.queues: dict[int, list[Case]] = defaultdict(list)
         self.transfers: dict[int, list[Case]] = defaultdict(list)
         self.dirty: set[int] = set()
+        self.carry: dict[int, float] = defaultdict(float)  # team -> fraction of a child's allocation carried over
         self.today = self.d0
         self._ubuf: list[float] = []
         self._ui = 0
@@ -138,6 +143,7 @@ class Simulation:
         self._can_hold: dict[int, tuple[int, list[Worker]]] = {}
         self._denoms: dict[tuple[int, str], float] = {}
         self._weights = {"asye": sc.role_weight_asye, "senior_practitioner": sc.role_weight_senior}
+        self._cp_cum = (np.cumsum([b[2] for b in sc.cp_plan_days]) / sum(b[2] for b in sc.cp_plan_days)).tolist()
 
     # ---- helpers ------------------------------------------------------------------------------------
     def u(self) -> float:
@@ -177,7 +183,7 @@ class Simulation:
 
     def cap(self, w: Worker) -> int:
         days = self.today - w.start
-        if days >= self.sc.induction_days:
+        if days >= self.sc.induction_days or w.employment == "agency":  # locums take a full caseload at once
             key = (w.idx, w.role)
             cap = self._caps.get(key)
             if cap is None:
@@ -187,6 +193,13 @@ class Simulation:
         share = self.sc.induction_share
         cap = self.sc.allocation_cap * w.fte * self.weight(w)
         return int(round(cap * (share + (1.0 - share) * max(0, days) / self.sc.induction_days)))
+
+    def room(self, w: Worker) -> float:
+        """Children the team manager can give the worker today (`Scenario.allocation_pace_days`)."""
+        fast, slow = self.sc.allocation_pace_days
+        cap, n = self.cap(w), len(w.cases)
+        standard = cap * self.sc.standard_caseload / self.sc.allocation_cap
+        return max(0.0, standard - n) / fast + (cap - max(n, standard)) / slow
 
     def team(self, i: int) -> Team:
         return self.st.teams[i]
@@ -212,6 +225,7 @@ class Simulation:
         self.c_loc.append(loc)
         self.c_open.append(False)
         self.c_lastref.append(-10**6)
+        self.c_cp.append(False)
         return i
 
     def new_children(self, dates: np.ndarray) -> np.ndarray:
@@ -232,6 +246,7 @@ class Simulation:
         self.c_loc += rng.integers(0, len(self.st.localities), size=n).tolist()
         self.c_open += [False] * n
         self.c_lastref += [-10**6] * n
+        self.c_cp += [False] * n
         return np.arange(first, first + n)
 
     def referral_age(self) -> int:
@@ -264,6 +279,11 @@ class Simulation:
                 if (not self.c_open[ch] and d - self.c_lastref[ch] <= 360
                         and d - self.c_dob[ch] < int(17.8 * 365.25)):
                     return ch, True
+        if self.cp_pool and self.u() < self.sc.returning_cp_share:
+            for _ in range(6):
+                ch = self.cp_pool[int(self.u() * len(self.cp_pool))]
+                if not self.c_open[ch] and d - self.c_lastref[ch] > 30 and d - self.c_dob[ch] < int(17.5 * 365.25):
+                    return ch, d - self.c_lastref[ch] <= 365
         loc = int(self.rng.integers(len(self.st.localities)))
         return self.new_child(d, self.referral_age(), loc), False
 
@@ -315,39 +335,60 @@ class Simulation:
         self.assess_resume(c, w, d)
 
     def release(self, w: Worker, d: int, reason: str) -> None:
-        """A worker leaves or goes on leave: their cases go back to the team to re-allocate."""
-        for key, c in list(w.cases.items()):
-            if isinstance(c, Leaver):
-                self._end_alloc(c, d, reason)
-                self.assign_pa(c, d, leaving=w)
-                continue
-            self._end_alloc(c, d, reason)
-            self.assess_pause(c, d)
-            dest = c.xfer if c.xfer >= 0 else c.team
-            c.xfer = -1
-            self.enqueue(c, dest, d)
+        """A worker leaves or goes on leave: the cases not yet handed over go back to the team to re-allocate."""
+        for c in list(w.cases.values()):
+            self.hand_back(c, w, d, reason)
 
-    def allocation_pass(self, t: Team, d: int, working: bool) -> None:
+    def hand_back(self, c: Case | Leaver, w: Worker, d: int, reason: str) -> None:
+        """One child handed back by a worker who is going: a care leaver to another personal adviser at once, a
+        case to its team's queue (awaiting re-allocation)."""
+        self._end_alloc(c, d, reason)
+        if isinstance(c, Leaver):
+            self.assign_pa(c, d, leaving=w)
+            return
+        self.assess_pause(c, d)
+        dest = c.xfer if c.xfer >= 0 else c.team
+        c.xfer = -1
+        self.enqueue(c, dest, d)
+
+    def give_notice(self, w: Worker, d: int, last: int, exit_: tuple) -> None:
+        """The worker goes on day `last` (`exit_` says how); meanwhile they take no new children and hand their
+        children back on days spread over the notice, as a manager re-allocates a leaver's cases."""
+        w.notice, w.exit = last, exit_
+        span = max(1, last - d)
+        for c in list(w.cases.values()):
+            self.at(d + int(self.u() * span), "handover", c, w.idx)
+        self.at(last, "depart", w)
+
+    def allocation_pass(self, t: Team, d: int, working: bool, warm: bool = False) -> None:
+        """The team manager's allocations for the day (`Scenario.allocation_fill_days`): as many children as the
+        practitioners' room allows, in priority order, each to the practitioner with the most room; the rest
+        wait, held by the manager. At the warm start every case is allocated at once."""
         q = [c for c in self.queues[t.idx] if c.queued and not c.closed and c.team == t.idx]
         x = [c for c in self.transfers[t.idx] if c.xfer == t.idx and not c.closed]
         if working and (q or x):
-            free = [w for w in self.can_hold(t) if len(w.cases) < self.cap(w)]
-            if free:
-                delay = self.sc.realloc_queue_delay
-                low = self.sc.low_priority_queue_delay
-                items = sorted(q, key=lambda c: (0 if c.stage in ("cp", "cla") else 1,
-                                                 c.q_since + (delay if c.row[9] >= 0 else low if c.low else 0),
-                                                 c.eid))
-                items = sorted(x, key=lambda c: c.eid) + items if self.u() < 0.5 else items + x
-                for c in items:
-                    if not free:
-                        break
-                    w = min(free, key=lambda w: (self.ratio(w), w.idx))
-                    self.allocate(c, w, d)
-                    if len(w.cases) >= self.cap(w):
-                        free.remove(w)
-                q = [c for c in q if c.queued]
-                x = [c for c in x if c.xfer == t.idx]
+            free = [w for w in self.can_hold(t) if w.notice < 0 and len(w.cases) < self.cap(w)]
+            budget = self.carry[t.idx] + sum(self.room(w) for w in free)
+            quota = len(q) + len(x) if warm else int(budget)
+            delay = self.sc.realloc_queue_delay
+            low = self.sc.low_priority_queue_delay
+            items = sorted(q, key=lambda c: (0 if c.stage in ("cp", "cla") else 1,
+                                             c.q_since + (delay if c.row[9] >= 0 else low if c.low else 0),
+                                             c.eid))
+            items = sorted(x, key=lambda c: c.eid) + items if self.u() < 0.5 else items + x
+            done = 0
+            for c in items:
+                if not free or done >= quota:
+                    break
+                w = min(free, key=lambda w: (self.ratio(w), w.idx))
+                self.allocate(c, w, d)
+                done += 1
+                if len(w.cases) >= self.cap(w):
+                    free.remove(w)
+            # unused room is not banked: only the fraction of a child left over carries to the next day
+            self.carry[t.idx] = budget - done if done == quota and not warm else 0.0
+            q = [c for c in q if c.queued]
+            x = [c for c in x if c.xfer == t.idx]
         for c in q:
             if not c.tm_held or c.holder is None:
                 self.hold_with_manager(c, d)
@@ -440,10 +481,11 @@ class Simulation:
             self.c_lastref[child] = d
             self.recent.append(child)
             return
-        if self.u() < sc.s47_referral_share:
+        returning = self.c_cp[child]  # harm recurs: a child who had a plan is more likely to need another
+        if self.u() < (sc.returning_s47_share if returning else sc.s47_referral_share):
             c = self.open_episode(d, child, self.assessment_team_for(loc), source)
             self.start_assessment(c, d)
-            self.start_s47(c, d, p_icpc=0.35)
+            self.start_s47(c, d, p_icpc=sc.returning_icpc_share if returning else 0.35)
         else:
             team = self.assessment_team_for(loc) if self.u() < sc.assessment_team_share else self.cin_team_for(loc)
             c = self.open_episode(d, child, team, source)
@@ -485,6 +527,8 @@ class Simulation:
         c.cp = c.cin = None
         self.c_open[c.child] = False
         self.recent.append(c.child)
+        if self.c_cp[c.child]:
+            self.cp_pool.append(c.child)
         c.p_tok += 1
         c.a_tok += 1
 
@@ -530,11 +574,17 @@ class Simulation:
         latest = cat if self.u() < 0.85 else self.choose(CP_CATS, CP_CATS_P)
         c.cp = [c.child, c.eid, d, -1, cat, latest]
         self.cp_plans.append(c.cp)
+        self.c_cp[c.child] = True
         c.p_tok += 1
-        dur = int(np.clip(self.rng.lognormal(math.log(420), 0.6), 40, 1600))
-        self.at(d + dur, "cp_end", c, c.p_tok)
+        self.at(d + self.cp_plan_days(), "cp_end", c, c.p_tok)
         if self.team(c.team).kind not in ("cp", "cla"):
             self.request_transfer(c, self.st.cp_by_locality[self.st.localities[c.loc]], d)
+
+    def cp_plan_days(self) -> int:
+        """A plan's length drawn from England's (`Scenario.cp_plan_days`)."""
+        bands = self.sc.cp_plan_days
+        lo, hi, _ = bands[min(bisect.bisect(self._cp_cum, self.u()), len(bands) - 1)]
+        return self.ri(lo, hi)
 
     def start_cla(self, c: Case, d: int, uasc: bool = False) -> None:
         rng = self.rng
@@ -551,9 +601,6 @@ class Simulation:
             p_perm = (0.42 if age < 10 else 0.1)
             kind = "return" if r < p_ret else ("perm" if r < p_ret + p_perm else "long")
         c.cla_kind = kind
-        if kind == "contract_end":
-            self.contract_end(obj, d)  # type: ignore[attr-defined]
-            return
         if kind == "return":
             dur = int(np.clip(rng.lognormal(math.log(130), 0.8), 5, 1500))
         elif kind == "perm":
@@ -565,8 +612,14 @@ class Simulation:
         c.p_tok += 1
         if d + dur <= self.end:
             self.at(d + dur, "cla_end", c, c.p_tok)
-        nxt = d + (self.ri(150, 300) if legal in ("C2", "L2") else int(rng.exponential(420)) + 20)
-        self.at(nxt, "cla_move", c, c.p_tok)
+        if legal in ("C2", "L2"):  # an interim order becomes a full care order (or the child is accommodated)
+            self.at(d + self.ri(150, 300), "cla_legal", c, c.p_tok)
+        sc = self.sc
+        c.gap = sc.placement_gap_days[1 if self.u() < sc.placement_unstable_share else 0]
+        early = d >= self.today and self.u() < sc.placement_early_move_share
+        # the warm start's backdated periods: moves are memoryless, so the next one is counted from today
+        self.at(d + self.ri(14, 120) if early else max(d, self.today) + int(rng.exponential(c.gap)) + 1,
+                "cla_move", c, c.p_tok)
         if self.team(c.team).kind != "cla":
             self.request_transfer(c, self.cla_team(), d)
 
@@ -590,15 +643,16 @@ class Simulation:
         c.cla = [c.child, c.period, d, reason, legal, ptype, prov, -1, ""]
         self.cla_eps.append(c.cla)
 
+    def cla_legal(self, c: Case, d: int) -> None:
+        """The interim order ends: a care order (or accommodation), mostly in the same placement (903 'L')."""
+        reason = "L" if self.u() < 0.85 else "B"
+        self.new_cla_ep(c, d, reason, "C1" if self.u() < 0.75 else "V2",
+                        None if reason == "B" else (c.cla[5], c.cla[6]))
+
     def cla_move(self, c: Case, d: int) -> None:
-        legal = c.cla[4]
-        if legal in ("C2", "L2"):
-            new_legal = "C1" if self.u() < 0.75 else "V2"
-            reason = "L" if self.u() < 0.7 else "B"
-            self.new_cla_ep(c, d, reason, new_legal, None if reason == "B" else (c.cla[5], c.cla[6]))
-        else:
-            self.new_cla_ep(c, d, "P", legal)
-        self.at(d + int(self.rng.exponential(480)) + 30, "cla_move", c, c.p_tok)
+        """A placement move (903 'P'); the next after the child's usual gap (`Scenario.placement_gap_days`)."""
+        self.new_cla_ep(c, d, "P", c.cla[4])
+        self.at(d + int(self.rng.exponential(c.gap)) + 1, "cla_move", c, c.p_tok)
 
     def cla_end(self, c: Case, d: int, at18: bool = False) -> None:
         age = (d - c.dob) / 365.25
@@ -654,6 +708,14 @@ class Simulation:
 
     # ---- events -------------------------------------------------------------------------------------
     def handle(self, kind: str, obj: object, tok: int, d: int) -> None:
+        if kind == "handover":
+            w = self.wf.workers[tok]
+            if obj.holder is w and w.end < 0:  # type: ignore[attr-defined]
+                self.hand_back(obj, w, d, self.exit_reason(w))  # type: ignore[arg-type]
+            return
+        if kind == "depart":
+            self.depart(obj, d)  # type: ignore[attr-defined]
+            return
         if kind == "pa_end":
             lv = obj
             self._end_alloc(lv, d, "case_closed")
@@ -711,6 +773,9 @@ class Simulation:
         elif kind == "cla_move":
             if tok == c.p_tok and c.stage == "cla" and c.cla is not None:
                 self.cla_move(c, d)
+        elif kind == "cla_legal":
+            if tok == c.p_tok and c.stage == "cla" and c.cla is not None and c.cla[4] in ("C2", "L2"):
+                self.cla_legal(c, d)
         elif kind == "cla_end":
             if tok == c.p_tok and c.stage == "cla" and c.cla is not None:
                 self.cla_end(c, d)

@@ -93,7 +93,7 @@ def _count(kind: str, scale: float) -> int:
 
 def _size(kind: str, scale: float, count: int) -> int:
     _, base_count, base_size, _ = TEAM_KINDS[kind]
-    return max(3, int(round(base_size * scale * base_count / count)))
+    return max(3, math.floor(base_size * scale * base_count / count + 0.5))  # half up: never understaffed by rounding
 
 
 def build_structure(scale: float, start_day: int, rng: np.random.Generator) -> Structure:

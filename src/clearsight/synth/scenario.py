@@ -40,13 +40,28 @@ class Scenario:
 
     allocation_cap: float = 30.0
     """Most children a full-time social worker can be given; beyond it new work waits with the manager."""
+    allocation_pace_days: tuple[float, float] = (2.0, 5.0)
+    """How fast a team manager fills practitioners' room, in working days: room below the standard caseload at
+    the first pace, room above it (up to the cap) at the second. Each working day the team can allocate the sum
+    over its practitioners in post (not away, not working their notice) of room / pace, oldest first, child
+    protection and looked-after children ahead: an empty-handed starter takes about ten children on the first
+    day, a worker at the standard two or three, one two short of the cap one every two or three days. While
+    the team has room the work is allocated the day it arrives; when caseloads near the cap the waiting list
+    grows by the day (not by whole caseloads at once) and caseloads settle where the children closing make
+    room as fast as the manager fills it (25-27 in a team that has lost a third of its staff)."""
+    notice_days_permanent: int = 28
+    """Notice a permanent worker gives before leaving (or before maternity leave); their children are handed
+    back to the manager for re-allocation on days spread over it."""
+    notice_days_agency: int = 7
+    """Notice an agency worker gives (a week)."""
     standard_caseload: float = 18.0
     """Caseload at which work goes at normal speed and nobody is pushed to leave."""
     realloc_queue_delay: int = -20
     """Days a case waiting for re-allocation (it already had a worker) queues behind new work of the same age
     (negative: ahead of it; managers re-allocate children they know first)."""
     induction_days: int = 28
-    """A new starter's allocation cap ramps up from `induction_share` to full over this many days."""
+    """A new permanent starter's allocation cap ramps up from `induction_share` to full over this many days
+    (agency locums are given a full caseload from the start)."""
     induction_share: float = 0.7
     """Share of the cap a new starter can take on day one (protected caseload during induction)."""
     role_weight_asye: float = 0.65
@@ -88,7 +103,7 @@ class Scenario:
     """Leave hazard multiplier of permanent staff in the two shocked teams until the inspection."""
     shock_agency_multiplier: float = 3.0
     """Leave hazard multiplier of agency staff in the shocked teams."""
-    shock_agency_stay_days: tuple[int, int] = (25, 50)
+    shock_agency_stay_days: tuple[int, int] = (35, 70)
     """Agency staff who join a shocked team take short contracts and do not renew them: they come, and leave
     again, after this many days."""
     shock_lag_days: tuple[int, int] = (100, 190)
@@ -113,6 +128,32 @@ class Scenario:
     """After the inspection, case-holding teams carrying more than this per weighted FTE get agency posts
     added until they would carry about this."""
 
+    cp_plan_days: tuple[tuple[int, int, float], ...] = (
+        (45, 91, 0.159), (92, 182, 0.110), (183, 365, 0.435), (366, 730, 0.252), (731, 1100, 0.044))
+    """How long child protection plans last: (shortest, longest days, share) bands, the length drawn uniformly
+    within its band. DfE Children in need 2025, table D7: of the 62,300 plans ending in England in 2024-25,
+    15.9% lasted 3 months or less, 11.0% 3-6 months, 43.5% 6 months to a year, 25.2% 1-2 years, 4.4% 2 years
+    or more (so about 2% of the plans open at 31 March have lasted two years)."""
+    cp_history_children: int = 900
+    """Children (at scale 1) whose child protection plan ended in the years before the simulation starts, with
+    those records in the extract: the earlier plans that make a later one a repeat."""
+    returning_cp_share: float = 0.09
+    """Share of new referrals that are about a child who had a child protection plan before (harm recurs in
+    some families) ..."""
+    returning_s47_share: float = 0.55
+    """... whose referral starts a section 47 enquiry with this chance (others: `s47_referral_share`) ..."""
+    returning_icpc_share: float = 0.55
+    """... which leads to an initial conference with this chance: so about a quarter of new plans are second or
+    later plans (DfE Children in need 2025: 24.5% in England)."""
+    placement_unstable_share: float = 0.15
+    """Share of children starting care whose placements keep breaking down ..."""
+    placement_gap_days: tuple[float, float] = (3500.0, 120.0)
+    """... mean days between placement moves for the settled children and for those (exponential) ..."""
+    placement_early_move_share: float = 0.3
+    """... and the share moved once in their first four months (an emergency placement, then a planned one).
+    Together: about one looked-after child in ten has three or more placements in a year and about 69% of those
+    under 16 looked after for 2.5 years have been in the same placement for two (DfE SSDA903, England 2025:
+    10% and 69%)."""
     missing_share: float = 0.11
     """Share of looked-after episodes in which the child goes missing or away from placement (DfE: about one
     looked-after child in nine went missing in 2023-24) ..."""
@@ -126,7 +167,7 @@ class Scenario:
     visit_gap_share: tuple[tuple[str, float], ...] = (("CIN", 0.25), ("CP", 0.45), ("CLA", 0.25))
     """Usual gap between statutory visits as a share of the standard, for a worker at or under the standard
     caseload ..."""
-    visit_load_exponent: tuple[tuple[str, float], ...] = (("CIN", 3.0), ("CP", 1.0), ("CLA", 3.0))
+    visit_load_exponent: tuple[tuple[str, float], ...] = (("CIN", 3.0), ("CP", 1.8), ("CLA", 3.0))
     """... the gap multiplies by (caseload / standard) ** this above the standard ..."""
     visit_pressure_push: float = 6.0
     """... and by 1 + this x the share of the locality's open cases waiting for a worker (the service's, for

@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from clearsight.synth.casework import Case, Simulation
+from clearsight.synth.casework import CP_CATS, CP_CATS_P, NEEDS, NEEDS_P, SOURCES, SOURCES_P, Case, Simulation
 from clearsight.synth.council import CASE_HOLDING_KINDS, Slot, Team
 from clearsight.synth.workdays import day
 from clearsight.synth.workforce import PRACTITIONER, Worker
@@ -47,8 +47,10 @@ class CouncilRun(Simulation):
         n_leavers = int(round(235 * self.scale))
         for _ in range(n_leavers):
             self.warm_leaver()
+        for _ in range(int(round(self.sc.cp_history_children * self.scale))):
+            self.warm_cp_history()
         for ti in sorted(self.dirty):
-            self.allocation_pass(self.team(ti), d0, True)
+            self.allocation_pass(self.team(ti), d0, True, warm=True)
 
     def warm_case(self, t: Team, stage: str, loc: int) -> None:
         d0 = self.d0
@@ -92,6 +94,31 @@ class CouncilRun(Simulation):
                 if c.cla[4] in ("C2", "L2") and start < d0 - 300:
                     c.cla[4] = "C1"
         self.enqueue(c, t.idx, d0)
+
+    def warm_cp_history(self) -> None:
+        """A child whose child protection plan ended (and case closed) in the six years before the start: the
+        closed episode, its assessment and the plan are in the records, and the child may be referred again."""
+        d0 = self.d0
+        closed = d0 - self.ri(30, 6 * 365)
+        plan_end = closed - (self.ri(60, 250) if self.u() < 0.6 else 0)  # stepped down to a CIN plan first
+        plan_start = plan_end - self.cp_plan_days()
+        referral = plan_start - self.ri(20, 45)
+        age = self.ri(0, int(15.5 * 365.25))  # at the referral
+        loc = int(self.rng.integers(len(self.st.localities)))
+        child = self.new_child(referral, age, loc)
+        team = self.st.cp_by_locality[self.st.localities[loc]]
+        eid = len(self.episodes)
+        self.episodes.append([eid, child, referral, self.choose(SOURCES, SOURCES_P), self.choose(NEEDS, NEEDS_P),
+                              False, closed, "RC7", team, -1])
+        self.assessments.append([child, eid, referral + 1, plan_start - 1, True, False, team, -1])
+        cat = self.choose(CP_CATS, CP_CATS_P)
+        self.cp_plans.append([child, eid, plan_start, plan_end, cat, cat])
+        if plan_end < closed:
+            self.cin_plans.append([child, eid, plan_end, closed])
+        self.c_cp[child] = True
+        self.c_lastref[child] = referral
+        if closed - self.c_dob[child] < int(17.5 * 365.25):
+            self.cp_pool.append(child)
 
     def warm_leaver(self) -> None:
         d0 = self.d0
@@ -142,18 +169,40 @@ class CouncilRun(Simulation):
             for c in self.queues[t.idx]:
                 if c.queued and c.team == t.idx and not c.closed:
                     self.hold_with_manager(c, d)
-            for s in t.slots:  # leaving-care cases held by the manager stay held by the new one
-                pass
         elif reason != "restructure":
             lp, la, share = self.recruit_terms(t, d)
             self.wf.schedule_recruit(slot, d, lp, la, share)
 
     def contract_end(self, w: Worker, d: int) -> None:
         """A short agency contract in a shocked team ends and is not renewed."""
-        if w.end >= 0 or w.away or w.slot is None or w.slot.holder != w.idx:
+        if w.end >= 0 or w.away or w.notice >= 0 or w.slot is None or w.slot.holder != w.idx:
             return
         reason, dest = self.wf.leave_reason(w, True)
-        self.worker_leaves(w, d, reason, dest)
+        self.give_notice(w, d, d + self.sc.notice_days_agency, ("leave", reason, dest))
+
+    def notice_days(self, w: Worker) -> int:
+        return self.sc.notice_days_agency if w.employment == "agency" else self.sc.notice_days_permanent
+
+    def exit_reason(self, w: Worker) -> str:
+        """The allocation end reason of a child handed back by a worker working their notice."""
+        if w.exit[0] == "maternity":
+            return "other"
+        return "restructure" if w.exit[1] == "restructure" else "worker_left"
+
+    def depart(self, w: Worker, d: int) -> None:
+        """The end of a worker's notice: they leave, or their maternity leave starts."""
+        if w.end >= 0 or w.notice < 0:
+            return
+        exit_, w.notice = w.exit, -1
+        if exit_[0] == "maternity":
+            dur = exit_[1]
+            self.wf.absences.append((w.idx, d, d + dur - 1, "maternity"))
+            w.away_until = d + dur
+            self.wf.version += 1
+            self.release(w, d, "other")
+            self.ev[d + dur].append(("return", w, 0))
+        else:
+            self.worker_leaves(w, d, exit_[1], exit_[2])
 
     def workforce_week(self, d: int) -> None:
         wf, sc = self.wf, self.sc
@@ -168,19 +217,14 @@ class CouncilRun(Simulation):
                 if s.holder < 0:
                     continue
                 w = wf.workers[s.holder]
-                if w.away:
+                if w.away or w.notice >= 0:
                     continue
                 practitioner = w.role in PRACTITIONER
                 if practitioner and w.role == "asye" and d - w.role_since >= 365:
                     wf.change_post(w, d, role="social_worker")
                     w.role_since = d
                 if w.role != "team_manager" and self.u() < 1 - math.exp(-0.03 * 7 / 365):
-                    dur = self.ri(180, 365)
-                    wf.absences.append((w.idx, d, d + dur - 1, "maternity"))
-                    w.away_until = d + dur
-                    wf.version += 1
-                    self.release(w, d, "other")
-                    self.ev[d + dur].append(("return", w, 0))
+                    self.give_notice(w, d, d + self.notice_days(w), ("maternity", self.ri(180, 365)))
                     continue
                 r = self.ratio(w) if (practitioner and caseholding) else 1.0
                 if r > 1.2:
@@ -189,7 +233,10 @@ class CouncilRun(Simulation):
                 h = wf.annual_hazard(w, t, d, r, shocked, unrest)
                 if self.u() < wf.weekly_prob(h):
                     reason, dest = wf.leave_reason(w, shocked or r > 1.2)
-                    self.worker_leaves(w, d, reason, dest)
+                    if w.role == "team_manager":
+                        self.worker_leaves(w, d, reason, dest)
+                    else:
+                        self.give_notice(w, d, d + self.notice_days(w), ("leave", reason, dest))
             if caseholding:
                 q = len(self.queues[t.idx])
                 if q > 5 and d >= self.inspection and t.kind == "cin" and not t.recovery:
@@ -238,9 +285,10 @@ class CouncilRun(Simulation):
 
     # ---- scenario events ----------------------------------------------------------------------------
     def do_restructure(self, d: int) -> None:
-        """Delete a share of practitioner posts in every practice team: that share of the filled posts (agency
-        staff first, then permanent staff at random) and the same share of the vacant ones, so in-post FTE
-        and the establishment both fall by about the cut."""
+        """Announced a notice period ahead: delete a share of practitioner posts in every practice team on the
+        restructure date: that share of the filled posts (agency staff first, then permanent staff at random)
+        and the same share of the vacant ones, so in-post FTE and the establishment both fall by about the
+        cut. The staff whose posts go work their notice, handing their children back."""
         cut = self.sc.restructure_cut
         teams = [t for t in self.st.teams if t.kind in PRACTICE_KINDS]
         pools = {t.idx: [s for s in t.slots if s.role in PRACTITIONER and s.end < 0] for t in teams}
@@ -264,12 +312,17 @@ class CouncilRun(Simulation):
                 return (1 if w.employment == "agency" else 2, float(self.rng.random()))
             filled = sorted((s for s in pools[t.idx] if s.holder >= 0), key=order)[: filled_q[t.idx]]
             for s in vacant + filled:
-                s.end = d
+                s.end = self.restructure
                 self.wf.pending.discard(s.sid)
-                if s.holder >= 0:
-                    dest = str(self.rng.choice(["other_la", "unknown", "private_sector", "left_profession"],
-                                               p=[0.45, 0.25, 0.15, 0.15]))
-                    self.worker_leaves(self.wf.workers[s.holder], d, "restructure", dest)
+                if s.holder < 0:
+                    continue
+                w = self.wf.workers[s.holder]
+                dest = str(self.rng.choice(["other_la", "unknown", "private_sector", "left_profession"],
+                                           p=[0.45, 0.25, 0.15, 0.15]))
+                if w.notice < 0:
+                    self.give_notice(w, d, self.restructure, ("leave", "restructure", dest))
+                elif w.exit[0] == "maternity":  # going on leave: leaves instead
+                    w.exit = ("leave", "restructure", dest)
 
     def do_inspection(self, d: int) -> None:
         """Agency cover: extra posts in the depleted teams and wherever caseloads run above the recovery level,
@@ -405,7 +458,7 @@ class CouncilRun(Simulation):
             self.today = d
             working = cal.working(d)
             self.starters(d)
-            if d == self.restructure:
+            if d == self.restructure - sc.notice_days_permanent:
                 self.do_restructure(d)
             if d == self.inspection:
                 self.do_inspection(d)

@@ -41,6 +41,8 @@ class Worker:
     cases: dict = field(default_factory=dict)  # eid -> case, insertion ordered (deterministic)
     away_until: int = -1  # on maternity leave until this day (exclusive)
     role_since: int = 0
+    notice: int = -1  # working their notice until this day (leaving or going on leave): takes no new children
+    exit: tuple = ()  # what happens at the end of the notice: ("leave", reason, dest) or ("maternity", days)
 
     @property
     def away(self) -> bool:
