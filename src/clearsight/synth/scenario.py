@@ -167,9 +167,9 @@ class Scenario:
     visit_gap_share: tuple[tuple[str, float], ...] = (("CIN", 0.25), ("CP", 0.45), ("CLA", 0.25))
     """Usual gap between statutory visits as a share of the standard, for a worker at or under the standard
     caseload ..."""
-    visit_load_exponent: tuple[tuple[str, float], ...] = (("CIN", 3.0), ("CP", 1.8), ("CLA", 3.0))
+    visit_load_exponent: tuple[tuple[str, float], ...] = (("CIN", 3.0), ("CP", 1.0), ("CLA", 3.0))
     """... the gap multiplies by (caseload / standard) ** this above the standard ..."""
-    visit_pressure_push: float = 6.0
+    visit_pressure_push: float = 16.0
     """... and by 1 + this x the share of the locality's open cases waiting for a worker (the service's, for
     teams outside the localities): practitioners cover duty and the cases their managers hold."""
     assessment_work_days: float = 19.0
