@@ -355,9 +355,10 @@ class Simulation:
         """The worker goes on day `last` (`exit_` says how); meanwhile they take no new children and hand their
         children back on days spread over the notice, as a manager re-allocates a leaver's cases."""
         w.notice, w.exit = last, exit_
-        span = max(1, last - d)
-        for c in list(w.cases.values()):
-            self.at(d + int(self.u() * span), "handover", c, w.idx)
+        days = self.cal.wd_between(d - 1, last - 1)  # working days from today to the last day of service
+        first = 0 if self.cal.working(d) else 1
+        for c in list(w.cases.values()):  # handed back on working days, when the manager can re-allocate
+            self.at(self.cal.add_wd(d, first + int(self.u() * days)) if days else d, "handover", c, w.idx)
         self.at(last, "depart", w)
 
     def allocation_pass(self, t: Team, d: int, working: bool, warm: bool = False) -> None:
@@ -377,8 +378,8 @@ class Simulation:
                                              c.eid))
             items = sorted(x, key=lambda c: c.eid) + items if self.u() < 0.5 else items + x
             done = 0
-            for c in items:
-                if not free or done >= quota:
+            for c in items:  # a child protection or looked-after child goes to anyone with room, quota or not
+                if not free or (done >= quota and c.stage not in ("cp", "cla")):
                     break
                 w = min(free, key=lambda w: (self.ratio(w), w.idx))
                 self.allocate(c, w, d)
@@ -386,7 +387,7 @@ class Simulation:
                 if len(w.cases) >= self.cap(w):
                     free.remove(w)
             # unused room is not banked: only the fraction of a child left over carries to the next day
-            self.carry[t.idx] = budget - done if done == quota and not warm else 0.0
+            self.carry[t.idx] = max(0.0, budget - done) if done >= quota and not warm else 0.0
             q = [c for c in q if c.queued]
             x = [c for c in x if c.xfer == t.idx]
         for c in q:
