@@ -21,7 +21,7 @@ from clearsight.metrics import figures
 from clearsight.metrics.figures import COMPILES, compiled_sql, compute, explain_sql
 from clearsight.store import cache
 from clearsight.store.calendar import calendar_hash
-from clearsight.store.database import open_database
+from clearsight.store.database import open_database, query_arrow
 from clearsight.store.snapshots import get_snapshot
 
 COUNCIL = "O'Brien's \\ Council; DROP TABLE child"
@@ -157,3 +157,26 @@ def test_a_read_only_database_computes_with_another_calendar_and_is_not_changed(
     (icpc,) = compute(con, snapshot, "icpc_timeliness_children", AS_AT, closed, period_start=january).records()
     assert icpc["working_days"] == 13  # the council closed on 2 Jan
     assert con.execute("SELECT hash FROM working_calendar_meta").fetchall() == stored
+
+
+def test_capacity_from_its_inputs_is_capacity_from_the_records(council, own_cache, monkeypatch):
+    """A process that can hand Arrow tables to DuckDB cheaply computes capacity from the worker and waiting rows
+    it already holds; one that cannot (pandas not imported) from the records: the same figure."""
+    con = open_database(council)
+    snapshot = get_snapshot(con)
+    inputs = {m: compute(con, snapshot, m, AS_AT) for m in ("caseload_by_worker", "unallocated_cases")}
+    read: list[set[str]] = []
+
+    def query(con, sql, tables=None, parameters=None):
+        read.append(set(tables or {}))
+        return query_arrow(con, sql, tables, parameters)
+
+    monkeypatch.setattr(figures, "query_arrow", query)
+    results = []
+    for cheap in (True, False):
+        monkeypatch.setattr(figures, "arrow_tables_are_cheap", lambda cheap=cheap: cheap)
+        figures.clear_result_cache()
+        results.append(compute(con, snapshot, "capacity", AS_AT, inputs=inputs).records())
+    assert read == [{"input_caseload_by_worker", "input_unallocated_cases"}, set()]
+    assert results[0] == results[1]
+    assert any(r["level"] == "team" and r["unallocated"] == 1 for r in results[0])

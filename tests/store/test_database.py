@@ -7,6 +7,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
@@ -16,8 +17,8 @@ import clearsight
 from clearsight.canonical import schema
 from clearsight.store import database
 from clearsight.store.database import (
-    DEFAULT_DB, EXIT_DATABASE_BUSY, DatabaseBusy, DatabaseIncompatible, DatabaseMissing, connect, database_path,
-    migrate, open_database, schema_version,
+    DEFAULT_DB, EXIT_DATABASE_BUSY, DatabaseBusy, DatabaseIncompatible, DatabaseMissing, connect,
+    database_path, migrate, open_database, schema_version, sql_literal,
 )
 
 
@@ -195,3 +196,14 @@ def test_a_reader_of_an_older_schema_has_it_upgraded_first(backend):
 def test_a_writer_stores_the_working_day_calendar(backend):
     con = open_database(backend.location(), write=True, create=True)
     assert con.execute("SELECT count(*) > 0 FROM working_calendar").fetchone() == (True,)
+
+
+def test_sql_literals_read_back_as_the_values_written():
+    """Parameters are bound as typed literals (DuckDB's own binding imports pandas): each reads back as itself."""
+    con = duckdb.connect()
+    values = [None, True, False, -7_777_777_777, 2.5, "O'Brien's \\ Council; DROP TABLE child", "",
+              date(2024, 2, 29), datetime(2024, 2, 29, 13, 5, 9)]
+    for value in values:
+        assert con.execute(f"SELECT {sql_literal(value)}").fetchone()[0] == value
+    with pytest.raises(TypeError):
+        sql_literal(object())

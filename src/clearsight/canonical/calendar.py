@@ -19,8 +19,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 
-import holidays
-
 CALENDAR_FIRST = date(1980, 1, 1)  # early enough for the synthetic council's staff histories
 CALENDAR_LAST = date(2040, 12, 31)
 CALENDAR_TABLE = "working_calendar"
@@ -58,7 +56,10 @@ class WorkingCalendar:
 
 
 def bank_holidays(country: str = "GB", subdivision: str = "ENG") -> frozenset[date]:
-    """Bank holidays (substitute days included) over the calendar's years, from the `holidays` package."""
+    """Bank holidays (substitute days included) over the calendar's years, from the `holidays` package
+    (imported here: a command reading a calendar already built never needs it)."""
+    import holidays
+
     years = range(CALENDAR_FIRST.year, CALENDAR_LAST.year + 1)
     return frozenset(holidays.country_holidays(country, subdiv=subdivision, years=years))
 

@@ -9,14 +9,17 @@ council's closure days. An absence's end date is its last day absent; a post's e
 
 from __future__ import annotations
 
-import ibis
-import ibis.expr.types as ir
+from typing import TYPE_CHECKING
 
 from clearsight.canonical.codes import ABSENCE_REASON
 from clearsight.metrics.intervals import open_ended
 from clearsight.metrics.kpi import with_working_days_between
+from clearsight.metrics.lazy import ibis
 from clearsight.metrics.levels import all_levels, ratio, teams, with_council
 from clearsight.metrics.registry import Scope, metric
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
 
 _COLUMNS = ("worker_id", "team_id", "reason", "days_lost", "available")
 

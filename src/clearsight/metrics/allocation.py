@@ -8,12 +8,15 @@ current allocation. A case "held by" a team manager is unallocated: that is how 
 
 from __future__ import annotations
 
-import ibis
-import ibis.expr.types as ir
+from typing import TYPE_CHECKING
 
 from clearsight.metrics.intervals import current, open_ended, posts_on
+from clearsight.metrics.lazy import ibis
 from clearsight.metrics.levels import teams
 from clearsight.metrics.registry import Scope, metric
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
 
 REALLOCATION = "awaiting re-allocation"
 NEW_WORK = "new work awaiting allocation"

@@ -13,18 +13,21 @@ same team figures, never an average of averages.
 
 from __future__ import annotations
 
-import ibis
-import ibis.expr.types as ir
+from typing import TYPE_CHECKING
 
 from clearsight.metrics.allocation import unallocated_cases
 from clearsight.metrics.caseload import (
     CASELOAD_COLUMNS, CASELOAD_SUMS, SOCIAL_WORK, caseload_by_worker, caseload_columns, rounded_up_posts,
 )
 from clearsight.metrics.intervals import posts_on
+from clearsight.metrics.lazy import ibis
 from clearsight.metrics.levels import (
     LEVEL_KEYS, LEVELS, Level, join_at_level, ratio, roll_up, teams, union_levels, with_council,
 )
 from clearsight.metrics.registry import Scope, metric
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
 
 _READS = (
     "worker_post.worker_id", "worker_post.team_id", "worker_post.role", "worker_post.fte",

@@ -20,15 +20,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
-
-import ibis
-import ibis.expr.types as ir
+from typing import TYPE_CHECKING, Any
 
 from clearsight.config import CouncilConfig
 from clearsight.metrics.intervals import current, posts_on
+from clearsight.metrics.lazy import ibis
 from clearsight.metrics.levels import LEVEL_KEYS, LEVELS, ratio, roll_up, teams, union_levels, with_council
 from clearsight.metrics.registry import Scope, metric
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
 
 SOCIAL_WORK = "social_work"
 RECORDED = "recorded"

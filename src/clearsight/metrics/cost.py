@@ -7,11 +7,14 @@ over the same hours at the permanent rate.
 
 from __future__ import annotations
 
-import ibis
-import ibis.expr.types as ir
+from typing import TYPE_CHECKING
 
+from clearsight.metrics.lazy import ibis
 from clearsight.metrics.levels import LEVEL_KEYS, Level, join_at_level, teams, with_council
 from clearsight.metrics.registry import Scope, metric
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
 
 _DAYS_A_YEAR = 365.25
 

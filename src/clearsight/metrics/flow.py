@@ -15,15 +15,18 @@ records start too late for that (`HistorySettings`), the figure says so in `hist
 
 from __future__ import annotations
 
-import ibis
-import ibis.expr.types as ir
+from typing import TYPE_CHECKING
 
 from clearsight.metrics.allocation import open_cases
 from clearsight.metrics.intervals import current, open_ended
 from clearsight.metrics.kpi import kpi, plus, with_case_team, with_team_on
+from clearsight.metrics.lazy import ibis
 from clearsight.metrics.levels import all_levels, ratio, with_council
 from clearsight.metrics.placements import PLACEMENT_FIELDS, current_placements, placement_episodes
 from clearsight.metrics.registry import Scope, metric
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
 
 _TEAM_FIELDS = ("episode.team_id", "allocation.team_id", "allocation.start_date", "allocation.end_date", "team.service")
 

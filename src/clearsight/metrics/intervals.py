@@ -10,9 +10,10 @@ two tables whose end is the last day (a worker's last day of service, an absence
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
-import ibis.expr.types as ir
-
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
 
 # An empty end date means "still going": compared as this date, so joins on intervals need no OR (which would
 # keep the engine from using a hash join) and filters stay simple enough to prune by.

@@ -13,15 +13,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import ibis
-import ibis.expr.types as ir
-
-from clearsight.metrics.allocation import open_cases
 from clearsight.canonical.calendar import CALENDAR_TABLE
+from clearsight.metrics.allocation import open_cases
 from clearsight.metrics.intervals import open_ended
+from clearsight.metrics.lazy import ibis
 from clearsight.metrics.levels import LEVEL_KEYS, LEVELS, level_keys, ratio, teams, with_council
 from clearsight.metrics.registry import Polarity, Scope, metric
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
 
 
 @dataclass(frozen=True)

@@ -7,12 +7,13 @@ its teams, never an average of averages.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import ibis
-import ibis.expr.types as ir
-
+from clearsight.metrics.lazy import ibis
 from clearsight.metrics.registry import Scope
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
 
 Level = Literal["team", "service", "council"]
 LEVELS: tuple[Level, ...] = ("team", "service", "council")

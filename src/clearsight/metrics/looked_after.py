@@ -5,13 +5,16 @@ measures these follow). Council level only: SSDA903 has no teams.
 
 from __future__ import annotations
 
-import ibis
-import ibis.expr.types as ir
+from typing import TYPE_CHECKING
 
 from clearsight.metrics.flow import _flag, _in_period, _single_row
 from clearsight.metrics.intervals import current, open_ended
+from clearsight.metrics.lazy import ibis
 from clearsight.metrics.levels import ratio
 from clearsight.metrics.registry import Scope, metric
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
 
 
 def _looked_after_in_period(s: Scope) -> ir.Table:

@@ -21,14 +21,14 @@ the capacity columns here (unallocated cases and managers' span of control are l
 
 from __future__ import annotations
 
-import ibis
-import ibis.expr.types as ir
+from typing import TYPE_CHECKING
 
 from clearsight.metrics.caseload import (
     CASELOAD_COLUMNS, CASELOAD_SUMS, SOCIAL_WORK, caseload_columns, worker_caseloads,
 )
 from clearsight.metrics.intervals import open_ended
 from clearsight.metrics.kpi import working_calendar_table
+from clearsight.metrics.lazy import ibis
 from clearsight.metrics.levels import (
     LEVEL_KEYS, LEVELS, Level, level_keys, ratio, teams, union_levels, with_council,
 )
@@ -36,6 +36,9 @@ from clearsight.metrics.registry import Scope, metric
 from clearsight.metrics.workforce import (
     _MOVER_FIELDS, _POST_FIELDS, _edge_posts, in_post_columns, turnover_rates,
 )
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
 
 MONTH_KEYS = ("month_start", "month_end")
 

@@ -9,11 +9,14 @@ placement type and provider but a new legal status, is taken as the same placeme
 
 from __future__ import annotations
 
-import ibis
-import ibis.expr.types as ir
+from typing import TYPE_CHECKING
 
 from clearsight.metrics.intervals import current
+from clearsight.metrics.lazy import ibis
 from clearsight.metrics.registry import Scope
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
 
 LEGAL_STATUS_ONLY = "L"  # SSDA903 reason for new episode: change of legal status only
 

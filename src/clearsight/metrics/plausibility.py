@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-
-import ibis
-import ibis.expr.types as ir
+from typing import TYPE_CHECKING
 
 from clearsight.metrics.kpi import plus
+from clearsight.metrics.lazy import ibis
 from clearsight.metrics.registry import Scope, metric
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
 
 ADULT_YEARS = 18
 

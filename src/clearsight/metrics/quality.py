@@ -8,11 +8,14 @@ managers gave with independent auditors' grades on the same cases where both exi
 
 from __future__ import annotations
 
-import ibis
-import ibis.expr.types as ir
+from typing import TYPE_CHECKING
 
+from clearsight.metrics.lazy import ibis
 from clearsight.metrics.levels import LEVEL_KEYS, LEVELS, all_levels, ratio, teams, with_council
 from clearsight.metrics.registry import Scope, metric
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
 
 # Higher is worse, as Ofsted's scale reads: outstanding 1 ... inadequate 4.
 GRADE_SCORE = {"outstanding": 1, "good": 2, "requires_improvement": 3, "inadequate": 4}

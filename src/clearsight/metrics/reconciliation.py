@@ -8,12 +8,15 @@ difference.
 
 from __future__ import annotations
 
-import ibis
-import ibis.expr.types as ir
+from typing import TYPE_CHECKING
 
 from clearsight.metrics.allocation import unallocated_cases
+from clearsight.metrics.lazy import ibis
 from clearsight.metrics.levels import teams
 from clearsight.metrics.registry import Scope, metric
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
 
 # Reported measures Clearsight can recompute, each as a count of a registered list metric's rows by team.
 RECOMPUTABLE = {"unallocated_cases": unallocated_cases}

@@ -6,12 +6,15 @@ A case's clock starts at its referral when nothing has been recorded since.
 
 from __future__ import annotations
 
-import ibis
-import ibis.expr.types as ir
+from typing import TYPE_CHECKING
 
 from clearsight.metrics.allocation import open_cases
 from clearsight.metrics.kpi import kpi, plus, with_overdue, with_working_days_after
+from clearsight.metrics.lazy import ibis
 from clearsight.metrics.registry import Scope
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
 
 _READS = ("case_note.child_id", "case_note.note_date", "case_note.kind", "episode.referral_date",
           "episode.close_date")

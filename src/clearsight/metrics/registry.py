@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import ibis
-import ibis.expr.types as ir
-
-from clearsight.config import CouncilConfig
 from clearsight.canonical import schema
+from clearsight.config import CouncilConfig
+from clearsight.metrics.lazy import ibis
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
 
 Polarity = Literal["higher_is_better", "lower_is_better", "neutral"]
 
@@ -36,7 +37,7 @@ def canonical_table(name: str) -> ir.Table:
 
 
 def _as_expr(day: date | ir.DateValue) -> ir.DateValue:
-    return day if isinstance(day, ir.Expr) else ibis.literal(day)
+    return ibis.literal(day) if isinstance(day, date) else day
 
 
 @dataclass(frozen=True)

@@ -14,12 +14,17 @@ passed since its due date (`with_overdue`), so a weekend or bank-holiday as-at d
 
 from __future__ import annotations
 
-import ibis
-import ibis.expr.types as ir
+from typing import TYPE_CHECKING
 
 from clearsight.metrics.intervals import current
-from clearsight.metrics.kpi import kpi, plus, with_case_team, with_overdue, with_team_on, with_working_days_after
+from clearsight.metrics.kpi import (
+    kpi, plus, with_case_team, with_overdue, with_team_on, with_working_days_after,
+)
+from clearsight.metrics.lazy import ibis
 from clearsight.metrics.registry import Scope
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
 
 _REVIEW_FIELDS = (
     "review.kind", "review.plan_id", "review.held_date", "allocation.team_id", "episode.team_id", "team.service",

@@ -8,31 +8,32 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import ibis
-import ibis.config
-import ibis.expr.types as ir
 import pyarrow as pa
-from sqlglot import exp
+
+from clearsight.metrics.lazy import ibis
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
 
 # Ibis names its compilers after backends: T-SQL is the mssql compiler, Spark SQL the pyspark one.
 DIALECTS: dict[str, str] = {"duckdb": "duckdb", "postgres": "postgres", "tsql": "mssql", "spark": "pyspark"}
 
 
-class _SparkSqlOptions(ibis.config.Config):
-    """Ibis's pyspark compiler reads these options, which are only registered when pyspark is installed."""
-
-    treat_nan_as_null: bool = False
-
-
 def _compiler(dialect: str) -> Any:
     import ibis.backends.sql.compilers as compilers
+    import ibis.config
+
+    class SparkSqlOptions(ibis.config.Config):
+        """Ibis's pyspark compiler reads these options, which are only registered when pyspark is installed."""
+
+        treat_nan_as_null: bool = False
 
     if dialect not in DIALECTS:
         raise ValueError(f"unknown dialect {dialect!r}; expected one of {', '.join(DIALECTS)}")
     if dialect == "spark" and ibis.options.pyspark is None:
-        ibis.options.pyspark = _SparkSqlOptions()
+        ibis.options.pyspark = SparkSqlOptions()
     return getattr(compilers, DIALECTS[dialect]).compiler
 
 
@@ -82,6 +83,8 @@ def parameterise(expr: ir.Table, parameters: tuple[Parameter, ...], dialect: str
     literal equal to a stand-in by the cast named parameter: `$name` for DuckDB, psycopg's `%(name)s` for
     PostgreSQL (every other % then doubled, as psycopg reads it). Fails if a stand-in survives in a form not
     recognised (it would be compared as a stand-in at run time)."""
+    from sqlglot import exp
+
     compiler = _compiler(dialect)
     stand_ins: dict[exp.Expression, Parameter] = {}
     for p in parameters:

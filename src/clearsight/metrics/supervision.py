@@ -12,13 +12,16 @@ the worker's first ASYE post.
 
 from __future__ import annotations
 
-import ibis
-import ibis.expr.types as ir
+from typing import TYPE_CHECKING
 
 from clearsight.metrics.intervals import posts_on
 from clearsight.metrics.kpi import kpi, plus, with_overdue
+from clearsight.metrics.lazy import ibis
 from clearsight.metrics.levels import teams
 from clearsight.metrics.registry import Scope
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
 
 _READS = (
     "supervision.supervisee_id", "supervision.supervision_date", "supervision.kind", "worker_post.worker_id",

@@ -17,14 +17,17 @@ council's closure days are not working days): "within n working days of d" means
 
 from __future__ import annotations
 
-import ibis
-import ibis.expr.types as ir
+from typing import TYPE_CHECKING
 
 from clearsight.metrics.intervals import current
 from clearsight.metrics.kpi import (
     kpi, with_case_team, with_overdue, with_team_on, with_working_days_after, with_working_days_between,
 )
+from clearsight.metrics.lazy import ibis
 from clearsight.metrics.registry import Scope
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
 
 _ASSESSMENT_FIELDS = (
     "assessment.start_date", "assessment.authorised_date", "assessment.episode_id", "assessment.team_id",

@@ -18,15 +18,18 @@ working days than the standard have passed; a weekend or bank-holiday as-at date
 
 from __future__ import annotations
 
-import ibis
-import ibis.expr.types as ir
+from typing import TYPE_CHECKING
 
 from clearsight.metrics.intervals import current
 from clearsight.metrics.kpi import (
     kpi, plus, with_case_team, with_overdue, with_working_days_after, with_working_days_between,
 )
+from clearsight.metrics.lazy import ibis
 from clearsight.metrics.placements import PLACEMENT_FIELDS, current_placements
 from clearsight.metrics.registry import Scope
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
 
 _VISIT_FIELDS = (
     "visit.child_id", "visit.kind", "visit.visit_date", "visit.seen", "visit.seen_alone",

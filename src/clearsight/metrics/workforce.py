@@ -14,13 +14,15 @@ A leaver belongs to the period holding their last day of service (the worker's e
 from __future__ import annotations
 
 from datetime import date
-
-import ibis
-import ibis.expr.types as ir
+from typing import TYPE_CHECKING
 
 from clearsight.metrics.intervals import current, posts_on
+from clearsight.metrics.lazy import ibis
 from clearsight.metrics.levels import LEVEL_KEYS, Level, join_at_level, ratio, teams, with_council
 from clearsight.metrics.registry import Scope, metric
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
 
 _POST_FIELDS = (
     "worker_post.worker_id", "worker_post.team_id", "worker_post.role", "worker_post.fte",

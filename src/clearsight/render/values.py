@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from clearsight.canonical.words import words
-from clearsight.metrics.figures import Provenance
 from clearsight.reports.view import Column
+
+if TYPE_CHECKING:
+    from clearsight.metrics.figures import Provenance
 
 MISSING = "–"
 MAX_ECHO = 200  # characters of a bad value echoed in a message

@@ -6,8 +6,6 @@ span of control within 8-10. The target (upper, lower or middle of each standard
 
 from __future__ import annotations
 
-import pyarrow.compute as pc
-
 from clearsight.metrics.figures import compute
 from clearsight.metrics.registry import get_metric
 from clearsight.render.values import long_date
@@ -30,8 +28,7 @@ def build(req: Request, target: str = "upper") -> View:
     every_level = compute(req.con, req.snapshot, "capacity", req.as_at, config)
     figures = {}
     for key, (level, metric) in LEVEL_SECTIONS.items():
-        mask = pc.equal(every_level.rows["level"], level)
-        figures[key] = every_level.subset(get_metric(metric), mask)
+        figures[key] = every_level.where(get_metric(metric), level=level)
     c = council_row(every_level)
     aim = {r: s.target(target) for r, s in config.caseload_standards.items()}
     headline = (

@@ -3,8 +3,6 @@ plans, placement stability, care leavers and rates per 10,000 children, each bes
 
 from __future__ import annotations
 
-import pyarrow.compute as pc
-
 from clearsight.metrics.figures import compute, compute_monthly
 from clearsight.metrics.flow import FUNNEL_TEAM_RULE
 from clearsight.render.values import long_date, percent
@@ -68,7 +66,7 @@ def build(req: Request, monthly: bool = False) -> View:
     subtitle = f"{req.council}, events {long_date(start)} to {long_date(end)}"
     if monthly:
         series = compute_monthly(con, snap, "flow_funnel", start, end, period=True, config=config)
-        series = series.subset(series.metric, pc.equal(series.rows["level"], "council"))
+        series = series.where(series.metric, level="council")
         rows = series.records()
         total = sum(r.get("referrals") or 0 for r in rows)
         return View("flow", "The funnel by month", subtitle,

@@ -14,7 +14,6 @@ from datetime import date
 from typing import Any
 
 import duckdb
-
 import pyarrow.compute as pc
 
 from clearsight.config import CouncilConfig
@@ -213,15 +212,16 @@ def build_one(req: Request, name: str, *, children: bool = False, failing: bool 
         start = req.start or months_back(end, 11)
         figure = compute_monthly(req.con, req.snapshot, k.name, start, end, period=k.period, config=req.config,
                                  team=req.team)
-        figure = figure.subset(figure.metric, pc.equal(figure.rows["level"], "team" if req.team else "council"))
+        figure = figure.where(figure.metric, level="team" if req.team else "council")
         when = f"each month {long_date(start)} to {long_date(end)}"
     else:
         figure = compute(req.con, req.snapshot, k.children if children else k.name, end, req.config, req.team,
                          period_start=start if k.period else None)
         when = f"{long_date(start)} to {long_date(end)}" if k.period else f"as at {long_date(end)}"
     if children and failing:
-        flag = pc.fill_null(figure.rows[k.flag], False)
-        figure = figure.subset(figure.metric, pc.invert(flag) if k.flag_is_good else flag)
+        flag = figure.rows[k.flag]  # no flag is not met: failing where the flag is good, else dropped as null
+        figure = figure.subset(figure.metric, pc.or_kleene(pc.invert(flag), pc.is_null(flag)) if k.flag_is_good
+                               else flag)
     columns = tuple(_column(c) for c in figure.rows.column_names if not c.endswith("_id") or c == "child_id")
     rows = figure.records()
     council = next((r for r in rows if r.get("level") == "council"), None)

@@ -11,8 +11,6 @@ from collections import Counter
 from datetime import timedelta
 from typing import Any
 
-import pyarrow.compute as pc
-
 from clearsight.canonical.words import words
 from clearsight.metrics.figures import Figure, compute
 from clearsight.metrics.registry import get_metric
@@ -74,16 +72,13 @@ def position_figures(req: Request) -> dict[str, Figure]:
         "reported": compute(con, snap, "reported_vs_records", req.as_at, config, team),
     }
     # Capacity aggregates the same worker and waiting rows: computed from those when the position covers
-    # every team (the records are not read again).
+    # every team and the process hands Arrow to DuckDB cheaply (`compute`), so the records are not read again.
     inputs = {"caseload_by_worker": figures["workers"], "unallocated_cases": figures["unallocated"]}
     capacity = compute(con, snap, "capacity", req.as_at, config, inputs=None if team else inputs)
     for key, (level, metric) in LEVEL_SECTIONS.items():
         if team and level != "team":
             continue
-        mask = pc.equal(capacity.rows["level"], level)
-        if team:
-            mask = pc.and_(mask, pc.equal(capacity.rows["team"], team))
-        figures[key] = capacity.subset(get_metric(metric), mask)
+        figures[key] = capacity.where(get_metric(metric), level=level, **({"team": team} if team else {}))
     return figures
 
 

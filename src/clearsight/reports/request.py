@@ -12,14 +12,16 @@ import dataclasses
 import difflib
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Sequence
-
-import duckdb
+from typing import TYPE_CHECKING, Sequence
 
 from clearsight.config import CouncilConfig
-from clearsight.metrics.figures import Provenance
 from clearsight.render.values import clip, long_date
 from clearsight.store.snapshots import Snapshot, first_record_date, team_names
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from clearsight.metrics.figures import Provenance
 
 
 class BadRequest(ValueError):

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from clearsight.metrics.figures import Figure
 from clearsight.reports.view import Column, Section
+
+if TYPE_CHECKING:
+    from clearsight.metrics.figures import Figure
 
 Row = dict[str, Any]
 

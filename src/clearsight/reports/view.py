@@ -9,9 +9,10 @@ renderers (`clearsight.render`), and the web pages and packs, all render these s
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from clearsight.metrics.figures import Figure, Provenance
+if TYPE_CHECKING:
+    from clearsight.metrics.figures import Figure, Provenance
 
 # How a column's values are shown: rates are fractions shown as percentages with one decimal everywhere,
 # counts are whole numbers, numbers have one decimal, money is pounds with no pence.

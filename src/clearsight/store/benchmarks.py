@@ -21,6 +21,7 @@ from pathlib import Path
 from clearsight.store.database import Connection
 
 from clearsight.config import CouncilConfig
+from clearsight.store.database import fetch_rows
 from clearsight.store.validation import Problem
 
 AREA_TYPES = ("england", "region", "neighbour")
@@ -138,9 +139,10 @@ def benchmark_for(
     config = config or CouncilConfig()
     indicator = KPI_INDICATORS.get(indicator, indicator)
     year = matching_year(indicator, period_end, period_start, config)
-    rows = [(t, a, v, publication_year(p)) for t, a, v, p in con.execute(
-        "SELECT area_type, area, value, period FROM benchmark WHERE indicator = ? ORDER BY area", [indicator]
-    ).fetchall()]
+    rows = [(t, a, v, publication_year(p)) for t, a, v, p in fetch_rows(
+        con, "SELECT area_type, area, value, period FROM benchmark WHERE indicator = $indicator ORDER BY area",
+        {"indicator": indicator},
+    )]
     built_in = {year_: values[indicator] for label, values in config.england.items()
                 if indicator in values and (year_ := publication_year(label)) is not None}
     if not rows and not built_in:

@@ -15,6 +15,7 @@ ignored and rebuilt, and a cache directory that cannot be written just means not
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 import tempfile
@@ -101,3 +102,17 @@ def source_fingerprint() -> str:
         digest.update(str(path.relative_to(root)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+@lru_cache(maxsize=8)
+def package_fingerprint(*names: str) -> tuple[tuple[str, str, int], ...]:
+    """Where each installed package lives and when its `__init__` was written, found without importing it:
+    a key for work a package's version shapes (compiled SQL depends on Ibis and SQLGlot), which changes
+    when the package is upgraded or reinstalled. Importing Ibis to read its version would cost half a second
+    a command; `importlib.metadata` nearly as much."""
+    found = []
+    for name in names:
+        spec = importlib.util.find_spec(name)
+        origin = spec.origin if spec else None
+        found.append((name, origin or "", Path(origin).stat().st_mtime_ns if origin else 0))
+    return tuple(found)

@@ -9,22 +9,27 @@ records a hash of what it was built from, so a change of closure days rebuilds i
 from __future__ import annotations
 
 import contextlib
-
 import hashlib
+import importlib.metadata
 import json
 from functools import lru_cache
 
 import duckdb
-import holidays
 import pyarrow as pa
 
+from clearsight.canonical.calendar import CALENDAR_FIRST, CALENDAR_LAST, CALENDAR_TABLE, working_calendar
 from clearsight.config import CouncilConfig
 from clearsight.config.settings import CalendarSettings
-from clearsight.canonical.calendar import CALENDAR_FIRST, CALENDAR_LAST, CALENDAR_TABLE, working_calendar
 from clearsight.store import cache
 from clearsight.store.postgres import PostgresConnection
 
 META_TABLE = f"{CALENDAR_TABLE}_meta"
+
+
+@lru_cache(maxsize=1)
+def _holidays_version() -> str:
+    """The `holidays` package's version, read without importing it (a tenth of a second)."""
+    return importlib.metadata.version("holidays")
 
 
 def calendar_hash(config: CouncilConfig | CalendarSettings) -> str:
@@ -33,7 +38,7 @@ def calendar_hash(config: CouncilConfig | CalendarSettings) -> str:
     spec = {
         "first": CALENDAR_FIRST.isoformat(), "last": CALENDAR_LAST.isoformat(), "country": c.country,
         "subdivision": c.subdivision, "closures": sorted(d.isoformat() for d in set(c.closure_days)),
-        "holidays": holidays.__version__,
+        "holidays": _holidays_version(),
     }
     return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()
 

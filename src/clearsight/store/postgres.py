@@ -18,8 +18,6 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Self
 
 import pyarrow as pa
-import sqlglot
-from sqlglot import exp
 
 if TYPE_CHECKING:
     import psycopg
@@ -37,6 +35,9 @@ def is_postgres_url(db: object) -> bool:
 def translate(sql: str) -> str:
     """DuckDB SQL with `?` or `$name` parameters as PostgreSQL SQL with psycopg's `%s` or `%(name)s` (and then
     every literal % doubled, as psycopg reads it)."""
+    import sqlglot  # here: a DuckDB command never needs it (a sixth of a second)
+    from sqlglot import exp
+
     tree = sqlglot.parse_one(sql, read="duckdb")
     placeholders = list(tree.find_all(exp.Placeholder))
     for i, node in enumerate(placeholders):

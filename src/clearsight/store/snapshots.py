@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from clearsight.store.database import Connection
+from clearsight.store.database import Connection, fetch_rows
 
 
 class SnapshotNotFound(LookupError):
@@ -41,6 +41,11 @@ def _from_row(row: tuple[Any, ...]) -> Snapshot:
     return Snapshot(row[0], row[1], row[2], row[3], row[4], row[5], json.loads(row[6]))
 
 
+def _first(con: Connection, sql: str, **parameters: Any) -> tuple[Any, ...] | None:
+    rows = fetch_rows(con, sql, parameters)
+    return rows[0] if rows else None
+
+
 def list_snapshots(con: Connection) -> list[Snapshot]:
     rows = con.execute(f"SELECT {_COLUMNS} FROM snapshot ORDER BY snapshot_id").fetchall()
     return [_from_row(r) for r in rows]
@@ -53,7 +58,7 @@ def get_snapshot(con: Connection, snapshot_id: int | None = None) -> Snapshot:
         if row is None:
             raise SnapshotNotFound("the database holds no snapshot yet: run `clearsight load DIR` first")
     else:
-        row = con.execute(f"SELECT {_COLUMNS} FROM snapshot WHERE snapshot_id = ?", [snapshot_id]).fetchone()
+        row = _first(con, f"SELECT {_COLUMNS} FROM snapshot WHERE snapshot_id = $id", id=snapshot_id)
         if row is None:
             raise SnapshotNotFound(f"no snapshot {snapshot_id} in the database")
     return _from_row(row)
@@ -84,25 +89,24 @@ def latest_snapshot(con: Connection, council: str | None = None) -> Snapshot:
         chosen = next((c for c in held if _name_key(c) == _name_key(council)), "")
         if not chosen:
             raise SnapshotNotFound(f"no snapshot of council {council!r}; the database holds {', '.join(held)}")
-    row = con.execute(f"SELECT {_COLUMNS} FROM snapshot WHERE council = ? ORDER BY snapshot_id DESC LIMIT 1",
-                      [chosen]).fetchone()
+    row = _first(con, f"SELECT {_COLUMNS} FROM snapshot WHERE council = $council "
+                 "ORDER BY snapshot_id DESC LIMIT 1", council=chosen)
     assert row is not None
     return _from_row(row)
 
 
 def find_by_hash(con: Connection, content_hash: str) -> Snapshot | None:
-    row = con.execute(f"SELECT {_COLUMNS} FROM snapshot WHERE content_hash = ?", [content_hash]).fetchone()
+    row = _first(con, f"SELECT {_COLUMNS} FROM snapshot WHERE content_hash = $hash", hash=content_hash)
     return None if row is None else _from_row(row)
 
 
 def team_names(con: Connection, snapshot: Snapshot) -> dict[str, str]:
     """Team id -> name in the snapshot: what a `--team` option may name."""
-    rows = con.execute("SELECT team_id, name FROM team WHERE snapshot_id = ?", [snapshot.snapshot_id]).fetchall()
+    rows = fetch_rows(con, "SELECT team_id, name FROM team WHERE snapshot_id = $id", {"id": snapshot.snapshot_id})
     return {str(team_id): str(name) for team_id, name in rows}
 
 
 def first_record_date(con: Connection, snapshot: Snapshot) -> date | None:
     """The first referral date in the snapshot: before it the data can say nothing about cases."""
-    row = con.execute("SELECT min(referral_date) FROM episode WHERE snapshot_id = ?",
-                      [snapshot.snapshot_id]).fetchone()
+    row = _first(con, "SELECT min(referral_date) FROM episode WHERE snapshot_id = $id", id=snapshot.snapshot_id)
     return row[0] if row else None

@@ -1,0 +1,55 @@
+"""The import floor of a command (issue 14 item 3), guarded by what it imports rather than by timings: Ibis,
+SQLGlot and Jinja are imported only to compile SQL or write a page, and pandas (which pyarrow and DuckDB import
+when handed Python values or Arrow tables) never on a report's way. Each import costs a command a sixth to
+over half a second of start-up; bench/bench_commands.py measures the times themselves."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+from council_builder import CouncilBuilder
+
+import clearsight
+from clearsight.store import cache
+
+HEAVY = ("ibis", "sqlglot", "pandas", "jinja2", "holidays")
+
+
+def _imported_by(code: str, env: dict[str, str] | None = None) -> list[str]:
+    """The HEAVY modules a fresh interpreter holds after running `code`."""
+    probe = f"{code}\nimport json, sys\nprint(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))\n"
+    env = {**os.environ, **(env or {}), "PYTHONPATH": str(Path(clearsight.__file__).parents[1])}
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True)
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def test_importing_the_cli_imports_no_compiler_no_pandas():
+    assert _imported_by("import clearsight.cli") == []
+
+
+def test_a_position_built_from_compiled_sql_imports_no_compiler_no_pandas(tmp_path):
+    b = CouncilBuilder(extract_date=date(2024, 1, 31))
+    b.team("T", "Tamar")
+    worker = b.worker("T")
+    b.case("T", date(2024, 1, 2))  # waiting
+    child, _ = b.case("T", date(2024, 1, 2))
+    b.allocate(child, worker, "T", date(2024, 1, 3))
+    b.load(tmp_path).con.close()
+    build = (
+        "from clearsight.cli import state\n"
+        "from clearsight.reports import position\n"
+        "from clearsight.reports.request import make_request\n"
+        "from clearsight.store.database import open_database\n"
+        "from clearsight.store.snapshots import get_snapshot\n"
+        f"con = open_database({str(tmp_path / 'test.duckdb')!r})\n"
+        "view = position.build(make_request(con, get_snapshot(con), state.config))\n"
+        "assert view.headline\n"
+    )
+    env = {cache.CACHE_ENV: str(tmp_path / "cache")}
+    assert "ibis" in _imported_by(build, env)  # the first run compiles (and keeps the SQL on disk)
+    assert _imported_by(build, env) == []
