@@ -206,8 +206,10 @@ def flow_funnel(s: Scope) -> ir.Table:
 def _with_earlier(rows: ir.Table, history: ir.Table, key: str, day: str, count: str, latest: str) -> ir.Table:
     """`rows` plus, from `history` (the same table, all time), how many of the child's records started strictly
     before each row's `day` (`count`) and the latest of their start dates (`latest`)."""
-    of = rows.select(_of=rows.child_id)
-    history = history.semi_join(of, history.child_id == of._of)  # only the children with a record in the period
+    of = rows.select(_of=rows.child_id).distinct()
+    # Only the children with a record in the period, by an inner join to them rather than a semi join, which
+    # DuckDB cannot flatten into a monthly series (clearsight.metrics.figures.series_sql): the same rows.
+    history = history.join(of, history.child_id == of._of).drop("_of")
     h = history.select(_child=history.child_id, _day=history[day], _id=history[key])
     # Window functions over the child's history, not a self-join: rank() counts the records on earlier days
     # (ties share a rank), and the previous distinct day is the latest of them.

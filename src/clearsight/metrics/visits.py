@@ -48,8 +48,10 @@ def _last_seen(s: Scope, kind: str, children: ir.Table) -> ir.Table:
     (only their visits are grouped: the visit table holds every child's, all years)."""
     v = s.table("visit")
     v = v.filter(v.kind == kind, v.visit_date <= s.as_at, v.seen.fill_null(False))
-    counted = children.select(_counted=children.child_id)
-    v = v.semi_join(counted, v.child_id == counted._counted)
+    counted = children.select(_counted=children.child_id).distinct()
+    # An inner join to the distinct children rather than a semi join, which DuckDB cannot flatten into a monthly
+    # series (clearsight.metrics.figures.series_sql): the same rows.
+    v = v.join(counted, v.child_id == counted._counted).drop("_counted")
     return v.group_by(v.child_id).agg(
         last_seen=v.visit_date.max(),
         last_seen_alone=ibis.ifelse(v.seen_alone.fill_null(False), v.visit_date, ibis.null("date")).max(),
@@ -111,7 +113,9 @@ def cin_visits_children(s: Scope) -> ir.Table:
         current(s.table("cp_plan"), s.as_at).select("child_id")
         .union(current(s.table("cla_episode"), s.as_at).select("child_id"))
     )
-    plans = plans.anti_join(other, "child_id")
+    other = other.distinct().select(_other=other.child_id)
+    plans = plans.left_join(other, plans.child_id == other._other)  # not an anti join: see _last_seen
+    plans = plans.filter(plans._other.isnull()).drop("_other")
     return _working_day_standard(s, plans, "CIN", s.config.timescales.cin_visit_working_days)
 
 
