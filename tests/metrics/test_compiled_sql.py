@@ -167,9 +167,9 @@ def test_capacity_from_its_inputs_is_capacity_from_the_records(council, own_cach
     inputs = {m: compute(con, snapshot, m, AS_AT) for m in ("caseload_by_worker", "unallocated_cases")}
     read: list[set[str]] = []
 
-    def query(con, sql, tables=None, parameters=None):
+    def query(con, sql, tables=None, parameters=None, schema=None):
         read.append(set(tables or {}))
-        return query_arrow(con, sql, tables, parameters)
+        return query_arrow(con, sql, tables, parameters, schema)
 
     monkeypatch.setattr(figures, "query_arrow", query)
     results = []
