@@ -474,10 +474,10 @@ def compute_monthly(
         raise ValueError(f"series starts {start}, after it ends {end}")
     metric = get_metric(name)
     config = config or CouncilConfig()
-    key = (snapshot.content_hash, name, "months", start, end, period, team, config.model_dump_json())
+    key = (snapshot.content_hash, name, "months", start, end, period, team, metric_settings(config))
     rows = _RESULTS.get(key)
     if rows is None and name not in _NOT_FLATTENED and not is_postgres(con):  # the series SQL is DuckDB's
-        compiled = series_sql(compiled_sql(name, team is not None, config.model_dump_json()), period, metric)
+        compiled = series_sql(compiled_sql(name, team is not None, metric_settings(config)), period, metric)
         values = scope_values(snapshot, end, config, team) | {"series_start": start, "series_end": end}
         try:
             rows = query_arrow(con, compiled.sql, calendar_tables(con, config), compiled.bind(values))
