@@ -5,4 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/debian/install.sh scripts/debian/test.txt
-exec .venv/bin/python -m pytest "$@"
+# One worker per core; a module (and so its shared councils and back end) stays on one worker.
+exec .venv/bin/python -m pytest -n auto --dist loadscope "$@"

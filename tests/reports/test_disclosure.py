@@ -215,3 +215,30 @@ def test_a_long_table_naming_each_rows_unit_shows_small_counts_as_under_five():
     safe = member_safe(View("flow", "Flow", "", (), (Section("indicators", "Council", cols, rows),), None), N)
     assert [r["council_shown"] for r in safe.section("indicators").rows] == [SMALL, "1,026", "22.3%"]
     assert safe.section("indicators").rows[0]["value"] == SMALL
+
+
+def test_capacity_keeps_fte_posts_and_cost_beside_a_small_team_and_its_service_total_protects_it():
+    """A team of 3 waiting: its waiting count is "<5" and a sibling's is withheld so the service total cannot
+    give it back; its FTE, posts and their cost name no one and stay (the councillor's Teams page showed them
+    as [c])."""
+    cols = (col("team", "Team"), col("service", "Service"), col("cases", "Cases", "count"),
+            col("unallocated", "Waiting", "count"), col("fte", "FTE", "number"),
+            col("posts_needed_rounded_up", "Posts needed", "count"),
+            col("annual_cost_permanent", "Annual cost as permanent posts", "money"))
+    teams = [{"team": "A", "service": "S", "cases": 60, "unallocated": 3, "fte": 3.0,
+              "posts_needed_rounded_up": 1, "annual_cost_permanent": 50_000.0},
+             {"team": "B", "service": "S", "cases": 80, "unallocated": 9, "fte": 4.5,
+              "posts_needed_rounded_up": 2, "annual_cost_permanent": 100_000.0}]
+    service = {"service": "S", "cases": 140, "unallocated": 12, "fte": 7.5, "posts_needed_rounded_up": 3,
+               "annual_cost_permanent": 150_000.0}
+    capacity = View("capacity", "Capacity", "", (), (
+        Section("teams", "By team", cols, teams), Section("services", "By service", cols[1:], [service]),
+        Section("council", "Council", cols[2:], [{k: v for k, v in service.items() if k != "service"}])), None)
+    safe = member_safe(capacity, N)
+    a, b = safe.section("teams").rows
+    assert a["unallocated"] == SMALL
+    assert SECONDARY in (b["unallocated"], safe.section("services").rows[0]["unallocated"])
+    for row in (a, b):
+        assert (row["fte"], row["posts_needed_rounded_up"]) == (teams[row is b]["fte"],
+                                                                teams[row is b]["posts_needed_rounded_up"])
+        assert row["annual_cost_permanent"] == teams[row is b]["annual_cost_permanent"]

@@ -158,3 +158,6 @@ def test_a_member_sees_small_numbers_suppressed(tiny: Tiny) -> None:
     assert teams[NORTH]["unallocated"] == "<5" and teams[SOUTH]["unallocated"] == "<5"
     assert "workers" not in views["position"]["sections"]
     assert "Small numbers suppressed" in c.get("/teams").text
+    # FTE and posts name no one: the capacity table keeps them beside a suppressed count
+    capacity = {r["team"]: r for r in views["capacity"]["sections"]["teams"]["rows"]}
+    assert all(isinstance(capacity[t]["fte"], float) and capacity[t]["fte"] > 0 for t in (NORTH, SOUTH))

@@ -94,6 +94,10 @@ RULES: dict[str, Rules] = {
     "position": Rules(sums=(AddsUp("teams", "services", ("service",)), AddsUp("services", "council"),
                             *_hierarchy("other_caseloads", match=("caseload_group",), level=True)),
                       derived=CAPACITY_DERIVED),
+    # Capacity repeats the position's levels with what the posts would cost: posts and money name no one.
+    "capacity": Rules(sums=(AddsUp("teams", "services", ("service",)), AddsUp("services", "council")),
+                      derived={**CAPACITY_DERIVED, "annual_cost_permanent": (), "annual_cost_agency": (),
+                               "managers_needed": ()}),
     "workforce": Rules(derived={"fte": (), "agency_rate": (), "vacancy_rate": (), "turnover_rate": ("leavers",)}),
     "kpis": Rules(sums=_hierarchy("kpis", match=("kpi",), level=True)),
     "position_trend": Rules(sums=(RowSum("series", "waiting", ("new_work", "reallocation")),),

@@ -46,8 +46,9 @@ PAGES: dict[str, Page] = {p.name: p for p in (
     Page("today", "Today", "Who is waiting for a social worker, and for how long; what changed since last week.", (
         Part("position", position.build, sections=("waiting", "unallocated"), team_scoped=True),)),
     Page("teams", "Teams", "Caseloads per worker against their role's standard; capacity and posts needed.", (
-        Part("position", position.build, sections=("teams", "services", "council", "other_caseloads", "workers"),
-             team_scoped=True),
+        # The capacity view holds the position's team, service and council tables with posts and cost beside
+        # them, so the position gives only what capacity lacks: other caseload groups and the workers.
+        Part("position", position.build, sections=("other_caseloads", "workers"), team_scoped=True),
         Part("capacity", capacity.build))),
     Page("workforce", "Workforce", "Who is leaving, from which teams and why; agency, vacancies and signals.", (
         Part("workforce", partial(workforce.build, monthly=True), window="year", team_scoped=True,
