@@ -111,3 +111,42 @@ def _answers(port: int) -> bool:
         return httpx.get(f"http://127.0.0.1:{port}/login", timeout=2).status_code == 200
     except httpx.HTTPError:
         return False
+
+
+def test_readers_stay_on_the_previous_snapshot_until_the_new_ones_pages_are_built(tiny: Tiny, tmp_path: Path) -> None:
+    """After a load the server builds the new snapshot's pages first (warm) and only then shows it, so readers
+    never queue behind a cold build; once built, every reader moves to it."""
+    from clearsight.reports import position
+    from clearsight.web.pages import Part
+
+    server = tiny.server
+    release = threading.Event()
+    built: list[int] = []
+
+    def slow_position(req):  # the build a load's warm-up waits on
+        release.wait(timeout=60)
+        built.append(req.snapshot.snapshot_id)
+        return position.build(req)
+
+    with server.cursor() as cur:
+        before = server.snapshot(cur).snapshot_id
+    server.warm_parts = (Part("slow-position", slow_position),)
+    try:
+        loader = threading.Thread(target=server.load, args=([second_extract(tmp_path, date(2024, 5, 31))],),
+                                  kwargs={"by": "test"})
+        loader.start()
+        loader.join(timeout=300)
+        with server.cursor() as cur:
+            assert server.snapshot(cur).snapshot_id == before  # loaded, not yet built: readers stay
+        release.set()
+        deadline = time.monotonic() + 120
+        while True:
+            with server.cursor() as cur:
+                now = server.snapshot(cur).snapshot_id
+            if now != before or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        assert now == before + 1 and built == [now]
+    finally:
+        release.set()
+        server.warm_parts = ()

@@ -13,7 +13,7 @@ import secrets
 import tempfile
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, replace
+from dataclasses import astuple, dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ from fastapi import FastAPI, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware.sessions import SessionMiddleware
 
@@ -41,9 +42,10 @@ from clearsight.web import accounts, audit, security
 from clearsight.web.access import Forbidden, check_team_filter, may_see_any_record, record_ids, team_for, visible
 from clearsight.web.charts import section_chart, spec_json
 from clearsight.web.pages import DRILLS, PAGES, Part, kpi_records
-from clearsight.web.server import Server
+from clearsight.web.server import BuildCache, Server
 
 STATIC = Path(__file__).with_name("static")
+PAGE_BODIES = 256  # rendered page bodies kept (one per snapshot, page, filters and reader scope)
 PAGE_ROWS = 50  # rows of a list of children or workers shown on a page (the section's own limit if smaller)
 LIST_OF = {section: drill for drill, (_, section, _) in DRILLS.items()}  # section key -> its whole-list page
 _env = Environment(loader=PackageLoader("clearsight.web", "templates"), autoescape=select_autoescape(["html"]),
@@ -94,6 +96,7 @@ def create_app(server: Server, *, secret_key: str, secure_cookies: bool = True,
                        max_age=security.SESSION_HOURS * 3600, same_site="strict", https_only=secure_cookies)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     throttle = security.Throttle()
+    bodies: BuildCache[Markup] = BuildCache(size=PAGE_BODIES)
     threshold = server.config.small_number_threshold
     app.state.server, app.state.throttle = server, throttle
 
@@ -259,7 +262,13 @@ def create_app(server: Server, *, secret_key: str, secure_cookies: bool = True,
         warnings = list(dict.fromkeys(w for i in items for w in i.view.all_warnings))
         notes = list(dict.fromkeys(n for i in items for n in i.view.notes))
         as_at = next((i.view.provenance.as_at for i in items if i.view.provenance), "")
-        return page(request, "page.html", user, page=PAGES[name], items=items, filters=filters, teams=sorted(mine),
+        # The tables depend on the snapshot, the page, the filters and the reader's scope, never on the session:
+        # rendered once and shared (most of a page's time at scale 10 was spent writing its table cells).
+        scope = (snapshot.snapshot_id, name, astuple(filters), user.role, user.team, user.services)
+        body = bodies.get(scope, lambda: Markup(_env.get_template("_items.html").render(
+            items=items, filters=filters, page=PAGES[name], cell=display, numeric=NUMERIC, link=_links(user),
+            provenance=provenance_line, list_of=LIST_OF)))
+        return page(request, "page.html", user, page=PAGES[name], body=body, filters=filters, teams=sorted(mine),
                     services=sorted({services[t] for t in mine}), snapshot=snapshot, lead=lead, warnings=warnings,
                     notes=notes, as_at=as_at)
 
@@ -543,9 +552,9 @@ def _links(user: accounts.Principal) -> Any:
         value = row.get(key)
         if not isinstance(value, (int, float)) or isinstance(value, bool) or not value:
             return None
-        if view.name == "position":
-            if section.key == "waiting" and key == "children":
-                return "/records/waiting?" + filters.query(reason=row["reason"], legal_status=row["legal_status"])
+        if view.name == "position" and section.key == "waiting" and key == "children":
+            return "/records/waiting?" + filters.query(reason=row["reason"], legal_status=row["legal_status"])
+        if view.name in ("position", "capacity"):  # their team, service and council tables
             if section.key in ("teams", "services", "council") and key == "unallocated":
                 return "/records/waiting?" + filters.query(team=row.get("team"), service=row.get("service"))
             if section.key in ("teams", "services", "council") and key in ("workers", "cases"):

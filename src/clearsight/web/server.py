@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from clearsight.config import CouncilConfig
 from clearsight.reports.load import load_sources, report_json
@@ -37,9 +37,10 @@ from clearsight.reports.history import team_services
 from clearsight.store.snapshots import Snapshot, SnapshotNotFound, latest_snapshot, team_names
 from clearsight.web.pages import Part
 
-VIEW_CACHE_SIZE = 512
-MAX_REQUESTS = 4096  # checked requests kept  # built views kept in memory (each a few hundred rows at most)
+VIEW_CACHE_SIZE = 512  # built views kept in memory (each a few hundred rows at most)
+MAX_REQUESTS = 4096  # checked requests kept
 INBOX_DONE = ("loaded", "rejected")
+T = TypeVar("T")
 
 
 def handoff_path(db: Path | str) -> Path | None:
@@ -48,17 +49,17 @@ def handoff_path(db: Path | str) -> Path | None:
     return db.with_name(db.name + ".serve.json") if isinstance(db, Path) else None
 
 
-class ViewCache:
-    """Built views by key, least recently used dropped first; one build per key at a time (200 sessions
-    asking for the same page at once wait for one build, not 200)."""
+class BuildCache(Generic[T]):
+    """Things built once per key (views, rendered page bodies), least recently used dropped first; one build
+    per key at a time (200 sessions asking for the same page at once wait for one build, not 200)."""
 
     def __init__(self, size: int = VIEW_CACHE_SIZE) -> None:
         self.size = size
-        self._views: OrderedDict[tuple[Any, ...], View] = OrderedDict()
+        self._views: OrderedDict[tuple[Any, ...], T] = OrderedDict()
         self._lock = threading.Lock()
         self._building: dict[tuple[Any, ...], threading.Lock] = {}
 
-    def get(self, key: tuple[Any, ...], build: Callable[[], View]) -> View:
+    def get(self, key: tuple[Any, ...], build: Callable[[], T]) -> T:
         with self._lock:
             if key in self._views:
                 self._views.move_to_end(key)
@@ -88,12 +89,16 @@ class Server:
         self.as_at = as_at  # the pages' date when none is asked for (None: each snapshot's extract date)
         self.warm_parts = tuple(warm)  # views built ahead, at start and after each load
         self.writer = open_database(self.path, write=True, create=True, config=config)
-        self.views = ViewCache()
+        self.views: BuildCache[View] = BuildCache()
         self._load_lock = threading.Lock()
         self.last_loads: list[dict[str, Any]] = []  # the latest loads' reports, newest first, for the admin page
         self._requests: dict[tuple[Any, ...], Request] = {}  # checked requests (their warnings) by arguments
         self._teams: dict[int, tuple[dict[str, str], dict[str, str]]] = {}
         self.closing = False
+        self._serving: Snapshot | None = None  # the snapshot readers see (snapshot())
+        self._serving_lock = threading.Lock()
+        self._warming: set[int] = set()  # snapshots whose views are being built
+        self._ready: set[int] = set()  # snapshots whose views are built
 
     @contextmanager
     def cursor(self) -> Iterator[Any]:
@@ -105,7 +110,17 @@ class Server:
             cur.close()
 
     def snapshot(self, cur: Any) -> Snapshot:
-        return latest_snapshot(cur, self.council)
+        """The snapshot readers are shown: the latest once its pages are built (`warm`), until then the one
+        before, so a load never leaves 200 readers waiting on the first build of a new snapshot's views."""
+        latest = latest_snapshot(cur, self.council)
+        with self._serving_lock:
+            serving = self._serving
+            if serving is None or latest.snapshot_id in self._ready or not self.warm_parts:
+                self._serving = latest
+                return latest
+        if latest.snapshot_id != serving.snapshot_id:
+            self.warm()  # a snapshot loaded by another process (PostgreSQL): build it, then show it
+        return serving
 
     def request(self, cur: Any, snapshot: Snapshot, *, as_at: str | None, team: str | None,
                 window: str) -> Request:
@@ -131,25 +146,35 @@ class Server:
     def view(self, key: str, build: Callable[[Request], View], req: Request) -> View:
         return self.views.get((req.snapshot.snapshot_id, key, req.as_at, req.start, req.team), lambda: build(req))
 
-    def warm(self) -> threading.Thread:
+    def warm(self) -> threading.Thread | None:
         """Build the council-wide views of `warm_parts` for the latest snapshot in the background, so the first
-        reader of a page after a start or a load does not wait for it."""
+        reader of a page after a start or a load does not wait for it; readers move to the snapshot when they
+        are built (`snapshot`). None when that snapshot is already being built."""
+        with self.cursor() as cur:
+            try:
+                snapshot = latest_snapshot(cur, self.council)
+            except SnapshotNotFound:
+                return None
+        with self._serving_lock:
+            if snapshot.snapshot_id in self._warming | self._ready:
+                return None
+            self._warming.add(snapshot.snapshot_id)
+
         def run() -> None:
-            with self.cursor() as cur:
-                try:
-                    snapshot = self.snapshot(cur)
-                except SnapshotNotFound:
-                    return
-                for part in self.warm_parts:
-                    if self.closing:
-                        return
-                    try:
+            try:
+                with self.cursor() as cur:
+                    for part in self.warm_parts:
+                        if self.closing:
+                            return
                         self.view(part.key, part.build, self.request(cur, snapshot, as_at=None, team=None,
                                                                      window=part.window))
-                    except Exception:
-                        if self.closing:  # the connection closed under it at shutdown: nothing to warm for
-                            return
-                        raise
+            except Exception:
+                if not self.closing:  # the connection closed under it at shutdown: nothing to warm for
+                    raise
+            finally:  # built, or failed to build: readers move on and build what is missing when they ask
+                with self._serving_lock:
+                    self._warming.discard(snapshot.snapshot_id)
+                    self._ready.add(snapshot.snapshot_id)
         thread = threading.Thread(target=run, name="clearsight-warm", daemon=True)
         thread.start()
         return thread
