@@ -4,7 +4,7 @@ the target at scale 10 is p95 under 300 ms with no error. Not part of the test r
 
 Loopback only, bounded in time. Usage (a database with a snapshot, and an extract to load during the run):
     .venv/bin/python bench/bench_web.py --db eastmere10.duckdb --extract eastmere10-next/ \
-        [--sessions 200] [--seconds 60] [--as-at 2023-12-15]
+        [--sessions 200] [--seconds 60] [--as-at 2023-12-15] [--think 5]
 The script adds a benchmark account, starts `clearsight serve` on a free port, waits for the pages it asks for
 to be built once (what the server's warm-up does after every load), signs every session in, then for
 `--seconds` each session asks for Today and Teams in turn while `clearsight load EXTRACT` hands its files to the
@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import random
 import re
 import socket
 import statistics
@@ -45,9 +46,12 @@ async def sign_in(client: httpx.AsyncClient) -> None:
     assert answer.status_code == 303, answer.status_code
 
 
-async def reader(client: httpx.AsyncClient, until: float, times: list[float], errors: list[str]) -> None:
-    """One session asking for Today and Teams in turn until the time is up."""
+async def reader(client: httpx.AsyncClient, until: float, times: list[float], errors: list[str],
+                 think: float) -> None:
+    """One session asking for Today and Teams in turn until the time is up, reading each page for `think`
+    seconds on average (0: asking again at once, a closed loop that measures the server's throughput)."""
     i = 0
+    await asyncio.sleep(random.uniform(0, think))  # people do not all click at once
     while time.monotonic() < until:
         started = time.perf_counter()
         try:
@@ -58,9 +62,11 @@ async def reader(client: httpx.AsyncClient, until: float, times: list[float], er
             errors.append(type(exc).__name__)
         times.append(time.perf_counter() - started)
         i += 1
+        if think:
+            await asyncio.sleep(random.expovariate(1 / think))
 
 
-async def run(url: str, sessions: int, seconds: float, load: list[str] | None) -> None:
+async def run(url: str, sessions: int, seconds: float, load: list[str] | None, think: float) -> None:
     """Sign every session in (argon2 makes each sign-in deliberately slow: a few at a time), then read for
     `seconds` while the load runs, started a few seconds in."""
     clients = [httpx.AsyncClient(base_url=url, timeout=120) for _ in range(sessions)]
@@ -76,7 +82,7 @@ async def run(url: str, sessions: int, seconds: float, load: list[str] | None) -
     times: list[float] = []
     errors: list[str] = []
     started = time.monotonic()
-    tasks = [asyncio.create_task(reader(c, started + seconds, times, errors)) for c in clients]
+    tasks = [asyncio.create_task(reader(c, started + seconds, times, errors, think)) for c in clients]
     loader = None
     if load:
         await asyncio.sleep(min(5.0, seconds / 4))
@@ -94,7 +100,7 @@ async def run(url: str, sessions: int, seconds: float, load: list[str] | None) -
         print("no request finished in the timed window")
         return
     p95 = measured[max(int(len(measured) * 0.95) - 1, 0)]
-    print(f"{sessions} sessions, {len(measured):,} requests in {elapsed:.1f}s: {len(measured) / elapsed:,.1f} "
+    print(f"{sessions} sessions (think time {think:g}s), {len(measured):,} requests in {elapsed:.1f}s: {len(measured) / elapsed:,.1f} "
           f"requests/s; median {statistics.median(measured) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, "
           f"max {measured[-1] * 1000:.0f} ms; errors {len(errors)}" + (f" (e.g. {errors[:3]})" if errors else ""))
 
@@ -106,6 +112,8 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=200)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--as-at", default="2023-12-15")
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="Mean seconds a person reads a page before the next (0: a closed loop).")
     args = parser.parse_args()
     env = {**os.environ, "CLEARSIGHT_PASSWORD": PASSWORD}
     subprocess.run([str(CLI), "--db", str(args.db), "users", "add", "bench", "--role", "director"], env=env,
@@ -132,7 +140,7 @@ def main() -> None:
                 warm.get(page)
                 print(f"{page} first built in {time.perf_counter() - t:.1f}s")
         load = [str(CLI), "--db", str(args.db), "load", str(args.extract)] if args.extract else None
-        asyncio.run(run(url, args.sessions, args.seconds, load))
+        asyncio.run(run(url, args.sessions, args.seconds, load, args.think))
     finally:
         server.terminate()
         server.wait(timeout=120)
