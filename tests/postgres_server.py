@@ -17,7 +17,6 @@ import subprocess
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 
 import psycopg
@@ -48,20 +47,18 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _as_server_user() -> tuple[Callable[[], None] | None, int | None]:
-    """What runs initdb and postgres: this user, or `postgres` when this is root."""
+def _as_server_user() -> tuple[list[str], int | None]:
+    """The command prefix that runs initdb and postgres as this user, or as `postgres` when this is root
+    (runuser, not a preexec_fn: a Python child with a preexec_fn is forked, not vforked, and forking a large
+    test worker fails with ENOMEM on a busy machine)."""
     if os.geteuid() != 0:
-        return None, None
+        return [], None
     try:
         user = pwd.getpwnam("postgres")
     except KeyError:
         raise PostgresMissing("running as root and there is no `postgres` user to run the server as") from None
-
-    def demote() -> None:
-        os.setgid(user.pw_gid)
-        os.setuid(user.pw_uid)
-
-    return demote, user.pw_uid
+    runuser = shutil.which("runuser") or "/usr/sbin/runuser"
+    return [runuser, "-u", "postgres", "--"], user.pw_uid
 
 
 class Server:
@@ -69,22 +66,21 @@ class Server:
 
     def __init__(self) -> None:
         bindir = _bindir()
-        demote, uid = _as_server_user()
+        as_user, uid = _as_server_user()
         self.root = Path(tempfile.mkdtemp(prefix="clearsight-pg-"))
         if uid is not None:
             os.chown(self.root, uid, -1)
         self.data = self.root / "data"
         self.port = _free_port()
-        self._pg_ctl = [str(bindir / "pg_ctl"), "-D", str(self.data)]
-        self._demote = demote
+        self._pg_ctl = [*as_user, str(bindir / "pg_ctl"), "-D", str(self.data)]
         env = {**os.environ, "LC_ALL": "C"}
-        subprocess.run([str(bindir / "initdb"), "-D", str(self.data), "-U", SUPERUSER, "--auth=trust",
-                        "--encoding=UTF8", "--no-sync"], check=True, capture_output=True, preexec_fn=demote,
+        subprocess.run([*as_user, str(bindir / "initdb"), "-D", str(self.data), "-U", SUPERUSER, "--auth=trust",
+                        "--encoding=UTF8", "--no-sync"], check=True, capture_output=True,
                        env=env, cwd=self.root)
         options = (f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories='' "
                    "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
         subprocess.run([*self._pg_ctl, "-o", options, "-l", str(self.root / "log"), "-w", "-t", "60", "start"],
-                       check=True, capture_output=True, preexec_fn=demote, env=env, cwd=self.root)
+                       check=True, capture_output=True, env=env, cwd=self.root)
         self.admin_url = f"postgresql://{SUPERUSER}@127.0.0.1:{self.port}/postgres"
         deadline = time.monotonic() + 30
         while True:
@@ -108,7 +104,7 @@ class Server:
         the postmaster is told to quit directly, so no server outlives the tests."""
         try:
             subprocess.run([*self._pg_ctl, "-m", "immediate", "stop"], capture_output=True,
-                           preexec_fn=self._demote, cwd=self.root, timeout=60)
+                           cwd=self.root, timeout=60)
         except (OSError, subprocess.SubprocessError):
             pass
         pid_file = self.data / "postmaster.pid"
