@@ -27,7 +27,7 @@ from clearsight.cli import (
 from clearsight.render import OutputFormat, render
 from clearsight.render.terminal import progress_bar
 from clearsight.reports.request import BadRequest, Request, make_request, parse_day
-from clearsight.store.snapshots import SnapshotNotFound, latest_snapshot
+from clearsight.store.snapshots import SnapshotNotFound, get_snapshot, latest_snapshot
 
 alerts_app = typer.Typer(help="Early warning: alerts with an owner and a deadline that climb until answered.",
                          invoke_without_command=True)
@@ -114,16 +114,24 @@ def replay_command(
     step: Annotated[int | None, typer.Option(help="Read the rules every this many days (default: the "
                     "settings' alerts.reading_days); deadlines and escalation move every day.")] = None,
     rule: Annotated[list[str] | None, typer.Option(help="Only these rules (repeat for several).")] = None,
+    save: Annotated[bool, typer.Option("--save", help="Keep the replay's alerts and their history as the "
+                    "council's own, replacing those it has (e.g. so packs for past months show the alerts open "
+                    "then).")] = False,
     fmt: Fmt = OutputFormat.table, out: Out = None, section: SectionOpt = None, snapshot: Snap = None,
 ) -> None:
     """Replay history day by day as if Clearsight had run every day: when each alert would have fired,
-    escalated and cleared. Writes nothing to the database."""
-    from clearsight.alerts.lifecycle import replay
+    escalated and cleared. Writes nothing to the database unless --save."""
+    from clearsight.alerts.lifecycle import keep, replay
     from clearsight.alerts.rules import RuleError
     from clearsight.reports.alerts import build_replay
 
     first, last = _day(start, "--from"), _day(end, "--to")
-    con, snap = _open(snapshot)
+    con, snap = _open(snapshot) if not save else (_open(write=True)[0], None)
+    if snap is None:
+        try:
+            snap = latest_snapshot(con, state.council) if snapshot is None else get_snapshot(con, snapshot)
+        except SnapshotNotFound as exc:
+            raise _fail(str(exc), EXIT_BAD_REQUEST) from None
     config = state.config
     if rule:
         unknown = [r for r in rule if r not in config.alerts.rules]
@@ -141,6 +149,8 @@ def replay_command(
     except (ValueError, RuleError) as exc:
         raise _fail(str(exc), EXIT_BAD_REQUEST) from None
     render(build_replay(req, result), fmt, console, out=out, section=section)
+    if save:
+        err.print(f"Kept {keep(con, req.council, result):,} alerts and their history as {req.council}'s own.")
 
 
 def _answer(action: str, alert_id: int, **kwargs: Any) -> None:

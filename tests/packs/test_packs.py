@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from python_calamine import CalamineWorkbook
 
+from clearsight.alerts.store import AlertStore
 from clearsight.config import CouncilConfig
 from clearsight.packs.render import pack_view, write_pack
 from clearsight.render.files import view_json
@@ -29,10 +30,12 @@ TODAY = date(2026, 1, 5)  # the day the pack is "printed": the small Eastmere's 
 N = CONFIG.small_number_threshold
 
 
-def pdf_text(path: Path) -> str:
+def pdf_text(path: Path, *, layout: bool = True) -> str:
+    """The PDF's text, pages split by form feeds; `layout` keeps table rows on a line (a cell's wrapped words
+    then interleave with its neighbours'), else the words in reading order."""
     assert shutil.which("pdftotext"), "poppler-utils (scripts/debian/test.txt) is needed"
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True,
-                          text=True).stdout
+    return subprocess.run(["pdftotext", *(["-layout"] if layout else []), str(path), "-"], check=True,
+                          capture_output=True, text=True).stdout
 
 
 def rasterise(path: Path) -> list[Path]:
@@ -50,8 +53,33 @@ def pack_for(db, kind: str, as_at: str, **options):
     return build(make_request(con, snap, CONFIG, as_at=as_at), kind, today=TODAY, **options)
 
 
+ESCALATED = "Children on CP plans not seen within the standard"
+
+
 @pytest.fixture(scope="module")
-def monthly(small_eastmere_db, tmp_path_factory):
+def alerts(small_eastmere_db):
+    """An escalated alert and an overdue information request in the small Eastmere's store for the monthly pack,
+    taken out again afterwards (the database is shared with tests that only read it)."""
+    con, snap = small_eastmere_db
+    store = AlertStore(con, CONFIG)
+    chain = ("team_manager", "service_manager", "head_of_service")
+    made = [store.raise_alert(council=snap.council, kind="rule", rule="cp_visits", entity="team:T", entity_name=
+                              "North Child Protection Team", title=ESCALATED, severity="high", owner_role=chain[0],
+                              escalation=chain, response_working_days=5, day=date(2023, 11, 1), service="cp",
+                              value=0.62, threshold=0.8, evidence={"column": "rate", "confidence": "A"}),
+            store.raise_alert(council=snap.council, kind="scrutiny", rule="scrutiny", entity="council",
+                              entity_name=snap.council, title="Children waiting by team", severity="high",
+                              owner_role=chain[0], escalation=chain, response_working_days=20,
+                              day=date(2023, 9, 1))]
+    store.escalate_due(date(2023, 12, 31))
+    yield made
+    ids = [a.alert_id for a in made]
+    con.execute(f"DELETE FROM alert_event WHERE alert_id IN ({', '.join('?' * len(ids))})", ids)
+    con.execute(f"DELETE FROM alert WHERE alert_id IN ({', '.join('?' * len(ids))})", ids)
+
+
+@pytest.fixture(scope="module")
+def monthly(small_eastmere_db, alerts, tmp_path_factory):
     out = tmp_path_factory.mktemp("packs")
     plan = out / "plan.csv"
     plan.write_text("theme,recommendation,action,owner,milestone,due_date,kpi,target\n"
@@ -80,6 +108,27 @@ def test_monthly_pack_pdf_holds_every_figure_of_its_views(monthly):
     assert "Data confidence" in text and "extract of 31 Mar 2025" in text
     assert "Small numbers suppressed" in text
     assert "Improvement plan progress" in text and "Ofsted 1" in text and "amber" in text
+
+
+def test_monthly_first_page_holds_the_waiting_trend_the_leavers_and_the_escalated_alerts(monthly):
+    pack, pdf, _ = monthly
+    first, second = (" ".join(p.split()) for p in pdf_text(pdf, layout=False).split("\f")[:2])
+    for words in ("1. The month on one page", "Key figures", "England", "Neighbours", "Confidence",
+                  "Children waiting for a social worker, month by month", "Leavers by month",
+                  "Escalated alerts, the most serious first", ESCALATED, "62% (line 80%)"):
+        assert words in first, words
+    assert "Contents" not in first and "2. Children waiting" in second  # the cover's contents come after it
+    front = pack.chapters[0]
+    waiting = pack.chapters[1].section("series").rows
+    drawn = ("day", "waiting", "new_work", "reallocation")
+    assert [{k: r[k] for k in drawn} for r in front.section("waiting").rows] == [
+        {k: r[k] for k in drawn} for r in waiting]  # the chart draws chapter 2's figures, suppressed alike
+    assert [r["month"] for r in front.section("leavers").rows] == [f"{d:%Y-%m}" for d in (
+        date(2022 + (11 + i) // 12, (11 + i) % 12 + 1, 1) for i in range(13))]
+    key = {r["figure"]: r for r in front.section("key_figures").rows}
+    assert key["Children waiting for a social worker"]["now"] == display(
+        waiting[-1]["waiting"], pack.chapters[1].section("series").columns[1])
+    assert key["Turnover, annualised (employed leavers FTE / employed FTE)"]["england"] == "15.9%"  # DfE 2023
 
 
 def test_member_pack_names_no_child_or_worker_and_shows_no_count_under_the_threshold(monthly, small_eastmere_db):

@@ -18,7 +18,7 @@ import duckdb
 
 from clearsight.alerts.registers import Entry, entries_of, record
 from clearsight.alerts.rules import Reading, Readings, check_rules, evaluate_rule, evidence_records
-from clearsight.alerts.store import Alert, AlertStore
+from clearsight.alerts.store import _COLUMNS, Alert, AlertStore
 from clearsight.config import CouncilConfig
 from clearsight.config.alerts import AlertRule
 from clearsight.store.database import create_alert_tables
@@ -155,3 +155,35 @@ def replay(
             progress(day.isoformat(), (day - start).days + 1, days)
         day += timedelta(days=1)
     return Replay(store, start, end, step, len(readings.figures))
+
+
+_EVENT_COLUMNS = ("alert_id", "seq", "event_day", "recorded_at", "event", "role", "by_user", "note", "due_on",
+                  "delivered")
+
+
+def keep(con: duckdb.DuckDBPyConnection, council: str, result: Replay) -> int:
+    """Make a replay's alerts and their history the council's own, replacing those it had: for a council starting
+    Clearsight on past records, so that its packs for past months show what was open and escalated then (the
+    replay re-enters the council's register entries). Returns the number of alerts kept."""
+    alerts = result.store.con.execute(f"SELECT {', '.join(_COLUMNS)} FROM alert WHERE council = ? ORDER BY alert_id",
+                                      [council]).fetchall()
+    events = result.store.con.execute(
+        f"SELECT {', '.join('e.' + c for c in _EVENT_COLUMNS)} FROM alert_event e JOIN alert a "
+        "ON a.alert_id = e.alert_id WHERE a.council = ? ORDER BY e.alert_id, e.seq", [council]).fetchall()
+    con.execute("BEGIN")
+    try:
+        con.execute("DELETE FROM alert_event WHERE alert_id IN (SELECT alert_id FROM alert WHERE council = ?)",
+                    [council])
+        con.execute("DELETE FROM alert WHERE council = ?", [council])
+        offset = con.execute("SELECT coalesce(max(alert_id), 0) FROM alert").fetchone()[0]  # type: ignore[index]
+        for row in alerts:
+            con.execute(f"INSERT INTO alert ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})",
+                        [row[0] + offset, *row[1:]])
+        for row in events:
+            con.execute(f"INSERT INTO alert_event ({', '.join(_EVENT_COLUMNS)}) VALUES "
+                        f"({', '.join('?' * len(_EVENT_COLUMNS))})", [row[0] + offset, *row[1:]])
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return len(alerts)

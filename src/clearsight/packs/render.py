@@ -41,7 +41,7 @@ def pack_html(pack: Pack, config: CouncilConfig) -> str:
     charts = {}
     for i, view in enumerate(pack.chapters):
         for s in view.sections:
-            spec = section_trend(view.name, s)
+            spec = section_trend(view.name, s, height=62 if view.name == "summary" else 170)
             if spec is not None:
                 image = base64.b64encode(svg(spec).encode()).decode()
                 charts[(i, s.key)] = (f"data:image/svg+xml;base64,{image}", spec["description"])

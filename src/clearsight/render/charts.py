@@ -8,6 +8,7 @@ specs with vega-embed.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -15,10 +16,16 @@ from clearsight.reports.view import Section
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 INK = "#1d1d1d"
-# (view name, section key) -> the columns drawn (in order) and the x column: the trends the packs show.
-TRENDS: dict[tuple[str, str], tuple[str, tuple[str, ...]]] = {
+# Dash patterns (on, off lengths) told apart in black and white: solid, long dash, dots, dash-dot, short dash.
+DASHES = ([1, 0], [8, 4], [2, 3], [8, 3, 2, 3], [4, 2], [12, 3, 3, 3])
+# (view name, section key) -> the x column and the columns drawn (in order; () for every count column), or for
+# a long table the x column, the value column and the column naming each row's series: the trends packs show.
+TRENDS: dict[tuple[str, str], tuple[str, tuple[str, ...]] | tuple[str, tuple[str, ...], str]] = {
     ("position_trend", "series"): ("day", ("waiting", "reallocation", "new_work")),
     ("workforce", "monthly"): ("month", ("leavers", "starters")),
+    ("summary", "waiting"): ("day", ("waiting", "reallocation", "new_work")),
+    ("summary", "leavers"): ("month", ()),
+    ("practice_targets", "trends"): ("month", ("kpi_rate",), "title"),
 }
 
 
@@ -27,48 +34,80 @@ def plotted(value: Any) -> float | None:
     return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
-def line_chart(section: Section, x: str, keys: tuple[str, ...], *, width: int = 460, height: int = 170) -> dict[str, Any]:
-    """The section's `keys` columns along `x`, a line of its own dash per column."""
+def line_chart(section: Section, x: str, keys: tuple[str, ...], *, series: str | None = None, width: int = 460,
+               height: int = 170) -> dict[str, Any]:
+    """The section's `keys` columns along `x`, a line of its own dash per column; with `series`, the one column
+    `keys[0]` with a line per value of the `series` column (a long table)."""
     titles = {c.key: c.title for c in section.columns}
     unit = next((c.unit for c in section.columns if c.key in keys), "count")
-    data = [{"x": r[x].isoformat() if isinstance(r[x], date) else str(r[x]), "series": titles[k],
-             "value": plotted(r.get(k))} for r in section.rows for k in keys]
-    temporal = bool(section.rows) and isinstance(section.rows[0][x], date)
+    if series is None:
+        data = [{"x": _x(r[x]), "series": titles[k], "value": plotted(r.get(k))} for r in section.rows for k in keys]
+        names = [titles[k] for k in keys]
+    else:
+        data = [{"x": _x(r[x]), "series": str(r[series]), "value": plotted(r.get(keys[0]))} for r in section.rows]
+        names = list(dict.fromkeys(d["series"] for d in data))
+    temporal = bool(section.rows) and (isinstance(section.rows[0][x], date) or bool(_MONTH.fullmatch(str(section.rows[0][x]))))
     return {
-        "$schema": SCHEMA, "description": alt_text(section, x, keys), "data": {"values": data},
+        "$schema": SCHEMA, "description": alt_text(section, x, keys, series), "data": {"values": data},
         "width": width, "height": height, "background": "white",
         "config": {"font": "DejaVu Sans", "axis": {"labelFontSize": 9, "titleFontSize": 9},
-                   "legend": {"labelFontSize": 9, "orient": "bottom", "symbolStrokeColor": INK}},
-        "mark": {"type": "line", "point": {"filled": True, "size": 18, "color": INK}, "color": INK,
+                   # Legend symbols are short lines in each series' dash, so the key reads in black and white.
+                   "legend": {"labelFontSize": 9, "orient": "top", "direction": "horizontal", "symbolType": "stroke",
+                              "symbolSize": 700, "symbolStrokeWidth": 1.6, "symbolStrokeColor": INK,
+                              "symbolOpacity": 1, "labelLimit": 260}},
+        "mark": {"type": "line", "point": {"filled": True, "size": 14, "color": INK}, "color": INK,
                  "strokeWidth": 1.4},
         "encoding": {
             "x": {"field": "x", "type": "temporal" if temporal else "ordinal", "title": None,
-                  **({"axis": {"format": "%b %y"}} if temporal else {})},
+                  **({"axis": {"format": "%b %y", "tickCount": {"interval": "month", "step": 2}}} if temporal else {})},
             "y": {"field": "value", "type": "quantitative", "title": None,
                   **({"axis": {"format": ".0%"}} if unit == "rate" else {})},
-            "strokeDash": {"field": "series", "type": "nominal", "title": None, "sort": [titles[k] for k in keys]},
+            "strokeDash": {"field": "series", "type": "nominal", "title": None, "sort": names,
+                           "scale": {"domain": names, "range": DASHES[:len(names)]},
+                           # Long names one a line under each other, else side by side.
+                           "legend": {"columns": 1 if sum(map(len, names)) > 70 else len(names),
+                                      "encode": {"symbols": {"update": {"stroke": {"value": INK},
+                                                                          "fill": {"value": "transparent"}}}}}},
         },
     }
 
 
-def alt_text(section: Section, x: str, keys: tuple[str, ...]) -> str:
+_MONTH = re.compile(r"\d{4}-\d{2}")
+
+
+def _x(value: Any) -> str:
+    """An x value: a date or a month (YYYY-MM, drawn on a time axis at its first day) as ISO, else the text."""
+    text = value.isoformat() if isinstance(value, date) else str(value)
+    return f"{text}-01" if _MONTH.fullmatch(text) else text
+
+
+def alt_text(section: Section, x: str, keys: tuple[str, ...], series: str | None = None) -> str:
     """The chart in words: what is drawn, over which span, and each series' first and last value."""
     rows = section.rows
     if not rows:
         return f"{section.title}: no data."
     titles = {c.key: c.title for c in section.columns}
-    ends = "; ".join(f"{titles[k]} {_word(rows[0].get(k))} to {_word(rows[-1].get(k))}" for k in keys)
-    return f"Line chart, {section.title}, {rows[0][x]} to {rows[-1][x]}: {ends}. The table below gives every value."
+    if series is None:
+        ends = "; ".join(f"{titles[k]} {_word(rows[0].get(k))} to {_word(rows[-1].get(k))}" for k in keys)
+    else:
+        by: dict[str, list[Any]] = {}
+        for r in rows:
+            by.setdefault(str(r[series]), []).append(r.get(keys[0]))
+        ends = "; ".join(f"{name} {_word(values[0])} to {_word(values[-1])}" for name, values in by.items())
+    return f"Line chart, {section.title}, {rows[0][x]} to {rows[-1][x]}: {ends}. The table gives every value."
 
 
 def _word(value: Any) -> str:
     return f"{value:,}" if isinstance(value, int) else f"{value:.1%}" if isinstance(value, float) else str(value)
 
 
-def section_trend(view_name: str, section: Section) -> dict[str, Any] | None:
+def section_trend(view_name: str, section: Section, *, height: int = 170) -> dict[str, Any] | None:
     """The trend chart a pack draws for this section, if it has one."""
     spec = TRENDS.get((view_name, section.key))
-    return None if spec is None or not section.rows else line_chart(section, spec[0], spec[1])
+    if spec is None or not section.rows:
+        return None
+    x, keys = spec[0], spec[1] or tuple(c.key for c in section.columns if c.unit == "count")
+    return line_chart(section, x, keys, series=spec[2] if len(spec) > 2 else None, height=height)
 
 
 def svg(spec: dict[str, Any]) -> str:

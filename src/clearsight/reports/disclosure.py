@@ -106,6 +106,13 @@ RULES: dict[str, Rules] = {
     # The plan's actions are counts of actions, not of people.
     "improvement_plan": Rules(derived={k: () for k in ("actions", "green", "amber", "red", "not_measured")}),
     "practice_targets": Rules(sums=(AddsUp("by_service", "kpis", (), ("kpi",)),)),
+    # The scrutiny pack's first page: the waiting series (as position_trend's), leavers, key figures and alerts.
+    "summary": Rules(sums=(RowSum("waiting", "waiting", ("new_work", "reallocation")),),
+                     long_format={"key_figures": ("check", "unit", ("now", "before")),
+                                  "escalated": ("check", "unit", ("figure",))}),
+    # Counts of alerts, not of people; an alert's figure is a count, rate or number named by its row.
+    "risk": Rules(derived={k: () for k in ("open_alerts", "escalated", "serious")},
+                  long_format={k: ("check", "unit", ("figure",)) for k in ("escalated", "open")}),
 }
 
 

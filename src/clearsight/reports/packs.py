@@ -15,20 +15,24 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
+from clearsight.metrics.figures import compute_monthly
 from clearsight.metrics.kpi import KPIS
 from clearsight.render.values import long_date, percent
-from clearsight.reports import audits, flow, kpis, position, trend, workforce
+from clearsight.reports import audits, flow, kpis, position, risk, trend, workforce
 from clearsight.reports import plan as improvement_plan
+from clearsight.reports.comparators import comparator
 from clearsight.reports.disclosure import member_safe
 from clearsight.reports.request import Request, months_back, quarter_ending
 from clearsight.reports.sections import section
-from clearsight.reports.view import View, col
+from clearsight.reports.view import Column, View, col
 from clearsight.store.commentary import Commentary, commentary_for
 from clearsight.store.snapshots import team_names
 
 Kind = Literal["daily", "weekly", "monthly", "quarterly"]
 KINDS: tuple[Kind, ...] = ("daily", "weekly", "monthly", "quarterly")
 TREND_MONTHS = 13  # the monthly pack's trends: this month and the same month a year before
+TREND_KPIS = ("cp_visits", "cla_visits", "cin_visits", "supervision")  # drawn over the 13 months (as-at KPIs)
+LEAVER_TEAMS = 2  # the first page draws the council's leavers and those of the teams that lost most
 TITLES = {"daily": "Daily allocation log", "weekly": "Weekly performance meeting pack",
           "monthly": "Monthly performance and risk report to scrutiny",
           "quarterly": "Quarterly safeguarding assurance report"}
@@ -81,7 +85,8 @@ def build(req: Request, kind: Kind, *, today: date, teams: list[str] | None = No
 def chapter_names(kind: Kind) -> tuple[str, ...]:
     """The chapters a commentary may be written for (their views' names)."""
     return {"daily": ("position",), "weekly": ("position", "position_trend", "kpis"),
-            "monthly": ("position_trend", "position", "workforce", "practice_targets", "improvement_plan"),
+            "monthly": ("summary", "position_trend", "position", "workforce", "risk", "practice_targets",
+                        "improvement_plan"),
             "quarterly": ("flow", "practice_targets", "audits")}[kind]
 
 
@@ -122,9 +127,86 @@ def _monthly(req: Request, teams: list[str] | None) -> tuple[View, ...]:
     capacity = dataclasses.replace(pos, title="Caseloads and capacity", sections=tuple(
         s for s in pos.sections if s.key in ("services", "council")))
     staff = workforce.build(year, monthly=True)
+    risks = risk.build(req)
+    front = front_page(year, waiting, staff, risks)
     staff = dataclasses.replace(staff, title="Workforce stability", sections=(staff.section("monthly"),))
     practice = kpis.build(req.with_period(quarter_ending(req.as_at)))
-    return waiting, capacity, staff, against_targets(req, practice)
+    trends = kpis.kpi_monthly(req.con, req.snapshot, year.start or req.as_at, req.as_at, req.config,
+                              names=[k for k in TREND_KPIS if k in KPIS])
+    return front, waiting, capacity, staff, risks, against_targets(req, practice, trends=trends.rows)
+
+
+def _benchmark_words(req: Request, indicator: str, start: date | None = None) -> tuple[str | None, str | None]:
+    """England's and the neighbours' figures for the year matching the request's date, as the pack shows them."""
+    b = comparator(req, indicator, req.as_at, start)
+    shown = (lambda v: None if v is None else percent(v)) if indicator.endswith("rate") else (
+        lambda v: None if v is None else f"{v:,.1f}")
+    return (shown(b.england), shown(b.neighbours)) if b is not None else (None, None)
+
+
+def front_page(req: Request, waiting: View, staff: View, risks: View) -> View:
+    """The monthly pack's first page (audiences.md: "a one-page picture"): the key figures with England, the
+    neighbours and their confidence; the 13-month trend of children waiting; leavers by month for the council
+    and the teams that lost most; and the escalated alerts. Every figure is read from the pack's own views."""
+    series = waiting.section("series").rows
+    first, last = series[0], series[-1]
+    council = next(iter(staff.figures["council"].records()), {})
+    in_post = next(iter(staff.figures["council_in_post"].records()), {})
+    staff_grade = staff.provenance.confidence if staff.provenance else None
+    waiting_grade = waiting.provenance.confidence if waiting.provenance else None
+
+    def key(figure: str, unit: str, now: Any, before: Any, indicator: str | None, grade: str | None,
+            start: date | None = None) -> dict[str, Any]:
+        england, neighbours = _benchmark_words(req, indicator, start) if indicator else (None, None)
+        text = {"count": lambda v: f"{v:,}", "rate": percent, "number": lambda v: f"{v:,.1f}"}[unit]
+        counts = [v for v in (now, before) if isinstance(v, (int, float)) and v > 0]
+        return {"figure": figure, "now": None if now is None else text(now),
+                "before": None if before is None else text(before), "england": england, "neighbours": neighbours,
+                "confidence": grade, "unit": unit, "check": min(counts) if unit == "count" and counts else now}
+
+    key_rows = [
+        key("Children waiting for a social worker", "count", last["waiting"], first["waiting"], None, waiting_grade),
+        key("Cases per FTE of social workers holding cases (DfE average caseload)", "number",
+            last["caseload_per_fte_holding"], first["caseload_per_fte_holding"], "average_caseload", waiting_grade),
+        key(f"Leavers, {long_date(req.start or req.as_at)} to {long_date(req.as_at)}", "count",
+            council.get("leavers"), None, None, staff_grade),
+        key("Turnover, annualised (employed leavers FTE / employed FTE)", "rate",
+            council.get("turnover_rate_annualised"), None, "turnover_rate", staff_grade, req.start),
+        key("Agency social workers (agency FTE / all FTE)", "rate", in_post.get("agency_rate"), None, "agency_rate",
+            staff_grade),
+    ]
+    by_team = compute_monthly(req.con, req.snapshot, "turnover_by_team", req.start or req.as_at, req.as_at,
+                              period=True, config=req.config)
+    team_leavers: dict[str, dict[str, int]] = {}
+    for r in by_team.records():
+        team_leavers.setdefault(r["team"], {})[r["month_start"].strftime("%Y-%m")] = r["leavers"]
+    worst = sorted(team_leavers, key=lambda t: -sum(team_leavers[t].values()))[:LEAVER_TEAMS]
+    leaver_rows = [{"month": r["month"], "leavers": r.get("leavers"),
+                    **{f"team_{i}": team_leavers[t].get(r["month"], 0) for i, t in enumerate(worst)}}
+                   for r in staff.section("monthly").rows]
+    escalated = risks.section("escalated").rows
+    headline = (waiting.headline[0], staff.headline[0], *risks.headline)
+    more = len(escalated) - risk.FRONT_ALERTS
+    return View("summary", "The month on one page", waiting.subtitle, headline, (
+        section("key_figures", "Key figures", key_rows, (
+            col("figure", "Figure"), col("now", f"{long_date(req.as_at)}"),
+            col("before", f"{long_date(first['day'])}"), col("england", "England"),
+            col("neighbours", "Neighbours"), col("confidence", "Confidence", "grade"),
+            col("check", "Smallest count shown", "number", detail=True), col("unit", "Unit", detail=True)),
+            notes=("England and neighbours: the published figures of the matching year (none is published for "
+                   "children waiting); \u2013 where none is held.",)),
+        section("waiting", "Children waiting for a social worker, month by month", series,
+                waiting.section("series").columns[:4]),
+        section("leavers", "Leavers by month: the council and the teams that lost most", leaver_rows, (
+            col("month", "Month"), col("leavers", "Council", "count"),
+            *(Column(f"team_{i}", t, "count") for i, t in enumerate(worst))),
+            notes=("A gap is a month withheld (fewer than the threshold). Every value of both charts is in the "
+                   "tables of chapters 2 and 4.",)),
+        section("escalated", "Escalated alerts, the most serious first", escalated[:risk.FRONT_ALERTS], tuple(
+            dataclasses.replace(c, detail=True) if c.key in ("raised_on", "due_on") else c for c in risk.ALERT_COLUMNS),
+                notes=((f"{more:,} more escalated alerts in chapter 5." if more > 0 else "")
+                       + " Confidence: the grade of the alert's figure when it was read.",)),
+    ), waiting.provenance, {}, req.warnings)
 
 
 def _quarterly(req: Request, teams: list[str] | None) -> tuple[View, ...]:
@@ -151,9 +233,11 @@ def target_rag(rate: float | None, target: float | None, *, higher_is_better: bo
     return "green" if short <= 0 else "amber" if short <= amber else "red"
 
 
-def against_targets(req: Request, practice: View, by_service: View | None = None) -> View:
+def against_targets(req: Request, practice: View, by_service: View | None = None,
+                    trends: list[dict[str, Any]] | None = None) -> View:
     """Each council KPI with England, neighbours, its grade and, where the council set one, its target and RAG;
-    with `by_service` the same KPIs by service in the same view (so suppression sees that they add up)."""
+    with `by_service` the same KPIs by service in the same view (so suppression sees that they add up); with
+    `trends` (`kpis.kpi_monthly` rows) their month-by-month rates, drawn as a chart."""
     settings = req.config.packs
     rows: list[dict[str, Any]] = []
     for r in practice.section("kpis").rows:
@@ -176,5 +260,10 @@ def against_targets(req: Request, practice: View, by_service: View | None = None
     if by_service is not None:
         services = by_service.section("kpis")
         sections.append(dataclasses.replace(services, key="by_service", title="Practice KPIs by service"))
+    if trends is not None:
+        sections.append(section("trends", "Month by month", trends, (
+            col("month", "Month"), col("title", "KPI"), col("denominator", "Counted", "count"),
+            col("numerator", "Meeting it", "count"), col("kpi_rate", "Rate", "rate"),
+            col("england_rate", "England", "rate"), col("confidence", "Confidence", "grade"))))
     return dataclasses.replace(practice, name="practice_targets", sections=tuple(sections),
                                title="Timeliness against targets, England and neighbours")

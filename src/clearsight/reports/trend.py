@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from clearsight.canonical.calendar import months
-from clearsight.metrics.figures import compute
+from clearsight.metrics.figures import compute, compute_monthly
 from clearsight.render.values import long_date
 from clearsight.reports.request import Request, months_back
 from clearsight.reports.sections import council_row, plural, section
@@ -56,9 +56,39 @@ def position_on(req: Request, day: date) -> dict[str, Any]:
     }
 
 
+def monthly_points(req: Request, start: date) -> list[dict[str, Any]]:
+    """`position_on` for each month end from `start`, the capacity line of every month from one query
+    (`capacity_monthly`, a metric with its own spine of months); the first and last days, which the headline
+    compares, are `position_on` itself (with the whole posts needed, which count the waiting)."""
+    waiting = compute_monthly(req.con, req.snapshot, "unallocated_cases", start, req.as_at, period=False,
+                              config=req.config, team=req.team).records()
+    level = "team" if req.team else "council"
+    capacity = {r["month_end"]: r for r in compute(
+        req.con, req.snapshot, "capacity_monthly", req.as_at, req.config, period_start=start).records()
+        if r["level"] == level and (not req.team or r["team"] == req.team)}
+    days = dates(start, req.as_at, "monthly")
+    ends = {d: position_on(req, d) for d in (days[0], days[-1])}
+    points = []
+    for day in days:
+        if day in ends:
+            points.append(ends[day])
+            continue
+        rows = [r for r in waiting if r["month_end"] == day]
+        line = capacity.get(day, {})
+        points.append({
+            "day": day, "waiting": len(rows), "new_work": sum(r["reason"] != REALLOCATION for r in rows),
+            "reallocation": sum(r["reason"] == REALLOCATION for r in rows),
+            "held_by_manager": sum(1 for r in rows if r["held_by"]),
+            **{k: line.get(k) for k in ("cases", "fte", "caseload_per_fte_holding")},
+            "_by_team": {t: sum(1 for r in rows if r["team"] == t) for t in {r["team"] for r in rows}},
+        })
+    return points
+
+
 def build_series(req: Request, step: str = "monthly") -> View:
     start = req.start or months_back(req.as_at, 11)
-    points = [position_on(req, day) for day in dates(start, req.as_at, step)]
+    points = (monthly_points(req, start) if step == "monthly"
+              else [position_on(req, day) for day in dates(start, req.as_at, step)])
     first, last = points[0], points[-1]
     peak = max(points, key=lambda p: p["waiting"])
     move = "rose from" if last["waiting"] > first["waiting"] else "fell from" if last["waiting"] < first["waiting"] else "were"
@@ -73,9 +103,12 @@ def build_series(req: Request, step: str = "monthly") -> View:
     labels = [p["day"].isoformat() for p in points]
     by_team = [{"team": t, **{label: p["_by_team"].get(t, 0) for label, p in zip(labels, points)}} for t in teams]
     recent = labels[-6:]
+    # Month by month, the posts needed are worked out on the first and last days only (the headline's).
+    columns = SERIES_COLUMNS if step == "weekly" else SERIES_COLUMNS[:-1]
     sections = (
         section("series", f"{'Week' if step == 'weekly' else 'Month'} by {'week' if step == 'weekly' else 'month'}",
-                [{k: v for k, v in p.items() if not k.startswith("_")} for p in points], SERIES_COLUMNS),
+                [{k: v for k, v in p.items() if not k.startswith("_") and k in {c.key for c in columns}}
+                 for p in points], columns),
         section("by_team", "Children waiting by team", by_team,
                 (col("team", "Team"), *(Column(label, label, "count", detail=label not in recent) for label in labels))),
     )
