@@ -94,7 +94,8 @@ def whatif(scenario: ScenarioFile = None, restructure: Restructure = None,
           out=out, section=section, verbose=verbose)
 
 
-scenarios_app = typer.Typer(help="What-if scenarios saved by name: list, save, compare side by side, delete.",
+scenarios_app = typer.Typer(help="What-if scenarios saved by name: list, save, compare side by side, attach "
+                            "to a proposed service change, delete.",
                             invoke_without_command=True)
 app.add_typer(scenarios_app, name="scenarios")
 
@@ -148,6 +149,25 @@ def compare(names: Annotated[list[str], typer.Argument(help="Saved scenarios to 
     _show(lambda req: build_scenario_comparison(req, [get(req.con, req.snapshot.council, n).scenario
                                                       for n in names]),
           snapshot=snapshot, fmt=fmt, out=out, section=section, verbose=verbose)
+
+
+@scenarios_app.command("attach")
+def attach(name: Annotated[str, typer.Argument(help="The saved scenario.")],
+           change: Annotated[int, typer.Argument(help="The proposed service change's id in the change register.")],
+           snapshot: Snap = None) -> None:
+    """Attach a saved scenario to the proposed service change it assesses (the alerts' change register)."""
+    from clearsight.forecast import scenario_store
+    from clearsight.store.snapshots import get_snapshot, latest_snapshot
+
+    con, _ = _open(write=True)
+    try:
+        snap = get_snapshot(con, snapshot) if snapshot else latest_snapshot(con, state.council)
+        scenario_store.attach(con, snap.council, name, change)
+    except LookupError as exc:
+        raise _fail(str(exc.args[0]), EXIT_BAD_REQUEST) from None
+    finally:
+        con.close()
+    console.print(f"Scenario '{name}' attached to proposed service change {change}.")
 
 
 @scenarios_app.command("delete")

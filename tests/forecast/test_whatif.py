@@ -263,3 +263,24 @@ def test_eastmere_restructure_with_the_child_in_need_teams_draining(eastmere):
     assert all(later > earlier for earlier, later in itertools.pairwise(waiting[2:]))
     alone_waiting = [r["unallocated"] for r in first.totals().to_pylist() if r["case"] == "scenario"]
     assert waiting[-1] >= alone_waiting[-1]  # scale 0.2 seed 1 since the generator's CP/CLA priority: equal
+
+
+def test_a_scenario_is_attached_to_the_proposed_service_change_it_assesses(tmp_path):
+    # The change register keeps each proposed service change as an alert of kind 'change'; a scenario is attached
+    # to one by its id, and to nothing else (a staff concern, an id not in the register).
+    from clearsight.alerts.registers import Entry, record
+    from clearsight.alerts.store import AlertStore
+
+    con = connect(tmp_path / "cs.duckdb")
+    scenario_store.save(con, "Testshire", Scenario(name="restructure", months=3))
+    store = AlertStore(con, CONFIG)
+    change, = record(store, "Testshire", Entry(register="change", raised_on=date(2023, 3, 1),
+                                               title="Social work restructure", effective=date(2023, 4, 1)))
+    concern, = record(store, "Testshire", Entry(register="concern", raised_on=date(2023, 5, 2), title="Caseloads"))
+    attached = scenario_store.attach(con, "Testshire", "restructure", change.alert_id)
+    assert attached.change_id == change.alert_id
+    assert [s.scenario.name for s in scenario_store.attached(con, "Testshire", change.alert_id)] == ["restructure"]
+    for wrong in (concern.alert_id, 999):
+        with pytest.raises(scenario_store.ScenarioNotFound, match="change register"):
+            scenario_store.attach(con, "Testshire", "restructure", wrong)
+    assert scenario_store.get(con, "Testshire", "restructure").change_id == change.alert_id

@@ -69,3 +69,21 @@ def saved(con: duckdb.DuckDBPyConnection, council: str) -> list[SavedScenario]:
 def delete(con: duckdb.DuckDBPyConnection, council: str, name: str) -> None:
     get(con, council, name)
     con.execute("DELETE FROM scenario WHERE council = ? AND name = ?", [council, name])
+
+
+def attach(con: duckdb.DuckDBPyConnection, council: str, name: str, change_id: int) -> SavedScenario:
+    """Attach the scenario to the proposed service change it assesses: an entry of the council's change register
+    (clearsight.alerts.registers, kept as an alert of kind 'change'), by its id."""
+    get(con, council, name)
+    found = con.execute("SELECT title FROM alert WHERE alert_id = ? AND kind = 'change' AND council = ?",
+                        [change_id, council]).fetchone()
+    if found is None:
+        raise ScenarioNotFound(f"no proposed service change {change_id} in {council}'s change register "
+                               "(clearsight registers --kind change lists them)")
+    con.execute("UPDATE scenario SET change_id = ? WHERE council = ? AND name = ?", [change_id, council, name])
+    return get(con, council, name)
+
+
+def attached(con: duckdb.DuckDBPyConnection, council: str, change_id: int) -> list[SavedScenario]:
+    """The scenarios attached to a proposed service change, by name."""
+    return [s for s in saved(con, council) if s.change_id == change_id]
