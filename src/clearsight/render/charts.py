@@ -2,12 +2,14 @@
 
 A chart draws rows the page also prints as a table (its text alternative, audiences.md). Series are told apart
 by line dash, never by colour alone, so a chart reads on a black-and-white printout; a withheld
-value ("<5", "[c]") is a gap, never a zero. The packs render these specs to SVG; the web pages can embed the same
-specs with vega-embed.
+value ("<5", "[c]") is a gap, never a zero. The packs render these specs to SVG; the web pages embed the same
+specs with vega-embed (`spec_json`). Rows are already aggregates (engineering.md trap 11: no record-level data
+goes to a chart).
 """
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
 from typing import Any
@@ -108,6 +110,44 @@ def section_trend(view_name: str, section: Section, *, height: int = 170) -> dic
         return None
     x, keys = spec[0], spec[1] or tuple(c.key for c in section.columns if c.unit == "count")
     return line_chart(section, x, keys, series=spec[2] if len(spec) > 2 else None, height=height)
+
+
+def kpi_small_multiples(section: Section, *, width: int = 220) -> dict[str, Any]:
+    """Each KPI's rate by month (a long section: kpi, title, month, kpi_rate, england_rate, target_rate), one
+    panel per KPI, with England's figure and the council's target as lines of their own dash."""
+    names = {"kpi_rate": "council", "england_rate": "England", "target_rate": "target"}
+    data = [{"kpi": r["title"], "x": _x(r["month"]), "series": name, "value": plotted(r.get(key))}
+            for r in section.rows for key, name in names.items() if key == "kpi_rate" or r.get(key) is not None]
+    shown = [n for n in names.values() if any(d["series"] == n for d in data)]
+    return {
+        "$schema": SCHEMA, "description": f"Small multiples, {section.title}: each KPI's rate by month with "
+                                          "England and the council's target. The table gives every value.",
+        "data": {"values": data}, "background": "white",
+        "facet": {"field": "kpi", "type": "nominal", "title": None, "header": {"labelLimit": width}},
+        "columns": 3, "resolve": {"scale": {"y": "independent"}},
+        "spec": {
+            "width": width, "height": 110, "mark": {"type": "line", "point": {"size": 12, "color": INK}, "color": INK},
+            "encoding": {
+                "x": {"field": "x", "type": "temporal", "title": None, "axis": {"format": "%b %y", "labelAngle": -90}},
+                "y": {"field": "value", "type": "quantitative", "axis": {"format": ".0%"}, "title": None},
+                "strokeDash": {"field": "series", "type": "nominal", "title": None, "sort": shown,
+                               "scale": {"domain": shown, "range": DASHES[:len(shown)]}},
+            },
+        },
+    }
+
+
+def view_chart(view_name: str, section: Section) -> dict[str, Any] | None:
+    """The chart the web page draws above a section: the pack's trend, or the KPIs' small multiples."""
+    if section.rows and "kpi" in section.rows[0] and "kpi_rate" in section.rows[0]:
+        return kpi_small_multiples(section)
+    return section_trend(view_name, section)
+
+
+def spec_json(spec: dict[str, Any]) -> str:
+    """The spec as JSON safe inside a <script type="application/json"> element (no "</script>" can close it)."""
+    return (json.dumps(spec, default=_x).replace("<", "\\u003c").replace(">", "\\u003e")
+            .replace("&", "\\u0026"))
 
 
 def svg(spec: dict[str, Any]) -> str:

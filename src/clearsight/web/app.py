@@ -30,6 +30,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from clearsight import __version__
 from clearsight.canonical.words import words
 from clearsight.metrics.kpi import KPIS
+from clearsight.render.charts import spec_json, view_chart
 from clearsight.render.files import section_csv, view_json
 from clearsight.render.terminal import NUMERIC
 from clearsight.render.values import display, provenance_line
@@ -40,7 +41,6 @@ from clearsight.reports.view import Section, View
 from clearsight.store.snapshots import Snapshot, SnapshotNotFound
 from clearsight.web import accounts, audit, security
 from clearsight.web.access import Forbidden, check_team_filter, may_see_any_record, record_ids, team_for, visible
-from clearsight.web.charts import section_chart, spec_json
 from clearsight.web.pages import DRILLS, PAGES, Part, kpi_records
 from clearsight.web.server import BuildCache, Server
 
@@ -175,7 +175,7 @@ def create_app(server: Server, *, secret_key: str, secure_cookies: bool = True,
         sections = tuple(s for s in view.sections if part.sections is None or s.key in part.sections)
         chart = None
         if part.chart and any(s.key == part.chart for s in view.sections):
-            spec = section_chart(view.section(part.chart))
+            spec = view_chart(view.name, view.section(part.chart))
             chart = spec_json(spec) if spec else None
         return Shown(part, view, sections, chart)
 

@@ -31,7 +31,7 @@ class Part:
     window: str = "as_at"  # make_request's default_window
     sections: tuple[str, ...] | None = None  # shown on the page (None: all); the API gives every section
     team_scoped: bool = False  # the builder takes the request's team
-    chart: str | None = None  # a section drawn as a chart (clearsight.web.charts) above the tables
+    chart: str | None = None  # a section drawn as a chart (clearsight.render.charts.view_chart) above the tables
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,53 @@
+"""The charts the web pages and packs share (clearsight.render.charts): what they draw, gaps for withheld values,
+dashes for black and white, and specs Vega-Lite itself accepts (rendered through vl-convert)."""
+
+from __future__ import annotations
+
+import json
+
+from clearsight.render.charts import DASHES, spec_json, svg, view_chart
+from clearsight.reports.view import Section, col
+
+KPI_ROWS = [
+    {"kpi": "cp_visits", "title": "CP visits in timescale", "month": "2023-11", "kpi_rate": 0.8,
+     "england_rate": 0.85, "target_rate": 0.9},
+    {"kpi": "cp_visits", "title": "CP visits in timescale", "month": "2023-12", "kpi_rate": "[c]",
+     "england_rate": 0.85, "target_rate": 0.9},
+    {"kpi": "reviews", "title": "Reviews on time", "month": "2023-12", "kpi_rate": 0.5, "england_rate": None,
+     "target_rate": None},
+]
+KPI_SECTION = Section("monthly", "KPIs by month", (col("month", "Month"), col("title", "KPI"),
+                                                   col("kpi_rate", "Rate", "rate")), KPI_ROWS)
+
+
+def test_kpi_trend_draws_council_england_and_target_with_a_gap_for_a_withheld_rate():
+    spec = view_chart("kpis", KPI_SECTION)
+    data = spec["data"]["values"]
+    visits = [d for d in data if d["kpi"] == "CP visits in timescale"]
+    assert {d["series"] for d in visits} == {"council", "England", "target"}
+    assert [d["value"] for d in visits if d["series"] == "council"] == [0.8, None]  # "[c]" is a gap, not a zero
+    assert {d["series"] for d in data if d["kpi"] == "Reviews on time"} == {"council"}  # no England figure: no line
+    dash = spec["spec"]["encoding"]["strokeDash"]["scale"]
+    assert dash == {"domain": ["council", "England", "target"], "range": DASHES[:3]}
+    assert svg(spec).lstrip().startswith("<svg")
+
+
+def test_the_workforce_page_draws_leavers_and_starters_by_month():
+    rows = [{"month": "2023-06", "leavers": 3, "starters": 2}, {"month": "2023-07", "leavers": 14, "starters": "<5"}]
+    section = Section("monthly", "Month by month", (col("month", "Month"), col("leavers", "Leavers", "count"),
+                                                    col("starters", "Starters", "count")), rows)
+    spec = view_chart("workforce", section)
+    assert [(d["series"], d["value"]) for d in spec["data"]["values"]] == [
+        ("Leavers", 3), ("Starters", 2), ("Leavers", 14), ("Starters", None)]
+    assert "Leavers 3 to 14" in spec["description"]
+    assert svg(spec).lstrip().startswith("<svg")
+
+
+def test_a_section_with_no_chart_of_its_own_has_none():
+    assert view_chart("workforce", Section("reasons", "Why they left", (col("reason", "Reason"),), [{"reason": "x"}])) is None
+
+
+def test_spec_json_cannot_close_its_script_element():
+    text = spec_json({"description": "</script><script>alert(1)</script> & more"})
+    assert "<" not in text and ">" not in text and "&" not in text
+    assert json.loads(text)["description"].startswith("</script>")
