@@ -16,6 +16,7 @@ from clearsight.cli import (
     Out,
     SectionOpt,
     Snap,
+    Team,
     _fail,
     _open,
     _show,
@@ -49,42 +50,39 @@ def _day(value: str | None, option: str, default: date | None = None) -> date:
 def inbox(ctx: typer.Context, role: Role = None, all_: Annotated[bool, typer.Option("--all", help="Resolved "
           "alerts too.")] = False, kind: Annotated[str | None, typer.Option(help="rule, concern, scrutiny or "
           "change.")] = None, records: Annotated[bool, typer.Option("--records", help="Include alerts naming a "
-          "worker.")] = False, as_at: AsAt = None, fmt: Fmt = OutputFormat.table, out: Out = None,
-          section: SectionOpt = None, snapshot: Snap = None) -> None:
-    """Open alerts, the worst and oldest first: what, whose, the figure, who must answer by when, the records."""
+          "worker.")] = False, team: Team = None, service: Annotated[list[str] | None, typer.Option(
+          help="Only alerts of this service, e.g. cin (repeat for several).")] = None, as_at: AsAt = None,
+          fmt: Fmt = OutputFormat.table, out: Out = None, section: SectionOpt = None, snapshot: Snap = None) -> None:
+    """Open alerts, the worst and oldest first: what, whose, the figure, who must answer by when, the records;
+    one team's (a team manager's inbox) or some services' (a head of service's) when asked."""
     from clearsight.reports.alerts import build_inbox
 
     if ctx.invoked_subcommand is None:
-        _show(lambda req: build_inbox(req, role=role, include_resolved=all_, kind=kind), as_at=as_at,
-              snapshot=snapshot, fmt=fmt, out=out, section=section, records=records)
+        _show(lambda req: build_inbox(req, role=role, include_resolved=all_, kind=kind, services=service),
+              as_at=as_at, team=team, snapshot=snapshot, fmt=fmt, out=out, section=section, records=records)
 
 
 def after_load(snapshot_ids: list[int], *, quiet: bool = False) -> None:
-    """Evaluate the rules on each snapshot a load made, as at its extract date. The load stands whatever the
-    rules say: a rule that cannot be read, or a database a server holds (it evaluates its own loads), is
-    reported, not fatal."""
-    from clearsight.alerts.lifecycle import run
-    from clearsight.alerts.rules import RuleError
-    from clearsight.store.database import DatabaseError, open_database
-    from clearsight.store.snapshots import get_snapshot
+    """Evaluate the rules on each snapshot a load made (`lifecycle.evaluate_loads`). A database a server holds
+    was loaded by the server, which evaluated them itself."""
+    from clearsight.alerts.lifecycle import evaluate_loads
+    from clearsight.store.database import DatabaseBusy, DatabaseError, open_database
 
     if not snapshot_ids:
         return
     try:
         con = open_database(state.db, write=True, config=state.config)
+    except DatabaseBusy:
+        return
     except DatabaseError as exc:
         err.print(f"Alerts not evaluated: {exc}")
         return
     try:
-        for snapshot_id in snapshot_ids:
-            snap = get_snapshot(con, snapshot_id)
-            result = run(con, snap, state.config)
-            if not quiet:
-                console.print(f"Alerts for {snap.council} on {snap.extract_date}: {len(result.raised)} raised, "
-                              f"{len(result.escalated)} escalated, {len(result.resolved)} resolved, "
-                              f"{result.holding} still holding (`clearsight alerts` lists them).")
-    except RuleError as exc:
-        err.print(f"Alerts not evaluated: {exc}")
+        for line in evaluate_loads(con, state.config, snapshot_ids):
+            if line.startswith("Alerts not"):
+                err.print(line)
+            elif not quiet:
+                console.print(line)
     finally:
         con.close()  # readers in this process (`demo`, tests) open the file afresh
 

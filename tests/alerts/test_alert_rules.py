@@ -11,10 +11,11 @@ import pytest
 from council_builder import CouncilBuilder
 from pydantic import ValidationError
 
-from clearsight.alerts.lifecycle import run
+from clearsight.alerts.lifecycle import replay, run
 from clearsight.alerts.rules import RuleError
 from clearsight.alerts.store import AlertStore
 from clearsight.config import CouncilConfig
+from clearsight.metrics.figures import compute, compute_days
 
 REFERRAL = date(2023, 5, 2)  # a Tuesday
 
@@ -148,3 +149,43 @@ def test_a_council_overrides_a_built_in_rule_field_by_field():
     assert config.alerts.rules["leavers"] == default.model_copy(update={"severity": "critical"})
     assert "agency" not in config.alerts.active and len(config.alerts.active) == len(CouncilConfig().alerts.rules) - 1
     assert default.escalation == ("team_manager", "service_manager", "head_of_service", "director", "lead_member")
+
+
+def test_a_daily_replay_reads_each_figure_over_a_spine_of_days_and_matches_day_by_day_runs(council):
+    loaded = _fresh(council)
+    config = _config(condition={"kind": "sustained", "op": ">", "value": 0, "days": 14}, clear_days=3)
+    start, end = REFERRAL - timedelta(days=3), REFERRAL + timedelta(days=40)
+    replayed = replay(loaded.con, loaded.snapshot, config, start, end, step=1, entries=[])
+    # The same days run one by one against the council's own store.
+    day = start
+    while day <= end:
+        run(loaded.con, loaded.snapshot, config, day)
+        day += timedelta(days=1)
+    one_by_one = AlertStore(loaded.con, config)
+
+    def story(store: AlertStore) -> list[tuple]:
+        return [(a.entity, a.raised_on, a.value, a.resolved_on, a.owner_role) for a in store.alerts()]
+
+    # Team A's three children wait from REFERRAL + 5 (child 1 from REFERRAL) until child 1's allocation on
+    # REFERRAL + 20; with two still waiting the count stays above 0, so the alert raised on REFERRAL + 14 (readings
+    # of REFERRAL, + 7 and + 14) holds to the end.
+    assert story(replayed.store) == story(one_by_one)
+    assert [(e, raised) for e, raised, *_ in story(one_by_one)] == [("team:A", REFERRAL + timedelta(days=14))]
+    assert replayed.readings <= 3 * (end - start).days  # one figure per day read, look-backs included, no more
+
+
+def test_compute_days_gives_each_day_the_figure_compute_gives(council):
+    loaded, _ = council
+    config = CouncilConfig()
+    start, end = REFERRAL - timedelta(days=2), REFERRAL + timedelta(days=30)
+    for metric, period in (("unallocated_cases", None), ("leavers", 91), ("caseload_by_worker", None)):
+        days = compute_days(loaded.con, loaded.snapshot, metric, start, end, 4, period_days=period, config=config)
+        assert sorted(days) == [start + timedelta(days=k) for k in range(0, 33, 4)]
+        for day, figure in days.items():
+            first = day - timedelta(days=period - 1) if period else None
+            assert figure.records() == compute(loaded.con, loaded.snapshot, metric, day, config,
+                                               period_start=first).records(), (metric, day)
+    waiting = compute_days(loaded.con, loaded.snapshot, "unallocated_cases", REFERRAL, REFERRAL + timedelta(days=5),
+                           5, config=config)
+    # On REFERRAL child 1 waits; five days later children 2 and 3 are referred too.
+    assert [len(waiting[d].records()) for d in sorted(waiting)] == [1, 3]

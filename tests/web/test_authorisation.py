@@ -45,6 +45,8 @@ def _urls(tiny: Tiny, sections: dict[tuple[str, str], list[str]]) -> list[tuple[
             filled = [path.replace("{name}", k) for k in KPIS]
         elif "{kind}" in path:
             filled = [path.replace("{kind}", k).replace("{record_id}", i) for k, i in records]
+        elif "{alert_id}" in path:  # every alert: each team's, the council's, workers'
+            filled = [path.replace("{alert_id}", str(a)) for a in _alert_ids(tiny)]
         elif "{section}" in path:
             filled = [f"/export/{page}/{part}/{s}.csv" for (page, part), keys in sections.items() for s in keys]
         else:
@@ -56,6 +58,15 @@ def _urls(tiny: Tiny, sections: dict[tuple[str, str], list[str]]) -> list[tuple[
                 query = "&".join(f"{k}={v}" for k, v in guess.items())
                 urls.append((path, url + (f"?{query}" if query else "")))
     return urls
+
+
+def _alert_ids(tiny: Tiny) -> list[int]:
+    from clearsight.alerts.store import AlertStore
+
+    with tiny.server.cursor() as cur:
+        ids = [a.alert_id for a in AlertStore(cur, tiny.server.config).alerts()]
+    assert ids, "the load through the server raised no alerts: the alerts pages would go untested"
+    return ids
 
 
 def _forbidden(tiny: Tiny, role: str | None) -> set[str]:

@@ -39,12 +39,13 @@ class RunResult:
 def _evidence(rule_name: str, rule: AlertRule, readings: Readings, day: date, reading: Reading) -> dict[str, object]:
     figure = readings.figure(rule.metric, rule.period_days, day)
     p = figure.provenance
+    id_column, records = evidence_records(rule, readings, day, reading)
     return {
         "rule": rule_name, "kind": rule.condition.kind, "metric": rule.metric, "figure": figure.metric.title, "column": rule.column,
         "aggregate": rule.aggregate, "value": reading.value, "threshold": reading.limit, "compare": reading.compare,
         "as_at": day.isoformat(), "period_days": rule.period_days, "snapshot_id": p.snapshot_id,
         "extract_date": p.extract_date.isoformat(), "content_hash": p.content_hash, "confidence": p.confidence,
-        "records": evidence_records(rule, readings, day, reading),
+        "records": records, "record_column": id_column,
     }
 
 
@@ -56,6 +57,8 @@ def run_rules(store: AlertStore, readings: Readings, day: date) -> RunResult:
     open_alerts: dict[tuple[str, str], Alert] = {
         (a.rule, a.entity): a for a in store.alerts(open_only=True, kind="rule", council=council)
     }
+    raised: list[Alert] = []
+    held: list[tuple[Alert, date, float | None, float | None]] = []
     for name, rule in readings.config.alerts.active.items():
         outcomes = evaluate_rule(rule, readings, day)
         for entity, (holds, reading) in outcomes.items():
@@ -63,16 +66,14 @@ def run_rules(store: AlertStore, readings: Readings, day: date) -> RunResult:
             if not holds:
                 continue
             if alert is not None:
-                store.still_holds(alert, day, reading.value, reading.limit)
-                result.holding += 1
+                held.append((alert, day, reading.value, reading.limit))
                 continue
-            result.raised.append(store.raise_alert(
-                council=council, kind="rule", rule=name, entity=entity, entity_name=reading.name, title=rule.title,
-                severity=rule.severity, owner_role=rule.owner_role,
-                escalation=rule.escalation[rule.escalation.index(rule.owner_role):],
-                response_working_days=rule.response_working_days, day=day, team_id=reading.team_id,
-                service=reading.service, value=reading.value, threshold=reading.limit,
-                snapshot_id=readings.snapshot.snapshot_id, evidence=_evidence(name, rule, readings, day, reading),
+            raised.append(Alert(
+                0, council, "rule", name, entity, reading.name, reading.team_id, reading.service, rule.title,
+                rule.severity, "open", rule.owner_role, rule.escalation[rule.escalation.index(rule.owner_role):],
+                rule.response_working_days, day, store.due_after(day, rule.response_working_days), day,
+                reading.value, reading.limit, readings.snapshot.snapshot_id,
+                _evidence(name, rule, readings, day, reading), {}, None, None,
             ))
         for (rule_name, entity), alert in open_alerts.items():
             if rule_name != name or outcomes.get(entity, (False, None))[0]:
@@ -81,6 +82,9 @@ def run_rules(store: AlertStore, readings: Readings, day: date) -> RunResult:
                 result.resolved.append(store.resolve(
                     alert.alert_id, day, f"condition clear since {alert.last_held_on.isoformat()} "
                     f"({rule.clear_days} days or more): resolved automatically"))
+    store.still_holds(held)
+    result.holding = len(held)
+    result.raised = store.raise_alerts(raised) if raised else []
     return result
 
 
@@ -91,12 +95,35 @@ def run(con: duckdb.DuckDBPyConnection, snapshot: Snapshot, config: CouncilConfi
     store = AlertStore(con, config)
     con.execute("BEGIN")
     try:
-        result = run_rules(store, Readings(con, snapshot, config), day or snapshot.extract_date)
+        day = day or snapshot.extract_date
+        readings = Readings(con, snapshot, config)
+        readings.prefetch(config.alerts.active.values(), day, day, config.alerts.reading_days)
+        result = run_rules(store, readings, day)
     except BaseException:
         con.execute("ROLLBACK")
         raise
     con.execute("COMMIT")
     return result
+
+
+def evaluate_loads(con: duckdb.DuckDBPyConnection, config: CouncilConfig, snapshot_ids: list[int]) -> list[str]:
+    """The evaluation after a load (the CLI's, a server's upload, inbox folder or hand-over): the rules on each
+    snapshot it made, as at its extract date, once the load has committed. The load stands whatever the rules
+    say: a rule that cannot be read is reported in the lines returned, not raised."""
+    from clearsight.alerts.rules import RuleError
+    from clearsight.store.snapshots import get_snapshot
+
+    lines = []
+    for snapshot_id in snapshot_ids:
+        snap = get_snapshot(con, snapshot_id)
+        try:
+            result = run(con, snap, config)
+        except RuleError as exc:
+            return [*lines, f"Alerts not evaluated: {exc}"]
+        lines.append(f"Alerts for {snap.council} on {snap.extract_date}: {len(result.raised)} raised, "
+                     f"{len(result.escalated)} escalated, {len(result.resolved)} resolved, {result.holding} still "
+                     "holding (`clearsight alerts` lists them).")
+    return lines
 
 
 @dataclass
@@ -122,9 +149,10 @@ def replay(
     entries: list[Entry] | None = None,
 ) -> Replay:
     """Replay the rules over history as if run each day from `start` to `end`: deadlines and escalation move on
-    every day, the rules are read every `step` days (default `alerts.reading_days`; 1 reads them daily), and the
-    register entries (default: those the council's database holds) are entered on their days and closed on
-    theirs. Writes nothing to the council's database: the alerts live in a scratch store."""
+    every day, the rules are read every `step` days back from `end` (default `alerts.reading_days`; 1 reads them
+    daily), each figure on all those days in one query (`Readings.prefetch`), and the register entries (default:
+    those the council's database holds) are entered on their days and closed on theirs. Writes nothing to the
+    council's database: the alerts live in a scratch store."""
     if start > end:
         raise ValueError(f"the replay starts {start}, after it ends {end}")
     check_rules(config)
@@ -133,6 +161,9 @@ def replay(
     create_alert_tables(scratch)
     store = AlertStore(scratch, config)
     readings = Readings(con, snapshot, config)
+    readings.prefetch(config.alerts.active.values(), end - timedelta(days=(end - start).days // step * step), end,
+                      step)
+    look_back = max((getattr(r.condition, "days", 0) for r in config.alerts.active.values()), default=0)
     council = readings.council
     if entries is None:
         entries = entries_of(AlertStore(con, config), council)
@@ -147,14 +178,15 @@ def replay(
                 closing.setdefault(max(entry.closed_on, day), []).append(first.alert_id)
         for alert_id in closing.pop(day, []):
             store.resolve(alert_id, day, "closed")
-        if (day - start).days % step == 0 or day == end:
+        if (end - day).days % step == 0:
             run_rules(store, readings, day)
+            readings.forget_before(day - timedelta(days=look_back))
         else:
             store.escalate_due(day)
         if progress:
             progress(day.isoformat(), (day - start).days + 1, days)
         day += timedelta(days=1)
-    return Replay(store, start, end, step, len(readings.figures))
+    return Replay(store, start, end, step, readings.computed)
 
 
 _EVENT_COLUMNS = ("alert_id", "seq", "event_day", "recorded_at", "event", "role", "by_user", "note", "due_on",

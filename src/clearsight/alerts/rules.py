@@ -8,8 +8,9 @@ once.
 
 from __future__ import annotations
 
+import math
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -17,8 +18,8 @@ from typing import Any
 import duckdb
 
 from clearsight.config import CouncilConfig
-from clearsight.config.alerts import AlertRule
-from clearsight.metrics.figures import Figure, compute
+from clearsight.config.alerts import AlertRule, RateOfChange, Sustained
+from clearsight.metrics.figures import Figure, compute, compute_days
 from clearsight.metrics.kpi import KPIS
 from clearsight.metrics.registry import get_metric
 from clearsight.store.snapshots import Snapshot
@@ -59,17 +60,53 @@ class Readings:
     snapshot: Snapshot
     config: CouncilConfig
     figures: dict[tuple[str, int | None, date], Figure] = field(default_factory=dict)
+    _records: dict[tuple[str, int | None, date], list[dict[str, Any]]] = field(default_factory=dict)
+    computed: int = 0  # figures read (a metric on one day)
 
     @property
     def council(self) -> str:
         return self.config.council_name or self.snapshot.council
+
+    def prefetch(self, rules: Iterable[AlertRule], start: date, end: date, step: int) -> None:
+        """Read, in one query per figure, every day from `start` to `end` that evaluating `rules` every `step`
+        days will ask for: the days themselves and the readings their conditions look back to. The days form
+        a grid from `start` whose spacing divides the step, `reading_days` and every look-back, so every look-back
+        lands on it; a day off it (a replay's last) is read on its own when asked."""
+        spacing: dict[tuple[str, int | None], int] = {}
+        back: dict[tuple[str, int | None], int] = {}
+        for rule in rules:
+            key, c = (rule.metric, rule.period_days), rule.condition
+            looks = ((c.days, self.config.alerts.reading_days) if isinstance(c, Sustained)
+                     else (c.days,) if isinstance(c, RateOfChange) else (0,))
+            spacing[key] = math.gcd(spacing.get(key, step), step, *looks)
+            back[key] = max(back.get(key, 0), looks[0])
+        for (metric, period_days), grid in spacing.items():
+            first = start - timedelta(days=-(-back[(metric, period_days)] // grid) * grid)
+            for day, figure in compute_days(self.con, self.snapshot, metric, first, end, grid,
+                                            period_days=period_days, config=self.config).items():
+                self.figures[(metric, period_days, day)] = figure
+                self.computed += 1
 
     def figure(self, metric: str, period_days: int | None, day: date) -> Figure:
         key = (metric, period_days, day)
         if key not in self.figures:
             start = day - timedelta(days=period_days - 1) if period_days else None
             self.figures[key] = compute(self.con, self.snapshot, metric, day, self.config, period_start=start)
+            self.computed += 1
         return self.figures[key]
+
+    def forget_before(self, day: date) -> None:
+        """Drop what was read for days before `day` (a replay past the look-backs that need them)."""
+        for kept in (self.figures, self._records):
+            for key in [k for k in kept if k[2] < day]:
+                del kept[key]
+
+    def records(self, metric: str, period_days: int | None, day: date) -> list[dict[str, Any]]:
+        """The figure's rows as dicts, converted once however many rules and alerts read them."""
+        key = (metric, period_days, day)
+        if key not in self._records:
+            self._records[key] = self.figure(metric, period_days, day).records()
+        return self._records[key]
 
     def read(self, rule: AlertRule, day: date) -> dict[str, Reading]:
         """The rule's figure for each entity on `day` (entities with no rows are absent)."""
@@ -78,7 +115,7 @@ class Readings:
             grade = figure.provenance.confidence
             return {"council": Reading("council", self.council, float(GRADES.index(grade)),
                                        float(GRADES.index(rule.condition.below)))}
-        return entity_readings(rule, figure.records(), self.council)
+        return entity_readings(rule, self.records(rule.metric, rule.period_days, day), self.council)
 
 
 def _matches(row: dict[str, Any], rule: AlertRule) -> bool:
@@ -180,25 +217,28 @@ def evaluate_rule(rule: AlertRule, readings: Readings, day: date) -> dict[str, t
     return {e: (holds_now(rule, r), r) for e, r in now.items()}
 
 
-def evidence_records(rule: AlertRule, readings: Readings, day: date, reading: Reading) -> list[str]:
+def evidence_records(rule: AlertRule, readings: Readings, day: date, reading: Reading) -> tuple[str | None, list[str]]:
     """The records behind an alert's figure for one entity: the rows of a list metric, or the records failing a
-    KPI (`NAME_children`), at most MAX_EVIDENCE_RECORDS of them."""
+    KPI (`NAME_children`), at most MAX_EVIDENCE_RECORDS of them, with the column naming them (child_id,
+    worker_id...); a worker's own figure (e.g. their caseload) is about that worker."""
     kpi = KPIS.get(rule.metric)
     if rule.aggregate != "value":
-        rows = readings.figure(rule.metric, rule.period_days, day).records()
+        rows = readings.records(rule.metric, rule.period_days, day)
         rows = [r for r in rows if _matches(r, rule)]
     elif kpi is not None:
-        rows = readings.figure(kpi.children, rule.period_days, day).records()
+        rows = readings.records(kpi.children, rule.period_days, day)
         rows = [r for r in rows if bool(r.get(kpi.flag)) != kpi.flag_is_good]
+    elif rule.scope == "worker":
+        return "worker_id", [reading.entity.removeprefix("worker:")]
     else:
-        return []
+        return None, []
     if rule.scope != "council":
         key = ENTITY_KEYS[rule.scope][0]
         rows = [r for r in rows if f"{rule.scope}:{r.get(key)}" == reading.entity]
     id_column = next((c for c in RECORD_IDS if rows and c in rows[0]), None)
     if id_column is None:
-        return []
-    return sorted({str(r[id_column]) for r in rows if r.get(id_column) is not None})[:MAX_EVIDENCE_RECORDS]
+        return None, []
+    return id_column, sorted({str(r[id_column]) for r in rows if r.get(id_column) is not None})[:MAX_EVIDENCE_RECORDS]
 
 
 def check_rules(config: CouncilConfig) -> None:

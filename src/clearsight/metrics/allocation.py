@@ -137,7 +137,11 @@ def _with_last_practitioner_allocation_end(s: Scope, waiting: ir.Table) -> ir.Ta
     order_by=("days_waiting desc", "child_id"),
 )
 def unallocated_cases(s: Scope) -> ir.Table:
-    waiting = open_cases(s).anti_join(allocated_children(s), "child_id")
+    # A left join keeping the children with no allocation, not an anti join: DuckDB can then flatten the metric
+    # into one query over a spine of dates (`compute_monthly`, the alerts' replay); the same rows.
+    cases = open_cases(s)
+    allocated = allocated_children(s).mutate(_allocated=True)
+    waiting = cases.left_join(allocated, "child_id").filter(lambda t: t._allocated.isnull()).select(cases.columns)
     j = _left_join_on_child(_with_last_practitioner_allocation_end(s, waiting), _held_by_manager(s))
     since = ibis.coalesce(j.last_allocation_end, j.referral_date)
     return j.select(

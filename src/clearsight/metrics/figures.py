@@ -11,7 +11,7 @@ import hashlib
 import threading
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -420,14 +420,32 @@ _MONTH_SPINE = f"""WITH "{_SERIES_MONTH}s" AS (
     )
   )
 )"""
+# A series of days `$series_step` apart from `$series_start` to `$series_end`, each the end of a period of
+# `$series_span` + 1 days (the alerts read a rule's figure on such days: `compute_days`).
+_DAY_SPINE = f"""WITH "{_SERIES_MONTH}s" AS (
+  SELECT
+    CAST("day" - TO_DAYS(CAST($series_span AS INTEGER)) AS DATE) AS "month_start",
+    CAST("day" AS DATE) AS "month_end"
+  FROM (
+    SELECT "range" AS "day"
+    FROM RANGE(
+      CAST(CAST($series_start AS DATE) AS TIMESTAMP),
+      CAST(CAST($series_end AS DATE) AS TIMESTAMP) + INTERVAL 1 DAY,
+      TO_DAYS(CAST($series_step AS INTEGER))
+    )
+  )
+)"""
+_DAY_PARAMETERS = ("series_start", "series_end", "series_step", "series_span")
 _NOT_FLATTENED: set[str] = set()
 
 
-def series_sql(compiled: ParameterisedSql, period: bool, metric: Metric) -> ParameterisedSql:
+def series_sql(compiled: ParameterisedSql, period: bool, metric: Metric, spine: str = _MONTH_SPINE,
+               spine_parameters: tuple[str, ...] = ("series_start", "series_end")) -> ParameterisedSql:
     """`compiled` run for each month of `$series_start`..`$series_end` (months clipped to them): its as-at
     parameter becomes the month's last day and its period start the month's first (a period metric) or last
     day (an as-at metric, whose period starts on its as-at date), as `compute_monthly` defines the months.
-    Rows come month by month in the metric's own order."""
+    Rows come month by month in the metric's own order. Another `spine` (a CTE of (month_start, month_end)
+    rows reading `spine_parameters`) runs it for other periods: `compute_days`'s days."""
     sql = compiled.sql
     for name, column in (("as_at", "month_end"), ("period_start", "month_start" if period else "month_end")):
         parameter = next(p for p in SCOPE_PARAMETERS if p.name == name)
@@ -435,11 +453,11 @@ def series_sql(compiled: ParameterisedSql, period: bool, metric: Metric) -> Para
         if f"${name}" in sql:
             raise AssertionError(f"${name} left in the SQL of {metric.name} in a form not recognised")
     order = ", ".join(f'"{c}" {d.upper() or "ASC"}' for c, _, d in (s.partition(" ") for s in metric.order_by))
-    text = (f'{_MONTH_SPINE}\nSELECT "{_SERIES_MONTH}"."month_start", "{_SERIES_MONTH}"."month_end", "_rows".*\n'
+    text = (f'{spine}\nSELECT "{_SERIES_MONTH}"."month_start", "{_SERIES_MONTH}"."month_end", "_rows".*\n'
             f'FROM "{_SERIES_MONTH}s" AS "{_SERIES_MONTH}", LATERAL (\n{sql}\n) AS "_rows"\n'
             f'ORDER BY "{_SERIES_MONTH}"."month_start"' + (f", {order}" if order else ""))
     kept = tuple(p for p in compiled.parameters if p not in ("as_at", "period_start"))
-    return ParameterisedSql(text, (*kept, "series_start", "series_end"))
+    return ParameterisedSql(text, (*kept, *spine_parameters))
 
 
 _EPOCH = date(1970, 1, 1)
@@ -495,3 +513,54 @@ def compute_monthly(
     filters["months"] = f"{start}..{end}"
     plausible = _plausibility(con, snapshot, metric, config)
     return Figure(metric, rows, provenance(metric, snapshot, end, config, plausible, row_warnings(rows)), filters)
+
+
+def compute_days(
+    con: Connection,
+    snapshot: Snapshot,
+    name: str,
+    start: date,
+    end: date,
+    step: int = 1,
+    *,
+    period_days: int | None = None,
+    config: CouncilConfig | None = None,
+) -> dict[date, Figure]:
+    """Metric `name` on every `step`-th day from `start` to `end`, as at the day or over the `period_days` days
+    ending on it: each day's figure is the one `compute(..., day, period_start=...)` gives. One query on DuckDB
+    where it can flatten it (the alerts' replay reads a rule's figure on hundreds of days), else the days one
+    by one."""
+    if start > end or step < 1:
+        raise ValueError(f"days from {start} to {end} every {step}: no such series")
+    metric = get_metric(name)
+    config = config or CouncilConfig()
+    settings = metric_settings(config)
+    span = (period_days or 1) - 1
+    days = [start + timedelta(days=k) for k in range(0, (end - start).days + 1, step)]
+    key = (snapshot.content_hash, name, "days", start, end, step, span, settings)
+    rows = _RESULTS.get(key)
+    if rows is None and name not in _NOT_FLATTENED and not is_postgres(con):
+        compiled = series_sql(compiled_sql(name, False, settings), period_days is not None, metric, _DAY_SPINE,
+                              _DAY_PARAMETERS)
+        values = scope_values(snapshot, end, config) | {
+            "series_start": start, "series_end": end, "series_step": step, "series_span": span}
+        try:
+            rows = query_arrow(con, compiled.sql, calendar_tables(con, config), compiled.bind(values))
+            _RESULTS.put(key, rows)
+        except duckdb.NotImplementedException:  # as compute_monthly: not flattened, the days one by one
+            _NOT_FLATTENED.add(name)
+    if rows is None:
+        return {day: compute(con, snapshot, name, day, config, period_start=day - timedelta(days=span)
+                             if period_days else None) for day in days}
+    # The rows come day by day: cut them at each day's first row.
+    ends = rows.column("month_end").cast(pa.int32()).to_numpy()
+    cuts = np.searchsorted(ends, [(d - _EPOCH).days for d in days] + [(end - _EPOCH).days + 1])
+    rows = rows.drop_columns(["month_start", "month_end"])
+    plausible = _plausibility(con, snapshot, metric, config)
+    out = {}
+    for day, first, last in zip(days, cuts, cuts[1:]):
+        part = rows.slice(first, last - first)
+        filters = {"period": f"{day - timedelta(days=span)}..{day}"} if period_days else {}
+        out[day] = Figure(metric, part, provenance(metric, snapshot, day, config, plausible, row_warnings(part)),
+                          filters)
+    return out

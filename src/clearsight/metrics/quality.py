@@ -87,7 +87,7 @@ def optimism_gap(s: Scope) -> ir.Table:
     manager = rows.filter(rows.auditor_kind == "manager")
     a = s.table("case_audit")
     independent = a.filter(a.auditor_kind == "independent").select(
-        "child_id", i_date="audit_date", i_score=a.grade.cases(*GRADE_SCORE.items(), else_=ibis.null("int64")),
+        "child_id", i_id="audit_id", i_date="audit_date", i_score=a.grade.cases(*GRADE_SCORE.items(), else_=ibis.null("int64")),
     )
     window = s.config.quality.pairing_window_days
     pairs = manager.join(
@@ -96,9 +96,11 @@ def optimism_gap(s: Scope) -> ir.Table:
         & (independent.i_date >= manager.audit_date - ibis.interval(days=window))
         & (independent.i_date <= manager.audit_date + ibis.interval(days=window)),
     )
-    # One independent audit per manager audit: the nearest in time.
+    # One independent audit per manager audit: the nearest in time (two on one day: the first recorded, so the
+    # figure does not depend on the order the engine reads them in).
     nearest = ibis.row_number().over(
-        group_by=pairs.audit_id, order_by=[pairs.i_date.delta(pairs.audit_date, unit="day").abs(), pairs.i_date]
+        group_by=pairs.audit_id,
+        order_by=[pairs.i_date.delta(pairs.audit_date, unit="day").abs(), pairs.i_date, pairs.i_id],
     )
     pairs = pairs.mutate(_n=nearest).filter(lambda t: t._n == 0)
     pairs = pairs.mutate(diff=(pairs.i_score - pairs.score).cast("float64"))

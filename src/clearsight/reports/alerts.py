@@ -9,6 +9,7 @@ rendered by the CLI, the web inbox and the packs.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date, timedelta
 from typing import Any
 
@@ -22,19 +23,25 @@ from clearsight.render.values import long_date
 from clearsight.reports.request import Request
 from clearsight.reports.sections import plural, section
 from clearsight.reports.view import View, col
+from clearsight.store.snapshots import team_names
 
 KIND_WORDS = {"rule": "alert", "concern": "staff concern", "scrutiny": "scrutiny request", "change": "service change"}
 ALERT_COLUMNS = (
     col("alert_id", "Alert", "count"), col("severity", "Severity"), col("title", "What"), col("whose", "Whose"),
-    col("figure", "Figure"), col("raised_on", "Raised", "date"), col("status", "Status"), col("owner", "Now with"),
-    col("due_on", "Answer by", "date"), col("records", "Records behind it"),
-    col("record_ids", "Every record behind it", detail=True),
-    col("kind", "Kind", detail=True), col("rule", "Rule", detail=True), col("snapshot_id", "Snapshot", detail=True),
+    col("team", "Team"), col("figure", "Figure"), col("raised_on", "Raised", "date"), col("status", "Status"),
+    col("owner", "Now with"), col("due_on", "Answer by", "date"), col("records", "Records behind it"),
+    col("record_ids", "Every record behind it", detail=True), col("team_id", "Team id", detail=True),
+    col("service", "Service", detail=True), col("kind", "Kind", detail=True), col("rule", "Rule", detail=True),
+    col("snapshot_id", "Snapshot", detail=True),
 )
+SUMMARY_COLUMNS = (col("title", "What"), col("severity", "Severity"), col("service", "Service"),
+                   col("open", "Open", "count"), col("late", "Past the deadline", "count"),
+                   col("escalated", "Escalated", "count"))
 HISTORY_COLUMNS = (
     col("day", "Day", "date"), col("event", "What happened"), col("alert_id", "Alert", "count"), col("title", "What"),
     col("whose", "Whose"), col("figure", "Figure"), col("severity", "Severity"),
 )
+RECORD_KEYS = {"child_id": "child", "worker_id": "worker"}  # evidence columns a record page exists for
 TERMINAL_RECORDS = 5  # record ids shown in a terminal cell; files carry every one
 
 
@@ -74,13 +81,16 @@ def figure_words(alert: Alert) -> str:
     return figure_text(e.get("kind", "threshold"), e.get("column"), alert.value, alert.threshold, e.get("compare"))
 
 
-def alert_row(alert: Alert, config: CouncilConfig) -> dict[str, Any]:
+def alert_row(alert: Alert, config: CouncilConfig, teams: dict[str, str] | None = None) -> dict[str, Any]:
+    """One alert as a row; `teams` (id -> name) names its team."""
     return {
         "alert_id": alert.alert_id, "severity": alert.severity, "title": alert.title, "whose": alert.entity_name,
-        "figure": figure_words(alert), "raised_on": alert.raised_on,
+        "team_id": alert.team_id, "team": (teams or {}).get(alert.team_id or "", alert.team_id),
+        "service": alert.service, "figure": figure_words(alert), "raised_on": alert.raised_on,
         "status": STATUS_WORDS.get(alert.status, alert.status), "owner": role_words(config, alert.owner_role),
         "due_on": None if not alert.is_open else alert.due_on, "records": records_words(alert.records),
         "record_ids": ", ".join(alert.records),
+        "record_kind": RECORD_KEYS.get(alert.evidence.get("record_column") or "", "record"),
         "kind": KIND_WORDS.get(alert.kind, alert.kind), "rule": alert.rule, "snapshot_id": alert.snapshot_id,
     }
 
@@ -95,7 +105,15 @@ def _order(alert: Alert) -> tuple[int, date, int]:
     return (-SEVERITIES.index(alert.severity) if alert.severity in SEVERITIES else 0, alert.raised_on, alert.alert_id)
 
 
-def inbox_lines(alerts: list[Alert], config: CouncilConfig, today: date) -> list[str]:
+def whose_words(alert: Alert, teams: dict[str, str]) -> str:
+    """Whose an alert is, for a line anyone reading the inbox may see: a worker's alert says their team."""
+    if alert.entity.startswith("worker:"):
+        return f"a worker in {teams.get(alert.team_id or '', alert.team_id or 'a team')}"
+    return alert.entity_name
+
+
+def inbox_lines(alerts: list[Alert], config: CouncilConfig, today: date,
+                teams: dict[str, str] | None = None) -> list[str]:
     """The headline: how many are open and how serious, how many past their deadline, how high they reached."""
     open_ = [a for a in alerts if a.is_open]
     if not open_:
@@ -110,34 +128,63 @@ def inbox_lines(alerts: list[Alert], config: CouncilConfig, today: date) -> list
     if top:
         highest = max(top, key=lambda a: a.escalation.index(a.owner_role))
         lines.append(f"{plural(len(top), 'alert')} escalated; the highest with the "
-                     f"{role_words(config, highest.owner_role)}: {highest.title} ({highest.entity_name}).")
+                     f"{role_words(config, highest.owner_role)}: {highest.title} ({whose_words(highest, teams or {})}).")
     return lines
 
 
+def in_scope(alert: Alert, teams: dict[str, str], team: str | None, services: Collection[str] | None) -> bool:
+    """Whether an alert is one of `team`'s (a name) and of `services`' (None: every alert)."""
+    if team is not None and teams.get(alert.team_id or "", alert.team_id) != team:
+        return False
+    return not services or alert.service in services
+
+
+def summary_rows(alerts: list[Alert], today: date) -> list[dict[str, Any]]:
+    """Open alerts counted by what, severity and service: the inbox with no one named (for members)."""
+    counts: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for a in alerts:
+        if not a.is_open:
+            continue
+        row = counts.setdefault((a.title, a.severity, a.service or ""), {
+            "title": a.title, "severity": a.severity, "service": words("service", a.service) if a.service else
+            "whole council", "open": 0, "late": 0, "escalated": 0})
+        row["open"] += 1
+        row["late"] += a.due_on < today
+        row["escalated"] += a.owner_role != a.escalation[0]
+    return sorted(counts.values(), key=lambda r: (-SEVERITIES.index(r["severity"]), r["title"], r["service"]))
+
+
 def build_inbox(req: Request, *, role: str | None = None, include_resolved: bool = False, kind: str | None = None,
-                run: RunResult | None = None) -> View:
-    """The alerts list: open ones (all with `include_resolved`), for one role when given, worst and oldest
-    first; workers' own alerts in a section of their own (they name a worker)."""
+                run: RunResult | None = None, services: Collection[str] | None = None) -> View:
+    """The alerts list: open ones (all with `include_resolved`), for one role when given, of the request's team
+    (a team manager's inbox) and of `services` when given (a head of service's), worst and oldest first; a
+    summary counting them by what and where; workers' own alerts in a section of their own (they name a
+    worker)."""
     store = AlertStore(req.con, req.config)
-    alerts = store.alerts(open_only=not include_resolved, kind=kind, council=req.council)
+    teams = team_names(req.con, req.snapshot)
+    alerts = [a for a in store.alerts(open_only=not include_resolved, kind=kind, council=req.council)
+              if in_scope(a, teams, req.team, services)]
     if role is not None:
         alerts = [a for a in alerts if a.owner_role == role]
     alerts.sort(key=_order)
-    headline = inbox_lines(alerts, req.config, req.as_at)
+    headline = inbox_lines(alerts, req.config, req.as_at, teams)
     if run is not None:
         headline.insert(0, f"Evaluated on {long_date(run.day)}: {plural(len(run.raised), 'alert')} raised, "
                            f"{len(run.escalated)} escalated, {len(run.resolved)} resolved, {run.holding} still holding.")
-    rows = [alert_row(a, req.config) for a in alerts]
+    rows = [alert_row(a, req.config, teams) for a in alerts]
     named = [r for r, a in zip(rows, alerts) if a.entity.startswith("worker:")]
     rest = [r for r, a in zip(rows, alerts) if not a.entity.startswith("worker:")]
     note = (("Records behind it: the ids of the children or workers the figure counts (`clearsight kpi NAME "
              "--children` lists them with their details); deadlines are working days, and an alert not answered "
              "by its deadline goes to the next role up on the next working day."),)
-    sections = [section("alerts", "Alerts", rest, ALERT_COLUMNS, notes=note)]
+    sections = [section("alerts", "Alerts", rest, ALERT_COLUMNS, notes=note),
+                section("summary", "Open alerts by what and where", summary_rows(alerts, req.as_at),
+                        SUMMARY_COLUMNS)]
     if named:
         sections.append(section("worker_alerts", "Alerts about one worker's caseload", named, ALERT_COLUMNS,
                                 personal=True))
-    who = f", for the {role_words(req.config, role)}" if role else ""
+    who = "".join(f", {w}" for w in (req.team, ", ".join(words("service", s) for s in services or ())) if w)
+    who += f", for the {role_words(req.config, role)}" if role else ""
     return View("alerts", "Alerts", f"{req.council}{who}, on {long_date(req.as_at)}", tuple(headline),
                 tuple(sections), None, {}, req.warnings)
 
@@ -192,17 +239,31 @@ def build_replay(req: Request, replay: Replay, rules: tuple[str, ...] = ()) -> V
                 f"{long_date(replay.end)}", tuple(headline), sections, None, {}, req.warnings)
 
 
-def history_view(store: AlertStore, config: CouncilConfig, alert_id: int) -> View:
-    """One alert: what it is, the evidence behind it, and everything that happened to it."""
+def record_rows(alert: Alert) -> list[dict[str, Any]]:
+    """The records behind an alert, one row each under the column naming them (`child_id`, `worker_id`...),
+    so pages link each to its history and the audit log records who saw them."""
+    column = alert.evidence.get("record_column") or "record_id"
+    return [{column: r, "kind": RECORD_KEYS.get(column, column.removesuffix("_id"))} for r in alert.records]
+
+
+def history_view(store: AlertStore, config: CouncilConfig, alert_id: int, teams: dict[str, str] | None = None) -> View:
+    """One alert: what it is, the records behind it, the evidence, and everything that happened to it."""
     alert = store.get(alert_id)
-    row = alert_row(alert, config)
+    row = alert_row(alert, config, teams)
     headline = (f"{alert.title}: {alert.entity_name}, {row['figure']}.",
                 f"{row['status'].capitalize()}; with the {row['owner']}"
                 + (f", answer by {long_date(alert.due_on)}." if alert.is_open else
                    f"; resolved on {long_date(alert.resolved_on)}: {alert.resolution}." if alert.resolved_on else "."))
     evidence = [{"item": k.replace("_", " "), "value": ", ".join(v) if isinstance(v, list) else str(v)}
-                for k, v in {**alert.evidence, **alert.detail}.items() if v not in (None, "", [])]
-    sections = (section("history", "History", history_rows(store, config, [alert]), HISTORY_COLUMNS[:2]),
+                for k, v in {**alert.evidence, **alert.detail}.items()
+                if v not in (None, "", []) and k not in ("records", "record_column")]
+    records = record_rows(alert)
+    record_columns = tuple(col(k, k.replace("_", " ").capitalize()) for k in (records[0] if records else {})
+                           if k != "kind")
+    sections = (section("alert", "The alert", [row], ALERT_COLUMNS[:11]),
+                section("records", "Records behind it", records, record_columns or (col("record_id", "Record"),),
+                        personal=True),
+                section("history", "History", history_rows(store, config, [alert]), HISTORY_COLUMNS[:2]),
                 section("evidence", "Evidence", evidence, (col("item", "Item"), col("value", "Value"))))
     return View("alert", f"Alert {alert.alert_id}", f"{alert.council}, raised {long_date(alert.raised_on)}",
                 headline, sections, None)

@@ -40,6 +40,7 @@ from clearsight.reports.request import BadRequest, parse_day
 from clearsight.reports.view import Section, View
 from clearsight.store.snapshots import Snapshot, SnapshotNotFound
 from clearsight.web import accounts, audit, security
+from clearsight.web import alerts as web_alerts
 from clearsight.web.access import Forbidden, check_team_filter, may_see_any_record, record_ids, team_for, visible
 from clearsight.web.pages import DRILLS, PAGES, Part, kpi_records
 from clearsight.web.server import BuildCache, Server
@@ -248,6 +249,9 @@ def create_app(server: Server, *, secret_key: str, secure_cookies: bool = True,
     @app.get("/", include_in_schema=False)
     def home() -> Response:
         return RedirectResponse("/today", status_code=303)
+
+    # -- alerts: before the pages, whose route would take /alerts ---------------------------------------
+    web_alerts.install(app, server, web_alerts.Tools(who, page, filters_of, context, threshold))
 
     # -- pages ----------------------------------------------------------------------------------------
     @app.get("/{name}", response_class=HTMLResponse, include_in_schema=False)
@@ -549,6 +553,8 @@ def _links(user: accounts.Principal) -> Any:
             return f"/record/child/{row['child_id']}"
         if key in ("worker", "worker_id") and row.get("worker_id"):
             return f"/record/worker/{row['worker_id']}"
+        if view.name in ("alerts", "alert") and key == "alert_id" and row.get("alert_id"):
+            return f"/alerts/{row['alert_id']}"
         value = row.get(key)
         if not isinstance(value, (int, float)) or isinstance(value, bool) or not value:
             return None

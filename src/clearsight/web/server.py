@@ -183,10 +183,13 @@ class Server:
     def load(self, paths: list[Path], fmt: str = "auto", extract_date: date | None = None,
              council: str | None = None, *, by: str) -> list[LoadReport]:
         """Load files as a new snapshot, one load at a time, while readers carry on with the previous one."""
+        from clearsight.alerts.lifecycle import evaluate_loads
+
         with self._load_lock, self.cursor() as cur:
             reports = load_sources(cur, paths, fmt, extract_date, council or self.council, lambda *a, **k: None)
+            alerts = evaluate_loads(cur, self.config, [r.snapshot_id for r in reports if r.status == "loaded"])
         entry = {"by": by, "paths": [str(p) for p in paths], "at": time.strftime("%Y-%m-%d %H:%M:%S"),
-                 "report": json.loads(report_json(reports))}
+                 "report": json.loads(report_json(reports)), "alerts": alerts}
         self.last_loads = [entry, *self.last_loads[:19]]
         if any(r.snapshot_id and r.status != "already_loaded" for r in reports):
             self.warm()

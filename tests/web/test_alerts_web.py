@@ -1,0 +1,79 @@
+"""The alerts pages and API under the role rules: a team manager sees and answers their own team's alerts only,
+a head of service those of their services, a member the counts alone; the records behind an alert link to
+their histories and are audit-logged; answers need the form token; a load through the server raises them."""
+
+from __future__ import annotations
+
+import re
+
+from conftest import NORTH, SOUTH, Tiny, csrf, signed_in
+
+from clearsight.alerts.store import AlertStore
+
+
+def _alerts(tiny: Tiny) -> list:
+    with tiny.server.cursor() as cur:
+        return AlertStore(cur, tiny.server.config).alerts()
+
+
+def _team_of(tiny: Tiny, alert) -> str:
+    return {"TNORTH": NORTH, "TSOUTH": SOUTH}.get(alert.team_id or "", "")
+
+
+def test_a_load_through_the_server_raises_alerts_for_each_team(tiny: Tiny) -> None:
+    alerts = _alerts(tiny)
+    assert {_team_of(tiny, a) for a in alerts} >= {NORTH, SOUTH}
+    waiting = [a for a in alerts if a.rule == "waiting_too_long" and a.team_id == "TSOUTH"]
+    # The two South children never allocated (referred 7 and 8 September 2023) have waited over six weeks.
+    assert waiting and set(waiting[0].records) == set(tiny.south_children[6:8])
+    assert waiting[0].evidence["record_column"] == "child_id"
+
+
+def test_each_role_sees_the_alerts_of_its_scope(tiny: Tiny) -> None:
+    by_team = {a.alert_id: _team_of(tiny, a) for a in _alerts(tiny)}
+
+    def ids(username: str) -> set[int]:
+        view = signed_in(tiny, username).get("/api/alerts").json()
+        return {r["alert_id"] for s in view["sections"].values() for r in s["rows"] if "alert_id" in r}
+
+    assert ids("director") == set(by_team)
+    assert ids("tm_north") == {i for i, t in by_team.items() if t == NORTH}
+    assert ids("hos_cp") == {i for i, t in by_team.items() if t == NORTH}  # North is the CP service
+    member = signed_in(tiny, "member").get("/api/alerts").json()
+    assert list(member["sections"]) == ["summary"]
+    south = next(i for i, t in by_team.items() if t == SOUTH)
+    assert signed_in(tiny, "tm_north").get(f"/alerts/{south}").status_code == 404
+    assert signed_in(tiny, "tm_north").get(f"/api/alerts/{south}").status_code == 404
+    assert signed_in(tiny, "member").get(f"/alerts/{south}").status_code == 403
+
+
+def test_an_alert_links_to_its_records_and_the_view_is_audit_logged(tiny: Tiny) -> None:
+    alert = next(a for a in _alerts(tiny) if a.rule == "waiting_too_long" and a.team_id == "TNORTH")
+    c = signed_in(tiny, "tm_north")
+    page = c.get(f"/alerts/{alert.alert_id}").text
+    for child in alert.records:
+        assert f'href="/record/child/{child}"' in page
+    assert 'href="/records/waiting?team=North+Child+Protection+Team"' in page  # the drill-through it comes from
+    inbox = c.get("/alerts").text
+    assert f'href="/alerts/{alert.alert_id}"' in inbox and 'href="/alerts"' in inbox  # in the nav too
+    admin = signed_in(tiny, "admin")
+    logged = admin.get("/api/admin/audit", params={"username": "tm_north"}).json()
+    assert any(e["view"] == "alert" and f"child:{alert.records[0]}" in e["record_ids"] for e in logged)
+
+
+def test_the_owner_answers_with_the_form_token_only(tiny: Tiny) -> None:
+    alert = next(a for a in _alerts(tiny) if a.team_id == "TNORTH" and a.is_open)
+    c = signed_in(tiny, "tm_north")
+    path = f"/alerts/{alert.alert_id}"
+    assert c.post(path, data={"action": "acknowledge", "csrf": "forged"}).status_code == 403
+    token = csrf(c, path)
+    r = c.post(path, data={"action": "acknowledge", "note": "looking at it", "csrf": token})
+    assert r.status_code == 303
+    r = c.post(f"/api/alerts/{alert.alert_id}/action", json={"csrf": token, "text": "allocate both children",
+                                                               "owner": "team manager", "due": "2099-01-01"})
+    assert r.status_code == 200 and r.json()["status"] == "actioned" and r.json()["due_on"] == "2099-01-01"
+    history = c.get(path).text
+    assert "looking at it" in history and re.search(r"allocate both children", history)
+    analyst = signed_in(tiny, "analyst")
+    answer = {"csrf": csrf(analyst, path), "reason": "seen"}
+    assert analyst.post(f"/api/alerts/{alert.alert_id}/resolve", json=answer).status_code == 403
