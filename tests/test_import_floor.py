@@ -1,6 +1,7 @@
 """The import floor of a command (issue 14 item 3), guarded by what it imports rather than by timings: Ibis,
-SQLGlot and Jinja are imported only to compile SQL or write a page, and pandas (which pyarrow and DuckDB import
-when handed Python values or Arrow tables) never on a report's way. Each import costs a command a sixth to
+SQLGlot and Jinja are imported only to compile SQL or write a page, pandas (which pyarrow and DuckDB import
+when handed Python values or Arrow tables) never on a report's way, and the web application (with argon2, whose
+timing-safe dummy hash took a third of a second) only by the commands that serve or manage accounts. Each import costs a command a sixth to
 over half a second of start-up; bench/bench_commands.py measures the times themselves."""
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from council_builder import CouncilBuilder
 import clearsight
 from clearsight.store import cache
 
-HEAVY = ("ibis", "sqlglot", "pandas", "jinja2", "holidays")
+HEAVY = ("ibis", "sqlglot", "pandas", "jinja2", "holidays", "argon2", "clearsight.web")
 
 
 def _imported_by(code: str, env: dict[str, str] | None = None) -> list[str]:

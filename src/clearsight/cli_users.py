@@ -6,24 +6,35 @@ accounts on its Users page (administrators) instead.
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
+from clearsight.canonical.roles import ROLE_WORDS, ROLES
 from clearsight.cli import EXIT_BAD_REQUEST, _fail, app, console, state
 from clearsight.render import OutputFormat, render
 from clearsight.reports.sections import section
 from clearsight.reports.view import View, col
 from clearsight.store.database import DatabaseError, open_database
-from clearsight.web import accounts
+
+if TYPE_CHECKING:
+    from types import ModuleType
 
 users_app = typer.Typer(help="Web accounts: add, list, disable, enable, set-role.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
 
-RoleArg = Annotated[str, typer.Option("--role", help=f"One of: {', '.join(accounts.ROLES)}.")]
+RoleArg = Annotated[str, typer.Option("--role", help=f"One of: {', '.join(ROLES)}.")]
 TeamOpt = Annotated[Optional[str], typer.Option("--team", help="A team manager's team (name or id).")]
 ServiceOpt = Annotated[Optional[list[str]], typer.Option("--service", help="A director's service code; repeat for "
                                                          "several (none: every service).")]
+
+
+def _accounts() -> ModuleType:
+    """The web application's accounts module, imported only by these commands: a report command never loads
+    the web application (nor argon2)."""
+    from clearsight.web import accounts
+
+    return accounts
 
 
 def _writer():  # noqa: ANN202  (a DuckDB connection)
@@ -40,11 +51,12 @@ def add(username: str, role: RoleArg, team: TeamOpt = None, service: ServiceOpt 
                                               help="Prompted for when not given (or $CLEARSIGHT_PASSWORD).")] = "",
         ) -> None:
     """Add an account with a password (hashed with argon2id; at least 12 characters)."""
+    accounts = _accounts()
     try:
         accounts.add_user(_writer(), username, password, role, team=team, services=tuple(service or ()))
     except accounts.AccountError as exc:
         raise _fail(str(exc), EXIT_BAD_REQUEST) from None
-    console.print(f"Added {username} ({accounts.ROLE_WORDS[role]}).")
+    console.print(f"Added {username} ({ROLE_WORDS[role]}).")
 
 
 @users_app.command("list")
@@ -55,7 +67,7 @@ def list_(fmt: Annotated[OutputFormat, typer.Option("--format", help="table, jso
         con = open_database(state.db)
     except DatabaseError as exc:
         raise _fail(str(exc), exc.exit_code) from None
-    rows = accounts.list_users(con)
+    rows = _accounts().list_users(con)
     columns = (col("username", "Username"), col("role", "Role"), col("team", "Team"), col("services", "Services"),
                col("disabled", "Disabled"), col("created_at", "Created"))
     render(View("users", "Web accounts", f"{len(rows)} accounts", (), (section("users", "Accounts", rows, columns),),
@@ -63,6 +75,7 @@ def list_(fmt: Annotated[OutputFormat, typer.Option("--format", help="table, jso
 
 
 def _change(action: str, username: str, **kwargs: object) -> None:
+    accounts = _accounts()
     try:
         {"disable": lambda con: accounts.set_disabled(con, username, True),
          "enable": lambda con: accounts.set_disabled(con, username, False),

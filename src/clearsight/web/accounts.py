@@ -11,20 +11,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from functools import cache
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-Role = Literal["administrator", "analyst", "director", "team_manager", "member"]
-ROLES: tuple[Role, ...] = ("administrator", "analyst", "director", "team_manager", "member")
-ROLE_WORDS = {"administrator": "administrator", "analyst": "performance analyst",
-              "director": "director / head of service", "team_manager": "team manager", "member": "elected member"}
+from clearsight.canonical.roles import ROLE_WORDS, ROLES, Role  # noqa: F401  (the web application's names)
+
 MIN_PASSWORD = 12  # characters (NCSC password guidance: length over complexity)
 
 _hasher = PasswordHasher()
-# Verified against when the username is unknown, so a wrong name costs the same time as a wrong password.
-_DUMMY_HASH = _hasher.hash("clearsight-no-such-user")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the username is unknown, so a wrong name costs the same time as a wrong password.
+    Hashed on first use, not at import: a third of a second every process importing this module would pay."""
+    return _hasher.hash("clearsight-no-such-user")
 
 
 class AccountError(ValueError):
@@ -111,7 +115,7 @@ def authenticate(con: Any, username: str, password: str) -> Principal | None:
     row = con.execute("SELECT password_hash FROM app_user WHERE username = ? AND NOT disabled",
                       [username]).fetchone()
     try:
-        _hasher.verify(row[0] if row else _DUMMY_HASH, password)
+        _hasher.verify(row[0] if row else _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         return None
     return principal(con, username) if row else None
