@@ -19,7 +19,7 @@ from clearsight.config import CouncilConfig
 from clearsight.config.settings import CalendarSettings
 from clearsight.metrics import figures
 from clearsight.metrics.figures import COMPILES, compiled_sql, compute, explain_sql
-from clearsight.store import cache
+from clearsight.store import cache, figure_store
 from clearsight.store.calendar import calendar_hash
 from clearsight.store.database import open_database, query_arrow
 from clearsight.store.snapshots import get_snapshot
@@ -34,10 +34,12 @@ pytestmark = pytest.mark.duckdb_only
 
 @pytest.fixture(scope="module")
 def own_cache(tmp_path_factory) -> Iterator[Path]:
-    """A cache of this module's own, starting empty, with nothing compiled in this process's memory."""
+    """A cache of this module's own, starting empty, with nothing compiled in this process's memory, and no
+    figure kept beside the database (these tests count compiles and queries)."""
     directory = tmp_path_factory.mktemp("cache")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(cache.CACHE_ENV, str(directory))
+        patch.setenv(figure_store.STORE_ENV, "off")
         compiled_sql.cache_clear()
         yield directory
     compiled_sql.cache_clear()

@@ -27,7 +27,7 @@ from clearsight.config import CouncilConfig
 from clearsight.metrics.lazy import ibis
 from clearsight.metrics.registry import Metric, Scope, get_metric
 from clearsight.metrics.sql import Parameter, ParameterisedSql, parameterise
-from clearsight.store import cache
+from clearsight.store import cache, figure_store
 from clearsight.store.calendar import calendar_tables
 from clearsight.store.database import Connection, arrow_tables_are_cheap, is_postgres, query_arrow, sql_literal
 from clearsight.store.snapshots import Snapshot
@@ -356,8 +356,36 @@ _RESULTS = _ResultCache()
 
 
 def clear_result_cache() -> None:
-    """Forget computed figures (benchmarks measuring the queries themselves call this)."""
+    """Forget the figures computed in this process (benchmarks measuring the queries themselves call this, and
+    set `figure_store.STORE_ENV` off so none are read from beside the database either)."""
     _RESULTS.clear()
+
+
+def _kept_key(snapshot: Snapshot, name: str, settings: str, **scope: Any) -> dict[str, Any]:
+    """The key of a figure kept beside its database (`figure_store`): what `compute`'s own key holds, with the
+    code and compilers that made its SQL."""
+    return {
+        "clearsight": __version__, "source": cache.source_fingerprint(),
+        "compilers": cache.package_fingerprint("ibis", "sqlglot"), "snapshot": snapshot.content_hash,
+        "snapshot_id": snapshot.snapshot_id, "metric": name,
+        "config": hashlib.sha256(settings.encode()).hexdigest(), **scope,
+    }
+
+
+def _query(
+    con: Connection, snapshot: Snapshot, metric: Metric, as_at: date, config: CouncilConfig, team: str | None,
+    period_start: date | None, inputs: dict[str, Figure] | None, settings: str, dialect: str,
+) -> pa.Table:
+    """Run the metric's compiled SQL for the scope: on its input figures' rows when `compute` may use them."""
+    given = {m: inputs[m].rows for m in metric.inputs if inputs and m in inputs}
+    if len(given) != len(metric.inputs) or not arrow_tables_are_cheap():
+        given = {}
+    schemas = tuple((m, t.schema) for m, t in given.items())
+    compiled = compiled_sql(metric.name, team is not None, settings, schemas, dialect)
+    tables = {input_table_name(m): t for m, t in given.items()} | calendar_tables(con, config)
+    values = scope_values(snapshot, as_at, config, team, period_start)
+    schema = compiled.arrow_schema() if dialect == "postgres" else None
+    return query_arrow(con, compiled.sql, tables, compiled.bind(values), schema)
 
 
 def compute(
@@ -385,15 +413,11 @@ def compute(
     key = (snapshot.content_hash, name, as_at, period_start, team, settings, dialect)
     rows = _RESULTS.get(key)
     if rows is None:
-        given = {m: inputs[m].rows for m in metric.inputs if inputs and m in inputs}
-        if len(given) != len(metric.inputs) or not arrow_tables_are_cheap():
-            given = {}
-        schemas = tuple((m, t.schema) for m, t in given.items())
-        compiled = compiled_sql(name, team is not None, settings, schemas, dialect)
-        tables = {input_table_name(m): t for m, t in given.items()} | calendar_tables(con, config)
-        values = scope_values(snapshot, as_at, config, team, period_start)
-        schema = compiled.arrow_schema() if dialect == "postgres" else None
-        rows = query_arrow(con, compiled.sql, tables, compiled.bind(values), schema)
+        kept = _kept_key(snapshot, name, settings, as_at=as_at, period_start=period_start, team=team)
+        rows = figure_store.read(con, kept)
+        if rows is None:
+            rows = _query(con, snapshot, metric, as_at, config, team, period_start, inputs, settings, dialect)
+            figure_store.write(con, kept, rows)
         _RESULTS.put(key, rows)
     filters = {"team": team} if team else {}
     if period_start is not None:
@@ -492,14 +516,19 @@ def compute_monthly(
         raise ValueError(f"series starts {start}, after it ends {end}")
     metric = get_metric(name)
     config = config or CouncilConfig()
-    key = (snapshot.content_hash, name, "months", start, end, period, team, metric_settings(config))
+    settings = metric_settings(config)
+    key = (snapshot.content_hash, name, "months", start, end, period, team, settings)
     rows = _RESULTS.get(key)
+    kept = _kept_key(snapshot, name, settings, months=[start, end], period=period, team=team)
+    if rows is None and (rows := figure_store.read(con, kept)) is not None:
+        _RESULTS.put(key, rows)
     if rows is None and name not in _NOT_FLATTENED and not is_postgres(con):  # the series SQL is DuckDB's
-        compiled = series_sql(compiled_sql(name, team is not None, metric_settings(config)), period, metric)
+        compiled = series_sql(compiled_sql(name, team is not None, settings), period, metric)
         values = scope_values(snapshot, end, config, team) | {"series_start": start, "series_end": end}
         try:
             rows = query_arrow(con, compiled.sql, calendar_tables(con, config), compiled.bind(values))
             _RESULTS.put(key, rows)
+            figure_store.write(con, kept, rows)
         except duckdb.NotImplementedException:  # "Unsupported join type for flattening correlated subquery"
             _NOT_FLATTENED.add(name)
     if rows is None:

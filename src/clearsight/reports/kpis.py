@@ -24,7 +24,7 @@ from clearsight.render.values import clip, long_date, percent
 from clearsight.reports.request import BadRequest, Request, months_back, quarter_ending, unknown
 from clearsight.reports.sections import section
 from clearsight.reports.view import Column, View, col
-from clearsight.store.benchmarks import Benchmark, benchmark_for
+from clearsight.store.benchmarks import Benchmark, benchmark_for, loaded_figures
 from clearsight.store.snapshots import Snapshot
 
 
@@ -88,10 +88,12 @@ def kpi_table(
     """Every KPI (or those `names`) at one level: event KPIs over start..end, the others as at `end`."""
     rows, figures = [], {}
     wanted = "team" if team else level
+    loaded = loaded_figures(con)
     for k in _kpis(names):
         figure = compute(con, snapshot, k.name, end, config, team, period_start=start if k.period else None)
         figures[k.name] = figure
-        bench = benchmark_for(con, k.name, end, period_start=start if k.period else None, config=config)
+        bench = benchmark_for(con, k.name, end, period_start=start if k.period else None, config=config,
+                              loaded=loaded)
         over = f"{start}..{end}" if k.period else f"on {end}"
         rows += [{**_line(k, r, figure, bench, config), "over": over} for r in figure.records()
                  if r["level"] == wanted]
@@ -106,12 +108,13 @@ def kpi_monthly(
     its last day; one row per KPI, month and key of the level."""
     rows, figures = [], {}
     wanted = "team" if team else level
+    loaded = loaded_figures(con)
     for k in _kpis(names):
         figure = compute_monthly(con, snapshot, k.name, start, end, period=k.period, config=config, team=team)
         figures[k.name] = figure
         months = {(r["month_start"], r["month_end"]) for r in figure.records()}
-        bench = {m: benchmark_for(con, k.name, m[1], period_start=m[0] if k.period else None, config=config)
-                 for m in months}
+        bench = {m: benchmark_for(con, k.name, m[1], period_start=m[0] if k.period else None, config=config,
+                                  loaded=loaded) for m in months}
         rows += [
             {"month": r["month_start"].strftime("%Y-%m"),
              **_line(k, r, figure, bench[(r["month_start"], r["month_end"])], config),

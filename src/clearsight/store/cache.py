@@ -39,8 +39,8 @@ def key_hash(key: Any) -> str:
     return hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _entry_path(kind: str, key: Any, suffix: str) -> Path:
-    return cache_dir() / kind / f"{key_hash(key)[:40]}{suffix}"
+def _entry_path(kind: str, key: Any, suffix: str, root: Path | None = None) -> Path:
+    return (root or cache_dir()) / kind / f"{key_hash(key)[:40]}{suffix}"
 
 
 def read_json(kind: str, key: Any) -> dict[str, Any] | None:
@@ -61,19 +61,19 @@ def write_json(kind: str, key: Any, value: dict[str, Any]) -> bool:
     return _write_atomic(_entry_path(kind, key, ".json"), text.encode("utf-8"))
 
 
-def read_bytes(kind: str, key: Any) -> bytes | None:
-    """Bytes stored under `key` by `write_bytes`, or None. The key's hash heads the file, so a stale or
-    truncated entry is rejected before the caller parses it."""
+def read_bytes(kind: str, key: Any, root: Path | None = None) -> bytes | None:
+    """Bytes stored under `key` by `write_bytes` (in `root` instead of the cache directory when given), or None.
+    The key's hash heads the file, so a stale or truncated entry is rejected before the caller parses it."""
     try:
-        data = _entry_path(kind, key, ".bin").read_bytes()
+        data = _entry_path(kind, key, ".bin", root).read_bytes()
     except OSError:
         return None
     header = key_hash(key).encode() + b"\n"
     return data[len(header):] if data.startswith(header) else None
 
 
-def write_bytes(kind: str, key: Any, data: bytes) -> bool:
-    return _write_atomic(_entry_path(kind, key, ".bin"), key_hash(key).encode() + b"\n" + data)
+def write_bytes(kind: str, key: Any, data: bytes, root: Path | None = None) -> bool:
+    return _write_atomic(_entry_path(kind, key, ".bin", root), key_hash(key).encode() + b"\n" + data)
 
 
 def _write_atomic(path: Path, data: bytes) -> bool:
@@ -94,13 +94,14 @@ def _write_atomic(path: Path, data: bytes) -> bool:
 
 @lru_cache(maxsize=1)
 def source_fingerprint() -> str:
-    """A hash of Clearsight's own source files: compiled SQL depends on the code that built it, and a working
-    copy changes without its version number changing."""
+    """A hash of Clearsight's own source files, each named by its path, size and modification time: compiled SQL
+    depends on the code that built it, and a working copy changes without its version number changing. (Hashing
+    their contents cost a command a twentieth of a second; an edit or a checkout changes the time.)"""
     root = Path(__file__).resolve().parent.parent
     digest = hashlib.sha256()
     for path in sorted(root.rglob("*.py")):
-        digest.update(str(path.relative_to(root)).encode())
-        digest.update(path.read_bytes())
+        stat = path.stat()
+        digest.update(f"{path.relative_to(root)}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
     return digest.hexdigest()
 
 

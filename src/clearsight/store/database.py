@@ -117,6 +117,7 @@ def open_database(
                 f"{path}: no Clearsight database here; run `clearsight load DIR` or `clearsight demo` first"
             )
     con = _connect(path, read_only=not write)
+    _FILES[con] = path.resolve()
     if write:
         _migrate_or_close(con, path)
         ensure_calendar(con, config or CouncilConfig())
@@ -131,10 +132,20 @@ def open_database(
         _migrate_or_close(upgrade, path)
         upgrade.close()
         con = _connect(path, read_only=True)
+        _FILES[con] = path.resolve()
     elif version > schema.SCHEMA_VERSION:
         con.close()
         raise DatabaseIncompatible(f"{path}: {_too_new(version)}")
     return con
+
+
+# The file each DuckDB connection `open_database` made reads (figures computed from it are kept beside it).
+_FILES: weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, Path] = weakref.WeakKeyDictionary()
+
+
+def database_file(con: Connection) -> Path | None:
+    """The DuckDB file `con` was opened on by `open_database`; None for PostgreSQL or another connection."""
+    return None if isinstance(con, PostgresConnection) else _FILES.get(con)
 
 
 # DuckDB keeps one instance per file in a process and refuses a connection in the other mode while one lives:
