@@ -3,8 +3,8 @@ the CIN census (csc-validator-be-cin) and the SSDA903 return (csc-validator-be-9
 errors apart from queries (CIN rule codes ending Q, which ask a council to check or explain), and exits 1 when
 any error is found.
 
-Builds Eastmere (--scale, default 0.2) once in --work, exports with Clearsight's writers (the CIN census for the
-year to --as-at, default 31 March 2024: DfE's 2023-24 collection; the SSDA903 tables), creates each validator's
+Builds Eastmere (--scale, default 1; --seed, default 1) once in --work, exports with Clearsight's writers (the CIN census for the
+year to --as-at, default 31 March 2024: DfE's 2023-24 collection; the SSDA903 return for the same year), creates each validator's
 environment once (DfE's packages pin an older pandas, so numpy < 2 beside it) and runs the year's rule set.
 Needs the package index; not part of the test run:
     .venv/bin/python bench/dfe_validators.py [cin|903 ...] [--work DIR] [--as-at 2024-03-31]
@@ -76,17 +76,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("returns", nargs="*", help=f"any of {', '.join(VALIDATORS)} (default: all)")
     parser.add_argument("--work", type=Path)
-    parser.add_argument("--scale", type=float, default=0.2)
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--as-at", type=date.fromisoformat, default=date(2024, 3, 31))
     args = parser.parse_args()
     if set(args.returns) - set(VALIDATORS):
         parser.error(f"returns: expected any of {', '.join(VALIDATORS)}")
     work = args.work or Path(tempfile.mkdtemp(prefix="dfe-validators-"))
     work.mkdir(parents=True, exist_ok=True)
-    db = work / f"eastmere-{args.scale:g}.duckdb"
+    db = work / f"eastmere-{args.scale:g}-{args.seed}.duckdb"
     if not db.exists():
-        generate_council(work / "extract", seed=1, scale=args.scale)
-        assert load_extract(connect(db), work / "extract").status == "loaded"
+        extract = work / f"extract-{args.scale:g}-{args.seed}"
+        generate_council(extract, seed=args.seed, scale=args.scale)
+        assert load_extract(connect(db), extract).status == "loaded"
     con = connect(db)
     snapshot = get_snapshot(con)
     ref = reference_date(args.as_at)
@@ -94,7 +96,7 @@ def main() -> None:
     any_error = False
     for name in args.returns or VALIDATORS:
         out = work / f"export-{name}"
-        counts = write_cin_census(con, snapshot, out, args.as_at) if name == "cin" else write_ssda903(con, snapshot, out)
+        counts = write_cin_census(con, snapshot, out, args.as_at) if name == "cin" else write_ssda903(con, snapshot, out, ref)
         print(f"{name} export: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
         done = subprocess.run([str(_environment(work, name)), "-W", "ignore", "-c", VALIDATORS[name][1], str(out),
                                year], capture_output=True, text=True, check=True)

@@ -75,3 +75,9 @@ def sql_parse_date(column: str) -> str:
         f"AND TRY_CAST({text} AS DOUBLE) BETWEEN 1 AND {EXCEL_MAX_SERIAL} "
         f"THEN DATE '{EXCEL_EPOCH.isoformat()}' + CAST(TRY_CAST({text} AS DOUBLE) AS INTEGER) END) END"
     )
+
+
+def year_ending_31_march(day: date) -> date:
+    """The 31 March ending the DfE collection year (1 April to 31 March) that `day` closes or precedes: the
+    31 March on or before `day`. The CIN census reference date and the SSDA903 year end."""
+    return date(day.year if (day.month, day.day) >= (3, 31) else day.year - 1, 3, 31)

@@ -22,15 +22,14 @@ from typing import Any
 import duckdb
 from lxml import etree
 
+from clearsight.canonical.dates import year_ending_31_march
 from clearsight.store.snapshots import Snapshot
 
 _GENDER = {"M": "1", "F": "2", "U": "0"}
 SOFTWARE = "Clearsight"
 
 
-def reference_date(day: date) -> date:
-    """The census reference date: 31 March of the census year holding `day` (31 March itself included)."""
-    return date(day.year if (day.month, day.day) >= (3, 31) else day.year - 1, 3, 31)
+reference_date = year_ending_31_march  # the census reference date: 31 March of the census year holding a day
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:

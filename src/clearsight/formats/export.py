@@ -8,6 +8,7 @@ from pathlib import Path
 
 import duckdb
 
+from clearsight.canonical.dates import year_ending_31_march
 from clearsight.formats.annex_a_writer import write_annex_a
 from clearsight.formats.cin_census_writer import write_cin_census
 from clearsight.formats.csc_api_writer import write_csc_api
@@ -18,7 +19,8 @@ from clearsight.store.snapshots import Snapshot
 Writer = Callable[[duckdb.DuckDBPyConnection, Snapshot, Path, date | None], dict[str, int]]
 WRITERS: dict[str, Writer] = {
     "annex-a": lambda con, snap, out, as_at: {f"List {k}": v for k, v in write_annex_a(con, snap, out, as_at).items()},
-    "ssda903": lambda con, snap, out, as_at: write_ssda903(con, snap, out),
+    "ssda903": lambda con, snap, out, as_at: write_ssda903(  # the return for the year to the last 31 March
+        con, snap, out, year_ending_31_march(as_at or snap.extract_date)),
     "ssd": lambda con, snap, out, as_at: write_ssd(con, snap, out),
     "csc-api": lambda con, snap, out, as_at: write_csc_api(con, snap, out),
     "cin": write_cin_census,

@@ -1,15 +1,26 @@
 """Write a snapshot as SSDA903 CSV tables (header, episodes, reviews, oc3, social_worker, missing, uasc,
 placed_for_adoption, ad1, previous_permanence), dd/mm/yyyy dates, each with DfE's column set (as DfE's 903
 validator matches tables): columns Clearsight does not hold (UPN, MOTHER, MC_DOB, REASON_PLACE_CHANGE,
-HOME_POST, PL_POST, URN) are blank; an episode's CIN is the primary need of the CIN episode open at its DECOM;
-SW_REASON is DfE's code for the change of social worker (a closed case: OTHERS).
+HOME_POST, PL_POST, URN) are blank.
 
-DuckDB's COPY writes the files, so exporting a large council runs at database speed. SW_ID is the worker's
-Social Work England number where known, else their worker id.
+Given a collection year (`year_end`, a 31 March), the files are that year's return, as DfE's SSDA903 guidance
+asks: every looked-after episode open at some time from 1 April to 31 March (an episode ending later is written
+open: DEC and REC blank), with the header, reviews, social worker episodes, missing periods, UASC and adoption
+rows of those children within the year; the OC3 cohort (care leavers who turn 17 to 21 in the year, a 17- or
+18-year-old only when no longer looked after on that birthday); previous permanence for each child starting a
+period of care in the year (Z1, none recorded, when Clearsight holds no arrangement). Without a year the whole
+history is written, one row per record (multi-year use and round trips).
+
+Codes follow DfE's: an episode's CIN is the child's latest need in N1-N8 (N0 and N9 have no 903 code) recorded at a
+referral on or before the start of its period of care, so constant over the period; a review is PN0 for a child under 4, else PN1; SW_REASON is why that
+social worker episode began: the reason the previous one ended when it follows on within DfE's 7 days, else
+FCONTA (the first contact). SW_ID is the worker's Social Work England number where known, else their worker id.
+DuckDB's COPY writes the files, so exporting a large council runs at database speed.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -17,15 +28,18 @@ import duckdb
 from clearsight.formats.ssd_spec import CHANGE_REASON_CODES
 from clearsight.store.snapshots import Snapshot
 
+# A social worker episode following the last within this many days continues the child's social work (DfE
+# 903 rule SW10: SW_DECOM within 7 days of the previous SW_DEC); after a longer gap it is a first contact.
+SW_CONTINUES_DAYS = 7
+
 
 def _d(col: str) -> str:
     return f"strftime({col}, '%d/%m/%Y')"
 
 
-def _of_children(table: str, columns: str, order: str) -> str:
-    """Rows of `table` for the snapshot, beside each child's date of birth (the 903 repeats it per table)."""
-    return (f"SELECT t.child_id AS CHILD, {columns} FROM {table} t JOIN child c USING (child_id, snapshot_id) "
-            f"WHERE t.snapshot_id = $s ORDER BY t.child_id, {order}")
+def _in_year(col: str) -> str:
+    """`col` formatted, blank when it lies after the year (not yet known to the return)."""
+    return f"CASE WHEN {col} <= $last THEN {_d(col)} END"
 
 
 _SEX = "CASE c.sex WHEN 'M' THEN '1' WHEN 'F' THEN '2' END"
@@ -33,64 +47,112 @@ _SEX = "CASE c.sex WHEN 'M' THEN '1' WHEN 'F' THEN '2' END"
 _SW_REASON = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in CHANGE_REASON_CODES.items())
 
 
-def _NOT_HELD(*columns: str) -> str:
+def _not_held(*columns: str) -> str:
     """DfE columns Clearsight does not hold, written blank so each table has DfE's exact column set."""
     return ", ".join(f"CAST(NULL AS VARCHAR) AS {c}" for c in columns)
 
 
+# The year's episodes, the children they hold and the OC3 cohort, shared by every table's query.
+_YEAR = """WITH eps AS (SELECT * FROM cla_episode WHERE snapshot_id = $s AND start_date <= $last
+        AND (end_date IS NULL OR end_date >= $first)),
+    looked AS (SELECT DISTINCT child_id FROM eps),
+    aged AS (SELECT l.*, c.dob, year($last) - year(c.dob)
+            - CASE WHEN strftime(c.dob, '%m%d') > strftime($last, '%m%d') THEN 1 ELSE 0 END AS age
+        FROM care_leaver l JOIN child c USING (child_id, snapshot_id) WHERE l.snapshot_id = $s),
+    cohort AS (SELECT * FROM aged a WHERE NOT $bounded OR (a.age BETWEEN 17 AND 21 AND (a.age > 18
+        OR NOT EXISTS (SELECT 1 FROM cla_episode e WHERE e.snapshot_id = $s AND e.child_id = a.child_id
+            AND (e.end_date IS NULL OR e.end_date >= a.dob + to_years(CAST(a.age AS INTEGER)))))))
+"""
+
+
+def _of_children(table: str, columns: str, order: str, where: str = "TRUE") -> str:
+    """Rows of `table` for the year's children, beside each child's date of birth (the 903 repeats it)."""
+    return (f"{_YEAR} SELECT t.child_id AS CHILD, {columns} FROM {table} t JOIN child c USING (child_id, snapshot_id) "
+            f"WHERE t.snapshot_id = $s AND t.child_id IN (SELECT child_id FROM looked) AND {where} "
+            f"ORDER BY t.child_id, {order}")
+
+
 QUERIES = {
-    "header": f"""SELECT child_id AS CHILD, CASE sex WHEN 'M' THEN '1' WHEN 'F' THEN '2' END AS SEX,
-        {_d('dob')} AS DOB, ethnicity AS ETHNIC, {_NOT_HELD('UPN', 'MOTHER', 'MC_DOB')}
+    "header": f"""{_YEAR} SELECT child_id AS CHILD, CASE sex WHEN 'M' THEN '1' WHEN 'F' THEN '2' END AS SEX,
+        {_d('dob')} AS DOB, ethnicity AS ETHNIC, {_not_held('UPN', 'MOTHER', 'MC_DOB')}
         FROM child WHERE snapshot_id = $s
-        AND child_id IN (SELECT child_id FROM cla_episode WHERE snapshot_id = $s) ORDER BY child_id""",
-    "episodes": f"""SELECT c.child_id AS CHILD, {_d('c.start_date')} AS DECOM, c.start_reason AS RNE,
+        AND child_id IN (SELECT child_id FROM looked UNION SELECT child_id FROM cohort) ORDER BY child_id""",
+    "episodes": f"""{_YEAR} SELECT c.child_id AS CHILD, {_d('c.start_date')} AS DECOM, c.start_reason AS RNE,
         c.legal_status AS LS,
         (SELECT e.primary_need FROM episode e WHERE e.snapshot_id = $s AND e.child_id = c.child_id
-           AND e.referral_date <= c.start_date AND (e.close_date IS NULL OR e.close_date > c.start_date)
+           AND e.primary_need BETWEEN 'N1' AND 'N8' AND e.referral_date <= c.period_start
          ORDER BY e.referral_date DESC LIMIT 1) AS CIN,
-        c.placement_type AS PLACE, c.placement_provider AS PLACE_PROVIDER, {_d('c.end_date')} AS DEC,
-        c.end_reason AS REC, {_NOT_HELD('REASON_PLACE_CHANGE', 'HOME_POST', 'PL_POST', 'URN')}
-        FROM cla_episode c WHERE c.snapshot_id = $s ORDER BY c.child_id, c.start_date""",
-    "reviews": f"""SELECT r.child_id AS CHILD, {_d('c.dob')} AS DOB, {_d('r.held_date')} AS REVIEW,
-        'PN1' AS REVIEW_CODE FROM review r JOIN child c USING (child_id, snapshot_id)
-        WHERE r.snapshot_id = $s AND r.kind = 'CLA' AND r.held_date IS NOT NULL ORDER BY 1, r.held_date""",
-    "oc3": f"""SELECT l.child_id AS CHILD, {_d('c.dob')} AS DOB,
+        c.placement_type AS PLACE, c.placement_provider AS PLACE_PROVIDER, {_in_year('c.end_date')} AS DEC,
+        CASE WHEN c.end_date <= $last THEN c.end_reason END AS REC,
+        {_not_held('REASON_PLACE_CHANGE', 'HOME_POST', 'PL_POST', 'URN')}
+        FROM (SELECT e.*, p.period_start FROM eps e JOIN (SELECT child_id, period_id, min(start_date) AS period_start
+              FROM cla_episode WHERE snapshot_id = $s GROUP BY ALL) p USING (child_id, period_id)) c
+        ORDER BY c.child_id, c.start_date""",
+    "reviews": _of_children(
+        "review", f"{_d('c.dob')} AS DOB, {_d('t.held_date')} AS REVIEW, "
+        "CASE WHEN t.held_date < c.dob + INTERVAL 4 YEAR THEN 'PN0' ELSE 'PN1' END AS REVIEW_CODE",
+        "t.held_date", "t.kind = 'CLA' AND t.held_date BETWEEN $first AND $last"),
+    "oc3": f"""{_YEAR} SELECT l.child_id AS CHILD, {_d('l.dob')} AS DOB,
         CASE WHEN l.in_touch THEN 'YES' WHEN NOT l.in_touch THEN 'NO' END AS IN_TOUCH, l.activity AS ACTIV,
         l.accommodation || CASE WHEN l.suitable THEN '1' WHEN NOT l.suitable THEN '2' ELSE '' END AS ACCOM
-        FROM care_leaver l JOIN child c USING (child_id, snapshot_id) WHERE l.snapshot_id = $s ORDER BY 1""",
-    "social_worker": f"""SELECT a.child_id AS CHILD, {_d('c.dob')} AS DOB, coalesce(w.swe_no, w.worker_id) AS SW_ID,
-        {_d('a.start_date')} AS SW_DECOM, {_d('a.end_date')} AS SW_DEC, CASE a.change_reason {_SW_REASON} END AS SW_REASON
-        FROM allocation a JOIN worker w USING (worker_id, snapshot_id) JOIN child c USING (child_id, snapshot_id)
-        WHERE a.snapshot_id = $s AND a.role = 'allocated_social_worker'
-          AND (a.end_date IS NULL OR a.end_date > a.start_date)  -- never held: would repeat its SW_DECOM
-          AND a.child_id IN (SELECT child_id FROM cla_episode WHERE snapshot_id = $s)
-        ORDER BY a.child_id, a.start_date""",
-    "missing": _of_children("missing_episode", f"{_d('c.dob')} AS DOB, t.kind AS MISSING, "
-                            f"{_d('t.start_date')} AS MIS_START, {_d('t.end_date')} AS MIS_END", "t.start_date"),
-    "uasc": _of_children("uasc", f"{_SEX} AS SEX, {_d('c.dob')} AS DOB, {_d('t.ceased_date')} AS DUC", "1"),
+        FROM cohort l ORDER BY 1""",
+    # each social worker episode with the reason the one before it ended, over the child's whole history
+    "social_worker": _of_children(
+        f"""(SELECT a.*, coalesce(w.swe_no, w.worker_id) AS sw_id,
+                CASE WHEN lag(a.end_date) OVER child_order >= a.start_date - {SW_CONTINUES_DAYS}
+                     THEN lag(a.change_reason) OVER child_order END AS reason_before
+            FROM allocation a JOIN worker w USING (worker_id, snapshot_id)
+            WHERE a.snapshot_id = $s AND a.role = 'allocated_social_worker'
+              AND (a.end_date IS NULL OR a.end_date > a.start_date)  -- never held: would repeat its SW_DECOM
+            WINDOW child_order AS (PARTITION BY a.snapshot_id, a.child_id ORDER BY a.start_date))""",
+        f"{_d('c.dob')} AS DOB, t.sw_id AS SW_ID, {_d('t.start_date')} AS SW_DECOM, {_in_year('t.end_date')} AS SW_DEC, "
+        f"coalesce(CASE t.reason_before {_SW_REASON} END, 'FCONTA') AS SW_REASON",
+        "t.start_date", "t.start_date <= $last AND (t.end_date IS NULL OR t.end_date >= $first)"),
+    # a missing period within one of the year's episodes
+    "missing": _of_children(
+        "missing_episode", f"{_d('c.dob')} AS DOB, t.kind AS MISSING, {_d('t.start_date')} AS MIS_START, "
+        f"{_in_year('t.end_date')} AS MIS_END", "t.start_date",
+        "t.start_date <= $last AND (t.end_date IS NULL OR t.end_date >= $first) AND (NOT $bounded OR EXISTS ("
+        "SELECT 1 FROM eps e WHERE e.child_id = t.child_id AND t.start_date >= e.start_date "
+        "AND (e.end_date IS NULL OR t.start_date <= e.end_date)))"),
+    "uasc": _of_children("uasc", f"{_SEX} AS SEX, {_d('c.dob')} AS DOB, {_d('t.ceased_date')} AS DUC", "1",
+                         "(t.ceased_date IS NULL OR t.ceased_date >= $first)"),
     "placed_for_adoption": _of_children(
         "adoption", f"{_d('c.dob')} AS DOB, {_d('t.decision_date')} AS DATE_PLACED, "
-        f"{_d('t.decision_ceased_date')} AS DATE_PLACED_CEASED, t.ceased_reason AS REASON_PLACED_CEASED",
-        "t.decision_date"),
+        f"{_in_year('t.decision_ceased_date')} AS DATE_PLACED_CEASED, "
+        "CASE WHEN t.decision_ceased_date <= $last THEN t.ceased_reason END AS REASON_PLACED_CEASED",
+        "t.decision_date", "t.decision_date <= $last AND (t.decision_ceased_date IS NULL "
+        "OR t.decision_ceased_date >= $first)"),
     "ad1": _of_children(
         "(SELECT * FROM adoption WHERE matched_date IS NOT NULL OR adopters IS NOT NULL)",
-        f"{_d('c.dob')} AS DOB, {_d('t.decision_date')} AS DATE_INT, {_d('t.matched_date')} AS DATE_MATCH, "
+        f"{_d('c.dob')} AS DOB, {_d('t.decision_date')} AS DATE_INT, {_in_year('t.matched_date')} AS DATE_MATCH, "
         "CASE WHEN t.adopted_by_foster_carer THEN '1' WHEN NOT t.adopted_by_foster_carer THEN '0' END "
         "AS FOSTER_CARE, t.adopters AS NB_ADOPTR, t.adopters_sex AS SEX_ADOPTR, "
-        "t.adopters_legal_status AS LS_ADOPTR", "t.decision_date"),
-    "previous_permanence": _of_children(
-        "previous_permanence", f"{_d('c.dob')} AS DOB, t.arrangement AS PREV_PERM, t.council_code AS LA_PERM, "
-        "t.order_date AS DATE_PERM", "1"),
+        "t.adopters_legal_status AS LS_ADOPTR", "t.decision_date", "t.decision_date <= $last"),
+    # in a year's return, every child starting a period of care in the year: Z1 when none is recorded
+    "previous_permanence": f"""{_YEAR} SELECT s.child_id AS CHILD, {_d('c.dob')} AS DOB,
+        coalesce(p.arrangement, 'Z1') AS PREV_PERM, p.council_code AS LA_PERM, p.order_date AS DATE_PERM
+        FROM (SELECT child_id FROM eps WHERE start_reason = 'S' AND start_date >= $first AND $bounded
+              UNION SELECT child_id FROM previous_permanence WHERE snapshot_id = $s AND NOT $bounded) s
+        JOIN child c ON c.snapshot_id = $s AND c.child_id = s.child_id
+        LEFT JOIN previous_permanence p ON p.snapshot_id = $s AND p.child_id = s.child_id ORDER BY 1""",
 }
 
 
-def write_ssda903(con: duckdb.DuckDBPyConnection, snapshot: Snapshot, out: Path) -> dict[str, int]:
-    """Write `<out>/SSDA903_<table>.csv` for each table; returns rows written per table."""
+def write_ssda903(con: duckdb.DuckDBPyConnection, snapshot: Snapshot, out: Path,
+                  year_end: date | None = None) -> dict[str, int]:
+    """Write `<out>/SSDA903_<table>.csv` for each table: the return for the collection year ending `year_end`
+    (a 31 March), or the whole history when None; returns rows written per table."""
+    if year_end is not None and (year_end.month, year_end.day) != (3, 31):
+        raise ValueError(f"an SSDA903 year ends on 31 March, not {year_end.isoformat()}")
+    params = {"s": snapshot.snapshot_id, "bounded": year_end is not None,
+              "first": date(year_end.year - 1, 4, 1) if year_end else date(1, 1, 1),
+              "last": year_end or date(9999, 12, 31)}
     out.mkdir(parents=True, exist_ok=True)
     counts = {}
     for table, sql in QUERIES.items():
         path = out / f"SSDA903_{table}.csv"
-        rel = con.sql(sql, params={"s": snapshot.snapshot_id})
-        rel.write_csv(str(path), header=True)
-        counts[table] = int(con.execute(f"SELECT count(*) FROM ({sql})", {"s": snapshot.snapshot_id}).fetchone()[0])  # type: ignore[index]
+        used = {k: v for k, v in params.items() if f"${k}" in sql}
+        con.sql(sql, params=used).write_csv(str(path), header=True)
+        counts[table] = int(con.execute(f"SELECT count(*) FROM ({sql})", used).fetchone()[0])  # type: ignore[index]
     return counts

@@ -1,0 +1,103 @@
+"""The SSDA903 writer's collection-year return (DfE SSDA903 guidance 2023-24; the rules of DfE's 903 validator
+named per test), on a tiny council worked out by hand."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+
+import pytest
+
+from clearsight.formats.ssda903_writer import write_ssda903
+
+from council_builder import CouncilBuilder
+
+YEAR_END = date(2024, 3, 31)  # the 2023-24 return: 1 April 2023 to 31 March 2024
+
+
+def _episode(b: CouncilBuilder, child: str, period: str, start: date, rne: str, end: date | None = None,
+             rec: str | None = None) -> None:
+    b.add("cla_episode", cla_episode_id=f"{child}-{start}", child_id=child, period_id=period, start_date=start,
+          start_reason=rne, legal_status="C2", placement_type="U1", placement_provider="PR1", end_date=end,
+          end_reason=rec)
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("return903")
+    b = CouncilBuilder(extract_date=date(2024, 6, 30))
+    b.team("T", service="cla")
+    w1, w2 = b.worker("T", worker_id="W1"), b.worker("T", worker_id="W2")
+    for child, dob in (("A", date(2010, 1, 1)), ("B", date(2012, 5, 1)), ("C", date(2015, 1, 1)),
+                       ("D", date(2021, 7, 1)), ("E", date(2005, 6, 10)), ("F", date(2006, 1, 15)),
+                       ("G", date(2000, 5, 5))):
+        b.add("child", child_id=child, sex="M", dob=dob)
+    # B: referred N9 then N4 (the need at the start of care), later N2 (after it: not the period's need)
+    for n, (referral, need) in enumerate(((date(2021, 1, 1), "N4"), (date(2022, 12, 1), "N9"),
+                                          (date(2023, 8, 1), "N2"))):
+        b.add("episode", episode_id=f"EB{n}", child_id="B", referral_date=referral, primary_need=need, team_id="T")
+    _episode(b, "A", "PA", date(2022, 1, 1), "S", date(2023, 3, 1), "E11")  # ended before the year: not in it
+    _episode(b, "B", "PB", date(2023, 2, 1), "S", date(2023, 6, 1), "X1")  # open on 1 April 2023
+    _episode(b, "B", "PB", date(2023, 6, 1), "P", date(2024, 5, 1), "E11")  # ends after the year: written open
+    _episode(b, "C", "PC", date(2024, 4, 10), "S")  # starts after the year: not in it
+    _episode(b, "D", "PD", date(2023, 5, 1), "S")  # starts care in the year, aged 1
+    _episode(b, "E", "PE", date(2019, 1, 1), "S", date(2023, 1, 1), "E11")  # left at 17: care leaver turning 18
+    _episode(b, "F", "PF", date(2020, 1, 1), "S", date(2024, 1, 15), "E11")  # in the year, and on their 18th birthday
+    for child in "EFG":
+        b.add("care_leaver", child_id=child, in_touch=True, accommodation="S", suitable=True, activity="F2")
+    for child, held in (("B", date(2023, 3, 15)), ("B", date(2023, 9, 1)), ("D", date(2023, 11, 1))):
+        b.add("review", review_id=f"R{child}{held}", child_id=child, kind="CLA", held_date=held)
+    b.allocate("B", w1, "T", date(2023, 1, 20), date(2023, 7, 1), change_reason="worker_left")
+    b.allocate("B", w2, "T", date(2023, 7, 3))
+    b.allocate("D", w2, "T", date(2022, 1, 1), date(2022, 6, 1), change_reason="case_closed")
+    b.allocate("D", w1, "T", date(2023, 5, 1))  # a new involvement after a year: a first contact
+    loaded = b.load(tmp)
+    counts = write_ssda903(loaded.con, loaded.snapshot, tmp / "903", YEAR_END)
+    return counts, {t: list(csv.DictReader(open(tmp / "903" / f"SSDA903_{t}.csv"))) for t in counts}
+
+
+def test_episodes_open_in_the_year_and_later_ends_left_open(written):
+    """Rules 354 and 385: no DECOM or DEC after the year; an episode ending later has DEC and REC blank."""
+    _, tables = written
+    assert [(r["CHILD"], r["DECOM"], r["DEC"], r["REC"]) for r in tables["episodes"]] == [
+        ("B", "01/02/2023", "01/06/2023", "X1"), ("B", "01/06/2023", "", ""), ("D", "01/05/2023", "", ""),
+        ("F", "01/01/2020", "15/01/2024", "E11")]
+    # rule 504: CIN is the need at the start of the period of care (N9 has no 903 code), the same for the period
+    assert [r["CIN"] for r in tables["episodes"]] == ["N4", "N4", "", ""]
+
+
+def test_header_holds_the_years_children_and_the_care_leaver_cohort(written):
+    """Rules 391, 1007 and 1016: the OC3 cohort turns 17 to 21 in the year, a 17- or 18-year-old only when no
+    longer looked after on that birthday: E (18 in June 2023, left care at 17), not F (looked after on their 18th
+    birthday) nor G (23)."""
+    _, tables = written
+    assert [r["CHILD"] for r in tables["oc3"]] == ["E"]
+    assert [r["CHILD"] for r in tables["header"]] == ["B", "D", "E", "F"]
+
+
+def test_reviews_in_the_year_with_the_under_fours_code(written):
+    """Rule 441: PN0 for a child under 4 at the review; reviews before the year are not in it."""
+    _, tables = written
+    assert [(r["CHILD"], r["REVIEW"], r["REVIEW_CODE"]) for r in tables["reviews"]] == [
+        ("B", "01/09/2023", "PN1"), ("D", "01/11/2023", "PN0")]
+
+
+def test_social_worker_episodes_carry_why_they_began(written):
+    """Rules SW03, SW06, SW07 and SW13: SW_REASON says why the episode began (the previous one's ending reason
+    when it follows within 7 days, else FCONTA); episodes of the year only, an end after it blank."""
+    _, tables = written
+    assert [(r["CHILD"], r["SW_ID"], r["SW_DECOM"], r["SW_DEC"], r["SW_REASON"]) for r in tables["social_worker"]] \
+        == [("B", "W1", "20/01/2023", "01/07/2023", "FCONTA"), ("B", "W2", "03/07/2023", "", "LEFTRL"),
+            ("D", "W1", "01/05/2023", "", "FCONTA")]
+
+
+def test_previous_permanence_for_each_child_starting_care_in_the_year(written):
+    """Rule 630: a child starting a period of care in the year has a previous permanence row: Z1 when none is
+    recorded (B's period began before the year)."""
+    _, tables = written
+    assert [(r["CHILD"], r["PREV_PERM"]) for r in tables["previous_permanence"]] == [("D", "Z1")]
+
+
+def test_a_year_must_end_on_31_march(tmp_path):
+    with pytest.raises(ValueError, match="31 March"):
+        write_ssda903(None, None, tmp_path, date(2024, 4, 30))  # type: ignore[arg-type]
