@@ -26,6 +26,7 @@ from clearsight.store.database import connect
 from clearsight.store.load import load_extract
 from clearsight.store.snapshots import get_snapshot
 from clearsight.synth import generate_council
+from clearsight.synth.postcodes import LA_CODE  # Eastmere's postcodes are Suffolk's
 
 # Each validator: its package pins, and a script printing "rule<TAB>count<TAB>message" for the file(s) given.
 VALIDATORS = {
@@ -49,7 +50,7 @@ logging.disable(logging.INFO)
 files = process_uploaded_files({"This year": [str(p) for p in sorted(Path(sys.argv[1]).glob("*.csv"))]})
 rules = getattr(importlib.import_module("lac_validator.rules.lac" + sys.argv[2]), "registry")
 year = "20" + sys.argv[2][-2:]
-v = lac_validator.LacValidator(metadata={"collectionYear": year, "localAuthority": "E06000001"}, files=files,
+v = lac_validator.LacValidator(metadata={"collectionYear": year, "localAuthority": sys.argv[3]}, files=files,
                                registry=rules, selected_rules=None)
 found = collections.Counter()
 for df in v.ds_results.values():
@@ -99,7 +100,7 @@ def main() -> None:
         counts = write_cin_census(con, snapshot, out, args.as_at) if name == "cin" else write_ssda903(con, snapshot, out, ref)
         print(f"{name} export: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
         done = subprocess.run([str(_environment(work, name)), "-W", "ignore", "-c", VALIDATORS[name][1], str(out),
-                               year], capture_output=True, text=True, check=True)
+                               year, LA_CODE], capture_output=True, text=True, check=True)
         rows = [line.split("\t", 2) for line in done.stdout.splitlines() if line.count("\t") == 2]
         errors = [r for r in rows if not r[0].endswith("Q")]
         any_error |= bool(errors)

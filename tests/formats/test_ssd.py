@@ -250,7 +250,9 @@ CARRIED = {
     "team": ("team_id", "name", "parent_team_id"),
     "worker": ("worker_id", "staff_id", "swe_no", "name", "role", "employment"),
     "episode": None, "assessment": None, "s47": None, "icpc": None, "cp_plan": None, "cin_plan": None,
-    "cla_episode": None, "care_leaver": None,
+    "cla_episode": ("cla_episode_id", "child_id", "period_id", "start_date", "start_reason", "legal_status",
+                    "placement_type", "placement_provider", "end_date", "end_reason"),  # not the 903's own fields
+    "care_leaver": None,
     "allocation": ("allocation_id", "child_id", "episode_id", "worker_id", "team_id", "role", "start_date",
                    "end_date", "replace(change_reason, 'case_closed', 'other')"),
     "contact": ("contact_id", "child_id", "contact_date", "source", "nullif(outcome, 'early_help')"),

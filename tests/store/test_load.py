@@ -108,7 +108,7 @@ def test_all_problems_of_a_file_are_reported_together(con, tmp_path):
 def test_many_bad_rows_are_counted_and_the_first_twenty_listed(con, tmp_path):
     extract = write_valid(tmp_path / "x")
     for i in range(30):
-        append_line(extract, "child.csv", f"X{i},F,,not-a-date,,,,")
+        append_line(extract, "child.csv", f"X{i},F,,not-a-date,,,,,,,")
     report = load_extract(con, extract)
     [problem] = report.problems
     assert problem.count == 30 and problem.rows == tuple(range(6, 26))

@@ -73,6 +73,12 @@ CLA_END_REASON = (
     "E48", "E5", "E6", "E7", "E8", "E9", "X1",
 )
 PLACEMENT_PROVIDER = ("PR0", "PR1", "PR2", "PR3", "PR4", "PR5")
+# SSDA903 REASON_PLACE_CHANGE (from 2023-24): why a placement ended when the child moved to another: change to
+# or implementation of the care plan, resignation or closure of the provision, allegation (s47), standards of
+# care concern, approval removed, carer's request for the child's behaviour or other reasons, the child's
+# request, the responsible authority's request, change of placement type, custody arrangement, other.
+PLACEMENT_CHANGE_REASON = ("CARPL", "CLOSE", "ALLEG", "STAND", "APPRR", "CREQB", "CREQO", "CHILD", "LAREQ", "PLACE",
+                           "CUSTOD", "OTHER")
 
 CARE_LEAVER_ACTIVITY = ("F1", "P1", "F2", "P2", "F4", "P4", "F5", "P5", "G4", "G5", "G6")
 CARE_LEAVER_ACCOMMODATION = ("B", "C", "D", "E", "G", "H", "K", "R", "S", "T", "U", "V", "W", "X", "Y", "Z")

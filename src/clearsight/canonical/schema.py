@@ -12,7 +12,7 @@ from typing import Literal
 
 from clearsight.canonical import codes
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 ColumnType = Literal["id", "text", "date", "int", "float", "bool"]
 
@@ -189,6 +189,10 @@ TABLES: tuple[Table, ...] = (
             _c("death_date", "date", "Date of death."),
             _c("disability", "bool", "Has a disability."),
             _c("uasc", "bool", "Unaccompanied asylum-seeking child."),
+            _c("upn", "id", "Unique pupil number (903 UPN, CIN census UPN), or DfE's code UN1-UN5 saying why "
+               "there is none."),
+            _c("mother", "bool", "903 MOTHER: the young woman is herself a mother (recorded for girls)."),
+            _c("mother_child_dob", "date", "903 MC_DOB: date of birth of her child."),
         ),
         key=("child_id",), date_order=(("dob", "death_date"),),
     ),
@@ -321,6 +325,12 @@ TABLES: tuple[Table, ...] = (
             _c("end_date", "date", "Episode ended (903 DEC): the next episode starts on this day.",
                ends="day_after"),
             _c("end_reason", "text", "903 reason episode ceased.", codes=codes.CLA_END_REASON),
+            _c("placement_change_reason", "text", "903 REASON_PLACE_CHANGE: why the placement ended, when the "
+               "child moved to another.", codes=codes.PLACEMENT_CHANGE_REASON),
+            _c("home_postcode", "text", "903 HOME_POST: postcode of the child's home when the episode began."),
+            _c("placement_postcode", "text", "903 PL_POST: postcode of the placement."),
+            _c("placement_urn", "text", "903 URN: Ofsted unique reference number of the placement's provider, "
+               "XXXXXXX when it has none."),
         ),
         key=("cla_episode_id",), references={"child_id": "child"}, date_order=(("start_date", "end_date"),),
     ),

@@ -77,7 +77,9 @@ _SQL = {
     "child": f"""SELECT _la, {_t('child')} AS child_id,
             CASE {_t('sex')} WHEN '1' THEN 'M' WHEN '2' THEN 'F' WHEN 'M' THEN 'M' WHEN 'F' THEN 'F'
                  ELSE {_t('sex')} END AS sex,
-            {_t('ethnic')} AS ethnicity, trim(dob) AS dob, source_file, source_row FROM t_header""",
+            {_t('ethnic')} AS ethnicity, trim(dob) AS dob, {_t('upn')} AS upn,
+            CASE {_t('mother')} WHEN '1' THEN 'Y' WHEN '0' THEN 'N' END AS mother,
+            NULLIF(trim(mc_dob), '') AS mother_child_dob, source_file, source_row FROM t_header""",
     "cla_episode": f"""WITH e AS (
             SELECT *, {_d('decom')} AS _start,
                    lag({_t('rec')}) OVER w AS _prev_rec, row_number() OVER w AS _n
@@ -91,7 +93,9 @@ _SQL = {
             {_t('child')} || ':' || coalesce(CAST(_period AS VARCHAR), trim(decom)) AS period_id, trim(decom) AS start_date,
             {_t('rne')} AS start_reason, {_t('ls')} AS legal_status, {_t('place')} AS placement_type,
             {_t('place_provider')} AS placement_provider, NULLIF(trim(dec), '') AS end_date,
-            {_t('rec')} AS end_reason, source_file, source_row FROM p""",
+            {_t('rec')} AS end_reason, {_t('reason_place_change')} AS placement_change_reason,
+            {_t('home_post')} AS home_postcode, {_t('pl_post')} AS placement_postcode, {_t('urn')} AS placement_urn,
+            source_file, source_row FROM p""",
     "review": f"""SELECT _la, 'CLA:' || {_t('child')} || ':' || trim(review) AS review_id, {_t('child')} AS child_id,
             'CLA' AS kind, NULLIF(trim(review), '') AS held_date, source_file, source_row FROM t_reviews""",
     "care_leaver": f"""SELECT _la, {_t('child')} AS child_id,
@@ -337,7 +341,8 @@ def _children_sql(child_tables: list[str]) -> str:
     """The header's children and those with no header row; a child in the UASC table is marked UASC."""
     parts = [_SQL["child"]] if "header" in child_tables else []
     if child_tables != ["header"]:
-        parts.append(f"SELECT _la, child_id, NULL AS sex, NULL AS ethnicity, NULL AS dob, source_file, source_row "
+        parts.append(f"SELECT _la, child_id, NULL AS sex, NULL AS ethnicity, NULL AS dob, NULL AS upn, NULL AS mother, "
+                     "NULL AS mother_child_dob, source_file, source_row "
                      f"FROM ({_unheaded_sql(child_tables)})")
     children = " UNION ALL ".join(parts)
     if "uasc" not in child_tables:
@@ -380,8 +385,10 @@ _KNOWN_COLUMNS = {
 _HEADER_OF = {
     "episodes": {"child_id": "child", "start_date": "decom", "start_reason": "rne", "legal_status": "ls",
                  "placement_type": "place", "placement_provider": "place_provider", "end_date": "dec",
-                 "end_reason": "rec"},
-    "header": {"child_id": "child", "sex": "sex", "dob": "dob", "ethnicity": "ethnic"},
+                 "end_reason": "rec", "placement_change_reason": "reason_place_change", "home_postcode": "home_post",
+                 "placement_postcode": "pl_post", "placement_urn": "urn"},
+    "header": {"child_id": "child", "sex": "sex", "dob": "dob", "ethnicity": "ethnic", "upn": "upn", "mother": "mother",
+               "mother_child_dob": "mc_dob"},
     "reviews": {"child_id": "child", "held_date": "review"},
     "oc3": {"child_id": "child", "in_touch": "in_touch", "activity": "activ", "accommodation": "accom"},
     "social_worker": {"child_id": "child", "worker_id": "sw_id", "start_date": "sw_decom"},

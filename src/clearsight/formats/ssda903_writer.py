@@ -1,7 +1,7 @@
 """Write a snapshot as SSDA903 CSV tables (header, episodes, reviews, oc3, social_worker, missing, uasc,
 placed_for_adoption, ad1, previous_permanence), dd/mm/yyyy dates, each with DfE's column set (as DfE's 903
-validator matches tables): columns Clearsight does not hold (UPN, MOTHER, MC_DOB, REASON_PLACE_CHANGE,
-HOME_POST, PL_POST, URN) are blank.
+validator matches tables). A girl looked after in the year has MOTHER 1 when her child was born by the
+year's end (with MC_DOB), else 0 (rule 628: none for a care leaver not looked after in the year).
 
 Given a collection year (`year_end`, a 31 March), the files are that year's return, as DfE's SSDA903 guidance
 asks: every looked-after episode open at some time from 1 April to 31 March (an episode ending later is written
@@ -47,11 +47,6 @@ _SEX = "CASE c.sex WHEN 'M' THEN '1' WHEN 'F' THEN '2' END"
 _SW_REASON = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in CHANGE_REASON_CODES.items())
 
 
-def _not_held(*columns: str) -> str:
-    """DfE columns Clearsight does not hold, written blank so each table has DfE's exact column set."""
-    return ", ".join(f"CAST(NULL AS VARCHAR) AS {c}" for c in columns)
-
-
 # The year's episodes, the children they hold and the OC3 cohort, shared by every table's query.
 _YEAR = """WITH eps AS (SELECT * FROM cla_episode WHERE snapshot_id = $s AND start_date <= $last
         AND (end_date IS NULL OR end_date >= $first)),
@@ -74,7 +69,11 @@ def _of_children(table: str, columns: str, order: str, where: str = "TRUE") -> s
 
 QUERIES = {
     "header": f"""{_YEAR} SELECT child_id AS CHILD, CASE sex WHEN 'M' THEN '1' WHEN 'F' THEN '2' END AS SEX,
-        {_d('dob')} AS DOB, ethnicity AS ETHNIC, {_not_held('UPN', 'MOTHER', 'MC_DOB')}
+        {_d('dob')} AS DOB, ethnicity AS ETHNIC, upn AS UPN,
+        CASE WHEN sex = 'F' AND mother IS NOT NULL AND child_id IN (SELECT child_id FROM looked)
+            THEN CASE WHEN mother_child_dob <= $last THEN '1' ELSE '0' END END AS MOTHER,
+        CASE WHEN sex = 'F' AND mother_child_dob <= $last AND child_id IN (SELECT child_id FROM looked)
+            THEN {_d('mother_child_dob')} END AS MC_DOB
         FROM child WHERE snapshot_id = $s
         AND child_id IN (SELECT child_id FROM looked UNION SELECT child_id FROM cohort) ORDER BY child_id""",
     "episodes": f"""{_YEAR} SELECT c.child_id AS CHILD, {_d('c.start_date')} AS DECOM, c.start_reason AS RNE,
@@ -84,7 +83,8 @@ QUERIES = {
          ORDER BY e.referral_date DESC LIMIT 1) AS CIN,
         c.placement_type AS PLACE, c.placement_provider AS PLACE_PROVIDER, {_in_year('c.end_date')} AS DEC,
         CASE WHEN c.end_date <= $last THEN c.end_reason END AS REC,
-        {_not_held('REASON_PLACE_CHANGE', 'HOME_POST', 'PL_POST', 'URN')}
+        CASE WHEN c.end_date <= $last THEN c.placement_change_reason END AS REASON_PLACE_CHANGE,
+        c.home_postcode AS HOME_POST, c.placement_postcode AS PL_POST, c.placement_urn AS URN
         FROM (SELECT e.*, p.period_start FROM eps e JOIN (SELECT child_id, period_id, min(start_date) AS period_start
               FROM cla_episode WHERE snapshot_id = $s GROUP BY ALL) p USING (child_id, period_id)) c
         ORDER BY c.child_id, c.start_date""",

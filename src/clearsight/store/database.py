@@ -415,13 +415,25 @@ def _v7(con: Connection) -> None:
     )
 
 
+def _v8(con: Connection) -> None:
+    """The SSDA903 fields a return needs that the canonical tables lacked (issue 15 item 6): the child's UPN,
+    MOTHER and MC_DOB; an episode's reason for a placement change, its home and placement postcodes and the placement's URN."""
+    for table, names in (("child", ("upn", "mother", "mother_child_dob")),
+                         ("cla_episode", ("placement_change_reason", "home_postcode", "placement_postcode",
+                                          "placement_urn"))):
+        for column in schema.table(table).columns:
+            if column.name in names:
+                con.execute(f'ALTER TABLE "{table}" ADD COLUMN IF NOT EXISTS "{column.name}" '
+                            f"{schema.SQL_TYPES[column.type]}")
+
+
 # The alert tables alone, for a replay's scratch store.
 create_alert_tables = _v7
 
 # Ordered migrations: index i upgrades a database at version i to version i + 1. Each runs on DuckDB and on
 # PostgreSQL: write DuckDB's SQL in portable types (BIGINT, DOUBLE, VARCHAR or TEXT, DATE, TIMESTAMP, BOOLEAN,
 # JSON) with `?` parameters, one statement per `execute`; SQLGlot translates it for PostgreSQL.
-MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_v1, _v2, _v3, _v4, _v5, _v6, _v7)
+MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8)
 assert len(MIGRATIONS) == schema.SCHEMA_VERSION
 
 

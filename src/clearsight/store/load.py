@@ -258,11 +258,12 @@ def _write_snapshot(
             typed = ", ".join(typed_name(c.name) for c in table.columns)
             select = (f"SELECT {typed}, {snapshot_id}, source_file, source_row FROM stage_{table.name}"
                       + ("" if sorted_rows else " ORDER BY source_file, source_row"))
+            names = [*table.column_names, *(name for name, _ in schema.PROVENANCE_COLUMNS)]
             if isinstance(con, PostgresConnection):
-                names = [*table.column_names, *(name for name, _ in schema.PROVENANCE_COLUMNS)]
                 con.copy_arrow(table.name, stage.execute(select).to_arrow_table(), names)
-            else:
-                con.execute(f'INSERT INTO "{table.name}" {select}')
+            else:  # by name: a column added by a migration comes after the provenance columns
+                columns = ", ".join(f'"{n}"' for n in names)
+                con.execute(f'INSERT INTO "{table.name}" ({columns}) {select}')
         con.execute(
             "INSERT INTO snapshot VALUES (?, ?, ?, ?, ?, ?, ?)",
             [

@@ -11,6 +11,7 @@ import pyarrow.compute as pc
 from clearsight.canonical import schema
 from clearsight.synth.activity import Activity
 from clearsight.synth.council import population_rows
+from clearsight.synth.returns import as_recorded, child_fields, episode_fields
 from clearsight.synth.timeline import CouncilRun
 from clearsight.synth.workdays import EPOCH, day
 from clearsight.synth.workforce import PRACTITIONER
@@ -155,6 +156,11 @@ def build_tables(run: CouncilRun) -> dict[str, Columns]:
         "end_date": col(ce, 7, np.int64), "end_reason": col(ce, 8),
     }
     t["care_leaver"] = care_leavers(run, visits, reviews)
+    returns_rng = rng.spawn(1)[0]  # the returns' fields leave the run's own draws as they were
+    as_recorded(t, returns_rng)
+    t["child"] |= child_fields(t["child"], t["cla_episode"], run.end, returns_rng)
+    uasc = set(t["child"]["child_id"][t["child"]["uasc"] == 1])
+    t["cla_episode"] |= episode_fields(t["cla_episode"], uasc, returns_rng)
     t["review"] = {
         "review_id": ids("R", range(len(reviews)), 7), "child_id": C(col(reviews, 0, np.int64)),
         "kind": col(reviews, 1),
@@ -218,6 +224,13 @@ def missing_episodes(run: CouncilRun, cla: Columns) -> Columns:
     begin = np.unique(np.stack([episode, begin]), axis=1)  # one incident a day per episode: the key is child, day
     episode, begin = begin[0], begin[1]
     until = begin + rng.integers(0, 4, len(begin))
+    # as recorded: a child is back before going missing again, and back by the end of the placement they left
+    # (903 rules 574, 575, 577); one still missing at the extract date is in an open episode
+    after = np.append(begin[1:], np.iinfo(np.int64).max)
+    same = np.append(episode[1:] == episode[:-1], False)
+    until = np.minimum(until, np.where(same, after, until))
+    placed_until = np.where(cla["end_date"] < 0, np.iinfo(np.int64).max, cla["end_date"])[episode]
+    until = np.minimum(until, placed_until)
     return {
         "missing_id": ids("MI", range(len(begin)), 7), "child_id": cla["child_id"][episode],
         "kind": np.where(rng.random(len(begin)) < sc.away_share, "A", "M").astype(object), "start_date": begin,

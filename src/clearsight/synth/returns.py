@@ -1,0 +1,182 @@
+"""What a council's case system records for its DfE returns that the simulation does not need: each child's
+UPN (or DfE's reason there is none) and MOTHER, each looked-after episode's home and placement postcodes, the
+provider's Ofsted URN and why a placement ended; and the codes the simulation draws coarsely, recorded as a
+case system would (`as_recorded`). Drawn from a generator spawned off the run's, so the simulated story (every
+date) is unchanged.
+
+Sources: DfE, "Unique pupil numbers (UPNs): a guide for schools and local authorities" v1.2 (format and check
+letter; Suffolk's LA number 935 is Eastmere's, see synth.postcodes); SSDA903 guidance 2023-24 (HOME_POST,
+PL_POST: own provision other than foster care is in the council's area; REASON_PLACE_CHANGE; no placement
+location for short breaks, V3/V4); DfE, "Children looked after in England" 2023 (about 4 in 10 placed outside
+the council's boundary; mothers are a few in a thousand looked-after girls).
+"""
+
+from __future__ import annotations
+
+import zlib
+from datetime import date, timedelta
+
+import numpy as np
+
+from clearsight.synth import postcodes
+from clearsight.synth.workdays import EPOCH, day
+
+Columns = dict[str, np.ndarray]
+
+UPN_LA = "935"
+_CHECK_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
+# Share of looked-after girls aged 16 or over who have had a child.
+MOTHER_SHARE = 0.03
+# Why a placement ended when the child moved on, and how often (illustrative: DfE publishes no split yet).
+CHANGE_REASONS = {"CARPL": 0.36, "CREQB": 0.12, "CREQO": 0.08, "CHILD": 0.08, "LAREQ": 0.12, "CLOSE": 0.05,
+                  "PLACE": 0.06, "STAND": 0.03, "ALLEG": 0.02, "APPRR": 0.01, "CUSTOD": 0.02, "OTHER": 0.05}
+# Where a placement is, by provider (share in the council's area, in a neighbour's, far away): own provision
+# other than foster care is always in the area (903 rule 1015).
+_WHERE = {"PR0": (0.9, 0.1, 0.0), "PR1": (0.92, 0.08, 0.0), "PR2": (0.1, 0.85, 0.05),
+          "PR3": (0.5, 0.4, 0.1), "PR4": (0.45, 0.43, 0.12), "PR5": (0.5, 0.4, 0.1)}
+_FOSTER_OR_ADOPTION = {"A3", "A4", "A5", "A6", "U1", "U2", "U3", "U4", "U5", "U6"}
+# Placements with no Ofsted-registered provider (903 rule 222: no URN): with parents, independent living,
+# residential employment, young offender institutions and prisons, secure units... (T0-T4 temporary), other.
+_NO_URN = {"P1", "P2", "P3", "R1", "R2", "R5", "T0", "T1", "T2", "T3", "T4", "Z1"}
+# A few independent fostering agencies and the council's own fostering and adoption services.
+_AGENCIES = 6
+# The distribution of need among children starting care (DfE CLA 2023 table A2, rounded): for a looked-after
+# child's referral recorded as N0 (not stated) or N9 (not in need), which no case system would keep.
+LOOKED_AFTER_NEED = {"N1": 0.65, "N2": 0.03, "N3": 0.03, "N4": 0.13, "N5": 0.12, "N6": 0.01, "N7": 0.01, "N8": 0.02}
+_PLACEMENT_CHANGE = {"B", "P", "T", "U"}  # reasons for a new episode that change the placement
+
+
+def _birthday(born: date, years: int) -> date:
+    """The `years`th birthday (29 February: 1 March)."""
+    try:
+        return born.replace(year=born.year + years)
+    except ValueError:
+        return date(born.year + years, 3, 1)
+
+
+def upn(index: int, year_of_entry: int) -> str:
+    """A UPN in DfE's format: check letter, LA number, establishment (4 digits), year of allocation (2), serial
+    (3). Unique per `index` (below ten million)."""
+    body = f"{UPN_LA}{2000 + index // 1000:04d}{year_of_entry % 100:02d}{index % 1000:03d}"
+    return _CHECK_LETTERS[sum(int(d) * w for d, w in zip(body, range(2, 14))) % 23] + body
+
+
+def child_fields(child: Columns, cla: Columns, extract_day: int, rng: np.random.Generator) -> Columns:
+    """upn, mother and mother_child_dob for each child: a UPN from the year they turned 5 when that is past, else
+    UN1 (not yet of school age); girls MOTHER 0, or 1 with their child born in their last looked-after episode."""
+    n = len(child["child_id"])
+    dob = child["dob"]
+    born = [EPOCH + timedelta(days=int(d)) for d in dob]
+    upns = np.array([upn(i, b.year + 5) if extract_day - d >= 5 * 365.25 else "UN1"
+                     for i, (d, b) in enumerate(zip(dob, born))], dtype=object)
+    girl = child["sex"] == "F"
+    mother = np.where(girl, 0, -1).astype(np.int8)
+    child_dob = np.full(n, -1, dtype=np.int64)
+    row = {c: i for i, c in enumerate(child["child_id"])}
+    last: dict[int, tuple[int, int]] = {}
+    for c, start, end in zip(cla["child_id"], cla["start_date"], cla["end_date"]):
+        i = row[c]
+        last[i] = max(last.get(i, (start, end)), (start, end))
+    for i, (start, end) in sorted(last.items()):
+        sixteen = dob[i] + int(16 * 365.25)
+        until = extract_day if end < 0 else min(end, extract_day)
+        begin = max(start, sixteen)
+        if girl[i] and begin < until and rng.random() < MOTHER_SHARE:
+            mother[i], child_dob[i] = 1, begin + int(rng.integers(0, until - begin))
+    return {"upn": upns, "mother": mother, "mother_child_dob": child_dob}
+
+
+def _urn(provider: str, ptype: str, place: str, rng: np.random.Generator) -> str:
+    """A synthetic Ofsted URN (SC and six digits) for the placement's provider: the place itself for a home
+    or supported accommodation, the council's service for its own foster carers and adoptions, else one of a
+    few agencies; XXXXXXX is not needed (every Eastmere provider is registered)."""
+    if ptype in _NO_URN:
+        return ""
+    if provider == "PR1" and ptype in _FOSTER_OR_ADOPTION:
+        key = f"council:{ptype[0]}"
+    elif ptype in _FOSTER_OR_ADOPTION:
+        key = f"agency:{int(rng.integers(_AGENCIES))}"
+    else:
+        key = f"{ptype}:{place}"
+    return f"SC{zlib.crc32(key.encode()) % 900000 + 100000}"
+
+
+def episode_fields(cla: Columns, uasc: set[str], rng: np.random.Generator) -> Columns:
+    """placement_change_reason, home_postcode, placement_postcode and placement_urn of each looked-after
+    episode, in the episodes' order: one home per child (none for an unaccompanied asylum-seeking child, whose
+    home is abroad: 903 rule 406); a new placement when an episode changes it (the same place and provider after
+    a change of legal status only); no placement location for short breaks (V3, V4: rule 214)."""
+    n = len(cla["child_id"])
+    areas = (postcodes.OWN, postcodes.NEAR, postcodes.FAR)
+    homes: dict[str, str] = {}
+    reason = np.full(n, "", dtype=object)
+    home = np.full(n, "", dtype=object)
+    place = np.full(n, "", dtype=object)
+    urn = np.full(n, "", dtype=object)
+    order = np.lexsort((cla["start_date"], cla["child_id"]))
+    codes, weights = list(CHANGE_REASONS), np.array(list(CHANGE_REASONS.values()))
+    previous = -1
+    for i in order:
+        child = cla["child_id"][i]
+        if child not in homes:
+            drawn = postcodes.OWN[int(rng.integers(len(postcodes.OWN)))]
+            homes[child] = "" if child in uasc else drawn
+            previous = -1
+        home[i] = homes[child]
+        same_period = previous >= 0 and cla["period_id"][previous] == cla["period_id"][i]
+        if cla["legal_status"][i] in ("V3", "V4"):
+            pass
+        elif same_period and cla["start_reason"][i] == "L" and place[previous]:
+            place[i], urn[i] = place[previous], urn[previous]
+        elif home[i] and (cla["placement_type"][i] == "P1" or cla["placement_provider"][i] == "PR0"):
+            place[i] = home[i]  # with parents or someone with parental responsibility: at home
+        else:
+            shares = _WHERE.get(cla["placement_provider"][i], _WHERE["PR4"])
+            if cla["placement_provider"][i] == "PR1" and cla["placement_type"][i] not in _FOSTER_OR_ADOPTION:
+                shares = (1.0, 0.0, 0.0)
+            area = areas[int(rng.choice(3, p=shares))]
+            while place[i] in ("", home[i]):  # away from home (rule 392d)
+                place[i] = area[int(rng.integers(len(area)))]
+        if place[i] and not urn[i]:
+            urn[i] = _urn(cla["placement_provider"][i], cla["placement_type"][i], place[i], rng)
+        if same_period and cla["start_reason"][i] in _PLACEMENT_CHANGE:
+            reason[previous] = codes[int(rng.choice(len(codes), p=weights / weights.sum()))]
+        previous = i
+    return {"placement_change_reason": reason, "home_postcode": home, "placement_postcode": place,
+            "placement_urn": urn}
+
+
+def as_recorded(t: dict[str, Columns], rng: np.random.Generator) -> None:
+    """Codes the simulation draws coarsely, set as a case system would record them (no date moves), in place:
+    PACE (J2) and other youth justice statuses for under-10s become accommodation (V2: PACE lasts hours, and
+    no child under 10 is criminally responsible: 903 rules 358, 364); an emergency protection order lasting
+    over 21 days was an interim care order (C2, rule 362); supported accommodation (H5) for an under-16 is
+    foster care (rule 371); placed with parents (P1) under section 20 is foster care (rule 378); a new episode
+    that changes the placement as well as the legal status is B, not L (rule 434); an E17 ending before the
+    18th birthday is E5 (rule 460); a looked-after child's sex is known (rule 101) and their referrals' need is
+    one of N1-N8 (rule 504); no care leaver's S or X accommodation is suitable (rule 133)."""
+    child, cla = t["child"], t["cla_episode"]
+    dob = dict(zip(child["child_id"], child["dob"]))
+    age = np.array([(s - dob[c]) / 365.25 for c, s in zip(cla["child_id"], cla["start_date"])])
+    legal, ptype, prov = cla["legal_status"], cla["placement_type"], cla["placement_provider"]
+    ends = np.where(cla["end_date"] < 0, np.iinfo(np.int64).max, cla["end_date"])
+    legal[(legal == "J2") | (np.isin(legal, ("J1", "J3")) & (age < 10))] = "V2"
+    legal[(legal == "L2") & (ends - cla["start_date"] > 21)] = "C2"
+    foster = ((ptype == "H5") & (age < 16)) | ((ptype == "P1") & (legal == "V2"))
+    ptype[foster], prov[foster & (prov == "PR0")] = "U4", "PR1"
+    order = np.lexsort((cla["start_date"], cla["child_id"]))
+    for before, i in zip(order[:-1], order[1:]):
+        if (cla["period_id"][before] == cla["period_id"][i] and cla["start_reason"][i] == "L"
+                and (ptype[i], prov[i]) != (ptype[before], prov[before])):
+            cla["start_reason"][i] = "B"
+    eighteenth = np.array([day(_birthday(EPOCH + timedelta(days=int(dob[c])), 18)) for c in cla["child_id"]])
+    cla["end_reason"][(cla["end_reason"] == "E17") & (cla["end_date"] >= 0) & (cla["end_date"] < eighteenth)] = "E5"
+    looked = np.isin(child["child_id"], cla["child_id"])
+    unknown = looked & ~np.isin(child["sex"], ("M", "F"))
+    child["sex"][unknown] = np.where(rng.random(int(unknown.sum())) < 0.56, "M", "F")
+    ep = t["episode"]
+    vague = np.isin(ep["child_id"], cla["child_id"]) & np.isin(ep["primary_need"], ("N0", "N9"))
+    needs, p = list(LOOKED_AFTER_NEED), np.array(list(LOOKED_AFTER_NEED.values()))
+    ep["primary_need"][vague] = rng.choice(needs, size=int(vague.sum()), p=p / p.sum())
+    leaver = t["care_leaver"]
+    leaver["suitable"][np.isin(leaver["accommodation"], ("S", "X"))] = 0
