@@ -1,5 +1,6 @@
 """The CIN census writer: Eastmere's children in need in the census year, written as DfE's XML and read back by
-the CIN census reader, are the same episodes, assessments, plans, enquiries and conferences."""
+the CIN census reader, are the same children (UPN or UPNunknown too), episodes, assessments, plans, enquiries and
+conferences."""
 
 from __future__ import annotations
 
@@ -43,7 +44,7 @@ CARRIED = {
     "episode": f"""SELECT child_id, referral_date, referral_source, primary_need, referral_nfa,
         CASE WHEN close_date <= $ref THEN close_date END, CASE WHEN close_date <= $ref THEN close_reason END
         FROM {IN_YEAR} e""",
-    "child": f"SELECT child_id, sex, dob, ethnicity FROM child WHERE snapshot_id = $s "
+    "child": f"SELECT child_id, sex, dob, ethnicity, upn FROM child WHERE snapshot_id = $s "
              f"AND child_id IN (SELECT child_id FROM {IN_YEAR})",
     "assessment": f"SELECT a.child_id, e.referral_date, a.start_date, {_known('a.authorised_date')} FROM assessment a "
                   f"JOIN {IN_YEAR} e USING (episode_id) WHERE a.snapshot_id = $s AND a.start_date <= $ref "
@@ -51,15 +52,16 @@ CARRIED = {
     "cp_plan": f"SELECT p.child_id, e.referral_date, p.start_date, {_known('p.end_date')}, p.initial_category, "
                f"p.latest_category FROM cp_plan p JOIN {IN_YEAR} e USING (episode_id) "
                "WHERE p.snapshot_id = $s AND p.start_date <= $ref AND (p.end_date IS NULL OR p.end_date >= $first)",
+    # an enquiry is the census's when its conference is in the year, else when it is open in the year
     "s47": f"SELECT s.child_id, e.referral_date, s.strategy_date, s.icpc_required FROM s47 s "
-           f"JOIN {IN_YEAR} e USING (episode_id) WHERE s.snapshot_id = $s AND s.strategy_date <= $ref "
-           "AND (s.end_date IS NULL OR s.end_date >= $first) AND NOT EXISTS (SELECT 1 FROM icpc i WHERE "
-           "i.snapshot_id = $s AND i.s47_id = s.s47_id AND i.conference_date < $first)",
+           f"JOIN {IN_YEAR} e USING (episode_id) LEFT JOIN icpc i ON i.snapshot_id = $s AND i.s47_id = s.s47_id "
+           "WHERE s.snapshot_id = $s AND s.strategy_date <= $ref AND CASE WHEN i.conference_date IS NOT NULL "
+           "THEN i.conference_date BETWEEN $first AND $ref ELSE s.end_date IS NULL OR s.end_date >= $first END",
 }
 BACK = {  # the same, read back (episode dates found through the reader's episode ids)
     "episode": "SELECT child_id, referral_date, referral_source, primary_need, referral_nfa, close_date, close_reason "
                "FROM episode WHERE snapshot_id = $s",
-    "child": "SELECT child_id, sex, dob, ethnicity FROM child WHERE snapshot_id = $s",
+    "child": "SELECT child_id, sex, dob, ethnicity, upn FROM child WHERE snapshot_id = $s",
     "assessment": "SELECT a.child_id, e.referral_date, a.start_date, a.authorised_date FROM assessment a JOIN "
                   "episode e USING (episode_id, snapshot_id) WHERE a.snapshot_id = $s",
     "cp_plan": "SELECT p.child_id, e.referral_date, p.start_date, p.end_date, p.initial_category, p.latest_category "

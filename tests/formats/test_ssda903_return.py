@@ -54,7 +54,7 @@ def written(tmp_path_factory):
     b.allocate("B", w1, "T", date(2023, 1, 20), date(2023, 7, 1), change_reason="worker_left")
     b.allocate("B", w2, "T", date(2023, 7, 3))
     b.allocate("D", w2, "T", date(2022, 1, 1), date(2022, 6, 1), change_reason="case_closed")
-    b.allocate("D", w1, "T", date(2023, 5, 1))  # a new involvement after a year: a first contact
+    b.allocate("D", w1, "T", date(2023, 4, 20))  # from before care (in the year): the return's starts with it
     loaded = b.load(tmp)
     counts = write_ssda903(loaded.con, loaded.snapshot, tmp / "903", YEAR_END)
     return tmp / "903", {t: list(csv.DictReader(open(tmp / "903" / f"SSDA903_{t}.csv"))) for t in counts}
@@ -87,8 +87,9 @@ def test_reviews_in_the_year_with_the_under_fours_code(written):
 
 
 def test_social_worker_episodes_carry_why_they_began(written):
-    """Rules SW03, SW06, SW07 and SW13: SW_REASON says why the episode began (the previous one's ending reason
-    when it follows within 7 days, else FCONTA); episodes of the year only, an end after it blank."""
+    """Rules SW03, SW06, SW07, SW10-SW13: SW_REASON says why the episode began (the previous one's ending reason
+    when it follows within 7 days, else FCONTA); episodes of the year only, an end after it blank; D, who came
+    into care on 1 May 2023 with a social worker allocated on 20 April, has that worker from 1 May."""
     _, tables = written
     assert [(r["CHILD"], r["SW_ID"], r["SW_DECOM"], r["SW_DEC"], r["SW_REASON"]) for r in tables["social_worker"]] \
         == [("B", "W1", "20/01/2023", "01/07/2023", "FCONTA"), ("B", "W2", "03/07/2023", "", "LEFTRL"),

@@ -60,6 +60,7 @@ def read(paths: Sequence[Path]) -> ReaderOutput:
                 "death_date": iso_date(_t(ids, "PersonDeathDate")),
                 "ethnicity": _t(child, "ChildCharacteristics/Ethnicity"),
                 "disability": ("N" if disabilities == ["NONE"] else "Y") if disabilities else None,
+                "upn": _t(ids, "UPN") or _t(ids, "UPNunknown"),
             })
             for cin in child.iterfind("CINdetails"):
                 _episode(put, path.name, cid, cin)

@@ -4,11 +4,13 @@ The census year runs 1 April to the reference date, 31 March (the one ending on 
 extract date, when that is a 31 March; else the last 31 March before it). A child is in it when one of their
 episodes was open at some time in the year; each such episode is written with its assessments, CIN plans,
 S47 enquiries and CP plans open at some time in the year (a CP plan with the number of the child's plans
-before it; an enquiry whose conference was before the year is not this census's). Anything after the
-reference date is not yet known to the census: an episode, plan or enquiry ending later is written open.
-Elements follow the order of DfE's CIN census schema (as in DfE's published sample file); gender is DfE's
-number (1 male, 2 female, 0 not known); what Clearsight does not hold (UPN or why it is missing, assessment
-factors, the internal review date) is left out, which DfE's validator queries (bench/dfe_cin_validator.py).
+before it; an enquiry is this census's when its conference was held in the year, even if the enquiry was
+completed before the year began, so a plan starting in the year has its conference: CIN rule 2885). Anything
+after the reference date is not yet known to the census: an episode, plan or enquiry ending later is written
+open. Elements follow the order of DfE's CIN census schema (as in DfE's published sample file); gender is DfE's
+number (1 male, 2 female, 0 not known); the UPN, or DfE's UN code for why there is none (UPNunknown); what
+Clearsight does not hold (assessment factors, the internal review date) is left out, which DfE's validator
+queries (bench/dfe_validators.py).
 Closure and end dates are the day the record ended, as the reader reads them.
 """
 
@@ -68,10 +70,13 @@ def write_cin_census(con: duckdb.DuckDBPyConnection, snapshot: Snapshot, out: Pa
         previous = (", count(*) OVER (PARTITION BY child_id ORDER BY start_date, cp_plan_id ROWS BETWEEN "
                     "UNBOUNDED PRECEDING AND 1 PRECEDING) AS previous" if table == "cp_plan" else "")
         for row in _rows(con, f"SELECT * FROM (SELECT *{previous} FROM {table} WHERE snapshot_id = $s) "
-                              f"WHERE {start} <= $ref AND ({end} IS NULL OR {end} >= $first) "
-                              f"ORDER BY episode_id, {start}", params):
+                              f"WHERE {start} <= $ref ORDER BY episode_id, {start}", params):
             held = icpcs.get(row.get("s47_id"), {}).get("conference_date") if table == "s47" else None
-            if held is None or held >= params["first"]:  # a conference before the year: not this census's
+            if held is not None:  # an enquiry is this census's when its conference is in the year
+                wanted = params["first"] <= held <= ref
+            else:
+                wanted = row[end] is None or row[end] >= params["first"]
+            if wanted:
                 by_episode[row["episode_id"]][table].append(row)
     reviews: dict[str, list[date]] = defaultdict(list)
     for r in _rows(con, "SELECT * FROM review WHERE snapshot_id = $s AND kind = 'CP' AND held_date <= $ref "
@@ -112,6 +117,9 @@ def _child(root: etree._Element, child: dict[str, Any]) -> etree._Element:
     element = etree.SubElement(root, "Child")
     ids = etree.SubElement(element, "ChildIdentifiers")
     _add(ids, "LAchildID", child["child_id"])
+    upn = child["upn"] or ""
+    _add(ids, "UPN", None if upn.startswith("UN") else upn)
+    _add(ids, "UPNunknown", upn if upn.startswith("UN") else None)
     _add(ids, "PersonBirthDate", child["dob"])
     _add(ids, "ExpectedPersonBirthDate", child["expected_dob"])
     _add(ids, "GenderCurrent", _GENDER.get(child["sex"] or "U", "0"))

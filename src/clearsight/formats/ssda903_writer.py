@@ -11,11 +11,13 @@ rows of those children within the year; the OC3 cohort (care leavers who turn 17
 period of care in the year (Z1, none recorded, when Clearsight holds no arrangement). Without a year the whole
 history is written, one row per record (multi-year use and round trips).
 
-Codes follow DfE's: an episode's CIN is the child's latest need in N1-N8 (N0 and N9 have no 903 code) recorded at a
-referral on or before the start of its period of care, so constant over the period; a review is PN0 for a child under 4, else PN1; SW_REASON is why that
-social worker episode began: the reason the previous one ended when it follows on within DfE's 7 days, else
-FCONTA (the first contact). SW_ID is the worker's Social Work England number where known, else their worker id.
-DuckDB's COPY writes the files, so exporting a large council runs at database speed.
+Codes follow DfE's: an episode's CIN is the child's latest need in N1-N8 (N0 and N9 have no 903 code)
+recorded at a referral on or before the start of its period of care, so constant over the period; a review is
+PN0 for a child under 4, else PN1; SW_REASON is why that social worker episode began: the reason the previous
+one ended when it follows on within DfE's 7 days, else FCONTA (the first contact); for a child who came into
+care in the year the social worker episodes begin that day (DfE's rules SW10-SW12). SW_ID is the worker's
+Social Work England number where known, else their worker id. DuckDB's COPY writes the files, so exporting a
+large council runs at database speed.
 """
 
 from __future__ import annotations
@@ -51,6 +53,8 @@ _SW_REASON = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in CHANGE_REASON_CODES.i
 _YEAR = """WITH eps AS (SELECT * FROM cla_episode WHERE snapshot_id = $s AND start_date <= $last
         AND (end_date IS NULL OR end_date >= $first)),
     looked AS (SELECT DISTINCT child_id FROM eps),
+    entered AS (SELECT child_id, max(start_date) AS care_start FROM eps WHERE start_reason = 'S'
+        AND start_date >= $first AND $bounded GROUP BY child_id),
     aged AS (SELECT l.*, c.dob, year($last) - year(c.dob)
             - CASE WHEN strftime(c.dob, '%m%d') > strftime($last, '%m%d') THEN 1 ELSE 0 END AS age
         FROM care_leaver l JOIN child c USING (child_id, snapshot_id) WHERE l.snapshot_id = $s),
@@ -97,16 +101,22 @@ QUERIES = {
         l.accommodation || CASE WHEN l.suitable THEN '1' WHEN NOT l.suitable THEN '2' ELSE '' END AS ACCOM
         FROM cohort l ORDER BY 1""",
     # each social worker episode with the reason the one before it ended, over the child's whole history
+    # a child who came into care in the year: their social workers from that day (an earlier one's episode
+    # begins then, as a first contact: rules SW10-SW12)
     "social_worker": _of_children(
-        f"""(SELECT a.*, coalesce(w.swe_no, w.worker_id) AS sw_id,
-                CASE WHEN lag(a.end_date) OVER child_order >= a.start_date - {SW_CONTINUES_DAYS}
-                     THEN lag(a.change_reason) OVER child_order END AS reason_before
-            FROM allocation a JOIN worker w USING (worker_id, snapshot_id)
-            WHERE a.snapshot_id = $s AND a.role = 'allocated_social_worker'
-              AND (a.end_date IS NULL OR a.end_date > a.start_date)  -- never held: would repeat its SW_DECOM
-            WINDOW child_order AS (PARTITION BY a.snapshot_id, a.child_id ORDER BY a.start_date))""",
-        f"{_d('c.dob')} AS DOB, t.sw_id AS SW_ID, {_d('t.start_date')} AS SW_DECOM, {_in_year('t.end_date')} AS SW_DEC, "
-        f"coalesce(CASE t.reason_before {_SW_REASON} END, 'FCONTA') AS SW_REASON",
+        f"""(SELECT h.*, greatest(h.start_date, coalesce(n.care_start, h.start_date)) AS sw_start,
+                CASE WHEN h.start_date >= coalesce(n.care_start, h.start_date) THEN h.reason_before END AS sw_reason
+            FROM (SELECT a.*, coalesce(w.swe_no, w.worker_id) AS sw_id,
+                    CASE WHEN lag(a.end_date) OVER child_order >= a.start_date - {SW_CONTINUES_DAYS}
+                         THEN lag(a.change_reason) OVER child_order END AS reason_before
+                FROM allocation a JOIN worker w USING (worker_id, snapshot_id)
+                WHERE a.snapshot_id = $s AND a.role = 'allocated_social_worker'
+                  AND (a.end_date IS NULL OR a.end_date > a.start_date)  -- never held: would repeat its SW_DECOM
+                WINDOW child_order AS (PARTITION BY a.snapshot_id, a.child_id ORDER BY a.start_date)) h
+            LEFT JOIN entered n USING (child_id)
+            WHERE h.end_date IS NULL OR n.care_start IS NULL OR h.end_date > n.care_start)""",
+        f"{_d('c.dob')} AS DOB, t.sw_id AS SW_ID, {_d('t.sw_start')} AS SW_DECOM, {_in_year('t.end_date')} AS SW_DEC, "
+        f"coalesce(CASE t.sw_reason {_SW_REASON} END, 'FCONTA') AS SW_REASON",
         "t.start_date", "t.start_date <= $last AND (t.end_date IS NULL OR t.end_date >= $first)"),
     # a missing period within one of the year's episodes
     "missing": _of_children(

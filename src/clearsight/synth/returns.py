@@ -154,7 +154,10 @@ def as_recorded(t: dict[str, Columns], rng: np.random.Generator) -> None:
     foster care (rule 371); placed with parents (P1) under section 20 is foster care (rule 378); a new episode
     that changes the placement as well as the legal status is B, not L (rule 434); an E17 ending before the
     18th birthday is E5 (rule 460); a looked-after child's sex is known (rule 101) and their referrals' need is
-    one of N1-N8 (rule 504); no care leaver's S or X accommodation is suitable (rule 133)."""
+    one of N1-N8 (rule 504); no care leaver's S or X accommodation is suitable (rule 133); and a case with a
+    section 47 enquiry or a plan did not close after assessment with no further action (RC8) but for another
+    reason (RC7: CIN census rule 2990); a second referral the same day taken no further is part of the
+    first; no conference is held after the case closed."""
     child, cla = t["child"], t["cla_episode"]
     dob = dict(zip(child["child_id"], child["dob"]))
     age = np.array([(s - dob[c]) / 365.25 for c, s in zip(cla["child_id"], cla["start_date"])])
@@ -180,3 +183,19 @@ def as_recorded(t: dict[str, Columns], rng: np.random.Generator) -> None:
     ep["primary_need"][vague] = rng.choice(needs, size=int(vague.sum()), p=p / p.sum())
     leaver = t["care_leaver"]
     leaver["suitable"][np.isin(leaver["accommodation"], ("S", "X"))] = 0
+    active = np.concatenate([t[table]["episode_id"] for table in ("s47", "cp_plan", "cin_plan")])
+    ep["close_reason"][(ep["close_reason"] == "RC8") & np.isin(ep["episode_id"], active)] = "RC7"
+    # a second referral the same day is one referral: the one taken no further is not kept (rules 8816, 8820)
+    day_of = [f"{c}:{d}" for c, d in zip(ep["child_id"], ep["referral_date"])]
+    _, first, count = np.unique(day_of, return_index=True, return_counts=True)
+    twice = np.isin(day_of, np.array(day_of, dtype=object)[first[count > 1]])
+    keep = ~(twice & (ep["referral_nfa"] == 1) & (ep["close_date"] == ep["referral_date"]))
+    for name in ep:
+        ep[name] = ep[name][keep]
+    # a conference not held by the day the case closed was not held (rule 8565)
+    closed = dict(zip(ep["episode_id"], ep["close_date"]))
+    s47_episode = dict(zip(t["s47"]["s47_id"], t["s47"]["episode_id"]))
+    icpc = t["icpc"]
+    late = np.array([0 <= closed.get(s47_episode.get(s, ""), -1) < held
+                     for s, held in zip(icpc["s47_id"], icpc["conference_date"])], dtype=bool)
+    icpc["conference_date"][late], icpc["resulted_in_plan"][late] = -1, -1
