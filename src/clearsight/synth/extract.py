@@ -224,13 +224,13 @@ def missing_episodes(run: CouncilRun, cla: Columns) -> Columns:
     begin = np.unique(np.stack([episode, begin]), axis=1)  # one incident a day per episode: the key is child, day
     episode, begin = begin[0], begin[1]
     until = begin + rng.integers(0, 4, len(begin))
-    # as recorded: a child is back before going missing again, and back by the end of the placement they left
-    # (903 rules 574, 575, 577); one still missing at the extract date is in an open episode
+    # as recorded: a child is back before going missing again, and back before the placement they left ended
+    # (903 rules 574, 575, 577, 580); one still missing at the extract date is in an open episode
     after = np.append(begin[1:], np.iinfo(np.int64).max)
     same = np.append(episode[1:] == episode[:-1], False)
     until = np.minimum(until, np.where(same, after, until))
-    placed_until = np.where(cla["end_date"] < 0, np.iinfo(np.int64).max, cla["end_date"])[episode]
-    until = np.minimum(until, placed_until)
+    placed_until = np.where(cla["end_date"] < 0, np.iinfo(np.int64).max, cla["end_date"] - 1)[episode]
+    until = np.maximum(begin, np.minimum(until, placed_until))
     return {
         "missing_id": ids("MI", range(len(begin)), 7), "child_id": cla["child_id"][episode],
         "kind": np.where(rng.random(len(begin)) < sc.away_share, "A", "M").astype(object), "start_date": begin,

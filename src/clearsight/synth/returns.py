@@ -151,8 +151,8 @@ def as_recorded(t: dict[str, Columns], rng: np.random.Generator) -> None:
     PACE (J2) and other youth justice statuses for under-10s become accommodation (V2: PACE lasts hours, and
     no child under 10 is criminally responsible: 903 rules 358, 364); an emergency protection order lasting
     over 21 days was an interim care order (C2, rule 362); supported accommodation (H5) for an under-16 is
-    foster care (rule 371); placed with parents (P1) under section 20 is foster care (rule 378); a new episode
-    that changes the placement as well as the legal status is B, not L (rule 434); an E17 ending before the
+    foster care (rule 371); placed with parents (P1) under section 20 is foster care (rule 378); the reason for a
+    new episode says what changed: B when both the legal status and the placement did (rules 434-436); an E17 ending before the
     18th birthday is E5 (rule 460); a looked-after child's sex is known (rule 101) and their referrals' need is
     one of N1-N8 (rule 504); no care leaver's S or X accommodation is suitable (rule 133); and a case with a
     section 47 enquiry or a plan did not close after assessment with no further action (RC8) but for another
@@ -164,13 +164,26 @@ def as_recorded(t: dict[str, Columns], rng: np.random.Generator) -> None:
     legal, ptype, prov = cla["legal_status"], cla["placement_type"], cla["placement_provider"]
     ends = np.where(cla["end_date"] < 0, np.iinfo(np.int64).max, cla["end_date"])
     legal[(legal == "J2") | (np.isin(legal, ("J1", "J3")) & (age < 10))] = "V2"
-    legal[(legal == "L2") & (ends - cla["start_date"] > 21)] = "C2"
+    order = np.lexsort((cla["start_date"], cla["child_id"]))
+    pairs = [(b, i) for b, i in zip(order[:-1], order[1:]) if cla["period_id"][b] == cla["period_id"][i]]
+    # an EPO's episodes in a row: over 21 days in all, an interim care order throughout
+    run_start = {i: cla["start_date"][i] for i in order}
+    for before, i in pairs:
+        if legal[before] == legal[i] == "L2":
+            run_start[i] = run_start[before]
+    for i in order[::-1]:
+        if legal[i] == "L2" and ends[i] - run_start[i] > 21:
+            legal[(cla["period_id"] == cla["period_id"][i]) & (legal == "L2")
+                  & (cla["start_date"] >= run_start[i])] = "C2"
     foster = ((ptype == "H5") & (age < 16)) | ((ptype == "P1") & (legal == "V2"))
     ptype[foster], prov[foster & (prov == "PR0")] = "U4", "PR1"
-    order = np.lexsort((cla["start_date"], cla["child_id"]))
-    for before, i in zip(order[:-1], order[1:]):
-        if (cla["period_id"][before] == cla["period_id"][i] and cla["start_reason"][i] == "L"
-                and (ptype[i], prov[i]) != (ptype[before], prov[before])):
+    for before, i in pairs:  # the reason for a new episode says what changed (rules 434-436)
+        moved = (ptype[i], prov[i]) != (ptype[before], prov[before])
+        if legal[i] != legal[before] and cla["start_reason"][i] in ("L", "P") and moved:
+            cla["start_reason"][i] = "B"
+        elif legal[i] == legal[before] and cla["start_reason"][i] in ("B", "U"):
+            cla["start_reason"][i] = "P"
+        elif legal[i] != legal[before] and cla["start_reason"][i] == "P":
             cla["start_reason"][i] = "B"
     eighteenth = np.array([day(_birthday(EPOCH + timedelta(days=int(dob[c])), 18)) for c in cla["child_id"]])
     cla["end_reason"][(cla["end_reason"] == "E17") & (cla["end_date"] >= 0) & (cla["end_date"] < eighteenth)] = "E5"
