@@ -11,7 +11,7 @@ import pyarrow.compute as pc
 from clearsight.canonical import schema
 from clearsight.synth.activity import Activity
 from clearsight.synth.council import population_rows
-from clearsight.synth.returns import as_recorded, child_fields, episode_fields
+from clearsight.synth.returns import adoption_decisions, as_recorded, child_fields, episode_fields
 from clearsight.synth.timeline import CouncilRun
 from clearsight.synth.workdays import EPOCH, day
 from clearsight.synth.workforce import PRACTITIONER
@@ -205,7 +205,7 @@ def build_tables(run: CouncilRun) -> dict[str, Columns]:
     t["team_reported"] = team_reported(run)
     t["missing_episode"] = missing_episodes(run, t["cla_episode"])
     t["uasc"] = uasc_children(t["child"], t["cla_episode"])
-    t["adoption"] = {c: np.array([], dtype=object) for c in schema.table("adoption").column_names}  # not simulated
+    t["adoption"] = adoption_decisions(t["cla_episode"], returns_rng)
     t["previous_permanence"] = {c: np.array([], dtype=object) for c in schema.table("previous_permanence").column_names}
     for name, cols in t.items():
         assert list(cols) == list(schema.table(name).column_names), name

@@ -212,3 +212,25 @@ def as_recorded(t: dict[str, Columns], rng: np.random.Generator) -> None:
     late = np.array([0 <= closed.get(s47_episode.get(s, ""), -1) < held
                      for s, held in zip(icpc["s47_id"], icpc["conference_date"])], dtype=bool)
     icpc["conference_date"][late], icpc["resulted_in_plan"][late] = -1, -1
+
+
+def adoption_decisions(cla: Columns, rng: np.random.Generator) -> Columns:
+    """The 903 'placed for adoption' record of each child with a placement order (E1) or an adoption placement
+    (A3-A6): the decision that they should be placed for adoption, a few weeks to three months before the first
+    such episode (903 rules 551, 553); matches and adopters are not recorded."""
+    first: dict[str, int] = {}
+    for child, start, legal, ptype in zip(cla["child_id"], cla["start_date"], cla["legal_status"],
+                                         cla["placement_type"]):
+        if legal == "E1" or ptype in ("A3", "A4", "A5", "A6"):
+            first[child] = min(first.get(child, start), start)
+    children = sorted(first)
+    n = len(children)
+    empty = np.full(n, "", dtype=object)
+    return {
+        "adoption_id": np.array([f"AD{i + 1:05d}" for i in range(n)], dtype=object),
+        "child_id": np.array(children, dtype=object),
+        "decision_date": np.array([first[c] for c in children], dtype=np.int64) - rng.integers(20, 91, n),
+        "decision_ceased_date": np.full(n, -1, dtype=np.int64), "ceased_reason": empty,
+        "matched_date": np.full(n, -1, dtype=np.int64), "adopted_by_foster_carer": np.full(n, -1, dtype=np.int8),
+        "adopters": np.full(n, -1, dtype=np.int64), "adopters_sex": empty, "adopters_legal_status": empty,
+    }

@@ -26,8 +26,9 @@ def _arrow(values: np.ndarray, type_: str, for_csv: bool) -> pa.Array:
             s[mask] = None
             return pa.array(s, type=pa.string())
         return pa.array(v > 0, type=pa.bool_(), mask=mask)
-    if type_ == "int":
-        return pa.array(np.asarray(values, dtype=np.int64), type=pa.int64())
+    if type_ == "int":  # -1 = empty, as for dates (no count or year is negative)
+        v = np.asarray(values, dtype=np.int64)
+        return pa.array(v, type=pa.int64(), mask=v < 0)
     if type_ == "float":
         v = np.round(np.asarray(values, dtype=float), 4)
         mask = np.isnan(v)
