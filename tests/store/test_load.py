@@ -266,3 +266,26 @@ def test_short_rows_and_multi_line_fields(con, tmp_path):
     [problem] = load_extract(con, short).problems
     lines_in_file = (short / "worker.csv").read_text(encoding="utf-8").count("\n")
     assert str(problem) == f"worker.csv: row {lines_in_file}: has 3 fields, the header has 13"
+
+
+def test_an_extract_written_before_the_added_columns_loads_them_empty(backend, tmp_path):
+    """Columns added to the schema since extracts were first written (schema.ADDED_COLUMNS: the SSDA903 fields)
+    may be missing from an extract's header: it loads, with them empty."""
+    import csv
+
+    from clearsight.canonical import schema
+
+    extract = write_valid(tmp_path / "old")
+    for table, added in schema.ADDED_COLUMNS.items():
+        path = extract / f"{table}.csv"
+        if path.exists():
+            rows = list(csv.DictReader(path.open()))
+            kept = [c for c in schema.table(table).column_names if c not in added]
+            with path.open("w", newline="") as fh:
+                writer = csv.DictWriter(fh, kept, extrasaction="ignore")
+                writer.writeheader()
+                writer.writerows(rows)
+    con = connect(backend.location())
+    report = load_extract(con, extract)
+    assert report.status == "loaded", [str(p) for p in report.problems]
+    assert con.execute("SELECT count(*) > 0, count(upn) FROM child").fetchone() == (True, 0)

@@ -488,6 +488,13 @@ TABLES: tuple[Table, ...] = (
 
 TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
 
+# Columns added after canonical extracts were first written (database migration 8: the SSDA903 fields a return
+# needs); an extract whose header lacks them loads with them empty.
+ADDED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "child": ("upn", "mother", "mother_child_dob"),
+    "cla_episode": ("placement_change_reason", "home_postcode", "placement_postcode", "placement_urn"),
+}
+
 
 def table(name: str) -> Table:
     """The declaration of canonical table `name`."""

@@ -418,9 +418,7 @@ def _v7(con: Connection) -> None:
 def _v8(con: Connection) -> None:
     """The SSDA903 fields a return needs that the canonical tables lacked (issue 15 item 6): the child's UPN,
     MOTHER and MC_DOB; an episode's reason for a placement change, its home and placement postcodes and the placement's URN."""
-    for table, names in (("child", ("upn", "mother", "mother_child_dob")),
-                         ("cla_episode", ("placement_change_reason", "home_postcode", "placement_postcode",
-                                          "placement_urn"))):
+    for table, names in schema.ADDED_COLUMNS.items():
         for column in schema.table(table).columns:
             if column.name in names:
                 con.execute(f'ALTER TABLE "{table}" ADD COLUMN IF NOT EXISTS "{column.name}" '

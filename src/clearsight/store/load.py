@@ -202,6 +202,9 @@ def _load(
                 continue
             report.problems.extend(staged_file.problems)
             extra = staged.check_columns(table, staged_file.header)
+            for name in schema.ADDED_COLUMNS.get(table.name, ()):  # an extract written before them: empty
+                if name not in staged_file.header and not isinstance(source, pa.Table):
+                    con.execute(f'ALTER TABLE stage_{table.name} ADD COLUMN "{name}" VARCHAR')
             report.tables[table.name] = {"file": files[table.name], "extra_columns": extra}
         readable = [t for t in tables if t.name in report.tables]
         checked = extract.screened  # screening ran these very checks, and left out every row they failed

@@ -147,9 +147,10 @@ class StagedExtract:
             self.problems.append(Problem(file, column, message, rows_shown, int(found[0][1]), shown, records))  # type: ignore[call-overload]
 
     def check_columns(self, table: schema.Table, present: list[str]) -> list[str]:
-        """Missing columns are problems; returns the header's extra columns (ignored, reported)."""
+        """Missing columns are problems (but for those added since extracts were first written); returns the
+        header's extra columns (ignored, reported)."""
         for col in table.columns:
-            if col.name not in present:
+            if col.name not in present and col.name not in schema.ADDED_COLUMNS.get(table.name, ()):
                 self.problems.append(
                     Problem(self.files[table.name], col.name, "column is missing from the header", (1,), 1)
                 )
