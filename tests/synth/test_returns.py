@@ -27,7 +27,7 @@ def test_as_recorded():
         "episode": {"episode_id": _a("E1", "E2", "E3"), "child_id": _a("A", "A", "B"),
                     "referral_date": _a(100, 100, 200), "referral_nfa": _a(1, 0, 0), "close_date": _a(100, 300, 400),
                     "close_reason": _a("RC8", "RC7", "RC8"), "primary_need": _a("N9", "N0", "N1")},
-        "s47": {"s47_id": _a("S1"), "episode_id": _a("E3")},
+        "s47": {"s47_id": _a("S1"), "episode_id": _a("E3"), "icpc_required": _a(1)},
         "icpc": {"s47_id": _a("S1"), "conference_date": _a(410), "resulted_in_plan": _a(0)},  # after closing
         "cp_plan": {"episode_id": _a("none")}, "cin_plan": {"episode_id": _a("none")},
         "care_leaver": {"accommodation": _a("S", "D"), "suitable": _a(1, 1)},
@@ -42,4 +42,5 @@ def test_as_recorded():
     assert list(ep["close_reason"]) == ["RC7", "RC7"]  # rule 2990
     assert set(ep["primary_need"][:1]) <= {f"N{i}" for i in range(1, 9)}  # rule 504 (A is looked after)
     assert list(t["icpc"]["conference_date"]) == [-1]  # rule 8565
+    assert list(t["s47"]["icpc_required"]) == [0]  # rule 8868
     assert list(t["care_leaver"]["suitable"]) == [0, 1]  # rule 133

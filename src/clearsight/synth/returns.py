@@ -157,7 +157,7 @@ def as_recorded(t: dict[str, Columns], rng: np.random.Generator) -> None:
     one of N1-N8 (rule 504); no care leaver's S or X accommodation is suitable (rule 133); and a case with a
     section 47 enquiry or a plan did not close after assessment with no further action (RC8) but for another
     reason (RC7: CIN census rule 2990); a second referral the same day taken no further is part of the
-    first; no conference is held after the case closed."""
+    first; no conference is held after the case closed (and then none was required)."""
     child, cla = t["child"], t["cla_episode"]
     dob = dict(zip(child["child_id"], child["dob"]))
     age = np.array([(s - dob[c]) / 365.25 for c, s in zip(cla["child_id"], cla["start_date"])])
@@ -212,6 +212,7 @@ def as_recorded(t: dict[str, Columns], rng: np.random.Generator) -> None:
     late = np.array([0 <= closed.get(s47_episode.get(s, ""), -1) < held
                      for s, held in zip(icpc["s47_id"], icpc["conference_date"])], dtype=bool)
     icpc["conference_date"][late], icpc["resulted_in_plan"][late] = -1, -1
+    t["s47"]["icpc_required"][np.isin(t["s47"]["s47_id"], icpc["s47_id"][late])] = 0  # rule 8868
 
 
 def adoption_decisions(cla: Columns, rng: np.random.Generator) -> Columns:
