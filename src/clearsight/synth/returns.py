@@ -218,19 +218,25 @@ def as_recorded(t: dict[str, Columns], rng: np.random.Generator) -> None:
 def adoption_decisions(cla: Columns, rng: np.random.Generator) -> Columns:
     """The 903 'placed for adoption' record of each child with a placement order (E1) or an adoption placement
     (A3-A6): the decision that they should be placed for adoption, a few weeks to three months before the first
-    such episode (903 rules 551, 553); matches and adopters are not recorded."""
+    such episode but not before the period of care began (903 rules 551, 553, 1003); matches and adopters are
+    not recorded."""
     first: dict[str, int] = {}
-    for child, start, legal, ptype in zip(cla["child_id"], cla["start_date"], cla["legal_status"],
-                                         cla["placement_type"]):
-        if legal == "E1" or ptype in ("A3", "A4", "A5", "A6"):
-            first[child] = min(first.get(child, start), start)
+    period_start: dict[str, int] = {}
+    for period, start in zip(cla["period_id"], cla["start_date"]):
+        period_start[period] = min(period_start.get(period, start), start)
+    looked_after_from: dict[str, int] = {}
+    for child, period, start, legal, ptype in zip(cla["child_id"], cla["period_id"], cla["start_date"],
+                                                 cla["legal_status"], cla["placement_type"]):
+        if (legal == "E1" or ptype in ("A3", "A4", "A5", "A6")) and start < first.get(child, start + 1):
+            first[child], looked_after_from[child] = start, period_start[period]
     children = sorted(first)
     n = len(children)
     empty = np.full(n, "", dtype=object)
     return {
         "adoption_id": np.array([f"AD{i + 1:05d}" for i in range(n)], dtype=object),
         "child_id": np.array(children, dtype=object),
-        "decision_date": np.array([first[c] for c in children], dtype=np.int64) - rng.integers(20, 91, n),
+        "decision_date": np.maximum(np.array([first[c] for c in children], dtype=np.int64) - rng.integers(20, 91, n),
+                                    np.array([looked_after_from[c] for c in children], dtype=np.int64)),
         "decision_ceased_date": np.full(n, -1, dtype=np.int64), "ceased_reason": empty,
         "matched_date": np.full(n, -1, dtype=np.int64), "adopted_by_foster_carer": np.full(n, -1, dtype=np.int8),
         "adopters": np.full(n, -1, dtype=np.int64), "adopters_sex": empty, "adopters_legal_status": empty,
