@@ -63,3 +63,24 @@ def test_staff_leave_faster_under_pressure_and_vacancies_fill():
     # In the long run, leaving 0.001 F a day meets filling 0.1 (10 - F): F = 10 x 0.1 / 0.101.
     settled = _one_team(150, 10, 10, 0.0, 0.0, [2000], rates)
     assert settled.fte[0, 0] == pytest.approx(10 * 0.1 / 0.101, rel=1e-3)
+
+
+def test_a_stated_pressure_fits_only_the_leaving_rate():
+    # The same history with beta stated as 2: h0 = 15 leavers / (1,000 + 100 e^(2 x 0.5)) worker-months.
+    h0, beta = fit_pressure(np.array([0.8, 1.0, 1.5]), np.array([600, 400, 100]), np.array([6, 4, 5]), 2.0)
+    assert beta == 2.0 and h0 == pytest.approx(15 / (1000 + 100 * math.e))
+
+
+def test_a_team_with_children_waiting_covers_vacancies_with_agency():
+    # 8 of 10 funded FTE in post, nobody leaving, the council filling 3.65 a year (1% of the vacancy a day). With
+    # 100 open and room for 8 x 30 = 240 nobody waits: day one fills 0.02. With 300 open, 60 wait: cover at 36.5 a
+    # year (10% a day) fills 0.2.
+    rates = WorkforceRates(leaving=0.0, pressure=0.0, filling=3.65, worker_months=0, leavers=0)
+
+    def day_one(open_cases: float) -> float:
+        return simulate([1], np.array([open_cases]), np.array([8.0]), np.array([10.0]), np.array([30.0]),
+                        np.array([20.0]), np.array([0.0]), np.array([0.0]), np.ones((1, 1)), rates,
+                        cover=36.5).fte[0, 0]
+
+    assert day_one(100) == pytest.approx(8.02)
+    assert day_one(300) == pytest.approx(8.2)

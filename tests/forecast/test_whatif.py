@@ -90,7 +90,7 @@ def test_base_case_holds_things_as_they_are(council):
     assert a["risk"] == "amber"  # above the lower standard (18), within the upper (20)
     assert a["staff_cost"] == pytest.approx(2 * HOURS_A_MONTH * 24)
     b = _team(result.comparison(), "Team B")
-    # The 2 waiting are allocated (the worker has room up to 1.5 x 20) and 2 a year keep arriving; none close.
+    # The 2 waiting are allocated (the worker has room up to 1.35 x 20) and 2 a year keep arriving; none close.
     days = (date(2024, 4, 30) - AS_AT).days
     assert b["month_end"] == date(2024, 4, 30)
     assert b["caseload_per_fte"] == pytest.approx(12 + days * B_ARRIVALS)
@@ -105,18 +105,18 @@ def test_reviewing_officers_are_counted_in_reviewing_officer_posts(council):
 
 
 def test_halving_a_team_puts_caseloads_at_the_ceiling_and_a_backlog_building(council):
-    # Team A at 1 FTE holds at most 1.5 x 20 = 30 of its 40 children; 10 wait at once, and as only held cases
-    # close (30 x 10 / 14,600 a day) while 10 / 365 arrive, the waiting list grows by 10/365 - 300/14,600 a day.
+    # Team A at 1 FTE holds at most 1.35 x 20 = 27 of its 40 children; 13 wait at once, and as only held cases
+    # close (27 x 10 / 14,600 a day) while 10 / 365 arrive, the waiting list grows by 10/365 - 270/14,600 a day.
     con, snapshot = council
     scenario = Scenario(name="halve A", months=3, fte_changes=(FteChange(team="Team A", share=-0.5),))
     a = _team(run_whatif(con, snapshot, scenario, CONFIG).comparison(), "Team A")
     days = (a["month_end"] - AS_AT).days
-    assert a["fte"] == 1 and a["caseload_per_fte"] == pytest.approx(30)
-    waiting = 10 + days * (A_ARRIVALS - 30 * A_CLOSING)
+    assert a["fte"] == 1 and a["caseload_per_fte"] == pytest.approx(27)
+    waiting = 13 + days * (A_ARRIVALS - 27 * A_CLOSING)
     assert a["unallocated"] == pytest.approx(waiting)
     assert a["base_unallocated"] == pytest.approx(0)
-    # Cases over capacity 30 - 20 = 10 -> 0.5 post; the waiting / 20 more: rounded up by team.
-    assert a["posts_needed"] == math.ceil(0.5 + waiting / 20) and a["base_posts_needed"] == 0
+    # Cases over capacity 27 - 20 = 7 -> 0.35 post; the waiting / 20 more: rounded up by team.
+    assert a["posts_needed"] == math.ceil(0.35 + waiting / 20) and a["base_posts_needed"] == 0
     assert a["staff_cost"] == pytest.approx(HOURS_A_MONTH * 24)
     assert a["risk"] == "red"
 
@@ -129,10 +129,10 @@ def test_demand_growth_agency_share_and_standards(council):
     )
     result = run_whatif(con, snapshot, scenario, CONFIG)
     a = _team(result.comparison(), "Team A")
-    # Arrivals grow 8% a year (month m of the year at 1.08^(m/12)); the ceiling is 1.5 x 17 per FTE.
+    # Arrivals grow 8% a year (month m of the year at 1.08^(m/12)); the ceiling is 1.35 x 17 per FTE.
     ends = result.changed.month_ends
     month_of = [i for i, end in enumerate(ends) for _ in range((end - (ends[i - 1] if i else AS_AT)).days)]
-    open_, held = _path(40, A_ARRIVALS, A_CLOSING, 2 * 1.5 * 17, (ends[-1] - AS_AT).days,
+    open_, held = _path(40, A_ARRIVALS, A_CLOSING, 2 * 1.35 * 17, (ends[-1] - AS_AT).days,
                         lambda day: 1.08 ** ((month_of[day] + 1) / 12))
     assert a["month_end"] == date(2025, 1, 31)
     assert a["caseload_per_fte"] == pytest.approx(held / 2)
@@ -147,7 +147,7 @@ def test_moving_cases_between_teams(council):
     table = run_whatif(con, snapshot, scenario, CONFIG).comparison()
     days = (date(2024, 2, 29) - AS_AT).days
     # A starts from 30 and drifts back towards 40; B holds its 12 and the 10 moved, and 2 a year arrive.
-    assert _team(table, "Team A")["caseload_per_fte"] == pytest.approx(_path(30, A_ARRIVALS, A_CLOSING, 60, days)[1] / 2)
+    assert _team(table, "Team A")["caseload_per_fte"] == pytest.approx(_path(30, A_ARRIVALS, A_CLOSING, 54, days)[1] / 2)
     assert _team(table, "Team B")["caseload_per_fte"] == pytest.approx(22 + days * B_ARRIVALS)
 
 

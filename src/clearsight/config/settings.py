@@ -16,6 +16,14 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from clearsight.config.alerts import AlertSettings
 
+LEAVING_PRESSURE = 8.0
+"""How practitioners' leaving rises with their team's caseload over the standard: leaving a year x
+e^(this x (caseload / upper standard - 1)) above it. No national figure; seed 000's two child-in-need teams, at
+about 25 cases a worker against 20 (ratio 1.25), lost about 30 social workers in seven months: some seven times
+their usual rate if the teams held about 70 (e^(8 x 0.25) = 7.4); at the allocation ceiling (ratio 1.35) staff
+leave at e^2.8 = 16 times the usual rate. The what-if uses it where a council's own history has not
+seen enough pressure to fit its own (`ForecastSettings.leaving_pressure`)."""
+
 
 class CaseloadStandard(BaseModel):
     """Acceptable caseload range for a role, in children per FTE."""
@@ -391,9 +399,28 @@ class ForecastSettings(BaseModel):
         "the reference period), not only by the chance in who moves at those rates.",
     )
     allocation_ceiling: float = Field(
-        default=1.5, ge=1,
-        description="Most a practitioner will be given, as a multiple of their role's upper caseload standard "
-        "(1.5: 30 for a social worker); cases beyond it wait unallocated. No national figure: set your own.",
+        default=1.35, ge=1,
+        description="Most a practitioner's caseload reaches on average when work waits, as a multiple of their "
+        "role's upper caseload standard (1.35: 27 for a social worker; seed 000's workers carried about 25 and "
+        "'were unable to take on significant quantities of new work'); cases beyond it wait unallocated. No "
+        "national figure: set your own.",
+    )
+    cover_days: float = Field(
+        default=30, gt=0,
+        description="Days in which a team with children waiting covers a vacancy with agency staff, however slowly "
+        "its posts were filled before (the council's own filling rate, if faster, still applies). No national "
+        "figure: Eastmere's managers buy cover within about a month.",
+    )
+    leaving_pressure: float = Field(
+        default=LEAVING_PRESSURE, ge=0, le=10,
+        description="How practitioners' leaving rises with their team's caseload over the upper standard "
+        "(leaving x e^(this x (caseload / upper - 1))), used where the council's history has too few "
+        "worker-months over the standard to fit its own (see LEAVING_PRESSURE for the default's source).",
+    )
+    pressure_evidence_months: int = Field(
+        default=120, ge=0,
+        description="Worker-months over the upper standard the history must hold for the council's own "
+        "leaving pressure to be fitted (120: ten workers stretched for a year); fewer take leaving_pressure.",
     )
     risk_unallocated_share: float = Field(
         default=0.05, ge=0, le=1,

@@ -154,6 +154,7 @@ def project_staffing(
         np.stack([assume.demand_growth.get(t.team_id, np.ones(len(month_ends))) for t in teams], axis=1)
         if teams else np.ones((len(month_ends), 0)),
         assume.workforce, np.array([assume.leaving_factor.get(t.team_id, 1.0) for t in teams]),
+        365.0 / settings.cover_days,
     )
     out: dict[str, list] = defaultdict(list)
     for j, team in enumerate(teams):

@@ -7,11 +7,13 @@ upper standard); the rest wait. So when demand outruns what the staff in post ca
 by arrivals - closures at capacity every day: a backlog that builds, not a level.
 
 Staff: practitioner FTE F falls by leavers and rises as vacancies (funded FTE E - F, from the establishment) are
-filled. Practitioners leave at h0 x exp(beta x max(0, caseload / upper standard - 1)) a year: the council's own
+filled (in a team with children waiting, at least as fast as agency cover comes: ForecastSettings.cover_days).
+Practitioners leave at h0 x exp(beta x max(0, caseload / upper standard - 1)) a year: the council's own
 leaving rate, rising with caseload pressure as far as its own history shows it (Poisson maximum likelihood over
 worker-months: each practitioner in post at a month end, their team's caseload against its standard, and whether
-they left in the following month). Vacancies fill at the rate the council's starters filled them over the
-reference period (starters' FTE / vacant FTE-years). A restructure cuts E and F together; the leavers it made
+they left in the following month; where the history has seen too little pressure to show it, the configured
+ForecastSettings.leaving_pressure). Vacancies fill at the
+rate the council's starters filled them over the reference period (starters' FTE / vacant FTE-years). A restructure cuts E and F together; the leavers it made
 (leaving reason 'restructure') are the scenario's change, not the leaving rate's, and are left out of the fit.
 """
 
@@ -42,6 +44,7 @@ class WorkforceRates:
     filling: float
     worker_months: int
     leavers: int
+    pressure_fitted: bool = True  # False: the history held too few worker-months over the standard to fit it
 
     def leaving_at(self, ratio: np.ndarray) -> np.ndarray:
         """Leaving a year at `ratio` = caseload / the upper standard."""
@@ -56,17 +59,19 @@ class CaseFlow:
     closing: float
 
 
-def fit_pressure(ratio: np.ndarray, exposure: np.ndarray, left: np.ndarray) -> tuple[float, float]:
+def fit_pressure(ratio: np.ndarray, exposure: np.ndarray, left: np.ndarray,
+                 pressure: float | None = None) -> tuple[float, float]:
     """(h0, beta) maximising the Poisson likelihood of `left` leavers in `exposure` worker-months at each
     caseload `ratio`, with leaving h0 exp(beta max(0, ratio - 1)) a month: for each beta on a grid of 0.01 up to
-    MOST_PRESSURE, h0 is its maximum-likelihood value sum(left) / sum(exposure e^(beta x)); the best beta wins
-    (the smallest where they tie: no pressure unless the history shows it)."""
+    MOST_PRESSURE (or `pressure` alone, where given), h0 is its maximum-likelihood value
+    sum(left) / sum(exposure e^(beta x)); the best beta wins (the smallest where they tie: no pressure unless the
+    history shows it)."""
     x = np.maximum(np.asarray(ratio, float) - 1.0, 0.0)
     exposure, left = np.asarray(exposure, float), np.asarray(left, float)
     total = left.sum()
     if total == 0 or exposure.sum() == 0:
-        return 0.0, 0.0
-    betas = np.arange(0.0, MOST_PRESSURE + 1e-9, 0.01)
+        return 0.0, 0.0 if pressure is None else pressure
+    betas = np.arange(0.0, MOST_PRESSURE + 1e-9, 0.01) if pressure is None else np.array([float(pressure)])
     weighted = np.exp(np.outer(betas, x)) @ exposure
     h0 = total / weighted
     loglik = total * np.log(h0) + betas * (left @ x) - total
@@ -161,12 +166,17 @@ def filling_rate(con: duckdb.DuckDBPyConnection, snapshot_id: int, as_at: date, 
 
 def fit_workforce(con: duckdb.DuckDBPyConnection, snapshot_id: int, as_at: date,
                   config: CouncilConfig) -> WorkforceRates:
-    """The council's leaving rate, its rise with caseload pressure, and how fast vacancies fill, as at `as_at`."""
+    """The council's leaving rate, its rise with caseload pressure, and how fast vacancies fill, as at `as_at`.
+    The rise is the council's own where its history holds `ForecastSettings.pressure_evidence_months`
+    worker-months over the standard; else `ForecastSettings.leaving_pressure` (a council that has never been
+    stretched cannot show how its staff would leave if it were)."""
     ratio, exposure, left = leaving_history(con, snapshot_id, as_at, config)
-    h0, beta = fit_pressure(ratio, exposure, left)
-    filling = filling_rate(con, snapshot_id, as_at, config.forecast.reference_days, config)
+    settings = config.forecast
+    fitted = float(exposure[ratio > 1.0].sum()) >= settings.pressure_evidence_months
+    h0, beta = fit_pressure(ratio, exposure, left, None if fitted else settings.leaving_pressure)
+    filling = filling_rate(con, snapshot_id, as_at, settings.reference_days, config)
     return WorkforceRates(h0 * 12, beta, 12.0 if filling is None else filling, int(exposure.sum()),
-                          int(left.sum()))
+                          int(left.sum()), fitted)
 
 
 def case_exits(con: duckdb.DuckDBPyConnection, snapshot_id: int, as_at: date, days: int,
@@ -212,10 +222,12 @@ def simulate(
     days_to_month_ends: list[int], open_cases: np.ndarray, fte: np.ndarray, funded: np.ndarray,
     per_fte_ceiling: np.ndarray, per_fte_standard: np.ndarray, arrivals: np.ndarray, closing: np.ndarray,
     demand: np.ndarray, workforce: WorkforceRates | None, leaving_factor: np.ndarray | None = None,
+    cover: float = 0.0,
 ) -> TeamPath:
     """Step every team (arrays over teams) one day at a time to each month end (see the module docstring).
     `demand` (months x teams) multiplies arrivals in each month; `leaving_factor` each team's leaving;
-    `workforce` None holds FTE as it is."""
+    `workforce` None holds FTE as it is; `cover` is the share of vacant FTE filled a year in a team with
+    children waiting (agency cover), where faster than the council's filling."""
     factor = np.ones(len(open_cases)) if leaving_factor is None else leaving_factor
     d, f = open_cases.astype(float).copy(), fte.astype(float).copy()
     out = {k: np.zeros((len(days_to_month_ends), len(d))) for k in ("open_cases", "held", "fte")}
@@ -226,7 +238,8 @@ def simulate(
             if workforce is not None:
                 with np.errstate(divide="ignore", invalid="ignore"):
                     ratio = np.where(f > 0, held / (f * per_fte_standard), 0.0)
-                f = f - f * factor * workforce.leaving_at(ratio) / 365 + workforce.filling * np.maximum(funded - f, 0) / 365
+                filling = np.where(d > held + 1e-9, max(workforce.filling, cover), workforce.filling)
+                f = f - f * factor * workforce.leaving_at(ratio) / 365 + filling * np.maximum(funded - f, 0) / 365
             d = np.maximum(d + arrivals * demand[i] - closing * held, 0.0)
             day += 1
         out["open_cases"][i], out["held"][i], out["fte"][i] = d, np.minimum(d, f * per_fte_ceiling), f
