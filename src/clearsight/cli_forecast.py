@@ -60,7 +60,13 @@ Restructure = Annotated[str | None, typer.Option(help="Instead of a file: the re
                         "establishment on this date, YYYY-MM-DD.")]
 
 
-def _scenario(req: Request, path: Path | None, restructure: str | None, saved: str | None = None):  # type: ignore[no-untyped-def]
+AsItTurnedOut = Annotated[bool, typer.Option("--as-it-turned-out", help="With --restructure: each team's FTE in "
+                          "post each month as the records show it, in place of the projected leaving and filling "
+                          "(a backtest of the caseloads and waiting the model makes of the staffing that followed).")]
+
+
+def _scenario(req: Request, path: Path | None, restructure: str | None, saved: str | None = None,  # type: ignore[no-untyped-def]
+              as_it_turned_out: bool = False):
     """The scenario given as a file, a recorded restructure or a saved name (exactly one)."""
     from clearsight.forecast import scenario_store
     from clearsight.forecast.whatif import load_scenario, restructure_scenario
@@ -72,7 +78,8 @@ def _scenario(req: Request, path: Path | None, restructure: str | None, saved: s
             return load_scenario(path)
         except (OSError, ValueError) as exc:
             raise BadRequest(f"{path}: {str(exc)[:200]}") from None
-    return restructure_scenario(req.con, req.snapshot, _checked_day(restructure, "--restructure"), req.config)  # type: ignore[arg-type]
+    return restructure_scenario(req.con, req.snapshot, _checked_day(restructure, "--restructure"), req.config,  # type: ignore[arg-type]
+                                as_it_turned_out=as_it_turned_out)
 
 
 def _one_of(*given: object) -> None:
@@ -83,15 +90,17 @@ def _one_of(*given: object) -> None:
 @app.command()
 def whatif(scenario: ScenarioFile = None, restructure: Restructure = None,
            saved: Annotated[str | None, typer.Option(help="Instead of a file: a scenario saved by name.")] = None,
-           fmt: Fmt = OutputFormat.table, out: Out = None, section: SectionOpt = None, verbose: Verbose = False,
-           snapshot: Snap = None) -> None:
+           as_it_turned_out: AsItTurnedOut = False, fmt: Fmt = OutputFormat.table, out: Out = None,
+           section: SectionOpt = None, verbose: Verbose = False, snapshot: Snap = None) -> None:
     """A service change against the base case: caseloads, children waiting, posts and cost by team, with risk."""
     from clearsight.reports.forecast import build_whatif
 
     _one_of(scenario, restructure, saved)
     _checked_day(restructure, "--restructure")
-    _show(lambda req: build_whatif(req, _scenario(req, scenario, restructure, saved)), snapshot=snapshot, fmt=fmt,
-          out=out, section=section, verbose=verbose)
+    if as_it_turned_out and restructure is None:
+        raise _fail("--as-it-turned-out goes with --restructure DATE", EXIT_BAD_REQUEST)
+    _show(lambda req: build_whatif(req, _scenario(req, scenario, restructure, saved, as_it_turned_out)),
+          snapshot=snapshot, fmt=fmt, out=out, section=section, verbose=verbose)
 
 
 scenarios_app = typer.Typer(help="What-if scenarios saved by name: list, save, compare side by side, attach "

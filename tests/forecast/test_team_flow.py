@@ -84,3 +84,15 @@ def test_a_team_with_children_waiting_covers_vacancies_with_agency():
 
     assert day_one(100) == pytest.approx(8.02)
     assert day_one(300) == pytest.approx(8.2)
+
+
+def test_staffing_given_replaces_leaving_and_filling():
+    # 2 FTE hold at most 30 each; 50 open, nothing arriving or closing, staff leaving fast. Given 1 FTE through the
+    # first month and none given for the second: 30 held and 20 wait in month one; in month two the FTE moves on
+    # from 1 by the rates (here, nobody fills and half leave a year: 1 x (1 - 0.5 / 365)^days).
+    rates = WorkforceRates(leaving=0.5, pressure=0.0, filling=0.0, worker_months=0, leavers=0)
+    path = simulate([30, 61], np.array([50.0]), np.array([2.0]), np.array([2.0]), np.array([30.0]),
+                    np.array([20.0]), np.array([0.0]), np.array([0.0]), np.ones((2, 1)), rates,
+                    given_fte=np.array([[1.0], [np.nan]]))
+    assert path.fte[0, 0] == 1 and path.held[0, 0] == 30
+    assert path.fte[1, 0] == pytest.approx((1 - 0.5 / 365) ** 31)

@@ -106,6 +106,7 @@ class Assumptions:
     workforce: WorkforceRates | None = None  # none: FTE held as it is
     moved_cases: dict[str, float] = field(default_factory=dict)  # team_id -> cases moved in (out if negative)
     leaving_factor: dict[str, float] = field(default_factory=dict)  # team_id -> leaving x this (none: 1)
+    given_fte: dict[str, np.ndarray] = field(default_factory=dict)  # team_id -> FTE each month (NaN: projected)
 
 
 @dataclass(frozen=True)
@@ -155,6 +156,8 @@ def project_staffing(
         if teams else np.ones((len(month_ends), 0)),
         assume.workforce, np.array([assume.leaving_factor.get(t.team_id, 1.0) for t in teams]),
         365.0 / settings.cover_days,
+        np.stack([assume.given_fte.get(t.team_id, np.full(len(month_ends), np.nan))[:len(month_ends)]
+                  for t in teams], axis=1) if assume.given_fte and teams else None,
     )
     out: dict[str, list] = defaultdict(list)
     for j, team in enumerate(teams):

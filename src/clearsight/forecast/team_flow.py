@@ -222,24 +222,29 @@ def simulate(
     days_to_month_ends: list[int], open_cases: np.ndarray, fte: np.ndarray, funded: np.ndarray,
     per_fte_ceiling: np.ndarray, per_fte_standard: np.ndarray, arrivals: np.ndarray, closing: np.ndarray,
     demand: np.ndarray, workforce: WorkforceRates | None, leaving_factor: np.ndarray | None = None,
-    cover: float = 0.0,
+    cover: float = 0.0, given_fte: np.ndarray | None = None,
 ) -> TeamPath:
     """Step every team (arrays over teams) one day at a time to each month end (see the module docstring).
     `demand` (months x teams) multiplies arrivals in each month; `leaving_factor` each team's leaving;
     `workforce` None holds FTE as it is; `cover` is the share of vacant FTE filled a year in a team with
-    children waiting (agency cover), where faster than the council's filling."""
+    children waiting (agency cover), where faster than the council's filling; `given_fte` (months x teams, NaN
+    where not given) is the FTE in post through each month as planned or as it turned out, in place of the
+    projected leaving and filling."""
     factor = np.ones(len(open_cases)) if leaving_factor is None else leaving_factor
     d, f = open_cases.astype(float).copy(), fte.astype(float).copy()
     out = {k: np.zeros((len(days_to_month_ends), len(d))) for k in ("open_cases", "held", "fte")}
     day = 0
     for i, month_end in enumerate(days_to_month_ends):
+        given = np.full(len(d), np.nan) if given_fte is None else given_fte[i]
         while day < month_end:
+            f = np.where(np.isnan(given), f, given)
             held = np.minimum(d, f * per_fte_ceiling)
             if workforce is not None:
                 with np.errstate(divide="ignore", invalid="ignore"):
                     ratio = np.where(f > 0, held / (f * per_fte_standard), 0.0)
                 filling = np.where(d > held + 1e-9, max(workforce.filling, cover), workforce.filling)
                 f = f - f * factor * workforce.leaving_at(ratio) / 365 + filling * np.maximum(funded - f, 0) / 365
+                f = np.where(np.isnan(given), f, given)
             d = np.maximum(d + arrivals * demand[i] - closing * held, 0.0)
             day += 1
         out["open_cases"][i], out["held"][i], out["fte"][i] = d, np.minimum(d, f * per_fte_ceiling), f

@@ -32,6 +32,7 @@ from clearsight.forecast.staffing import (
     team_positions,
 )
 from clearsight.forecast.team_flow import WorkforceRates, case_exits, case_flow, fit_workforce
+from clearsight.metrics.figures import compute_monthly
 from clearsight.store.database import query_arrow
 from clearsight.store.snapshots import Snapshot
 
@@ -72,6 +73,16 @@ class LeavingChange(BaseModel):
     share: float = Field(ge=-1, description="Relative change in the leaving rate, e.g. 1.0 to double it.")
 
 
+class TeamStaffing(BaseModel):
+    """A team's practitioner FTE in post through a month, as planned or as it turned out."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    team: str = Field(description="Team id or name.")
+    month_end: date = Field(description="The month (its last day).")
+    fte: float = Field(ge=0, description="Practitioner FTE in post.")
+
+
 class Scenario(BaseModel):
     """A named what-if, saved and compared against the base case."""
 
@@ -95,6 +106,10 @@ class Scenario(BaseModel):
     caseload_standards: dict[str, CaseloadStandard] = Field(
         default_factory=dict, description="Standards by role replacing the council's."
     )
+    staffing: tuple[TeamStaffing, ...] = Field(
+        default=(), description="FTE in post by team and month, in place of the projected leaving and filling "
+        "in the months given: a recruitment plan, or the staffing the records show (a backtest of caseloads)."
+    )
 
 
 def _matches(team: TeamPosition, key: str | None) -> bool:
@@ -102,7 +117,7 @@ def _matches(team: TeamPosition, key: str | None) -> bool:
 
 
 def scenario_assumptions(
-    scenario: Scenario, teams: list[TeamPosition], base: Assumptions, months: int
+    scenario: Scenario, teams: list[TeamPosition], base: Assumptions, month_ends: tuple[date, ...]
 ) -> Assumptions:
     """The base case with the scenario's changes applied: an FTE change moves the posts (the establishment) with
     the FTE in post, so a restructure that deletes a vacant post lowers what vacancies are refilled to."""
@@ -125,13 +140,21 @@ def scenario_assumptions(
             raise ValueError(f"leaving change names no case-holding team: {lc.team}")
         for t in matched:
             leaving[t] = leaving.get(t, 1.0) * (1 + lc.share)
+    months = len(month_ends)
+    given: dict[str, np.ndarray] = {}
+    for staffed in scenario.staffing:
+        team_id = next((t.team_id for t in teams if _matches(t, staffed.team)), None)
+        if team_id is None:
+            raise ValueError(f"staffing names no case-holding team: {staffed.team}")
+        if staffed.month_end in month_ends:
+            given.setdefault(team_id, np.full(months, np.nan))[month_ends.index(staffed.month_end)] = staffed.fte
     trend = (1 + scenario.demand_change_per_year) ** (np.arange(1, months + 1) / 12)
     growth = {t: g * trend for t, g in base.demand_growth.items()}
     share = base.agency_share if scenario.agency_share is None else {t: scenario.agency_share for t in base.fte}
     return replace(
         base, fte=fte, demand_growth=growth, agency_share=share,
         standards={**base.standards, **scenario.caseload_standards}, moved_cases=moved, funded=funded,
-        leaving_factor=leaving,
+        leaving_factor=leaving, given_fte=given,
     )
 
 
@@ -226,7 +249,7 @@ class Footing:
         months = min(scenario.months, len(self.month_ends))
         base = replace(self.base, demand_growth={t: g[:months] for t, g in self.base.demand_growth.items()})
         ends = self.month_ends[:months]
-        changed = scenario_assumptions(scenario, self.teams, base, months)
+        changed = scenario_assumptions(scenario, self.teams, base, ends)
         return WhatIf(scenario, self.as_at, project_staffing(self.teams, ends, self.as_at, base, self.config),
                       project_staffing(self.teams, ends, self.as_at, changed, self.config), self.workforce)
 
@@ -281,17 +304,78 @@ def establishment_changes(
     )
 
 
+def recorded_staffing(con: duckdb.DuckDBPyConnection, snapshot_id: int, teams: list[TeamPosition],
+                      month_ends: list[date]) -> tuple[TeamStaffing, ...]:
+    """Each team's FTE in post at each of `month_ends` up to the extract, in the roles it held cases in on the
+    as-at date (worker posts; a month with nobody in post is 0)."""
+    roles = sorted({r for t in teams for r in t.fte})
+    if not teams or not month_ends or not roles:
+        return ()
+    ends = ", ".join(f"(DATE '{m}')" for m in month_ends)
+    rows = query_arrow(con, f"""
+        SELECT p.team_id, m.month_end, sum(p.fte) AS fte
+        FROM worker_post p JOIN (VALUES {ends}) m(month_end)
+          ON p.start_date <= m.month_end AND coalesce(p.end_date, DATE '9999-12-31') > m.month_end
+        WHERE p.snapshot_id = {int(snapshot_id)} AND p.role IN ({", ".join("'" + r.replace("'", "''") + "'"
+                                                                    for r in roles)})
+        GROUP BY ALL""").to_pylist()
+    found = {(r["team_id"], r["month_end"]): float(r["fte"]) for r in rows}
+    return tuple(TeamStaffing(team=t.team_id, month_end=m, fte=round(found.get((t.team_id, m), 0.0), 6))
+                 for t in teams for m in month_ends)
+
+
+def as_recorded(con: duckdb.DuckDBPyConnection, snapshot: Snapshot, what_if: WhatIf,
+                config: CouncilConfig) -> list[dict]:
+    """The scenario's months up to the extract set beside the records, team by team: cases held, children waiting
+    and children per FTE projected and as recorded at each month end (the caseload and unallocated-case
+    figures, in the roles each team held cases in on the as-at date)."""
+    ends = [m for m in what_if.changed.month_ends if m <= snapshot.extract_date]
+    if not ends:
+        return []
+    roles = {r["team_id"]: set() for r in what_if.changed.rows.to_pylist()}
+    for team in team_positions(con, snapshot, what_if.as_at, config):
+        roles[team.team_id] = set(team.fte)
+    recorded: dict[tuple[date, str], list[float]] = {}
+    for w in compute_monthly(con, snapshot, "caseload_by_worker", ends[0], ends[-1], period=False,
+                             config=config).records():
+        if w["month_end"] in ends and w["role"] in roles.get(w["team_id"], ()):
+            got = recorded.setdefault((w["month_end"], w["team_id"]), [0.0, 0.0, 0.0])
+            got[0], got[1] = got[0] + (w["caseload"] or 0), got[1] + w["fte"]
+    for c in compute_monthly(con, snapshot, "unallocated_cases", ends[0], ends[-1], period=False,
+                             config=config).records():
+        if c["month_end"] in ends and c["team_id"] in roles:
+            recorded.setdefault((c["month_end"], c["team_id"]), [0.0, 0.0, 0.0])[2] += 1
+    out = []
+    for row in what_if.changed.rows.to_pylist():
+        if row["month_end"] not in ends:
+            continue
+        held, fte, waiting = recorded.get((row["month_end"], row["team_id"]), (0.0, 0.0, 0.0))
+        out.append({"month_end": row["month_end"], "team_id": row["team_id"], "team": row["team"],
+                    "fte": row["fte"], "recorded_fte": fte, "caseload_per_fte": row["caseload_per_fte"],
+                    "recorded_caseload_per_fte": held / fte if fte > 1e-9 else None,
+                    "unallocated": row["unallocated"], "recorded_unallocated": waiting})
+    return out
+
+
 def restructure_scenario(
     con: duckdb.DuckDBPyConnection, snapshot: Snapshot, day: date, config: CouncilConfig, months: int = 12,
+    as_it_turned_out: bool = False,
 ) -> Scenario:
     """The scenario of a restructure recorded in the establishment on `day`, set the day before it: the
-    funded practitioner FTE it changed in each case-holding team, applied to the FTE then in post."""
+    funded practitioner FTE it changed in each case-holding team, applied to the FTE then in post. With
+    `as_it_turned_out`, each team's FTE in post each month is the records' instead of the projection's, up to the
+    extract: the caseloads and waiting the model makes of the staffing that followed (a backtest)."""
     before = day - timedelta(days=1)
-    teams = tuple(t.team_id for t in team_positions(con, snapshot, before, config))
+    positions = team_positions(con, snapshot, before, config)
+    teams = tuple(t.team_id for t in positions)
     changes = establishment_changes(con, snapshot.snapshot_id, day, config.allocation.case_holding_roles, teams)
+    staffing = recorded_staffing(con, snapshot.snapshot_id, positions, [
+        m for m in month_ends_after(before, months) if m <= snapshot.extract_date]) if as_it_turned_out else ()
     return Scenario(
-        name=f"restructure {day}", as_at=before, months=months, fte_changes=changes,
-        description=f"the practitioner establishment changes recorded on {day}",
+        name=f"restructure {day}" + (" as it turned out" if as_it_turned_out else ""), as_at=before,
+        months=months, fte_changes=changes, staffing=staffing,
+        description=f"the practitioner establishment changes recorded on {day}"
+        + (", with the FTE in post each month the records show" if as_it_turned_out else ""),
     )
 
 
@@ -312,7 +396,7 @@ def scenario_toml(scenario: Scenario) -> str:
     """The scenario as TOML (read back by `load_scenario`)."""
     data = scenario.model_dump(exclude_defaults=True)
     lines = [f"{k} = {_toml_value(v)}" for k, v in data.items() if not isinstance(v, (dict, tuple, list))]
-    for key in ("fte_changes", "case_moves", "leaving_changes"):
+    for key in ("fte_changes", "case_moves", "leaving_changes", "staffing"):
         for item in data.get(key, ()):
             lines += ["", f"[[{key}]]"] + [f"{k} = {_toml_value(v)}" for k, v in item.items() if v is not None]
     for role, standard in data.get("caseload_standards", {}).items():

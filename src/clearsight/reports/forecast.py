@@ -22,7 +22,7 @@ from clearsight.forecast.looked_after import forecast_from_segments
 from clearsight.forecast.projection import month_ends_after
 from clearsight.forecast.scenario_store import SavedScenario
 from clearsight.forecast.segments import CareSegments, care_segments, day_number
-from clearsight.forecast.whatif import Scenario, footing, run_whatif
+from clearsight.forecast.whatif import Scenario, as_recorded, footing, run_whatif
 from clearsight.metrics.figures import Provenance
 from clearsight.render.values import long_date
 from clearsight.reports.request import Request
@@ -229,14 +229,9 @@ def build_whatif(req: Request, scenario: Scenario) -> View:
     base_end, changed_end = (next(r for r in totals if r["month_end"] == last and r["case"] == c)
                              for c in ("base", "scenario"))
     red = [t for t in teams if t["risk"] == "red"]
-    worst = max(teams, key=lambda t: t["caseload_per_fte"] or 0, default=None)
-    headline = [f"Scenario '{scenario.name}' from {long_date(result.as_at)}"
-                + (f": {scenario.description}" if scenario.description else "") + "."]
-    if worst:
-        headline.append(
-            f"Highest caseload: {worst['team']} at {worst['caseload_per_fte']:.1f} children per FTE by "
-            f"{long_date(worst['month_end'])} (base case {worst['base_caseload_per_fte'] or 0:.1f}); "
-            f"{plural(len(red), 'team')} rated red.")
+    headline = [_whatif_headline(scenario, result.as_at, teams, totals),
+                f"What changes: {scenario.description or scenario.name}; {plural(len(red), 'team')} rated red at "
+                "their highest caseload."]
     rates = result.workforce
     pressure = (f"x{math.exp(rates.pressure * 0.25):.1f} at 1.25 times it" if rates.pressure
                 else "no rise with caseload seen")
@@ -276,9 +271,60 @@ def build_whatif(req: Request, scenario: Scenario) -> View:
             col("posts_cost_agency", "Posts' cost a month, agency", "money"), col("risk", "Risk", "rag")),
             terminal=False),
     )
+    if scenario.staffing:
+        recorded = as_recorded(req.con, req.snapshot, result, config)
+        if recorded:
+            headline.append(_recorded_line(recorded))
+            sections += (section(
+                "as_recorded", "Projected with the staffing given, beside the records, by team and month end",
+                recorded, (
+                    col("month_end", "Month end", "date"), col("team", "Team"), col("fte", "FTE given", "number"),
+                    col("recorded_fte", "FTE recorded (holding cases)", "number"),
+                    col("caseload_per_fte", "Children per FTE, projected", "number"),
+                    col("recorded_caseload_per_fte", "Children per FTE, recorded", "number"),
+                    col("unallocated", "Waiting, projected", "number"),
+                    col("recorded_unallocated", "Waiting, recorded", "count")),
+                notes=("FTE given is in post; FTE recorded counts the practitioners holding cases that day (DfE), "
+                       "so it is lower where a worker is away or has not yet been given cases.",)),)
     as_of = replace(req, as_at=result.as_at)
     return View("whatif", "What if", f"{req.council}: {scenario.name}", tuple(headline), sections,
                 _provenance(as_of, _WHATIF_READS), {}, req.warnings)
+
+
+def _recorded_line(rows: list[dict[str, Any]]) -> str:
+    """Children waiting across the council, projected against the records, at the month each peaked."""
+    months: dict[date, list[float]] = {}
+    for r in rows:
+        got = months.setdefault(r["month_end"], [0.0, 0.0])
+        got[0], got[1] = got[0] + r["unallocated"], got[1] + r["recorded_unallocated"]
+    projected = max(months, key=lambda m: months[m][0])
+    recorded = max(months, key=lambda m: months[m][1])
+    return (f"Beside the records: children waiting peak at {months[projected][0]:,.0f} projected "
+            f"({long_date(projected)}; recorded then {months[projected][1]:,.0f}) against {months[recorded][1]:,.0f} "
+            f"recorded ({long_date(recorded)}; projected then {months[recorded][0]:,.0f}).")
+
+
+def _whatif_headline(scenario: Scenario, as_at: date, teams: list[dict[str, Any]],
+                     totals: list[dict[str, Any]]) -> str:
+    """The what-if in one sentence of words: what the change does to staff, cost, caseloads and children
+    waiting against the base case (at the end, at the highest caseload, at the most waiting)."""
+    rows = {(r["month_end"], r["case"]): r for r in totals}
+    ends = sorted({r["month_end"] for r in totals})
+    base, changed = rows[ends[-1], "base"], rows[ends[-1], "scenario"]
+    fte, cost = changed["fte"] - base["fte"], changed["staff_cost"] - base["staff_cost"]
+    staff = (f"{abs(fte):,.1f} {'fewer' if fte < 0 else 'more'} practitioner FTE than the base case by "
+             f"{long_date(ends[-1])}, {'saving' if cost < 0 else 'costing'} £{abs(cost):,.0f} a month"
+             if abs(fte) >= 0.05 else f"practitioner FTE as the base case, staff cost £{changed['staff_cost']:,.0f} "
+             f"a month by {long_date(ends[-1])}")
+    peak = max(ends, key=lambda m: (rows[m, "scenario"]["unallocated"], -m.toordinal()))
+    waiting, waiting_base = rows[peak, "scenario"]["unallocated"], rows[peak, "base"]["unallocated"]
+    worst = max(teams, key=lambda t: t["caseload_per_fte"] or 0, default=None)
+    loads = (f"children per FTE reach {worst['caseload_per_fte']:.1f} in {worst['team']} by "
+             f"{long_date(worst['month_end'])} (base case {worst['base_caseload_per_fte'] or 0:.1f})"
+             if worst and worst["caseload_per_fte"] is not None else "no team holds cases")
+    wait = (f"{plural(waiting, 'child', 'children')} wait for a worker at the most, {long_date(peak)} (base case "
+            f"{waiting_base:,.0f})" if waiting >= 0.5 else "no child waits for a worker")
+    return (f"'{scenario.name}' from {long_date(as_at)}: {staff}; {loads}; {wait}.")
 
 
 _WHATIF_METHOD = (
