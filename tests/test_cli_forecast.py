@@ -34,7 +34,12 @@ def test_forecast_and_backtest_commands(db):
 
 def test_whatif_of_the_recorded_restructure(db, tmp_path):
     result = json.loads(run(db, "whatif", "--restructure", "2023-04-01", "--format", "json").output)
-    assert result["headline"][0].startswith("Scenario") and result["sections"]["by_team"]["rows"]
+    assert result["headline"][0].startswith("'restructure 2023-04-01' from 31 Mar 2023: ")
+    assert result["sections"]["by_team"]["rows"] and "as_recorded" not in result["sections"]
+    turned = json.loads(run(db, "whatif", "--restructure", "2023-04-01", "--as-it-turned-out", "--format",
+                            "json").output)
+    assert turned["sections"]["as_recorded"]["rows"] and "Beside the records" in turned["headline"][-1]
+    assert run(db, "whatif", "--as-it-turned-out", "plan.toml").exit_code == 2  # only with --restructure
     assert run(db, "whatif").exit_code == 2  # a file or --restructure, one of them
     bad = tmp_path / "bad.toml"
     bad.write_text('name = "x"\nmonths = 99\n')
@@ -53,7 +58,7 @@ def test_scenarios_saved_compared_and_deleted(db, tmp_path):
     compared = json.loads(run(db, "scenarios", "compare", "restructure", "a tenth fewer", "--format", "json").output)
     assert compared["sections"]["council"]["rows"][0]["measure"] == "Open cases"
     whatif = json.loads(run(db, "whatif", "--saved", "restructure", "--format", "json").output)
-    assert whatif["headline"][0].startswith("Scenario 'restructure'")
+    assert whatif["headline"][0].startswith("'restructure' from 31 Mar 2023")
     assert run(db, "scenarios", "delete", "restructure").exit_code == 0
     missing = run(db, "scenarios", "compare", "restructure")
     assert missing.exit_code == 2 and "no scenario named 'restructure'" in missing.output

@@ -11,6 +11,7 @@ import pytest
 from clearsight.config import CouncilConfig
 from clearsight.forecast.whatif import FteChange, Scenario, restructure_scenario, run_whatif
 from clearsight.render.files import section_csv, view_json
+from clearsight.render.values import long_date
 from clearsight.reports.forecast import (
     backtest_chart, build_backtest, build_forecast, build_scenario_comparison, build_whatif, default_cutoff,
     forecast_chart, whatif_chart,
@@ -57,6 +58,41 @@ def test_whatif_view_compares_with_the_base_case(views):
     assert teams and all(r["risk"] in ("red", "amber", "green") for r in teams)
     assert any(r["fte"] < r["base_fte"] for r in teams)
     assert "restructure 2023-04-01" in whatif.headline[0]
+
+
+def test_whatif_headline_says_what_the_change_does(views):
+    # In words, from the view's own rows: FTE and staff cost against the base case at the end, the highest
+    # children per FTE, and the most children waiting and when.
+    _, _, whatif = views
+    months = whatif.section("by_month").rows
+    end = max(r["month_end"] for r in months)
+    base, changed = (next(r for r in months if r["month_end"] == end and r["case"] == c) for c in ("base", "scenario"))
+    fewer, saving = base["fte"] - changed["fte"], base["staff_cost"] - changed["staff_cost"]
+    assert fewer > 0 and saving > 0
+    assert whatif.headline[0].startswith(f"'restructure 2023-04-01' from 31 Mar 2023: {fewer:,.1f} fewer "
+                                         f"practitioner FTE than the base case by 31 Mar 2024, saving £{saving:,.0f} "
+                                         "a month; children per FTE reach ")
+    worst = max(whatif.section("by_team").rows, key=lambda r: r["caseload_per_fte"])
+    assert f"reach {worst['caseload_per_fte']:.1f} in {worst['team']}" in whatif.headline[0]
+    peak = max((r for r in months if r["case"] == "scenario"), key=lambda r: r["unallocated"])
+    if peak["unallocated"] >= 0.5:
+        assert f"wait for a worker at the most, {long_date(peak['month_end'])}" in whatif.headline[0]
+
+
+def test_whatif_as_it_turned_out_sits_beside_the_records(small_eastmere_db):
+    con, snapshot = small_eastmere_db
+    before = make_request(con, snapshot, CONFIG, as_at="2023-03-31")
+    scenario = restructure_scenario(con, snapshot, date(2023, 4, 1), CONFIG, months=10, as_it_turned_out=True)
+    view = build_whatif(before, scenario)
+    rows = view.section("as_recorded").rows
+    by_month: dict[date, list[float]] = {}
+    for r in rows:
+        got = by_month.setdefault(r["month_end"], [0.0, 0.0])
+        got[0], got[1] = got[0] + r["unallocated"], got[1] + r["recorded_unallocated"]
+    projected = max(by_month, key=lambda m: by_month[m][0])
+    assert view.headline[-1].startswith(f"Beside the records: children waiting peak at {by_month[projected][0]:,.0f} "
+                                        f"projected ({long_date(projected)}")
+    json.loads(view_json(view))
 
 
 def test_every_view_renders_and_charts_hold_aggregates(views):

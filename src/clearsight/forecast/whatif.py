@@ -351,7 +351,7 @@ def as_recorded(con: duckdb.DuckDBPyConnection, snapshot: Snapshot, what_if: Wha
             continue
         held, fte, waiting = recorded.get((row["month_end"], row["team_id"]), (0.0, 0.0, 0.0))
         out.append({"month_end": row["month_end"], "team_id": row["team_id"], "team": row["team"],
-                    "fte": row["fte"], "recorded_fte": fte, "caseload_per_fte": row["caseload_per_fte"],
+                    "service": row["service"], "fte": row["fte"], "recorded_fte": fte, "caseload_per_fte": row["caseload_per_fte"],
                     "recorded_caseload_per_fte": held / fte if fte > 1e-9 else None,
                     "unallocated": row["unallocated"], "recorded_unallocated": waiting})
     return out
