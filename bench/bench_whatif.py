@@ -11,7 +11,7 @@ shared machine.
 Accuracy, on each seed at --scale (and seed 1 at scale 1): the what-if set on 31 March 2023
  - with the restructure's cuts alone (leaving and filling fitted from the history before it): the two depleted
    child-in-need teams' children per FTE and the council's children waiting at 31 December 2023, projected and
-   recorded;
+   recorded, and the other teams' children per FTE April 2023 to January 2024 (mean absolute % error);
  - as it turned out (each team's FTE in post each month from the records): the depleted teams' children per FTE
    in the months children wait in them, and the council's most children waiting October 2023 to January 2024
    (before the inspection's recovery teams), projected and recorded;
@@ -90,6 +90,9 @@ def accuracy(db: Path) -> str:
     december = [r for r in alone if r["month_end"] == DECEMBER]
     loads = ", ".join(f"{r['caseload_per_fte']:.1f}/{r['recorded_caseload_per_fte'] or 0:.1f}"
                       for r in december if r["team_id"] in depleted)
+    others = [abs(r["caseload_per_fte"] / r["recorded_caseload_per_fte"] - 1) for r in alone
+              if r["team_id"] not in depleted and r["month_end"] <= WINTER[1] and r["caseload_per_fte"]
+              and r["recorded_caseload_per_fte"]]
     waiting = [r for r in rows if r["team_id"] in depleted and r["unallocated"] > 1 and r["fte"] > 0]
     months = sorted({r["month_end"] for r in rows if WINTER[0] <= r["month_end"] <= WINTER[1]})
     most = [max(sum(r[k] for r in rows if r["month_end"] == m) for m in months)
@@ -101,7 +104,8 @@ def accuracy(db: Path) -> str:
                if waiting else "none waiting")
     return (f"cuts alone, 31 Dec 2023: depleted teams {loads} per FTE, waiting "
             f"{sum(r['unallocated'] for r in december):.0f}/{sum(r['recorded_unallocated'] for r in december):.0f} "
-            f"(projected/recorded) | as it turned out: depleted teams {per_fte} per FTE while children wait, most "
+            f"(projected/recorded), other teams' children per FTE Apr-Jan off by {statistics.mean(others):.1%} on "
+            f"average | as it turned out: depleted teams {per_fte} per FTE while children wait, most "
             f"waiting Oct-Jan {most[0]:.0f}/{most[1]:.0f} | backtest MAPE {trial.mape:.1%}, 95% band held the "
             f"total {trial.coverage:.0%} of months, groups {trial.state_coverage:.0%}")
 

@@ -1,7 +1,9 @@
 """What-if scenarios: a named service change projected against the base case, with a risk rating per team.
 
 A scenario changes FTE by team or role (a restructure), moves cases between teams, changes how often staff
-leave, changes demand by a share a year, sets the agency share or the caseload standards. Projected caseloads,
+leave, changes demand by a share a year, sets the agency share or the caseload standards, or gives a team's FTE in
+post month by month (a recruitment plan, or the staffing the records show: the what-if as it turned out, a
+backtest of what the model makes of it, set beside the records by `as_recorded`). Projected caseloads,
 unallocated cases, posts and cost are set beside the base case (things as they are), team by team: the risk assessment seed 000's council did
 not make before cutting 448 FTE to 382. Scenarios are written as TOML (a file, or saved by name in the
 database: forecast.scenario_store).
