@@ -285,7 +285,8 @@ def build_whatif(req: Request, scenario: Scenario) -> View:
                     col("unallocated", "Waiting, projected", "number"),
                     col("recorded_unallocated", "Waiting, recorded", "count")),
                 notes=("FTE given is in post; FTE recorded counts the practitioners holding cases that day (DfE), "
-                       "so it is lower where a worker is away or has not yet been given cases.",)),)
+                       "so it is lower where a worker is away or has not yet been given cases. Teams set up after "
+                       "the date are not projected, and their records are left out.",)),)
     as_of = replace(req, as_at=result.as_at)
     return View("whatif", "What if", f"{req.council}: {scenario.name}", tuple(headline), sections,
                 _provenance(as_of, _WHATIF_READS), {}, req.warnings)
