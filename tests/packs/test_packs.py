@@ -114,7 +114,7 @@ def test_monthly_first_page_holds_the_waiting_trend_the_leavers_and_the_escalate
     pack, pdf, _ = monthly
     first, second = (" ".join(p.split()) for p in pdf_text(pdf, layout=False).split("\f")[:2])
     for words in ("1. The month on one page", "Key figures", "England", "Neighbours", "Confidence",
-                  "Children waiting for a social worker, month by month", "Leavers by month",
+                  "Children waiting for a social worker, month by month", "Leavers by quarter",
                   "Escalated alerts, the most serious first", ESCALATED, "62% (line 80%)"):
         assert words in first, words
     assert "Contents" not in first and "2. Children waiting" in second  # the cover's contents come after it
@@ -123,8 +123,13 @@ def test_monthly_first_page_holds_the_waiting_trend_the_leavers_and_the_escalate
     drawn = ("day", "waiting", "new_work", "reallocation")
     assert [{k: r[k] for k in drawn} for r in front.section("waiting").rows] == [
         {k: r[k] for k in drawn} for r in waiting]  # the chart draws chapter 2's figures, suppressed alike
-    assert [r["month"] for r in front.section("leavers").rows] == [f"{d:%Y-%m}" for d in (
-        date(2022 + (11 + i) // 12, (11 + i) % 12 + 1, 1) for i in range(13))]
+    staff = next(v for v in pack.chapters if v.name == "workforce")
+    quarters = front.section("leavers").rows
+    assert [r["quarter"] for r in quarters] == ["Oct to Dec 2022", "Jan to Mar 2023", "Apr to Jun 2023",
+                                                "Jul to Sep 2023", "Oct to Dec 2023"]
+    assert quarters == staff.section("quarterly").rows  # the first page shows chapter 4's safe figures
+    months = staff.section("monthly").rows
+    assert len(months) == 15 and [r["quarter"] for r in months[::3]] == [r["quarter"] for r in quarters]
     key = {r["figure"]: r for r in front.section("key_figures").rows}
     assert key["Children waiting for a social worker"]["now"] == display(
         waiting[-1]["waiting"], pack.chapters[1].section("series").columns[1])
@@ -152,6 +157,40 @@ def test_member_pack_names_no_child_or_worker_and_shows_no_count_under_the_thres
             assert not small, small
     assert any(SECONDARY in str(v) or f"<{N}" in str(v) for view in pack.chapters for s in view.sections
                for r in s.rows for v in r.values())
+
+
+_DATES = re.compile(r"\d{1,2} [A-Z][a-z]{2,8} \d{4}|\b[A-Z][a-z]{2} (\d{2}|\d{4})\b|\d{4}-\d{2}(-\d{2})?|\b\d{4}\b")
+_EXPLAINED = re.compile(r"Page \d+ of \d+|^\d+\. |counts of 1 to \d|chapters? \d( and \d)?|\(line [\d.,%]+\)|"
+                        r"[A-Za-z]+ Team \d\b")
+
+
+def small_counts_in(text: str) -> list[str]:
+    """Whole numbers from 1 to N-1 in a page's text that are no date, page, chapter, threshold or team number."""
+    text = _EXPLAINED.sub(" ", _DATES.sub(" ", " ".join(text.split())))
+    return [text[max(0, m.start() - 30):m.end() + 10] for m in re.finditer(r"(?<![\d.,<\[])\b\d+\b(?![\d.,%\]])", text)
+            if 0 < int(m.group()) < N]
+
+
+def test_no_count_under_the_threshold_on_the_first_page_or_in_the_workbook(monthly):
+    """The printed first page (its charts' labels included) and every people-count cell of the workbook."""
+    pack, pdf, xlsx = monthly
+    first = pdf_text(pdf, layout=False).split("\f")[0]
+    assert not small_counts_in(first), small_counts_in(first)
+    assert f"<{N}" in first or SECONDARY in first  # small numbers were there, and are shown withheld
+    view = pack_view(pack)
+    book = CalamineWorkbook.from_path(str(xlsx))
+    checked = 0
+    for (i, chapter), name in zip(((i, v) for i, v in enumerate(pack.chapters, 1) for _ in v.sections),
+                                  book.sheet_names[1:]):
+        s = view.sections[checked]
+        checked += 1
+        exempt = RULES[chapter.name].derived if chapter.name in RULES else {}
+        people = [j for j, c in enumerate(s.columns) if c.unit == "count" and c.key not in exempt
+                  and not c.key.startswith(("standard", "target", "england", "neighbours"))]
+        for row in book.get_sheet_by_name(name).to_python()[1:]:
+            small = [row[j] for j in people if isinstance(row[j], (int, float)) and 0 < row[j] < N]
+            assert not small, (name, row)
+    assert checked == len(view.sections)
 
 
 def test_monthly_workbook_holds_the_json_views_figures(monthly):

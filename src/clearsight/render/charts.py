@@ -26,9 +26,14 @@ TRENDS: dict[tuple[str, str], tuple[str, tuple[str, ...]] | tuple[str, tuple[str
     ("position_trend", "series"): ("day", ("waiting", "reallocation", "new_work")),
     ("workforce", "monthly"): ("month", ("leavers", "starters")),
     ("summary", "waiting"): ("day", ("waiting", "reallocation", "new_work")),
-    ("summary", "leavers"): ("month", ()),
     ("practice_targets", "trends"): ("month", ("kpi_rate",), "title"),
 }
+# (view name, section key) -> the x column and the count columns drawn as bars side by side: counts by period.
+BARS: dict[tuple[str, str], tuple[str, tuple[str, ...]]] = {
+    ("summary", "leavers"): ("quarter", ("leavers", "teams")),
+    ("workforce", "quarterly"): ("quarter", ("leavers", "teams")),
+}
+FILLS = ("white", INK, "#9a9a9a")  # bars told apart in black and white: outlined, solid, grey
 
 
 def plotted(value: Any) -> float | None:
@@ -103,8 +108,52 @@ def _word(value: Any) -> str:
     return f"{value:,}" if isinstance(value, int) else f"{value:.1%}" if isinstance(value, float) else str(value)
 
 
+def bar_chart(section: Section, x: str, keys: tuple[str, ...], *, width: int = 460,
+              height: int = 170) -> dict[str, Any]:
+    """The section's `keys` columns as bars side by side for each `x`, each labelled with its value as the table
+    prints it: a withheld one ("<5", "[c]") has no bar and its label sits on the axis, so a reader sees that it
+    was withheld, not that it was zero."""
+    titles = {c.key: c.title for c in section.columns}
+    names = [titles[k] for k in keys]
+    data = [{"x": str(r[x]), "series": titles[k], "value": plotted(r.get(k)), "at": plotted(r.get(k)) or 0,
+             "label": _word(r.get(k)) if r.get(k) is not None else "\u2013"} for r in section.rows for k in keys]
+    order = list(dict.fromkeys(str(r[x]) for r in section.rows))
+    encoding = {
+        "x": {"field": "x", "type": "ordinal", "title": None, "sort": order, "axis": {"labelAngle": 0}},
+        "xOffset": {"field": "series", "type": "nominal", "sort": names},
+        "y": {"field": "at", "type": "quantitative", "title": None},
+    }
+    return {
+        "$schema": SCHEMA, "description": bar_alt_text(section, x, keys), "data": {"values": data},
+        "width": width, "height": height, "background": "white",
+        "config": {"font": "DejaVu Sans", "axis": {"labelFontSize": 9, "titleFontSize": 9},
+                   "legend": {"labelFontSize": 9, "orient": "top", "direction": "horizontal", "labelLimit": 400}},
+        "layer": [
+            {"mark": {"type": "bar", "stroke": INK, "strokeWidth": 0.8},
+             "encoding": {**encoding, "y": {"field": "value", "type": "quantitative", "title": None},
+                          "fill": {"field": "series", "type": "nominal", "title": None, "sort": names,
+                                   "scale": {"domain": names, "range": list(FILLS[:len(names)])}}}},
+            {"mark": {"type": "text", "dy": -5, "fontSize": 9, "color": INK}, "encoding": {**encoding, "text": {
+                "field": "label"}}},
+        ],
+    }
+
+
+def bar_alt_text(section: Section, x: str, keys: tuple[str, ...]) -> str:
+    """The bar chart in words: every bar's value, period by period."""
+    titles = {c.key: c.title for c in section.columns}
+    if not section.rows:
+        return f"{section.title}: no data."
+    periods = "; ".join(f"{r[x]}: " + ", ".join(f"{titles[k]} {_word(r.get(k))}" for k in keys)
+                        for r in section.rows)
+    return f"Bar chart, {section.title}. {periods}. The table gives every value."
+
+
 def section_trend(view_name: str, section: Section, *, height: int = 170) -> dict[str, Any] | None:
     """The trend chart a pack draws for this section, if it has one."""
+    bars = BARS.get((view_name, section.key))
+    if bars is not None and section.rows:
+        return bar_chart(section, bars[0], bars[1], height=height)
     spec = TRENDS.get((view_name, section.key))
     if spec is None or not section.rows:
         return None

@@ -98,7 +98,12 @@ RULES: dict[str, Rules] = {
     "capacity": Rules(sums=(AddsUp("teams", "services", ("service",)), AddsUp("services", "council")),
                       derived={**CAPACITY_DERIVED, "annual_cost_permanent": (), "annual_cost_agency": (),
                                "managers_needed": ()}),
-    "workforce": Rules(derived={"fte": (), "agency_rate": (), "vacancy_rate": (), "turnover_rate": ("leavers",)}),
+    # The scrutiny pack's workforce chapter: its months add up to the period and, three by three, to the quarters;
+    # a quarter's leavers are the teams that lost most and the other teams.
+    "workforce": Rules(sums=(AddsUp("monthly", "period", columns=("starters", "leavers")),
+                             AddsUp("monthly", "quarterly", ("quarter",), columns=("leavers",)),
+                             RowSum("quarterly", "leavers", ("teams", "others"))),
+                       derived={"fte": (), "agency_rate": (), "vacancy_rate": (), "turnover_rate": ("leavers",)}),
     "kpis": Rules(sums=_hierarchy("kpis", match=("kpi",), level=True)),
     "position_trend": Rules(sums=(RowSum("series", "waiting", ("new_work", "reallocation")),),
                             derived={**CAPACITY_DERIVED, "posts_needed_rounded_up": ("cases", "waiting")}),
@@ -106,9 +111,9 @@ RULES: dict[str, Rules] = {
     # The plan's actions are counts of actions, not of people.
     "improvement_plan": Rules(derived={k: () for k in ("actions", "green", "amber", "red", "not_measured")}),
     "practice_targets": Rules(sums=(AddsUp("by_service", "kpis", (), ("kpi",)),)),
-    # The scrutiny pack's first page: the waiting series (as position_trend's), leavers, key figures and alerts.
-    "summary": Rules(sums=(RowSum("waiting", "waiting", ("new_work", "reallocation")),),
-                     long_format={"key_figures": ("check", "unit", ("now", "before")),
+    # The scrutiny pack's first page copies its counts from the member-safe chapters (reports.packs.front_page);
+    # its key figures and alerts name their own units.
+    "summary": Rules(long_format={"key_figures": ("check", "unit", ("now", "before")),
                                   "escalated": ("check", "unit", ("figure",))}),
     # Counts of alerts, not of people; an alert's figure is a count, rate or number named by its row.
     "risk": Rules(derived={k: () for k in ("open_alerts", "escalated", "serious")},

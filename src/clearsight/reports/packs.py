@@ -32,7 +32,10 @@ Kind = Literal["daily", "weekly", "monthly", "quarterly"]
 KINDS: tuple[Kind, ...] = ("daily", "weekly", "monthly", "quarterly")
 TREND_MONTHS = 13  # the monthly pack's trends: this month and the same month a year before
 TREND_KPIS = ("cp_visits", "cla_visits", "cin_visits", "supervision")  # drawn over the 13 months (as-at KPIs)
-LEAVER_TEAMS = 2  # the first page draws the council's leavers and those of the teams that lost most
+LEAVER_TEAMS = 2  # the first page sets the council's leavers beside those of the teams that lost most, together
+# Leavers are counted by quarter (three months ending with the pack's month), this one back to the same quarter a
+# year before: a team's month is nearly always under the threshold, a council's quarter seldom is.
+LEAVER_QUARTERS = 5
 TITLES = {"daily": "Daily allocation log", "weekly": "Weekly performance meeting pack",
           "monthly": "Monthly performance and risk report to scrutiny",
           "quarterly": "Quarterly safeguarding assurance report"}
@@ -68,7 +71,10 @@ def build(req: Request, kind: Kind, *, today: date, teams: list[str] | None = No
         chapters = (*chapters, improvement_plan.build(plan, req.as_at, plan_measures(chapters)))
     member = kind in ("monthly", "quarterly")
     if member:
-        chapters = tuple(member_safe(v, req.config.small_number_threshold) for v in chapters)
+        safe = tuple(member_safe(v, req.config.small_number_threshold) for v in chapters)
+        if kind == "monthly":  # the first page shows only what the safe chapters show (no sum across them leaks)
+            safe = (member_safe(front_page(req, chapters, safe), req.config.small_number_threshold), *safe)
+        chapters = safe
     cover = []
     age = (today - req.snapshot.extract_date).days
     if age > req.config.confidence.stale_after_days:
@@ -119,6 +125,7 @@ def _weekly(req: Request, teams: list[str] | None) -> tuple[View, ...]:
 
 
 def _monthly(req: Request, teams: list[str] | None) -> tuple[View, ...]:
+    """The scrutiny pack's chapters after its first page (`front_page`, built once they are member-safe)."""
     year = req.with_period(months_back(req.as_at, TREND_MONTHS - 1))
     waiting = trend.build_series(year)
     waiting = dataclasses.replace(waiting, title="Children waiting for a social worker",
@@ -126,87 +133,147 @@ def _monthly(req: Request, teams: list[str] | None) -> tuple[View, ...]:
     pos = position.build(req)
     capacity = dataclasses.replace(pos, title="Caseloads and capacity", sections=tuple(
         s for s in pos.sections if s.key in ("services", "council")))
-    staff = workforce.build(year, monthly=True)
+    staff = leavers_by_quarter(req, workforce.build(req.with_period(staff_start(req)), monthly=True))
     risks = risk.build(req)
-    front = front_page(year, waiting, staff, risks)
-    staff = dataclasses.replace(staff, title="Workforce stability", sections=(staff.section("monthly"),))
     practice = kpis.build(req.with_period(quarter_ending(req.as_at)))
     trends = kpis.kpi_monthly(req.con, req.snapshot, year.start or req.as_at, req.as_at, req.config,
                               names=[k for k in TREND_KPIS if k in KPIS])
-    return front, waiting, capacity, staff, risks, against_targets(req, practice, trends=trends.rows)
+    return waiting, capacity, staff, risks, against_targets(req, practice, trends=trends.rows)
 
 
-def _benchmark_words(req: Request, indicator: str, start: date | None = None) -> tuple[str | None, str | None]:
-    """England's and the neighbours' figures for the year matching the request's date, as the pack shows them."""
-    b = comparator(req, indicator, req.as_at, start)
-    shown = (lambda v: None if v is None else percent(v)) if indicator.endswith("rate") else (
-        lambda v: None if v is None else f"{v:,.1f}")
-    return (shown(b.england), shown(b.neighbours)) if b is not None else (None, None)
+def quarter_words(first: date, last: date) -> str:
+    """'Oct to Dec 2023'; 'Dec 2022 to Feb 2023' across a year's end."""
+    return f"{first:%b} to {last:%b %Y}" if first.year == last.year else f"{first:%b %Y} to {last:%b %Y}"
 
 
-def front_page(req: Request, waiting: View, staff: View, risks: View) -> View:
+def leavers_by_quarter(req: Request, staff: View) -> View:
+    """The workforce chapter as members read it: month by month, the period's total, and leavers by quarter for
+    the council and the teams that lost most (together, with the other teams), so that the months a team lost
+    its staff read as a count above the threshold. Every sum between the three tables is declared to the
+    suppression (`disclosure.RULES["workforce"]`), which runs over the chapter as one."""
+    start = staff_start(req)
+    by_team = compute_monthly(req.con, req.snapshot, "turnover_by_team", start, req.as_at, period=True,
+                              config=req.config)
+    team_leavers: dict[str, dict[str, int]] = {}
+    for r in by_team.records():
+        month = r["month_start"].strftime("%Y-%m")
+        team_leavers.setdefault(r["team"], {})[month] = team_leavers.get(r["team"], {}).get(month, 0) + (r["leavers"] or 0)
+    worst = sorted(team_leavers, key=lambda t: (-sum(team_leavers[t].values()), t))[:LEAVER_TEAMS]
+    quarters = []
+    for k in range(LEAVER_QUARTERS - 1, -1, -1):
+        first, last = months_back(req.as_at, 3 * k + 2), months_back(req.as_at, 3 * k)
+        quarters.append((quarter_words(first, last), [f"{months_back(req.as_at, 3 * k + j):%Y-%m}" for j in (2, 1, 0)]))
+    of_month = {m: label for label, months in quarters for m in months}
+    monthly = [{**r, "quarter": of_month.get(r["month"])} for r in staff.section("monthly").rows]
+    leavers = {r["month"]: r.get("leavers") or 0 for r in monthly}
+    rows = []
+    for label, months in quarters:
+        council = sum(leavers.get(m, 0) for m in months)
+        teams = sum(team_leavers.get(t, {}).get(m, 0) for t in worst for m in months)
+        rows.append({"quarter": label, "leavers": council, "teams": teams, "others": council - teams})
+    team_words = " and ".join(worst)
+    period = [{"period": f"{long_date(start)} to {long_date(req.as_at)}",
+               "starters": sum(r.get("starters") or 0 for r in monthly), "leavers": sum(leavers.values())}]
+    sections = (
+        dataclasses.replace(staff.section("monthly"), rows=monthly),
+        section("period", "Over the whole period", period, (
+            col("period", "Period"), col("starters", "Starters", "count"), col("leavers", "Leavers", "count"))),
+        section("quarterly", "Leavers by quarter: the council and the teams that lost most", rows, (
+            col("quarter", "Three months"), col("leavers", "Council", "count"),
+            col("teams", f"{team_words} together" if len(worst) > 1 else team_words, "count"),
+            col("others", "Other teams", "count")),
+            notes=(f"The teams that lost most over the period: {team_words}.",)),
+    )
+    return dataclasses.replace(staff, title="Workforce stability", sections=sections)
+
+
+def _shown_count(value: Any) -> str:
+    """A count as a member reads it in a sentence: "<5" as "fewer than 5"; a withheld "[c]" as "withheld"."""
+    if _counted(value):
+        return f"{value:,.0f}"
+    return f"fewer than {value[1:]}" if isinstance(value, str) and value.startswith("<") else "withheld"
+
+
+def _counted(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def front_page(req: Request, chapters: tuple[View, ...], safe: tuple[View, ...]) -> View:
     """The monthly pack's first page (audiences.md: "a one-page picture"): the key figures with England, the
-    neighbours and their confidence; the 13-month trend of children waiting; leavers by month for the council
-    and the teams that lost most; and the escalated alerts. Every figure is read from the pack's own views."""
+    neighbours, the year they are of and their confidence; the 13-month trend of children waiting; leavers by
+    quarter for the council and the teams that lost most; and the escalated alerts. Every count is read from the
+    member-safe chapters (`safe`), so the page shows nothing they withhold and no sum across them gives a
+    withheld count back; the rates and caseloads (no one's count) from the chapters' figures."""
+    views, raw = {v.name: v for v in safe}, {v.name: v for v in chapters}
+    waiting, staff, risks = views["position_trend"], views["workforce"], views["risk"]
     series = waiting.section("series").rows
     first, last = series[0], series[-1]
-    council = next(iter(staff.figures["council"].records()), {})
-    in_post = next(iter(staff.figures["council_in_post"].records()), {})
+    quarters = staff.section("quarterly").rows
+    this, before = quarters[-1], quarters[0]
+    in_post = next(iter(raw["workforce"].figures["council_in_post"].records()), {})
+    turnover = next(iter(raw["workforce"].figures["council"].records()), {})
     staff_grade = staff.provenance.confidence if staff.provenance else None
     waiting_grade = waiting.provenance.confidence if waiting.provenance else None
+    teams = staff.section("quarterly").columns[2].title
 
-    def key(figure: str, unit: str, now: Any, before: Any, indicator: str | None, grade: str | None,
+    def key(figure: str, unit: str, now: Any, then: Any, indicator: str | None, grade: str | None,
             start: date | None = None) -> dict[str, Any]:
-        england, neighbours = _benchmark_words(req, indicator, start) if indicator else (None, None)
-        text = {"count": lambda v: f"{v:,}", "rate": percent, "number": lambda v: f"{v:,.1f}"}[unit]
-        counts = [v for v in (now, before) if isinstance(v, (int, float)) and v > 0]
+        b = comparator(req, indicator, req.as_at, start) if indicator else None
+        text = {"count": _shown_count, "rate": percent, "number": lambda v: f"{v:,.1f}"}[unit]
+        shown = (lambda v: None if v is None else percent(v) if unit == "rate" else f"{v:,.1f}")
+        counts = [v for v in (now, then) if isinstance(v, (int, float)) and v > 0]
         return {"figure": figure, "now": None if now is None else text(now),
-                "before": None if before is None else text(before), "england": england, "neighbours": neighbours,
-                "confidence": grade, "unit": unit, "check": min(counts) if unit == "count" and counts else now}
+                "before": None if then is None else text(then),
+                "england": shown(b.england) if b else None, "neighbours": shown(b.neighbours) if b else None,
+                "year": None if b is None else b.covers if b.england is not None or b.neighbours is not None
+                else f"none held for {b.covers}",
+                "confidence": grade, "unit": unit, "check": min(counts) if unit == "count" and counts else None}
 
     key_rows = [
         key("Children waiting for a social worker", "count", last["waiting"], first["waiting"], None, waiting_grade),
         key("Cases per FTE of social workers holding cases (DfE average caseload)", "number",
             last["caseload_per_fte_holding"], first["caseload_per_fte_holding"], "average_caseload", waiting_grade),
-        key(f"Leavers, {long_date(req.start or req.as_at)} to {long_date(req.as_at)}", "count",
-            council.get("leavers"), None, None, staff_grade),
+        key("Leavers in the three months", "count", this["leavers"], before["leavers"], None, staff_grade),
+        key(f"of whom from {teams.removesuffix(' together')}", "count", this["teams"], before["teams"], None,
+            staff_grade),
         key("Turnover, annualised (employed leavers FTE / employed FTE)", "rate",
-            council.get("turnover_rate_annualised"), None, "turnover_rate", staff_grade, req.start),
+            turnover.get("turnover_rate_annualised"), None, "turnover_rate", staff_grade, staff_start(req)),
         key("Agency social workers (agency FTE / all FTE)", "rate", in_post.get("agency_rate"), None, "agency_rate",
             staff_grade),
     ]
-    by_team = compute_monthly(req.con, req.snapshot, "turnover_by_team", req.start or req.as_at, req.as_at,
-                              period=True, config=req.config)
-    team_leavers: dict[str, dict[str, int]] = {}
-    for r in by_team.records():
-        team_leavers.setdefault(r["team"], {})[r["month_start"].strftime("%Y-%m")] = r["leavers"]
-    worst = sorted(team_leavers, key=lambda t: -sum(team_leavers[t].values()))[:LEAVER_TEAMS]
-    leaver_rows = [{"month": r["month"], "leavers": r.get("leavers"),
-                    **{f"team_{i}": team_leavers[t].get(r["month"], 0) for i, t in enumerate(worst)}}
-                   for r in staff.section("monthly").rows]
+    spike = f"{_shown_count(this['leavers']).capitalize()} leavers in {this['quarter']}"
+    if _counted(before["leavers"]):
+        spike += f" against {_shown_count(before['leavers'])} in {before['quarter']}"
+    if _counted(this["teams"]):
+        spike += f"; {_shown_count(this['teams'])} of them from {teams.removesuffix(' together')}"
     escalated = risks.section("escalated").rows
-    headline = (waiting.headline[0], staff.headline[0], *risks.headline)
+    headline = (*waiting.headline[:1], spike + ".", *risks.headline)
     more = len(escalated) - risk.FRONT_ALERTS
     return View("summary", "The month on one page", waiting.subtitle, headline, (
         section("key_figures", "Key figures", key_rows, (
             col("figure", "Figure"), col("now", f"{long_date(req.as_at)}"),
-            col("before", f"{long_date(first['day'])}"), col("england", "England"),
-            col("neighbours", "Neighbours"), col("confidence", "Confidence", "grade"),
+            col("before", f"A year before ({long_date(first['day'])})"), col("england", "England"),
+            col("neighbours", "Neighbours (median)"), col("year", "Published for"),
+            col("confidence", "Confidence", "grade"),
             col("check", "Smallest count shown", "number", detail=True), col("unit", "Unit", detail=True)),
-            notes=("England and neighbours: the published figures of the matching year (none is published for "
-                   "children waiting); \u2013 where none is held.",)),
+            notes=("England and neighbours: the published figures of the year matching the pack's date (none is "
+                   "published for children waiting or for leavers as a count); \u2013 where none is held. Leavers: "
+                   "the three months to the date, and the same three months a year before.",)),
         section("waiting", "Children waiting for a social worker, month by month", series,
                 waiting.section("series").columns[:4]),
-        section("leavers", "Leavers by month: the council and the teams that lost most", leaver_rows, (
-            col("month", "Month"), col("leavers", "Council", "count"),
-            *(Column(f"team_{i}", t, "count") for i, t in enumerate(worst))),
-            notes=("A gap is a month withheld (fewer than the threshold). Every value of both charts is in the "
-                   "tables of chapters 2 and 4.",)),
+        section("leavers", f"Leavers by quarter: the council and {teams.removesuffix(' together')}", quarters,
+                staff.section("quarterly").columns[:3],
+                notes=("Every value of both charts is in the tables of chapters 2 and 4.",)),
         section("escalated", "Escalated alerts, the most serious first", escalated[:risk.FRONT_ALERTS], tuple(
             dataclasses.replace(c, detail=True) if c.key in ("raised_on", "due_on") else c for c in risk.ALERT_COLUMNS),
                 notes=((f"{more:,} more escalated alerts in chapter 5." if more > 0 else "")
                        + " Confidence: the grade of the alert's figure when it was read.",)),
     ), waiting.provenance, {}, req.warnings)
+
+
+def staff_start(req: Request) -> date:
+    """The first day of the workforce chapter: the first month of the earliest quarter it counts."""
+    return months_back(req.as_at, 3 * LEAVER_QUARTERS - 1)
 
 
 def _quarterly(req: Request, teams: list[str] | None) -> tuple[View, ...]:
