@@ -43,3 +43,30 @@ def test_a_bad_plan_row_is_named(tmp_path):
     path.write_text("theme,action,due_date,kpi,target\nT,A,2025-03-31,caseloads,16\n")
     with pytest.raises(BadRequest, match="caseloads"):
         read_plan(path)
+
+
+def test_each_month_is_kept_as_rated_then_and_shown_month_by_month(tmp_path):
+    """Record November against a 0.85 target, then lower the target to 0.6: November stays red as recorded,
+    December (not yet recorded) is rated now against 0.6, and both months show in the history."""
+    from clearsight.store.database import connect
+    from clearsight.store.improvement_plan import edit_action, progress, read_actions, record_progress, save_actions
+    from clearsight.reports.plan import rate
+
+    path = tmp_path / "plan.csv"
+    path.write_text(PLAN)
+    con = connect(tmp_path / "cs.duckdb")
+    assert save_actions(con, "Testshire", read_plan(path)) == 5
+    actions = read_actions(con, "Testshire")
+    assert [a["action_id"] for a in actions] == ["A1", "A2", "A3", "A4", "A5"]
+    november = rate(actions, date(2023, 11, 30), {"assessment_timeliness": 0.7, "caseload": 20.0, "waiting": 9})
+    record_progress(con, "Testshire", "2023-11", november, None)
+    assert edit_action(con, "Testshire", "A2", {"target": 0.6})
+    assert not edit_action(con, "Testshire", "A9", {"target": 0.6})
+    history = progress(con, "Testshire", "2022-12", "2023-12")
+    view = build(read_actions(con, "Testshire"), date(2023, 12, 31), {"assessment_timeliness": 0.7}, history)
+    months = {r["month"]: r for r in view.section("progress").rows}
+    assert (months["Nov 2023"]["red"], months["Dec 2023"]["red"]) == (1, 0)
+    a2 = next(r for r in view.section("history").rows if r["action_id"] == "A2")
+    assert (a2["m2023-11"], a2["m2023-12"]) == ("red", "green")
+    assert next(h for h in history if h["action_id"] == "A2")["target"] == 0.85  # as rated then
+    assert "not yet recorded" in view.section("progress").notes[0]

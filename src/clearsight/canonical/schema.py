@@ -12,7 +12,7 @@ from typing import Literal
 
 from clearsight.canonical import codes
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 ColumnType = Literal["id", "text", "date", "int", "float", "bool"]
 

@@ -25,6 +25,7 @@ from clearsight.reports.disclosure import member_safe
 from clearsight.reports.request import Request, months_back, quarter_ending
 from clearsight.reports.sections import section
 from clearsight.reports.view import Column, View, col
+from clearsight.store import improvement_plan as plan_store
 from clearsight.store.commentary import Commentary, commentary_for
 from clearsight.store.snapshots import team_names
 
@@ -64,11 +65,16 @@ class Pack:
 
 def build(req: Request, kind: Kind, *, today: date, teams: list[str] | None = None,
           plan: list[dict[str, Any]] | None = None) -> Pack:
-    """The pack `kind` as at the request's date; `teams` limits the daily log to those teams; `plan` (the
-    improvement plan's actions, `reports.plan.read_plan`) adds its progress to the monthly pack."""
+    """The pack `kind` as at the request's date; `teams` limits the daily log to those teams. The monthly pack
+    holds the improvement plan's progress: the council's stored plan and its recorded months
+    (`store.improvement_plan`), or the actions of `plan` (`reports.plan.read_plan`) rated beside those months."""
     chapters = {"daily": _daily, "weekly": _weekly, "monthly": _monthly, "quarterly": _quarterly}[kind](req, teams)
-    if plan is not None and kind == "monthly":
-        chapters = (*chapters, improvement_plan.build(plan, req.as_at, plan_measures(chapters)))
+    actions = (plan if plan is not None else plan_store.read_actions(req.con, req.council)) if kind == "monthly" else None
+    if actions:
+        views = {v.name: v for v in chapters}
+        history = plan_store.progress(req.con, req.council, *improvement_plan.history_window(req.as_at))
+        chapters = (*chapters, improvement_plan.build(actions, req.as_at, improvement_plan.measures(
+            views["position"], views["practice_targets"]), history))
     member = kind in ("monthly", "quarterly")
     if member:
         safe = tuple(member_safe(v, req.config.small_number_threshold) for v in chapters)
@@ -222,8 +228,10 @@ def front_page(req: Request, chapters: tuple[View, ...], safe: tuple[View, ...])
         text = {"count": _shown_count, "rate": percent, "number": lambda v: f"{v:,.1f}"}[unit]
         shown = (lambda v: None if v is None else percent(v) if unit == "rate" else f"{v:,.1f}")
         counts = [v for v in (now, then) if isinstance(v, (int, float)) and v > 0]
-        return {"figure": figure, "now": None if now is None else text(now),
-                "before": None if then is None else text(then),
+        def shown_value(v: Any) -> str | None:  # a withheld value ("<5", "[c]") as the chapter shows it
+            return None if v is None else text(v) if _counted(v) or unit == "count" else str(v)
+
+        return {"figure": figure, "now": shown_value(now), "before": shown_value(then),
                 "england": shown(b.england) if b else None, "neighbours": shown(b.neighbours) if b else None,
                 "year": None if b is None else b.covers if b.england is not None or b.neighbours is not None
                 else f"none held for {b.covers}",
@@ -282,14 +290,6 @@ def _quarterly(req: Request, teams: list[str] | None) -> tuple[View, ...]:
     safeguarding = dataclasses.replace(safeguarding, sections=(safeguarding.section("indicators"),))
     practice = against_targets(req, kpis.build(quarter), by_service=kpis.build(quarter, level="service"))
     return safeguarding, practice, audits.build(quarter)
-
-
-def plan_measures(chapters: tuple[View, ...]) -> dict[str, float | None]:
-    """The figures the improvement plan's actions are rated on, read from the monthly pack's own views."""
-    views = {v.name: v for v in chapters}
-    council = next(iter(views["position"].section("council").rows), {})
-    measured = {r["kpi"]: r["kpi_rate"] for r in views["practice_targets"].section("kpis").rows}
-    return {**measured, "caseload": council.get("caseload_per_fte_holding"), "waiting": council.get("unallocated")}
 
 
 def target_rag(rate: float | None, target: float | None, *, higher_is_better: bool, amber: float) -> str | None:

@@ -2,11 +2,13 @@
 
 Seed papers: an improvement plan under four themes "with milestones and targets so that progress can be
 monitored", and an inspection's recommendations to track. The plan is a CSV or XLSX the council keeps (one row
-per action): `theme, recommendation, action, owner, milestone, due_date, kpi, target`. An action linked to a
+per action): `theme, recommendation, action, owner, milestone, due_date, kpi, target`, and an optional `id`
+(else A1, A2, ... in row order), imported into the database (`store.improvement_plan`). An action linked to a
 measure (`kpi`: a practice KPI's name, `caseload` for the DfE average caseload, `waiting` for children waiting)
 with a `target` is rated from the figure as at the pack's date, never typed: green when the figure meets the
 target, amber when it does not yet and the action is not yet due, red when it is due and does not. Actions with
-no measure are listed as "not measured".
+no measure are listed as "not measured". Each month's rating is recorded (`clearsight plan record`) and shown
+month by month as recorded then, never re-rated with today's data or targets.
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from clearsight.metrics.kpi import KPIS
-from clearsight.render.values import percent
+from clearsight.render.values import long_date, percent
+from clearsight.reports import kpis, position
 from clearsight.reports.kpis import practice_kpis
-from clearsight.reports.request import BadRequest
+from clearsight.reports.request import BadRequest, Request, months_back, quarter_ending
 from clearsight.reports.sections import section
 from clearsight.reports.view import View, col
 
@@ -56,7 +59,10 @@ def read_plan(path: Path) -> list[dict[str, Any]]:
         if kpi and kpi not in KPIS and kpi not in MEASURES:
             raise BadRequest(f"{path.name} row {n}: kpi {kpi!r} is no practice KPI, caseload or waiting")
         plan.append({**{f: str(r.get(f) or "").strip() for f in FIELDS}, "due_date": due, "kpi": kpi,
-                     "target": target})
+                     "target": target, "action_id": str(r.get("id") or "").strip() or f"A{n - 1}"})
+    ids = [a["action_id"] for a in plan]
+    if len(set(ids)) < len(ids):
+        raise BadRequest(f"{path.name}: an id is given to more than one action")
     return plan
 
 
@@ -74,19 +80,58 @@ def rag(current: float | None, target: float | None, lower_is_better: bool, due:
     return "green" if met else "amber" if due > as_at else "red"
 
 
-def build(plan: list[dict[str, Any]], as_at: date, measured: dict[str, float | None]) -> View:
-    """The plan's actions with each linked figure as at `as_at` (`measured`: KPI name or measure -> value from
-    the pack's own views) and its RAG; and the plan on a page: actions by theme and RAG."""
+def measures(position_view: View, kpi_view: View) -> dict[str, float | None]:
+    """The figures actions are rated on: each practice KPI's rate, the DfE average caseload and the children
+    waiting, read from a position view and a practice KPI view (the monthly pack's own, or `measured_at`'s)."""
+    council = next(iter(position_view.section("council").rows), {})
+    measured = {r["kpi"]: r["kpi_rate"] for r in kpi_view.section("kpis").rows if r.get("level", "council") == "council"}
+    return {**measured, "caseload": council.get("caseload_per_fte_holding"), "waiting": council.get("unallocated")}
+
+
+def measured_at(req: Request) -> dict[str, float | None]:
+    """The measures as at the request's date (KPIs over the three months to it), as the monthly pack reads them."""
+    return measures(position.build(req), kpis.build(req.with_period(quarter_ending(req.as_at))))
+
+
+def _measure(name: str | None) -> tuple[str | None, bool, str]:
+    """An action's measure: its title, whether lower is better, and its unit."""
+    if not name:
+        return None, False, ""
+    return MEASURES[name] if name in MEASURES else (KPIS[name].title, not KPIS[name].flag_is_good, "rate")
+
+
+def rate(plan: list[dict[str, Any]], as_at: date, measured: dict[str, float | None]) -> list[dict[str, Any]]:
+    """Each action with its figure as at `as_at` and the RAG it earns (what `clearsight plan record` keeps)."""
     rows = []
     for a in plan:
-        name = a["kpi"]
-        title, lower, unit = (None, False, "") if not name else MEASURES[name] if name in MEASURES else (
-            KPIS[name].title, not KPIS[name].flag_is_good, "rate")
-        current = measured.get(name) if name else None
+        title, lower, unit = _measure(a["kpi"])
+        current = measured.get(a["kpi"]) if a["kpi"] else None
         current = current if isinstance(current, (int, float)) else None
-        rows.append({**a, "measure": title, "current_value": current, "target_value": a["target"],
-                     "current": _shown(current, unit), "target": _shown(a["target"], unit),
+        rows.append({**a, "measure": title, "value": current, "as_at": as_at,
                      "rag": rag(current, a["target"], lower, a["due_date"], as_at) or "not measured"})
+    return rows
+
+
+def _month_words(month: str) -> str:
+    return date.fromisoformat(month + "-01").strftime("%b %Y")
+
+
+HISTORY_MONTHS = 6  # months of each action's RAG side by side on an A4 page
+
+
+def build(plan: list[dict[str, Any]], as_at: date, measured: dict[str, float | None],
+          history: list[dict[str, Any]] | None = None) -> View:
+    """The plan's actions with each linked figure as at `as_at` and its RAG; the plan on a page (actions by theme
+    and RAG); and, from `history` (`store.improvement_plan.progress`: the months before as recorded then, and this
+    month's if recorded), the progress month by month."""
+    month = f"{as_at:%Y-%m}"
+    recorded_now = [h for h in history or [] if h["month"] == month]
+    rated = {r["action_id"]: r for r in rate(plan, as_at, measured)}
+    rows = []
+    for r in rated.values():
+        _, _, unit = _measure(r["kpi"])
+        rows.append({**r, "current_value": r["value"], "target_value": r["target"],
+                     "current": _shown(r["value"], unit), "target": _shown(r["target"], unit)})
     themes: dict[str, dict[str, Any]] = {}
     for r in rows:
         t = themes.setdefault(r["theme"], {"theme": r["theme"], "actions": 0, "green": 0, "amber": 0, "red": 0,
@@ -95,20 +140,56 @@ def build(plan: list[dict[str, Any]], as_at: date, measured: dict[str, float | N
         t[r["rag"]] += 1
     page = [{**t, "not_measured": t.pop("not measured")} for t in themes.values()]
     red = sum(t["red"] for t in page)
-    headline = (f"{len(rows)} actions under {len(page)} themes: {sum(t['green'] for t in page)} green, "
+    headline = [f"{len(rows)} actions under {len(page)} themes: {sum(t['green'] for t in page)} green, "
                 f"{sum(t['amber'] for t in page)} amber, {red} red from the data; "
-                f"{sum(t['not_measured'] for t in page)} not linked to a measure.",)
-    columns = (col("theme", "Theme"), col("recommendation", "Recommendation"), col("action", "Action"),
-               col("owner", "Owner"), col("due_date", "Due", "date"), col("measure", "Measure"),
-               col("target", "Target"), col("current", "Now"), col("rag", "RAG", "rag"),
+                f"{sum(t['not_measured'] for t in page)} not linked to a measure."]
+    columns = (col("action_id", "Id"), col("theme", "Theme"), col("recommendation", "Recommendation"),
+               col("action", "Action"), col("owner", "Owner"), col("due_date", "Due", "date"),
+               col("measure", "Measure"), col("target", "Target"), col("current", "Now"), col("rag", "RAG", "rag"),
                col("target_value", "Target (value)", "number", detail=True),
                col("current_value", "Now (value)", "number", detail=True))
     note = ("RAG from the data as at the pack's date: green meeting the target, amber not yet but not yet due, red "
             "due and not met. Rates are fractions (0.85 is 85%).")
-    return View("improvement_plan", "Improvement plan progress", f"As at {as_at.isoformat()}", headline, (
+    sections = [
         section("plan_on_a_page", "Plan on a page: actions by theme and RAG", page, (
             col("theme", "Theme"), col("actions", "Actions", "count"), col("green", "Green", "count"),
             col("amber", "Amber", "count"), col("red", "Red", "count"),
             col("not_measured", "Not measured", "count"))),
         section("actions", "Actions", rows, columns, notes=(note,)),
-    ), None)
+    ]
+    if history is not None:
+        past = [h for h in history if h["month"] < month]
+        shown_now = recorded_now or [{**r, "month": month} for r in rated.values()]
+        by_month: dict[str, dict[str, str]] = {}
+        for h in (*past, *shown_now):
+            by_month.setdefault(h["month"], {})[h["action_id"]] = h["rag"]
+        months = sorted(by_month)
+        counts = [{"month": _month_words(m), **{k: sum(v == k.replace("_", " ") for v in by_month[m].values())
+                                               for k in ("green", "amber", "red", "not_measured")},
+                   "actions": len(by_month[m])} for m in months]
+        recent = months[-HISTORY_MONTHS:]
+        actions = [{"action_id": r["action_id"], "action": r["action"],
+                    **{f"m{m}": by_month[m].get(r["action_id"]) for m in recent}} for r in rows]
+        now_words = (f"{_month_words(month)} as recorded on {long_date(recorded_now[0]['as_at'])}" if recorded_now
+                     else f"{_month_words(month)} rated now from the data as at {long_date(as_at)} (not yet recorded)")
+        history_note = (f"Each month as recorded then (`clearsight plan record`), against the target and due date of "
+                        f"that month; {now_words}." + ("" if past else " No earlier month is recorded."))
+        sections += [
+            section("progress", "Progress month by month: actions by RAG", counts, (
+                col("month", "Month"), col("actions", "Actions", "count"), col("green", "Green", "count"),
+                col("amber", "Amber", "count"), col("red", "Red", "count"),
+                col("not_measured", "Not measured", "count")), notes=(history_note,)),
+            section("history", f"Each action's RAG, the last {len(recent)} months", actions, (
+                col("action_id", "Id"), col("action", "Action"),
+                *(col(f"m{m}", _month_words(m), "rag") for m in recent))),
+        ]
+        first = months[0] if months else month
+        headline.append(f"Recorded monthly since {_month_words(first)}: " + ", ".join(
+            f"{c['month']} {c['red']} red" for c in counts[-3:]) + ".")
+    return View("improvement_plan", "Improvement plan progress", f"As at {long_date(as_at)}", tuple(headline),
+                tuple(sections), None)
+
+
+def history_window(as_at: date) -> tuple[str, str]:
+    """The months of progress a pack shows: the twelve before its own, and its own."""
+    return f"{months_back(as_at, 12):%Y-%m}", f"{as_at:%Y-%m}"

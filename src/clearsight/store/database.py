@@ -425,13 +425,57 @@ def _v8(con: Connection) -> None:
                             f"{schema.SQL_TYPES[column.type]}")
 
 
+def _v9(con: Connection) -> None:
+    """The improvement plan (issue 18 item 4): the council's actions, edited in place, and each month's progress
+    as it was recorded then (the figure, the target and due date it was rated against, and the RAG), so that a
+    later edit or a newer extract never rewrites what scrutiny was told. Portable SQL (a PostgreSQL back end too)."""
+    con.execute(
+        """
+        CREATE TABLE IF NOT EXISTS plan_action (
+            council TEXT NOT NULL,
+            action_id TEXT NOT NULL,
+            theme TEXT NOT NULL,
+            recommendation TEXT NOT NULL,
+            action TEXT NOT NULL,
+            owner TEXT NOT NULL,
+            milestone TEXT NOT NULL,
+            due_date DATE NOT NULL,
+            kpi TEXT,
+            target DOUBLE,
+            changed_at TIMESTAMP NOT NULL,
+            PRIMARY KEY (council, action_id)
+        )
+        """
+    )
+    con.execute(
+        """
+        CREATE TABLE IF NOT EXISTS plan_progress (
+            council TEXT NOT NULL,
+            month TEXT NOT NULL,
+            action_id TEXT NOT NULL,
+            theme TEXT NOT NULL,
+            action TEXT NOT NULL,
+            kpi TEXT,
+            value DOUBLE,
+            target DOUBLE,
+            due_date DATE NOT NULL,
+            rag TEXT NOT NULL,
+            as_at DATE NOT NULL,
+            snapshot_id BIGINT,
+            recorded_at TIMESTAMP NOT NULL,
+            PRIMARY KEY (council, month, action_id)
+        )
+        """
+    )
+
+
 # The alert tables alone, for a replay's scratch store.
 create_alert_tables = _v7
 
 # Ordered migrations: index i upgrades a database at version i to version i + 1. Each runs on DuckDB and on
 # PostgreSQL: write DuckDB's SQL in portable types (BIGINT, DOUBLE, VARCHAR or TEXT, DATE, TIMESTAMP, BOOLEAN,
 # JSON) with `?` parameters, one statement per `execute`; SQLGlot translates it for PostgreSQL.
-MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8)
+MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9)
 assert len(MIGRATIONS) == schema.SCHEMA_VERSION
 
 
