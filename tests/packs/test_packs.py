@@ -23,6 +23,7 @@ from clearsight.reports.disclosure import RULES, SECONDARY
 from clearsight.reports.packs import build
 from clearsight.reports.plan import read_plan
 from clearsight.reports.request import make_request
+from clearsight.store.benchmarks import load_benchmarks
 
 CONFIG = CouncilConfig(packs={"targets": {"assessment_timeliness": 0.85, "assessments_overdue": 0.1}})
 PAGES = Path(__file__).resolve().parents[2] / "out" / "pack-pages"
@@ -86,8 +87,37 @@ def monthly(small_eastmere_db, alerts, tmp_path_factory):
                     "Workforce,Ofsted 1,DfE average caseload 16 by March 2025,Head of Service,,2025-03-31,caseload,16\n"
                     "Practice,Ofsted 2,Assessments within 45 working days,Service Manager,,2023-11-30,"
                     "assessment_timeliness,0.85\n")
-    pack = pack_for(small_eastmere_db, "monthly", "2023-12-31", plan=read_plan(plan))
+    # Benchmarks a council loads (made-up test values): the year to 30 Sep 2024 holds 31 Dec 2023.
+    benchmarks = out / "benchmarks.csv"
+    benchmarks.write_text("indicator,area,area_type,period,value\n" + "".join(
+        f"{i},{a},{t},2024,{v}\n" for i, rows in (
+            ("average_caseload", (("England", "england", 15.5), ("N1", "neighbour", 17), ("N2", "neighbour", 18),
+                                  ("N3", "neighbour", 20))),
+            ("agency_rate", (("England", "england", 0.17), ("N1", "neighbour", 0.1), ("N2", "neighbour", 0.2))))
+        for a, t, v in rows))
+    con, _ = small_eastmere_db
+    assert load_benchmarks(con, benchmarks)[0] == 7
+    try:
+        pack = pack_for(small_eastmere_db, "monthly", "2023-12-31", plan=read_plan(plan))
+    finally:
+        con.execute("DELETE FROM benchmark WHERE period = '2024'")
     return pack, write_pack(pack, CONFIG, out, "pdf"), write_pack(pack, CONFIG, out, "xlsx")
+
+
+def test_every_key_figure_carries_england_and_neighbours_where_published_and_their_year(monthly):
+    pack, pdf, _ = monthly
+    key = {r["figure"]: r for r in pack.chapters[0].section("key_figures").rows}
+    caseload = key["Cases per FTE of social workers holding cases (DfE average caseload)"]
+    assert (caseload["england"], caseload["neighbours"], caseload["year"]) == (
+        "15.5", "18.0", "the year to 30 September 2024")  # the neighbours' median
+    agency = key["Agency social workers (agency FTE / all FTE)"]
+    assert (agency["england"], agency["neighbours"]) == ("17.0%", "15.0%")
+    turnover = key["Turnover, annualised (employed leavers FTE / employed FTE)"]
+    assert (turnover["england"], turnover["year"]) == ("15.9%", "the year to 30 September 2023")  # built in
+    for figure in ("Children waiting for a social worker", "Leavers in the three months"):
+        assert key[figure]["england"] is None and key[figure]["year"] is None  # none is published
+    first = " ".join(pdf_text(pdf, layout=False).split("\f")[0].split())
+    assert "Published for" in first and "the year to 30 September 2024" in first
 
 
 def test_monthly_pack_pdf_holds_every_figure_of_its_views(monthly):

@@ -72,7 +72,13 @@ def write_pack(pack: Pack, config: CouncilConfig, out: Path, fmt: PackFormat) ->
     if fmt == "html":
         path.write_text(html, encoding="utf-8")
     else:
-        from weasyprint import HTML
+        print_pdf(html, path)
+    return path
 
-        HTML(string=html).write_pdf(path)
+
+def print_pdf(html: str, path: Path) -> Path:
+    """The pack's HTML printed to an A4 PDF by WeasyPrint."""
+    from weasyprint import HTML
+
+    HTML(string=html).write_pdf(path)
     return path
