@@ -81,7 +81,8 @@ def main() -> None:
         wall = views[0] + charts[0] + printed[0]
         cpu = views[1] + charts[1] + printed[1]
         print(f"{'first' if run == 0 else 'again'}: views {views[0]:.1f} s ({views[1]:.1f} s CPU), charts + HTML "
-              f"{charts[0]:.1f} s ({charts[1]:.1f}), PDF {printed[0]:.1f} s ({printed[1]:.1f}); total {wall:.1f} s wall, "
+              f"{charts[0]:.1f} s ({charts[1]:.1f}), PDF {printed[0]:.1f} s ({printed[1]:.1f}); "
+              f"total {wall:.1f} s wall, "
               f"{cpu:.1f} s CPU ({'within' if cpu < TARGET_SECONDS else 'over'} the {TARGET_SECONDS:g} s target in "
               f"CPU; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores) -> {pdf}", flush=True)
 

@@ -146,8 +146,8 @@ def plan_edit(action_id: Annotated[str, typer.Argument(help="The action's id (cl
               due_date: Annotated[Optional[str], typer.Option(help="New due date, YYYY-MM-DD.")] = None,
               owner: Annotated[Optional[str], typer.Option(help="New owner.")] = None,
               milestone: Annotated[Optional[str], typer.Option(help="New milestone.")] = None,
-              kpi: Annotated[Optional[str], typer.Option(help="New measure: a practice KPI, caseload or waiting.")] = None
-              ) -> None:
+              kpi: Annotated[Optional[str], typer.Option(help="New measure: a practice KPI, caseload or "
+                                                         "waiting.")] = None) -> None:
     """Change an action; months already recorded keep the target and due date they were rated against."""
     from clearsight.reports.plan import MEASURES
     from clearsight.metrics.kpi import KPIS

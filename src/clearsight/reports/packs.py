@@ -24,7 +24,7 @@ from clearsight.reports.comparators import comparator
 from clearsight.reports.disclosure import member_safe
 from clearsight.reports.request import Request, months_back, quarter_ending
 from clearsight.reports.sections import section
-from clearsight.reports.view import Column, View, col
+from clearsight.reports.view import View, col
 from clearsight.store import improvement_plan as plan_store
 from clearsight.store.commentary import Commentary, commentary_for
 from clearsight.store.snapshots import team_names
@@ -69,7 +69,9 @@ def build(req: Request, kind: Kind, *, today: date, teams: list[str] | None = No
     holds the improvement plan's progress: the council's stored plan and its recorded months
     (`store.improvement_plan`), or the actions of `plan` (`reports.plan.read_plan`) rated beside those months."""
     chapters = {"daily": _daily, "weekly": _weekly, "monthly": _monthly, "quarterly": _quarterly}[kind](req, teams)
-    actions = (plan if plan is not None else plan_store.read_actions(req.con, req.council)) if kind == "monthly" else None
+    actions = None
+    if kind == "monthly":
+        actions = plan if plan is not None else plan_store.read_actions(req.con, req.council)
     if actions:
         views = {v.name: v for v in chapters}
         history = plan_store.progress(req.con, req.council, *improvement_plan.history_window(req.as_at))
@@ -163,7 +165,8 @@ def leavers_by_quarter(req: Request, staff: View) -> View:
     team_leavers: dict[str, dict[str, int]] = {}
     for r in by_team.records():
         month = r["month_start"].strftime("%Y-%m")
-        team_leavers.setdefault(r["team"], {})[month] = team_leavers.get(r["team"], {}).get(month, 0) + (r["leavers"] or 0)
+        months = team_leavers.setdefault(r["team"], {})
+        months[month] = months.get(month, 0) + (r["leavers"] or 0)
     worst = sorted(team_leavers, key=lambda t: (-sum(team_leavers[t].values()), t))[:LEAVER_TEAMS]
     quarters = []
     for k in range(LEAVER_QUARTERS - 1, -1, -1):

@@ -84,7 +84,8 @@ def measures(position_view: View, kpi_view: View) -> dict[str, float | None]:
     """The figures actions are rated on: each practice KPI's rate, the DfE average caseload and the children
     waiting, read from a position view and a practice KPI view (the monthly pack's own, or `measured_at`'s)."""
     council = next(iter(position_view.section("council").rows), {})
-    measured = {r["kpi"]: r["kpi_rate"] for r in kpi_view.section("kpis").rows if r.get("level", "council") == "council"}
+    measured = {r["kpi"]: r["kpi_rate"] for r in kpi_view.section("kpis").rows
+                if r.get("level", "council") == "council"}
     return {**measured, "caseload": council.get("caseload_per_fte_holding"), "waiting": council.get("unallocated")}
 
 
