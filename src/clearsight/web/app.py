@@ -46,7 +46,7 @@ from clearsight.web.pages import DRILLS, PAGES, Part, kpi_records
 from clearsight.web.server import BuildCache, Server
 
 STATIC = Path(__file__).with_name("static")
-PAGE_BODIES = 256  # rendered page bodies kept (one per snapshot, page, filters and reader scope)
+PAGE_BODIES = 256  # pages kept, shown and rendered (one per snapshot, page, filters and reader scope)
 PAGE_ROWS = 50  # rows of a list of children or workers shown on a page (the section's own limit if smaller)
 LIST_OF = {section: drill for drill, (_, section, _) in DRILLS.items()}  # section key -> its whole-list page
 _env = Environment(loader=PackageLoader("clearsight.web", "templates"), autoescape=select_autoescape(["html"]),
@@ -95,18 +95,14 @@ def create_app(server: Server, *, secret_key: str, secure_cookies: bool = True,
                               "at /login; the session cookie authorises the API.")
     app.add_middleware(SessionMiddleware, secret_key=secret_key, session_cookie="clearsight_session",
                        max_age=security.SESSION_HOURS * 3600, same_site="strict", https_only=secure_cookies)
+    app.add_middleware(security.SecurityHeaders)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     throttle = security.Throttle()
     bodies: BuildCache[Markup] = BuildCache(size=PAGE_BODIES)
+    shown_pages: BuildCache[tuple[list[Shown], list[str]]] = BuildCache(size=PAGE_BODIES)
     threshold = server.config.small_number_threshold
     app.state.server, app.state.throttle = server, throttle
 
-    @app.middleware("http")
-    async def headers(request: Request, call_next: Any) -> Response:
-        response = await call_next(request)
-        for name, value in security.HEADERS.items():
-            response.headers.setdefault(name, value)
-        return response
 
     # -- who is asking --------------------------------------------------------------------------------
     def who(request: Request, cur: Any) -> accounts.Principal:
@@ -180,9 +176,13 @@ def create_app(server: Server, *, secret_key: str, secure_cookies: bool = True,
             chart = spec_json(spec) if spec else None
         return Shown(part, view, sections, chart)
 
+    def ids_of(items: list[Shown]) -> list[str]:
+        return [i for s in items for i in record_ids(replace(s.view, sections=s.sections))]
+
     def logged(request: Request, user: accounts.Principal, action: str, items: list[Shown], cur: Any,
-               snapshot: Snapshot, extra_ids: list[str] = ()) -> None:
-        ids = [i for s in items for i in record_ids(replace(s.view, sections=s.sections))] + list(extra_ids)
+               snapshot: Snapshot, extra_ids: list[str] = (), *, ids: list[str] | None = None) -> None:
+        """Audit the view: `ids` are the items' record ids when already known (a page's are kept with it)."""
+        ids = (ids_of(items) if ids is None else ids) + list(extra_ids)
         if ids or action in ("export", "record", "drill"):
             audit.record(cur, username=user.username, role=user.role, action=action,
                          route=str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""),
@@ -197,10 +197,16 @@ def create_app(server: Server, *, secret_key: str, secure_cookies: bool = True,
         with server.cursor() as cur:
             user = who(request, cur)
             snapshot, _, services, team = context(cur, user, filters)
-            items = [shown(cur, user, part, snapshot, services, team, filters) for part in PAGES[name].parts]
-            items = [replace(s, sections=s.view.sections if every_section else tuple(_first_rows(x) for x in s.sections))
-                     for s in items]
-            logged(request, user, "view", items, cur, snapshot)
+
+            def build() -> tuple[list[Shown], list[str]]:
+                items = [shown(cur, user, part, snapshot, services, team, filters) for part in PAGES[name].parts]
+                items = [replace(s, sections=s.view.sections if every_section else
+                                 tuple(_first_rows(x) for x in s.sections)) for s in items]
+                return items, ids_of(items)
+            # What a page shows depends on the snapshot, the filters and the reader's scope, never the session.
+            scope = (snapshot.snapshot_id, name, astuple(filters), every_section, user.role, user.team, user.services)
+            items, ids = shown_pages.get(scope, build)
+            logged(request, user, "view", items, cur, snapshot, ids=ids)
         return user, snapshot, items, services
 
     def filters_of(as_at: str | None, team: str | None, service: str | None) -> Filters:
