@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
-from collections.abc import Iterator
+import shutil
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -33,6 +35,35 @@ def small_eastmere_db(small_eastmere: Path, tmp_path_factory: pytest.TempPathFac
     report = load_extract(con, small_eastmere)
     assert report.status == "loaded"
     return con, get_snapshot(con)
+
+
+HALF_SCALE = 0.5  # the story tests' scale: a council of about 37,500 children, teams of five to ten
+
+
+@pytest.fixture(scope="session")
+def half_eastmere(tmp_path_factory: pytest.TempPathFactory) -> Callable[[int], Path]:
+    """Eastmere at half scale for a seed: a function giving the folder holding its `extract` and its loaded
+    `clearsight.duckdb`, generated once for the whole run however many test modules and xdist workers ask (the
+    story tests and the alerts replay read the same councils). Open the database read-only: several workers
+    may read it at once."""
+    root = tmp_path_factory.getbasetemp().parent / "half_eastmere"  # shared by every xdist worker of the run
+    root.mkdir(exist_ok=True)
+
+    def council(seed: int) -> Path:
+        folder = root / f"seed{seed}"
+        with open(root / f"seed{seed}.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not (folder / "done").exists():
+                shutil.rmtree(folder, ignore_errors=True)
+                generate_council(folder / "extract", seed=seed, scale=HALF_SCALE)
+                con = connect(folder / "clearsight.duckdb")
+                report = load_extract(con, folder / "extract")
+                con.close()
+                assert report.status == "loaded", "\n".join(str(p) for p in report.problems[:10])
+                (folder / "done").touch()
+        return folder
+
+    return council
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -115,10 +115,12 @@ def replay_command(
     save: Annotated[bool, typer.Option("--save", help="Keep the replay's alerts and their history as the "
                     "council's own, replacing those it has (e.g. so packs for past months show the alerts open "
                     "then).")] = False,
+    records: Annotated[bool, typer.Option("--records", help="Include the alerts naming a worker.")] = False,
     fmt: Fmt = OutputFormat.table, out: Out = None, section: SectionOpt = None, snapshot: Snap = None,
 ) -> None:
     """Replay history day by day as if Clearsight had run every day: when each alert would have fired,
-    escalated and cleared. Writes nothing to the database unless --save."""
+    escalated and cleared, the counts first and no worker named (--records adds the alerts about one worker).
+    Writes nothing to the database unless --save."""
     from clearsight.alerts.lifecycle import keep, replay
     from clearsight.alerts.rules import RuleError
     from clearsight.reports.alerts import build_replay
@@ -146,7 +148,8 @@ def replay_command(
         req = Request(con, snap, config, last)
     except (ValueError, RuleError) as exc:
         raise _fail(str(exc), EXIT_BAD_REQUEST) from None
-    render(build_replay(req, result), fmt, console, out=out, section=section)
+    view = build_replay(req, result)
+    render(view if records else view.without_personal(), fmt, console, out=out, section=section)
     if save:
         err.print(f"Kept {keep(con, req.council, result):,} alerts and their history as {req.council}'s own.")
 

@@ -83,6 +83,17 @@ def test_sustained_needs_every_reading_over_the_days(council):
     assert [(a.entity, a.value) for a in raised] == [("team:A", 3.0)]
 
 
+def test_factor_scales_the_limit(council):
+    loaded = _fresh(council)
+    day = REFERRAL + timedelta(days=7)  # 3 waiting in team A
+    # Line 2 x 1.5 = 3: 3 is not over it, and is at it.
+    over = _config(condition={"kind": "threshold", "op": ">", "value": 2, "factor": 1.5})
+    assert run(loaded.con, loaded.snapshot, over, day).raised == []
+    at = _config(condition={"kind": "threshold", "op": ">=", "value": 2, "factor": 1.5})
+    assert [(a.entity, a.value, a.threshold) for a in run(loaded.con, loaded.snapshot, at, day).raised] == [
+        ("team:A", 3.0, 3.0)]
+
+
 def test_rate_of_change_compares_with_the_figure_days_before(council):
     loaded = _fresh(council)
     config = _config(condition={"kind": "rate_of_change", "op": ">=", "change": 2, "days": 7})

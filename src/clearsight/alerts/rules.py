@@ -133,10 +133,10 @@ def _entity(rule: AlertRule, row: dict[str, Any], council: str) -> tuple[str, st
 
 
 def _limit(rule: AlertRule, row: dict[str, Any]) -> float | None:
-    value = getattr(rule.condition, "value", None)
+    value, factor = getattr(rule.condition, "value", None), getattr(rule.condition, "factor", 1.0)
     if isinstance(value, str):
-        return None if row.get(value) is None else float(row[value])
-    return None if value is None else float(value)
+        value = row.get(value)
+    return None if value is None else round(float(value) * factor, 6)
 
 
 def entity_readings(rule: AlertRule, rows: list[dict[str, Any]], council: str) -> dict[str, Reading]:

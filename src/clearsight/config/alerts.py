@@ -50,6 +50,10 @@ class Threshold(_Condition):
     value: float | str = Field(
         description="The limit: a number, or the name of a column of the same row (e.g. standard_upper)."
     )
+    factor: float = Field(
+        default=1.0, gt=0, description="The limit is `value` times this: 1.05 is five per cent over a standard, "
+        "so a rule can say how far over the line is worth whose time."
+    )
 
 
 class Sustained(Threshold):

@@ -189,8 +189,10 @@ def build_inbox(req: Request, *, role: str | None = None, include_resolved: bool
                 tuple(sections), None, {}, req.warnings)
 
 
-def history_rows(store: AlertStore, config: CouncilConfig, alerts: list[Alert] | None = None) -> list[dict[str, Any]]:
-    """Every event of the alerts in date order: raised, acknowledged, action, escalated (to whom), resolved."""
+def history_rows(store: AlertStore, config: CouncilConfig, alerts: list[Alert] | None = None,
+                 teams: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """Every event of the alerts in date order: raised, acknowledged, action, escalated (to whom), resolved;
+    with `teams` (id -> name), a worker's alert says whose team, not whose caseload."""
     by_id = {a.alert_id: a for a in (alerts if alerts is not None else store.alerts())}
     rows = []
     for e in store.events():
@@ -201,42 +203,66 @@ def history_rows(store: AlertStore, config: CouncilConfig, alerts: list[Alert] |
                 "raised": f"raised, with the {role_words(config, e.role)}"}.get(e.event, e.event)
         if e.note and e.event in ("action", "resolved", "acknowledged"):
             what += f": {e.note}"
-        rows.append({"day": e.day, "event": what, "alert_id": a.alert_id, "title": a.title, "whose": a.entity_name,
+        whose = a.entity_name if teams is None else whose_words(a, teams)
+        rows.append({"day": e.day, "event": what, "alert_id": a.alert_id, "title": a.title, "whose": whose,
                      "figure": figure_words(a), "severity": a.severity})
     return rows
 
 
+def replay_lines(alerts: list[Alert], rows: list[dict[str, Any]], replay: Replay, config: CouncilConfig,
+                 teams: dict[str, str]) -> list[str]:
+    """A replay's headline, aggregates first: how many alerts and how serious, the first that matters (medium
+    or worse), how high and when they climbed, and the low ones apart (their owner's to note, not the story).
+    No worker is named: a worker's alert says whose team."""
+    if not alerts:
+        return [f"No alert would have fired from {long_date(replay.start)} to {long_date(replay.end)}."]
+    counts = ", ".join(f"{sum(a.severity == s for a in alerts)} {s}" for s in reversed(SEVERITIES)
+                       if any(a.severity == s for a in alerts))
+    lines = [f"{plural(len(alerts), 'alert')} raised from {long_date(replay.start)} to {long_date(replay.end)} "
+             f"({counts}); {sum(a.is_open for a in alerts)} still open at the end."]
+    material = [a for a in alerts if a.severity != "low"]
+    if material:
+        first = min(material, key=lambda a: (a.raised_on, -SEVERITIES.index(a.severity), a.alert_id))
+        lines.append(f"First {first.severity} alert on {long_date(first.raised_on)}: {first.title} "
+                     f"({whose_words(first, teams)}, {figure_words(first)}).")
+    for role in ("director", "lead_member"):
+        reached = [r for r in rows if r["event"] == f"escalated to the {role_words(config, role)}"]
+        if reached:
+            lines.append(f"First escalation to the {role_words(config, role)} on {long_date(reached[0]['day'])}: "
+                         f"{reached[0]['title']} ({reached[0]['whose']}).")
+    low = [a for a in alerts if a.severity == "low"]
+    if low:
+        lines.append(f"{plural(len(low), 'low-severity alert')} for their owners to note (the first on "
+                     f"{long_date(min(a.raised_on for a in low))}), apart from the above.")
+    return lines
+
+
 def build_replay(req: Request, replay: Replay, rules: tuple[str, ...] = ()) -> View:
-    """When each alert would have fired, climbed and cleared had Clearsight run every day of the period."""
+    """When each alert would have fired, climbed and cleared had Clearsight run every day of the period: the
+    aggregates, then each rule's first day, then day by day (a worker's alert says whose team); the alerts
+    about one worker, by name, in a section of their own for those allowed to see it."""
     alerts = [a for a in replay.store.alerts() if not rules or a.rule in rules]
-    rows = history_rows(replay.store, req.config, alerts)
-    config = req.config
-    headline = []
-    if alerts:
-        first = min(alerts, key=lambda a: (a.raised_on, a.alert_id))
-        headline.append(f"First alert on {long_date(first.raised_on)}: {first.title} ({first.entity_name}, "
-                        f"{figure_words(first)}).")
-        for role in ("director", "lead_member"):
-            reached = [r for r in rows if r["event"] == f"escalated to the {role_words(config, role)}"]
-            if reached:
-                headline.append(f"First escalation to the {role_words(config, role)} on "
-                                f"{long_date(reached[0]['day'])}: {reached[0]['title']} ({reached[0]['whose']}).")
-        headline.append(f"{plural(len(alerts), 'alert')} raised from {long_date(replay.start)} to "
-                        f"{long_date(replay.end)}; {sum(a.is_open for a in alerts)} still open at the end.")
-    else:
-        headline.append(f"No alert would have fired from {long_date(replay.start)} to {long_date(replay.end)}.")
+    teams = team_names(req.con, req.snapshot)
+    rows = history_rows(replay.store, req.config, alerts, teams)
+    headline = replay_lines(alerts, rows, replay, req.config, teams)
     firsts: dict[str, dict[str, Any]] = {}
-    for a in sorted(alerts, key=lambda a: a.raised_on):
+    for a in sorted(alerts, key=lambda a: (-SEVERITIES.index(a.severity), a.raised_on)):
         f = firsts.setdefault(a.rule, {"title": a.title, "first": a.raised_on, "alerts": 0, "severity": a.severity})
+        f["first"] = min(f["first"], a.raised_on)
         f["alerts"] += 1
     first_columns = (col("title", "Rule"), col("severity", "Severity"), col("first", "First fired", "date"),
                      col("alerts", "Alerts", "count"))
     notes = ((f"Deadlines and escalation move every day; the rules were read every {replay.step} days "
               f"({replay.readings:,} figures computed)."),)
-    sections = (section("first", "When each rule first fired", firsts.values(), first_columns),
-                section("timeline", "Day by day", rows, HISTORY_COLUMNS, notes=notes, limit=200))
+    named = [alert_row(a, req.config, teams) for a in sorted(alerts, key=_order) if a.entity.startswith("worker:")]
+    sections = [section("first", "When each rule first fired",
+                        sorted(firsts.values(), key=lambda f: (f["first"], f["title"])), first_columns),
+                section("timeline", "Day by day", rows, HISTORY_COLUMNS, notes=notes, limit=200)]
+    if named:
+        sections.append(section("worker_alerts", "Alerts about one worker's caseload", named, ALERT_COLUMNS,
+                                personal=True))
     return View("alerts_replay", "Alerts replayed", f"{req.council}, {long_date(replay.start)} to "
-                f"{long_date(replay.end)}", tuple(headline), sections, None, {}, req.warnings)
+                f"{long_date(replay.end)}", tuple(headline), tuple(sections), None, {}, req.warnings)
 
 
 def record_rows(alert: Alert) -> list[dict[str, Any]]:
