@@ -14,6 +14,7 @@ from clearsight.cli import (
     AsAt,
     Fmt,
     Out,
+    Records,
     SectionOpt,
     Snap,
     Team,
@@ -230,14 +231,16 @@ Register = Annotated[str, typer.Argument(help="concern, scrutiny or change.")]
 @registers_app.callback()
 def registers_list(ctx: typer.Context, kind: Annotated[str | None, typer.Option(help="concern, scrutiny or "
                    "change (default: all three).")] = None, as_at: AsAt = None, fmt: Fmt = OutputFormat.table,
-                   out: Out = None, section: SectionOpt = None, snapshot: Snap = None) -> None:
-    """The registers: concerns beside their team's leavers, requests with their age, changes with their KPIs'
-    alerts. Answer an entry with `clearsight alerts ack|action|resolve ID`."""
+                   out: Out = None, section: SectionOpt = None, records: Records = False, team: Team = None,
+                   snapshot: Snap = None) -> None:
+    """The registers: their counts, staff concerns beside their team's leavers (--records: they are about
+    colleagues), requests with their age, changes with their KPIs' alerts; one team's with --team. Answer an
+    entry with `clearsight alerts ack|action|resolve ID`."""
     from clearsight.reports.alerts import build_registers
 
     if ctx.invoked_subcommand is None:
-        _show(lambda req: build_registers(req, kind), as_at=as_at, snapshot=snapshot, fmt=fmt, out=out,
-              section=section)
+        _show(lambda req: build_registers(req, kind), as_at=as_at, team=team, snapshot=snapshot, fmt=fmt,
+              out=out, section=section, records=records)
 
 
 def _record(entries: list[Any]) -> None:

@@ -5,9 +5,11 @@ their histories and are audit-logged; answers need the form token; a load throug
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from conftest import NORTH, SOUTH, Tiny, csrf, signed_in
 
+from clearsight.alerts.registers import Entry, record
 from clearsight.alerts.store import AlertStore
 
 
@@ -77,3 +79,28 @@ def test_the_owner_answers_with_the_form_token_only(tiny: Tiny) -> None:
     analyst = signed_in(tiny, "analyst")
     answer = {"csrf": csrf(analyst, path), "reason": "seen"}
     assert analyst.post(f"/api/alerts/{alert.alert_id}/resolve", json=answer).status_code == 403
+
+
+def test_registers_under_the_same_roles(tiny: Tiny) -> None:
+    with tiny.server.cursor() as cur:
+        store = AlertStore(cur, tiny.server.config)
+        council = tiny.server.config.council_name or "Testshire"
+        for team_id, team in (("TNORTH", NORTH), ("TSOUTH", SOUTH)):
+            record(store, council, Entry("concern", date(2024, 1, 8), f"Workload in {team}", team_id, team,
+                                         "workload", "union"))
+        record(store, council, Entry("scrutiny", date(2024, 1, 3), "Unallocated cases by team",
+                                     raised_by="Children's scrutiny committee"))
+
+    def sections(username: str) -> dict:
+        return signed_in(tiny, username).get("/api/registers").json()["sections"]
+
+    everything = sections("director")
+    assert {r["whose"] for r in everything["concern"]["rows"]} == {NORTH, SOUTH}
+    assert [r["title"] for r in everything["scrutiny"]["rows"]] == ["Unallocated cases by team"]
+    counts = {r["register"]: r["open"] for r in everything["summary"]["rows"]}
+    assert counts["Staff concerns and grievances"] == 2 and counts["Scrutiny information requests"] == 1
+    own = sections("tm_north")
+    assert [r["whose"] for r in own["concern"]["rows"]] == [NORTH] and own["scrutiny"]["rows"] == []
+    assert list(sections("member")) == ["summary"]  # counts only, small ones suppressed
+    page = signed_in(tiny, "tm_north").get("/registers").text
+    assert "Workload in North" in page and "Workload in South" not in page and 'href="/registers"' in page

@@ -154,6 +154,11 @@ def summary_rows(alerts: list[Alert], today: date) -> list[dict[str, Any]]:
     return sorted(counts.values(), key=lambda r: (-SEVERITIES.index(r["severity"]), r["title"], r["service"]))
 
 
+def scope_words(req: Request, services: Collection[str] | None) -> str:
+    """', North Child in Need Team', ', Child in Need': whose a view is, for its subtitle."""
+    return "".join(f", {w}" for w in (req.team, ", ".join(words("service", s) for s in services or ())) if w)
+
+
 def build_inbox(req: Request, *, role: str | None = None, include_resolved: bool = False, kind: str | None = None,
                 run: RunResult | None = None, services: Collection[str] | None = None) -> View:
     """The alerts list: open ones (all with `include_resolved`), for one role when given, of the request's team
@@ -183,7 +188,7 @@ def build_inbox(req: Request, *, role: str | None = None, include_resolved: bool
     if named:
         sections.append(section("worker_alerts", "Alerts about one worker's caseload", named, ALERT_COLUMNS,
                                 personal=True))
-    who = "".join(f", {w}" for w in (req.team, ", ".join(words("service", s) for s in services or ())) if w)
+    who = scope_words(req, services)
     who += f", for the {role_words(req.config, role)}" if role else ""
     return View("alerts", "Alerts", f"{req.council}{who}, on {long_date(req.as_at)}", tuple(headline),
                 tuple(sections), None, {}, req.warnings)
@@ -329,25 +334,47 @@ def _metric_title(name: str) -> str:
     return next((m.title for m in all_metrics() if m.name == name), name)
 
 
-def build_registers(req: Request, kind: str | None = None) -> View:
-    """The registers: staff concerns beside their team's leavers and why they left; scrutiny requests with
-    their age; proposed service changes with the alerts on the KPIs they named."""
+REGISTER_SUMMARY_COLUMNS = (col("register", "Register"), col("open", "Open", "count"),
+                            col("late", "Past the deadline", "count"), col("escalated", "Escalated", "count"),
+                            col("oldest_days", "Oldest open", "days"))
+
+
+def register_in_scope(entry: Alert, teams: dict[str, str], team_services: dict[str, str], team: str | None,
+                      services: Collection[str] | None) -> bool:
+    """Whether a register entry is one of `team`'s (a name) and of `services`' (None: every entry); an entry's
+    service is its team's, and an entry of no team (a scrutiny request, a service change) is the council's:
+    outside any one team's view, inside every service's."""
+    name = teams.get(entry.team_id or "", entry.team_id)
+    if team is not None and name != team:
+        return False
+    return not services or entry.team_id is None or team_services.get(name or "") in services
+
+
+def build_registers(req: Request, kind: str | None = None, services: Collection[str] | None = None) -> View:
+    """The registers: a count of each (open, past the deadline, escalated, the oldest), then staff concerns
+    beside their team's leavers and why they left (they are about named colleagues: personal); scrutiny
+    requests with their age; proposed service changes with the alerts on the KPIs they named. Of the request's
+    team (a team manager's: their team's concerns) and of `services` when given."""
     from clearsight.alerts.registers import REGISTERS, alerts_on_changes
+    from clearsight.reports.history import team_services
 
     store = AlertStore(req.con, req.config)
+    teams, of_team = team_names(req.con, req.snapshot), team_services(req)
     kinds = [k for k in REGISTERS if kind in (None, k)]
     leavers = _leavers_by_team(req) if "concern" in kinds else {}
     on_changes = {c.change.alert_id: c.alerts for c in alerts_on_changes(store, req.council)}
-    sections, headline = [], []
+    sections, headline, summary = [], [], []
     for k in kinds:
-        entries = sorted(store.alerts(kind=k, council=req.council), key=lambda a: (not a.is_open, a.raised_on))
+        entries = sorted((a for a in store.alerts(kind=k, council=req.council)
+                          if register_in_scope(a, teams, of_team, req.team, services)),
+                         key=lambda a: (not a.is_open, a.raised_on))
         rows = []
         for a in entries:
             d = a.detail
             gone = leavers.get(a.team_id or "", [])
             reasons = sorted({r["leave_reason"] for r in gone if r.get("leave_reason")})
             kpi_alerts = on_changes.get(a.alert_id, [])
-            rows.append({**alert_row(a, req.config), "category": d.get("category") or d.get("summary"),
+            rows.append({**alert_row(a, req.config, teams), "category": d.get("category") or d.get("summary"),
                          "raised_by": d.get("raised_by"), "team_leavers": len(gone),
                          "leave_reasons": ", ".join(words("leave_reason", r) for r in reasons),
                          "age_days": ((a.resolved_on or req.as_at) - a.raised_on).days,
@@ -359,6 +386,11 @@ def build_registers(req: Request, kind: str | None = None) -> View:
         late = [a for a in open_ if a.due_on < req.as_at]
         headline.append(f"{REGISTER_TITLES[k]}: {len(open_)} open" + (f", {len(late)} past the deadline"
                         if late else "") + ".")
-        sections.append(section(k, REGISTER_TITLES[k], rows, REGISTER_COLUMNS[k]))
-    return View("registers", "Registers", f"{req.council}, on {long_date(req.as_at)}", tuple(headline),
+        summary.append({"register": REGISTER_TITLES[k], "open": len(open_), "late": len(late),
+                        "escalated": sum(a.owner_role != a.escalation[0] for a in open_),
+                        "oldest_days": max(((req.as_at - a.raised_on).days for a in open_), default=None)})
+        sections.append(section(k, REGISTER_TITLES[k], rows, REGISTER_COLUMNS[k], personal=k == "concern"))
+    sections.insert(0, section("summary", "The registers in numbers", summary, REGISTER_SUMMARY_COLUMNS))
+    who = scope_words(req, services)
+    return View("registers", "Registers", f"{req.council}{who}, on {long_date(req.as_at)}", tuple(headline),
                 tuple(sections), None, {}, req.warnings)

@@ -1,5 +1,6 @@
-"""The alerts pages and their API: each user's inbox, one alert with the records behind it, and the owner's
-answers (acknowledge, record an action, resolve).
+"""The alerts pages and their API: each user's inbox, one alert with the records behind it, the owner's
+answers (acknowledge, record an action, resolve), and the registers (staff concerns, scrutiny requests, service
+changes: alerts of their own kinds, answered on the same alert page).
 
 Views come from clearsight.reports.alerts; the role rules are clearsight.web.access's, applied to alerts by their
 team: a team manager sees their team's alerts, a director or head of service those of their services (every
@@ -26,7 +27,7 @@ from starlette.concurrency import run_in_threadpool
 from clearsight.alerts.store import Alert, AlertStore
 from clearsight.metrics.kpi import KPIS
 from clearsight.render.files import view_json
-from clearsight.reports.alerts import build_inbox, history_view, in_scope
+from clearsight.reports.alerts import build_inbox, build_registers, history_view, in_scope
 from clearsight.reports.disclosure import member_safe
 from clearsight.reports.request import BadRequest, parse_day
 from clearsight.reports.view import View
@@ -165,6 +166,36 @@ def install(app: FastAPI, server: Any, tools: Tools) -> None:
                 return store.resolve(alert_id, today, given.get("reason", ""), user.username)
             except ValueError as exc:
                 raise BadRequest(str(exc)) from None
+
+    def registers(request: Request, as_at: str | None, team: str | None, service: str | None
+                  ) -> tuple[Principal, View, Any, Any, dict[str, str]]:
+        """The registers as the user may see them: a team manager their team's concerns, a head of service
+        their services', a member the counts alone (member-safe)."""
+        filters = tools.filters_of(as_at, team, service)
+        with server.cursor() as cur:
+            user = tools.who(request, cur)
+            snapshot, _, services, team_name = tools.context(cur, user, filters)
+            req = server.request(cur, snapshot, as_at=filters.as_at, team=team_name, window="as_at")
+            view = build_registers(req, services=(filters.service,) if filters.service else services_of(user))
+            if not user.sees_people:
+                view = member_safe(dataclasses.replace(
+                    view, sections=tuple(s for s in view.sections if s.key == "summary")), tools.threshold)
+        return user, view, filters, snapshot, services
+
+    @app.get("/registers", response_class=HTMLResponse, include_in_schema=False)
+    def registers_page(request: Request, as_at: str | None = None, team: str | None = None,
+                       service: str | None = None) -> Response:
+        user, view, filters, snapshot, services = registers(request, as_at, team, service)
+        mine = [t for t in services if user.role != "director" or not user.services or services[t] in user.services]
+        return tools.page(request, "registers.html", user, view=view, filters=filters, teams=sorted(mine),
+                          services=sorted({services[t] for t in mine}), snapshot=snapshot)
+
+    @app.get("/api/registers", tags=["alerts"])
+    def api_registers(request: Request, as_at: str | None = None, team: str | None = None,
+                      service: str | None = None) -> dict[str, Any]:
+        """Staff concerns, scrutiny requests and proposed service changes the signed-in user may see (counts
+        only for a member)."""
+        return json.loads(view_json(registers(request, as_at, team, service)[1]))
 
     @app.get("/api/alerts", tags=["alerts"])
     def api_inbox(request: Request, as_at: str | None = None, team: str | None = None, service: str | None = None,

@@ -559,7 +559,7 @@ def _links(user: accounts.Principal) -> Any:
             return f"/record/child/{row['child_id']}"
         if key in ("worker", "worker_id") and row.get("worker_id"):
             return f"/record/worker/{row['worker_id']}"
-        if view.name in ("alerts", "alert") and key == "alert_id" and row.get("alert_id"):
+        if view.name in ("alerts", "alert", "registers") and key == "alert_id" and row.get("alert_id"):
             return f"/alerts/{row['alert_id']}"
         value = row.get(key)
         if not isinstance(value, (int, float)) or isinstance(value, bool) or not value:
