@@ -1,8 +1,8 @@
 """The pages in a real browser: Debian's Chromium driven by Playwright, over `clearsight serve` on a small
-Eastmere (scale 0.3) as at 15 December 2023, the depth of the story's crisis.
+Eastmere (scale 0.3) as at 15 December 2023, the depth of the story's crisis, with its alerts replayed to then.
 
 Each role signs in, sees what it should and not what it must not, a drill-down is clicked through from a count
-to a child's history, and every page is saved as a screenshot under the test's tmp directory and copied to
+to a child's history, a team manager answers an alert through its forms (acknowledge, action, resolve), and every page is saved as a screenshot under the test's tmp directory and copied to
 out/screenshots/ (ignored by git) for the closing note. No browser is downloaded (engineering.md trap 8).
 """
 
@@ -57,6 +57,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
 
     cli("synth", str(work / "eastmere"), "--scale", "0.3")
     cli("load", str(work / "eastmere"))
+    # The registers Eastmere's generator wrote, and the alerts as they stood on AS_AT had the rules run daily.
+    cli("registers", "import", str(work / "eastmere" / "registers.json"))
+    cli("alerts", "replay", "--from", "2023-04-01", "--to", AS_AT, "--save")
     position = json.loads(cli("position", "--as-at", AS_AT, "--records", "--format", "json"))
     waiting = Counter(r["team"] for r in position["sections"]["unallocated"]["rows"])
     team = waiting.most_common(1)[0][0]
@@ -194,3 +197,64 @@ def test_the_administrator_reads_the_audit_log(browser, served: dict) -> None:
     _shoot(page, served, "admin-1-audit-log")
     page.goto(f"{served['url']}/admin/users")
     _shoot(page, served, "admin-2-users")
+
+
+def test_a_team_manager_answers_an_alert_and_reads_the_registers(browser, served: dict) -> None:
+    page = _sign_in(browser, served, "manager")
+    page.goto(f"{served['url']}/alerts")
+    assert page.locator("h1").inner_text() == "Alerts"
+    teams = {t.strip() for t in page.locator("#alerts-alerts tbody tr td:nth-child(5)").all_inner_texts()}
+    assert teams == {served["team"]}  # their team's alerts only, raised in the replay up to December 2023
+    _shoot(page, served, "alerts-1-manager-inbox")
+    waiting = page.locator("#alerts-alerts tbody tr", has_text="waited more than six weeks").first
+    waiting.locator("a[href^='/alerts/']").click()
+    page.wait_for_url("**/alerts/*")
+    path = page.url.removeprefix(served["url"]).split("?")[0]
+    children = page.locator("#alert-records a[href^='/record/child/']")  # each child behind it, to their history
+    assert children.count() >= 1
+    _shoot(page, served, "alerts-2-alert")
+
+    page.fill("form:has(input[value=acknowledge]) input[name=note]", "seen at the morning meeting")
+    page.click("form:has(input[value=acknowledge]) button")
+    playwright.expect(page.locator("p.note", has_text="acknowledge: done")).to_be_visible()
+    page.fill("form:has(input[value=action]) input[name=text]", "allocate the longest waiting first")
+    page.fill("form:has(input[value=action]) input[name=owner]", "team manager")
+    page.fill("form:has(input[value=action]) input[name=due]", "2099-01-31")
+    page.click("form:has(input[value=action]) button")
+    playwright.expect(page.locator("p.note", has_text="action: done (actioned)")).to_be_visible()
+    _shoot(page, served, "alerts-3-actioned")
+    page.fill("form:has(input[value=resolve]) input[name=reason]", "every child allocated")
+    page.click("form:has(input[value=resolve]) button")
+    playwright.expect(page.locator("p.note", has_text="resolve: done (resolved)")).to_be_visible()
+    history = page.locator("#alert-history").inner_text()
+    for said in ("acknowledged: seen at the morning meeting", "action: allocate the longest waiting first",
+                 "resolved: every child allocated"):  # after the replay's raised and escalations
+        assert said in history
+    assert page.locator("section.answer").count() == 0  # nothing left to answer
+    _shoot(page, served, "alerts-4-resolved")
+    # An answer without the session's form token is refused.
+    forged = page.request.post(f"{served['url']}{path}", form={"action": "acknowledge", "csrf": "forged"})
+    assert forged.status == 403
+
+    page.goto(f"{served['url']}/registers")
+    concerns = [r for r in page.locator("#registers-concern tbody tr").all_inner_texts() if r.strip() != "none"]
+    assert all(served["team"] in r for r in concerns)  # their team's concerns, if it raised any
+    assert page.locator("#registers-summary").count() == 1
+    _shoot(page, served, "registers-1-manager")
+
+
+def test_the_director_and_a_councillor_read_the_alerts_and_registers(browser, served: dict) -> None:
+    page = _sign_in(browser, served, "director")
+    page.goto(f"{served['url']}/alerts")
+    assert "escalated" in page.locator(".headline").inner_text()  # by December 2023 alerts had climbed
+    _shoot(page, served, "alerts-5-director-inbox")
+    page.goto(f"{served['url']}/registers")
+    assert page.locator("#registers-concern tbody tr").count() >= 3  # the depleted teams' concerns
+    assert page.locator("#registers-scrutiny tbody tr").count() >= 1
+    _shoot(page, served, "registers-2-director")
+    page = _sign_in(browser, served, "councillor")
+    for name in ("alerts", "registers"):
+        page.goto(f"{served['url']}/{name}")
+        assert page.locator(f"#{name}-summary").count() == 1
+        assert page.locator("td a").count() == 0 and page.locator(f"#{name}-alerts, #{name}-concern").count() == 0
+        _shoot(page, served, f"{name}-councillor")
