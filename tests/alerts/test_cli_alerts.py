@@ -53,3 +53,27 @@ def test_load_evaluates_the_rules_and_the_owner_answers(tmp_path):
     events = [r["event"] for r in json.loads(history.output)["sections"]["history"]["rows"]]
     assert events == ["raised, with the team manager", "acknowledged", "action: allocate (owner: tm)"]
     assert _cli(db, "alerts", "resolve", "999", "--by", "x", "--reason", "y").exit_code == 2
+
+
+def test_replay_leads_with_counts_and_names_a_worker_only_with_records(tmp_path):
+    b = CouncilBuilder(extract_date=date(2023, 12, 29))
+    b.team("CP1", "Child Protection 1")
+    worker = b.worker("CP1", name="Wendy Overloaded")
+    for _ in range(22):  # 22 children on one full-time social worker from 2 October: over the standard of 20
+        child, _ = b.case("CP1", date(2023, 10, 2))
+        b.allocate(child, worker, "CP1", date(2023, 10, 2))
+    db = tmp_path / "cs.duckdb"
+    assert _cli(db, "load", str(b.write(tmp_path / "extract"))).exit_code == 0
+    args = ("alerts", "replay", "--from", "2023-11-01", "--to", "2023-12-29", "--rule", "worker_over_standard",
+            "--format", "json")
+    plain = _cli(db, *args)
+    assert plain.exit_code == 0, plain.output
+    view = json.loads(plain.output)
+    # Over the line from 2 October: on the replay's first reading, 3 November (every 7 days back from 29
+    # December), it has held at every reading back to 6 October, four weeks before: raised then.
+    assert view["headline"][0] == "1 alert raised from 1 Nov 2023 to 29 Dec 2023 (1 low); 1 still open at the end."
+    assert "a worker in Child Protection 1" in plain.output and "Wendy" not in plain.output
+    assert "worker_alerts" not in view["sections"]
+    named = json.loads(_cli(db, *args, "--records").output)["sections"]["worker_alerts"]["rows"]
+    assert [(r["whose"], r["figure"], r["raised_on"]) for r in named] == [
+        ("Wendy Overloaded", "22 (line 20)", "2023-11-03")]
