@@ -216,16 +216,17 @@ def history_rows(store: AlertStore, config: CouncilConfig, alerts: list[Alert] |
 
 def replay_lines(alerts: list[Alert], rows: list[dict[str, Any]], replay: Replay, config: CouncilConfig,
                  teams: dict[str, str]) -> list[str]:
-    """A replay's headline, aggregates first: how many alerts and how serious, the first that matters (medium
-    or worse), how high and when they climbed, and the low ones apart (their owner's to note, not the story).
-    No worker is named: a worker's alert says whose team."""
+    """A replay's headline, aggregates first: how many alerts and how serious, the first rule's alert that
+    matters (medium or worse), how high and when they climbed, the register entries and the first to reach the
+    chief operating officer, and the low ones apart (their owner's to note, not the story). No worker is
+    named: a worker's alert says whose team."""
     if not alerts:
         return [f"No alert would have fired from {long_date(replay.start)} to {long_date(replay.end)}."]
     counts = ", ".join(f"{sum(a.severity == s for a in alerts)} {s}" for s in reversed(SEVERITIES)
                        if any(a.severity == s for a in alerts))
     lines = [f"{plural(len(alerts), 'alert')} raised from {long_date(replay.start)} to {long_date(replay.end)} "
              f"({counts}); {sum(a.is_open for a in alerts)} still open at the end."]
-    material = [a for a in alerts if a.severity != "low"]
+    material = [a for a in alerts if a.kind == "rule" and a.severity != "low"]
     if material:
         first = min(material, key=lambda a: (a.raised_on, -SEVERITIES.index(a.severity), a.alert_id))
         lines.append(f"First {first.severity} alert on {long_date(first.raised_on)}: {first.title} "
@@ -235,6 +236,15 @@ def replay_lines(alerts: list[Alert], rows: list[dict[str, Any]], replay: Replay
         if reached:
             lines.append(f"First escalation to the {role_words(config, role)} on {long_date(reached[0]['day'])}: "
                          f"{reached[0]['title']} ({reached[0]['whose']}).")
+    entries = [a for a in alerts if a.kind != "rule" and a.rule == a.kind]  # not the flags they raise
+    if entries:
+        kinds = ", ".join(plural(sum(a.kind == k for a in entries), KIND_WORDS[k]) for k in KIND_WORDS
+                          if any(a.kind == k for a in entries))
+        line = f"Register entries: {kinds}"
+        coo = [r for r in rows if r["event"] == f"escalated to the {role_words(config, 'chief_operating_officer')}"
+               or (r["event"] == f"raised, with the {role_words(config, 'chief_operating_officer')}")]
+        lines.append(line + (f"; the first with the {role_words(config, 'chief_operating_officer')} on "
+                             f"{long_date(coo[0]['day'])}: {coo[0]['title']} ({coo[0]['whose']})." if coo else "."))
     low = [a for a in alerts if a.severity == "low"]
     if low:
         lines.append(f"{plural(len(low), 'low-severity alert')} for their owners to note (the first on "
