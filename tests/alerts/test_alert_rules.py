@@ -32,7 +32,7 @@ def _config(**rule: object) -> CouncilConfig:
 @pytest.fixture(scope="module")
 def council(tmp_path_factory):
     """Team A: child 1 referred on REFERRAL (on a CP plan), children 2 and 3 five days later, none allocated
-    until child 1 is allocated on REFERRAL + 20. Team B: one allocated child."""
+    until child 1 is allocated on REFERRAL + 20; child 1's case audited twice. Team B: one allocated child."""
     b = CouncilBuilder(extract_date=date(2023, 12, 31))
     b.team("A", "Team A")
     b.team("B", "Team B")
@@ -45,6 +45,11 @@ def council(tmp_path_factory):
         b.case("A", REFERRAL + timedelta(days=5))
     allocated, _ = b.case("B", REFERRAL)
     b.allocate(allocated, other, "B", REFERRAL)
+    # Child 1's case audited by their manager ("good") and independently ("inadequate") a week later.
+    b.add("case_audit", audit_id="MA1", child_id=first, audit_date=REFERRAL + timedelta(days=7),
+          auditor_kind="manager", grade="good", team_id="A")
+    b.add("case_audit", audit_id="IA1", child_id=first, audit_date=REFERRAL + timedelta(days=14),
+          auditor_kind="independent", grade="inadequate", team_id="A")
     return b.load(tmp_path_factory.mktemp("alerts")), first
 
 
@@ -92,6 +97,20 @@ def test_factor_scales_the_limit(council):
     at = _config(condition={"kind": "threshold", "op": ">=", "value": 2, "factor": 1.5})
     assert [(a.entity, a.value, a.threshold) for a in run(loaded.con, loaded.snapshot, at, day).raised] == [
         ("team:A", 3.0, 3.0)]
+
+
+def test_a_figure_listing_no_records_links_to_its_records_metric(council):
+    loaded, first = council
+    _fresh(council)
+    config = _config(metric="optimism_gap", aggregate="value", column="mean_gap", scope="council",
+                     period_days=182, records_metric="optimism_gap_pairs",
+                     condition={"kind": "threshold", "op": ">", "value": 0.5})
+    # One pair: independent inadequate (4) less manager good (2) = a gap of 2 grades; the audits are child 1's.
+    [alert] = run(loaded.con, loaded.snapshot, config, REFERRAL + timedelta(days=30)).raised
+    assert (alert.value, alert.records, alert.evidence["record_column"]) == (2.0, [first], "child_id")
+    with pytest.raises(RuleError, match="records_metric: no metric named 'audits'"):
+        run(loaded.con, loaded.snapshot, _config(records_metric="audits", condition={
+            "kind": "threshold", "op": ">", "value": 0}), REFERRAL)
 
 
 def test_rate_of_change_compares_with_the_figure_days_before(council):

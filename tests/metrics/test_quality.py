@@ -55,6 +55,15 @@ def test_optimism_gap_pairs_the_same_children(audited):
     assert row["manager_better_share"] == 1.0
 
 
+def test_optimism_gap_pairs_lists_each_pair_the_gap_is_measured_on(audited):
+    rows = compute(audited.con, audited.snapshot, "optimism_gap_pairs", END, period_start=START).records()
+    # Children 1-3 paired (the gaps above); child 4's independent audit is 200 days on, outside the window.
+    assert [(r["audit_id"], r["independent_audit_id"], r["manager_grade"], r["independent_grade"], r["gap"])
+            for r in rows] == [("M0", "I0", "good", "inadequate", 2.0), ("M1", "I1", "good", "requires_improvement",
+                                                                         1.0), ("M2", "I2", "outstanding", "good", 1.0)]
+    assert {r["team"] for r in rows} == {"Tango"}
+
+
 def test_optimism_gap_by_team_and_quarter_where_cases_are_not_paired(audited):
     rows = compute(audited.con, audited.snapshot, "optimism_gap_by_quarter", END, period_start=START).records()
     [team] = [r for r in rows if r["level"] == "team"]

@@ -23,7 +23,6 @@ from itertools import pairwise
 from pathlib import Path
 
 import pytest
-from conftest import HALF_SCALE
 
 from clearsight.canonical.calendar import months
 from clearsight.metrics.figures import compute
@@ -33,7 +32,7 @@ from clearsight.store.snapshots import get_snapshot
 pytestmark = pytest.mark.slow  # five whole councils, a few minutes
 
 SEEDS = (1, 2, 3, 4, 5)
-SCALE = HALF_SCALE
+SCALE = 0.5  # the half_eastmere fixture's (tests/conftest.py HALF_SCALE)
 SCENARIO_BACKLOG = 291  # children waiting in mid-December at scale 1 (scenario.md; seed 000, 17 Dec 2014)
 DEPLETED = ("North Child in Need Team", "South Child in Need Team")
 STEADY = (date(2019, 10, 1), date(2023, 2, 28))  # before the restructure is announced

@@ -219,8 +219,9 @@ def evaluate_rule(rule: AlertRule, readings: Readings, day: date) -> dict[str, t
 
 def evidence_records(rule: AlertRule, readings: Readings, day: date, reading: Reading) -> tuple[str | None, list[str]]:
     """The records behind an alert's figure for one entity: the rows of a list metric, or the records failing a
-    KPI (`NAME_children`), at most MAX_EVIDENCE_RECORDS of them, with the column naming them (child_id,
-    worker_id...); a worker's own figure (e.g. their caseload) is about that worker."""
+    KPI (`NAME_children`), or the rows of the rule's `records_metric`, at most MAX_EVIDENCE_RECORDS of them,
+    with the column naming them (child_id, worker_id...); a worker's own figure (e.g. their caseload) is about
+    that worker."""
     kpi = KPIS.get(rule.metric)
     if rule.aggregate != "value":
         rows = readings.records(rule.metric, rule.period_days, day)
@@ -228,6 +229,8 @@ def evidence_records(rule: AlertRule, readings: Readings, day: date, reading: Re
     elif kpi is not None:
         rows = readings.records(kpi.children, rule.period_days, day)
         rows = [r for r in rows if bool(r.get(kpi.flag)) != kpi.flag_is_good]
+    elif rule.records_metric is not None:
+        rows = readings.records(rule.records_metric, rule.period_days, day)
     elif rule.scope == "worker":
         return "worker_id", [reading.entity.removeprefix("worker:")]
     else:
@@ -244,8 +247,11 @@ def evidence_records(rule: AlertRule, readings: Readings, day: date, reading: Re
 def check_rules(config: CouncilConfig) -> None:
     """Every active rule names a registered metric; raises RuleError naming the rule and field otherwise."""
     for name, rule in config.alerts.active.items():
-        try:
-            get_metric(rule.metric)
-        except KeyError:
-            raise RuleError(f"alerts.rules.{name}.metric: no metric named {rule.metric!r} "
-                            "(see `clearsight metrics list`)") from None
+        for field_name in ("metric", "records_metric"):
+            metric = getattr(rule, field_name)
+            try:
+                if metric is not None:
+                    get_metric(metric)
+            except KeyError:
+                raise RuleError(f"alerts.rules.{name}.{field_name}: no metric named {metric!r} "
+                                "(see `clearsight metrics list`)") from None

@@ -118,6 +118,11 @@ class AlertRule(BaseModel):
         default_factory=dict, description="Rows whose column holds one of these values are left out, e.g. "
         "{leave_reason = ['restructure']} (posts deleted on purpose are not a team draining).",
     )
+    records_metric: str | None = Field(
+        default=None, description="A list metric whose rows (of the alert's team, service or the council, over "
+        "the same period) are the records behind a figure that lists none of its own, e.g. optimism_gap_pairs "
+        "behind the audit optimism gap.",
+    )
     scope: AlertScope = Field(description="Whose figure: the council, each service, each team or each worker.")
     period_days: int | None = Field(
         default=None, ge=1, description="For a period metric (e.g. leavers): the days up to and including the "

@@ -73,21 +73,15 @@ def case_audits(s: Scope) -> ir.Table:
     ).filter(lambda t: (t.level != "team") | (t.audits > 0))
 
 
-@metric(
-    "optimism_gap", title="Managers' audit grades against independent auditors'", unit="grades",
-    polarity="lower_is_better", reads=_READS,
-    definition="Cases audited by a manager and by an independent auditor within the pairing window, the "
-    "manager's audit in the period: pairs, the mean of (independent grade - manager grade) on the scale "
-    "outstanding 1 .. inadequate 4 (positive: managers rosier), its 95% confidence interval, and the share of "
-    "pairs where the manager graded better.",
-    order_by=("level", "service", "team"),
-)
-def optimism_gap(s: Scope) -> ir.Table:
+def _pairs(s: Scope) -> ir.Table:
+    """Each manager audit in the period with the independent audit of the same child nearest in time within the
+    pairing window, and diff = independent grade - manager grade (positive: the manager rosier)."""
     rows = _audits_in_period(s)
     manager = rows.filter(rows.auditor_kind == "manager")
     a = s.table("case_audit")
     independent = a.filter(a.auditor_kind == "independent").select(
-        "child_id", i_id="audit_id", i_date="audit_date", i_score=a.grade.cases(*GRADE_SCORE.items(), else_=ibis.null("int64")),
+        "child_id", i_id="audit_id", i_date="audit_date", i_grade="grade",
+        i_score=a.grade.cases(*GRADE_SCORE.items(), else_=ibis.null("int64")),
     )
     window = s.config.quality.pairing_window_days
     pairs = manager.join(
@@ -103,7 +97,35 @@ def optimism_gap(s: Scope) -> ir.Table:
         order_by=[pairs.i_date.delta(pairs.audit_date, unit="day").abs(), pairs.i_date, pairs.i_id],
     )
     pairs = pairs.mutate(_n=nearest).filter(lambda t: t._n == 0)
-    pairs = pairs.mutate(diff=(pairs.i_score - pairs.score).cast("float64"))
+    return pairs.mutate(diff=(pairs.i_score - pairs.score).cast("float64"))
+
+
+@metric(
+    "optimism_gap_pairs", title="Case audits paired: manager's grade beside the independent auditor's",
+    unit="audits", polarity="neutral", reads=_READS,
+    definition="The pairs the optimism gap is measured on: each manager audit in the period with the same "
+    "child's independent audit nearest in time within the pairing window, both grades and the difference "
+    "(independent - manager on outstanding 1 .. inadequate 4; positive: the manager rosier).",
+    order_by=("audit_date", "audit_id"),
+)
+def optimism_gap_pairs(s: Scope) -> ir.Table:
+    p = _pairs(s)
+    return p.select("child_id", "team_id", "team", "service", "audit_id", "audit_date", manager_grade=p.grade,
+                    independent_audit_id=p.i_id, independent_date=p.i_date, independent_grade=p.i_grade,
+                    gap=p["diff"])
+
+
+@metric(
+    "optimism_gap", title="Managers' audit grades against independent auditors'", unit="grades",
+    polarity="lower_is_better", reads=_READS,
+    definition="Cases audited by a manager and by an independent auditor within the pairing window, the "
+    "manager's audit in the period: pairs, the mean of (independent grade - manager grade) on the scale "
+    "outstanding 1 .. inadequate 4 (positive: managers rosier), its 95% confidence interval, and the share of "
+    "pairs where the manager graded better.",
+    order_by=("level", "service", "team"),
+)
+def optimism_gap(s: Scope) -> ir.Table:
+    pairs = _pairs(s)
     out = all_levels(
         s, pairs,
         pairs=pairs.count(),

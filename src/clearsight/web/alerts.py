@@ -39,7 +39,8 @@ ANSWERING_ROLES = ("administrator", "director", "team_manager")  # who may answe
 ACTIONS = ("acknowledge", "action", "resolve")
 # The list a drill-through gives for an alert's figure (clearsight.web.pages.DRILLS), by the metric it reads.
 METRIC_LISTS = {"unallocated_cases": "waiting", "reported_vs_records": "waiting", "caseloads": "workers",
-                "caseload_by_worker": "workers", "workforce_by_team": "workers", "supervision": "workers"}
+                "caseload_by_worker": "workers", "workforce_by_team": "workers", "workforce_by_service": "workers",
+                "workforce_council": "workers", "supervision": "workers"}
 
 
 class AlertNotFound(LookupError):
