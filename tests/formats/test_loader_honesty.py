@@ -147,6 +147,29 @@ def test_a_supplied_duckdb_database_is_read_as_data_only(tmp_path):
                            "current_setting('autoinstall_known_extensions')").fetchone() == (False, False)
 
 
+def test_every_duckdb_connection_the_product_opens_loads_no_extension(tmp_path):
+    """Every `duckdb.connect` in Clearsight's source passes a config (its own database's turns extension
+    auto-loading and installing off; a reader's or replay's scratch connection also reaches no file but its
+    inputs), and the database connection has those settings."""
+    import ast
+    from pathlib import Path
+
+    import clearsight
+    from clearsight.store.database import open_database
+
+    unconfigured = []
+    for path in Path(clearsight.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "connect"
+                    and isinstance(node.func.value, ast.Name) and node.func.value.id == "duckdb"
+                    and not any(k.arg == "config" for k in node.keywords)):
+                unconfigured.append(f"{path.name}:{node.lineno}")
+    assert unconfigured == []
+    con = open_database(tmp_path / "cs.duckdb", write=True, create=True)
+    assert con.execute("SELECT current_setting('autoload_known_extensions'), "
+                       "current_setting('autoinstall_known_extensions')").fetchone() == (False, False)
+
+
 def test_a_database_holding_only_views_is_refused_unread(tmp_path):
     import duckdb
 
@@ -233,14 +256,20 @@ CIN = ('<Message><Header><CollectionDetails><Collection>CIN</Collection>\n<Refer
        "<CINreferralDate>2024-01-05</CINreferralDate></CINdetails></Child></Children></Message>")
 
 
+CSWW = ("<Message><Header><CollectionDetails><Collection>CSWW</Collection>\n<ReferenceDate>{ref}</ReferenceDate>"
+        "</CollectionDetails><Source><LEA>{lea}</LEA></Source></Header><CSWWWorker><AgencyWorker>0</AgencyWorker>"
+        "<SWENumber>SW1</SWENumber></CSWWWorker></Message>")
+
+
+@pytest.mark.parametrize("census", [CIN, CSWW], ids=["cin", "workforce"])
 @pytest.mark.parametrize("ref", ["31/13/2024", "", "soon"])
-def test_a_census_reference_date_that_is_not_a_date_is_named(tmp_path, ref):
+def test_a_census_reference_date_that_is_not_a_date_is_named(tmp_path, ref, census):
     from typer.testing import CliRunner
 
     from clearsight.cli import app
 
     path = tmp_path / "cin_2024.xml"
-    path.write_text(CIN.format(ref=ref, lea="201"))
+    path.write_text(census.format(ref=ref, lea="201"))
     with pytest.raises(ReaderError, match=r"cin_2024.xml, row 2, column 'ReferenceDate': (census reference date "
                                           r".* is not a date|has no census reference date)"):
         read_sources([path], "auto", None)

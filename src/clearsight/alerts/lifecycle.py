@@ -23,6 +23,7 @@ from clearsight.config import CouncilConfig
 from clearsight.config.alerts import AlertRule
 from clearsight.store.database import create_alert_tables
 from clearsight.store.snapshots import Snapshot
+from clearsight.store.staging import scratch_connection
 
 
 @dataclass
@@ -157,7 +158,7 @@ def replay(
         raise ValueError(f"the replay starts {start}, after it ends {end}")
     check_rules(config)
     step = step or config.alerts.reading_days
-    scratch = duckdb.connect()
+    scratch = scratch_connection()  # no extension, no file: it holds the replay's alerts and nothing else
     create_alert_tables(scratch)
     store = AlertStore(scratch, config)
     readings = Readings(con, snapshot, config)
