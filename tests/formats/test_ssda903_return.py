@@ -55,6 +55,9 @@ def written(tmp_path_factory):
     b.allocate("B", w2, "T", date(2023, 7, 3))
     b.allocate("D", w2, "T", date(2022, 1, 1), date(2022, 6, 1), change_reason="case_closed")
     b.allocate("D", w1, "T", date(2023, 4, 20))  # from before care (in the year): the return's starts with it
+    # F left care on 15 January 2024 with W1, who stayed to 1 February; W2, allocated after, is not the return's
+    b.allocate("F", w1, "T", date(2023, 6, 1), date(2024, 2, 1), change_reason="worker_left")
+    b.allocate("F", w2, "T", date(2024, 2, 1))
     loaded = b.load(tmp)
     counts = write_ssda903(loaded.con, loaded.snapshot, tmp / "903", YEAR_END)
     return tmp / "903", {t: list(csv.DictReader(open(tmp / "903" / f"SSDA903_{t}.csv"))) for t in counts}
@@ -89,11 +92,12 @@ def test_reviews_in_the_year_with_the_under_fours_code(written):
 def test_social_worker_episodes_carry_why_they_began(written):
     """Rules SW03, SW06, SW07, SW10-SW13: SW_REASON says why the episode began (the previous one's ending reason
     when it follows within 7 days, else FCONTA); episodes of the year only, an end after it blank; D, who came
-    into care on 1 May 2023 with a social worker allocated on 20 April, has that worker from 1 May."""
+    into care on 1 May 2023 with a social worker allocated on 20 April, has that worker from 1 May; F, who left
+    care on 15 January 2024, has W1 (to 1 February) and not W2, allocated after."""
     _, tables = written
     assert [(r["CHILD"], r["SW_ID"], r["SW_DECOM"], r["SW_DEC"], r["SW_REASON"]) for r in tables["social_worker"]] \
         == [("B", "W1", "20/01/2023", "01/07/2023", "FCONTA"), ("B", "W2", "03/07/2023", "", "LEFTRL"),
-            ("D", "W1", "01/05/2023", "", "FCONTA")]
+            ("D", "W1", "01/05/2023", "", "FCONTA"), ("F", "W1", "01/06/2023", "01/02/2024", "FCONTA")]
 
 
 def test_previous_permanence_for_each_child_starting_care_in_the_year(written):
@@ -149,3 +153,21 @@ def test_upn_check_letter():
 def test_a_year_must_end_on_31_march(tmp_path):
     with pytest.raises(ValueError, match="31 March"):
         write_ssda903(None, None, tmp_path, date(2024, 4, 30))  # type: ignore[arg-type]
+
+
+def test_an_adoption_decision_of_an_earlier_period_is_not_the_years(tmp_path):
+    """Rule 1003: J was adopted in 2020 (decision December 2019) and came back into care in March 2024: that
+    decision is not this return's; K's, made in the care K is still in, is."""
+    b = CouncilBuilder(extract_date=date(2024, 6, 30))
+    b.team("T", service="cla")
+    for child in "JK":
+        b.add("child", child_id=child, sex="M", dob=date(2016, 7, 16), upn="D935200022000")
+    _episode(b, "J", "PJ1", date(2018, 11, 1), "S", date(2020, 4, 17), "E11")
+    _episode(b, "J", "PJ2", date(2024, 3, 4), "S")
+    _episode(b, "K", "PK", date(2022, 5, 1), "S")
+    b.add("adoption", adoption_id="AJ", child_id="J", decision_date=date(2019, 12, 26))
+    b.add("adoption", adoption_id="AK", child_id="K", decision_date=date(2023, 1, 10))
+    loaded = b.load(tmp_path)
+    write_ssda903(loaded.con, loaded.snapshot, tmp_path / "903", YEAR_END)
+    rows = list(csv.DictReader(open(tmp_path / "903" / "SSDA903_placed_for_adoption.csv")))
+    assert [(r["CHILD"], r["DATE_PLACED"]) for r in rows] == [("K", "10/01/2023")]

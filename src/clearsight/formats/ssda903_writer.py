@@ -14,8 +14,11 @@ history is written, one row per record (multi-year use and round trips).
 Codes follow DfE's: an episode's CIN is the child's latest need in N1-N8 (N0 and N9 have no 903 code)
 recorded at a referral on or before the start of its period of care, so constant over the period; a review is
 PN0 for a child under 4, else PN1; SW_REASON is why that social worker episode began: the reason the previous
-one ended when it follows on within DfE's 7 days, else FCONTA (the first contact); for a child who came into
-care in the year the social worker episodes begin that day (DfE's rules SW10-SW12). SW_ID is the worker's
+one ended when it follows on within DfE's 7 days, else FCONTA (the first contact); the social worker episodes
+are those of the child's time looked after in the year: for a child who came into care in the year they begin
+that day (the last such day), and for one who left care none begins after that day (DfE's rules SW10-SW12). The
+placed-for-adoption and AD1 rows are those of decisions made in the child's care in the year (a decision of an
+earlier period of care that ended in adoption is not this year's: rule 1003). SW_ID is the worker's
 Social Work England number where known, else their worker id. DuckDB's COPY writes the files, so exporting a
 large council runs at database speed.
 """
@@ -53,8 +56,16 @@ _SW_REASON = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in CHANGE_REASON_CODES.i
 _YEAR = """WITH eps AS (SELECT * FROM cla_episode WHERE snapshot_id = $s AND start_date <= $last
         AND (end_date IS NULL OR end_date >= $first)),
     looked AS (SELECT DISTINCT child_id FROM eps),
-    entered AS (SELECT child_id, max(start_date) AS care_start FROM eps WHERE start_reason = 'S'
-        AND start_date >= $first AND $bounded GROUP BY child_id),
+    -- in a year's return: the last day the child came into care in the year, and the day they left it
+    span AS (SELECT child_id, max(start_date) FILTER (WHERE start_reason = 'S' AND start_date >= $first)
+                AS care_start,
+            CASE WHEN count(end_date) = count(*) AND max(end_date) <= $last THEN max(end_date) END AS care_end
+        FROM eps WHERE $bounded GROUP BY child_id),
+    periods AS (SELECT child_id, period_id, min(start_date) AS period_start FROM cla_episode WHERE snapshot_id = $s
+        GROUP BY ALL),
+    -- the start of the child's first period of care in the year
+    looked_from AS (SELECT child_id, min(period_start) AS period_start FROM eps JOIN periods USING (child_id, period_id)
+        GROUP BY ALL),
     aged AS (SELECT l.*, c.dob, year($last) - year(c.dob)
             - CASE WHEN strftime(c.dob, '%m%d') > strftime($last, '%m%d') THEN 1 ELSE 0 END AS age
         FROM care_leaver l JOIN child c USING (child_id, snapshot_id) WHERE l.snapshot_id = $s),
@@ -62,6 +73,12 @@ _YEAR = """WITH eps AS (SELECT * FROM cla_episode WHERE snapshot_id = $s AND sta
         OR NOT EXISTS (SELECT 1 FROM cla_episode e WHERE e.snapshot_id = $s AND e.child_id = a.child_id
             AND (e.end_date IS NULL OR e.end_date >= a.dob + to_years(CAST(a.age AS INTEGER)))))))
 """
+
+
+# an adoption decision made in the child's care in the year, not one of an earlier period that ended in adoption
+# (903 rule 1003)
+_THIS_CARE = ("(NOT $bounded OR t.decision_date >= (SELECT f.period_start FROM looked_from f "
+              "WHERE f.child_id = t.child_id))")
 
 
 def _of_children(table: str, columns: str, order: str, where: str = "TRUE") -> str:
@@ -89,8 +106,7 @@ QUERIES = {
         CASE WHEN c.end_date <= $last THEN c.end_reason END AS REC,
         CASE WHEN c.end_date <= $last THEN c.placement_change_reason END AS REASON_PLACE_CHANGE,
         c.home_postcode AS HOME_POST, c.placement_postcode AS PL_POST, c.placement_urn AS URN
-        FROM (SELECT e.*, p.period_start FROM eps e JOIN (SELECT child_id, period_id, min(start_date) AS period_start
-              FROM cla_episode WHERE snapshot_id = $s GROUP BY ALL) p USING (child_id, period_id)) c
+        FROM (SELECT e.*, p.period_start FROM eps e JOIN periods p USING (child_id, period_id)) c
         ORDER BY c.child_id, c.start_date""",
     "reviews": _of_children(
         "review", f"{_d('c.dob')} AS DOB, {_d('t.held_date')} AS REVIEW, "
@@ -100,9 +116,10 @@ QUERIES = {
         CASE WHEN l.in_touch THEN 'YES' WHEN NOT l.in_touch THEN 'NO' END AS IN_TOUCH, l.activity AS ACTIV,
         l.accommodation || CASE WHEN l.suitable THEN '1' WHEN NOT l.suitable THEN '2' ELSE '' END AS ACCOM
         FROM cohort l ORDER BY 1""",
-    # each social worker episode with the reason the one before it ended, over the child's whole history
-    # a child who came into care in the year: their social workers from that day (an earlier one's episode
-    # begins then, as a first contact: rules SW10-SW12)
+    # each social worker episode with the reason the one before it ended, over the child's whole history; in a
+    # year's return, those of the child's time looked after in the year: from the day they came into care in the
+    # year (an earlier worker's episode begins then, as a first contact), and none beginning after they left care
+    # in it (rules SW10-SW12: a later worker is the child in need service's, not the return's)
     "social_worker": _of_children(
         f"""(SELECT h.*, greatest(h.start_date, coalesce(n.care_start, h.start_date)) AS sw_start,
                 CASE WHEN h.start_date >= coalesce(n.care_start, h.start_date) THEN h.reason_before END AS sw_reason
@@ -113,8 +130,9 @@ QUERIES = {
                 WHERE a.snapshot_id = $s AND a.role = 'allocated_social_worker'
                   AND (a.end_date IS NULL OR a.end_date > a.start_date)  -- never held: would repeat its SW_DECOM
                 WINDOW child_order AS (PARTITION BY a.snapshot_id, a.child_id ORDER BY a.start_date)) h
-            LEFT JOIN entered n USING (child_id)
-            WHERE h.end_date IS NULL OR n.care_start IS NULL OR h.end_date > n.care_start)""",
+            LEFT JOIN span n USING (child_id)
+            WHERE (h.end_date IS NULL OR n.care_start IS NULL OR h.end_date > n.care_start)
+              AND (n.care_end IS NULL OR h.start_date < n.care_end))""",
         f"{_d('c.dob')} AS DOB, t.sw_id AS SW_ID, {_d('t.sw_start')} AS SW_DECOM, {_in_year('t.end_date')} AS SW_DEC, "
         f"coalesce(CASE t.sw_reason {_SW_REASON} END, 'FCONTA') AS SW_REASON",
         "t.start_date", "t.start_date <= $last AND (t.end_date IS NULL OR t.end_date >= $first)"),
@@ -131,14 +149,14 @@ QUERIES = {
         "adoption", f"{_d('c.dob')} AS DOB, {_d('t.decision_date')} AS DATE_PLACED, "
         f"{_in_year('t.decision_ceased_date')} AS DATE_PLACED_CEASED, "
         "CASE WHEN t.decision_ceased_date <= $last THEN t.ceased_reason END AS REASON_PLACED_CEASED",
-        "t.decision_date", "t.decision_date <= $last AND (t.decision_ceased_date IS NULL "
-        "OR t.decision_ceased_date >= $first)"),
+        "t.decision_date", f"t.decision_date <= $last AND (t.decision_ceased_date IS NULL "
+        f"OR t.decision_ceased_date >= $first) AND {_THIS_CARE}"),
     "ad1": _of_children(
         "(SELECT * FROM adoption WHERE matched_date IS NOT NULL OR adopters IS NOT NULL)",
         f"{_d('c.dob')} AS DOB, {_d('t.decision_date')} AS DATE_INT, {_in_year('t.matched_date')} AS DATE_MATCH, "
         "CASE WHEN t.adopted_by_foster_carer THEN '1' WHEN NOT t.adopted_by_foster_carer THEN '0' END "
         "AS FOSTER_CARE, t.adopters AS NB_ADOPTR, t.adopters_sex AS SEX_ADOPTR, "
-        "t.adopters_legal_status AS LS_ADOPTR", "t.decision_date", "t.decision_date <= $last"),
+        "t.adopters_legal_status AS LS_ADOPTR", "t.decision_date", f"t.decision_date <= $last AND {_THIS_CARE}"),
     # in a year's return, every child starting a period of care in the year: Z1 when none is recorded
     "previous_permanence": f"""{_YEAR} SELECT s.child_id AS CHILD, {_d('c.dob')} AS DOB,
         coalesce(p.arrangement, 'Z1') AS PREV_PERM, p.council_code AS LA_PERM, p.order_date AS DATE_PERM

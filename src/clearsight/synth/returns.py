@@ -34,7 +34,9 @@ CHANGE_REASONS = {"CARPL": 0.36, "CREQB": 0.12, "CREQO": 0.08, "CHILD": 0.08, "L
 # other than foster care is always in the area (903 rule 1015).
 _WHERE = {"PR0": (0.9, 0.1, 0.0), "PR1": (0.92, 0.08, 0.0), "PR2": (0.1, 0.85, 0.05),
           "PR3": (0.5, 0.4, 0.1), "PR4": (0.45, 0.43, 0.12), "PR5": (0.5, 0.4, 0.1)}
-_FOSTER_OR_ADOPTION = {"A3", "A4", "A5", "A6", "U1", "U2", "U3", "U4", "U5", "U6"}
+_ADOPTION_PLACEMENTS = ("A3", "A4", "A5", "A6")
+_FOSTER = ("U1", "U2", "U3", "U4", "U5", "U6")
+_FOSTER_OR_ADOPTION = {*_ADOPTION_PLACEMENTS, *_FOSTER}
 # Placements with no Ofsted-registered provider (903 rule 222: no URN): with parents, independent living,
 # residential employment, young offender institutions and prisons, secure units... (T0-T4 temporary), other.
 _NO_URN = {"P1", "P2", "P3", "R1", "R2", "R5", "T0", "T1", "T2", "T3", "T4", "Z1"}
@@ -44,6 +46,7 @@ _AGENCIES = 6
 # child's referral recorded as N0 (not stated) or N9 (not in need), which no case system would keep.
 LOOKED_AFTER_NEED = {"N1": 0.65, "N2": 0.03, "N3": 0.03, "N4": 0.13, "N5": 0.12, "N6": 0.01, "N7": 0.01, "N8": 0.02}
 _PLACEMENT_CHANGE = {"B", "P", "T", "U"}  # reasons for a new episode that change the placement
+ADOPTED = {"E11", "E12"}  # reasons a period of care ended in adoption
 
 
 def _birthday(born: date, years: int) -> date:
@@ -135,7 +138,9 @@ def episode_fields(cla: Columns, uasc: set[str], rng: np.random.Generator) -> Co
             if cla["placement_provider"][i] == "PR1" and cla["placement_type"][i] not in _FOSTER_OR_ADOPTION:
                 shares = (1.0, 0.0, 0.0)
             area = areas[int(rng.choice(3, p=shares))]
-            while place[i] in ("", home[i]):  # away from home (rule 392d)
+            # away from home (rule 392d); a new placement is somewhere new (rule 435)
+            moved = same_period and cla["start_reason"][i] in _PLACEMENT_CHANGE
+            while place[i] in ("", home[i]) or (moved and place[i] == place[previous]):
                 place[i] = area[int(rng.integers(len(area)))]
         if place[i] and not urn[i]:
             urn[i] = _urn(cla["placement_provider"][i], cla["placement_type"][i], place[i], rng)
@@ -151,7 +156,11 @@ def as_recorded(t: dict[str, Columns], rng: np.random.Generator) -> None:
     PACE (J2) and other youth justice statuses for under-10s become accommodation (V2: PACE lasts hours, and
     no child under 10 is criminally responsible: 903 rules 358, 364); an emergency protection order lasting
     over 21 days was an interim care order (C2, rule 362); supported accommodation (H5) for an under-16 is
-    foster care (rule 371); placed with parents (P1) under section 20 is foster care (rule 378); the reason for a
+    foster care (rule 371); placed with parents (P1) under section 20 is foster care (rule 378); placed for
+    adoption under a placement order is A6, with adopters under that order (rules 336, 408), and a child adopted
+    from a placement was placed for adoption there (A4 with consent, A6 under an order: rule 390); a special
+    guardianship order ending a placement other than foster care was made to other carers (E45, E46 to E47,
+    E48: rule 516); the reason for a
     new episode says what changed: B when both the legal status and the placement did (rules 434-436); an E17 ending before the
     18th birthday is E5 (rule 460); a looked-after child's sex is known (rule 101) and their referrals' need is
     one of N1-N8 (rule 504); no care leaver's S or X accommodation is suitable (rule 133); and a case with a
@@ -177,6 +186,15 @@ def as_recorded(t: dict[str, Columns], rng: np.random.Generator) -> None:
                   & (cla["start_date"] >= run_start[i])] = "C2"
     foster = ((ptype == "H5") & (age < 16)) | ((ptype == "P1") & (legal == "V2"))
     ptype[foster], prov[foster & (prov == "PR0")] = "U4", "PR1"
+    # placed for adoption under a placement order, with adopters (rules 336, 408): the consent codes are not it
+    ptype[(legal == "E1") & np.isin(ptype, ("A3", "A4"))] = "A6"
+    # a child adopted from their placement was placed for adoption there (rule 390)
+    adopted = np.isin(cla["end_reason"], ("E11", "E12")) & ~np.isin(ptype, _ADOPTION_PLACEMENTS)
+    ptype[adopted] = np.where(legal[adopted] == "E1", "A6", "A4")
+    prov[adopted & (prov == "PR0")] = "PR1"
+    # a special guardianship order ending a placement other than foster care was made to other carers (rule 516)
+    for former, other in (("E45", "E47"), ("E46", "E48")):
+        cla["end_reason"][(cla["end_reason"] == former) & ~np.isin(ptype, _FOSTER)] = other
     for before, i in pairs:  # the reason for a new episode says what changed (rules 434-436)
         moved = (ptype[i], prov[i]) != (ptype[before], prov[before])
         if legal[i] != legal[before] and cla["start_reason"][i] in ("L", "P") and moved:
@@ -218,26 +236,34 @@ def as_recorded(t: dict[str, Columns], rng: np.random.Generator) -> None:
 def adoption_decisions(cla: Columns, rng: np.random.Generator) -> Columns:
     """The 903 'placed for adoption' record of each child with a placement order (E1) or an adoption placement
     (A3-A6): the decision that they should be placed for adoption, a few weeks to three months before the first
-    such episode but not before the period of care began (903 rules 551, 553, 1003); matches and adopters are
-    not recorded."""
+    such episode but not before the period of care began (903 rules 551, 553, 1003); a child who left that period
+    of care other than by adoption no longer should be, from the day they left (rule 557: RD1, no longer in their
+    best interests, or RD4, another reason); matches and adopters are not recorded."""
     first: dict[str, int] = {}
     period_start: dict[str, int] = {}
-    for period, start in zip(cla["period_id"], cla["start_date"]):
+    last: dict[str, tuple[int, int, str]] = {}  # each period's latest episode: start, end (-1 open), why it ended
+    for period, start, end, why in zip(cla["period_id"], cla["start_date"], cla["end_date"], cla["end_reason"]):
         period_start[period] = min(period_start.get(period, start), start)
-    looked_after_from: dict[str, int] = {}
+        if period not in last or start > last[period][0]:
+            last[period] = (int(start), int(end), str(why))
+    looked_after_in: dict[str, str] = {}
     for child, period, start, legal, ptype in zip(cla["child_id"], cla["period_id"], cla["start_date"],
                                                  cla["legal_status"], cla["placement_type"]):
-        if (legal == "E1" or ptype in ("A3", "A4", "A5", "A6")) and start < first.get(child, start + 1):
-            first[child], looked_after_from[child] = start, period_start[period]
+        if (legal == "E1" or ptype in _ADOPTION_PLACEMENTS) and start < first.get(child, start + 1):
+            first[child], looked_after_in[child] = start, period
     children = sorted(first)
     n = len(children)
     empty = np.full(n, "", dtype=object)
+    decided = np.maximum(np.array([first[c] for c in children], dtype=np.int64) - rng.integers(20, 91, n),
+                         np.array([period_start[looked_after_in[c]] for c in children], dtype=np.int64))
+    ended = [last[looked_after_in[c]] for c in children]
+    ceased = np.array([end if end >= 0 and why not in ADOPTED else -1 for _, end, why in ended], dtype=np.int64)
+    reasons = rng.choice(np.array(["RD1", "RD4"], dtype=object), size=n, p=[0.7, 0.3])
     return {
         "adoption_id": np.array([f"AD{i + 1:05d}" for i in range(n)], dtype=object),
         "child_id": np.array(children, dtype=object),
-        "decision_date": np.maximum(np.array([first[c] for c in children], dtype=np.int64) - rng.integers(20, 91, n),
-                                    np.array([looked_after_from[c] for c in children], dtype=np.int64)),
-        "decision_ceased_date": np.full(n, -1, dtype=np.int64), "ceased_reason": empty,
+        "decision_date": decided,
+        "decision_ceased_date": ceased, "ceased_reason": np.where(ceased >= 0, reasons, "").astype(object),
         "matched_date": np.full(n, -1, dtype=np.int64), "adopted_by_foster_carer": np.full(n, -1, dtype=np.int8),
         "adopters": np.full(n, -1, dtype=np.int64), "adopters_sex": empty, "adopters_legal_status": empty,
     }
