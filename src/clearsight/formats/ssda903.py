@@ -182,11 +182,7 @@ def read(paths: Sequence[Path]) -> list[ReaderOutput]:
     files = ReaderOutput(FORMAT, list(paths))  # what is said of whole files: malformed lines, column names
     con = scratch_connection(paths)
     try:
-        staged = _stage(con, paths, files)
-        merged: dict[str, dict[str | None, int]] = {}
-        for kind in staged:
-            if kind in MODELLED:
-                merged[kind] = _merge_years(con, kind)
+        staged, merged = _stage(con, paths, files)
         councils = sorted({r[0] for kind in staged for r in con.execute(f"SELECT DISTINCT _la FROM t_{kind}")
                            .fetchall()}, key=lambda c: (c is not None, c or "")) or [None]  # no rows: one, empty
         outputs = {la: ReaderOutput(FORMAT, list(paths), council=la or "", notes=list(files.notes),
@@ -235,10 +231,14 @@ def read(paths: Sequence[Path]) -> list[ReaderOutput]:
     return list(outputs.values())
 
 
-def _stage(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], files: ReaderOutput) -> dict[str, list[str]]:
+def _stage(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], files: ReaderOutput
+           ) -> tuple[dict[str, list[str]], dict[str, dict[str | None, int]]]:
     """Stage every file and stack each table's files as `t_<table>`, with each row's collection year (`_year`)
-    and council (`_la`); returns table -> its files' stage names (dropped once stacked)."""
+    and council (`_la`), a record repeated in a later year's return merged into it (`_stack_years`); returns
+    table -> its files' stage names (dropped once stacked), and table -> council -> rows merged."""
     staged: dict[str, list[str]] = {}
+    selects: dict[str, list[str]] = {}
+    headers: dict[str, set[str]] = {}
     for i, path in enumerate(paths):
         try:
             with open(path, newline="", encoding="utf-8-sig") as fh:
@@ -262,24 +262,24 @@ def _stage(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], files: ReaderO
         name_year = year_of_name(path.stem)
         year = _year_sql("year") if "year" in staged_file.header else (str(name_year) if name_year else "NULL")
         la = "NULLIF(trim(la), '')" if "la" in staged_file.header else "CAST(NULL AS VARCHAR)"
-        con.execute(f"CREATE TEMP TABLE stage_y{i} AS SELECT *, CAST({year} AS INTEGER) AS _year, {la} AS _la "
-                    f"FROM stage_f{i}")
-        con.execute(f"DROP TABLE stage_f{i}")
-        staged.setdefault(kind, []).append(f"stage_y{i}")
-    for kind, parts in staged.items():
-        union = " UNION ALL BY NAME ".join(f"SELECT * FROM {p}" for p in parts)
+        staged.setdefault(kind, []).append(f"stage_f{i}")
+        selects.setdefault(kind, []).append(f"SELECT *, CAST({year} AS INTEGER) AS _year, {la} AS _la FROM stage_f{i}")
+        headers.setdefault(kind, set()).update(staged_file.header)
+    merged: dict[str, dict[str | None, int]] = {}
+    for kind, parts in staged.items():  # each table stacked in one pass, not copied file by file
+        union = " UNION ALL BY NAME ".join(selects[kind])
         if kind in MODELLED:  # columns an older year's file lacks are added empty; dates parsed once
-            have = {d[0] for p in parts for d in con.execute(f"SELECT * FROM {p} LIMIT 0").description}
+            have = headers[kind]
             added = [f"CAST(NULL AS VARCHAR) AS {c}" for c in sorted(_KNOWN_COLUMNS[kind] - have)]
             dates = [f"{sql_date(c) if c in have else 'CAST(NULL AS DATE)'} AS {_d(c)}"
                      for c in _DATES.get(kind, ())]
             extra_sql = "".join(f", {e}" for e in added + dates)
-            con.execute(f"CREATE TEMP TABLE t_{kind} AS SELECT *{extra_sql} FROM ({union})")
+            merged[kind] = _stack_years(con, kind, f"SELECT *{extra_sql} FROM ({union})")
         else:
             con.execute(f"CREATE TEMP TABLE t_{kind} AS {union}")
         for p in parts:
             con.execute(f"DROP TABLE {p}")
-    return staged
+    return staged, merged
 
 
 def _empty_table(con: duckdb.DuckDBPyConnection, kind: str) -> None:
@@ -310,18 +310,17 @@ def _record_key(kind: str) -> str:
                      for c in RECORD_KEY[kind])
 
 
-def _merge_years(con: duckdb.DuckDBPyConnection, kind: str) -> dict[str | None, int]:
-    """Keep only the latest year's rows of each record (per council); return, per council, how many rows were
-    merged away. Rows of one year sharing a key are all kept, so a true duplicate is still named by the key
-    check."""
-    years = con.execute(f"SELECT count(DISTINCT coalesce(_year, -1)) FROM t_{kind}").fetchone()
+def _stack_years(con: duckdb.DuckDBPyConnection, kind: str, stacked: str) -> dict[str | None, int]:
+    """Create `t_<kind>` from the `stacked` rows keeping only the latest year's rows of each record (per
+    council); return, per council, how many rows were merged away. Rows of one year sharing a key are all kept,
+    so a true duplicate is still named by the key check."""
+    years = con.execute(f"SELECT count(DISTINCT coalesce(_year, -1)) FROM ({stacked})").fetchone()
     if years is None or years[0] < 2:
+        con.execute(f"CREATE TEMP TABLE t_{kind} AS {stacked}")
         return {}
-    before = dict(con.execute(f"SELECT _la, count(*) FROM t_{kind} GROUP BY _la").fetchall())
-    con.execute(f"CREATE TEMP TABLE m_{kind} AS SELECT * FROM t_{kind} QUALIFY coalesce(_year, -1) = "
+    before = dict(con.execute(f"SELECT _la, count(*) FROM ({stacked}) GROUP BY _la").fetchall())
+    con.execute(f"CREATE TEMP TABLE t_{kind} AS SELECT * FROM ({stacked}) QUALIFY coalesce(_year, -1) = "
                 f"max(coalesce(_year, -1)) OVER (PARTITION BY _la, {_record_key(kind)})")
-    con.execute(f"DROP TABLE t_{kind}")
-    con.execute(f"ALTER TABLE m_{kind} RENAME TO t_{kind}")
     after = dict(con.execute(f"SELECT _la, count(*) FROM t_{kind} GROUP BY _la").fetchall())
     return {la: n - after.get(la, 0) for la, n in before.items() if n > after.get(la, 0)}
 

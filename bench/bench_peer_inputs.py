@@ -1,0 +1,71 @@
+"""Load speed on the peers' smaller inputs (issue 15 item 7): an Annex A workbook of about 5,900 rows and a CIN
+census of about 1,000 children, each loaded by `clearsight load` into a new database as a whole process, against
+the target of 1 s each. (The 504,000-row SSDA903 stack is bench_ssda903_load's.)
+
+Builds Eastmere once per input at the scale that gives the size asked (--annex-scale, default 0.28: about 5,900
+rows over Annex A's six months; --cin-scale, default 0.2: about 1,000 children in the 2023-24 census), writes
+the workbook and the census XML with Clearsight's writers, then runs `clearsight --db NEW load FILE` --repeat
+times, printing wall seconds, CPU seconds of the process and its peak resident memory. Not part of the test run:
+    .venv/bin/python bench/bench_peer_inputs.py [--work DIR] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from bench_ssda903_load import _load
+
+from clearsight.formats.annex_a_writer import write_annex_a
+from clearsight.formats.cin_census_writer import write_cin_census
+from clearsight.store.database import connect
+from clearsight.store.load import load_extract
+from clearsight.store.snapshots import get_snapshot
+from clearsight.synth import generate_council
+
+TARGET_SECONDS = 1.0
+CENSUS_DAY = date(2024, 3, 31)
+
+
+def _written(work: Path, name: str, scale: float) -> tuple[Path, str]:
+    """The input file, written once per work directory from Eastmere at `scale`, and its size in words."""
+    out = work / ("annex_a.xlsx" if name == "annex-a" else "cin")
+    size = work / f"{name}.size"
+    if not size.is_file():
+        extract = work / f"extract-{name}"
+        generate_council(extract, seed=1, scale=scale)
+        con = connect(work / f"{name}.duckdb")
+        assert load_extract(con, extract).status == "loaded"
+        snapshot = get_snapshot(con)
+        if name == "annex-a":
+            size.write_text(f"{sum(write_annex_a(con, snapshot, out).values()):,} rows")
+        else:
+            size.write_text(f"{write_cin_census(con, snapshot, out, CENSUS_DAY)['children']:,} children")
+        con.close()
+    return (out if name == "annex-a" else next(out.glob("*.xml"))), size.read_text()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--annex-scale", type=float, default=0.28)
+    parser.add_argument("--cin-scale", type=float, default=0.2)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--work", type=Path)
+    args = parser.parse_args()
+    work = args.work or Path(tempfile.mkdtemp(prefix="bench-peers-"))
+    work.mkdir(parents=True, exist_ok=True)
+    for name, scale in (("annex-a", args.annex_scale), ("cin", args.cin_scale)):
+        path, size = _written(work, name, scale)
+        runs = [_load(work, path, n) for n in range(args.repeat)]
+        wall, cpu = statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
+        print(f"{name}: {size} loaded in {wall:.2f}s wall, {cpu:.2f}s CPU (median of {args.repeat}), peak "
+              f"{max(r[2] for r in runs):,.0f} MB  (target {TARGET_SECONDS:g}s)")
+
+
+if __name__ == "__main__":
+    main()
