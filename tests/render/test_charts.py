@@ -51,3 +51,19 @@ def test_spec_json_cannot_close_its_script_element():
     text = spec_json({"description": "</script><script>alert(1)</script> & more"})
     assert "<" not in text and ">" not in text and "&" not in text
     assert json.loads(text)["description"].startswith("</script>")
+
+
+def test_leavers_by_quarter_are_bars_labelled_as_printed_a_withheld_one_on_the_axis():
+    rows = [{"quarter": "Jul to Sep 2023", "leavers": 8, "teams": "[c]", "others": "<5"},
+            {"quarter": "Oct to Dec 2023", "leavers": 18, "teams": 13, "others": 5}]
+    section = Section("quarterly", "Leavers by quarter", (
+        col("quarter", "Three months"), col("leavers", "Council", "count"), col("teams", "Two teams", "count"),
+        col("others", "Other teams", "count")), rows)
+    spec = view_chart("workforce", section)
+    values = [(d["x"], d["series"], d["value"], d["at"], d["label"]) for d in spec["data"]["values"]]
+    assert values == [("Jul to Sep 2023", "Council", 8, 8, "8"), ("Jul to Sep 2023", "Two teams", None, 0, "[c]"),
+                      ("Oct to Dec 2023", "Council", 18, 18, "18"), ("Oct to Dec 2023", "Two teams", 13, 13, "13")]
+    assert spec["layer"][0]["encoding"]["fill"]["scale"]["range"] == ["white", "#1d1d1d"]  # black and white
+    assert "Jul to Sep 2023: Council 8, Two teams [c]" in spec["description"]
+    image = svg(spec)
+    assert image.lstrip().startswith("<svg") and "[c]" in image
