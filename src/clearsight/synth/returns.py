@@ -217,9 +217,10 @@ def as_recorded(t: dict[str, Columns], rng: np.random.Generator) -> None:
     active = np.concatenate([t[table]["episode_id"] for table in ("s47", "cp_plan", "cin_plan")])
     ep["close_reason"][(ep["close_reason"] == "RC8") & np.isin(ep["episode_id"], active)] = "RC7"
     # a second referral the same day is one referral: the one taken no further is not kept (rules 8816, 8820)
-    day_of = [f"{c}:{d}" for c, d in zip(ep["child_id"], ep["referral_date"])]
+    # as text, not objects: np.isin compares object arrays pair by pair (hours at scale 10), text by sorting
+    day_of = np.array([f"{c}:{d}" for c, d in zip(ep["child_id"], ep["referral_date"])])
     _, first, count = np.unique(day_of, return_index=True, return_counts=True)
-    twice = np.isin(day_of, np.array(day_of, dtype=object)[first[count > 1]])
+    twice = np.isin(day_of, day_of[first[count > 1]])
     keep = ~(twice & (ep["referral_nfa"] == 1) & (ep["close_date"] == ep["referral_date"]))
     for name in ep:
         ep[name] = ep[name][keep]
