@@ -11,7 +11,7 @@ import pyarrow.compute as pc
 from clearsight.canonical import schema
 from clearsight.synth.activity import Activity
 from clearsight.synth.council import population_rows
-from clearsight.synth.returns import adoption_decisions, as_recorded, child_fields, episode_fields
+from clearsight.synth.returns import adoption_decisions, as_recorded, child_fields, episode_fields, isin
 from clearsight.synth.timeline import CouncilRun
 from clearsight.synth.workdays import EPOCH, day
 from clearsight.synth.workforce import PRACTITIONER
@@ -241,7 +241,7 @@ def missing_episodes(run: CouncilRun, cla: Columns) -> Columns:
 def uasc_children(child: Columns, cla: Columns) -> Columns:
     """The 903 UASC table: looked-after children the run made unaccompanied asylum-seeking; the status ceases
     at 18 (DUC), which may lie after the extract date."""
-    chosen = np.flatnonzero((child["uasc"] == 1) & np.isin(child["child_id"], cla["child_id"]))
+    chosen = np.flatnonzero((child["uasc"] == 1) & isin(child["child_id"], cla["child_id"]))
     eighteenth = [day(_years_after(EPOCH + timedelta(days=int(d)), 18)) for d in child["dob"][chosen]]
     return {"child_id": child["child_id"][chosen], "ceased_date": np.array(eighteenth, dtype=np.int64)}
 

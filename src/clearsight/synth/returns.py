@@ -50,7 +50,7 @@ _PLACEMENT_CHANGE = {"B", "P", "T", "U"}  # reasons for a new episode that chang
 ADOPTED = {"E11", "E12"}  # reasons a period of care ended in adoption
 
 
-def _isin(values: Any, wanted: Any) -> np.ndarray:
+def isin(values: Any, wanted: Any) -> np.ndarray:
     """np.isin for the generator's columns, which hold Python objects: by hashing, as np.isin compares object
     arrays pair by pair (scale 10 took hours)."""
     wanted = set(wanted.tolist() if isinstance(wanted, np.ndarray) else wanted)
@@ -180,7 +180,7 @@ def as_recorded(t: dict[str, Columns], rng: np.random.Generator) -> None:
     age = np.array([(s - dob[c]) / 365.25 for c, s in zip(cla["child_id"], cla["start_date"])])
     legal, ptype, prov = cla["legal_status"], cla["placement_type"], cla["placement_provider"]
     ends = np.where(cla["end_date"] < 0, np.iinfo(np.int64).max, cla["end_date"])
-    legal[(legal == "J2") | (_isin(legal, ("J1", "J3")) & (age < 10))] = "V2"
+    legal[(legal == "J2") | (isin(legal, ("J1", "J3")) & (age < 10))] = "V2"
     order = np.lexsort((cla["start_date"], cla["child_id"]))
     pairs = [(b, i) for b, i in zip(order[:-1], order[1:]) if cla["period_id"][b] == cla["period_id"][i]]
     # an EPO's episodes in a row: over 21 days in all, an interim care order throughout
@@ -195,14 +195,14 @@ def as_recorded(t: dict[str, Columns], rng: np.random.Generator) -> None:
     foster = ((ptype == "H5") & (age < 16)) | ((ptype == "P1") & (legal == "V2"))
     ptype[foster], prov[foster & (prov == "PR0")] = "U4", "PR1"
     # placed for adoption under a placement order, with adopters (rules 336, 408): the consent codes are not it
-    ptype[(legal == "E1") & _isin(ptype, ("A3", "A4"))] = "A6"
+    ptype[(legal == "E1") & isin(ptype, ("A3", "A4"))] = "A6"
     # a child adopted from their placement was placed for adoption there (rule 390)
-    adopted = _isin(cla["end_reason"], ("E11", "E12")) & ~_isin(ptype, _ADOPTION_PLACEMENTS)
+    adopted = isin(cla["end_reason"], ("E11", "E12")) & ~isin(ptype, _ADOPTION_PLACEMENTS)
     ptype[adopted] = np.where(legal[adopted] == "E1", "A6", "A4")
     prov[adopted & (prov == "PR0")] = "PR1"
     # a special guardianship order ending a placement other than foster care was made to other carers (rule 516)
     for former, other in (("E45", "E47"), ("E46", "E48")):
-        cla["end_reason"][(cla["end_reason"] == former) & ~_isin(ptype, _FOSTER)] = other
+        cla["end_reason"][(cla["end_reason"] == former) & ~isin(ptype, _FOSTER)] = other
     for before, i in pairs:  # the reason for a new episode says what changed (rules 434-436)
         moved = (ptype[i], prov[i]) != (ptype[before], prov[before])
         if legal[i] != legal[before] and cla["start_reason"][i] in ("L", "P") and moved:
@@ -213,21 +213,21 @@ def as_recorded(t: dict[str, Columns], rng: np.random.Generator) -> None:
             cla["start_reason"][i] = "B"
     eighteenth = np.array([day(_birthday(EPOCH + timedelta(days=int(dob[c])), 18)) for c in cla["child_id"]])
     cla["end_reason"][(cla["end_reason"] == "E17") & (cla["end_date"] >= 0) & (cla["end_date"] < eighteenth)] = "E5"
-    looked = _isin(child["child_id"], cla["child_id"])
-    unknown = looked & ~_isin(child["sex"], ("M", "F"))
+    looked = isin(child["child_id"], cla["child_id"])
+    unknown = looked & ~isin(child["sex"], ("M", "F"))
     child["sex"][unknown] = np.where(rng.random(int(unknown.sum())) < 0.56, "M", "F")
     ep = t["episode"]
-    vague = _isin(ep["child_id"], cla["child_id"]) & _isin(ep["primary_need"], ("N0", "N9"))
+    vague = isin(ep["child_id"], cla["child_id"]) & isin(ep["primary_need"], ("N0", "N9"))
     needs, p = list(LOOKED_AFTER_NEED), np.array(list(LOOKED_AFTER_NEED.values()))
     ep["primary_need"][vague] = rng.choice(needs, size=int(vague.sum()), p=p / p.sum())
     leaver = t["care_leaver"]
-    leaver["suitable"][_isin(leaver["accommodation"], ("S", "X"))] = 0
+    leaver["suitable"][isin(leaver["accommodation"], ("S", "X"))] = 0
     active = np.concatenate([t[table]["episode_id"] for table in ("s47", "cp_plan", "cin_plan")])
-    ep["close_reason"][(ep["close_reason"] == "RC8") & _isin(ep["episode_id"], active)] = "RC7"
+    ep["close_reason"][(ep["close_reason"] == "RC8") & isin(ep["episode_id"], active)] = "RC7"
     # a second referral the same day is one referral: the one taken no further is not kept (rules 8816, 8820)
     day_of = np.array([f"{c}:{d}" for c, d in zip(ep["child_id"], ep["referral_date"])], dtype=object)
     _, first, count = np.unique(day_of, return_index=True, return_counts=True)
-    twice = _isin(day_of, day_of[first[count > 1]])
+    twice = isin(day_of, day_of[first[count > 1]])
     keep = ~(twice & (ep["referral_nfa"] == 1) & (ep["close_date"] == ep["referral_date"]))
     for name in ep:
         ep[name] = ep[name][keep]
@@ -238,7 +238,7 @@ def as_recorded(t: dict[str, Columns], rng: np.random.Generator) -> None:
     late = np.array([0 <= closed.get(s47_episode.get(s, ""), -1) < held
                      for s, held in zip(icpc["s47_id"], icpc["conference_date"])], dtype=bool)
     icpc["conference_date"][late], icpc["resulted_in_plan"][late] = -1, -1
-    t["s47"]["icpc_required"][_isin(t["s47"]["s47_id"], icpc["s47_id"][late])] = 0  # rule 8868
+    t["s47"]["icpc_required"][isin(t["s47"]["s47_id"], icpc["s47_id"][late])] = 0  # rule 8868
 
 
 def adoption_decisions(cla: Columns, rng: np.random.Generator) -> Columns:
