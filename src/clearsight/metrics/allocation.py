@@ -137,12 +137,7 @@ def _with_last_practitioner_allocation_end(s: Scope, waiting: ir.Table) -> ir.Ta
     order_by=("days_waiting desc", "child_id"),
 )
 def unallocated_cases(s: Scope) -> ir.Table:
-    # A left join keeping the children with no allocation, not an anti join: DuckDB can then flatten the metric
-    # into one query over a spine of dates (`compute_monthly`, the alerts' replay); the same rows.
-    cases = open_cases(s)
-    allocated = allocated_children(s).mutate(_allocated=True)
-    waiting = cases.left_join(allocated, "child_id").filter(lambda t: t._allocated.isnull()).select(cases.columns)
-    j = _left_join_on_child(_with_last_practitioner_allocation_end(s, waiting), _held_by_manager(s))
+    j = _left_join_on_child(_with_last_practitioner_allocation_end(s, waiting_children(s)), _held_by_manager(s))
     since = ibis.coalesce(j.last_allocation_end, j.referral_date)
     return j.select(
         "child_id", "episode_id", "team_id", "team", "service", "legal_status", "referral_date",
@@ -151,6 +146,30 @@ def unallocated_cases(s: Scope) -> ir.Table:
         days_waiting=s.day.delta(since, unit="day"),
         held_by=j.held_by,
     )
+
+
+def waiting_children(s: Scope) -> ir.Table:
+    """The children of `unallocated_cases` with `open_cases`' columns alone: one row per child (an open case is
+    a child's latest episode, a team id is a team's key), so its rows by team are that metric's, counted without
+    reading the allocation history twice more for why and how long each child waits."""
+    # A left join keeping the children with no allocation, not an anti join: DuckDB can then flatten the metric
+    # into one query over a spine of dates (`compute_monthly`, the alerts' replay); the same rows.
+    cases = open_cases(s)
+    allocated = allocated_children(s).mutate(_allocated=True)
+    return cases.left_join(allocated, "child_id").filter(lambda t: t._allocated.isnull()).select(cases.columns)
+
+
+@metric(
+    "children_waiting",
+    title="Children waiting, by team",
+    definition="The children of unallocated_cases counted by team: open cases with no current allocation to a "
+    "case-holding practitioner (cases held by a manager count).",
+    unit="children", polarity="lower_is_better", reads=_CASE_FIELDS + _ALLOCATION_FIELDS,
+    order_by=("team", "team_id"),
+)
+def children_waiting(s: Scope) -> ir.Table:
+    waiting = waiting_children(s)
+    return waiting.group_by(["team_id", "team", "service"]).agg(children=lambda t: t.count())
 
 
 def _left_join_on_child(left: ir.Table, right: ir.Table) -> ir.Table:

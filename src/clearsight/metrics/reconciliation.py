@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from clearsight.metrics.allocation import unallocated_cases
+from clearsight.metrics.allocation import waiting_children
 from clearsight.metrics.lazy import ibis
 from clearsight.metrics.levels import teams
 from clearsight.metrics.registry import Scope, metric
@@ -18,8 +18,9 @@ from clearsight.metrics.registry import Scope, metric
 if TYPE_CHECKING:
     import ibis.expr.types as ir
 
-# Reported measures Clearsight can recompute, each as a count of a registered list metric's rows by team.
-RECOMPUTABLE = {"unallocated_cases": unallocated_cases}
+# Reported measures Clearsight can recompute, each as a count by team of the rows of a registered list metric
+# (unallocated_cases: counted from `waiting_children`, its rows without why and how long).
+RECOMPUTABLE = {"unallocated_cases": waiting_children}
 
 
 @metric(

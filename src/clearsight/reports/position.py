@@ -133,7 +133,8 @@ def waiting_line(summary: dict[str, Any]) -> str:
 def change_line(req: Request, now: int) -> str:
     """The waiting count a week before, from the same snapshot."""
     before = req.as_at - timedelta(days=7)
-    then = compute(req.con, req.snapshot, "unallocated_cases", before, req.config, req.team).rows.num_rows
+    counts = compute(req.con, req.snapshot, "children_waiting", before, req.config, req.team).records()
+    then = sum(r["children"] for r in counts)
     move = "up" if now > then else "down" if now < then else "no change"
     diff = f"{move} {abs(now - then):,}" if now != then else move
     return f"Change since {long_date(before)}: {diff} (then {then:,} waiting)."

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 from clearsight.canonical import schema
@@ -551,9 +552,33 @@ def query_arrow(
         cursor.close()
     for i, col in enumerate(table.schema):
         if pa.types.is_decimal(col.type):
-            target = pa.int64() if col.type.scale == 0 else pa.float64()
-            table = table.set_column(i, col.name, table.column(i).cast(target))
+            whole = _whole_decimals(table.column(i)) if col.type.scale == 0 else None
+            cast = whole if whole is not None else table.column(i).cast(pa.int64() if col.type.scale == 0 else
+                                                                         pa.float64())
+            table = table.set_column(i, col.name, cast)
     return table
+
+
+def _whole_decimals(column: pa.ChunkedArray) -> pa.ChunkedArray | None:
+    """A decimal128 column of scale 0 as int64, read from its buffers: each value's low 64 bits, when the high
+    64 are only its sign (so every value fits); else None, and Arrow's cast decides. Arrow's own cast imports
+    pyarrow.compute, a twentieth of a second of every command that sums a count."""
+    chunks = []
+    for chunk in column.chunks:
+        if chunk.offset or sys.byteorder != "little":
+            return None
+        validity, data = chunk.buffers()
+        words = np.frombuffer(data, dtype=np.int64, count=2 * len(chunk))
+        low, high = words[0::2].copy(), words[1::2]
+        if validity is not None:  # a null's slot holds anything: zero it, and check the values only
+            valid = np.unpackbits(np.frombuffer(validity, dtype=np.uint8), bitorder="little")[:len(chunk)] == 1
+            low[~valid] = 0
+            high = np.where(valid, high, 0)
+        if not np.array_equal(high, low >> 63):
+            return None
+        chunks.append(pa.Array.from_buffers(pa.int64(), len(chunk), [validity, pa.py_buffer(low)],
+                                            null_count=chunk.null_count))
+    return pa.chunked_array(chunks, pa.int64())
 
 
 def _query_postgres(

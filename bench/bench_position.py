@@ -1,0 +1,75 @@
+"""Where the position's time goes on a warm connection (issue 14 item 3): each of its queries' CPU time, and the
+whole of its figures and of its view, every figure computed afresh (the figure store off, the result cache
+cleared). CPU time of this process, DuckDB's threads included: the figure to compare on a shared machine (the
+load average is printed). Not part of the test run. Usage:
+    .venv/bin/python bench/bench_position.py --db FILE [--as-at 2023-12-15] [--repeat 10]
+Target: at scale 10 the position computed on a warm connection under 100 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from clearsight.config import CouncilConfig
+from clearsight.metrics import figures
+from clearsight.reports import position
+from clearsight.reports.request import make_request
+from clearsight.store.database import open_database
+from clearsight.store.figure_store import STORE_ENV
+from clearsight.store.snapshots import get_snapshot
+
+
+def _timed(run: Callable[[], Any]) -> tuple[float, float]:
+    """Wall and CPU milliseconds of one run."""
+    cpu, started = time.process_time(), time.perf_counter()
+    run()
+    return (time.perf_counter() - started) * 1000, (time.process_time() - cpu) * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", type=Path, required=True, help="A loaded database.")
+    parser.add_argument("--as-at", default=None, help="Date of the position (default: the extract date).")
+    parser.add_argument("--repeat", type=int, default=10, help="Runs of each (median shown).")
+    args = parser.parse_args()
+    # A server pays pandas' import once: capacity is then computed from the position's own rows.
+    import pandas  # noqa: F401
+
+    os.environ[STORE_ENV] = "off"
+    con = open_database(args.db)
+    snapshot = get_snapshot(con)
+    req = make_request(con, snapshot, CouncilConfig(), as_at=args.as_at)
+    position.build(req)  # warm: SQL compiled or read from the cache, DuckDB's buffers filled
+    queries: dict[str, list[tuple[float, float]]] = {}
+    query = figures._query
+
+    def timed_query(con_: Any, snap: Any, metric: Any, as_at: Any, *rest: Any, **options: Any) -> Any:
+        out: list[Any] = []
+        queries.setdefault(f"{metric.name} as at {as_at}", []).append(
+            _timed(lambda: out.append(query(con_, snap, metric, as_at, *rest, **options))))
+        return out[0]
+
+    figures._query = timed_query
+    runs: dict[str, list[tuple[float, float]]] = {"figures": [], "view": []}
+    for _ in range(args.repeat):
+        for kind, build in (("figures", position.position_figures), ("view", position.build)):
+            figures.clear_result_cache()
+            runs[kind].append(_timed(lambda: build(req)))
+    figures._query = query
+    con.close()
+    print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; {args.db}, as at {req.as_at}; "
+          f"median of {args.repeat}, milliseconds")
+    for name, times in (("position figures", runs["figures"]), ("position view", runs["view"]),
+                        *((f"  {q}", t) for q, t in queries.items())):
+        print(f"{name:48} cpu {statistics.median(c for _, c in times):7.1f}   wall "
+              f"{statistics.median(w for w, _ in times):7.1f}")
+
+
+if __name__ == "__main__":
+    main()
