@@ -151,3 +151,32 @@ def test_data_confidence_grade(tmp_path):
     p = compute(patchy.con, patchy.snapshot, "unallocated_cases", date(2023, 12, 1)).provenance
     assert p.least_complete == ("episode.referral_nfa", round(8 / 9, 4))
     assert p.confidence == "C"
+
+
+def test_children_waiting_counts_the_unallocated_by_team(tmp_path):
+    """Seed 000's team on 17 Dec 2014 (73 + 218 = 291 waiting, whichever the reason) beside a team with one
+    child allocated and one waiting: counts by team are unallocated_cases' rows by team, and a team filter
+    keeps its own."""
+    b = CouncilBuilder(extract_date=date(2015, 1, 17))
+    b.team("CIN1", "Child in Need 1")
+    b.team("CIN2", "Child in Need 2")
+    manager = b.worker("CIN1", "team_manager", name="Tess Manager")
+    leaver = b.worker("CIN1", last_day=date(2014, 10, 31), manager_id=manager)
+    other = b.worker("CIN2")
+    for _ in range(73):
+        child, _ep = b.case("CIN1", date(2014, 6, 1))
+        b.allocate(child, leaver, "CIN1", date(2014, 6, 2), date(2014, 11, 1), change_reason="worker_left")
+        b.allocate(child, manager, "CIN1", date(2014, 11, 1))
+    for i in range(218):
+        b.case("CIN1", date(2014, 12, 1 + i % 16))
+    allocated, _ep = b.case("CIN2", date(2014, 9, 1))
+    b.allocate(allocated, other, "CIN2", date(2014, 9, 2))
+    b.case("CIN2", date(2014, 12, 1))
+    loaded = b.load(tmp_path)
+
+    rows = compute(loaded.con, loaded.snapshot, "children_waiting", AS_AT).records()
+    assert [(r["team"], r["children"]) for r in rows] == [("Child in Need 1", 291), ("Child in Need 2", 1)]
+    listed = Counter(r["team"] for r in compute(loaded.con, loaded.snapshot, "unallocated_cases", AS_AT).records())
+    assert {r["team"]: r["children"] for r in rows} == listed
+    [one] = compute(loaded.con, loaded.snapshot, "children_waiting", AS_AT, team="Child in Need 2").records()
+    assert one["children"] == 1

@@ -182,3 +182,21 @@ def test_capacity_from_its_inputs_is_capacity_from_the_records(council, own_cach
     assert read == [{"input_caseload_by_worker", "input_unallocated_cases"}, set()]
     assert results[0] == results[1]
     assert any(r["level"] == "team" and r["unallocated"] == 1 for r in results[0])
+
+
+def test_a_figure_where_its_columns_equal_values_keeps_those_rows_in_order():
+    """Figure.where without pyarrow.compute: the rows equal on every column given, in their order; a value not
+    found, or None, keeps none."""
+    import pyarrow as pa
+
+    from clearsight.metrics.figures import Figure
+    from clearsight.metrics.registry import get_metric
+
+    rows = pa.table({"level": ["team", "team", "service", "team", "council", None],
+                     "team": ["A", "B", None, "C", None, None], "n": [1, 2, 3, 4, 5, 6]})
+    figure = Figure(get_metric("capacity"), rows, provenance=None)  # type: ignore[arg-type]
+    assert figure.where(figure.metric, level="team").rows.column("n").to_pylist() == [1, 2, 4]
+    assert figure.where(figure.metric, level="team", team="C").rows.column("n").to_pylist() == [4]
+    assert figure.where(figure.metric, level="region").rows.num_rows == 0
+    assert figure.where(figure.metric, level=None).rows.num_rows == 0
+    assert figure.where(figure.metric, level="team").rows.schema == rows.schema

@@ -207,3 +207,21 @@ def test_sql_literals_read_back_as_the_values_written():
         assert con.execute(f"SELECT {sql_literal(value)}").fetchone()[0] == value
     with pytest.raises(TypeError):
         sql_literal(object())
+
+
+def test_whole_decimals_become_int64_as_arrows_cast_makes_them():
+    """DuckDB's sums of counts reach Arrow as decimal128(38, 0): read from their buffers, the same int64 column
+    Arrow's cast gives (nulls kept); a value that does not fit in 64 bits is left to Arrow's cast."""
+    from decimal import Decimal
+
+    import pyarrow as pa
+
+    from clearsight.store.database import _whole_decimals
+
+    values = [1, None, -5, 0, 2**62, -(2**63), 2**63 - 1, None]
+    column = pa.chunked_array([pa.array([None if v is None else Decimal(v) for v in values], pa.decimal128(38, 0)),
+                               pa.array([Decimal(7)], pa.decimal128(38, 0))])
+    whole = _whole_decimals(column)
+    assert whole is not None and whole.type == pa.int64() and whole.to_pylist() == values + [7]
+    assert whole.equals(column.cast(pa.int64()))
+    assert _whole_decimals(pa.chunked_array([pa.array([Decimal(2**63)], pa.decimal128(38, 0))])) is None
