@@ -11,7 +11,10 @@ With --db, an already loaded database is used instead of generating and loading 
 Measured 4 Dec 2026, Eastmere seed 1 scale 1, December 2023 (15 pages), load average 11-12 on 2 cores: first
 run views 3.1 s (0.6 s CPU), charts + HTML 5.9 s (1.2), PDF 23.9 s (4.0), total 5.9 s CPU; again 4.4 s CPU
 (20.8 s wall). WeasyPrint's layout and drawing are two thirds of the CPU; `table-layout: fixed` or letting rows
-break across pages saved nothing. The wall time is the machine's load: the CPU seconds are the pack's cost.
+break across pages saved nothing. The wall time is the machine's load: the CPU seconds are the pack's cost. At load 2.5: scale 1 first 13.1 s
+wall (6.6 s CPU), again 7.1 s; scale 3 (2.8 million rows) first 10.9 s (9.4 s CPU: views 4.6 s querying),
+again 4.5 s (4.3 s CPU, of which the PDF 3.4 s), and `clearsight pack monthly` as a new process with the figures
+kept 7.6 s wall (7.1 s CPU). Scale 10 not measured here (its generation did not finish in the session).
 """
 
 from __future__ import annotations
