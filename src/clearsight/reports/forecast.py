@@ -97,7 +97,7 @@ def build_forecast(req: Request) -> View:
     sections = (
         section("total", "Children looked after, actual and forecast, by month end", total_rows,
                 (col("month_end", "Month end", "date"), col("actual", "Actual", "count"), *_BAND_COLUMNS),
-                notes=(_METHOD,)),
+                notes=(_METHOD, _band_note(settings.rate_uncertainty))),
         section("by_group", "By age band and placement: now and ahead", summary, (
             col("age_band", "Age band"), col("placement", "Placement"), col("now", "Now", "count"),
             *(c for m in ahead for c in (col(f"in_{m}", f"In {m} months", "number"),
@@ -131,8 +131,12 @@ def build_forecast(req: Request) -> View:
 
 _METHOD = ("Daily stock-and-flow model (the public cs-demand-model method): children move between age band x "
            "placement groups, leave care and enter it at the daily rates of the reference period; birthdays move "
-           "them up a band and 18th birthdays out of care. The band covers chance in moves and entries and the "
-           "uncertainty of the entry rates, not a change in the rates.")
+           "them up a band and 18th birthdays out of care.")
+
+
+def _band_note(rate_uncertainty: bool) -> str:
+    return ("The band covers chance in moves and entries" + (" and the uncertainty of the fitted rates themselves"
+            if rate_uncertainty else " at the fitted rates") + ", not a change in the rates.")
 _DEMAND_METHOD = ("Each series: log(count) = level + trend + calendar-month effect, fitted on 48 months to the "
                   "as-at date; band = prediction interval. Stocks (plans) are counted at month end, flows in the "
                   "month; rates per 10,000 children use the latest population estimate before the year.")
