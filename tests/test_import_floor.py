@@ -54,3 +54,23 @@ def test_a_position_built_from_compiled_sql_imports_no_compiler_no_pandas(tmp_pa
     env = {cache.CACHE_ENV: str(tmp_path / "cache")}
     assert "ibis" in _imported_by(build, env)  # the first run compiles (and keeps the SQL on disk)
     assert _imported_by(build, env) == []
+
+
+def test_the_forecast_and_its_backtest_import_no_compiler_no_pandas(tmp_path):
+    # Its rows are Python values and its population query binds no parameter through DuckDB's client.
+    b = CouncilBuilder(extract_date=date(2024, 1, 31))
+    b.add("child", child_id="C1", sex="F", dob=date(2012, 5, 1))
+    b.add("cla_episode", cla_episode_id="E1", child_id="C1", period_id="P1", start_date=date(2021, 3, 1),
+          legal_status="C2", placement_type="U4", end_date=None)
+    b.load(tmp_path).con.close()
+    build = (
+        "from clearsight.cli import state\n"
+        "from clearsight.reports.forecast import build_backtest, build_forecast\n"
+        "from clearsight.reports.request import make_request\n"
+        "from clearsight.store.database import open_database\n"
+        "from clearsight.store.snapshots import get_snapshot\n"
+        f"con = open_database({str(tmp_path / 'test.duckdb')!r})\n"
+        "req = make_request(con, get_snapshot(con), state.config)\n"
+        "assert build_forecast(req).headline and build_backtest(req).headline\n"
+    )
+    assert _imported_by(build, {cache.CACHE_ENV: str(tmp_path / "cache")}) == []

@@ -25,8 +25,8 @@ def result(small_eastmere_db):
 def test_actuals_are_the_children_in_care_under_18(small_eastmere_db, result):
     con, snapshot = small_eastmere_db
     months = result.by_month()
-    assert months.num_rows == 12  # April 2024 to March 2025
-    for month_end, actual in zip(months.column("month_end").to_pylist(), months.column("actual").to_pylist()):
+    assert len(months) == 12  # April 2024 to March 2025
+    for month_end, actual in ((m["month_end"], m["actual"]) for m in months):
         expected = con.execute(
             """SELECT count(DISTINCT e.child_id) FROM cla_episode e JOIN child c USING (child_id, snapshot_id)
                WHERE e.snapshot_id = ? AND e.start_date <= ? AND (e.end_date IS NULL OR e.end_date > ?)
@@ -38,14 +38,14 @@ def test_actuals_are_the_children_in_care_under_18(small_eastmere_db, result):
 
 def test_errors_and_coverage_follow_from_the_rows(result):
     months = result.by_month()
-    actual, forecast = np.array(months.column("actual")), np.array(months.column("forecast"))
+    actual, forecast = (np.array([m[k] for m in months]) for k in ("actual", "forecast"))
     assert result.mape == pytest.approx(np.mean(np.abs(forecast - actual) / actual))
-    assert result.coverage == pytest.approx(np.mean(months.column("inside_band").to_pylist()))
+    assert result.coverage == pytest.approx(np.mean([m["inside_band"] for m in months]))
     assert 0 <= result.state_coverage <= 1
     # A year ahead on a settled history: the total within a few per cent.
     assert result.mape < 0.15
     states = result.by_state()
-    assert set(states.column_names) == {"age_band", "placement", "mean_actual", "mean_forecast", "mape", "coverage"}
+    assert set(states[0]) == {"age_band", "placement", "mean_actual", "mean_forecast", "mape", "coverage"}
 
 
 def test_a_cutoff_at_the_extract_date_has_nothing_to_score(small_eastmere_db):

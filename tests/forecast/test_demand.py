@@ -54,8 +54,7 @@ def test_an_exact_trend_and_season_is_recovered_with_no_spread():
 
 def test_forecast_on_eastmere_has_every_series_with_bands(small_eastmere_db):
     con, snapshot = small_eastmere_db
-    table = forecast_demand(con, snapshot.snapshot_id, snapshot.extract_date, CouncilConfig(), months=12)
-    rows = table.to_pylist()
+    rows = forecast_demand(con, snapshot.snapshot_id, snapshot.extract_date, CouncilConfig(), months=12)
     assert {r["series"] for r in rows} == {s.name for s in SERIES}
     future = [r for r in rows if r["kind"] == "forecast"]
     assert len(future) == 12 * len(SERIES)

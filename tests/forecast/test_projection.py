@@ -105,12 +105,16 @@ def test_moves_between_states_keep_the_total_exact():
     assert fixed.sd[1, R] == pytest.approx((10 * moved * (1 - moved)) ** 0.5)
 
 
-def test_arrow_rows_carry_states_and_the_total():
+def test_rows_carry_states_and_the_total():
     rates = _rates({(F, STATES.size): 1}, {F: 1000})
-    table = project(rates, _stock(**{f"s{F}": 9}), AS_AT, 2, 0.95).to_arrow()
-    assert table.column_names == ["month_end", "age_band", "placement", "forecast", "lower", "upper"]
-    assert table.num_rows == 4  # one state with children and the total, for two months
-    assert table.column("age_band").to_pylist() == ["10-16", "all", "10-16", "all"]
+    p = project(rates, _stock(**{f"s{F}": 9}), AS_AT, 2, 0.95)
+    rows = p.rows()
+    assert list(rows[0]) == ["month_end", "age_band", "placement", "forecast", "lower", "upper"]
+    assert len(rows) == 4  # one state with children and the total, for two months
+    assert [r["age_band"] for r in rows] == ["10-16", "all", "10-16", "all"]
+    assert [r["month_end"] for r in rows] == [date(2024, 2, 29)] * 2 + [date(2024, 3, 31)] * 2
+    assert rows[2]["forecast"] == pytest.approx(9 * 0.999 ** 60) and type(rows[2]["forecast"]) is float
+    assert (rows[3]["lower"], rows[3]["upper"]) == tuple(float(b[1]) for b in p.total_band())
 
 
 def test_bands_of_small_counts_are_read_from_a_count_distribution():

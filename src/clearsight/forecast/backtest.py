@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import numpy as np
-import pyarrow as pa
 
 from clearsight.config import CouncilConfig
 from clearsight.forecast.looked_after import LookedAfterForecast, forecast_from_segments
@@ -60,34 +60,31 @@ class Backtest:
         used = (self.actual > 0) | (self.forecast.projection.mean > 0.5)
         return float(inside[used].mean()) if used.any() else float("nan")
 
-    def by_state(self) -> pa.Table:
+    def by_state(self) -> list[dict[str, Any]]:
         """Per state with children: mean actual, MAPE and coverage over the months."""
         p = self.forecast.projection
         inside, _ = self._inside()
-        rows: dict[str, list] = {k: [] for k in ("age_band", "placement", "mean_actual", "mean_forecast", "mape",
-                                                 "coverage")}
+        rows = []
         for s in np.flatnonzero((self.actual.max(axis=0) > 0) | (p.mean.max(axis=0) > 0.5)):
             a = self.actual[:, s]
             counted = a > 0
             mape = float(np.mean(np.abs(p.mean[counted, s] - a[counted]) / a[counted])) if counted.any() else None
-            for key, value in zip(rows, (p.states.band_of(s), p.states.category_of(s), float(a.mean()),
-                                         float(p.mean[:, s].mean()), mape, float(inside[:, s].mean()))):
-                rows[key].append(value)
-        return pa.table(rows)
+            rows.append({"age_band": p.states.band_of(s), "placement": p.states.category_of(s),
+                         "mean_actual": float(a.mean()), "mean_forecast": float(p.mean[:, s].mean()), "mape": mape,
+                         "coverage": float(inside[:, s].mean())})
+        return rows
 
-    def by_month(self) -> pa.Table:
+    def by_month(self) -> list[dict[str, Any]]:
         """Each month end: actual and forecast total, the band, the error and whether it fell inside."""
         p = self.forecast.projection
+        n = self.months
         lower, upper = p.total_band()
         total = self.actual.sum(axis=1)
         _, inside = self._inside()
-        return pa.table({
-            "month_end": pa.array(p.month_ends[: self.months], pa.date32()),
-            "actual": total, "forecast": p.total[: self.months], "lower": lower[: self.months],
-            "upper": upper[: self.months],
-            "abs_pct_error": np.abs(p.total[: self.months] - total) / total,
-            "inside_band": inside,
-        })
+        columns = (total, p.total[:n], lower[:n], upper[:n], np.abs(p.total[:n] - total) / total, inside)
+        keys = ("actual", "forecast", "lower", "upper", "abs_pct_error", "inside_band")
+        return [{"month_end": month_end, **dict(zip(keys, values))}
+                for month_end, *values in zip(p.month_ends[:n], *(c.tolist() for c in columns))]
 
 
 def backtest(segments: CareSegments, cutoff: date, extract_date: date, config: CouncilConfig) -> Backtest:

@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from statistics import NormalDist
+from typing import Any
 
 import duckdb
 import numpy as np
-import pyarrow as pa
 
 from clearsight.config import CouncilConfig
 from clearsight.forecast.projection import month_ends_after
@@ -117,17 +117,17 @@ def fit_trend_season(month_ends: list[date], counts: np.ndarray) -> TrendSeason:
 
 def children_in_population(con: duckdb.DuckDBPyConnection, year: int) -> float | None:
     """Children aged 0-17 in the latest population estimate for `year` or before (all bands summed)."""
-    row = con.execute(
-        "SELECT sum(children) FROM population WHERE year = (SELECT max(year) FROM population WHERE year <= ?)",
-        [year],
-    ).fetchone()
-    return float(row[0]) if row and row[0] else None
+    rows = query_arrow(
+        con, "SELECT sum(children) AS n FROM population WHERE year = (SELECT max(year) FROM population "
+        "WHERE year <= $year)", parameters={"year": int(year)},
+    ).column("n").to_pylist()
+    return float(rows[0]) if rows and rows[0] else None
 
 
 def forecast_demand(
     con: duckdb.DuckDBPyConnection, snapshot_id: int, as_at: date, config: CouncilConfig,
     history_months: int = 48, months: int | None = None,
-) -> pa.Table:
+) -> list[dict[str, Any]]:
     """Each series' history (the `history_months` complete months to `as_at`) and forecast, monthly, with
     the band and the rate per 10,000 children (a year's worth, for flows) beside England's."""
     settings = config.forecast
@@ -136,8 +136,7 @@ def forecast_demand(
     first = date(last_complete.year - history_months // 12, last_complete.month, 1)
     future = month_ends_after(as_at, months)
     children = children_in_population(con, as_at.year - 1)
-    out: dict[str, list] = {k: [] for k in ("series", "title", "month_end", "kind", "value", "lower", "upper",
-                                            "rate_per_10k", "england_per_10k")}
+    out: list[dict[str, Any]] = []
     for series in SERIES:
         ends, counts = monthly_history(con, snapshot_id, series, first, last_complete)
         ends, counts = ends[-history_months:], counts[-history_months:]
@@ -149,12 +148,11 @@ def forecast_demand(
         bench = benchmark_for(con, series.england, as_at, config=config) if series.england else None
         england = bench.england if bench else None  # England's for the year holding the as-at date
         per_year = 12 if series.end is None else 1
-        rows = [(d, "actual", v, None, None) for d, v in zip(ends, counts)]
-        rows += [(d, "forecast", m - 1, lo - 1, hi - 1) for d, m, lo, hi in zip(future, mean, lower, upper)]
-        for d, kind, value, lo, hi in rows:
-            rate = value * per_year / children * 10_000 if children else None
-            for key, v in (("series", series.name), ("title", series.title), ("month_end", d), ("kind", kind),
-                           ("value", value), ("lower", None if lo is None else max(0.0, lo)), ("upper", hi),
-                           ("rate_per_10k", rate), ("england_per_10k", england)):
-                out[key].append(v)
-    return pa.table(out)
+        rows = [(d, "actual", v, None, None) for d, v in zip(ends, counts.tolist())]
+        rows += [(d, "forecast", m - 1, max(0.0, lo - 1), hi - 1)
+                 for d, m, lo, hi in zip(future, mean.tolist(), lower.tolist(), upper.tolist())]
+        out += [{"series": series.name, "title": series.title, "month_end": d, "kind": kind, "value": value,
+                 "lower": lo, "upper": hi, "rate_per_10k": value * per_year / children * 10_000 if children else None,
+                 "england_per_10k": england}
+                for d, kind, value, lo, hi in rows]
+    return out

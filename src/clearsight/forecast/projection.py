@@ -24,9 +24,9 @@ import calendar
 from dataclasses import dataclass
 from datetime import date
 from statistics import NormalDist
+from typing import Any
 
 import numpy as np
-import pyarrow as pa
 
 from clearsight.forecast.rates import Rates
 from clearsight.forecast.segments import day_number
@@ -106,21 +106,19 @@ class Projection:
     def total_band(self) -> tuple[np.ndarray, np.ndarray]:
         return count_band(self.total, self.total_sd, self.level)
 
-    def to_arrow(self) -> pa.Table:
-        """One row per month end and state with children in it, then the total (band and placement 'all')."""
+    def rows(self) -> list[dict[str, Any]]:
+        """One row per month end and state with children in it, then the total (band and placement 'all').
+        Python rows, not an Arrow table: pyarrow converts Python values through pandas (half a second)."""
         lower, upper = self.band()
         t_lower, t_upper = self.total_band()
-        rows: dict[str, list] = {k: [] for k in ("month_end", "age_band", "placement", "forecast", "lower", "upper")}
-        seen = (self.mean.max(axis=0) > 0) | (self.start > 0)
-        for i, month_end in enumerate(self.month_ends):
-            for s in np.flatnonzero(seen):
-                for key, value in zip(rows, (month_end, self.states.band_of(s), self.states.category_of(s),
-                                             self.mean[i, s], lower[i, s], upper[i, s])):
-                    rows[key].append(value)
-            for key, value in zip(rows, (month_end, "all", "all", self.total[i], t_lower[i], t_upper[i])):
-                rows[key].append(value)
-        table = pa.table(rows)
-        return table.set_column(0, "month_end", pa.array(rows["month_end"], pa.date32()))
+        seen = np.flatnonzero((self.mean.max(axis=0) > 0) | (self.start > 0))
+        labels = [(self.states.band_of(s), self.states.category_of(s)) for s in seen] + [("all", "all")]
+        columns = [np.column_stack([by_state[:, seen], total]).tolist()
+                   for by_state, total in ((self.mean, self.total), (lower, t_lower), (upper, t_upper))]
+        return [{"month_end": month_end, "age_band": band, "placement": category, "forecast": forecast[j],
+                 "lower": low[j], "upper": high[j]}
+                for month_end, forecast, low, high in zip(self.month_ends, *columns)
+                for j, (band, category) in enumerate(labels)]
 
 
 def _move_variance(rates: Rates) -> np.ndarray:

@@ -91,9 +91,9 @@ def build_forecast(req: Request) -> View:
         {"month_end": d, "actual": None, "forecast": float(p.total[i]), "lower": float(lower[i]),
          "upper": float(upper[i])}
         for i, d in enumerate(p.month_ends)]
-    states = p.to_arrow().to_pylist()
+    states = p.rows()
     summary = _state_summary(p, ahead)
-    demand = forecast_demand(req.con, req.snapshot.snapshot_id, req.as_at, config).to_pylist()
+    demand = forecast_demand(req.con, req.snapshot.snapshot_id, req.as_at, config)
     sections = (
         section("total", "Children looked after, actual and forecast, by month end", total_rows,
                 (col("month_end", "Month end", "date"), col("actual", "Actual", "count"), *_BAND_COLUMNS),
@@ -203,11 +203,11 @@ def build_backtest(req: Request, cutoff: date | None = None) -> View:
                 "A band that holds the actual much less often than its level is too narrow: read the forecast's "
                 "band as the least uncertainty there is.")
     sections = (
-        section("by_month", "Total by month end: forecast, band and actual", result.by_month().to_pylist(), (
+        section("by_month", "Total by month end: forecast, band and actual", result.by_month(), (
             col("month_end", "Month end", "date"), col("actual", "Actual", "count"), *_BAND_COLUMNS,
             col("abs_pct_error", "Error (|forecast - actual| / actual)", "rate"),
             col("inside_band", "Inside the band"))),
-        section("by_group", "By age band and placement", result.by_state().to_pylist(), (
+        section("by_group", "By age band and placement", result.by_state(), (
             col("age_band", "Age band"), col("placement", "Placement"),
             col("mean_actual", "Average actual", "number"), col("mean_forecast", "Average forecast", "number"),
             col("mape", "MAPE (months with children)", "rate"), col("coverage", "Months inside the band", "rate"))),
