@@ -47,11 +47,13 @@ def _last_seen(s: Scope, kind: str, children: ir.Table) -> ir.Table:
     """Each of `children`'s latest visit of `kind` on or before the date where they were seen, and seen alone
     (only their visits are grouped: the visit table holds every child's, all years)."""
     v = s.table("visit")
-    v = v.filter(v.kind == kind, v.visit_date <= s.as_at, v.seen.fill_null(False))
+    v = v.filter(v.kind == kind, v.seen.fill_null(False))
     counted = children.select(_counted=children.child_id).distinct()
     # An inner join to the distinct children rather than a semi join, which DuckDB cannot flatten into a monthly
-    # series (clearsight.metrics.figures.series_sql): the same rows.
+    # series (clearsight.metrics.figures.series_sql): the same rows. The date test comes after the join, so a
+    # series matches each month's children to their own visits rather than every visit to every month first.
     v = v.join(counted, v.child_id == counted._counted).drop("_counted")
+    v = v.filter(v.visit_date <= s.as_at)
     return v.group_by(v.child_id).agg(
         last_seen=v.visit_date.max(),
         last_seen_alone=ibis.ifelse(v.seen_alone.fill_null(False), v.visit_date, ibis.null("date")).max(),
