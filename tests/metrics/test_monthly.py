@@ -8,7 +8,8 @@ import pytest
 from council_builder import CouncilBuilder
 
 from clearsight.config import CouncilConfig
-from clearsight.metrics.figures import compute
+from clearsight.metrics.figures import compute, compute_monthly
+from clearsight.store import figure_store
 from clearsight.metrics.registry import Scope, get_metric
 from clearsight.metrics.sql import DIALECTS, metric_sql
 
@@ -138,3 +139,24 @@ def test_monthly_metrics_compile_for_every_dialect(name, dialect):
     scope = Scope(1, date(2025, 3, 31), CouncilConfig(), period_start=date(2019, 4, 1))
     sql = metric_sql(get_metric(name).build(scope), dialect)
     assert "working_calendar" in sql
+
+
+@pytest.mark.parametrize(("name", "period"), [("turnover_by_team", True), ("team_capacity", False)])
+def test_a_series_holds_each_month_as_compute_gives_it(council, monkeypatch, name, period):
+    """After a series, `compute` for one of its months answers from it with no query, and the answer is the
+    one a fresh query gives (over the month for a period metric, as at its last day otherwise)."""
+    from clearsight.metrics import figures
+
+    monkeypatch.setenv(figure_store.STORE_ENV, "0")
+    figures.clear_result_cache()
+    compute_monthly(council.con, council.snapshot, name, START, END, period=period)
+    monkeypatch.setattr(figures, "query_arrow", lambda *a, **k: pytest.fail("queried"))
+    held = {last: compute(council.con, council.snapshot, name, last, period_start=first if period else None).rows
+            for first, last in MONTHS}
+    monkeypatch.undo()
+    monkeypatch.setenv(figure_store.STORE_ENV, "0")
+    assert sum(t.num_rows for t in held.values()) > 0
+    for first, last in MONTHS:
+        figures.clear_result_cache()
+        fresh = compute(council.con, council.snapshot, name, last, period_start=first if period else None).rows
+        assert held[last].equals(fresh), (name, last)

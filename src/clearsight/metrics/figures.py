@@ -539,6 +539,8 @@ def compute_monthly(
             figure_store.write(con, kept, rows)
         except duckdb.NotImplementedException:  # "Unsupported join type for flattening correlated subquery"
             _NOT_FLATTENED.add(name)
+    if rows is not None:
+        _hold_months(snapshot, name, rows, period, team, settings, "postgres" if is_postgres(con) else "duckdb")
     if rows is None:
         parts = []
         for first, last in months(start, end):
@@ -550,6 +552,24 @@ def compute_monthly(
     filters["months"] = f"{start}..{end}"
     plausible = _plausibility(con, snapshot, metric, config)
     return Figure(metric, rows, provenance(metric, snapshot, end, config, plausible, row_warnings(rows)), filters)
+
+
+def _hold_months(snapshot: Snapshot, name: str, rows: pa.Table, period: bool, team: str | None,
+                 settings: tuple[Any, ...], dialect: str) -> None:
+    """Keep each month of a series as the figure `compute` gives for that month (as at its last day, over the
+    month for a period metric), so a view asking for the series' last month after it (a pack's KPI table after
+    its 13-month trend) runs no second query. The series' rows come month by month in the metric's order."""
+    if rows.num_rows == 0:
+        return
+    ends = rows.column("month_end").cast(pa.int32()).to_numpy()
+    cuts = [int(c) for c in np.flatnonzero(np.diff(ends)) + 1]
+    starts = rows.column("month_start")
+    body = rows.drop_columns(["month_start", "month_end"])
+    for first, last in zip([0, *cuts], [*cuts, len(ends)]):
+        as_at = _EPOCH + timedelta(days=int(ends[first]))
+        period_start = starts[first].as_py() if period else None
+        _RESULTS.put((snapshot.content_hash, name, as_at, period_start, team, settings, dialect),
+                     body.slice(first, last - first))
 
 
 def compute_days(

@@ -143,9 +143,10 @@ def _monthly(req: Request, teams: list[str] | None) -> tuple[View, ...]:
         s for s in pos.sections if s.key in ("services", "council")))
     staff = leavers_by_quarter(req, workforce.build(req.with_period(staff_start(req)), monthly=True))
     risks = risk.build(req)
-    practice = kpis.build(req.with_period(quarter_ending(req.as_at)))
+    # The trends first: the KPI table's figures as at the pack's date are their last month (`compute_monthly`).
     trends = kpis.kpi_monthly(req.con, req.snapshot, year.start or req.as_at, req.as_at, req.config,
                               names=[k for k in TREND_KPIS if k in KPIS])
+    practice = kpis.build(req.with_period(quarter_ending(req.as_at)))
     return waiting, capacity, staff, risks, against_targets(req, practice, trends=trends.rows)
 
 
