@@ -5,7 +5,8 @@ the target of 1 s each. (The 504,000-row SSDA903 stack is bench_ssda903_load's.)
 Builds Eastmere once per input at the scale that gives the size asked (--annex-scale, default 0.28: about 5,900
 rows over Annex A's six months; --cin-scale, default 0.2: about 1,000 children in the 2023-24 census), writes
 the workbook and the census XML with Clearsight's writers, then runs `clearsight --db NEW load FILE` --repeat
-times, printing wall seconds, CPU seconds of the process and its peak resident memory. Not part of the test run:
+times, printing wall seconds, CPU seconds of the process and its peak resident memory, then the same with the
+alerts evaluation that follows a load left out (bench_ssda903_load._load). Not part of the test run:
     .venv/bin/python bench/bench_peer_inputs.py [--work DIR] [--repeat 3]
 """
 
@@ -61,10 +62,11 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     for name, scale in (("annex-a", args.annex_scale), ("cin", args.cin_scale)):
         path, size = _written(work, name, scale)
-        runs = [_load(work, path, n) for n in range(args.repeat)]
-        wall, cpu = statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
-        print(f"{name}: {size} loaded in {wall:.2f}s wall, {cpu:.2f}s CPU (median of {args.repeat}), peak "
-              f"{max(r[2] for r in runs):,.0f} MB  (target {TARGET_SECONDS:g}s)")
+        for alerts in (True, False):
+            runs = [_load(work, path, n, alerts) for n in range(args.repeat)]
+            wall, cpu = statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
+            print(f"{name}{'' if alerts else ' without alerts'}: {size} loaded in {wall:.2f}s wall, {cpu:.2f}s CPU "
+                  f"(median of {args.repeat}), peak {max(r[2] for r in runs):,.0f} MB  (target {TARGET_SECONDS:g}s)")
 
 
 if __name__ == "__main__":

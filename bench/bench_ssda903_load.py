@@ -5,7 +5,9 @@ as a whole process, against the target of 5 s and 1 GB.
 Builds Eastmere's SSDA903 history once (bench_national's base, --scale), stacks it into --years yearly returns
 of one council grown to --rows source rows (bench_national.build_national with one council of the needed
 size), then runs `clearsight --db NEW load DIR` --repeat times on a fresh database, printing wall seconds, CPU
-seconds of the process and its peak resident memory. Not part of the test run:
+seconds of the process and its peak resident memory; each time again with the alerts evaluation that follows a
+load left out, so the figures say what reading, validation and loading take and what the alerts add. Not part
+of the test run:
     .venv/bin/python bench/bench_ssda903_load.py [--rows 504000] [--work DIR] [--repeat 3]
 """
 
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -25,14 +28,21 @@ from bench_national import _base, build_national
 TARGET_SECONDS, TARGET_MB = 5.0, 1024
 
 
-def _load(work: Path, data: Path, n: int) -> tuple[float, float, float]:
-    """(wall s, CPU s, peak MB) of one `clearsight load` process."""
+# `clearsight load` with the alerts evaluation after it left out, to time reading, validation and loading alone
+_WITHOUT_ALERTS = ("import sys; import clearsight.cli_alerts as a; a.after_load = lambda *_, **__: None; "
+                   "from clearsight.cli import app; sys.argv[0] = 'clearsight'; app()")
+
+
+def _load(work: Path, data: Path, n: int, alerts: bool = True) -> tuple[float, float, float]:
+    """(wall s, CPU s, peak MB) of one `clearsight load` process; without `alerts`, the same process with the
+    alerts evaluation that follows a load (issue 17) left out."""
     db = work / f"load-{n}.duckdb"
     db.unlink(missing_ok=True)
+    shutil.rmtree(work / f"load-{n}.duckdb.figures", ignore_errors=True)
+    command = [str(Path(sys.executable).parent / "clearsight")] if alerts else [sys.executable, "-c", _WITHOUT_ALERTS]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    done = subprocess.run([str(Path(sys.executable).parent / "clearsight"), "--db", str(db), "load", str(data)],
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run([*command, "--db", str(db), "load", str(data)], capture_output=True, text=True, check=False)
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode not in (0, 1):
@@ -59,10 +69,11 @@ def main() -> None:
         print(f"built {rows:,} rows of SSDA903 (one council, {args.years} yearly returns) in {data}")
     rows = sum(len(f.read_bytes().splitlines()) - 1 for f in data.glob("*.csv"))
     for n in range(args.repeat):
-        wall, cpu, peak = _load(work, data, n)
-        print(f"load {n + 1}: {rows:,} rows in {wall:.2f}s wall ({rows / wall:,.0f} rows/s), {cpu:.2f}s CPU, "
-              f"peak {peak:,.0f} MB  (target {TARGET_SECONDS:g}s, {TARGET_MB:,} MB)")
-
+        for alerts in (True, False):
+            wall, cpu, peak = _load(work, data, n, alerts)
+            what = "load" if alerts else "load without alerts"
+            print(f"{what} {n + 1}: {rows:,} rows in {wall:.2f}s wall ({rows / wall:,.0f} rows/s), {cpu:.2f}s CPU, "
+                  f"peak {peak:,.0f} MB  (target {TARGET_SECONDS:g}s, {TARGET_MB:,} MB)")
 
 if __name__ == "__main__":
     main()
