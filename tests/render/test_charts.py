@@ -67,3 +67,25 @@ def test_leavers_by_quarter_are_bars_labelled_as_printed_a_withheld_one_on_the_a
     assert "Jul to Sep 2023: Council 8, Two teams [c]" in spec["description"]
     image = svg(spec)
     assert image.lstrip().startswith("<svg") and "[c]" in image
+
+
+def test_a_forecast_is_drawn_against_the_actual_with_its_band_shaded():
+    from datetime import date
+
+    rows = [{"month_end": date(2025, 2, 28), "actual": 570.0, "forecast": None, "lower": None, "upper": None},
+            {"month_end": date(2025, 3, 31), "actual": 576.0, "forecast": None, "lower": None, "upper": None},
+            {"month_end": date(2025, 4, 30), "actual": None, "forecast": 579.5, "lower": 560.0, "upper": 599.0}]
+    section = Section("total", "Children looked after", (
+        col("month_end", "Month end", "date"), col("actual", "Actual", "count"), col("forecast", "Forecast", "number"),
+        col("lower", "Band, low", "number"), col("upper", "Band, high", "number")), rows)
+    spec = view_chart("forecast", section)
+    assert spec["data"]["values"] == [
+        {"x": "2025-02-28", "Actual": 570.0, "Forecast": None, "lower": None, "upper": None},
+        {"x": "2025-03-31", "Actual": 576.0, "Forecast": None, "lower": None, "upper": None},
+        {"x": "2025-04-30", "Actual": None, "Forecast": 579.5, "lower": 560.0, "upper": 599.0}]
+    lines = spec["layer"][1]["encoding"]["strokeDash"]["scale"]
+    assert lines == {"domain": ["Actual", "Forecast"], "range": [DASHES[0], DASHES[1]]}  # told apart by dash
+    assert spec["description"].startswith("Line chart with a shaded band, Children looked after, 2025-02-28 to "
+                                          "2025-04-30: actual 570 to 576; forecast 580 at 2025-04-30 (band 560 to 599)")
+    assert view_chart("backtest", Section("by_month", "x", section.columns, rows))["layer"][0]["mark"]["type"] == "area"
+    assert svg(spec).lstrip().startswith("<svg")

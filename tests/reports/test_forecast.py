@@ -10,11 +10,12 @@ import pytest
 
 from clearsight.config import CouncilConfig
 from clearsight.forecast.whatif import FteChange, Scenario, restructure_scenario, run_whatif
+from clearsight.render.charts import view_chart
 from clearsight.render.files import section_csv, view_json
 from clearsight.render.values import long_date
 from clearsight.reports.forecast import (
-    backtest_chart, build_backtest, build_forecast, build_scenario_comparison, build_whatif, default_cutoff,
-    forecast_chart, whatif_chart,
+    build_backtest, build_forecast, build_scenario_comparison, build_whatif, default_cutoff,
+    whatif_chart,
 )
 from clearsight.reports.request import make_request
 
@@ -96,13 +97,21 @@ def test_whatif_as_it_turned_out_sits_beside_the_records(small_eastmere_db):
 
 
 def test_every_view_renders_and_charts_hold_aggregates(views):
-    for view, chart in zip(views, (forecast_chart, backtest_chart, whatif_chart)):
-        json.loads(view_json(view))
+    for view in views:
         for section in view.sections:
             section_csv(section)
-        spec = json.loads(json.dumps(chart(view)))
+    forecast, backtest, whatif = views
+    for view, key in ((forecast, "total"), (backtest, "by_month")):
+        spec = json.loads(view_json(view))["charts"][key]  # the view's JSON carries its chart's spec
+        assert spec == json.loads(json.dumps(view_chart(view.name, view.section(key)), default=str))
+        rows = view.section(key).rows
+        assert len(spec["data"]["values"]) == len(rows)
+        assert spec["data"]["values"][-1]["lower"] == rows[-1]["lower"]
+        assert str(rows[0]["month_end"]) in spec["description"]
+    spec = json.loads(json.dumps(whatif_chart(whatif)))
+    assert 0 < len(spec["data"]["values"]) <= 5000
+    for spec in (*json.loads(view_json(forecast))["charts"].values(), spec):
         assert spec["$schema"].startswith("https://vega.github.io/schema/vega-lite/")
-        assert 0 < len(spec["data"]["values"]) <= 5000
 
 
 def test_scenarios_side_by_side_are_each_scenario_s_own_figures(small_eastmere_db):

@@ -34,6 +34,13 @@ BARS: dict[tuple[str, str], tuple[str, tuple[str, ...]]] = {
     ("workforce", "quarterly"): ("quarter", ("leavers", "teams")),
 }
 FILLS = ("white", INK, "#9a9a9a")  # bars told apart in black and white: outlined, solid, grey
+# (view name, section key) -> the month column, the actual and forecast columns and the band's low and high: a
+# forecast against what happened, its band shaded.
+BANDS: dict[tuple[str, str], tuple[str, str, str, str, str]] = {
+    ("forecast", "total"): ("month_end", "actual", "forecast", "lower", "upper"),
+    ("backtest", "by_month"): ("month_end", "actual", "forecast", "lower", "upper"),
+}
+BAND_FILL = "#c8c8c8"
 
 
 def plotted(value: Any) -> float | None:
@@ -106,6 +113,50 @@ def alt_text(section: Section, x: str, keys: tuple[str, ...], series: str | None
 
 def _word(value: Any) -> str:
     return f"{value:,}" if isinstance(value, int) else f"{value:.1%}" if isinstance(value, float) else str(value)
+
+
+def band_chart(section: Section, x: str, actual: str, forecast: str, lower: str, upper: str, *, width: int = 460,
+               height: int = 170) -> dict[str, Any]:
+    """The actual (solid, with points) and forecast (dashed) columns along `x` over the forecast's band shaded
+    grey: the lines told apart by dash, the band by its fill, so the chart reads in black and white."""
+    titles = {c.key: c.title for c in section.columns}
+    names = [titles[actual], titles[forecast]]
+    data = [{"x": _x(r[x]), names[0]: plotted(r.get(actual)), names[1]: plotted(r.get(forecast)),
+             "lower": plotted(r.get(lower)), "upper": plotted(r.get(upper))} for r in section.rows]
+    time = {"field": "x", "type": "temporal", "title": None, "axis": {"format": "%b %y"}}
+    return {
+        "$schema": SCHEMA, "description": band_alt_text(section, x, actual, forecast, lower, upper),
+        "data": {"values": data}, "width": width, "height": height, "background": "white",
+        "config": {"font": "DejaVu Sans", "axis": {"labelFontSize": 9, "titleFontSize": 9},
+                   "legend": {"labelFontSize": 9, "orient": "top", "direction": "horizontal", "symbolType": "stroke",
+                              "symbolSize": 700, "symbolStrokeWidth": 1.6, "symbolStrokeColor": INK}},
+        "layer": [
+            {"mark": {"type": "area", "color": BAND_FILL},
+             "encoding": {"x": time, "y": {"field": "lower", "type": "quantitative", "title": None},
+                          "y2": {"field": "upper"}}},
+            {"transform": [{"fold": names, "as": ["series", "value"]}],
+             "mark": {"type": "line", "point": {"filled": True, "size": 14, "color": INK}, "color": INK,
+                      "strokeWidth": 1.4},
+             "encoding": {"x": time, "y": {"field": "value", "type": "quantitative"},
+                          "strokeDash": {"field": "series", "type": "nominal", "title": None, "sort": names,
+                                         "scale": {"domain": names, "range": [DASHES[0], DASHES[1]]}}}},
+        ],
+    }
+
+
+def band_alt_text(section: Section, x: str, actual: str, forecast: str, lower: str, upper: str) -> str:
+    """The band chart in words: the span, the actual's first and last value, the forecast's last and its band."""
+    rows = section.rows
+    if not rows:
+        return f"{section.title}: no data."
+    seen = [r for r in rows if r.get(actual) is not None]
+    ahead = [r for r in rows if r.get(forecast) is not None]
+    said = [f"actual {seen[0][actual]:,.0f} to {seen[-1][actual]:,.0f}"] if seen else []
+    if ahead:
+        last = ahead[-1]
+        said.append(f"forecast {last[forecast]:,.0f} at {last[x]} (band {last[lower]:,.0f} to {last[upper]:,.0f})")
+    return (f"Line chart with a shaded band, {section.title}, {rows[0][x]} to {rows[-1][x]}: {'; '.join(said)}. "
+            "The table gives every value.")
 
 
 def bar_chart(section: Section, x: str, keys: tuple[str, ...], *, width: int = 460,
@@ -186,11 +237,20 @@ def kpi_small_multiples(section: Section, *, width: int = 220) -> dict[str, Any]
     }
 
 
+def section_chart(view_name: str, section: Section) -> dict[str, Any] | None:
+    """The chart of this section of this view, if it has one (a view's JSON carries it): a forecast against the
+    actual with its band, or the pack's trend."""
+    band = BANDS.get((view_name, section.key))
+    if band is not None and section.rows:
+        return band_chart(section, *band)
+    return section_trend(view_name, section)
+
+
 def view_chart(view_name: str, section: Section) -> dict[str, Any] | None:
-    """The chart the web page draws above a section: the pack's trend, or the KPIs' small multiples."""
+    """The chart the web page draws above a section: the section's own, or the KPIs' small multiples."""
     if section.rows and "kpi" in section.rows[0] and "kpi_rate" in section.rows[0]:
         return kpi_small_multiples(section)
-    return section_trend(view_name, section)
+    return section_chart(view_name, section)
 
 
 def spec_json(spec: dict[str, Any]) -> str:

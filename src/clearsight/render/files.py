@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from clearsight.canonical.words import words
+from clearsight.render.charts import section_chart
 from clearsight.render.values import clean_text, provenance_line, spreadsheet_safe
 from clearsight.reports.view import Section, View
 
@@ -43,6 +44,8 @@ def view_json(view: View) -> str:
         "figures": {name: {"metric": f.metric.name, "title": f.metric.title, "definition": f.metric.definition,
                            "filters": f.filters, "provenance": f.provenance.as_dict()}
                     for name, f in view.figures.items()},
+        # Each section drawn as a chart, as the Vega-Lite specification the web page embeds.
+        "charts": {s.key: spec for s in view.sections if (spec := section_chart(view.name, s)) is not None},
     }
     return json.dumps(data, indent=2, default=_jsonable)
 

@@ -346,34 +346,6 @@ _WHATIF_METHOD = (
     "share waiting, amber above the lower standard.")
 
 
-def _band_chart(rows: list[dict[str, Any]], title: str, actual: dict[str, Any] | str) -> dict[str, Any]:
-    """Vega-Lite: a forecast line and its band, with the actual line (`actual` is its mark)."""
-    values = [{k: (v.isoformat() if isinstance(v, date) else v) for k, v in r.items()} for r in rows]
-    x = {"field": "month_end", "type": "temporal", "title": "Month end"}
-    return {
-        "$schema": "https://vega.github.io/schema/vega-lite/v5.json", "title": title, "data": {"values": values},
-        "layer": [
-            {"mark": {"type": "area", "opacity": 0.25},
-             "encoding": {"x": x, "y": {"field": "lower", "type": "quantitative", "title": "Children"},
-                          "y2": {"field": "upper"}}},
-            {"mark": "line", "encoding": {"x": x, "y": {"field": "forecast", "type": "quantitative"},
-                                          "strokeDash": {"value": [4, 3]}}},
-            {"mark": actual, "encoding": {"x": x, "y": {"field": "actual", "type": "quantitative"}}},
-        ],
-    }
-
-
-def forecast_chart(view: View) -> dict[str, Any]:
-    """Vega-Lite: children looked after, actual line, forecast line and band."""
-    return _band_chart(view.section("total").rows, "Children looked after: actual and forecast", "line")
-
-
-def backtest_chart(view: View) -> dict[str, Any]:
-    """Vega-Lite: the backtest's forecast and band against the actual total."""
-    return _band_chart(view.section("by_month").rows, "Backtest: forecast and band against what happened",
-                       {"type": "line", "point": True})
-
-
 def whatif_chart(view: View) -> dict[str, Any]:
     """Vega-Lite: children per FTE by team, base case against the scenario, coloured by the scenario's risk."""
     rows = [{"team": r["team"], "case": case, "caseload": r[key], "risk": r["risk"]}
