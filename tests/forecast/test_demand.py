@@ -12,6 +12,7 @@ from council_builder import CouncilBuilder
 from clearsight.config import CouncilConfig
 from clearsight.forecast.demand import SERIES, fit_trend_season, forecast_demand, monthly_history
 from clearsight.forecast.projection import month_ends_after
+from clearsight.store.benchmarks import load_benchmarks
 
 AS_AT = date(2024, 3, 31)
 
@@ -61,3 +62,27 @@ def test_forecast_on_eastmere_has_every_series_with_bands(small_eastmere_db):
     assert all(0 <= r["lower"] <= r["value"] <= r["upper"] for r in future)
     actual = [r for r in rows if r["kind"] == "actual" and r["series"] == "referrals"]
     assert len(actual) == 48 and actual[-1]["month_end"] == snapshot.extract_date
+
+
+def test_rates_per_10000_sit_beside_england_the_region_and_the_neighbours(tmp_path):
+    # 20,000 children aged 0-17 in 2023; two referrals in March 2024: 2 x 12 / 20,000 x 10,000 = 12 a year per
+    # 10,000. Benchmarks for the year to 31 March 2024: England 500, the region 450, neighbours 400 and 600
+    # (median 500). Nothing is loaded for CP plans, and the built-in England figure is 2025's: none beside them.
+    b = CouncilBuilder(extract_date=AS_AT)
+    b.team("T")
+    for day in (date(2024, 3, 4), date(2024, 3, 20)):
+        b.case("T", day)
+    for band, n in (("0-4", 5_000), ("5-9", 5_000), ("10-17", 10_000)):
+        b.add("population", area="Eastmere", age_band=band, year=2023, children=n)
+    loaded = b.load(tmp_path)
+    benchmarks = tmp_path / "benchmarks.csv"
+    benchmarks.write_text("indicator,area,area_type,period,value\nreferral_rate,England,england,2024,500\n"
+                          "referral_rate,East,region,2024,450\nreferral_rate,A,neighbour,2024,400\n"
+                          "referral_rate,B,neighbour,2024,600\n")
+    assert load_benchmarks(loaded.con, benchmarks) == (4, [])
+    rows = forecast_demand(loaded.con, loaded.snapshot.snapshot_id, AS_AT, CouncilConfig(), months=12)
+    march = next(r for r in rows if r["series"] == "referrals" and r["month_end"] == AS_AT)
+    assert (march["kind"], march["value"], march["rate_per_10k"]) == ("actual", 2, pytest.approx(12))
+    assert (march["england_per_10k"], march["region_per_10k"], march["neighbours_per_10k"]) == (500, 450, 500)
+    plans = next(r for r in rows if r["series"] == "cp_plans")
+    assert plans["england_per_10k"] is plans["region_per_10k"] is plans["neighbours_per_10k"] is None

@@ -12,6 +12,9 @@ from clearsight.config import CouncilConfig
 from clearsight.forecast.rates import fit_rates
 from clearsight.forecast.segments import care_segments, day_number
 from clearsight.forecast.states import AGE_UNKNOWN
+from clearsight.formats.detect import read_sources
+from clearsight.store.database import connect
+from clearsight.store.load import load
 
 SETTINGS = CouncilConfig().forecast
 LONG_AGO = date(2015, 1, 1)
@@ -88,3 +91,25 @@ def test_child_without_date_of_birth_is_kept(tmp_path):
     stock = seg.stock_on(day_number(AS_AT))
     assert stock.sum() == 2
     assert stock[seg.states.index(AGE_UNKNOWN, "fostering")] == 1
+
+
+
+def test_child_with_no_header_row_in_an_ssda903_return_is_kept(tmp_path):
+    # Read from SSDA903 files: child H has a header row, child N only episodes (fostered, then a children's home
+    # from 10 days before the extract). N is kept with no date of birth, in "age unknown", its move counted.
+    episodes = tmp_path / "episodes.csv"
+    episodes.write_text("CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\n"
+                        "H,01/01/2022,S,C2,N1,U4,PR1,,,,,,\n"
+                        "N,09/02/2023,S,C2,N1,U4,PR1,21/03/2023,X1,,,,\n"
+                        "N,21/03/2023,P,C2,N1,K2,PR1,,,,,,\n")
+    header = tmp_path / "header.csv"
+    header.write_text("CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\nH,1,01/06/2010,WBRI,,,\n")
+    con = connect(tmp_path / "cs.duckdb")
+    report = load(con, read_sources([episodes, header], "auto", con, date(2023, 3, 31)))
+    seg = care_segments(con, report.snapshot_id, SETTINGS)
+    f, r = (seg.states.index(AGE_UNKNOWN, c) for c in ("fostering", "residential"))
+    stock = seg.stock_on(day_number(date(2023, 3, 31)))
+    assert stock.sum() == 2 and stock[r] == 1 and stock[seg.states.index("10-16", "fostering")] == 1
+    rates = fit_rates(seg, day_number(date(2023, 3, 31)), 100)
+    assert rates.entries[f] == 1 and rates.moves[f, r] == 1
+    assert rates.exposure[f] == 40 and rates.exposure[r] == 10  # 9 Feb to 21 Mar; 21 Mar to 31 Mar

@@ -31,8 +31,8 @@ def views(small_eastmere_db):
     return build_forecast(req), build_backtest(req), build_whatif(before, scenario)
 
 
-def test_forecast_headline_is_the_rows(views):
-    forecast, _, _ = views
+def test_forecast_headline_is_the_rows(views, small_eastmere_db):
+    forecast, backtest, _ = views
     total = forecast.section("total").rows
     now = next(r for r in reversed(total) if r["actual"] is not None)
     assert now["month_end"] == date(2025, 3, 31)
@@ -41,7 +41,11 @@ def test_forecast_headline_is_the_rows(views):
     assert len(ahead) == CONFIG.forecast.horizon_months
     assert f"{ahead[11]['forecast']:,.0f} expected by 31 Mar 2026" in forecast.headline[0]
     assert sum(r["now"] for r in forecast.section("by_group").rows) == now["actual"]
-    assert "Tried on the past" in forecast.headline[2]
+    assert "Tried on the past" in forecast.headline[2] and forecast.headline[2] == backtest.headline[0]
+    # Per 10,000 children aged 0-17 in the 2024 estimate, beside England's built-in 2025 figure (67).
+    population = small_eastmere_db[0].execute("SELECT sum(children) FROM population WHERE year = 2024").fetchone()[0]
+    assert forecast.headline[0].endswith(f"That is {now['actual'] / population * 10_000:,.0f} per 10,000 children "
+                                         "(England 67).")
 
 
 def test_backtest_view_scores_the_last_year(views):
@@ -50,7 +54,11 @@ def test_backtest_view_scores_the_last_year(views):
     months = backtest.section("by_month").rows
     assert len(months) == 12
     inside = sum(r["inside_band"] for r in months) / 12
-    assert f"in {inside:.0%} of months" in backtest.headline[0]
+    mape = sum(r["abs_pct_error"] for r in months) / 12
+    assert f"missed the number in care by {mape:.1%} a month on average over 12 months (MAPE); its 95% band held " \
+           f"the actual total in {inside:.0%} of months" in backtest.headline[0]
+    groups = backtest.section("by_group").rows
+    assert all(0 <= r["coverage"] <= 1 for r in groups) and any(r["mape"] is not None for r in groups)
 
 
 def test_whatif_view_compares_with_the_base_case(views):

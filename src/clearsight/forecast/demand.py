@@ -4,7 +4,8 @@ plans, each projected from its own monthly history by trend and season, with a b
 The model for each series is log(count) = level + trend x month + an effect for each calendar month, fitted by
 least squares over the history before the as-at date; the band is the prediction interval of that fit
 (residual spread plus the uncertainty of the fitted line) at the forecast settings' level. Rates per 10,000
-children use the latest population estimate before the year (definitions.md) and sit beside England's.
+children use the latest population estimate before the year (definitions.md) and sit beside England's, the
+region's and the statistical neighbours' (their median) where the benchmarks hold the indicator.
 """
 
 from __future__ import annotations
@@ -33,17 +34,17 @@ class DemandSeries:
     start: str  # date column: the record's date (flow) or start (stock)
     end: str | None = None  # stock: the column ending the record (open while null)
     where: str = "TRUE"
-    england: str | None = None  # benchmark indicator, per 10,000 children (a year, for flows)
+    benchmark: str | None = None  # benchmark indicator, per 10,000 children (a year, for flows)
 
 
 SERIES: tuple[DemandSeries, ...] = (
     DemandSeries("contacts", "Contacts", "contact", "contact_date"),
-    DemandSeries("referrals", "Referrals", "episode", "referral_date", england="referral_rate"),
+    DemandSeries("referrals", "Referrals", "episode", "referral_date", benchmark="referral_rate"),
     DemandSeries("assessments", "Assessments started", "assessment", "start_date"),
     DemandSeries("s47_enquiries", "Section 47 enquiries", "s47", "strategy_date"),
     DemandSeries("cin_plans", "Children on CIN plans", "cin_plan", "start_date", "end_date"),
     DemandSeries("cp_plans", "Children on CP plans", "cp_plan", "start_date", "end_date",
-                 england="cp_rate"),
+                 benchmark="cp_rate"),
 )
 
 
@@ -129,7 +130,8 @@ def forecast_demand(
     history_months: int = 48, months: int | None = None,
 ) -> list[dict[str, Any]]:
     """Each series' history (the `history_months` complete months to `as_at`) and forecast, monthly, with
-    the band and the rate per 10,000 children (a year's worth, for flows) beside England's."""
+    the band and the rate per 10,000 children (a year's worth, for flows) beside England's, the region's and the
+    neighbours' for the year holding the as-at date."""
     settings = config.forecast
     months = settings.horizon_months if months is None else months
     last_complete = as_at if (as_at + timedelta(days=1)).day == 1 else date(as_at.year, as_at.month, 1)
@@ -145,14 +147,16 @@ def forecast_demand(
         fit = fit_trend_season(ends, counts)
         index = np.array([_month_index(d) for d in future])
         mean, lower, upper = fit.predict(index, np.array([d.month - 1 for d in future]), settings.band_level)
-        bench = benchmark_for(con, series.england, as_at, config=config) if series.england else None
-        england = bench.england if bench else None  # England's for the year holding the as-at date
+        bench = benchmark_for(con, series.benchmark, as_at, config=config) if series.benchmark else None
+        compared = {"england_per_10k": bench.england if bench else None,
+                    "region_per_10k": bench.region if bench else None,
+                    "neighbours_per_10k": bench.neighbours if bench else None}
         per_year = 12 if series.end is None else 1
         rows = [(d, "actual", v, None, None) for d, v in zip(ends, counts.tolist())]
         rows += [(d, "forecast", m - 1, max(0.0, lo - 1), hi - 1)
                  for d, m, lo, hi in zip(future, mean.tolist(), lower.tolist(), upper.tolist())]
         out += [{"series": series.name, "title": series.title, "month_end": d, "kind": kind, "value": value,
                  "lower": lo, "upper": hi, "rate_per_10k": value * per_year / children * 10_000 if children else None,
-                 "england_per_10k": england}
+                 **compared}
                 for d, kind, value, lo, hi in rows]
     return out

@@ -17,13 +17,14 @@ import numpy as np
 
 from clearsight.config import CouncilConfig
 from clearsight.forecast.backtest import Backtest, backtest
-from clearsight.forecast.demand import SERIES, forecast_demand
+from clearsight.forecast.demand import SERIES, children_in_population, forecast_demand
 from clearsight.forecast.looked_after import forecast_from_segments
 from clearsight.forecast.projection import month_ends_after
 from clearsight.forecast.scenario_store import SavedScenario
 from clearsight.forecast.segments import CareSegments, care_segments, day_number
 from clearsight.forecast.whatif import Scenario, as_recorded, footing, run_whatif
 from clearsight.metrics.figures import Provenance
+from clearsight.store.benchmarks import benchmark_for
 from clearsight.render.values import long_date
 from clearsight.reports.request import Request
 from clearsight.reports.sections import plural, section
@@ -59,6 +60,9 @@ def _backtest_line(result: Backtest, level: float) -> str:
             f"{result.state_coverage:.0%} of month-groups.")
 
 
+_COMPARED = (col("england_per_10k", "England per 10,000", "number"),
+             col("region_per_10k", "Region per 10,000", "number"),
+             col("neighbours_per_10k", "Neighbours per 10,000 (median)", "number"))
 _BAND_COLUMNS = (col("forecast", "Forecast", "number"), col("lower", "Band, low", "number"),
                  col("upper", "Band, high", "number"))
 
@@ -79,6 +83,9 @@ def build_forecast(req: Request) -> View:
     headline = [f"{plural(p.start.sum(), 'child', 'children')} looked after on {long_date(req.as_at)}; "
                 + "; ".join(f"{p.total[i]:,.0f} expected by {long_date(p.month_ends[i])} ({settings.band_level:.0%} "
                             f"band {lower[i]:,.0f}-{upper[i]:,.0f})" for i in ahead.values()) + "."]
+    per_10k = _looked_after_rate(req, float(p.start.sum()))
+    if per_10k:
+        headline[0] += " " + per_10k
     leaving = rates.moves[:, -1].sum()
     headline.append(
         f"Rates from the {settings.reference_days} days to {long_date(req.as_at)}: {rates.entries.sum():,.0f} "
@@ -117,13 +124,13 @@ def build_forecast(req: Request) -> View:
             col("title", "Series"), col("month_end", "Month end", "date"), col("kind", "Actual or forecast"),
             col("value", "Count", "number"), col("lower", "Band, low", "number"), col("upper", "Band, high", "number"),
             col("rate_per_10k", "Per 10,000 children (a year, for flows)", "number"),
-            col("england_per_10k", "England per 10,000", "number")), notes=(_DEMAND_METHOD,), terminal=False),
+            *_COMPARED), notes=(_DEMAND_METHOD,), terminal=False),
         section("demand_ahead", "Demand beyond care: the last 12 months and the next 12", _demand_summary(demand), (
             col("title", "Series"), col("last_12", "Last 12 months (plans: at the end)", "number"),
             col("next_12", "Next 12 months, forecast (plans: at the end)", "number"),
             col("next_12_band", "Band (plans)"),
             col("rate_per_10k", "Forecast per 10,000 children", "number"),
-            col("england_per_10k", "England per 10,000", "number")), notes=(_DEMAND_METHOD,)),
+            *_COMPARED), notes=(_DEMAND_METHOD,)),
     )
     return View("forecast", "Forecast", f"{req.council}, from {long_date(req.as_at)}", tuple(headline), sections,
                 _provenance(req), {}, req.warnings)
@@ -140,6 +147,20 @@ def _band_note(rate_uncertainty: bool) -> str:
 _DEMAND_METHOD = ("Each series: log(count) = level + trend + calendar-month effect, fitted on 48 months to the "
                   "as-at date; band = prediction interval. Stocks (plans) are counted at month end, flows in the "
                   "month; rates per 10,000 children use the latest population estimate before the year.")
+
+
+def _looked_after_rate(req: Request, children: float) -> str | None:
+    """Children looked after per 10,000 aged 0-17 (the latest population estimate before the year), beside
+    England's, the region's and the neighbours' (median) for the year holding the date, as held."""
+    population = children_in_population(req.con, req.as_at.year - 1)
+    if not population:
+        return None
+    bench = benchmark_for(req.con, "cla_rate", req.as_at, config=req.config)
+    beside = [f"{name} {value:,.0f}" for name, value in (
+        ("England", bench.england if bench else None), ("region", bench.region if bench else None),
+        ("neighbours", bench.neighbours if bench else None)) if value is not None]
+    return (f"That is {children / population * 10_000:,.0f} per 10,000 children"
+            + (f" ({', '.join(beside)})." if beside else "."))
 
 
 def _history(segments: CareSegments, as_at: date, months: int) -> list[dict[str, Any]]:
@@ -188,7 +209,7 @@ def _demand_summary(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         out.append({
             "title": title, "last_12": pick(actual, "value"), "next_12": pick(ahead, "value"),
             "next_12_band": f"{pick(ahead, 'lower'):,.0f}-{pick(ahead, 'upper'):,.0f}" if stock else "",
-            "rate_per_10k": ahead[-1]["rate_per_10k"], "england_per_10k": ahead[-1]["england_per_10k"],
+            "rate_per_10k": ahead[-1]["rate_per_10k"], **{c.key: ahead[-1][c.key] for c in _COMPARED},
         })
     return out
 
