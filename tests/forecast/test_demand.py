@@ -51,11 +51,32 @@ def test_an_exact_trend_and_season_is_recovered_with_no_spread():
     assert mean[-1] - 1 == pytest.approx(math.exp(4 + 0.01 * 47 + 0.2) - 1)  # December 2024 is month 47
     assert mean[0] - 1 == pytest.approx(math.exp(4 + 0.01 * 36) - 1)
     assert lower == pytest.approx(mean) and upper == pytest.approx(mean)
+    # The year's total: exactly the months' sum, with no spread either.
+    total = sum(math.exp(4 + 0.01 * (36 + k) + 0.2 * (k == 11)) - 1 for k in range(12))
+    assert fit.total_band(index, np.array([d.month - 1 for d in future]), 0.95) == pytest.approx((total, total))
+
+
+def test_a_year_s_total_shares_the_fitted_line_s_uncertainty():
+    # 24 months with noise: the total's band holds the months' median forecasts' sum, and is drawn the same
+    # each time (seeded). Residuals of separate months partly cancel in a total, the line's error does not: the
+    # total's band is narrower than the months' bands added end to end, wider than if the months were independent.
+    ends = month_ends_after(date(2021, 12, 31), 24)
+    counts = np.exp(5 + np.random.default_rng(7).normal(0, 0.2, 24)) - 1
+    fit = fit_trend_season(ends, counts)
+    future = month_ends_after(ends[-1], 12)
+    index, months = np.array([d.year * 12 + d.month - 1 for d in future]), np.array([d.month - 1 for d in future])
+    mean, lower, upper = fit.predict(index, months, 0.95)
+    low, high = fit.total_band(index, months, 0.95)
+    assert low < (mean - 1).sum() < high and (low, high) == fit.total_band(index, months, 0.95)
+    assert high - low < (upper - lower).sum()
+    assert high - low > np.sqrt(((upper - lower) ** 2).sum())
 
 
 def test_forecast_on_eastmere_has_every_series_with_bands(small_eastmere_db):
     con, snapshot = small_eastmere_db
-    rows = forecast_demand(con, snapshot.snapshot_id, snapshot.extract_date, CouncilConfig(), months=12)
+    demand = forecast_demand(con, snapshot.snapshot_id, snapshot.extract_date, CouncilConfig(), months=12)
+    rows = demand.rows
+    assert set(demand.year_ahead) == {s.name for s in SERIES if s.end is None}
     assert {r["series"] for r in rows} == {s.name for s in SERIES}
     future = [r for r in rows if r["kind"] == "forecast"]
     assert len(future) == 12 * len(SERIES)
@@ -80,7 +101,7 @@ def test_rates_per_10000_sit_beside_england_the_region_and_the_neighbours(tmp_pa
                           "referral_rate,East,region,2024,450\nreferral_rate,A,neighbour,2024,400\n"
                           "referral_rate,B,neighbour,2024,600\n")
     assert load_benchmarks(loaded.con, benchmarks) == (4, [])
-    rows = forecast_demand(loaded.con, loaded.snapshot.snapshot_id, AS_AT, CouncilConfig(), months=12)
+    rows = forecast_demand(loaded.con, loaded.snapshot.snapshot_id, AS_AT, CouncilConfig(), months=12).rows
     march = next(r for r in rows if r["series"] == "referrals" and r["month_end"] == AS_AT)
     assert (march["kind"], march["value"], march["rate_per_10k"]) == ("actual", 2, pytest.approx(12))
     assert (march["england_per_10k"], march["region_per_10k"], march["neighbours_per_10k"]) == (500, 450, 500)

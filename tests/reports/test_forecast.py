@@ -145,3 +145,18 @@ def test_scenarios_side_by_side_are_each_scenario_s_own_figures(small_eastmere_d
     json.loads(view_json(view))
     with pytest.raises(LookupError, match="same date"):
         build_scenario_comparison(before, [restructure, cut.model_copy(update={"as_at": date(2023, 6, 30)})])
+
+
+def test_demand_ahead_gives_each_series_a_band_and_a_year_s_rate(views, small_eastmere_db):
+    forecast, _, _ = views
+    population = small_eastmere_db[0].execute("SELECT sum(children) FROM population WHERE year = 2024").fetchone()[0]
+    monthly = forecast.section("demand").rows
+    for row in forecast.section("demand_ahead").rows:
+        low, high = (float(v.replace(",", "")) for v in row["next_12_band"].split("-"))
+        assert low <= row["next_12"] <= high
+        ahead = [r for r in monthly if r["title"] == row["title"] and r["kind"] == "forecast"][:12]
+        if row["title"] == "Referrals":  # a flow: the 12 months' total, per 10,000 children a year
+            assert row["next_12"] == pytest.approx(sum(r["value"] for r in ahead))
+            assert row["rate_per_10k"] == pytest.approx(row["next_12"] / population * 10_000)
+        if row["title"] == "Children on CP plans":  # a stock: the level at the end, with that month's band
+            assert row["next_12_band"] == f"{ahead[-1]['lower']:,.0f}-{ahead[-1]['upper']:,.0f}"

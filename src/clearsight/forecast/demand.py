@@ -101,6 +101,26 @@ class TrendSeason:
         return np.exp(mean), np.exp(mean - z * spread), np.exp(mean + z * spread)
 
 
+    def total_band(self, index: np.ndarray, calendar_month: np.ndarray, level: float, draws: int = 4000,
+                   seed: int = 0) -> tuple[float, float]:
+        """The central `level` interval of the counts' total over these months. The months share the fitted
+        line's uncertainty (covariance sigma^2 (I + X V X')), so their band is not the sum of theirs: the total
+        is drawn (seeded, so the same history gives the same band)."""
+        x = self.design(index - self.origin, calendar_month)
+        cov = self.sigma ** 2 * (np.eye(len(x)) + x @ self.xtx_inv @ x.T)
+        logs = np.random.default_rng(seed).multivariate_normal(x @ self.coef, cov, size=draws)
+        low, high = np.quantile((np.exp(logs) - 1.0).sum(axis=1), [(1 - level) / 2, (1 + level) / 2])
+        return max(0.0, float(low)), float(high)
+
+
+@dataclass(frozen=True)
+class DemandForecast:
+    """Each series' monthly rows, actual and forecast, and for a flow the band of its next 12 months' total."""
+
+    rows: list[dict[str, Any]]
+    year_ahead: dict[str, tuple[float, float]]
+
+
 def _month_index(day: date) -> int:
     return day.year * 12 + day.month - 1
 
@@ -128,7 +148,7 @@ def children_in_population(con: duckdb.DuckDBPyConnection, year: int) -> float |
 def forecast_demand(
     con: duckdb.DuckDBPyConnection, snapshot_id: int, as_at: date, config: CouncilConfig,
     history_months: int = 48, months: int | None = None,
-) -> list[dict[str, Any]]:
+) -> DemandForecast:
     """Each series' history (the `history_months` complete months to `as_at`) and forecast, monthly, with
     the band and the rate per 10,000 children (a year's worth, for flows) beside England's, the region's and the
     neighbours' for the year holding the as-at date."""
@@ -139,6 +159,7 @@ def forecast_demand(
     future = month_ends_after(as_at, months)
     children = children_in_population(con, as_at.year - 1)
     out: list[dict[str, Any]] = []
+    year_ahead: dict[str, tuple[float, float]] = {}
     for series in SERIES:
         ends, counts = monthly_history(con, snapshot_id, series, first, last_complete)
         ends, counts = ends[-history_months:], counts[-history_months:]
@@ -146,7 +167,10 @@ def forecast_demand(
             continue  # a season needs two years of history
         fit = fit_trend_season(ends, counts)
         index = np.array([_month_index(d) for d in future])
-        mean, lower, upper = fit.predict(index, np.array([d.month - 1 for d in future]), settings.band_level)
+        calendar_month = np.array([d.month - 1 for d in future])
+        mean, lower, upper = fit.predict(index, calendar_month, settings.band_level)
+        if series.end is None:
+            year_ahead[series.name] = fit.total_band(index[:12], calendar_month[:12], settings.band_level)
         bench = benchmark_for(con, series.benchmark, as_at, config=config) if series.benchmark else None
         compared = {"england_per_10k": bench.england if bench else None,
                     "region_per_10k": bench.region if bench else None,
@@ -159,4 +183,4 @@ def forecast_demand(
                  "lower": lo, "upper": hi, "rate_per_10k": value * per_year / children * 10_000 if children else None,
                  **compared}
                 for d, kind, value, lo, hi in rows]
-    return out
+    return DemandForecast(out, year_ahead)

@@ -17,7 +17,7 @@ import numpy as np
 
 from clearsight.config import CouncilConfig
 from clearsight.forecast.backtest import Backtest, backtest
-from clearsight.forecast.demand import SERIES, children_in_population, forecast_demand
+from clearsight.forecast.demand import SERIES, DemandForecast, children_in_population, forecast_demand
 from clearsight.forecast.looked_after import forecast_from_segments
 from clearsight.forecast.projection import month_ends_after
 from clearsight.forecast.scenario_store import SavedScenario
@@ -120,7 +120,7 @@ def build_forecast(req: Request) -> View:
             col("leaving_a_year", "Leaving care per child-year (leavers / child-days x 365)", "number"),
             col("moving_a_year", "Moves to another group per child-year", "number"),
             col("entries_a_year", "Entries a year", "number"))),
-        section("demand", "Demand beyond care: actual and forecast by month end", demand, (
+        section("demand", "Demand beyond care: actual and forecast by month end", demand.rows, (
             col("title", "Series"), col("month_end", "Month end", "date"), col("kind", "Actual or forecast"),
             col("value", "Count", "number"), col("lower", "Band, low", "number"), col("upper", "Band, high", "number"),
             col("rate_per_10k", "Per 10,000 children (a year, for flows)", "number"),
@@ -128,7 +128,7 @@ def build_forecast(req: Request) -> View:
         section("demand_ahead", "Demand beyond care: the last 12 months and the next 12", _demand_summary(demand), (
             col("title", "Series"), col("last_12", "Last 12 months (plans: at the end)", "number"),
             col("next_12", "Next 12 months, forecast (plans: at the end)", "number"),
-            col("next_12_band", "Band (plans)"),
+            col("next_12_band", "Band"),
             col("rate_per_10k", "Forecast per 10,000 children", "number"),
             *_COMPARED), notes=(_DEMAND_METHOD,)),
     )
@@ -145,8 +145,9 @@ def _band_note(rate_uncertainty: bool) -> str:
     return ("The band covers chance in moves and entries" + (" and the uncertainty of the fitted rates themselves"
             if rate_uncertainty else " at the fitted rates") + ", not a change in the rates.")
 _DEMAND_METHOD = ("Each series: log(count) = level + trend + calendar-month effect, fitted on 48 months to the "
-                  "as-at date; band = prediction interval. Stocks (plans) are counted at month end, flows in the "
-                  "month; rates per 10,000 children use the latest population estimate before the year.")
+                  "as-at date; band = prediction interval (a flow's year total: drawn from the months' joint "
+                  "prediction, which share the fitted line's error). Stocks (plans) are counted at month end, flows "
+                  "in the month; rates per 10,000 children use the latest population estimate before the year.")
 
 
 def _looked_after_rate(req: Request, children: float) -> str | None:
@@ -197,20 +198,27 @@ def _rate_rows(rates) -> list[dict[str, Any]]:
     return rows
 
 
-def _demand_summary(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _demand_summary(demand: DemandForecast) -> list[dict[str, Any]]:
+    """Each series' last 12 months and next 12: a stock (plans) as its level at the end, with that month's band
+    and rate; a flow as the 12 months' total, with the total's own band and its rate for the year."""
     out = []
-    for title in dict.fromkeys(r["title"] for r in rows):
-        mine = [r for r in rows if r["title"] == title]
+    for title in dict.fromkeys(r["title"] for r in demand.rows):
+        mine = [r for r in demand.rows if r["title"] == title]
         actual = [r for r in mine if r["kind"] == "actual"][-12:]
         ahead = [r for r in mine if r["kind"] == "forecast"][:12]
-        stock = next(s for s in SERIES if s.title == title).end is not None
-        # A stock is shown as its level at the end of each year, a flow as the year's total.
-        pick = (lambda rs, k: rs[-1][k]) if stock else (lambda rs, k: sum(r[k] for r in rs))
-        out.append({
-            "title": title, "last_12": pick(actual, "value"), "next_12": pick(ahead, "value"),
-            "next_12_band": f"{pick(ahead, 'lower'):,.0f}-{pick(ahead, 'upper'):,.0f}" if stock else "",
-            "rate_per_10k": ahead[-1]["rate_per_10k"], **{c.key: ahead[-1][c.key] for c in _COMPARED},
-        })
+        series = next(s for s in SERIES if s.title == title)
+        if series.end is not None:
+            last, next_12, (lower, upper) = actual[-1]["value"], ahead[-1]["value"], (ahead[-1]["lower"],
+                                                                                    ahead[-1]["upper"])
+            rate = ahead[-1]["rate_per_10k"]
+        else:
+            last, next_12 = sum(r["value"] for r in actual), sum(r["value"] for r in ahead)
+            lower, upper = demand.year_ahead[series.name]
+            # Each month's rate is a year's worth (x 12): the year's is their mean.
+            rate = sum(r["rate_per_10k"] for r in ahead) / len(ahead) if ahead[0]["rate_per_10k"] is not None \
+                else None
+        out.append({"title": title, "last_12": last, "next_12": next_12, "next_12_band": f"{lower:,.0f}-{upper:,.0f}",
+                    "rate_per_10k": rate, **{c.key: ahead[-1][c.key] for c in _COMPARED}})
     return out
 
 
