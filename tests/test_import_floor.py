@@ -33,6 +33,10 @@ def test_importing_the_cli_imports_no_compiler_no_pandas():
     assert _imported_by("import clearsight.cli") == []
 
 
+def test_the_default_working_calendar_is_built_without_the_holidays_package():
+    assert _imported_by("from clearsight.canonical.calendar import working_calendar\nworking_calendar()") == []
+
+
 def test_a_position_built_from_compiled_sql_imports_no_compiler_no_pandas(tmp_path):
     b = CouncilBuilder(extract_date=date(2024, 1, 31))
     b.team("T", "Tamar")

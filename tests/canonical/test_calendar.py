@@ -9,10 +9,24 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from clearsight.config import CouncilConfig
+from clearsight.canonical import bank_holidays as kept
 from clearsight.canonical.calendar import (
-    add_working_days, is_working_day, working_calendar, working_days_between,
+    CALENDAR_FIRST, CALENDAR_LAST, add_working_days, bank_holidays, is_working_day, working_calendar,
+    working_days_between,
 )
 from clearsight.store.calendar import ensure_calendar
+
+
+def test_the_kept_england_and_wales_list_is_the_holidays_packages():
+    import holidays
+
+    assert (kept.FIRST_YEAR, kept.LAST_YEAR) == (CALENDAR_FIRST.year, CALENDAR_LAST.year)
+    years = range(kept.FIRST_YEAR, kept.LAST_YEAR + 1)
+    assert bank_holidays() == frozenset(holidays.country_holidays("GB", subdiv="ENG", years=years))
+    # by hand: 2022's Platinum Jubilee and the Queen's funeral, 2023's coronation, 1999's millennium day
+    assert {date(2022, 6, 3), date(2022, 9, 19), date(2023, 5, 8), date(1999, 12, 31)} <= bank_holidays()
+    # another subdivision comes from the package: St Andrew's Day is Scotland's only
+    assert date(2023, 11, 30) in bank_holidays("GB", "SCT") and date(2023, 11, 30) not in bank_holidays()
 
 
 def test_christmas_2022_substitute_day_and_boxing_day():

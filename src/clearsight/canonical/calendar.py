@@ -56,8 +56,13 @@ class WorkingCalendar:
 
 
 def bank_holidays(country: str = "GB", subdivision: str = "ENG") -> frozenset[date]:
-    """Bank holidays (substitute days included) over the calendar's years, from the `holidays` package
-    (imported here: a command reading a calendar already built never needs it)."""
+    """Bank holidays (substitute days included) over the calendar's years: England and Wales's from the list
+    kept in `bank_holidays`, any other country's from the `holidays` package (imported here: a command reading
+    a calendar already built never needs it)."""
+    if (country, subdivision) == ("GB", "ENG"):
+        from clearsight.canonical.bank_holidays import ENGLAND_AND_WALES
+
+        return frozenset(date.fromisoformat(d) for d in ENGLAND_AND_WALES.split())
     import holidays
 
     years = range(CALENDAR_FIRST.year, CALENDAR_LAST.year + 1)
