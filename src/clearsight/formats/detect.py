@@ -136,10 +136,9 @@ def read_councils(
 ) -> list[Extract]:
     """Read every path (in one format, or each detected) into one Extract per council: files naming several
     councils (an SSDA903 LA column) give one each. With `council`, files naming several load only that one;
-    files naming one (or none) are that council's. ReaderError on unreadable input."""
-    from clearsight.formats import annex_a, cin_census, csc_api, csww, hr, ssd, ssda903
+    files naming one (or none) are that council's. ReaderError on unreadable input. Each reader is imported
+    only when files of its format were given (the workbook reader alone is a tenth of a second)."""
     from clearsight.formats.source import to_extract
-    from clearsight.formats.xml import by_council
 
     if fmt == "auto":
         by_format = detect(paths)
@@ -151,19 +150,35 @@ def read_councils(
     outputs = []
     staff = None
     if by_format.get("hr"):
+        from clearsight.formats import hr
+
         outputs.append(hr.read(by_format["hr"]))
         staff = hr.staff_from_hr(outputs[-1]) if "worker" in outputs[-1].tables else None
-    for path in by_format.get("annex-a", []):
-        outputs.append(annex_a.read(path, con, extract_date, staff))
+    if by_format.get("annex-a"):
+        from clearsight.formats import annex_a
+
+        outputs.extend(annex_a.read(path, con, extract_date, staff) for path in by_format["annex-a"])
     if by_format.get("ssd"):
+        from clearsight.formats import ssd
+
         outputs.append(ssd.read(by_format["ssd"], extract_date))
     if by_format.get("ssda903"):
+        from clearsight.formats import ssda903
+
         outputs.extend(ssda903.read(by_format["ssda903"]))
-    for files in by_council(by_format.get("cin", [])):  # one snapshot per council (LEA) the files name
-        outputs.append(cin_census.read(files))
-    for files in by_council(by_format.get("csww", [])):
-        outputs.append(csww.read(files))
+    if by_format.get("cin"):
+        from clearsight.formats import cin_census
+        from clearsight.formats.xml import by_council
+
+        outputs.extend(cin_census.read(files) for files in by_council(by_format["cin"]))  # a snapshot per LEA
+    if by_format.get("csww"):
+        from clearsight.formats import csww
+        from clearsight.formats.xml import by_council
+
+        outputs.extend(csww.read(files) for files in by_council(by_format["csww"]))
     if by_format.get("csc-api"):
+        from clearsight.formats import csc_api
+
         outputs.append(csc_api.read(by_format["csc-api"]))
     where = ", ".join(str(p) for p in paths)
     groups = _by_council(outputs, council, where)

@@ -209,6 +209,7 @@ def read(paths: Sequence[Path]) -> list[ReaderOutput]:
                 if kind not in staged:  # joined with the other: an empty table of its columns
                     _empty_table(con, kind)
         if child_tables:
+            _stage_unheaded(con, child_tables)
             queries = {"child": _children_sql(child_tables), **queries}
             for la, note in _headerless_notes(con, child_tables).items():
                 outputs[la].notes.append(note)
@@ -325,15 +326,18 @@ def _stack_years(con: duckdb.DuckDBPyConnection, kind: str, stacked: str) -> dic
     return {la: n - after.get(la, 0) for la, n in before.items() if n > after.get(la, 0)}
 
 
-def _unheaded_sql(child_tables: list[str]) -> str:
-    """Children named in a table other than the header but with no header row (per council): one row each,
-    at the first row naming them."""
+def _stage_unheaded(con: duckdb.DuckDBPyConnection, child_tables: list[str]) -> None:
+    """`t_unheaded`: children named in a table other than the header but with no header row (per council), one
+    row each, at the first row naming them; found once for both the children's rows and the note naming them."""
+    if child_tables == ["header"]:
+        return
     named = " UNION ALL ".join(f"SELECT _la, {_t('child')} AS child_id, source_file, source_row FROM t_{k}"
                                for k in child_tables if k != "header")
     known = (f" AND NOT EXISTS (SELECT 1 FROM t_header h WHERE h._la IS NOT DISTINCT FROM n._la "
              f"AND {_t('h.child')} = n.child_id)" if "header" in child_tables else "")
-    return (f"SELECT _la, child_id, source_file, source_row FROM ({named}) n WHERE child_id IS NOT NULL{known} "
-            "QUALIFY row_number() OVER (PARTITION BY _la, child_id ORDER BY source_file, source_row) = 1")
+    con.execute(f"CREATE TEMP TABLE t_unheaded AS SELECT _la, child_id, source_file, source_row FROM ({named}) n "
+                f"WHERE child_id IS NOT NULL{known} "
+                "QUALIFY row_number() OVER (PARTITION BY _la, child_id ORDER BY source_file, source_row) = 1")
 
 
 def _children_sql(child_tables: list[str]) -> str:
@@ -341,8 +345,7 @@ def _children_sql(child_tables: list[str]) -> str:
     parts = [_SQL["child"]] if "header" in child_tables else []
     if child_tables != ["header"]:
         parts.append(f"SELECT _la, child_id, NULL AS sex, NULL AS ethnicity, NULL AS dob, NULL AS upn, NULL AS mother, "
-                     "NULL AS mother_child_dob, source_file, source_row "
-                     f"FROM ({_unheaded_sql(child_tables)})")
+                     "NULL AS mother_child_dob, source_file, source_row FROM t_unheaded")
     children = " UNION ALL ".join(parts)
     if "uasc" not in child_tables:
         return children
@@ -355,7 +358,7 @@ def _headerless_notes(con: duckdb.DuckDBPyConnection, child_tables: list[str]) -
     if child_tables == ["header"]:
         return {}
     found = con.execute(f"SELECT _la, count(*), list(child_id ORDER BY child_id)[:{NAMED_CHILDREN}] "
-                        f"FROM ({_unheaded_sql(child_tables)}) GROUP BY _la").fetchall()
+                        "FROM t_unheaded GROUP BY _la").fetchall()
     notes = {}
     for la, n, ids in found:
         more = f" and {n - len(ids):,} more" if n > len(ids) else ""
