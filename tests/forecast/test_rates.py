@@ -113,3 +113,18 @@ def test_child_with_no_header_row_in_an_ssda903_return_is_kept(tmp_path):
     rates = fit_rates(seg, day_number(date(2023, 3, 31)), 100)
     assert rates.entries[f] == 1 and rates.moves[f, r] == 1
     assert rates.exposure[f] == 40 and rates.exposure[r] == 10  # 9 Feb to 21 Mar; 21 Mar to 31 Mar
+
+
+def test_episodes_are_ordered_by_child_start_and_end_as_a_lexsort_would():
+    import numpy as np
+
+    from clearsight.forecast.segments import OPEN_END, _by_child_start_end
+
+    rng = np.random.default_rng(0)
+    child, start = rng.integers(0, 30, 5000), rng.integers(-3000, 20000, 5000)
+    end = start + rng.integers(0, 5, 5000)  # ties on start, broken by end
+    end[:500] = day_number(OPEN_END)
+    assert np.array_equal(_by_child_start_end(child, start, end), np.lexsort((end, start, child)))
+    # Every date from year 1 to 9999 packs; days further apart (DuckDB's dates run to year 5,881,580): a lexsort.
+    wide = np.array([day_number(date(1, 1, 1)), 10**7, 5])
+    assert np.array_equal(_by_child_start_end(np.zeros(3), wide, wide), [0, 2, 1])

