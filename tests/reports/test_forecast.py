@@ -14,7 +14,11 @@ from clearsight.render.charts import view_chart
 from clearsight.render.files import section_csv, view_json
 from clearsight.render.values import long_date
 from clearsight.reports.forecast import (
-    build_backtest, build_forecast, build_scenario_comparison, build_whatif, default_cutoff,
+    build_backtest,
+    build_forecast,
+    build_scenario_comparison,
+    build_whatif,
+    default_cutoff,
     whatif_chart,
 )
 from clearsight.reports.request import make_request
@@ -116,9 +120,9 @@ def test_every_view_renders_and_charts_hold_aggregates(views):
         assert len(spec["data"]["values"]) == len(rows)
         assert spec["data"]["values"][-1]["lower"] == rows[-1]["lower"]
         assert str(rows[0]["month_end"]) in spec["description"]
-    spec = json.loads(json.dumps(whatif_chart(whatif)))
-    assert 0 < len(spec["data"]["values"]) <= 5000
-    for spec in (*json.loads(view_json(forecast))["charts"].values(), spec):
+    bars = json.loads(json.dumps(whatif_chart(whatif)))
+    assert 0 < len(bars["data"]["values"]) <= 5000
+    for spec in (*json.loads(view_json(forecast))["charts"].values(), bars):
         assert spec["$schema"].startswith("https://vega.github.io/schema/vega-lite/")
 
 

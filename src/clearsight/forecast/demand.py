@@ -54,14 +54,19 @@ def monthly_history(
     """The series for each month from `first`'s to `last`'s (month ends; a flow counts the whole month)."""
     sid = int(snapshot_id)
     if series.end is None:
+        # Counted by month first, then set on the months: a join of each month to the records between its ends
+        # took half a second of CPU on 1.3 million contacts.
+        since = first.replace(day=1)
         sql = f"""
             WITH months AS (SELECT CAST(m AS DATE) AS month_start
-                            FROM range(DATE '{first.replace(day=1)}', DATE '{last}', INTERVAL 1 MONTH) r(m))
-            SELECT last_day(month_start) AS month_end, count(t.{series.start}) AS n
-            FROM months LEFT JOIN {series.table} t
-              ON t.snapshot_id = {sid} AND {series.where}
-             AND t.{series.start} >= month_start AND t.{series.start} <= last_day(month_start)
-            GROUP BY month_start ORDER BY month_start"""
+                            FROM range(DATE '{since}', DATE '{last}', INTERVAL 1 MONTH) r(m)),
+            counted AS (SELECT CAST(date_trunc('month', t.{series.start}) AS DATE) AS month_start, count(*) AS n
+                        FROM {series.table} t
+                        WHERE t.snapshot_id = {sid} AND {series.where} AND t.{series.start} >= DATE '{since}'
+                        GROUP BY 1)
+            SELECT last_day(month_start) AS month_end, coalesce(n, 0) AS n
+            FROM months LEFT JOIN counted USING (month_start)
+            ORDER BY month_start"""
     else:
         sql = f"""
             WITH months AS (SELECT last_day(CAST(m AS DATE)) AS month_end

@@ -34,7 +34,7 @@ class CareProcess:
     entering: np.ndarray
 
     @classmethod
-    def from_rates(cls, rates: Rates, scale: float = 1.0) -> "CareProcess":
+    def from_rates(cls, rates: Rates, scale: float = 1.0) -> CareProcess:
         """A fitted model's rates between categories of a band (a change of band is a birthday here, and "age
         unknown" is left out), with entries `scale` times as many. Leaving the oldest band includes the 18th
         birthdays the fit counted, so children of that band leave a little sooner than the fit's council."""

@@ -24,11 +24,11 @@ from clearsight.forecast.scenario_store import SavedScenario
 from clearsight.forecast.segments import CareSegments, care_segments, day_number
 from clearsight.forecast.whatif import Scenario, as_recorded, footing, run_whatif
 from clearsight.metrics.figures import Provenance
-from clearsight.store.benchmarks import benchmark_for
 from clearsight.render.values import long_date
 from clearsight.reports.request import Request
 from clearsight.reports.sections import plural, section
 from clearsight.reports.view import View, col
+from clearsight.store.benchmarks import benchmark_for
 
 _READS = ("cla_episode.start_date", "cla_episode.placement_type", "child.dob")
 
