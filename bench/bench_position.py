@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from clearsight.config import CouncilConfig
-from clearsight.metrics import figures
+from clearsight.metrics import figures, parallel
+from clearsight.metrics.parallel import THREADS_ENV
 from clearsight.reports import position
 from clearsight.reports.request import make_request
 from clearsight.store.database import open_database
@@ -49,6 +50,7 @@ def main() -> None:
     import pandas  # noqa: F401
 
     os.environ[STORE_ENV] = "off"
+    threads = parallel.threads()
     con = open_database(args.db)
     snapshot = get_snapshot(con)
     req = make_request(con, snapshot, CouncilConfig(), as_at=args.as_at)
@@ -62,19 +64,25 @@ def main() -> None:
             _timed(lambda: out.append(query(con_, snap, metric, as_at, *rest, **options))))
         return out[0]
 
-    figures._query = timed_query
-    runs: dict[str, list[tuple[float, float]]] = {"figures": [], "view": []}
+    runs: dict[str, list[tuple[float, float]]] = {"figures": [], "view": [], "view at once": []}
     for _ in range(args.repeat):
-        for kind, build in (("figures", position.position_figures), ("view", position.build)):
+        for kind, build in (("figures", position.position_figures), ("view", position.build),
+                            ("view at once", position.build)):
+            # Each query's CPU is this process's, so they are timed one at a time (CLEARSIGHT_QUERY_THREADS=1);
+            # then the view as it runs, its independent figures at once (clearsight.metrics.parallel).
+            os.environ[THREADS_ENV] = str(threads) if kind == "view at once" else "1"
+            figures._query = query if kind == "view at once" else timed_query
             figures.clear_result_cache()
             runs[kind].append(_timed(lambda: build(req)))
     figures._query = query
     con.close()
     print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; {args.db}, as at {req.as_at}; "
           f"median of {args.repeat}, milliseconds")
-    for name, times in (("position figures", runs["figures"]), ("position view", runs["view"]),
+    for name, times in (("position figures, one query at a time", runs["figures"]),
+                        ("position view, one query at a time", runs["view"]),
+                        (f"position view, up to {threads} queries at once", runs["view at once"]),
                         *((f"  {q}", t) for q, t in queries.items())):
-        print(f"{name:48} cpu {statistics.median(c for _, c in times):7.1f}   wall "
+        print(f"{name:52} cpu {statistics.median(c for _, c in times):7.1f}   wall "
               f"{statistics.median(w for w, _ in times):7.1f}")
 
 

@@ -193,6 +193,7 @@ def _plausibility(
 
 _SHARES: dict[str, dict[str, float | None]] = {}
 _SHARES_LOCK = threading.Lock()
+_SHARES_WORKING = threading.Lock()  # one thread works the shares out; figures computed at once wait for it
 
 
 def plausible_shares(
@@ -210,15 +211,20 @@ def plausible_shares(
         known = _SHARES.get(name)
     if known is not None:
         return known
-    stored = cache.read_json("plausibility", key)
-    if stored is not None and all(v is None or isinstance(v, (int, float)) for v in stored.values()):
-        shares: dict[str, float | None] = stored
-    else:
-        checks = compute(con, snapshot, "implausible_records", snapshot.extract_date, config).records()
-        shares = {r["rule"]: r["plausible_share"] for r in checks}
-        cache.write_json("plausibility", key, shares)
-    with _SHARES_LOCK:
-        _SHARES[name] = shares
+    with _SHARES_WORKING:
+        with _SHARES_LOCK:
+            known = _SHARES.get(name)
+        if known is not None:  # worked out by another thread meanwhile
+            return known
+        stored = cache.read_json("plausibility", key)
+        if stored is not None and all(v is None or isinstance(v, (int, float)) for v in stored.values()):
+            shares: dict[str, float | None] = stored
+        else:
+            checks = compute(con, snapshot, "implausible_records", snapshot.extract_date, config).records()
+            shares = {r["rule"]: r["plausible_share"] for r in checks}
+            cache.write_json("plausibility", key, shares)
+        with _SHARES_LOCK:
+            _SHARES[name] = shares
     return shares
 
 
@@ -259,6 +265,7 @@ _STAND_IN = {p.name: p.stand_in for p in SCOPE_PARAMETERS}
 
 # How many metrics this process compiled with Ibis (tests and benchmarks check the cache spared the rest).
 COMPILES: Counter[str] = Counter()
+_COMPILING = threading.Lock()
 
 
 def input_table_name(metric: str) -> str:
@@ -278,7 +285,7 @@ def _compile(
     team = str(_STAND_IN["team"]) if team_filter else None
     COMPILES[name] += 1
     compiled = parameterise(expression(name, scope, team, inputs or None), SCOPE_PARAMETERS, dialect)
-    if "snapshot_id" not in compiled.parameters:
+    if "snapshot_id" not in compiled.parameters and not input_schemas:  # input rows come from one snapshot
         raise AssertionError(f"metric {name} does not read a snapshot: every figure must")
     return compiled
 
@@ -302,7 +309,8 @@ def compiled_sql(
     if stored is not None and isinstance(stored.get("sql"), str) and isinstance(stored.get("parameters"), list):
         types = tuple((str(c), str(t)) for c, t in stored.get("types", []))
         return ParameterisedSql(stored["sql"], tuple(stored["parameters"]), types)
-    compiled = _compile(name, team_filter, CouncilConfig.model_validate_json(config_json), input_schemas, dialect)
+    with _COMPILING:  # Python work under Python's lock: nothing gained compiling at once, and Ibis is not made for it
+        compiled = _compile(name, team_filter, CouncilConfig.model_validate_json(config_json), input_schemas, dialect)
     cache.write_json("sql", key, {"sql": compiled.sql, "parameters": list(compiled.parameters),
                                   "types": [list(t) for t in compiled.types]})
     return compiled

@@ -7,7 +7,10 @@ both kinds.
 
 from __future__ import annotations
 
+from functools import partial
+
 from clearsight.metrics.figures import compute
+from clearsight.metrics.parallel import each_at_once
 from clearsight.render.values import long_date, percent
 from clearsight.reports.request import Request
 from clearsight.reports.sections import council_row, section
@@ -37,8 +40,8 @@ QUARTER_COLUMNS = (
 
 def build(req: Request) -> View:
     start, end = req.start or req.as_at, req.as_at
-    figures = {name: compute(req.con, req.snapshot, name, end, req.config, period_start=start)
-               for name in ("case_audits", "optimism_gap", "optimism_gap_by_quarter")}
+    figures = each_at_once({name: partial(compute, req.con, req.snapshot, name, end, req.config, period_start=start)
+                            for name in ("case_audits", "optimism_gap", "optimism_gap_by_quarter")})
     gap = council_row(figures["optimism_gap"])
     audits = council_row(figures["case_audits"])
     headline = []

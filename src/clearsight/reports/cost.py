@@ -6,7 +6,10 @@ forecast variance, then spend by service and team.
 
 from __future__ import annotations
 
+from functools import partial
+
 from clearsight.metrics.figures import compute
+from clearsight.metrics.parallel import each_at_once
 from clearsight.render.values import long_date
 from clearsight.reports.request import Request
 from clearsight.reports.sections import section
@@ -33,11 +36,11 @@ def build(req: Request) -> View:
     start, end = req.start or req.as_at, req.as_at
     label = f"{start.year}-{str(start.year + 1)[2:]}"
     con, snap, config = req.con, req.snapshot, req.config
-    figures = {
-        "by_team": compute(con, snap, "staff_cost_by_team", end, config, period_start=start),
-        "by_service": compute(con, snap, "staff_cost_by_service", end, config, period_start=start),
-        "forecast": compute(con, snap, "spend_forecast", end, config, period_start=start),
-    }
+    figures = each_at_once({
+        "by_team": partial(compute, con, snap, "staff_cost_by_team", end, config, period_start=start),
+        "by_service": partial(compute, con, snap, "staff_cost_by_service", end, config, period_start=start),
+        "forecast": partial(compute, con, snap, "spend_forecast", end, config, period_start=start),
+    })
     budget = config.costs.budgets.get(label)
     f = next(iter(figures["forecast"].records()), {})
     headline = []

@@ -3,8 +3,11 @@ plans, placement stability, care leavers and rates per 10,000 children, each bes
 
 from __future__ import annotations
 
+from functools import partial
+
 from clearsight.metrics.figures import compute, compute_monthly
 from clearsight.metrics.flow import FUNNEL_TEAM_RULE
+from clearsight.metrics.parallel import each_at_once
 from clearsight.render.values import long_date, percent
 from clearsight.reports.comparators import comparator
 from clearsight.reports.request import Request
@@ -77,8 +80,9 @@ def build(req: Request, monthly: bool = False) -> View:
                               col("cla_periods_started", "Care started", "count"),
                               col("cla_periods_ended", "Care ended", "count"))),),
                     req.provenance(series.provenance), {"flow_funnel": series}, req.warnings)
-    figures = {name: compute(con, snap, name, end, config, period_start=start if name in PERIOD_METRICS else None)
-               for name in (*PERIOD_METRICS, *AS_AT_METRICS)}
+    figures = each_at_once({name: partial(compute, con, snap, name, end, config,
+                                          period_start=start if name in PERIOD_METRICS else None)
+                            for name in (*PERIOD_METRICS, *AS_AT_METRICS)})
     council = {name: next((r for r in f.records() if r["level"] == "council" and r.get("age_group", "all") == "all"),
                           {}) for name, f in figures.items()}
     rows = []

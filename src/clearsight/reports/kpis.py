@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import Any
 
 import duckdb
@@ -18,6 +19,7 @@ import duckdb
 from clearsight.config import CouncilConfig
 from clearsight.metrics.figures import Figure, compute, compute_monthly
 from clearsight.metrics.kpi import KPIS, Kpi
+from clearsight.metrics.parallel import at_once
 from clearsight.metrics.registry import all_metrics
 from clearsight.render.values import clip, long_date, percent
 from clearsight.reports.request import BadRequest, Request, months_back, quarter_ending, unknown
@@ -88,8 +90,10 @@ def kpi_table(
     rows, figures = [], {}
     wanted = "team" if team else level
     loaded = loaded_figures(con)
-    for k in _kpis(names):
-        figure = compute(con, snapshot, k.name, end, config, team, period_start=start if k.period else None)
+    chosen = _kpis(names)
+    found = at_once([partial(compute, con, snapshot, k.name, end, config, team,
+                             period_start=start if k.period else None) for k in chosen])
+    for k, figure in zip(chosen, found):
         figures[k.name] = figure
         bench = benchmark_for(con, k.name, end, period_start=start if k.period else None, config=config,
                               loaded=loaded)
@@ -108,8 +112,10 @@ def kpi_monthly(
     rows, figures = [], {}
     wanted = "team" if team else level
     loaded = loaded_figures(con)
-    for k in _kpis(names):
-        figure = compute_monthly(con, snapshot, k.name, start, end, period=k.period, config=config, team=team)
+    chosen = _kpis(names)
+    found = at_once([partial(compute_monthly, con, snapshot, k.name, start, end, period=k.period, config=config,
+                             team=team) for k in chosen])
+    for k, figure in zip(chosen, found):
         figures[k.name] = figure
         months = {(r["month_start"], r["month_end"]) for r in figure.records()}
         bench = {m: benchmark_for(con, k.name, m[1], period_start=m[0] if k.period else None, config=config,

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from clearsight.canonical.words import words
 from clearsight.metrics.figures import Figure, compute
+from clearsight.metrics.parallel import at_once
 from clearsight.metrics.registry import get_metric
 from clearsight.render.values import long_date
 from clearsight.reports.request import Request
@@ -64,21 +66,23 @@ RAG_NOTE = ("RAG: green at or under the lower standard of the worker's role, amb
 
 
 def position_figures(req: Request) -> dict[str, Figure]:
-    """The figures of the position: waiting children, workers' caseloads, team returns and capacity."""
+    """The figures of the position: waiting children, workers' caseloads, team returns, capacity and the
+    caseloads of each group of workers."""
     con, snap, config, team = req.con, req.snapshot, req.config, req.team
-    figures = {
-        "unallocated": compute(con, snap, "unallocated_cases", req.as_at, config, team),
-        "workers": compute(con, snap, "caseload_by_worker", req.as_at, config, team),
-        "reported": compute(con, snap, "reported_vs_records", req.as_at, config, team),
-    }
-    # Capacity aggregates the same worker and waiting rows: computed from those when the position covers
-    # every team and the process hands Arrow to DuckDB cheaply (`compute`), so the records are not read again.
-    inputs = {"caseload_by_worker": figures["workers"], "unallocated_cases": figures["unallocated"]}
-    capacity = compute(con, snap, "capacity", req.as_at, config, inputs=None if team else inputs)
+    names = {"unallocated": "unallocated_cases", "workers": "caseload_by_worker", "reported": "reported_vs_records"}
+    found = at_once([partial(compute, con, snap, metric, req.as_at, config, team) for metric in names.values()])
+    figures = dict(zip(names, found))
+    # Capacity aggregates the same worker and waiting rows, and personal advisers' and IROs' caseloads the same
+    # worker rows: computed from those when the position covers every team and the process hands Arrow to DuckDB
+    # cheaply (`compute`), so the records are not read again.
+    inputs = None if team else {"caseload_by_worker": figures["workers"], "unallocated_cases": figures["unallocated"]}
+    capacity, caseloads = at_once([partial(compute, con, snap, "capacity", req.as_at, config, inputs=inputs),
+                                   partial(compute, con, snap, "caseloads", req.as_at, config, team, inputs=inputs)])
     for key, (level, metric) in LEVEL_SECTIONS.items():
         if team and level != "team":
             continue
         figures[key] = capacity.where(get_metric(metric), level=level, **({"team": team} if team else {}))
+    figures["caseloads"] = caseloads
     return figures
 
 
@@ -130,14 +134,16 @@ def waiting_line(summary: dict[str, Any]) -> str:
             + f". Longest wait {summary['longest_days_waiting']:,} days, median {summary['median_days_waiting']:,}.")
 
 
-def change_line(req: Request, now: int) -> str:
-    """The waiting count a week before, from the same snapshot."""
-    before = req.as_at - timedelta(days=7)
-    counts = compute(req.con, req.snapshot, "children_waiting", before, req.config, req.team).records()
-    then = sum(r["children"] for r in counts)
+def waiting_a_week_before(req: Request) -> Figure:
+    """The children waiting by team a week before the date, from the same snapshot."""
+    return compute(req.con, req.snapshot, "children_waiting", req.as_at - timedelta(days=7), req.config, req.team)
+
+
+def change_line(before: Figure, now: int) -> str:
+    then = sum(r["children"] for r in before.records())
     move = "up" if now > then else "down" if now < then else "no change"
     diff = f"{move} {abs(now - then):,}" if now != then else move
-    return f"Change since {long_date(before)}: {diff} (then {then:,} waiting)."
+    return f"Change since {long_date(before.provenance.as_at)}: {diff} (then {then:,} waiting)."
 
 
 def capacity_line(council: dict[str, Any], config_upper: float) -> str:
@@ -164,12 +170,12 @@ def other_caseloads_line(rows: list[dict[str, Any]]) -> str:
 
 
 def build(req: Request) -> View:
-    figures = position_figures(req)
+    figures, before = at_once([partial(position_figures, req), partial(waiting_a_week_before, req)])
     waiting = figures["unallocated"].records()
     summary = waiting_summary(waiting)
     top = figures["teams"] if req.team else figures["council"]
     line = council_row(figures["council"]) if not req.team else next(iter(top.records()), {})
-    headline = [waiting_line(summary), change_line(req, summary["total"]),
+    headline = [waiting_line(summary), change_line(before, summary["total"]),
                 capacity_line(line, req.config.caseload_standards["social_worker"].upper)]
     if (gap := reported_discrepancy(figures["reported"])) is not None:
         headline.append(
@@ -194,8 +200,7 @@ def build(req: Request) -> View:
                     (col("service", "Service", vocabulary="service"), *CAPACITY_COLUMNS)),
             section("council", "Council", figures["council"].records(), (col("council", "Council"), *CAPACITY_COLUMNS)),
         ]
-    others = compute(req.con, req.snapshot, "caseloads", req.as_at, req.config, req.team)
-    figures["caseloads"] = others
+    others = figures["caseloads"]
     sections.append(section(
         "other_caseloads", "Personal advisers and IROs, each against their own standard",
         [r for r in others.records() if r["caseload_group"] != "social_work" and r["level"] in ("council", "team")],

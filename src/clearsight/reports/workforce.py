@@ -8,10 +8,12 @@ come before the tables.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from clearsight.alerts.rules import Readings, evaluate_rule
 from clearsight.metrics.figures import compute
+from clearsight.metrics.parallel import each_at_once
 from clearsight.metrics.registry import get_metric
 from clearsight.metrics.workforce import census_year
 from clearsight.render.values import long_date, percent
@@ -75,15 +77,15 @@ def build(req: Request, monthly: bool = False) -> View:
     con, snap, config, team = req.con, req.snapshot, req.config, req.team
     start, end = req.start or req.as_at, req.as_at
     census_start, census_end = census_year(end)
-    figures = {
-        "in_post": compute(con, snap, "workforce_by_team", end, config, team),
-        "turnover": compute(con, snap, "turnover_by_team", end, config, team, period_start=start),
-        "reasons": compute(con, snap, "leavers_by_reason", end, config, period_start=start),
-        "council": compute(con, snap, "turnover_council", end, config, period_start=start),
-        "census": compute(con, snap, "turnover_council", census_end, config, period_start=census_start),
-        "council_in_post": compute(con, snap, "workforce_council", end, config),
-        "absence": compute(con, snap, "absence", end, config, period_start=start),
-    }
+    figures = each_at_once({
+        "in_post": partial(compute, con, snap, "workforce_by_team", end, config, team),
+        "turnover": partial(compute, con, snap, "turnover_by_team", end, config, team, period_start=start),
+        "reasons": partial(compute, con, snap, "leavers_by_reason", end, config, period_start=start),
+        "council": partial(compute, con, snap, "turnover_council", end, config, period_start=start),
+        "census": partial(compute, con, snap, "turnover_council", census_end, config, period_start=census_start),
+        "council_in_post": partial(compute, con, snap, "workforce_council", end, config),
+        "absence": partial(compute, con, snap, "absence", end, config, period_start=start),
+    })
     c = council_row(figures["council"]) or next(iter(figures["council"].records()), {})
     census = next(iter(figures["census"].records()), {})
     p = next(iter(figures["council_in_post"].records()), {})
