@@ -172,8 +172,8 @@ def main() -> None:
                             ("queries", [r for r in rows if r[0].endswith("Q")])):
             left = sum(int(alone) - int(explained) for _, _, alone, explained, _ in found)
             any_error |= kind == "errors" and left > 0
-            print(f"  {kind}: {sum(int(r[1]) for r in found):,} by the whole rule set, {left:,} standing "
-                  "(a rule run alone, less SW11b's children who left care that day)")
+            how = " (each rule run alone, less SW11b's children who left care that day)" if name == "903" else ""
+            print(f"  {kind}: {sum(int(r[1]) for r in found):,} flagged, {left:,} standing{how}")
             for code, n, alone, explained, text in sorted(found, key=lambda r: -int(r[1])):
                 note = (f" alone {int(alone):,}" if alone != n else "") + (
                     f", {int(explained):,} left care that day" if int(explained) else "")
