@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import shutil
 import statistics
 import tempfile
@@ -100,6 +101,19 @@ def build_national(base: Path, out: Path, councils: int, years: int, spread: flo
     return rows
 
 
+def _episodes_accounted(national: Path, reports: list) -> str:
+    """Every episode row of the stack loaded, merged as a repeat of a later year's, or named in a rejection
+    (issue 15: no episode lost), summed over the councils' snapshots."""
+    rows_in = duckdb.sql(f"SELECT count(*) FROM read_csv('{national}/SSDA903_episodes.csv', all_varchar = true)"
+                         ).fetchone()[0]
+    loaded = sum(int(r.tables.get("cla_episode", {}).get("rows", 0)) for r in reports)
+    merged = sum(int(m.group(1).replace(",", "")) for r in reports for n in r.notes
+                 if (m := re.match(r"SSDA903 episodes: ([\d,]+) rows repeat", n)))
+    named = sum(p.count for r in reports for p in r.rejected if p.file in ("SSDA903_episodes.csv", "cla_episode rows"))
+    left = rows_in - loaded - merged - named
+    return (f"episodes: {rows_in:,} rows in = {loaded:,} loaded + {merged:,} merged as repeats + {named:,} named "
+            f"with a reason" + (f"; {left:,} unaccounted" if left else ""))
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", type=float, default=0.3, help="Eastmere scale of the base council")
@@ -130,6 +144,7 @@ def main() -> None:
     print(f"read {read_s:.1f}s (CPU {read_cpu:.1f}s) + load {load_s:.1f}s (CPU {load_cpu:.1f}s) for {len(reports)} "
           f"snapshots ({', '.join(statuses)}): {rows / (read_s + load_s):,.0f} rows/s wall, "
           f"{rows / (read_cpu + load_cpu):,.0f} rows per CPU second (a shared machine's wall clock includes waiting)")
+    print(_episodes_accounted(national, reports))
     per_council: dict[str, list[float]] = {m: [] for m in METRICS}
     for report in reports:
         snap = latest_snapshot(con, report.council)
