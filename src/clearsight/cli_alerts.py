@@ -38,6 +38,9 @@ app.add_typer(alerts_app, name="alerts")
 Role = Annotated[str | None, typer.Option(help="Only the alerts now with this role (e.g. director).")]
 By = Annotated[str, typer.Option("--by", help="Who is answering (recorded in the alert's history).")]
 On = Annotated[str | None, typer.Option("--on", help="The day, YYYY-MM-DD (default: today).")]
+As = Annotated[str | None, typer.Option("--as", help="The answerer's role (e.g. team_manager): refused unless it "
+                                        "is the alert's owner's or above it in its chain (default: an "
+                                        "administrator, who holds the database).")]
 
 
 def _day(value: str | None, option: str, default: date | None = None) -> date:
@@ -155,13 +158,15 @@ def replay_command(
         err.print(f"Kept {keep(con, req.council, result):,} alerts and their history as {req.council}'s own.")
 
 
-def _answer(action: str, alert_id: int, **kwargs: Any) -> None:
+def _answer(action: str, alert_id: int, role: str | None, **kwargs: Any) -> None:
     from clearsight.alerts.store import AlertStore
 
+    if role is not None and role not in state.config.alerts.roles:
+        raise _fail(f"--as {role}: no such role; roles: {', '.join(state.config.alerts.roles)}", EXIT_BAD_REQUEST)
     store = AlertStore(_open(write=True)[0], state.config)
     try:
-        alert = getattr(store, action)(alert_id, **kwargs)
-    except (LookupError, ValueError) as exc:
+        alert = getattr(store, action)(alert_id, **kwargs, roles=None if role is None else (role,))
+    except (LookupError, ValueError, PermissionError) as exc:
         raise _fail(str(exc.args[0]), EXIT_BAD_REQUEST) from None
     console.print(f"Alert {alert.alert_id} ({alert.title}, {alert.entity_name}): {alert.status}; "
                   f"with the {alert.owner_role.replace('_', ' ')}, answer by {alert.due_on}.")
@@ -169,9 +174,10 @@ def _answer(action: str, alert_id: int, **kwargs: Any) -> None:
 
 @alerts_app.command("ack")
 def acknowledge(alert_id: Annotated[int, typer.Argument(help="The alert's number.")], by: By,
-                note: Annotated[str | None, typer.Option(help="A note.")] = None, on: On = None) -> None:
+                note: Annotated[str | None, typer.Option(help="A note.")] = None, on: On = None,
+                as_: As = None) -> None:
     """Acknowledge an alert (its deadline still stands until an action is recorded)."""
-    _answer("acknowledge", alert_id, day=_day(on, "--on"), by_user=by, note=note)
+    _answer("acknowledge", alert_id, as_, day=_day(on, "--on"), by_user=by, note=note)
 
 
 @alerts_app.command("action")
@@ -179,17 +185,18 @@ def action(alert_id: Annotated[int, typer.Argument(help="The alert's number.")],
            text: Annotated[str, typer.Option(help="What will be done.")],
            owner: Annotated[str, typer.Option(help="Who will do it.")],
            due: Annotated[str, typer.Option(help="By when, YYYY-MM-DD: the alert's new deadline.")],
-           on: On = None) -> None:
+           on: On = None, as_: As = None) -> None:
     """Record an action (what, whose, by when): the alert escalates only if that date passes unanswered."""
-    _answer("record_action", alert_id, day=_day(on, "--on"), by_user=by, text=text, owner=owner,
+    _answer("record_action", alert_id, as_, day=_day(on, "--on"), by_user=by, text=text, owner=owner,
             due_on=_day(due, "--due"))
 
 
 @alerts_app.command("resolve")
 def resolve(alert_id: Annotated[int, typer.Argument(help="The alert's number.")], by: By,
-            reason: Annotated[str, typer.Option(help="Why it is resolved.")], on: On = None) -> None:
+            reason: Annotated[str, typer.Option(help="Why it is resolved.")], on: On = None,
+            as_: As = None) -> None:
     """Resolve an alert by hand, with a reason."""
-    _answer("resolve", alert_id, day=_day(on, "--on"), reason=reason, by_user=by)
+    _answer("resolve", alert_id, as_, day=_day(on, "--on"), reason=reason, by_user=by)
 
 
 @alerts_app.command("history")

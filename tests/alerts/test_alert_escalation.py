@@ -7,7 +7,7 @@ from datetime import date
 import duckdb
 import pytest
 
-from clearsight.alerts.store import AlertStore
+from clearsight.alerts.store import AlertStore, NotTheOwner
 from clearsight.config import CouncilConfig
 from clearsight.store.database import create_alert_tables
 
@@ -78,3 +78,30 @@ def test_an_action_sets_the_deadline_and_the_top_of_the_chain_is_the_last_step(s
         "raised", "acknowledged", "action", "escalated", "escalated", "escalated", "escalated", "resolved"]
     with pytest.raises(ValueError, match="already resolved"):
         store.acknowledge(alert.alert_id, date(2024, 3, 2), "dcs")
+
+
+def test_only_the_owner_or_a_role_above_it_answers(store):
+    alert = _raise(store, date(2023, 8, 24))
+    with pytest.raises(NotTheOwner, match="answered by team manager, service manager, head of service"):
+        store.acknowledge(alert.alert_id, date(2023, 8, 24), "cm", roles=("performance_analyst",))
+    # Due Fri 25 August, with the service manager from Tue 29th: the team manager may no longer answer it.
+    store.escalate_due(date(2023, 8, 29))
+    with pytest.raises(NotTheOwner, match="with the service manager"):
+        store.resolve(alert.alert_id, date(2023, 8, 29), "allocated", "tm1", roles=("team_manager",))
+    acked = store.acknowledge(alert.alert_id, date(2023, 8, 29), "hos", roles=("head_of_service",))
+    assert acked.status == "acknowledged" and acked.owner_role == "service_manager"
+    assert store.resolve(alert.alert_id, date(2023, 8, 30), "allocated", "admin").status == "resolved"
+
+
+def test_a_flag_to_the_chief_operating_officer_is_not_closed_by_a_team_manager(store):
+    flag = store.raise_alert(council="Testshire", kind="concern", rule="concerns_from_one_team", entity="team:A",
+                             entity_name="Team A", title="3 staff concerns", severity="critical",
+                             owner_role="chief_operating_officer", escalation=("chief_operating_officer",
+                                                                               "lead_member"),
+                             response_working_days=20, day=date(2023, 6, 26))
+    for roles in (("team_manager",), ("service_manager", "head_of_service"), ("director",)):
+        with pytest.raises(NotTheOwner):
+            store.resolve(flag.alert_id, date(2023, 6, 27), "talked to the team", "x", roles=roles)
+    assert store.get(flag.alert_id).is_open
+    done = store.resolve(flag.alert_id, date(2023, 6, 27), "met the union", "coo", roles=("chief_operating_officer",))
+    assert done.status == "resolved"

@@ -64,7 +64,7 @@ def test_an_alert_links_to_its_records_and_the_view_is_audit_logged(tiny: Tiny) 
 
 
 def test_the_owner_answers_with_the_form_token_only(tiny: Tiny) -> None:
-    alert = next(a for a in _alerts(tiny) if a.team_id == "TNORTH" and a.is_open)
+    alert = next(a for a in _alerts(tiny) if a.team_id == "TNORTH" and a.is_open and a.owner_role == "team_manager")
     c = signed_in(tiny, "tm_north")
     path = f"/alerts/{alert.alert_id}"
     assert c.post(path, data={"action": "acknowledge", "csrf": "forged"}).status_code == 403
@@ -104,3 +104,36 @@ def test_registers_under_the_same_roles(tiny: Tiny) -> None:
     assert list(sections("member")) == ["summary"]  # counts only, small ones suppressed
     page = signed_in(tiny, "tm_north").get("/registers").text
     assert "Workload in North" in page and "Workload in South" not in page and 'href="/registers"' in page
+
+
+def test_an_answer_comes_from_the_owners_role_or_above_it(tiny: Tiny) -> None:
+    """Three concerns from North flag it to the chief operating officer: the North team manager sees the flag
+    but neither they nor a head of service close it; an administrator does (on the officer's word). A rule
+    alert with the team manager is answered by the head of service above them too."""
+    council = tiny.server.config.council_name or "Testshire"
+    with tiny.server.cursor() as cur:
+        store = AlertStore(cur, tiny.server.config)
+        raised = [a for day in (8, 15, 22) for a in record(store, council, Entry(
+            "concern", date(2023, 11, day), "Caseloads in North", "TNORTH", NORTH, "workload", "union"))]
+    flag = next(a for a in raised if a.owner_role == "chief_operating_officer")
+    path = f"/alerts/{flag.alert_id}"
+    tm, hos, admin = (signed_in(tiny, u) for u in ("tm_north", "hos_cp", "admin"))
+    page = tm.get(path)
+    assert page.status_code == 200 and 'value="resolve"' not in page.text  # seen, with no answer form
+    token = csrf(tm, path)
+    assert tm.post(path, data={"action": "resolve", "reason": "sorted", "csrf": token}).status_code == 403
+    assert tm.post(f"/api/alerts/{flag.alert_id}/acknowledge", json={"csrf": token}).status_code == 403
+    refused = hos.post(f"/api/alerts/{flag.alert_id}/resolve", json={"csrf": csrf(hos, path), "reason": "sorted"})
+    assert refused.status_code == 403 and "chief operating officer" in refused.text
+    assert 'value="resolve"' in admin.get(path).text
+    done = admin.post(f"/api/alerts/{flag.alert_id}/resolve", json={"csrf": csrf(admin, path), "reason": "COO met"})
+    assert done.status_code == 200 and done.json()["status"] == "resolved"
+    rule = next(a for a in _alerts(tiny) if a.kind == "rule" and a.team_id == "TNORTH" and a.is_open
+                and a.owner_role == "team_manager")
+    ack = hos.post(f"/api/alerts/{rule.alert_id}/acknowledge", json={"csrf": csrf(hos, path)})
+    assert ack.status_code == 200 and ack.json()["owner_role"] == "team_manager"
+    with tiny.server.cursor() as cur:  # the other tests count the open concerns
+        store = AlertStore(cur, tiny.server.config)
+        for alert in raised:
+            if store.get(alert.alert_id).is_open:
+                store.resolve(alert.alert_id, date(2023, 11, 23), "test over")

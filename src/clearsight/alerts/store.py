@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -29,6 +30,10 @@ _COLUMNS = (
     "status", "owner_role", "escalation", "response_working_days", "raised_on", "due_on", "last_held_on", "value",
     "threshold", "snapshot_id", "evidence", "detail", "resolved_on", "resolution",
 )
+
+
+class NotTheOwner(PermissionError):
+    """An answer from someone whose role is neither the alert's owner's nor one above it in its chain."""
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,12 @@ class Alert:
     @property
     def records(self) -> list[str]:
         return list(self.evidence.get("records", []))
+
+    def answerers(self) -> tuple[str, ...]:
+        """The roles that may answer it now: its owner's and those above it in its chain (an alert with the
+        chief operating officer is not closed by the team manager it is about)."""
+        chain = self.escalation
+        return chain[chain.index(self.owner_role):] if self.owner_role in chain else (self.owner_role, *chain)
 
     def next_role(self) -> str | None:
         chain = self.escalation
@@ -209,25 +220,30 @@ class AlertStore:
                              f"AS changed(alert_id, {names}) WHERE alert.alert_id = changed.alert_id",
                              [v for r in batch for v in r])
 
-    def acknowledge(self, alert_id: int, day: date, by_user: str, note: str | None = None) -> Alert:
-        alert = self._open(alert_id)
+    # Answering: `roles` are the answerer's roles in the alerts' chains (None: Clearsight itself, a register's
+    # closing date, or an administrator), checked against the alert's owner (NotTheOwner).
+    def acknowledge(self, alert_id: int, day: date, by_user: str, note: str | None = None, *,
+                    roles: Collection[str] | None = None) -> Alert:
+        alert = self._open(alert_id, roles)
         if alert.status == "open":
             self.con.execute("UPDATE alert SET status = 'acknowledged' WHERE alert_id = ?", [alert_id])
         self._event(alert_id, day, "acknowledged", alert.owner_role, by_user, note)
         return self.get(alert_id)
 
-    def record_action(self, alert_id: int, day: date, by_user: str, text: str, owner: str, due_on: date) -> Alert:
+    def record_action(self, alert_id: int, day: date, by_user: str, text: str, owner: str, due_on: date, *,
+                      roles: Collection[str] | None = None) -> Alert:
         """An action (what, whose, by when): the alert's deadline becomes the action's, so it escalates only if
         that passes with the alert still open."""
-        alert = self._open(alert_id)
+        alert = self._open(alert_id, roles)
         if due_on < day:
             raise ValueError(f"the action's due date {due_on} is before {day}")
         self.con.execute("UPDATE alert SET status = 'actioned', due_on = ? WHERE alert_id = ?", [due_on, alert_id])
         self._event(alert_id, day, "action", alert.owner_role, by_user, f"{text} (owner: {owner})", due_on)
         return self.get(alert_id)
 
-    def resolve(self, alert_id: int, day: date, reason: str, by_user: str | None = None) -> Alert:
-        alert = self._open(alert_id)
+    def resolve(self, alert_id: int, day: date, reason: str, by_user: str | None = None, *,
+                roles: Collection[str] | None = None) -> Alert:
+        alert = self._open(alert_id, roles)
         if not reason.strip():
             raise ValueError("a resolution needs a reason")
         self.con.execute("UPDATE alert SET status = 'resolved', resolved_on = ?, resolution = ? WHERE alert_id = ?",
@@ -235,10 +251,13 @@ class AlertStore:
         self._event(alert_id, day, "resolved", alert.owner_role, by_user, reason)
         return self.get(alert_id)
 
-    def _open(self, alert_id: int) -> Alert:
+    def _open(self, alert_id: int, roles: Collection[str] | None = None) -> Alert:
         alert = self.get(alert_id)
         if not alert.is_open:
             raise ValueError(f"alert {alert_id} is already resolved ({alert.resolution})")
+        if roles is not None and not set(roles) & set(alert.answerers()):
+            raise NotTheOwner(f"alert {alert_id} is with the {alert.owner_role.replace('_', ' ')}: it is answered by "
+                              f"{', '.join(r.replace('_', ' ') for r in alert.answerers())} or an administrator")
         return alert
 
     def escalate_due(self, day: date) -> list[tuple[Alert, date]]:

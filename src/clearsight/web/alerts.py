@@ -5,7 +5,10 @@ changes: alerts of their own kinds, answered on the same alert page).
 Views come from clearsight.reports.alerts; the role rules are clearsight.web.access's, applied to alerts by their
 team: a team manager sees their team's alerts, a director or head of service those of their services (every
 alert when none is set), an administrator or analyst every alert, an elected member the counts only (member-safe,
-no alert opened). An alert outside a user's scope is answered as one that does not exist. Every answer showing
+no alert opened). An alert outside a user's scope is answered as one that does not exist; one in scope is
+answered (acknowledged, actioned, resolved) only by its owner's role or one above it in its chain, or an
+administrator (`chain_roles`): a team manager sees the flag to the chief operating officer about their team's
+staff concerns, but does not close it. Every answer showing
 the records behind an alert is audit-logged; every answer changing one needs the session's form token.
 Alerts change between loads (answers, escalation), so these views are built per request, never cached.
 """
@@ -24,10 +27,10 @@ from fastapi import FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from clearsight.alerts.store import Alert, AlertStore
+from clearsight.alerts.store import Alert, AlertStore, NotTheOwner
 from clearsight.metrics.kpi import KPIS
 from clearsight.render.files import view_json
-from clearsight.reports.alerts import build_inbox, build_registers, history_view, in_scope
+from clearsight.reports.alerts import build_inbox, build_registers, history_view, in_scope, register_in_scope
 from clearsight.reports.disclosure import member_safe
 from clearsight.reports.request import BadRequest, parse_day
 from clearsight.reports.view import View
@@ -35,7 +38,6 @@ from clearsight.web import audit, security
 from clearsight.web.access import Forbidden, record_ids, restricted, visible
 from clearsight.web.accounts import Principal
 
-ANSWERING_ROLES = ("administrator", "director", "team_manager")  # who may answer an alert they can see
 ACTIONS = ("acknowledge", "action", "resolve")
 # The list a drill-through gives for an alert's figure (clearsight.web.pages.DRILLS), by the metric it reads.
 METRIC_LISTS = {"unallocated_cases": "waiting", "reported_vs_records": "waiting", "caseloads": "workers",
@@ -57,6 +59,24 @@ class Tools:
     filters_of: Callable[[str | None, str | None, str | None], Any]
     context: Callable[[Any, Principal, Any], tuple[Any, dict[str, str], dict[str, str], str | None]]
     threshold: int
+
+
+def chain_roles(user: Principal) -> tuple[str, ...] | None:
+    """The roles of the alerts' escalation chains a signed-in user answers as (None: any, an administrator). A
+    head of service (a director narrowed to services) is the service and head-of-service rungs, a director of
+    children's services the director's; an analyst or member answers none. An alert with a role outside these
+    (the chief operating officer, the lead member) is answered by an administrator on their word."""
+    if user.role == "administrator":
+        return None
+    if user.role == "director":
+        return ("service_manager", "head_of_service") if user.services else ("director",)
+    return ("team_manager",) if user.role == "team_manager" else ()
+
+
+def may_answer(user: Principal, alert: Alert) -> bool:
+    """An open alert whose owner's role, or one above it in its chain, is the user's (or an administrator)."""
+    roles = chain_roles(user)
+    return alert.is_open and (roles is None or bool(set(roles) & set(alert.answerers())))
 
 
 def drill_link(alert: Alert, teams: dict[str, str]) -> str | None:
@@ -104,13 +124,14 @@ def install(app: FastAPI, server: Any, tools: Tools) -> None:
         user = tools.who(request, cur)
         if not user.sees_people:
             raise Forbidden("your role sees the counts of alerts, not the alerts themselves")
-        snapshot, teams, _, team_name = tools.context(cur, user, tools.filters_of(None, None, None))
+        snapshot, teams, team_services, team_name = tools.context(cur, user, tools.filters_of(None, None, None))
         try:
             alert = AlertStore(cur, server.config).get(alert_id)
         except LookupError:
             raise AlertNotFound("no such alert, or none you may see") from None
-        if alert.council != (server.config.council_name or snapshot.council) or (
-                restricted(user) and not in_scope(alert, teams, team_name, services_of(user))):
+        scoped = (in_scope(alert, teams, team_name, services_of(user)) if alert.kind == "rule" else
+                  register_in_scope(alert, teams, team_services, team_name, services_of(user)))
+        if alert.council != (server.config.council_name or snapshot.council) or (restricted(user) and not scoped):
             raise AlertNotFound("no such alert, or none you may see")
         return user, snapshot, alert, teams
 
@@ -135,7 +156,7 @@ def install(app: FastAPI, server: Any, tools: Tools) -> None:
     def alert_page(request: Request, alert_id: int, message: str | None = None) -> Response:
         user, view, alert, teams = detail(request, alert_id)
         return tools.page(request, "alert.html", user, view=view, alert=alert, drill=drill_link(alert, teams),
-                          answering=user.role in ANSWERING_ROLES and alert.is_open, message=message,
+                          answering=may_answer(user, alert), message=message,
                           today=date.today().isoformat(), filters=tools.filters_of(None, None, None))
 
     @app.post("/alerts/{alert_id}", include_in_schema=False)
@@ -153,18 +174,21 @@ def install(app: FastAPI, server: Any, tools: Tools) -> None:
             raise BadRequest(f"action {action!r}: expected one of {', '.join(ACTIONS)}")
         with server.cursor() as cur:
             user = one(request, alert_id, cur)[0]
-            if user.role not in ANSWERING_ROLES:
+            roles = chain_roles(user)
+            if roles == ():
                 raise Forbidden("your role reads alerts; their owners answer them")
             store, today = AlertStore(cur, server.config), date.today()
             try:
                 if action == "acknowledge":
-                    return store.acknowledge(alert_id, today, user.username, given.get("note") or None)
+                    return store.acknowledge(alert_id, today, user.username, given.get("note") or None, roles=roles)
                 if action == "action":
                     if not given.get("text", "").strip() or not given.get("owner", "").strip():
                         raise BadRequest("an action needs what will be done and who will do it")
                     return store.record_action(alert_id, today, user.username, given["text"], given["owner"],
-                                               parse_day(given.get("due"), "due"))
-                return store.resolve(alert_id, today, given.get("reason", ""), user.username)
+                                               parse_day(given.get("due"), "due"), roles=roles)
+                return store.resolve(alert_id, today, given.get("reason", ""), user.username, roles=roles)
+            except NotTheOwner as exc:
+                raise Forbidden(str(exc)) from None
             except ValueError as exc:
                 raise BadRequest(str(exc)) from None
 
