@@ -199,7 +199,7 @@ def test_the_administrator_reads_the_audit_log(browser, served: dict) -> None:
     _shoot(page, served, "admin-2-users")
 
 
-def test_a_team_manager_answers_an_alert_and_reads_the_registers(browser, served: dict) -> None:
+def test_a_team_manager_sees_an_alert_an_administrator_answers_and_the_registers(browser, served: dict) -> None:
     page = _sign_in(browser, served, "manager")
     page.goto(f"{served['url']}/alerts")
     assert page.locator("h1").inner_text() == "Alerts"
@@ -214,6 +214,11 @@ def test_a_team_manager_answers_an_alert_and_reads_the_registers(browser, served
     assert children.count() >= 1
     _shoot(page, served, "alerts-2-alert")
 
+    # Escalated past them (the replay ran the rules daily, no one answering): they see it, and who answers it.
+    assert page.locator("form:has(input[value=acknowledge])").count() == 0
+    assert "Answered by the" in page.locator("p.answerers").inner_text()
+    manager, page = page, _sign_in(browser, served, "admin")  # who answers on the word of the role it is with
+    page.goto(served["url"] + path)
     page.fill("form:has(input[value=acknowledge]) input[name=note]", "seen at the morning meeting")
     page.click("form:has(input[value=acknowledge]) button")
     playwright.expect(page.locator("p.note", has_text="acknowledge: done")).to_be_visible()
@@ -236,6 +241,7 @@ def test_a_team_manager_answers_an_alert_and_reads_the_registers(browser, served
     forged = page.request.post(f"{served['url']}{path}", form={"action": "acknowledge", "csrf": "forged"})
     assert forged.status == 403
 
+    page = manager
     page.goto(f"{served['url']}/registers")
     concerns = [r for r in page.locator("#registers-concern tbody tr").all_inner_texts() if r.strip() != "none"]
     assert all(served["team"] in r for r in concerns)  # their team's concerns, if it raised any

@@ -18,7 +18,7 @@ import duckdb
 
 from clearsight.alerts.registers import Entry, entries_of, record
 from clearsight.alerts.rules import Reading, Readings, check_rules, evaluate_rule, evidence_records
-from clearsight.alerts.store import _COLUMNS, Alert, AlertStore
+from clearsight.alerts.store import _COLUMNS, Alert, AlertStore, Holding
 from clearsight.config import CouncilConfig
 from clearsight.config.alerts import AlertRule
 from clearsight.store.database import create_alert_tables
@@ -55,19 +55,16 @@ def run_rules(store: AlertStore, readings: Readings, day: date) -> RunResult:
     nothing (one condition, one alert)."""
     result = RunResult(day, escalated=store.escalate_due(day))
     council = readings.council
-    open_alerts: dict[tuple[str, str], Alert] = {
-        (a.rule, a.entity): a for a in store.alerts(open_only=True, kind="rule", council=council)
-    }
+    open_alerts = store.open_conditions(council)
     raised: list[Alert] = []
-    held: list[tuple[Alert, date, float | None, float | None]] = []
+    held: list[tuple[Holding, float | None, float | None]] = []
     for name, rule in readings.config.alerts.active.items():
         outcomes = evaluate_rule(rule, readings, day)
         for entity, (holds, reading) in outcomes.items():
-            alert = open_alerts.get((name, entity))
             if not holds:
                 continue
-            if alert is not None:
-                held.append((alert, day, reading.value, reading.limit))
+            if (name, entity) in open_alerts:
+                held.append((open_alerts[(name, entity)], reading.value, reading.limit))
                 continue
             raised.append(Alert(
                 0, council, "rule", name, entity, reading.name, reading.team_id, reading.service, rule.title,
@@ -79,11 +76,12 @@ def run_rules(store: AlertStore, readings: Readings, day: date) -> RunResult:
         for (rule_name, entity), alert in open_alerts.items():
             if rule_name != name or outcomes.get(entity, (False, None))[0]:
                 continue
-            if alert.last_held_on <= day and (day - alert.last_held_on).days >= rule.clear_days:
+            last = alert.last_held_on
+            if last <= day and (day - last).days >= rule.clear_days:
                 result.resolved.append(store.resolve(
-                    alert.alert_id, day, f"condition clear since {alert.last_held_on.isoformat()} "
-                    f"({rule.clear_days} days or more): resolved automatically"))
-    store.still_holds(held)
+                    alert.alert_id, day, f"condition clear since {last.isoformat()} ({rule.clear_days} days or "
+                    "more): resolved automatically"))
+    store.still_holds(day, held)
     result.holding = len(held)
     result.raised = store.raise_alerts(raised) if raised else []
     return result
@@ -97,9 +95,8 @@ def run(con: duckdb.DuckDBPyConnection, snapshot: Snapshot, config: CouncilConfi
     con.execute("BEGIN")
     try:
         day = day or snapshot.extract_date
-        readings = Readings(con, snapshot, config)
-        readings.prefetch(config.alerts.active.values(), day, day, config.alerts.reading_days)
-        result = run_rules(store, readings, day)
+        # Today's figures, and the earlier readings of only the sustained conditions holding today.
+        result = run_rules(store, Readings(con, snapshot, config), day)
     except BaseException:
         con.execute("ROLLBACK")
         raise

@@ -8,6 +8,7 @@ once.
 
 from __future__ import annotations
 
+import functools
 import math
 import operator
 from collections.abc import Callable, Iterable
@@ -54,13 +55,17 @@ class Reading:
 
 @dataclass
 class Readings:
-    """Figures read for rules on one snapshot, kept per (metric, period, day) so each query runs once."""
+    """Figures read for rules on one snapshot, kept per (metric, period, day) so each query runs once, and each
+    rule's readings and evidence per day, so a replay's look-backs group a figure's rows once."""
 
     con: duckdb.DuckDBPyConnection
     snapshot: Snapshot
     config: CouncilConfig
     figures: dict[tuple[str, int | None, date], Figure] = field(default_factory=dict)
     _records: dict[tuple[str, int | None, date], list[dict[str, Any]]] = field(default_factory=dict)
+    # Keyed by the rule object's id: the rules are the config's, which outlives this object.
+    _readings: dict[tuple[int, date], dict[str, Reading]] = field(default_factory=dict)
+    _evidence: dict[tuple[int, date], dict[str, list[dict[str, Any]]]] = field(default_factory=dict)
     computed: int = 0  # figures read (a metric on one day)
 
     @property
@@ -82,8 +87,20 @@ class Readings:
             back[key] = max(back.get(key, 0), looks[0])
         for (metric, period_days), grid in spacing.items():
             first = start - timedelta(days=-(-back[(metric, period_days)] // grid) * grid)
-            for day, figure in compute_days(self.con, self.snapshot, metric, first, end, grid,
-                                            period_days=period_days, config=self.config).items():
+            self._read_days(metric, period_days, first, end, grid)
+
+    def look_back(self, rule: AlertRule, days: list[date]) -> None:
+        """Read the days of `days` not read yet in one query (a sustained condition holding today, in a run that
+        read only today: the look-backs of the rules that hold, not of every rule)."""
+        missing = sorted({d for d in days if (rule.metric, rule.period_days, d) not in self.figures})
+        if len(missing) > 1:
+            grid = functools.reduce(math.gcd, [(b - a).days for a, b in zip(missing, missing[1:])])
+            self._read_days(rule.metric, rule.period_days, missing[0], missing[-1], grid)
+
+    def _read_days(self, metric: str, period_days: int | None, first: date, end: date, step: int) -> None:
+        for day, figure in compute_days(self.con, self.snapshot, metric, first, end, step,
+                                        period_days=period_days, config=self.config).items():
+            if (metric, period_days, day) not in self.figures:
                 self.figures[(metric, period_days, day)] = figure
                 self.computed += 1
 
@@ -100,6 +117,9 @@ class Readings:
         for kept in (self.figures, self._records):
             for key in [k for k in kept if k[2] < day]:
                 del kept[key]
+        for by_rule in (self._readings, self._evidence):
+            for key in [k for k in by_rule if k[1] < day]:
+                del by_rule[key]
 
     def records(self, metric: str, period_days: int | None, day: date) -> list[dict[str, Any]]:
         """The figure's rows as dicts, converted once however many rules and alerts read them."""
@@ -110,12 +130,42 @@ class Readings:
 
     def read(self, rule: AlertRule, day: date) -> dict[str, Reading]:
         """The rule's figure for each entity on `day` (entities with no rows are absent)."""
-        figure = self.figure(rule.metric, rule.period_days, day)
-        if rule.condition.kind == "confidence_falling":
-            grade = figure.provenance.confidence
-            return {"council": Reading("council", self.council, float(GRADES.index(grade)),
-                                       float(GRADES.index(rule.condition.below)))}
-        return entity_readings(rule, self.records(rule.metric, rule.period_days, day), self.council)
+        key = (id(rule), day)
+        if key not in self._readings:
+            figure = self.figure(rule.metric, rule.period_days, day)
+            if rule.condition.kind == "confidence_falling":
+                grade = figure.provenance.confidence
+                self._readings[key] = {"council": Reading("council", self.council, float(GRADES.index(grade)),
+                                                          float(GRADES.index(rule.condition.below)))}
+            else:
+                self._readings[key] = entity_readings(rule, self.records(rule.metric, rule.period_days, day),
+                                                      self.council)
+        return self._readings[key]
+
+    def evidence(self, rule: AlertRule, day: date) -> dict[str, list[dict[str, Any]]] | None:
+        """The rows behind the rule's figure on `day` by entity ("council" holds them all): the rows of a list
+        metric it counts, the records failing a KPI, or its `records_metric`'s rows; None for a figure with no
+        rows behind it (a worker's own figure is about that worker)."""
+        key = (id(rule), day)
+        if key not in self._evidence:
+            kpi = KPIS.get(rule.metric)
+            if rule.aggregate != "value":
+                rows = [r for r in self.records(rule.metric, rule.period_days, day) if _matches(r, rule)]
+            elif kpi is not None:
+                rows = [r for r in self.records(kpi.children, rule.period_days, day)
+                        if bool(r.get(kpi.flag)) != kpi.flag_is_good]
+            elif rule.records_metric is not None:
+                rows = self.records(rule.records_metric, rule.period_days, day)
+            else:
+                return None
+            by_entity: dict[str, list[dict[str, Any]]] = {"council": rows}
+            if rule.scope != "council":
+                column = ENTITY_KEYS[rule.scope][0]
+                by_entity = {}
+                for row in rows:
+                    by_entity.setdefault(f"{rule.scope}:{row.get(column)}", []).append(row)
+            self._evidence[key] = by_entity
+        return self._evidence[key]
 
 
 def _matches(row: dict[str, Any], rule: AlertRule) -> bool:
@@ -123,52 +173,60 @@ def _matches(row: dict[str, Any], rule: AlertRule) -> bool:
             and not any(row.get(column) in left_out for column, left_out in rule.exclude.items()))
 
 
-def _entity(rule: AlertRule, row: dict[str, Any], council: str) -> tuple[str, str] | None:
-    if rule.scope == "council":
-        return "council", council
-    key, words = ENTITY_KEYS[rule.scope]
-    if row.get(key) is None:
-        return None
-    return f"{rule.scope}:{row[key]}", str(row.get(words) or row[key])
+def _entities(rule: AlertRule, council: str) -> Callable[[dict[str, Any]], tuple[str, str] | None]:
+    """A row's (entity, name in words) under the rule's scope: one function per rule, not a lookup per row (a
+    daily replay groups millions of rows)."""
+    scope = rule.scope
+    if scope == "council":
+        return lambda row: ("council", council)
+    key, words = ENTITY_KEYS[scope]
+
+    def entity(row: dict[str, Any]) -> tuple[str, str] | None:
+        found = row.get(key)
+        return None if found is None else (f"{scope}:{found}", str(row.get(words) or found))
+    return entity
 
 
-def _limit(rule: AlertRule, row: dict[str, Any]) -> float | None:
+def _limits(rule: AlertRule) -> Callable[[dict[str, Any]], float | None]:
+    """A row's line: the rule's number, or the row's own (e.g. its role's standard), times `factor`."""
     value, factor = getattr(rule.condition, "value", None), getattr(rule.condition, "factor", 1.0)
     if isinstance(value, str):
-        value = row.get(value)
-    return None if value is None else round(float(value) * factor, 6)
+        column = value
+        return lambda row: None if row.get(column) is None else round(float(row[column]) * factor, 6)
+    fixed = None if value is None else round(float(value) * factor, 6)
+    return lambda row: fixed
 
 
 def entity_readings(rule: AlertRule, rows: list[dict[str, Any]], council: str) -> dict[str, Reading]:
     """Group a figure's rows into one reading per council, service, team or worker, as the rule says."""
-    rows = [r for r in rows if _matches(r, rule)]
+    if rule.where or rule.exclude:
+        rows = [r for r in rows if _matches(r, rule)]
     if rule.aggregate == "value" and rows and "level" in rows[0]:
         rows = [r for r in rows if r["level"] == rule.scope]
+    entity_of, limit_of, column = _entities(rule, council), _limits(rule), rule.column or ""
     out: dict[str, Reading] = {}
     if rule.aggregate == "value":
+        other = getattr(rule.condition, "compare", None)
         for row in rows:
-            entity = _entity(rule, row, council)
-            if entity is None or row.get(rule.column or "") is None:
+            entity = entity_of(row)
+            if entity is None or row.get(column) is None:
                 continue
-            other = getattr(rule.condition, "compare", None)
-            out[entity[0]] = Reading(
-                entity[0], entity[1], float(row[rule.column]), _limit(rule, row),  # type: ignore[index]
-                None if other is None or row.get(other) is None else float(row[other]),
-                row.get("service"), row.get("team_id"),
-            )
+            compare = None if other is None or row.get(other) is None else float(row[other])
+            out[entity[0]] = Reading(entity[0], entity[1], float(row[column]), limit_of(row), compare,
+                                     row.get("service"), row.get("team_id"))
         return out
     groups: dict[str, list[dict[str, Any]]] = {}
     names: dict[str, str] = {}
     for row in rows:
-        entity = _entity(rule, row, council)
+        entity = entity_of(row)
         if entity is not None:
             groups.setdefault(entity[0], []).append(row)
             names[entity[0]] = entity[1]
     for entity, members in groups.items():
-        values = [float(r[rule.column]) for r in members if rule.column and r.get(rule.column) is not None]
+        values = [float(r[column]) for r in members if column and r.get(column) is not None]
         value = {"count": float(len(members)), "max": max(values, default=0.0), "sum": sum(values)}[rule.aggregate]
         first = members[0]
-        out[entity] = Reading(entity, names[entity], value, _limit(rule, first), None, first.get("service"),
+        out[entity] = Reading(entity, names[entity], value, limit_of(first), None, first.get("service"),
                               first.get("team_id"))
     return out
 
@@ -208,6 +266,8 @@ def evaluate_rule(rule: AlertRule, readings: Readings, day: date) -> dict[str, t
         if not back or back[-1] != day - timedelta(days=c.days):
             back.append(day - timedelta(days=c.days))
         held = {e: holds_now(rule, r) for e, r in now.items()}
+        if any(held.values()):
+            readings.look_back(rule, back)
         for earlier in back:
             if not any(held.values()):
                 break
@@ -218,26 +278,13 @@ def evaluate_rule(rule: AlertRule, readings: Readings, day: date) -> dict[str, t
 
 
 def evidence_records(rule: AlertRule, readings: Readings, day: date, reading: Reading) -> tuple[str | None, list[str]]:
-    """The records behind an alert's figure for one entity: the rows of a list metric, or the records failing a
-    KPI (`NAME_children`), or the rows of the rule's `records_metric`, at most MAX_EVIDENCE_RECORDS of them,
-    with the column naming them (child_id, worker_id...); a worker's own figure (e.g. their caseload) is about
-    that worker."""
-    kpi = KPIS.get(rule.metric)
-    if rule.aggregate != "value":
-        rows = readings.records(rule.metric, rule.period_days, day)
-        rows = [r for r in rows if _matches(r, rule)]
-    elif kpi is not None:
-        rows = readings.records(kpi.children, rule.period_days, day)
-        rows = [r for r in rows if bool(r.get(kpi.flag)) != kpi.flag_is_good]
-    elif rule.records_metric is not None:
-        rows = readings.records(rule.records_metric, rule.period_days, day)
-    elif rule.scope == "worker":
-        return "worker_id", [reading.entity.removeprefix("worker:")]
-    else:
-        return None, []
-    if rule.scope != "council":
-        key = ENTITY_KEYS[rule.scope][0]
-        rows = [r for r in rows if f"{rule.scope}:{r.get(key)}" == reading.entity]
+    """The records behind an alert's figure for one entity (`Readings.evidence`), at most MAX_EVIDENCE_RECORDS
+    of them, with the column naming them (child_id, worker_id...); a worker's own figure (e.g. their caseload) is
+    about that worker."""
+    by_entity = readings.evidence(rule, day)
+    if by_entity is None:
+        return ("worker_id", [reading.entity.removeprefix("worker:")]) if rule.scope == "worker" else (None, [])
+    rows = by_entity.get(reading.entity, [])
     id_column = next((c for c in RECORD_IDS if rows and c in rows[0]), None)
     if id_column is None:
         return None, []

@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 import duckdb
 
-from clearsight.canonical.calendar import WorkingCalendar, add_working_days, working_calendar
+from clearsight.canonical.calendar import WorkingCalendar
 from clearsight.config import CouncilConfig
+from clearsight.store.calendar import cached_calendar
+from clearsight.store.database import is_postgres, sql_literal
 
 _BATCH = 500  # rows per multi-row statement
 OPEN_STATUSES = ("open", "acknowledged", "actioned")
@@ -84,6 +86,16 @@ class Alert:
 
 
 @dataclass(frozen=True)
+class Holding:
+    """An open rule alert as an evaluation reads it: which, the last day its condition held, its figure and line."""
+
+    alert_id: int
+    last_held_on: date
+    value: float | None
+    threshold: float | None
+
+
+@dataclass(frozen=True)
 class Event:
     alert_id: int
     seq: int
@@ -110,8 +122,18 @@ class AlertStore:
     def __init__(self, con: duckdb.DuckDBPyConnection, config: CouncilConfig) -> None:
         self.con = con
         self.config = config
-        c = config.calendar
-        self.calendar: WorkingCalendar = working_calendar(c.closure_days, c.country, c.subdivision)
+        self.calendar: WorkingCalendar = cached_calendar(config.calendar)
+
+    def _execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        """Run `sql` with its `?`s bound: on DuckDB written in as typed literals (`sql_literal`: DuckDB's own
+        binding imports pandas, most of a second of a command evaluating the rules), on PostgreSQL by its driver.
+        The statements here hold no `?` but their placeholders."""
+        if not params or is_postgres(self.con):
+            return self.con.execute(sql, list(params)) if params else self.con.execute(sql)
+        parts = sql.split("?")
+        if len(parts) != len(params) + 1:
+            raise ValueError(f"{len(parts) - 1} placeholders for {len(params)} values")
+        return self.con.execute("".join(p + sql_literal(v) for p, v in zip(parts, params)) + parts[-1])
 
     # Reading ------------------------------------------------------------------------------------------------
     def alerts(self, *, open_only: bool = False, kind: str | None = None, council: str | None = None,
@@ -130,18 +152,21 @@ class AlertStore:
             where.append("council = ?")
             params.append(council)
         sql = f"SELECT {', '.join(_COLUMNS)} FROM alert" + (f" WHERE {' AND '.join(where)}" if where else "")
-        return [_row_alert(r) for r in self.con.execute(sql + " ORDER BY alert_id", params).fetchall()]
+        return [_row_alert(r) for r in self._execute(sql + " ORDER BY alert_id", params).fetchall()]
 
     def get(self, alert_id: int) -> Alert:
-        row = self.con.execute(f"SELECT {', '.join(_COLUMNS)} FROM alert WHERE alert_id = ?", [alert_id]).fetchone()
+        row = self._execute(f"SELECT {', '.join(_COLUMNS)} FROM alert WHERE alert_id = ?", [alert_id]).fetchone()
         if row is None:
             raise LookupError(f"no alert {alert_id}")
         return _row_alert(row)
 
-    def open_alert(self, council: str, rule: str, entity: str) -> Alert | None:
-        """The unresolved alert for this condition, if any (one condition, one alert)."""
-        found = [a for a in self.alerts(open_only=True, council=council) if a.rule == rule and a.entity == entity]
-        return found[0] if found else None
+    def open_conditions(self, council: str) -> dict[tuple[str, str], Holding]:
+        """(rule, entity) -> its open alert as an evaluation needs it, for the council's open rule alerts (one
+        condition, one alert), without reading each alert's evidence."""
+        rows = self._execute(f"SELECT rule, entity, alert_id, last_held_on, value, threshold FROM alert WHERE "
+                             f"council = ? AND kind = 'rule' AND status IN ({', '.join('?' * len(OPEN_STATUSES))})",
+                             [council, *OPEN_STATUSES]).fetchall()
+        return {(rule, entity): Holding(int(alert_id), *rest) for rule, entity, alert_id, *rest in rows}
 
     def events(self, alert_id: int | None = None, *, undelivered: bool = False) -> list[Event]:
         where, params = [], []
@@ -152,7 +177,7 @@ class AlertStore:
             where.append("NOT delivered")
         sql = ("SELECT alert_id, seq, event_day, event, role, by_user, note, due_on, delivered FROM alert_event"
                + (f" WHERE {' AND '.join(where)}" if where else "") + " ORDER BY event_day, alert_id, seq")
-        return [Event(*r) for r in self.con.execute(sql, params).fetchall()]
+        return [Event(*r) for r in self._execute(sql, params).fetchall()]
 
     # Writing ------------------------------------------------------------------------------------------------
     def _event(self, alert_id: int, day: date, event: str, role: str | None = None, by_user: str | None = None,
@@ -161,7 +186,8 @@ class AlertStore:
                                           role, by_user, note, due_on, False]])
 
     def due_after(self, day: date, working_days: int) -> date:
-        return add_working_days(day, working_days, self.config.calendar.closure_days)
+        """`working_days` working days after `day` (the first working day after a weekend or holiday is one)."""
+        return self.calendar.day_numbered(self.calendar.number(day) + working_days) if working_days else day
 
     def raise_alert(
         self, *, council: str, kind: str, rule: str, entity: str, entity_name: str, title: str, severity: str,
@@ -181,7 +207,7 @@ class AlertStore:
                      by_user: str | None = None) -> list[Alert]:
         """Write new alerts (their ids given here, in order) and their 'raised' events, a few statements for
         any number of them: an evaluation after a load at scale 10 raises hundreds."""
-        first = self.con.execute("SELECT coalesce(max(alert_id), 0) + 1 FROM alert").fetchone()[0]  # type: ignore[index]
+        first = self._execute("SELECT coalesce(max(alert_id), 0) + 1 FROM alert").fetchone()[0]  # type: ignore[index]
         alerts = [dataclasses.replace(a, alert_id=first + i) for i, a in enumerate(alerts)]
         now = datetime.now()
         self._insert("alert", len(_COLUMNS), [
@@ -199,14 +225,21 @@ class AlertStore:
         for i in range(0, len(rows), _BATCH):
             batch = rows[i:i + _BATCH]
             values = ", ".join(["(" + ", ".join("?" * width) + ")"] * len(batch))
-            self.con.execute(f"INSERT INTO {table} VALUES {values}", [v for row in batch for v in row])
+            self._execute(f"INSERT INTO {table} VALUES {values}", [v for row in batch for v in row])
 
-    def still_holds(self, held: list[tuple[Alert, date, float | None, float | None]]) -> None:
-        """Conditions holding again: each alert's figure and the last day it held are brought up to date (no
-        new alert, no event); a day before the one recorded changes nothing."""
-        self._update((("last_held_on", "DATE"), ("value", "DOUBLE"), ("threshold", "DOUBLE")),
-                     [(a.alert_id, day, value, threshold) for a, day, value, threshold in held
-                      if day >= a.last_held_on])
+    def still_holds(self, day: date, held: list[tuple[Holding, float | None, float | None]]) -> None:
+        """Conditions holding again on `day`, each with its figure and line now: the last day each held is brought
+        up to date, and the figure and line where they moved (no new alert, no event; a daily replay does this
+        for every open alert every day, so the day is one statement); a day before the one recorded changes
+        nothing."""
+        later = [h for h, _, _ in held if day > h.last_held_on]
+        for i in range(0, len(later), _BATCH):
+            batch = later[i:i + _BATCH]
+            self._execute(f"UPDATE alert SET last_held_on = ? WHERE alert_id IN ({', '.join('?' * len(batch))})",
+                          [day, *(h.alert_id for h in batch)])
+        self._update((("value", "DOUBLE"), ("threshold", "DOUBLE")),
+                     [(h.alert_id, value, threshold) for h, value, threshold in held
+                      if day >= h.last_held_on and (value, threshold) != (h.value, h.threshold)])
 
     def _update(self, columns: tuple[tuple[str, str], ...], rows: list[tuple[Any, ...]]) -> None:
         """Set `columns` (name, SQL type) of many alerts, rows of (alert_id, *values), in one UPDATE per
@@ -216,7 +249,7 @@ class AlertStore:
         sets = ", ".join(f"{c} = changed.{c}" for c, _ in columns)
         for i in range(0, len(rows), _BATCH):
             batch = rows[i:i + _BATCH]
-            self.con.execute(f"UPDATE alert SET {sets} FROM (VALUES {', '.join([row] * len(batch))}) "
+            self._execute(f"UPDATE alert SET {sets} FROM (VALUES {', '.join([row] * len(batch))}) "
                              f"AS changed(alert_id, {names}) WHERE alert.alert_id = changed.alert_id",
                              [v for r in batch for v in r])
 
@@ -226,7 +259,7 @@ class AlertStore:
                     roles: Collection[str] | None = None) -> Alert:
         alert = self._open(alert_id, roles)
         if alert.status == "open":
-            self.con.execute("UPDATE alert SET status = 'acknowledged' WHERE alert_id = ?", [alert_id])
+            self._execute("UPDATE alert SET status = 'acknowledged' WHERE alert_id = ?", [alert_id])
         self._event(alert_id, day, "acknowledged", alert.owner_role, by_user, note)
         return self.get(alert_id)
 
@@ -237,7 +270,7 @@ class AlertStore:
         alert = self._open(alert_id, roles)
         if due_on < day:
             raise ValueError(f"the action's due date {due_on} is before {day}")
-        self.con.execute("UPDATE alert SET status = 'actioned', due_on = ? WHERE alert_id = ?", [due_on, alert_id])
+        self._execute("UPDATE alert SET status = 'actioned', due_on = ? WHERE alert_id = ?", [due_on, alert_id])
         self._event(alert_id, day, "action", alert.owner_role, by_user, f"{text} (owner: {owner})", due_on)
         return self.get(alert_id)
 
@@ -246,7 +279,7 @@ class AlertStore:
         alert = self._open(alert_id, roles)
         if not reason.strip():
             raise ValueError("a resolution needs a reason")
-        self.con.execute("UPDATE alert SET status = 'resolved', resolved_on = ?, resolution = ? WHERE alert_id = ?",
+        self._execute("UPDATE alert SET status = 'resolved', resolved_on = ?, resolution = ? WHERE alert_id = ?",
                          [day, reason, alert_id])
         self._event(alert_id, day, "resolved", alert.owner_role, by_user, reason)
         return self.get(alert_id)
@@ -291,7 +324,7 @@ class AlertStore:
         seqs = dict.fromkeys(alert_ids, 1)
         for i in range(0, len(alert_ids), _BATCH):
             batch = alert_ids[i:i + _BATCH]
-            rows = self.con.execute(f"SELECT alert_id, max(seq) + 1 FROM alert_event WHERE alert_id IN "
+            rows = self._execute(f"SELECT alert_id, max(seq) + 1 FROM alert_event WHERE alert_id IN "
                                     f"({', '.join('?' * len(batch))}) GROUP BY alert_id", batch).fetchall()
             seqs.update({int(a): int(n) for a, n in rows})
         return seqs
@@ -304,5 +337,5 @@ class AlertStore:
 
     def mark_delivered(self, events: list[Event]) -> None:
         for e in events:
-            self.con.execute("UPDATE alert_event SET delivered = TRUE WHERE alert_id = ? AND seq = ?",
+            self._execute("UPDATE alert_event SET delivered = TRUE WHERE alert_id = ? AND seq = ?",
                              [e.alert_id, e.seq])

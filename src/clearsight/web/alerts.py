@@ -30,7 +30,14 @@ from starlette.concurrency import run_in_threadpool
 from clearsight.alerts.store import Alert, AlertStore, NotTheOwner
 from clearsight.metrics.kpi import KPIS
 from clearsight.render.files import view_json
-from clearsight.reports.alerts import build_inbox, build_registers, history_view, in_scope, register_in_scope
+from clearsight.reports.alerts import (
+    build_inbox,
+    build_registers,
+    history_view,
+    in_scope,
+    register_in_scope,
+    role_words,
+)
 from clearsight.reports.disclosure import member_safe
 from clearsight.reports.request import BadRequest, parse_day
 from clearsight.reports.view import View
@@ -157,6 +164,7 @@ def install(app: FastAPI, server: Any, tools: Tools) -> None:
         user, view, alert, teams = detail(request, alert_id)
         return tools.page(request, "alert.html", user, view=view, alert=alert, drill=drill_link(alert, teams),
                           answering=may_answer(user, alert), message=message,
+                          answerers=" or ".join(role_words(server.config, r) for r in alert.answerers()),
                           today=date.today().isoformat(), filters=tools.filters_of(None, None, None))
 
     @app.post("/alerts/{alert_id}", include_in_schema=False)
