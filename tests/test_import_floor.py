@@ -78,3 +78,23 @@ def test_the_forecast_and_its_backtest_import_no_compiler_no_pandas(tmp_path):
         "assert build_forecast(req).headline and build_backtest(req).headline\n"
     )
     assert _imported_by(build, {cache.CACHE_ENV: str(tmp_path / "cache")}) == []
+
+
+def test_evaluating_the_alert_rules_imports_no_compiler_no_pandas(tmp_path):
+    # The alert store writes its values into its statements (DuckDB's binding of Python values imports pandas).
+    b = CouncilBuilder(extract_date=date(2024, 1, 31))
+    b.team("T", "Tamar")
+    b.case("T", date(2023, 12, 1))  # waiting two months: alerts raised
+    b.load(tmp_path).con.close()
+    run = (
+        "from clearsight.alerts.lifecycle import run\n"
+        "from clearsight.cli import state\n"
+        "from clearsight.store.database import open_database\n"
+        "from clearsight.store.snapshots import get_snapshot\n"
+        f"con = open_database({str(tmp_path / 'test.duckdb')!r}, write=True)\n"
+        "result = run(con, get_snapshot(con), state.config)\n"
+        "assert result.raised or result.holding\n"
+    )
+    env = {cache.CACHE_ENV: str(tmp_path / "cache")}
+    _imported_by(run, env)  # the first run compiles (and keeps the SQL on disk)
+    assert _imported_by(run, env) == []

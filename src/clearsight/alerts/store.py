@@ -18,9 +18,8 @@ from typing import Any
 
 import duckdb
 
-from clearsight.canonical.calendar import WorkingCalendar
+from clearsight.canonical.calendar import WorkingCalendar, working_calendar
 from clearsight.config import CouncilConfig
-from clearsight.store.calendar import cached_calendar
 from clearsight.store.database import is_postgres, sql_literal
 
 _BATCH = 500  # rows per multi-row statement
@@ -122,7 +121,8 @@ class AlertStore:
     def __init__(self, con: duckdb.DuckDBPyConnection, config: CouncilConfig) -> None:
         self.con = con
         self.config = config
-        self.calendar: WorkingCalendar = cached_calendar(config.calendar)
+        c = config.calendar
+        self.calendar: WorkingCalendar = working_calendar(c.closure_days, c.country, c.subdivision)
 
     def _execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         """Run `sql` with its `?`s bound: on DuckDB written in as typed literals (`sql_literal`: DuckDB's own

@@ -17,13 +17,7 @@ from functools import lru_cache
 import duckdb
 import pyarrow as pa
 
-from clearsight.canonical.calendar import (
-    CALENDAR_FIRST,
-    CALENDAR_LAST,
-    CALENDAR_TABLE,
-    WorkingCalendar,
-    working_calendar,
-)
+from clearsight.canonical.calendar import CALENDAR_FIRST, CALENDAR_LAST, CALENDAR_TABLE, working_calendar
 from clearsight.config import CouncilConfig
 from clearsight.config.settings import CalendarSettings
 from clearsight.store import cache
@@ -84,17 +78,6 @@ def calendar_rows(settings: CalendarSettings) -> pa.Table:
         writer.write_table(table)
     cache.write_bytes("calendar", key, sink.getvalue().to_pybytes())
     return table
-
-
-@lru_cache(maxsize=8)
-def cached_calendar(settings: CalendarSettings) -> WorkingCalendar:
-    """The working-day calendar read from the per-user cache's rows (`calendar_rows`): a command counting
-    deadlines in working days (alerts) need not import the `holidays` package to build it again."""
-    rows = calendar_rows(settings)
-    flags = tuple(rows.column("is_working").to_pylist())
-    days = rows.column("day").to_pylist()
-    return WorkingCalendar(flags, tuple(rows.column("working_day_number").to_pylist()),
-                           tuple(d for d, working in zip(days, flags) if working))
 
 
 def ensure_calendar(con: duckdb.DuckDBPyConnection | PostgresConnection, config: CouncilConfig) -> bool:
