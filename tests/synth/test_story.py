@@ -2,9 +2,11 @@
 luck of one seed, seen through Clearsight's own figures on the loaded extract (never the generator's internals):
 
 - 2019-2022, steady years: few children wait for a social worker;
-- from May 2023: the two depleted child-in-need teams lose staff far faster than they used to, their
-  caseloads reach 25-27, and the waiting list climbs, by the day and not in jumps, to a backlog the size of the
-  scenario's (291 children at scale 1, seed 000's figure) between the autumn and the February 2024 inspection;
+- from April 2023: the restructure cuts the two child-in-need teams deepest (about a third of their posts); with
+  children waiting weeks for a worker they go into crisis and lose staff far faster than they used to (no date
+  starts it: the caseloads do), their caseloads reach 25-28, and the waiting list climbs, by the day and not in
+  jumps, to a backlog the size of the scenario's (291 children at scale 1, seed 000's figure) between the autumn
+  and the February 2024 inspection;
 - 2024-25: recovery, few children waiting again;
 - and the flow figures sit near England's: repeat child protection plans 24.5%, CP plans open two years 2.3%,
   looked-after children with three or more placements in a year 10%, long-term placement stability 69% (DfE
@@ -34,6 +36,9 @@ pytestmark = pytest.mark.slow  # five whole councils, a few minutes
 SEEDS = (1, 2, 3, 4, 5)
 SCALE = 0.5  # the half_eastmere fixture's (tests/conftest.py HALF_SCALE)
 SCENARIO_BACKLOG = 291  # children waiting in mid-December at scale 1 (scenario.md; seed 000, 17 Dec 2014)
+# The backlog builds in the two depleted teams, which at half scale hold 16 practitioner posts against 20 at scale 1
+# (tests/synth council sizes): the scenario's backlog scales with them, not with the council.
+DEPLETED_POSTS = 16 / 20
 DEPLETED = ("North Child in Need Team", "South Child in Need Team")
 STEADY = (date(2019, 10, 1), date(2023, 2, 28))  # before the restructure is announced
 SHOCK = (date(2023, 4, 1), date(2023, 12, 31))  # the restructure, then the drain
@@ -48,6 +53,7 @@ class Story:
     waiting: dict[date, int]  # children waiting for a social worker (unallocated_cases) by day
     depleted_caseload: dict[date, float]  # the depleted teams' DfE average caseload by month
     leavers: dict[str, int]  # leavers from the depleted teams: 'baseline' (2019-04..2022-12), 'shock'
+    fte: dict[str, float]  # the depleted teams' FTE holding cases, mean of the months: 'before' (Jan-Mar 2023), 'shock'
     repeat_cp: tuple[int, int]  # repeat plans, plans starting (2021-22 to 2024-25)
     cp_two_years: tuple[int, int]  # plans open two years or more, plans open (each 31 March 2022-2025)
     three_or_more: tuple[int, int]  # children with 3+ placements in the year, children looked after
@@ -75,11 +81,14 @@ def _read(con, snapshot, seed: int) -> Story:
     mid_months = [first + timedelta(days=14) for first, _ in months(date(2019, 4, 1), date(2025, 3, 31))]
     days = sorted(set(mid_months) | set(_days(*DAILY, 1)) | set(_days(*PEAK_WINDOW, 7)) | {PEAK_WINDOW[1]})
     waiting = {d: compute(con, snapshot, "unallocated_cases", d).rows.num_rows for d in days}
-    caseload = {}
+    caseload, holding = {}, {}
     for d in (d for d in mid_months if date(2023, 1, 1) <= d <= date(2024, 6, 30)):
         teams = [r for r in rows("caseloads", d) if r["level"] == "team" and r["team"] in DEPLETED
                  and r["caseload_group"] == "social_work"]
-        caseload[d] = sum(r["cases"] for r in teams) / sum(r["fte_holding_cases"] for r in teams)
+        holding[d] = sum(r["fte_holding_cases"] for r in teams)
+        caseload[d] = sum(r["cases"] for r in teams) / holding[d]
+    fte = {name: sum(f for d, f in holding.items() if start <= d <= end) / sum(start <= d <= end for d in holding)
+           for name, (start, end) in {"before": (date(2023, 1, 1), date(2023, 3, 31)), "shock": SHOCK}.items()}
     gone = {name: sum(r["team"] in DEPLETED for r in rows("leavers", end, start))
             for name, (start, end) in {"baseline": (date(2019, 4, 1), date(2022, 12, 31)), "shock": SHOCK}.items()}
     years = [(date(y, 4, 1), date(y + 1, 3, 31)) for y in range(2021, 2025)]
@@ -87,7 +96,7 @@ def _read(con, snapshot, seed: int) -> Story:
     two_years = [council("cp_plans_two_years", end) for _, end in years]
     stability = [council("placement_stability", end) for _, end in years]
     return Story(
-        seed, waiting, caseload, gone,
+        seed, waiting, caseload, gone, fte,
         (sum(r["numerator"] for r in repeat), sum(r["denominator"] for r in repeat)),
         (sum(r["numerator"] for r in two_years), sum(r["denominator"] for r in two_years)),
         (sum(r["three_or_more"] for r in stability), sum(r["looked_after"] for r in stability)),
@@ -129,14 +138,15 @@ def test_the_waiting_list_moves_by_the_day_not_in_jumps(story: Story) -> None:
 
 
 def test_the_depleted_teams_lose_staff_far_faster_in_2023(story: Story) -> None:
+    """Four times the steady years' rate for the staff they have: the restructure left them about two thirds."""
     baseline_per_shock_period = story.leavers["baseline"] * (SHOCK[1] - SHOCK[0]).days / (
-        date(2022, 12, 31) - date(2019, 4, 1)).days
+        date(2022, 12, 31) - date(2019, 4, 1)).days * story.fte["shock"] / story.fte["before"]
     assert story.leavers["shock"] >= max(4 * baseline_per_shock_period, 20 * SCALE)
 
 
 def test_the_backlog_climbs_through_2023_to_the_scenarios_size(story: Story) -> None:
     peak_day, peak = story.peak(*PEAK_WINDOW)
-    expected = SCENARIO_BACKLOG * SCALE  # at half scale the seeds spread from about 0.7 to 1.9 times it
+    expected = SCENARIO_BACKLOG * DEPLETED_POSTS  # the seeds at half scale: 1.2 to 1.6 times it
     assert 0.6 * expected <= peak <= 2.0 * expected
     assert story.peak(date(2023, 1, 1), date(2024, 12, 31))[0] == peak_day  # nothing later is higher
     assert peak >= 2 * max(story.most(*STEADY), story.most(*RECOVERED))
@@ -144,8 +154,10 @@ def test_the_backlog_climbs_through_2023_to_the_scenarios_size(story: Story) -> 
     assert sum(autumn[len(autumn) // 2:]) > sum(autumn[:len(autumn) // 2])  # it climbs towards the peak
 
 
-def test_the_depleted_teams_carry_25_to_27_at_the_worst(story: Story) -> None:
-    assert 24 <= max(story.depleted_caseload.values()) <= 28
+def test_the_depleted_teams_carry_25_to_28_at_the_worst(story: Story) -> None:
+    """Scenario ~25-27; the restructure leaves them at the allocation pace's settling point under the cap of 30
+    (about 28) until staff start leaving."""
+    assert 24 <= max(story.depleted_caseload.values()) <= 29
 
 
 def test_recovery_by_2024_25(story: Story) -> None:

@@ -22,6 +22,7 @@ from clearsight.forecast.looked_after import forecast_from_segments
 from clearsight.forecast.projection import month_ends_after
 from clearsight.forecast.scenario_store import SavedScenario
 from clearsight.forecast.segments import CareSegments, care_segments, day_number
+from clearsight.forecast.team_flow import WorkforceRates
 from clearsight.forecast.whatif import Scenario, as_recorded, footing, run_whatif
 from clearsight.metrics.figures import Provenance
 from clearsight.render.values import long_date
@@ -265,14 +266,7 @@ def build_whatif(req: Request, scenario: Scenario) -> View:
     headline = [_whatif_headline(scenario, result.as_at, teams, totals),
                 f"What changes: {scenario.description or scenario.name}; {plural(len(red), 'team')} rated red at "
                 "their highest caseload."]
-    rates = result.workforce
-    pressure = (f"x{math.exp(rates.pressure * 0.25):.1f} at 1.25 times it" if rates.pressure
-                else "no rise with caseload seen")
-    filled = (f"vacancies filled in {12 / rates.filling:.1f} months on average" if rates.filling
-              else "no vacancy filled")
-    headline.append(
-        f"Staff, from the council's history: {rates.leaving:.0%} of practitioners leave a year at or under the "
-        f"standard ({rates.leavers:,} leavers in {rates.worker_months:,} worker-months), {pressure}; {filled}.")
+    headline.append(_staff_line(result.workforce))
     headline.append(
         f"By {long_date(last)}: {changed_end['unallocated']:,.0f} children waiting for a worker (base case "
         f"{base_end['unallocated']:,.0f}); {changed_end['posts_needed']:,.0f} posts needed to bring caseloads "
@@ -304,25 +298,43 @@ def build_whatif(req: Request, scenario: Scenario) -> View:
             col("posts_cost_agency", "Posts' cost a month, agency", "money"), col("risk", "Risk", "rag")),
             terminal=False),
     )
-    if scenario.staffing:
+    if scenario.staffing or result.as_at < req.snapshot.extract_date:  # set in the past: beside the records
         recorded = as_recorded(req.con, req.snapshot, result, config)
         if recorded:
             headline.append(_recorded_line(recorded))
             sections += (section(
-                "as_recorded", "Projected with the staffing given, beside the records, by team and month end",
+                "as_recorded", ("Projected with the staffing given" if scenario.staffing else "Projected")
+                + ", beside the records, by team and month end",
                 recorded, (
-                    col("month_end", "Month end", "date"), col("team", "Team"), col("fte", "FTE given", "number"),
+                    col("month_end", "Month end", "date"), col("team", "Team"),
+                    col("fte", "FTE given" if scenario.staffing else "FTE, projected", "number"),
                     col("recorded_fte", "FTE recorded (holding cases)", "number"),
                     col("caseload_per_fte", "Children per FTE, projected", "number"),
                     col("recorded_caseload_per_fte", "Children per FTE, recorded", "number"),
                     col("unallocated", "Waiting, projected", "number"),
                     col("recorded_unallocated", "Waiting, recorded", "count")),
-                notes=("FTE given is in post; FTE recorded counts the practitioners holding cases that day (DfE), "
+                notes=("FTE given or projected is in post; FTE recorded counts the practitioners holding cases that day (DfE), "
                        "so it is lower where a worker is away or has not yet been given cases. Teams set up after "
                        "the date are not projected, and their records are left out.",)),)
     as_of = replace(req, as_at=result.as_at)
     return View("whatif", "What if", f"{req.council}: {scenario.name}", tuple(headline), sections,
                 _provenance(as_of, _WHATIF_READS), {}, req.warnings)
+
+
+def _staff_line(rates: WorkforceRates) -> str:
+    """How the projection's staff leave and are replaced, and whether the rise with caseload is the council's own
+    or the configured default."""
+    rise = f"x{math.exp(rates.pressure * 0.25):.1f} at 1.25 times the upper standard"
+    if not rates.pressure_fitted:
+        pressure = (f"rising with caseload by the configured default ({rise}: the history holds too few "
+                    "worker-months over the standard to show the council's own)")
+    else:
+        pressure = f"rising {rise}, as the history shows" if rates.pressure else "no rise with caseload seen"
+    filled = (f"vacancies filled in {12 / rates.filling:.1f} months on average" if rates.filling
+              else "no vacancy filled")
+    return (f"Staff, from the council's history: {rates.leaving:.0%} of practitioners leave a year at or under the "
+            f"upper standard ({rates.leavers:,} leavers in {rates.worker_months:,} worker-months), {pressure}; "
+            f"{filled}.")
 
 
 def _recorded_line(rows: list[dict[str, Any]]) -> str:

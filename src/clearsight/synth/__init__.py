@@ -1,8 +1,8 @@
 """The synthetic council Eastmere, generated deterministically from a seed at any scale.
 
 `generate_council(out_dir, seed, scale)` simulates six years of a children's social care service (referrals,
-allocation within capacity, leavers and recruitment, the 2023 restructure and shock, the 2024 inspection and
-recovery) and writes a canonical extract: one CSV per table of `clearsight.canonical.schema` plus manifest.json.
+allocation within capacity, leavers and recruitment, the 2023 restructure and the crises its cuts set off, the 2024
+inspection and recovery) and writes a canonical extract: one CSV per table of `clearsight.canonical.schema` plus manifest.json.
 """
 
 from __future__ import annotations

@@ -96,8 +96,8 @@ class Simulation:
         self.sc, self.scale, self.st, self.wf, self.cal, self.rng = sc, scale, st, wf, cal, rng
         self.progress = progress
         self.d0, self.end = day(sc.sim_start), day(sc.extract_date)
-        self.restructure, self.shock = day(sc.restructure_date), day(sc.shock_start)
-        self.inspection = day(sc.inspection_date)
+        self.restructure, self.inspection = day(sc.restructure_date), day(sc.inspection_date)
+        self.recovering: list[int] = []  # teams (indices) in crisis at the inspection, where recovery teams go
         self.blitz = day(sc.blitz_start)
         self.recovery_days = [day(x) for x in sc.recovery_team_starts]
         self.ev: dict[int, list] = defaultdict(list)

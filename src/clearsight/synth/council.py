@@ -61,8 +61,11 @@ class Team:
     end: int = -1
     slots: list[Slot] = field(default_factory=list)
     manager: int = -1  # worker index of the team manager (service manager for a unit)
-    depleted: bool = False
+    deep_cut: bool = False  # one of the two child-in-need teams the 2023 restructure cuts deepest
     recovery: bool = False
+    crisis_since: int = -1  # day the team's current crisis began (Scenario.crisis_weeks), -1: not in crisis
+    crisis_run: int = 0  # weeks running its overload has held (out of crisis) or been absent (in crisis)
+    crises: list[int] = field(default_factory=list)  # days its crises began
 
 
 @dataclass
@@ -152,9 +155,9 @@ def build_structure(scale: float, start_day: int, rng: np.random.Generator) -> S
         cp = add("cp", f"{loc} Child Protection Team", u, size_cp, loc)
         s.cin_by_locality[loc] = [cin.idx]
         s.cp_by_locality[loc] = cp.idx
-    # The first two localities' CIN teams are the ones the 2023 shock hits.
+    # The first two localities' CIN teams are the ones the 2023 restructure cuts deepest.
     for loc in s.localities[:2]:
-        s.teams[s.cin_by_locality[loc][0]].depleted = True
+        s.teams[s.cin_by_locality[loc][0]].deep_cut = True
     # Children in care, leaving care, fostering, adoption
     kinds = [(k, i) for k in ("cla", "leaving_care", "fostering", "adoption") for i in range(_count(k, scale))]
     labels = {"cla": "Children in Care Team", "leaving_care": "16+ Leaving Care Team",

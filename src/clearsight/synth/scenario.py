@@ -1,7 +1,9 @@
 """The Eastmere scenario as parameters: the rules the simulation follows, not the figures it must hit.
 
 Every figure in ../shared/design/scenario.md is meant to *emerge* from these: a caseload-driven leaver hazard,
-a recruitment lag, an allocation cap and the dated shocks (restructure, morale shock, inspection, recovery).
+a recruitment lag, an allocation cap, a crisis that weeks of overload set off in a team (staff leave, locums come
+and go, nobody wants to join), and the dated events (the restructure, deepest in two child-in-need teams, which
+pushes them into crisis; the inspection and the recovery after it). No date starts the drain: the caseloads do.
 """
 
 from __future__ import annotations
@@ -96,26 +98,35 @@ class Scenario:
     restructure_date: date = date(2023, 4, 1)
     """Service restructure: posts deleted, establishment cut."""
     restructure_cut: float = 0.15
-    """Share of social-work posts deleted at the restructure."""
-    shock_start: date = date(2023, 5, 1)
-    """Morale shock begins in the two depleted child-in-need teams."""
-    shock_multiplier: float = 8.5
-    """Leave hazard multiplier of permanent staff in the two shocked teams until the inspection."""
-    shock_agency_multiplier: float = 3.0
-    """Leave hazard multiplier of agency staff in the shocked teams."""
-    shock_agency_stay_days: tuple[int, int] = (35, 70)
-    """Agency staff who join a shocked team take short contracts and do not renew them: they come, and leave
+    """Share of social-work posts deleted at the restructure, across the practice teams."""
+    restructure_deep_cut: float = 0.33
+    """Share of the posts deleted in each of the two child-in-need teams the review cut deepest (the first two
+    localities'; Team.deep_cut): the other practice teams share the rest of `restructure_cut` (about 12% each).
+    Their children per worker rise from about 18-20 to about 26-28, past the crisis level below."""
+    crisis_caseload: float = 24.0
+    """A case-holding team whose practitioners carry more than this per weighted FTE on average ..."""
+    crisis_weeks: int = 6
+    """... while more than `cover_wait_cases` children have waited longer than `cover_wait_days` for a worker,
+    week after week for this many weeks (the agency cover it asked for has not caught up), goes into crisis; a
+    team in crisis comes out of it when that has not been so for this many weeks running, or at the inspection.
+    In the steady years a team short of staff has had both for five weeks at the most (seeds 1-5 at half scale)."""
+    crisis_multiplier: float = 8.5
+    """Leave hazard multiplier of permanent staff in a team in crisis."""
+    crisis_agency_multiplier: float = 3.0
+    """Leave hazard multiplier of agency staff in a team in crisis."""
+    crisis_agency_stay_days: tuple[int, int] = (35, 70)
+    """Agency staff who join a team in crisis take short contracts and do not renew them: they come, and leave
     again, after this many days."""
-    shock_lag_days: tuple[int, int] = (100, 190)
-    """Recruitment lag in the shocked teams (nobody wants to join them)."""
-    shock_agency_lag_days: tuple[int, int] = (10, 30)
-    """Lag for agency cover in the shocked teams."""
-    shock_agency_share: float = 0.9
-    """Share of vacancies in the shocked teams filled by agency staff."""
+    crisis_lag_days: tuple[int, int] = (100, 190)
+    """Recruitment lag of a permanent replacement in a team in crisis (nobody wants to join it)."""
+    crisis_agency_lag_days: tuple[int, int] = (10, 30)
+    """Lag for agency cover in a team in crisis."""
+    crisis_agency_share: float = 0.9
+    """Share of vacancies in a team in crisis filled by agency staff."""
     service_unrest_multiplier: float = 1.05
     """Leave hazard multiplier elsewhere between the restructure and the inspection."""
     inspection_date: date = date(2024, 2, 5)
-    """Ofsted inspection: the shock ends and recovery starts."""
+    """Ofsted inspection: every crisis ends and recovery starts."""
     recovery_team_starts: tuple[date, date] = (date(2024, 2, 19), date(2024, 3, 4))
     """Start dates of the two extra (agency) teams."""
     recovery_team_size: int = 3
@@ -123,7 +134,7 @@ class Scenario:
     recovery_agency_lag_days: tuple[int, int] = (7, 28)
     """Agency cover lag after the inspection."""
     recovery_extra_posts: int = 0
-    """Posts added back to each depleted team after the inspection."""
+    """Posts added back to each team in crisis at the inspection."""
     recovery_caseload: float = 23.0
     """After the inspection, case-holding teams carrying more than this per weighted FTE get agency posts
     added until they would carry about this."""

@@ -1,5 +1,6 @@
-"""The run: warm start, the daily loop, and the dated scenario events (restructure, shock, inspection,
-recovery teams) acting on the workforce; monthly case audits are taken from the live caseload."""
+"""The run: warm start, the daily loop, the teams' crises (set off by weeks of overload, not by a date) and the
+dated scenario events (restructure, inspection, recovery teams) acting on the workforce; monthly case audits are
+taken from the live caseload."""
 
 from __future__ import annotations
 
@@ -147,9 +148,9 @@ class CouncilRun(Simulation):
     # ---- workforce ----------------------------------------------------------------------------------
     def recruit_terms(self, t: Team, d: int) -> tuple[tuple[int, int], tuple[int, int], float]:
         sc = self.sc
-        if t.depleted and self.shock <= d < self.inspection:
-            return sc.shock_lag_days, sc.shock_agency_lag_days, sc.shock_agency_share
-        if d >= self.inspection and (t.depleted or t.recovery):
+        if t.crisis_since >= 0:
+            return sc.crisis_lag_days, sc.crisis_agency_lag_days, sc.crisis_agency_share
+        if d >= self.inspection and (t.idx in self.recovering or t.recovery):
             return sc.permanent_lag_days, sc.recovery_agency_lag_days, 0.85
         if d >= self.inspection:  # after the inspection the council buys agency cover everywhere
             return sc.permanent_lag_days, sc.agency_lag_days, 0.5
@@ -174,7 +175,7 @@ class CouncilRun(Simulation):
             self.wf.schedule_recruit(slot, d, lp, la, share)
 
     def contract_end(self, w: Worker, d: int) -> None:
-        """A short agency contract in a shocked team ends and is not renewed."""
+        """A short agency contract in a team in crisis ends and is not renewed."""
         if w.end >= 0 or w.away or w.notice >= 0 or w.slot is None or w.slot.holder != w.idx:
             return
         reason, dest = self.wf.leave_reason(w, True)
@@ -206,7 +207,6 @@ class CouncilRun(Simulation):
 
     def workforce_week(self, d: int) -> None:
         wf, sc = self.wf, self.sc
-        shocked_period = self.shock <= d < self.inspection
         unrest = self.restructure <= d < self.inspection
         for t in self.st.teams:
             if t.kind in ("unit", "management") or (t.end >= 0 and t.end <= d):
@@ -229,10 +229,9 @@ class CouncilRun(Simulation):
                 r = self.ratio(w) if (practitioner and caseholding) else 1.0
                 if r > 1.2:
                     stressed += 1
-                shocked = t.depleted and shocked_period
-                h = wf.annual_hazard(w, t, d, r, shocked, unrest)
+                h = wf.annual_hazard(w, t, r, unrest)
                 if self.u() < wf.weekly_prob(h):
-                    reason, dest = wf.leave_reason(w, shocked or r > 1.2)
+                    reason, dest = wf.leave_reason(w, t.crisis_since >= 0 or r > 1.2)
                     if w.role == "team_manager":
                         self.worker_leaves(w, d, reason, dest)
                     else:
@@ -244,8 +243,8 @@ class CouncilRun(Simulation):
                 old = sum(1 for c in self.queues[t.idx] if c.queued and d - c.q_since > sc.cover_wait_days)
                 ws = self.can_hold(t)
                 held = sum(len(w.cases) for w in ws) / max(0.1, sum(w.fte * self.weight(w) for w in ws))
-                if ((old > sc.cover_wait_cases or held > sc.cover_caseload)
-                        and not (t.depleted and shocked_period)):
+                self.crisis_week(t, d, old > sc.cover_wait_cases and held > sc.crisis_caseload)
+                if (old > sc.cover_wait_cases or held > sc.cover_caseload) and t.crisis_since < 0:
                     # a queue building: the manager gets agency cover for every vacancy
                     for s in t.slots:
                         if s.holder < 0 and s.end < 0 and s.role in PRACTITIONER:
@@ -257,6 +256,22 @@ class CouncilRun(Simulation):
                     self.assessment_blitz(t, d)
                 self.team_stress[t.idx][d] = q / max(1, q + held)
                 self.team_counts[t.idx][d] = (q, held)
+
+    def crisis_week(self, t: Team, d: int, overloaded: bool) -> None:
+        """A team overloaded (children waiting weeks for a worker while its practitioners carry more than the
+        crisis caseload) for `Scenario.crisis_weeks` running goes into crisis; out of it after as many weeks
+        without, or at the inspection. After the inspection the council covers every overloaded team
+        (`recovery_cover`) and none is left to sink into crisis."""
+        sc = self.sc
+        if t.crisis_since < 0:
+            t.crisis_run = t.crisis_run + 1 if overloaded and d < self.inspection else 0
+            if t.crisis_run >= sc.crisis_weeks:
+                t.crisis_since, t.crisis_run = d, 0
+                t.crises.append(d)
+        else:
+            t.crisis_run = 0 if overloaded else t.crisis_run + 1
+            if t.crisis_run >= sc.crisis_weeks:
+                t.crisis_since, t.crisis_run = -1, 0
 
     def assessment_blitz(self, t: Team, d: int) -> None:
         """After the inspection the backlog is cleared: each week a share of the team's open assessments close
@@ -277,8 +292,8 @@ class CouncilRun(Simulation):
                 self.wf.pending.discard(slot.sid)
                 continue
             w = self.wf.hire(slot, d, emp, self.wf.origin_for(slot.role, emp))
-            if emp == "agency" and self.team(slot.team).depleted and self.shock <= d < self.inspection:
-                lo, hi = self.sc.shock_agency_stay_days
+            if emp == "agency" and self.team(slot.team).crisis_since >= 0:
+                lo, hi = self.sc.crisis_agency_stay_days
                 self.at(d + self.ri(lo, hi), "contract_end", w)
             if self.queues[slot.team] or self.transfers[slot.team]:
                 self.dirty.add(slot.team)
@@ -286,24 +301,32 @@ class CouncilRun(Simulation):
     # ---- scenario events ----------------------------------------------------------------------------
     def do_restructure(self, d: int) -> None:
         """Announced a notice period ahead: delete a share of practitioner posts in every practice team on the
-        restructure date: that share of the filled posts (agency staff first, then permanent staff at random)
-        and the same share of the vacant ones, so in-post FTE and the establishment both fall by about the
-        cut. The staff whose posts go work their notice, handing their children back."""
-        cut = self.sc.restructure_cut
+        restructure date, `Scenario.restructure_deep_cut` in the two teams cut deepest and the rest of
+        `restructure_cut` shared by the others: that share of the filled posts (agency staff first, then
+        permanent staff at random) and the same share of the vacant ones, so in-post FTE and the establishment
+        both fall by about the cut. The staff whose posts go work their notice, handing their children back."""
+        sc = self.sc
         teams = [t for t in self.st.teams if t.kind in PRACTICE_KINDS]
         pools = {t.idx: [s for s in t.slots if s.role in PRACTITIONER and s.end < 0] for t in teams}
+        deep = {i: int(round(len(p) * sc.restructure_deep_cut)) for i, p in pools.items() if self.team(i).deep_cut}
+        rest = sum(len(p) for i, p in pools.items() if i not in deep)
+        cut = max(0.0, sc.restructure_cut * sum(len(p) for p in pools.values()) - sum(deep.values())) / max(1, rest)
 
         def quotas(sizes: dict[int, int]) -> dict[int, int]:
-            target = int(round(sum(sizes.values()) * cut))
             exact = {i: n * cut for i, n in sizes.items()}
+            target = int(round(sum(exact.values())))
             quota = {i: int(math.floor(x)) for i, x in exact.items()}
-            rest = sorted(exact, key=lambda i: (-(exact[i] - quota[i]), i))
-            for i in rest[: max(0, target - sum(quota.values()))]:
+            order = sorted(exact, key=lambda i: (-(exact[i] - quota[i]), i))
+            for i in order[: max(0, target - sum(quota.values()))]:
                 quota[i] += 1
             return quota
 
-        filled_q = quotas({i: sum(1 for s in p if s.holder >= 0) for i, p in pools.items()})
-        vacant_q = quotas({i: sum(1 for s in p if s.holder < 0) for i, p in pools.items()})
+        vacancies = {i: sum(1 for s in p if s.holder < 0) for i, p in pools.items()}
+        filled_q = quotas({i: len(p) - vacancies[i] for i, p in pools.items() if i not in deep})
+        vacant_q = quotas({i: n for i, n in vacancies.items() if i not in deep})
+        for i, n in deep.items():  # the deep cuts: that many posts, vacant ones in proportion
+            vacant_q[i] = min(vacancies[i], int(round(vacancies[i] * sc.restructure_deep_cut)))
+            filled_q[i] = n - vacant_q[i]
         for t in teams:
             vacant = [s for s in pools[t.idx] if s.holder < 0][: vacant_q[t.idx]]
 
@@ -325,18 +348,25 @@ class CouncilRun(Simulation):
                     w.exit = ("leave", "restructure", dest)
 
     def do_inspection(self, d: int) -> None:
-        """Agency cover: extra posts in the depleted teams and wherever caseloads run above the recovery level,
-        vacancies there filled by agency quickly."""
+        """Every crisis ends. Agency cover: extra posts in the teams that were in crisis and wherever caseloads run
+        above the recovery level, vacancies there filled by agency quickly."""
         sc = self.sc
+        cin = [t for t in self.st.teams if t.kind == "cin" and not t.recovery and (t.end < 0 or t.end > d)]
+        # the recovery teams go to the teams in crisis, else to the child-in-need teams with most children waiting
+        self.recovering = [t.idx for t in self.st.teams if t.crisis_since >= 0] or [t.idx for t in sorted(
+            cin, key=lambda t: (-len(self.queues[t.idx]), t.idx))[:len(sc.recovery_team_starts)]]
+        for t in self.st.teams:
+            t.crisis_since, t.crisis_run = -1, 0
         for t in self.st.teams:
             if t.kind not in CASE_HOLDING_KINDS or t.recovery or (t.end >= 0 and t.end <= d):
                 continue
             slots = [s for s in t.slots if s.role in PRACTITIONER and s.end < 0]
             funded = sum(s.fte * self._weights.get(s.role, 1.0) for s in slots)
             held = sum(len(w.cases) for w in self.wf.practitioners(t))
-            waiting = len(self.queues[t.idx]) // (2 if t.depleted else 1)  # recovery teams take half of it
+            recovering = t.idx in self.recovering
+            waiting = len(self.queues[t.idx]) // (2 if recovering else 1)  # recovery teams take half of it
             extra = max(0, math.ceil((held + waiting) / sc.recovery_caseload - funded - 0.5))
-            extra += sc.recovery_extra_posts if t.depleted else 0
+            extra += sc.recovery_extra_posts if recovering else 0
             for _ in range(extra):
                 s = Slot(t.idx, "social_worker", 1.0, d, sid=len(self.wf.all_slots))
                 t.slots.append(s)
@@ -361,8 +391,7 @@ class CouncilRun(Simulation):
         self.wf.schedule_recruit(s, d, self.sc.recovery_agency_lag_days, self.sc.recovery_agency_lag_days, 1.0)
 
     def add_recovery_team(self, d: int, k: int) -> None:
-        depleted = [t for t in self.st.teams if t.depleted]
-        src = depleted[k % len(depleted)]
+        src = self.team(self.recovering[k % len(self.recovering)])
         size = max(3, int(round(self.sc.recovery_team_size * max(1, len(src.slots) - 1) / 10)))
         t = self.st.add_team(Team(0, "", f"{src.locality} Assessment Recovery Team", "cin", "cin",
                                   parent=src.parent, locality=src.locality, start=d, recovery=True))

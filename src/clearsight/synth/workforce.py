@@ -209,13 +209,13 @@ class Workforce:
     def practitioners(self, team: Team) -> list[Worker]:
         return [self.workers[s.holder] for s in team.slots if s.holder >= 0 and s.role != "team_manager"]
 
-    def annual_hazard(self, w: Worker, team: Team, day: int, ratio: float, shocked: bool, unrest: bool) -> float:
+    def annual_hazard(self, w: Worker, team: Team, ratio: float, unrest: bool) -> float:
         sc = self.sc
         h = sc.turnover_agency if w.employment == "agency" else sc.turnover_permanent
         if w.role == "team_manager":
             h = 0.08
-        if shocked:
-            h *= sc.shock_agency_multiplier if w.employment == "agency" else sc.shock_multiplier
+        if team.crisis_since >= 0:
+            h *= sc.crisis_agency_multiplier if w.employment == "agency" else sc.crisis_multiplier
         elif unrest:
             h *= sc.service_unrest_multiplier
         if ratio > sc.pressure_threshold and team.kind in CASE_HOLDING_KINDS:
