@@ -65,6 +65,7 @@ def test_leavers_by_quarter_are_bars_labelled_as_printed_a_withheld_one_on_the_a
                       ("Oct to Dec 2023", "Council", 18, 18, "18"), ("Oct to Dec 2023", "Two teams", 13, 13, "13")]
     assert spec["layer"][0]["encoding"]["fill"]["scale"]["range"] == ["white", "#1d1d1d"]  # black and white
     assert "Jul to Sep 2023: Council 8, Two teams [c]" in spec["description"]
+    assert spec["layer"][0]["encoding"]["y"]["axis"] is None  # no ticks 1, 2, 3 beside the withheld counts
     image = svg(spec)
     assert image.lstrip().startswith("<svg") and "[c]" in image
 

@@ -415,12 +415,19 @@ class ForecastSettings(BaseModel):
         default=LEAVING_PRESSURE, ge=0, le=10,
         description="How practitioners' leaving rises with their team's caseload over the upper standard "
         "(leaving x e^(this x (caseload / upper - 1))), used where the council's history has too few "
-        "worker-months over the standard to fit its own (see LEAVING_PRESSURE for the default's source).",
+        "worker-months under pressure (pressure_evidence_ratio) to fit its own (see LEAVING_PRESSURE for the default's source).",
     )
     pressure_evidence_months: int = Field(
         default=120, ge=0,
-        description="Worker-months over the upper standard the history must hold for the council's own "
+        description="Worker-months at or over pressure_evidence_ratio the history must hold for the council's own "
         "leaving pressure to be fitted (120: ten workers stretched for a year); fewer take leaving_pressure.",
+    )
+    pressure_evidence_ratio: float = Field(
+        default=1.25, ge=1,
+        description="Team caseload, as a multiple of the upper standard, at which a worker-month counts as "
+        "evidence of how staff leave under pressure (1.25: 25 children per social worker, what seed 000's "
+        "depleted teams carried). A history of teams a little over the standard shows how staff leave there, not "
+        "at the allocation ceiling where work waits and teams drain.",
     )
     risk_unallocated_share: float = Field(
         default=0.05, ge=0, le=1,

@@ -44,7 +44,7 @@ class WorkforceRates:
     filling: float
     worker_months: int
     leavers: int
-    pressure_fitted: bool = True  # False: the history held too few worker-months over the standard to fit it
+    pressure_fitted: bool = True  # False: the history held too few worker-months under pressure to fit it
 
     def leaving_at(self, ratio: np.ndarray) -> np.ndarray:
         """Leaving a year at `ratio` = caseload / the upper standard."""
@@ -168,11 +168,11 @@ def fit_workforce(con: duckdb.DuckDBPyConnection, snapshot_id: int, as_at: date,
                   config: CouncilConfig) -> WorkforceRates:
     """The council's leaving rate, its rise with caseload pressure, and how fast vacancies fill, as at `as_at`.
     The rise is the council's own where its history holds `ForecastSettings.pressure_evidence_months`
-    worker-months over the standard; else `ForecastSettings.leaving_pressure` (a council that has never been
-    stretched cannot show how its staff would leave if it were)."""
+    worker-months at `pressure_evidence_ratio` times the standard or more; else `ForecastSettings.leaving_pressure`
+    (a council that has never been stretched that far cannot show how its staff would leave if it were)."""
     ratio, exposure, left = leaving_history(con, snapshot_id, as_at, config)
     settings = config.forecast
-    fitted = float(exposure[ratio > 1.0].sum()) >= settings.pressure_evidence_months
+    fitted = float(exposure[ratio >= settings.pressure_evidence_ratio].sum()) >= settings.pressure_evidence_months
     h0, beta = fit_pressure(ratio, exposure, left, None if fitted else settings.leaving_pressure)
     filling = filling_rate(con, snapshot_id, as_at, settings.reference_days, config)
     return WorkforceRates(h0 * 12, beta, 12.0 if filling is None else filling, int(exposure.sum()),

@@ -163,7 +163,8 @@ def bar_chart(section: Section, x: str, keys: tuple[str, ...], *, width: int = 4
               height: int = 170) -> dict[str, Any]:
     """The section's `keys` columns as bars side by side for each `x`, each labelled with its value as the table
     prints it: a withheld one ("<5", "[c]") has no bar and its label sits on the axis, so a reader sees that it
-    was withheld, not that it was zero."""
+    was withheld, not that it was zero. No value axis: the labels give every value, and its ticks (1, 2, 3 ... on
+    a chart of small counts) would print counts under the disclosure threshold beside the withheld ones."""
     titles = {c.key: c.title for c in section.columns}
     names = [titles[k] for k in keys]
     data = [{"x": str(r[x]), "series": titles[k], "value": plotted(r.get(k)), "at": plotted(r.get(k)) or 0,
@@ -172,7 +173,7 @@ def bar_chart(section: Section, x: str, keys: tuple[str, ...], *, width: int = 4
     encoding = {
         "x": {"field": "x", "type": "ordinal", "title": None, "sort": order, "axis": {"labelAngle": 0}},
         "xOffset": {"field": "series", "type": "nominal", "sort": names},
-        "y": {"field": "at", "type": "quantitative", "title": None},
+        "y": {"field": "at", "type": "quantitative", "title": None, "axis": None},
     }
     return {
         "$schema": SCHEMA, "description": bar_alt_text(section, x, keys), "data": {"values": data},
@@ -181,7 +182,7 @@ def bar_chart(section: Section, x: str, keys: tuple[str, ...], *, width: int = 4
                    "legend": {"labelFontSize": 9, "orient": "top", "direction": "horizontal", "labelLimit": 400}},
         "layer": [
             {"mark": {"type": "bar", "stroke": INK, "strokeWidth": 0.8},
-             "encoding": {**encoding, "y": {"field": "value", "type": "quantitative", "title": None},
+             "encoding": {**encoding, "y": {"field": "value", "type": "quantitative", "title": None, "axis": None},
                           "fill": {"field": "series", "type": "nominal", "title": None, "sort": names,
                                    "scale": {"domain": names, "range": list(FILLS[:len(names)])}}}},
             {"mark": {"type": "text", "dy": -5, "fontSize": 9, "color": INK}, "encoding": {**encoding, "text": {

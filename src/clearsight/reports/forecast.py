@@ -266,7 +266,7 @@ def build_whatif(req: Request, scenario: Scenario) -> View:
     headline = [_whatif_headline(scenario, result.as_at, teams, totals),
                 f"What changes: {scenario.description or scenario.name}; {plural(len(red), 'team')} rated red at "
                 "their highest caseload."]
-    headline.append(_staff_line(result.workforce))
+    headline.append(_staff_line(result.workforce, config.forecast.pressure_evidence_ratio))
     headline.append(
         f"By {long_date(last)}: {changed_end['unallocated']:,.0f} children waiting for a worker (base case "
         f"{base_end['unallocated']:,.0f}); {changed_end['posts_needed']:,.0f} posts needed to bring caseloads "
@@ -321,13 +321,13 @@ def build_whatif(req: Request, scenario: Scenario) -> View:
                 _provenance(as_of, _WHATIF_READS), {}, req.warnings)
 
 
-def _staff_line(rates: WorkforceRates) -> str:
+def _staff_line(rates: WorkforceRates, evidence: float) -> str:
     """How the projection's staff leave and are replaced, and whether the rise with caseload is the council's own
     or the configured default."""
     rise = f"x{math.exp(rates.pressure * 0.25):.1f} at 1.25 times the upper standard"
     if not rates.pressure_fitted:
         pressure = (f"rising with caseload by the configured default ({rise}: the history holds too few "
-                    "worker-months over the standard to show the council's own)")
+                    f"worker-months at {evidence:g} times the standard or more to show the council's own)")
     else:
         pressure = f"rising {rise}, as the history shows" if rates.pressure else "no rise with caseload seen"
     filled = (f"vacancies filled in {12 / rates.filling:.1f} months on average" if rates.filling
