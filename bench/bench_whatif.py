@@ -9,14 +9,24 @@ Timed, on seed 1 at scale 1: a fresh `clearsight` process for each of `forecast`
 time (user + system, DuckDB's threads included), the median of the runs. CPU time is the figure to compare on a
 shared machine.
 Accuracy, on each seed at --scale (and seed 1 at scale 1): the what-if set on 31 March 2023
- - with the restructure's cuts alone (leaving and filling fitted from the history before it): the two depleted
-   child-in-need teams' children per FTE and the council's children waiting at 31 December 2023, projected and
-   recorded, and the other teams' children per FTE April 2023 to January 2024 (mean absolute % error);
+ - with the restructure's cuts alone (leaving and filling fitted from the history before it; the rise of leaving
+   with caseload the council's own or, where its history has too few worker-months at 1.25 times the standard,
+   the configured default): the two depleted child-in-need teams' children per FTE and the council's children
+   waiting at 31 December 2023, projected and recorded, and the other teams' children per FTE April 2023 to
+   January 2024 (mean absolute % error);
  - as it turned out (each team's FTE in post each month from the records): the depleted teams' children per FTE
    in the months children wait in them, and the council's most children waiting October 2023 to January 2024
    (before the inspection's recovery teams), projected and recorded;
 and the looked-after forecast's backtest over the last year: MAPE and the 95% band's coverage.
-The depleted teams are the two child-in-need teams whose FTE in post fell furthest by January 2024.
+The depleted teams are the two child-in-need teams the restructure cut deepest (their establishment; the
+generator's crisis follows from it: synth/scenario.py).
+
+Measured 4 Dec 2026 (machine at load 12-14 on 2 cores; CPU is the figure): forecast 1.14 s, backtest 0.75 s, whatif
+1.38 s CPU. Cuts alone, waiting on 31 Dec 2023 projected/recorded, half scale seeds 1-5: 361/267, 301/303,
+178/249, 231/304, 276/289 (seed 1 at scale 1: 394/300), the depleted teams 25.2-27.0 per FTE projected (records
+20.2-28.6); before the drain came from caseloads (a dated morale shock the history could not show), seeds 1-3:
+0/211, 17/271, 1/89 (seed 1 at scale 1: 76/322). As it turned out, most waiting Oct-Jan: 421/324, 361/365,
+177/284, 287/379, 246/289 (305/307). Backtest MAPE 1.8-7.8%, the 95% band holding the total 42-100% of months.
 """
 
 from __future__ import annotations
@@ -77,16 +87,13 @@ def accuracy(db: Path) -> str:
     con = connect(db)
     snapshot = get_snapshot(con)
     turned = restructure_scenario(con, snapshot, RESTRUCTURE, config, months=10, as_it_turned_out=True)
-    first = {s.team: s.fte for s in turned.staffing if s.month_end == date(2023, 4, 30) and s.fte > 0}
-    fall = {t: min(s.fte for s in turned.staffing if s.team == t and s.month_end <= WINTER[1]) / f
-            for t, f in first.items()}
-    outcomes = []
-    for scenario in (turned.model_copy(update={"staffing": ()}), turned):
-        rows = as_recorded(con, snapshot, run_whatif(con, snapshot, scenario, config), config)
-        depleted = sorted({r["team_id"] for r in rows if r["team_id"] in fall and r["service"] == "cin"},
-                          key=fall.__getitem__)[:2]
-        outcomes.append((rows, depleted))
-    (alone, depleted), (rows, _) = outcomes
+    cut: dict[str, float] = {}
+    for change in turned.fte_changes:
+        cut[change.team] = min(cut.get(change.team, 0.0), change.share)
+    alone_run = run_whatif(con, snapshot, turned.model_copy(update={"staffing": ()}), config)
+    alone, rows = (as_recorded(con, snapshot, result, config)
+                   for result in (alone_run, run_whatif(con, snapshot, turned, config)))
+    depleted = sorted({r["team_id"] for r in rows if r["service"] == "cin"}, key=lambda t: cut.get(t, 0.0))[:2]
     december = [r for r in alone if r["month_end"] == DECEMBER]
     loads = ", ".join(f"{r['caseload_per_fte']:.1f}/{r['recorded_caseload_per_fte'] or 0:.1f}"
                       for r in december if r["team_id"] in depleted)
@@ -102,7 +109,8 @@ def accuracy(db: Path) -> str:
     con.close()
     per_fte = (f"{min(r['caseload_per_fte'] for r in waiting):.1f}-{max(r['caseload_per_fte'] for r in waiting):.1f}"
                if waiting else "none waiting")
-    return (f"cuts alone, 31 Dec 2023: depleted teams {loads} per FTE, waiting "
+    pressure = "default" if not alone_run.workforce.pressure_fitted else f"fitted {alone_run.workforce.pressure:g}"
+    return (f"cuts alone (leaving pressure {pressure}), 31 Dec 2023: depleted teams {loads} per FTE, waiting "
             f"{sum(r['unallocated'] for r in december):.0f}/{sum(r['recorded_unallocated'] for r in december):.0f} "
             f"(projected/recorded), other teams' children per FTE Apr-Jan off by {statistics.mean(others):.1%} on "
             f"average | as it turned out: depleted teams {per_fte} per FTE while children wait, most "

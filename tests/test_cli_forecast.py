@@ -34,8 +34,11 @@ def test_forecast_and_backtest_commands(db):
 
 def test_whatif_of_the_recorded_restructure(db, tmp_path):
     result = json.loads(run(db, "whatif", "--restructure", "2023-04-01", "--format", "json").output)
-    assert result["headline"][0].startswith("'restructure 2023-04-01' from 31 Mar 2023: ")
-    assert result["sections"]["by_team"]["rows"] and "as_recorded" not in result["sections"]
+    assert result["headline"][0].startswith("'restructure of 1 Apr 2023' from 31 Mar 2023: ")
+    assert result["sections"]["by_team"]["rows"]
+    # set in the past, the cuts alone are projected beside the records too (issue 19's done-when)
+    assert result["sections"]["as_recorded"]["rows"] and "Beside the records" in result["headline"][-1]
+    assert result["sections"]["as_recorded"]["title"].startswith("Projected, beside the records")
     turned = json.loads(run(db, "whatif", "--restructure", "2023-04-01", "--as-it-turned-out", "--format",
                             "json").output)
     assert turned["sections"]["as_recorded"]["rows"] and "Beside the records" in turned["headline"][-1]

@@ -27,7 +27,8 @@ SEEDS = (1, 2, 3)
 CONFIG = CouncilConfig()
 RESTRUCTURE, DECEMBER = date(2023, 4, 1), date(2023, 12, 31)
 # Children waiting across the council on 31 December 2023, projected against recorded: within this factor either
-# way (bench/bench_whatif.py, half scale: seeds 1-3 361/267, 301/303, 178/249; seed 1 at scale 1 394/300).
+# way (bench/bench_whatif.py, half scale, seeds 1-5: 361/267, 301/303, 178/249, 231/304, 276/289; seed 1 at scale
+# 1: 394/300).
 WAITING_FACTOR = 1.6
 
 

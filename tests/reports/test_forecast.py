@@ -70,7 +70,7 @@ def test_whatif_view_compares_with_the_base_case(views):
     teams = whatif.section("by_team").rows
     assert teams and all(r["risk"] in ("red", "amber", "green") for r in teams)
     assert any(r["fte"] < r["base_fte"] for r in teams)
-    assert "restructure 2023-04-01" in whatif.headline[0]
+    assert "restructure of 1 Apr 2023" in whatif.headline[0]
 
 
 def test_whatif_headline_says_what_the_change_does(views):
@@ -82,7 +82,7 @@ def test_whatif_headline_says_what_the_change_does(views):
     base, changed = (next(r for r in months if r["month_end"] == end and r["case"] == c) for c in ("base", "scenario"))
     fewer, saving = base["fte"] - changed["fte"], base["staff_cost"] - changed["staff_cost"]
     assert fewer > 0 and saving > 0
-    assert whatif.headline[0].startswith(f"'restructure 2023-04-01' from 31 Mar 2023: {fewer:,.1f} fewer "
+    assert whatif.headline[0].startswith(f"'restructure of 1 Apr 2023' from 31 Mar 2023: {fewer:,.1f} fewer "
                                          f"practitioner FTE than the base case by 31 Mar 2024, saving £{saving:,.0f} "
                                          "a month; children per FTE reach ")
     worst = max(whatif.section("by_team").rows, key=lambda r: r["caseload_per_fte"])

@@ -373,10 +373,11 @@ def restructure_scenario(
     changes = establishment_changes(con, snapshot.snapshot_id, day, config.allocation.case_holding_roles, teams)
     staffing = recorded_staffing(con, snapshot.snapshot_id, positions, [
         m for m in month_ends_after(before, months) if m <= snapshot.extract_date]) if as_it_turned_out else ()
+    on = f"{day.day} {day:%b %Y}"  # words, as the headline reads: 1 Apr 2023
     return Scenario(
-        name=f"restructure {day}" + (" as it turned out" if as_it_turned_out else ""), as_at=before,
+        name=f"restructure of {on}" + (" as it turned out" if as_it_turned_out else ""), as_at=before,
         months=months, fte_changes=changes, staffing=staffing,
-        description=f"the practitioner establishment changes recorded on {day}"
+        description=f"the practitioner establishment changes recorded on {on}"
         + (", with the FTE in post each month the records show" if as_it_turned_out else ""),
     )
 
