@@ -11,6 +11,23 @@ The team returns' recount (reported_vs_records) 66 -> 51 ms and the week before'
 count the waiting children (allocation.waiting_children) instead of listing why and how long each waits. Every
 query of the position costs 20-60 ms of CPU at scale 1 (DuckDB's fixed cost of a plan of 30-100 operators; the
 records are 38k allocations), so a tenfold cut at scale 10 is not in SQL rewrites of this kind.
+
+Measured (session 16, Eastmere seed 1 scale 10, as at 31 Mar 2025: 92 children waiting, 374k allocations, 282k
+episodes; 2 cores shared, load 6-12; median of 5, CPU ms, queries one at a time). Before -> after this session's
+change: view 367-552 -> 311-379 (wall at load 6: 533-639 -> 326-546). Its queries after: unallocated_cases 79-88,
+reported_vs_records 85-92, children_waiting a week before 52-57, caseload_by_worker 32, capacity (from the worker
+and waiting rows) 31-34, caseloads 19-20 (65 before, from the records: now from the worker rows as capacity);
+Python (records, sections) 30-50. Run at once (clearsight.metrics.parallel) the view took the same CPU and, with
+the two cores busy with other sessions, no less wall; on an idle machine its critical path is about half its
+CPU. Where the time goes, each query: DuckDB's planning 8-60 ms (EXPLAIN of the cached SQL: capacity 60,
+reported_vs_records 30, unallocated_cases 19, children_waiting 8; re-done at every EXECUTE of a statement with
+parameters, so keeping prepared statements saves nothing), then scans of the FSST-compressed string ids of
+allocation and episode (7-30 ms each, three scans a waiting-children count) and hash joins and groups of ~18k
+current rows (5-15 ms each). reported_vs_records recounts the waiting children as at the latest team return
+(28 Feb 2025), a date DuckDB only learns from a scalar subquery, so its scans are not filtered by date. A
+hand-written count of the children waiting on one date runs in 37-54 ms against the metric's 62-77: the position
+counts them on three dates (now, a week before, the last return), so 100 ms at scale 10 is out of reach of
+faster SQL of the same figures on this machine; it takes counting on fewer dates or keeping figures by snapshot.
 """
 
 from __future__ import annotations
