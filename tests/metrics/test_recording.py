@@ -6,7 +6,7 @@ from datetime import date
 
 from council_builder import CouncilBuilder
 
-from clearsight.metrics.figures import compute
+from clearsight.metrics.figures import clear_result_cache, compute, compute_monthly
 
 AS_AT = date(2024, 1, 31)
 
@@ -45,3 +45,19 @@ def test_recording_up_to_date(tmp_path):
     [council] = [r for r in compute(loaded.con, loaded.snapshot, "case_notes_up_to_date", AS_AT).records()
                  if r["level"] == "council"]
     assert (council["denominator"], council["numerator"]) == (3, 1)
+
+    # Month by month in one query: each month sees only the notes written by its end (the date test comes after
+    # the join to the month's open cases), and gives the rows of that month computed alone.
+    series = compute_monthly(loaded.con, loaded.snapshot, "case_notes_up_to_date_children", date(2023, 12, 1),
+                             AS_AT, period=False).records()
+    last = {(r["month_end"], r["child_id"]): r["last_recorded"] for r in series}
+    assert last == {
+        (date(2023, 12, 31), recent): None, (date(2023, 12, 31), stale): date(2023, 12, 22),
+        (date(2023, 12, 31), never): None,
+        (AS_AT, recent): date(2024, 1, 17), (AS_AT, stale): date(2023, 12, 22), (AS_AT, never): None,
+    }
+    clear_result_cache()
+    for month_end in (date(2023, 12, 31), AS_AT):
+        alone = compute(loaded.con, loaded.snapshot, "case_notes_up_to_date_children", month_end).records()
+        assert [{k: v for k, v in r.items() if k not in ("month_start", "month_end")} for r in series
+                if r["month_end"] == month_end] == alone

@@ -24,7 +24,13 @@ def _last_recorded(s: Scope, kind: str) -> ir.Table:
     """Each open case with the date its record of `kind` was last written (on or before the as-at date)."""
     cases = open_cases(s)
     notes = s.table("case_note")
-    notes = notes.filter(notes.kind == kind, notes.note_date <= s.day)
+    notes = notes.filter(notes.kind == kind)
+    # Only the open cases' notes are grouped (the table holds every child's, all years), joined before the date
+    # test, as visits._last_seen: a monthly series then matches each month's cases to their own notes rather than
+    # every note to every month first. An inner join, so DuckDB can flatten the series: the same rows.
+    counted = cases.select(_counted=cases.child_id)
+    notes = notes.join(counted, notes.child_id == counted._counted).drop("_counted")
+    notes = notes.filter(notes.note_date <= s.day)
     last = notes.group_by("child_id").agg(last_recorded=notes.note_date.max())
     j = cases.left_join(last, cases.child_id == last.child_id)
     return j.select(
