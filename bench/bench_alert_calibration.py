@@ -68,10 +68,10 @@ def whose(alert: Alert) -> str:
 
 
 def describe(alert: Alert) -> str:
-    compare = alert.evidence.get("compare")
-    line = ("" if alert.threshold is None else f" (line {alert.threshold:g})") + (
-        "" if compare is None else f" against {compare:g}")
-    value = "" if alert.value is None else f" {alert.value:g}{line}"
+    e = alert.evidence  # the figure when raised (the alert's own value moves on while it holds)
+    value, threshold, compare = e.get("value", alert.value), e.get("threshold", alert.threshold), e.get("compare")
+    line = ("" if threshold is None else f" (line {threshold:g})") + ("" if compare is None else f" against {compare:g}")
+    value = "" if value is None else f" {value:g}{line}"
     return f"{alert.raised_on} {alert.severity:8s} {alert.rule:24s} {whose(alert)}{value}"
 
 

@@ -113,6 +113,20 @@ def test_a_figure_listing_no_records_links_to_its_records_metric(council):
             "kind": "threshold", "op": ">", "value": 0}), REFERRAL)
 
 
+def test_records_where_keeps_the_records_metric_rows_it_names(council):
+    loaded, first = council
+    day = REFERRAL + timedelta(days=14)  # the audit pair complete; children 1 (on a CP plan), 2 and 3 waiting
+    rule = {"metric": "optimism_gap", "aggregate": "value", "column": "mean_gap", "scope": "council",
+            "period_days": 182, "records_metric": "unallocated_cases",
+            "condition": {"kind": "threshold", "op": ">", "value": 0.5}}
+    _fresh(council)
+    [every] = run(loaded.con, loaded.snapshot, _config(**rule), day).raised
+    assert len(every.records) == 3
+    _fresh(council)
+    [cp] = run(loaded.con, loaded.snapshot, _config(**rule, records_where={"legal_status": ["CP"]}), day).raised
+    assert cp.records == [first]
+
+
 def test_rate_of_change_compares_with_the_figure_days_before(council):
     loaded = _fresh(council)
     config = _config(condition={"kind": "rate_of_change", "op": ">=", "change": 2, "days": 7})

@@ -155,7 +155,8 @@ class Readings:
                 rows = [r for r in self.records(kpi.children, rule.period_days, day)
                         if bool(r.get(kpi.flag)) != kpi.flag_is_good]
             elif rule.records_metric is not None:
-                rows = self.records(rule.records_metric, rule.period_days, day)
+                rows = [r for r in self.records(rule.records_metric, rule.period_days, day)
+                        if all(r.get(column) in allowed for column, allowed in rule.records_where.items())]
             else:
                 return None
             by_entity: dict[str, list[dict[str, Any]]] = {"council": rows}

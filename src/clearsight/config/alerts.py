@@ -123,6 +123,10 @@ class AlertRule(BaseModel):
         "the same period) are the records behind a figure that lists none of its own, e.g. optimism_gap_pairs "
         "behind the audit optimism gap.",
     )
+    records_where: dict[str, tuple[str | int | float | bool, ...]] = Field(
+        default_factory=dict, description="Only the `records_metric` rows whose column holds one of these values, "
+        "e.g. {employment = ['agency']} for the agency workers behind an agency rate.",
+    )
     scope: AlertScope = Field(description="Whose figure: the council, each service, each team or each worker.")
     period_days: int | None = Field(
         default=None, ge=1, description="For a period metric (e.g. leavers): the days up to and including the "
