@@ -53,6 +53,12 @@ def test_load_evaluates_the_rules_and_the_owner_answers(tmp_path):
     events = [r["event"] for r in json.loads(history.output)["sections"]["history"]["rows"]]
     assert events == ["raised, with the team manager", "acknowledged", "action: allocate (owner: tm)"]
     assert _cli(db, "alerts", "resolve", "999", "--by", "x", "--reason", "y").exit_code == 2
+    # Answered only by its owner's role or one above it: an analyst's resolution is refused, the alert stays open.
+    args = ("alerts", "resolve", str(cp["alert_id"]), "--by", "pa", "--reason", "seen", "--on", "2023-12-29")
+    refused = _cli(db, *args, "--as", "performance_analyst")
+    assert refused.exit_code == 2 and "with the team manager" in refused.output
+    assert _cli(db, *args, "--as", "analyst").exit_code == 2  # no such role
+    assert "resolved" in _cli(db, *args, "--as", "head_of_service").output
 
 
 def test_replay_leads_with_counts_and_names_a_worker_only_with_records(tmp_path):
