@@ -47,6 +47,20 @@ def test_a_section_with_no_chart_of_its_own_has_none():
     assert view_chart("workforce", Section("reasons", "Why they left", (col("reason", "Reason"),), [{"reason": "x"}])) is None
 
 
+def test_a_section_sharing_a_charted_key_without_its_x_column_has_no_chart():
+    """The CLI summary's "waiting" (by reason) shares its view and section name with page one's monthly trend:
+    its JSON once failed for want of a "day" column."""
+    rows = [{"reason": "new work awaiting allocation", "status": "child in need", "children": 12}]
+    section = Section("waiting", "Children waiting, by reason and status", (
+        col("reason", "Why waiting"), col("status", "Status"), col("children", "Children", "count")), rows)
+    assert view_chart("summary", section) is None
+    trend = Section("waiting", "Children waiting, month by month", (
+        col("day", "Day"), col("waiting", "Waiting", "count"), col("reallocation", "Re-allocation", "count"),
+        col("new_work", "New work", "count")), [{"day": "2023-12-31", "waiting": 9, "reallocation": 4,
+                                                "new_work": 5}])
+    assert view_chart("summary", trend)["data"]["values"]
+
+
 def test_spec_json_cannot_close_its_script_element():
     text = spec_json({"description": "</script><script>alert(1)</script> & more"})
     assert "<" not in text and ">" not in text and "&" not in text

@@ -281,7 +281,7 @@ def turnover_council(s: Scope) -> ir.Table:
 @metric("leavers_by_reason", title="Why social workers left", unit="workers", polarity="neutral",
         definition="Leavers in the period by service, reason for leaving and destination, with FTE: the exit "
         "reasons collated, as seed 000 found they never were.",
-        reads=_MOVER_FIELDS, order_by=("service", "leavers desc"))
+        reads=_MOVER_FIELDS, order_by=("service", "leavers desc", "reason", "destination"))
 def leavers_by_reason(s: Scope) -> ir.Table:
     gone = leavers(s)
     return gone.group_by(

@@ -202,12 +202,15 @@ def bar_alt_text(section: Section, x: str, keys: tuple[str, ...]) -> str:
 
 
 def section_trend(view_name: str, section: Section, *, height: int = 170) -> dict[str, Any] | None:
-    """The trend chart a pack draws for this section, if it has one."""
+    """The trend chart a pack draws for this section, if it has one. Two views share a name (the CLI's summary
+    and the pack's page one, each with a "waiting" section): a chart is drawn only from a section holding its
+    x column."""
+    held = {c.key for c in section.columns}
     bars = BARS.get((view_name, section.key))
-    if bars is not None and section.rows:
+    if bars is not None and section.rows and bars[0] in held:
         return bar_chart(section, bars[0], bars[1], height=height)
     spec = TRENDS.get((view_name, section.key))
-    if spec is None or not section.rows:
+    if spec is None or not section.rows or spec[0] not in held:
         return None
     x, keys = spec[0], spec[1] or tuple(c.key for c in section.columns if c.unit == "count")
     return line_chart(section, x, keys, series=spec[2] if len(spec) > 2 else None, height=height)
