@@ -14,7 +14,13 @@ run views 3.1 s (0.6 s CPU), charts + HTML 5.9 s (1.2), PDF 23.9 s (4.0), total 
 break across pages saved nothing. The wall time is the machine's load: the CPU seconds are the pack's cost. At load 2.5: scale 1 first 13.1 s
 wall (6.6 s CPU), again 7.1 s; scale 3 (2.8 million rows) first 10.9 s (9.4 s CPU: views 4.6 s querying),
 again 4.5 s (4.3 s CPU, of which the PDF 3.4 s), and `clearsight pack monthly` as a new process with the figures
-kept 7.6 s wall (7.1 s CPU). Scale 10 not measured here (its generation did not finish in the session).
+kept 7.6 s wall (7.1 s CPU).
+
+Measured 4 Dec 2026 (session 16), Eastmere seed 1 scale 10 (9.3 million rows), December 2023, idle machine (load
+1.6-2.1), no figures kept beside the database: with the metrics' compiled SQL in the per-user cache (any command
+run before on this version) 6.4-6.9 s wall, 9.0-9.7 s CPU (views 3.6-4.0 s, charts and HTML 0.9 s, PDF 1.8-2.0 s);
+the very first command after an install or upgrade also compiles every metric: 16.8 s wall (views 13.2 s); again
+in the same process 2.6 s. CLEARSIGHT_QUERY_THREADS=1 (figures one at a time) 6.9 s against 6.4-6.7 s.
 """
 
 from __future__ import annotations
