@@ -274,14 +274,16 @@ def build_whatif(req: Request, scenario: Scenario) -> View:
         f"£{changed_end['staff_cost']:,.0f} a month (base £{base_end['staff_cost']:,.0f}).")
     sections = (
         section("by_team", "By team, at its highest caseload under the scenario", teams, (
-            col("team", "Team"), col("service", "Service", vocabulary="service"),
-            col("month_end", "Month", "date"), col("base_fte", "FTE, base", "number"), col("fte", "FTE", "number"),
-            col("base_caseload_per_fte", "Children per FTE, base", "number"),
+            col("team", "Team"), col("service", "Service", vocabulary="service", detail=True),
+            col("month_end", "Month", "date"), col("base_fte", "FTE, base", "number", detail=True),
+            col("fte", "FTE", "number"), col("base_caseload_per_fte", "Children per FTE, base", "number"),
             col("caseload_per_fte", "Children per FTE (held / practitioner FTE)", "number"),
             col("base_unallocated", "Waiting, base", "number"), col("unallocated", "Waiting", "number"),
-            col("base_posts_needed", "Posts needed, base", "count"), col("posts_needed", "Posts needed", "count"),
-            col("base_staff_cost", "Staff cost a month, base", "money"),
-            col("staff_cost", "Staff cost a month", "money"), col("risk", "Risk", "rag")), notes=(_WHATIF_METHOD,)),
+            col("base_posts_needed", "Posts needed, base", "count", detail=True),
+            col("posts_needed", "Posts needed", "count"),
+            col("base_staff_cost", "Staff cost a month, base", "money", detail=True),
+            col("staff_cost", "Staff cost a month", "money", detail=True), col("risk", "Risk", "rag")),
+            notes=(_WHATIF_METHOD,)),
         section("by_month", "Whole council by month end, base and scenario", totals, (
             col("month_end", "Month end", "date"), col("case", "Case"), col("open_cases", "Open cases", "number"),
             col("unallocated", "Waiting", "number"), col("fte", "Practitioner FTE", "number"),
