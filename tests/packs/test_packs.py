@@ -20,7 +20,7 @@ from clearsight.packs.render import pack_view, write_pack
 from clearsight.render.files import view_json
 from clearsight.render.values import display
 from clearsight.reports.disclosure import RULES, SECONDARY
-from clearsight.reports.packs import build
+from clearsight.reports.packs import build, waiting_line
 from clearsight.reports.plan import read_plan
 from clearsight.reports.request import make_request
 from clearsight.store.benchmarks import load_benchmarks
@@ -153,6 +153,8 @@ def test_monthly_first_page_holds_the_waiting_trend_the_leavers_and_the_escalate
     drawn = ("day", "waiting", "new_work", "reallocation")
     assert [{k: r[k] for k in drawn} for r in front.section("waiting").rows] == [
         {k: r[k] for k in drawn} for r in waiting]  # the chart draws chapter 2's figures, suppressed alike
+    assert front.headline[0] == waiting_line(front.section("waiting").rows)  # the page leads with the waiting
+    assert front.headline[0] in first
     staff = next(v for v in pack.chapters if v.name == "workforce")
     quarters = front.section("leavers").rows
     assert [r["quarter"] for r in quarters] == ["Oct to Dec 2022", "Jan to Mar 2023", "Apr to Jun 2023",

@@ -208,6 +208,19 @@ def _counted(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+def waiting_line(series: list[dict[str, Any]]) -> str:
+    """Page one's first line, from the member-safe monthly series: the trend's own headline states every count,
+    so the suppression drops it whenever a month had 1 to 4 children waiting (most steady years)."""
+    first, last = series[0], series[-1]
+    line = (f"Children waiting for a social worker: {_shown_count(last['waiting'])} on {long_date(last['day'])}, "
+            f"against {_shown_count(first['waiting'])} on {long_date(first['day'])}")
+    counted = [r for r in series if _counted(r["waiting"])]
+    if counted:
+        peak = max(counted, key=lambda r: r["waiting"])
+        line += f"; the most was {peak['waiting']:,.0f} on {long_date(peak['day'])}"
+    return line + "."
+
+
 def front_page(req: Request, chapters: tuple[View, ...], safe: tuple[View, ...]) -> View:
     """The monthly pack's first page (audiences.md: "a one-page picture"): the key figures with England, the
     neighbours, the year they are of and their confidence; the 13-month trend of children waiting; leavers by
@@ -259,7 +272,7 @@ def front_page(req: Request, chapters: tuple[View, ...], safe: tuple[View, ...])
     if _counted(this["teams"]):
         spike += f"; {_shown_count(this['teams'])} of them from {teams.removesuffix(' together')}"
     escalated = risks.section("escalated").rows
-    headline = (*waiting.headline[:1], spike + ".", *risks.headline)
+    headline = (waiting_line(series), spike + ".", *risks.headline)
     more = len(escalated) - risk.FRONT_ALERTS
     return View("summary", "The month on one page", waiting.subtitle, headline, (
         section("key_figures", "Key figures", key_rows, (
