@@ -404,6 +404,12 @@ def _query(
     return query_arrow(con, compiled.sql, tables, compiled.bind(values), schema)
 
 
+def _figure_key(snapshot: Snapshot, name: str, as_at: date, period_start: date | None, team: str | None,
+                settings: Any, dialect: str) -> tuple[Any, ...]:
+    """The in-process cache's key of one figure: `compute` reads it, `compute_monthly` fills it month by month."""
+    return (snapshot.content_hash, name, as_at, period_start, team, settings, dialect)
+
+
 def compute(
     con: Connection,
     snapshot: Snapshot,
@@ -426,7 +432,7 @@ def compute(
     config = config or CouncilConfig()
     dialect = "postgres" if is_postgres(con) else "duckdb"
     settings = metric_settings(config)
-    key = (snapshot.content_hash, name, as_at, period_start, team, settings, dialect)
+    key = _figure_key(snapshot, name, as_at, period_start, team, settings, dialect)
     rows = _RESULTS.get(key)
     if rows is None:
         kept = _kept_key(snapshot, name, settings, as_at=as_at, period_start=period_start, team=team)
@@ -585,7 +591,7 @@ def _hold_months(snapshot: Snapshot, name: str, rows: pa.Table, period: bool, te
     for first, last in zip([0, *cuts], [*cuts, len(ends)]):
         as_at = _EPOCH + timedelta(days=int(ends[first]))
         period_start = starts[first].as_py() if period else None
-        _RESULTS.put((snapshot.content_hash, name, as_at, period_start, team, settings, dialect),
+        _RESULTS.put(_figure_key(snapshot, name, as_at, period_start, team, settings, dialect),
                      body.slice(first, last - first))
 
 
