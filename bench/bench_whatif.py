@@ -109,7 +109,7 @@ def accuracy(db: Path) -> str:
     con.close()
     per_fte = (f"{min(r['caseload_per_fte'] for r in waiting):.1f}-{max(r['caseload_per_fte'] for r in waiting):.1f}"
                if waiting else "none waiting")
-    pressure = "default" if not alone_run.workforce.pressure_fitted else f"fitted {alone_run.workforce.pressure:g}"
+    pressure = "default" if not alone_run.workforce.fitted else f"fitted {alone_run.workforce.pressure:g}"
     return (f"cuts alone (leaving pressure {pressure}), 31 Dec 2023: depleted teams {loads} per FTE, waiting "
             f"{sum(r['unallocated'] for r in december):.0f}/{sum(r['recorded_unallocated'] for r in december):.0f} "
             f"(projected/recorded), other teams' children per FTE Apr-Jan off by {statistics.mean(others):.1%} on "

@@ -4,11 +4,15 @@ staff leaving and being replaced, each against figures worked out by hand."""
 from __future__ import annotations
 
 import math
+from datetime import date
 
 import numpy as np
 import pytest
 
-from clearsight.forecast.team_flow import WorkforceRates, case_flow, fit_pressure, simulate
+from clearsight.forecast.team_flow import case_flow, simulate
+from clearsight.config import CouncilConfig
+from clearsight.config.settings import ForecastSettings
+from clearsight.forecast.workforce_history import TeamMonths, WorkforceRates, fit_pressure, fit_workforce
 
 
 def test_pressure_is_read_from_the_history():
@@ -32,10 +36,12 @@ def test_a_case_flow_balances_the_books():
     assert flow.closing == pytest.approx(0.01) and flow.arrivals == pytest.approx(40 / 365)
 
 
-def _one_team(open_cases, fte, funded, arrivals, closing, days, workforce=None, ceiling=30.0):
+def _one_team(open_cases, fte, funded, arrivals, closing, days, workforce=None, ceiling=30.0, agency=0.0,
+              normal=None):
     return simulate(days, np.array([open_cases]), np.array([fte]), np.array([funded]), np.array([ceiling]),
                     np.array([20.0]), np.array([arrivals]), np.array([closing]), np.ones((len(days), 1)),
-                    workforce)
+                    workforce, agency_fte=np.array([agency]),
+                    normal=None if normal is None else np.array([normal]))
 
 
 def test_cases_over_capacity_queue_and_the_queue_grows():
@@ -51,18 +57,34 @@ def test_cases_over_capacity_queue_and_the_queue_grows():
 
 
 def test_staff_leave_faster_under_pressure_and_vacancies_fill():
-    # 10 FTE, 10 funded, leaving 36.5% a year (0.1% a day) at or under the standard, vacancies filled at 36.5 a
-    # year (10% of the vacant FTE a day). Held 150 of 20 x 10: ratio 0.75, day one loses 0.01 FTE and fills
-    # none; held 300 (ratio 1.5) with beta = 2: leaving x e, day one loses 0.01 e.
+    # 10 FTE, 10 funded, leaving 36.5% a year (0.1% a day) at or under the team's normal load, vacancies filled
+    # at 36.5 a year (10% of the vacant FTE a day). Held 150 of 20 x 10: ratio 0.75, day one loses 0.01 FTE and
+    # fills none. With room for 14 each (ceiling), 300 open: 140 held, 160 wait, load 140 / 200 / 0.5 (the team's
+    # normal ratio) = 1.4; with beta = 2 the permanent staff leave x e^0.8 on day one.
     rates = WorkforceRates(leaving=0.365, pressure=2.0, filling=36.5, worker_months=0, leavers=0)
     calm = _one_team(150, 10, 10, 0.0, 0.0, [1, 2], rates)
     assert calm.fte[0, 0] == pytest.approx(9.99)
     assert calm.fte[1, 0] == pytest.approx(9.99 - 9.99 * 0.001 + 0.1 * 0.01)
-    pressed = _one_team(300, 10, 10, 0.0, 0.0, [1], rates)
-    assert pressed.fte[0, 0] == pytest.approx(10 - 0.01 * math.e)
+    pressed = _one_team(300, 10, 10, 0.0, 0.0, [1], rates, ceiling=14.0, normal=0.5)
+    assert pressed.fte[0, 0] == pytest.approx(10 - 0.01 * math.exp(0.8))
     # In the long run, leaving 0.001 F a day meets filling 0.1 (10 - F): F = 10 x 0.1 / 0.101.
     settled = _one_team(150, 10, 10, 0.0, 0.0, [2000], rates)
     assert settled.fte[0, 0] == pytest.approx(10 * 0.1 / 0.101, rel=1e-3)
+
+
+def test_a_team_over_the_standard_at_its_normal_load_holds_its_staff():
+    # The drift the base case must not show: a team normally at 23 children per FTE (ratio 1.15 of the standard
+    # of 20) with nobody waiting is at its normal load, so its staff leave at the usual rate (here none, nothing
+    # filled), however steep the rise with pressure: a year on it has lost only its usual 10% a year, 9 x
+    # (1 - 0.1 / 365)^365 FTE, and its 207 children are held at 23 x e^0.1 per FTE.
+    rates = WorkforceRates(leaving=0.1, pressure=8.0, filling=0.0, worker_months=0, leavers=0)
+    held = _one_team(9 * 23, 9, 9, 0.0, 0.0, [365], rates, normal=1.15)
+    assert held.fte[0, 0] == pytest.approx(9 * (1 - 0.1 / 365) ** 365)
+    assert held.held[0, 0] / held.fte[0, 0] == pytest.approx(23 * math.exp(0.1), abs=0.05)
+    # And while every child is allocated, a team over its normal level (cases up a fifth) holds its staff too:
+    # leaving rises only once children wait.
+    busier = _one_team(9 * 23 * 1.2, 9, 9, 0.0, 0.0, [1], rates, normal=1.15)
+    assert busier.fte[0, 0] == pytest.approx(9 * (1 - 0.1 / 365))
 
 
 def test_a_stated_pressure_fits_only_the_leaving_rate():
@@ -71,19 +93,23 @@ def test_a_stated_pressure_fits_only_the_leaving_rate():
     assert beta == 2.0 and h0 == pytest.approx(15 / (1000 + 100 * math.e))
 
 
-def test_a_team_with_children_waiting_covers_vacancies_with_agency():
-    # 8 of 10 funded FTE in post, nobody leaving, the council filling 3.65 a year (1% of the vacancy a day). With
-    # 100 open and room for 8 x 30 = 240 nobody waits: day one fills 0.02. With 300 open, 60 wait: cover at 36.5 a
-    # year (10% a day) fills 0.2.
-    rates = WorkforceRates(leaving=0.0, pressure=0.0, filling=3.65, worker_months=0, leavers=0)
+def test_a_team_with_children_waiting_covers_vacancies_with_agency_staff_who_do_not_stay():
+    # 8 of 10 funded FTE in post (2 of them agency), no permanent leaving; the council fills 3.65 a year (1% of
+    # the vacancy a day), half by agency, and its agency staff leave 36.5% a year (0.1% a day). With children
+    # waiting (pressed) it fills 36.5 a year (10% a day), 90% by agency staff who leave 365% a year (1% a day).
+    rates = WorkforceRates(leaving=0.0, pressure=0.0, filling=3.65, worker_months=0, leavers=0,
+                           agency_leaving=0.365, agency_share=0.5, pressed_filling=36.5, pressed_agency_share=0.9,
+                           pressed_agency_leaving=3.65)
 
     def day_one(open_cases: float) -> float:
         return simulate([1], np.array([open_cases]), np.array([8.0]), np.array([10.0]), np.array([30.0]),
                         np.array([20.0]), np.array([0.0]), np.array([0.0]), np.ones((1, 1)), rates,
-                        cover=36.5).fte[0, 0]
+                        agency_fte=np.array([2.0])).fte[0, 0]
 
-    assert day_one(100) == pytest.approx(8.02)
-    assert day_one(300) == pytest.approx(8.2)
+    # 100 open, room for 240: nobody waits. Fills 0.02, 2 agency lose 0.002.
+    assert day_one(100) == pytest.approx(8 + 0.02 - 0.002)
+    # 300 open, 60 wait: fills 0.2, the 2 agency lose 0.02.
+    assert day_one(300) == pytest.approx(8 + 0.2 - 0.02)
 
 
 def test_staffing_given_replaces_leaving_and_filling():
@@ -94,5 +120,44 @@ def test_staffing_given_replaces_leaving_and_filling():
     path = simulate([30, 61], np.array([50.0]), np.array([2.0]), np.array([2.0]), np.array([30.0]),
                     np.array([20.0]), np.array([0.0]), np.array([0.0]), np.ones((2, 1)), rates,
                     given_fte=np.array([[1.0], [np.nan]]))
-    assert path.fte[0, 0] == 1 and path.held[0, 0] == 30
+    assert path.fte[0, 0] == pytest.approx(1) and path.held[0, 0] == pytest.approx(30)
     assert path.fte[1, 0] == pytest.approx((1 - 0.5 / 365) ** 31)
+
+
+def _months(load, permanent, permanent_left, agency, agency_left, funded, in_post, starters_p, starters_a):
+    n = len(load)
+    return TeamMonths(
+        team_id=np.array(["A"] * n, object), month_end=np.array([date(2023, 1, 31)] * n, object),
+        ratio=np.array(load, float), load=np.array(load, float), funded=np.array(funded, float),
+        permanent_fte=np.array(in_post, float), agency_fte=np.zeros(n), permanent=np.array(permanent, float),
+        agency=np.array(agency, float), permanent_left=np.array(permanent_left, float),
+        agency_left=np.array(agency_left, float), permanent_starters=np.array(starters_p, float),
+        agency_starters=np.array(starters_a, float), complete=np.ones(n, bool))
+
+
+def test_the_response_to_pressure_is_the_councils_own_where_its_history_shows_it():
+    # Two kinds of team-month: at normal load, 500 permanent and 100 agency worker-months, 5 and 10 leaving,
+    # 10 vacant FTE-months (10 funded, 9 in post, ten rows) filled by 2 permanent and 2 agency FTE; under pressure
+    # (load 1.5), 500 permanent (10 leaving: twice the rate, e^(0.5 beta) = 2) and 100 agency worker-months (50
+    # leaving), 20 vacant FTE-months filled by 1 permanent and 9 agency FTE.
+    calm = [(1.0, 50, 0.5, 10, 1, 10, 9, 0.2, 0.2)] * 10
+    pressed = [(1.5, 50, 1, 10, 5, 10, 8, 0.1, 0.9)] * 10
+    months = _months(*map(list, zip(*(calm + pressed))))
+    config = CouncilConfig(forecast=ForecastSettings(pressure_evidence_months=600))
+    rates = fit_workforce(months, date(2023, 3, 31), config)
+    assert rates.fitted and rates.pressure_worker_months == 600
+    assert rates.pressure == pytest.approx(2 * math.log(2), abs=0.01)
+    assert rates.leaving == pytest.approx(12 * 15 / (500 + 500 * 2), rel=0.01)
+    assert rates.filling == pytest.approx(12 * 4 / 10) and rates.agency_share == pytest.approx(0.5)
+    assert rates.agency_leaving == pytest.approx(12 * 10 / 100)
+    assert rates.pressed_filling == pytest.approx(12 * 10 / 20) and rates.pressed_agency_share == pytest.approx(0.9)
+    assert rates.pressed_agency_leaving == pytest.approx(12 * 50 / 100)
+    # Needing 601 worker-months under pressure, the same history takes the configured defaults, and the usual
+    # leaving rate is the months' at normal load (5 in 500 a month).
+    config = CouncilConfig(forecast=ForecastSettings(pressure_evidence_months=601, cover_days=20,
+                                                     pressed_agency_share=0.8, pressed_agency_stay_days=73))
+    rates = fit_workforce(months, date(2023, 3, 31), config)
+    assert not rates.fitted and rates.pressure == config.forecast.leaving_pressure
+    assert rates.leaving == pytest.approx(12 * 5 / 500)
+    assert rates.pressed_filling == pytest.approx(365 / 20) and rates.pressed_agency_share == 0.8
+    assert rates.pressed_agency_leaving == pytest.approx(5)

@@ -17,12 +17,12 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from clearsight.config.alerts import AlertSettings
 
 LEAVING_PRESSURE = 8.0
-"""How practitioners' leaving rises with their team's caseload over the standard: leaving a year x
-e^(this x (caseload / upper standard - 1)) above it. No national figure; seed 000's two child-in-need teams, at
-about 25 cases a worker against 20 (ratio 1.25), lost about 30 social workers in seven months: some seven times
-their usual rate if the teams held about 70 (e^(8 x 0.25) = 7.4); at the allocation ceiling (ratio 1.35) staff
-leave at e^2.8 = 16 times the usual rate. The what-if uses it where a council's own history has not
-seen enough pressure to fit its own (`ForecastSettings.leaving_pressure`)."""
+"""How permanent practitioners' leaving rises with their team's load (its caseload ratio over its own normal
+ratio): leaving a year x e^(this x (load - 1)) above 1. No national figure; seed 000's two child-in-need teams,
+taken from their usual caseload to about 25 cases a worker (a quarter more), lost about 30 social workers in
+seven months: some seven times their usual rate if the teams held about 70 (e^(8 x 0.25) = 7.4). The what-if
+uses it where a council's own history has not seen enough pressure to fit its own
+(`ForecastSettings.leaving_pressure`)."""
 
 
 class CaseloadStandard(BaseModel):
@@ -407,27 +407,43 @@ class ForecastSettings(BaseModel):
     )
     cover_days: float = Field(
         default=30, gt=0,
-        description="Days in which a team with children waiting covers a vacancy with agency staff, however slowly "
-        "its posts were filled before (the council's own filling rate, if faster, still applies). No national "
-        "figure: Eastmere's managers buy cover within about a month.",
+        description="Days in which a team with children waiting fills a vacancy (mostly with agency cover), where "
+        "the council's history has not seen teams under pressure (pressure_evidence_months). No national figure: "
+        "Eastmere's managers buy cover within about a month.",
+    )
+    pressed_agency_share: float = Field(
+        default=0.9, ge=0, le=1,
+        description="Share of the vacancies filled in a team with children waiting that agency staff fill, where "
+        "the history has not seen pressure. No national figure (agency staff were 18% of England's children's "
+        "social workers in 2023, DfE workforce census, many more in teams that cannot recruit): a team that "
+        "cannot wait months for a permanent appointment buys locums.",
+    )
+    pressed_agency_stay_days: float = Field(
+        default=60, gt=0,
+        description="Days agency staff stay in a team with children waiting, on average, where the history has "
+        "not seen pressure: locums take short contracts in a team in difficulty and do not renew them, so its "
+        "posts turn over and stand empty between contracts. No national figure: locum contracts in children's "
+        "social work commonly run one to three months.",
     )
     leaving_pressure: float = Field(
         default=LEAVING_PRESSURE, ge=0, le=10,
-        description="How practitioners' leaving rises with their team's caseload over the upper standard "
-        "(leaving x e^(this x (caseload / upper - 1))), used where the council's history has too few "
+        description="How permanent practitioners' leaving rises with their team's load (its caseload ratio over "
+        "its own normal ratio): leaving x e^(this x (load - 1)), used where the council's history has too few "
         "worker-months under pressure (pressure_evidence_ratio) to fit its own (see LEAVING_PRESSURE for the default's source).",
     )
     pressure_evidence_months: int = Field(
-        default=120, ge=0,
-        description="Worker-months at or over pressure_evidence_ratio the history must hold for the council's own "
-        "leaving pressure to be fitted (120: ten workers stretched for a year); fewer take leaving_pressure.",
+        default=480, ge=0,
+        description="Worker-months under pressure (pressure_evidence_ratio) the history must hold for the "
+        "council's own response to pressure to be fitted (480: forty practitioner-years, in which five or six "
+        "would leave at a usual 12-15% a year, the fewest in which a rise can be told from chance); fewer take "
+        "leaving_pressure, cover_days, pressed_agency_share and pressed_agency_stay_days.",
     )
     pressure_evidence_ratio: float = Field(
         default=1.25, ge=1,
-        description="Team caseload, as a multiple of the upper standard, at which a worker-month counts as "
-        "evidence of how staff leave under pressure (1.25: 25 children per social worker, what seed 000's "
-        "depleted teams carried). A history of teams a little over the standard shows how staff leave there, not "
-        "at the allocation ceiling where work waits and teams drain.",
+        description="A team's load (its mean caseload ratio over three month ends, against the median of the "
+        "twelve before) at which its worker-months count as under pressure: 1.25, a team normally at 20 children "
+        "per social worker carrying 25, what seed 000's depleted teams carried. A small team's load swings by "
+        "a tenth when one worker leaves, so less is not pressure.",
     )
     risk_unallocated_share: float = Field(
         default=0.05, ge=0, le=1,

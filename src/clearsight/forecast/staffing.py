@@ -23,7 +23,8 @@ import numpy as np
 import pyarrow as pa
 
 from clearsight.config import CaseloadStandard, CouncilConfig
-from clearsight.forecast.team_flow import CaseFlow, WorkforceRates, simulate
+from clearsight.forecast.team_flow import CaseFlow, simulate
+from clearsight.forecast.workforce_history import WorkforceRates
 from clearsight.metrics.figures import compute
 from clearsight.store.database import query_arrow
 from clearsight.store.snapshots import Snapshot
@@ -107,6 +108,7 @@ class Assumptions:
     moved_cases: dict[str, float] = field(default_factory=dict)  # team_id -> cases moved in (out if negative)
     leaving_factor: dict[str, float] = field(default_factory=dict)  # team_id -> leaving x this (none: 1)
     given_fte: dict[str, np.ndarray] = field(default_factory=dict)  # team_id -> FTE each month (NaN: projected)
+    normal: dict[str, float] = field(default_factory=dict)  # team_id -> its normal caseload ratio (none: now's)
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,12 @@ def _per_fte(fte: dict[str, float], value: dict[str, float]) -> float:
     weights = {r: f for r, f in fte.items() if r in value}
     total = sum(weights.values())
     return sum(f * value[r] for r, f in weights.items()) / total if total else 0.0
+
+
+def starting_ratio(team: TeamPosition, upper: dict[str, float]) -> float:
+    """The team's caseload ratio on the as-at date: cases held / the sum of its FTE x each role's upper standard."""
+    capacity = sum(f * upper.get(r, 0.0) for r, f in team.fte.items())
+    return team.held / capacity if capacity > 0 else 0.0
 
 
 def project_staffing(
@@ -155,9 +163,10 @@ def project_staffing(
         np.stack([assume.demand_growth.get(t.team_id, np.ones(len(month_ends))) for t in teams], axis=1)
         if teams else np.ones((len(month_ends), 0)),
         assume.workforce, np.array([assume.leaving_factor.get(t.team_id, 1.0) for t in teams]),
-        365.0 / settings.cover_days,
         np.stack([assume.given_fte.get(t.team_id, np.full(len(month_ends), np.nan))[:len(month_ends)]
                   for t in teams], axis=1) if assume.given_fte and teams else None,
+        fte0 * np.array([assume.agency_share.get(t.team_id, t.agency_share) for t in teams]),
+        np.array([max(assume.normal.get(t.team_id, 0.0), starting_ratio(t, upper)) for t in teams]),
     )
     out: dict[str, list] = defaultdict(list)
     for j, team in enumerate(teams):
@@ -199,10 +208,13 @@ def project_staffing(
 def base_assumptions(teams: list[TeamPosition], months: int, config: CouncilConfig,
                      flows: dict[str, CaseFlow], funded: dict[str, dict[str, float]],
                      workforce: WorkforceRates | None,
-                     looked_after_growth: np.ndarray | None = None) -> Assumptions:
+                     looked_after_growth: np.ndarray | None = None,
+                     normal: dict[str, float] | None = None) -> Assumptions:
     """Things as they are: FTE, establishment and agency share held, cases arriving and closing and staff
     leaving and being replaced at the rates of the history, arrivals flat except in children-in-care teams,
-    where they follow the looked-after forecast (its total relative to the children in care now)."""
+    where they follow the looked-after forecast (its total relative to the children in care now). A team's
+    normal caseload ratio is the higher of its history's (`normal`) and its own on the date: the base case
+    holds a team's present load as the level its staff stay at, so that nothing changing changes nothing."""
     flat = np.ones(months)
     growth = {
         t.team_id: (looked_after_growth if looked_after_growth is not None and t.service == "cla" else flat)
@@ -214,4 +226,5 @@ def base_assumptions(teams: list[TeamPosition], months: int, config: CouncilConf
         agency_share={t.team_id: t.agency_share for t in teams},
         standards=dict(config.caseload_standards),
         flows=flows, funded={t.team_id: dict(funded.get(t.team_id) or t.fte) for t in teams}, workforce=workforce,
+        normal=dict(normal or {}),
     )

@@ -33,7 +33,8 @@ from clearsight.forecast.staffing import (
     project_staffing,
     team_positions,
 )
-from clearsight.forecast.team_flow import WorkforceRates, case_exits, case_flow, fit_workforce
+from clearsight.forecast.team_flow import case_exits, case_flow
+from clearsight.forecast.workforce_history import WorkforceRates, fit_workforce, team_months
 from clearsight.metrics.figures import compute_monthly
 from clearsight.store.database import query_arrow
 from clearsight.store.snapshots import Snapshot
@@ -267,12 +268,13 @@ def footing(con: duckdb.DuckDBPyConnection, snapshot: Snapshot, as_at: date, mon
     exits = case_exits(con, snapshot.snapshot_id, as_at, days, config)
     flows = {t.team_id: case_flow(*exits.get(t.team_id, (0.0, 0.0)), t.held + t.waiting,
                                   before.get(t.team_id, 0.0), days) for t in teams}
-    workforce = fit_workforce(con, snapshot.snapshot_id, as_at, config)
+    history = team_months(con, snapshot.snapshot_id, as_at, config)
+    workforce = fit_workforce(history, as_at, config)
     lac = forecast_looked_after(con, snapshot.snapshot_id, as_at, config, months).projection
     in_care = lac.start.sum()
     growth = lac.total / in_care if in_care else None
     base = base_assumptions(teams, months, config, flows, funded_fte(con, snapshot.snapshot_id, as_at, config),
-                            workforce, growth)
+                            workforce, growth, {t.team_id: history.normal(t.team_id) or 0.0 for t in teams})
     return Footing(as_at, teams, base, tuple(month_ends_after(as_at, months)), workforce, config)
 
 

@@ -22,7 +22,7 @@ from clearsight.forecast.looked_after import forecast_from_segments
 from clearsight.forecast.projection import month_ends_after
 from clearsight.forecast.scenario_store import SavedScenario
 from clearsight.forecast.segments import CareSegments, care_segments, day_number
-from clearsight.forecast.team_flow import WorkforceRates
+from clearsight.forecast.workforce_history import WorkforceRates
 from clearsight.forecast.whatif import Scenario, as_recorded, footing, run_whatif
 from clearsight.metrics.figures import Provenance
 from clearsight.render.values import long_date
@@ -266,7 +266,8 @@ def build_whatif(req: Request, scenario: Scenario) -> View:
     headline = [_whatif_headline(scenario, result.as_at, teams, totals),
                 f"What changes: {scenario.description or scenario.name}; {plural(len(red), 'team')} rated red at "
                 "their highest caseload."]
-    headline.append(_staff_line(result.workforce, config.forecast.pressure_evidence_ratio))
+    headline.append(_staff_line(result.workforce, config.forecast.pressure_evidence_ratio,
+                                 config.forecast.pressure_evidence_months))
     headline.append(
         f"By {long_date(last)}: {changed_end['unallocated']:,.0f} children waiting for a worker (base case "
         f"{base_end['unallocated']:,.0f}); {changed_end['posts_needed']:,.0f} posts needed to bring caseloads "
@@ -323,20 +324,28 @@ def build_whatif(req: Request, scenario: Scenario) -> View:
                 _provenance(as_of, _WHATIF_READS), {}, req.warnings)
 
 
-def _staff_line(rates: WorkforceRates, evidence: float) -> str:
-    """How the projection's staff leave and are replaced, and whether the rise with caseload is the council's own
-    or the configured default."""
-    rise = f"x{math.exp(rates.pressure * 0.25):.1f} at 1.25 times the upper standard"
-    if not rates.pressure_fitted:
-        pressure = (f"rising with caseload by the configured default ({rise}: the history holds too few "
-                    f"worker-months at {evidence:g} times the standard or more to show the council's own)")
+def _staff_line(rates: WorkforceRates, evidence: float, needed: int) -> str:
+    """How the projection's staff leave and are replaced, at a team's normal load and with children waiting, and
+    whether the response to pressure is the council's own fit or the configured default, in words."""
+    filled = (f"vacancies filled in {12 / rates.filling:.1f} months on average, {rates.agency_share:.0%} of them "
+              f"by agency staff" if rates.filling else "no vacancy filled")
+    pressed_filling = rates.filling if rates.pressed_filling is None else rates.pressed_filling
+    pressed_share = rates.agency_share if rates.pressed_agency_share is None else rates.pressed_agency_share
+    pressed_leaving = rates.agency_leaving if rates.pressed_agency_leaving is None else rates.pressed_agency_leaving
+    stay = f"staying {365 / pressed_leaving:.0f} days on average" if pressed_leaving else "staying"
+    response = (f"permanent staff leave x{math.exp(rates.pressure * 0.25):.1f} as often at a quarter over the "
+                f"team's normal caseload, vacancies are filled in {365 / pressed_filling:.0f} days, "
+                f"{pressed_share:.0%} by agency staff {stay}" if pressed_filling else "no vacancy is filled")
+    if rates.fitted:
+        source = (f"the council's own fit: its history holds {rates.pressure_worker_months:,} worker-months at "
+                  f"{evidence:g} times a team's normal caseload or more")
     else:
-        pressure = f"rising {rise}, as the history shows" if rates.pressure else "no rise with caseload seen"
-    filled = (f"vacancies filled in {12 / rates.filling:.1f} months on average" if rates.filling
-              else "no vacancy filled")
-    return (f"Staff, from the council's history: {rates.leaving:.0%} of practitioners leave a year at or under the "
-            f"upper standard ({rates.leavers:,} leavers in {rates.worker_months:,} worker-months), {pressure}; "
-            f"{filled}.")
+        source = (f"the configured default, not the council's own: its history holds {rates.pressure_worker_months:,} "
+                  f"worker-months at {evidence:g} times a team's normal caseload or more, fewer than the {needed:,} "
+                  f"needed to fit its own")
+    return (f"Staff, from the council's history: {rates.leaving:.0%} of permanent practitioners leave a year at "
+            f"their team's normal caseload ({rates.leavers:,} leavers in {rates.worker_months:,} worker-months); "
+            f"{filled}. With children waiting ({source}): {response}.")
 
 
 def _recorded_line(rows: list[dict[str, Any]]) -> str:
@@ -380,9 +389,11 @@ _WHATIF_METHOD = (
     "year (closures + the change in open cases) and held cases close at its own rate (closed or moved on / held "
     "case-days); a case waiting for a worker does not close. Practitioners hold up to the allocation ceiling "
     "(the config's multiple of each role's upper standard) and the rest wait, so a team short of staff builds "
-    "a backlog month on month. Practitioners leave at the council's own rate, rising with their team's caseload "
-    "over the standard as its history shows (Poisson fit over worker-months; restructure leavers left out); "
-    "vacancies against the establishment fill at the rate starters filled them. Demand changes scale arrivals; "
+    "a backlog month on month. Practitioners leave and vacancies against the establishment fill at the council's "
+    "own rates (restructure leavers left out). A team with children waiting is under pressure: its permanent "
+    "staff leave faster the further its caseload is over its own normal level, and it buys cover, mostly agency "
+    "staff on short stays, as the council's history of teams under pressure shows, or by the configured default "
+    "where it has too little (the headline says which). Demand changes scale arrivals; "
     "children-in-care teams' arrivals follow the looked-after forecast. Children per FTE: cases held / FTE of "
     "practitioners holding cases (DfE; in the projection every practitioner in post holds cases). Posts needed = cases over the standard / the social-worker standard + "
     "waiting / the standard, rounded up by team. Risk: red above the upper standard or with the configured "
