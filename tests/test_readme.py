@@ -2,7 +2,7 @@
 
 Runs `bash scripts/demo.sh` exactly as a new user would (it reuses the virtual environment the test command
 set up), then asks the CLI what a director would ask: how many children were waiting in December 2023, and
-a year before, and what the depleted teams' caseloads were.
+a year before, and what the depleted teams' caseloads were; and reads the December scrutiny pack it wrote.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from pack_pages import pdf_text, rasterise, small_counts_in
 
 ROOT = Path(__file__).resolve().parent.parent
 CLI = Path(sys.executable).with_name("clearsight")
@@ -70,3 +71,28 @@ def test_the_story_2023_against_2022(demo):
     assert all(t["caseload_per_fte_holding"] >= 20 for t in depleted), depleted
     earlier = position(work, "2022-12-15")["sections"]["waiting"]["rows"]
     assert sum(w["children"] for w in earlier) < 30
+
+
+def test_the_december_scrutiny_pack_tells_eastmere_s_year(demo):
+    """The demo's monthly pack for December 2023, from the alerts replayed day by day and the recovery plan the
+    generator writes: page one holds the waiting trend, the leavers by quarter and the alerts from a depleted
+    child-in-need team escalated to the director or the lead member, and no count under the threshold; the plan's
+    chapter rates its measured actions from the data, the children-waiting action red (due by the year's end)."""
+    work, stdout = demo
+    assert "Stored 8 actions of the improvement plan." in stdout
+    pdf = work / "monthly-2023-12-31.pdf"
+    pages = pdf_text(pdf, layout=False).split("\f")
+    first = " ".join(pages[0].split())
+    for words in ("Children waiting for a social worker, month by month", "Leavers by quarter",
+                  "Escalated alerts, the most serious first"):
+        assert words in first, words
+    escalated = first.split("Escalated alerts, the most serious first")[1]
+    assert re.search(r"(North|South) Child in Need Team", escalated), escalated
+    assert "director of children's services" in escalated or "lead member" in escalated, escalated
+    assert not small_counts_in(pages[0]), small_counts_in(pages[0])
+    plan = " ".join(next(p for p in pages if "Plan on a page" in p).split())
+    rated = re.search(r"8 actions under 4 themes: (\d+) green, (\d+) amber, (\d+) red from the data; "
+                      r"2 not linked to a measure", plan)
+    assert rated and int(rated[3]) >= 1, plan[:400]
+    assert re.search(r"Children waiting for a social worker 0 [\d,]+ red", plan), plan
+    assert len(rasterise(pdf)) >= 10

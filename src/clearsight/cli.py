@@ -367,21 +367,6 @@ def metrics_sql(name: Annotated[str, typer.Argument(help="Metric name (see `clea
 
 
 @app.command()
-def demo(out: Annotated[Path, typer.Option(help="Where the synthetic extract is written.")] = Path("out/eastmere"),
-         seed: Annotated[int, typer.Option(help="Random seed.")] = 1,
-         scale: Annotated[float, typer.Option(help="Council size.")] = 1.0, as_at: AsAt = "2023-12-15") -> None:
-    """The main job on the embedded default: generate Eastmere, load it, print the position, write a summary."""
-    synth(out, seed=seed, scale=scale, parquet=False)
-    try:
-        load([out])
-    except typer.Exit as exit_:
-        if exit_.exit_code:
-            raise
-    position(as_at=as_at)
-    summary(out=out.parent / "summary.html", as_at=as_at)
-
-
-@app.command()
 def schema() -> None:
     """Print the canonical data model (tables, columns, codes, keys, references) as Markdown."""
     from clearsight.store.docs import data_model_markdown
@@ -396,4 +381,5 @@ def doctor() -> None:
 
 
 from clearsight import cli_alerts, cli_forecast, cli_packs  # noqa: E402,F401  (alerts, forecast, whatif, pack)
+from clearsight import cli_demo  # noqa: E402,F401  (demo: the README's main job)
 from clearsight import cli_users, cli_web  # noqa: E402,F401  (register users and serve)

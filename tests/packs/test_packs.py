@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import subprocess
 from datetime import date
 from pathlib import Path
 
 import pytest
+from pack_pages import pdf_text, rasterise, small_counts_in
 from python_calamine import CalamineWorkbook
 
 from clearsight.alerts.store import AlertStore
@@ -26,27 +25,8 @@ from clearsight.reports.request import make_request
 from clearsight.store.benchmarks import load_benchmarks
 
 CONFIG = CouncilConfig(packs={"targets": {"assessment_timeliness": 0.85, "assessments_overdue": 0.1}})
-PAGES = Path(__file__).resolve().parents[2] / "out" / "pack-pages"
 TODAY = date(2026, 1, 5)  # the day the pack is "printed": the small Eastmere's extract is then long out of date
 N = CONFIG.small_number_threshold
-
-
-def pdf_text(path: Path, *, layout: bool = True) -> str:
-    """The PDF's text, pages split by form feeds; `layout` keeps table rows on a line (a cell's wrapped words
-    then interleave with its neighbours'), else the words in reading order."""
-    assert shutil.which("pdftotext"), "poppler-utils (scripts/debian/test.txt) is needed"
-    return subprocess.run(["pdftotext", *(["-layout"] if layout else []), str(path), "-"], check=True,
-                          capture_output=True, text=True).stdout
-
-
-def rasterise(path: Path) -> list[Path]:
-    """Every page as a PNG under out/pack-pages/ (kept after the run for the closing note)."""
-    PAGES.mkdir(parents=True, exist_ok=True)
-    prefix = PAGES / path.stem
-    for old in PAGES.glob(f"{path.stem}-*.png"):
-        old.unlink()
-    subprocess.run(["pdftoppm", "-png", "-r", "60", str(path), str(prefix)], check=True)
-    return sorted(PAGES.glob(f"{path.stem}-*.png"))
 
 
 def pack_for(db, kind: str, as_at: str, **options):
@@ -191,23 +171,11 @@ def test_member_pack_names_no_child_or_worker_and_shows_no_count_under_the_thres
                for r in s.rows for v in r.values())
 
 
-_DATES = re.compile(r"\d{1,2} [A-Z][a-z]{2,8} \d{4}|\b[A-Z][a-z]{2} (\d{2}|\d{4})\b|\d{4}-\d{2}(-\d{2})?|\b\d{4}\b")
-_EXPLAINED = re.compile(r"Page \d+ of \d+|\b\d+\. (?=[A-Z])|counts of 1 to \d|chapters? \d( and \d)?|\(line [\d.,%]+\)|"
-                        r"[A-Za-z]+ Team \d\b")
-
-
-def small_counts_in(text: str) -> list[str]:
-    """Whole numbers from 1 to N-1 in a page's text that are no date, page, chapter, threshold or team number."""
-    text = _EXPLAINED.sub(" ", _DATES.sub(" ", " ".join(text.split())))
-    return [text[max(0, m.start() - 30):m.end() + 10] for m in re.finditer(r"(?<![\d.,<\[])\b\d+\b(?![\d.,%\]])", text)
-            if 0 < int(m.group()) < N]
-
-
 def test_no_count_under_the_threshold_on_the_first_page_or_in_the_workbook(monthly):
     """The printed first page (its charts' labels included) and every people-count cell of the workbook."""
     pack, pdf, xlsx = monthly
     first = pdf_text(pdf, layout=False).split("\f")[0]
-    assert not small_counts_in(first), small_counts_in(first)
+    assert not small_counts_in(first, N), small_counts_in(first, N)
     assert f"<{N}" in first or SECONDARY in first  # small numbers were there, and are shown withheld
     view = pack_view(pack)
     book = CalamineWorkbook.from_path(str(xlsx))

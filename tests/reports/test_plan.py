@@ -35,6 +35,21 @@ def test_actions_are_rated_from_the_data_and_the_plan_on_a_page_counts_them(tmp_
     assert view.headline[0].startswith("5 actions under 3 themes: 1 green, 2 amber, 1 red")
 
 
+def test_in_a_member_pack_a_small_count_of_children_is_withheld_and_the_action_counts_are_kept(tmp_path):
+    """3 children waiting is a small count of children (shown "<5"); 1 green and 2 amber are counts of actions,
+    so the headline saying them stays in the member pack, as do the rates and the caseload."""
+    from clearsight.reports.disclosure import member_safe
+
+    path = tmp_path / "plan.csv"
+    path.write_text(PLAN)
+    view = build(read_plan(path), date(2023, 12, 31),
+                 {"caseload": 28.3, "assessment_timeliness": 0.376, "waiting": 3, "cp_visits": 0.9})
+    safe = member_safe(view, 5)
+    assert [r["current"] for r in safe.section("actions").rows][:4] == ["28.3", "37.6%", "<5", "90.0%"]
+    assert safe.headline == view.headline and safe.headline[0].startswith("5 actions under 3 themes: 1 green")
+    assert member_safe(view, 5).section("plan_on_a_page").rows == view.section("plan_on_a_page").rows
+
+
 def test_a_bad_plan_row_is_named(tmp_path):
     path = tmp_path / "plan.csv"
     path.write_text("theme,action,due_date,kpi,target\nT,A,31/03/2025,,\n")

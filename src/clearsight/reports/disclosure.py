@@ -14,7 +14,8 @@ the view a member may see:
 - secondary suppression: where counts add up (parts to their total, declared in `Rules`), no sum is left with
   exactly one withheld cell, and none whose published cells and bounds ("<5" says 1 to 4) pin a withheld cell to
   one value; the cells withheld for that are shown as "[c]" (GSS convention: confidential);
-- headline lines holding a whole number below N are left out (their words cannot be checked against totals);
+- headline lines holding a whole number below N are left out (their words cannot be checked against totals),
+  unless the view's rules say its headline counts no one (the improvement plan counts actions);
 - comparators (England, neighbours, standards, targets) are published figures and kept.
 
 Sums are declared per view in `RULES` (the views members are shown) or passed by the caller; a section's count
@@ -73,6 +74,8 @@ class Rules:
     # section -> (value column, unit column, columns showing the value as text): a long table whose rows each
     # name their own unit (the flow's indicators); a count row under N is shown as "<N" in all of them.
     long_format: Mapping[str, tuple[str, str, tuple[str, ...]]] = field(default_factory=dict)
+    # whether the headline's whole numbers may count people (a line holding one under N is then left out)
+    headline_counts_people: bool = True
 
 
 def _hierarchy(section: str, *, match: tuple[str, ...] = (), level: bool = False) -> tuple[AddsUp, ...]:
@@ -108,8 +111,11 @@ RULES: dict[str, Rules] = {
     "position_trend": Rules(sums=(RowSum("series", "waiting", ("new_work", "reallocation")),),
                             derived={**CAPACITY_DERIVED, "posts_needed_rounded_up": ("cases", "waiting")}),
     "flow": Rules(long_format={"indicators": ("value", "unit", ("council_shown",))}),
-    # The plan's actions are counts of actions, not of people.
-    "improvement_plan": Rules(derived={k: () for k in ("actions", "green", "amber", "red", "not_measured")}),
+    # The plan's actions are counts of actions, not of people; an action's figure is a count (children waiting),
+    # rate or caseload named by its row.
+    "improvement_plan": Rules(derived={k: () for k in ("actions", "green", "amber", "red", "not_measured")},
+                              long_format={"actions": ("current_value", "unit", ("current",))},
+                              headline_counts_people=False),
     "practice_targets": Rules(sums=(AddsUp("by_service", "kpis", (), ("kpi",)),)),
     # The scrutiny pack's first page copies its counts from the member-safe chapters (reports.packs.front_page);
     # its key figures and alerts name their own units.
@@ -131,7 +137,8 @@ def member_safe(view: View, threshold: int, rules: Rules | None = None) -> View:
     """The view with personal sections removed and small numbers suppressed (module docstring)."""
     rules = rules if rules is not None else RULES.get(view.name, Rules())
     sections = [s for s in view.sections if not s.personal]
-    kept_headline = tuple(h for h in view.headline if not _small_number_in(h, threshold))
+    kept_headline = tuple(h for h in view.headline
+                          if not (rules.headline_counts_people and _small_number_in(h, threshold)))
     if threshold <= 1:
         return replace(view, sections=tuple(sections), figures={}, headline=kept_headline)
     engine = _Engine(sections, threshold, rules)

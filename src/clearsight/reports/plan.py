@@ -18,6 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from clearsight.canonical.improvement_plan import PLAN_FIELDS as FIELDS
 from clearsight.metrics.kpi import KPIS
 from clearsight.render.values import long_date, percent
 from clearsight.reports import kpis, position
@@ -26,7 +27,6 @@ from clearsight.reports.request import BadRequest, Request, months_back, quarter
 from clearsight.reports.sections import section
 from clearsight.reports.view import View, col
 
-FIELDS = ("theme", "recommendation", "action", "owner", "milestone", "due_date", "kpi", "target")
 # Measures beyond the practice KPIs: (title, lower is better, unit)
 MEASURES = {"caseload": ("DfE average caseload (cases per FTE holding cases)", True, "number"),
             "waiting": ("Children waiting for a social worker", True, "count")}
@@ -131,7 +131,7 @@ def build(plan: list[dict[str, Any]], as_at: date, measured: dict[str, float | N
     rows = []
     for r in rated.values():
         _, _, unit = _measure(r["kpi"])
-        rows.append({**r, "current_value": r["value"], "target_value": r["target"],
+        rows.append({**r, "unit": unit or None, "current_value": r["value"], "target_value": r["target"],
                      "current": _shown(r["value"], unit), "target": _shown(r["target"], unit)})
     themes: dict[str, dict[str, Any]] = {}
     for r in rows:

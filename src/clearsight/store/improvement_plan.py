@@ -12,9 +12,9 @@ import re
 from datetime import datetime
 from typing import Any
 
+from clearsight.canonical.improvement_plan import PLAN_FIELDS as ACTION_FIELDS
 from clearsight.store.database import Connection
 
-ACTION_FIELDS = ("theme", "recommendation", "action", "owner", "milestone", "due_date", "kpi", "target")
 PROGRESS_FIELDS = ("action_id", "theme", "action", "kpi", "value", "target", "due_date", "rag", "as_at")
 
 

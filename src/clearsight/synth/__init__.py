@@ -17,6 +17,7 @@ from clearsight.canonical.manifest import Manifest, TableFile
 from clearsight.canonical import schema
 from clearsight.synth.council import build_structure
 from clearsight.synth.extract import build_tables
+from clearsight.synth.improvement_plan import write_plan
 from clearsight.synth.registers import write_registers
 from clearsight.synth.scenario import Scenario
 from clearsight.synth.timeline import CouncilRun
@@ -69,4 +70,5 @@ def generate_council(
     )
     manifest.write(out_dir)
     write_registers(out_dir, sc, structure)  # the story's staff concerns, scrutiny request and restructure
+    write_plan(out_dir, sc)  # the recovery plan the council drew up once the backlog was counted
     return manifest
