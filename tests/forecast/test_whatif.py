@@ -10,11 +10,11 @@ import pytest
 from council_builder import CouncilBuilder
 
 from clearsight.config import CaseloadStandard, CouncilConfig
-from clearsight.forecast.staffing import team_positions
+from clearsight.forecast.staffing import TeamPosition, starting_agency_fte, team_positions
 from clearsight.forecast import scenario_store
 from clearsight.forecast.whatif import (
-    CaseMove, FteChange, LeavingChange, Scenario, TeamStaffing, as_recorded, establishment_changes, load_scenario,
-    restructure_scenario, run_whatif, scenario_toml,
+    CaseMove, FteChange, LeavingChange, Scenario, TeamStaffing, as_recorded, cut_to_posts, establishment_changes,
+    load_scenario, restructure_scenario, run_whatif, scenario_toml,
 )
 from clearsight.store.database import connect
 from clearsight.store.load import load_extract
@@ -163,14 +163,14 @@ def test_leaving_changes_drain_a_team(council):
 def test_restructure_from_the_establishment(council):
     con, snapshot = council
     changes = establishment_changes(con, snapshot.snapshot_id, AS_AT, ("social_worker",), ("A", "B"))
-    assert changes == (FteChange(team="A", role="social_worker", share=-0.5),)
+    assert changes == (FteChange(team="A", role="social_worker", share=-0.5, vacant_first=True),)
 
 
 def test_restructure_scenario_is_set_the_day_before(council):
     con, snapshot = council
     scenario = restructure_scenario(con, snapshot, AS_AT, CONFIG)
     assert scenario.as_at == date(2024, 1, 30)
-    assert scenario.fte_changes == (FteChange(team="A", role="social_worker", share=-0.5),)
+    assert scenario.fte_changes == (FteChange(team="A", role="social_worker", share=-0.5, vacant_first=True),)
 
 
 def test_unknown_team_is_an_error(council):
@@ -320,3 +320,30 @@ def test_a_scenario_is_attached_to_the_proposed_service_change_it_assesses(tmp_p
         with pytest.raises(scenario_store.ScenarioNotFound, match="change register"):
             scenario_store.attach(con, "Testshire", "restructure", wrong)
     assert scenario_store.get(con, "Testshire", "restructure").change_id == change.alert_id
+
+
+def test_a_restructure_deletes_vacant_posts_first():
+    # Eastmere's South Child in Need team (seed 1, half scale): 6.3 social workers and a senior practitioner in
+    # post against 5.3 + 1 + 1 (an ASYE post) funded; the restructure funds 2.5 social workers. Funded 4.5 in all,
+    # so 2.8 go, from the role cut: 3.5 social workers stay (as the records show), not 6.3 x 2.5 / 5.3 = 3.0.
+    before = {"social_worker": 5.3, "senior_practitioner": 1.0, "asye": 1.0}
+    fte = {"social_worker": 6.3, "senior_practitioner": 1.0}
+    cut_to_posts(fte, before, {**before, "social_worker": 2.5})
+    assert fte == pytest.approx({"social_worker": 3.5, "senior_practitioner": 1.0})
+    # A role abolished outright goes first: funded 4.8 social workers and no senior practitioner or ASYE, 7.3 in
+    # post: the senior practitioner's 1.0, then 1.5 social workers.
+    fte = {"social_worker": 6.3, "senior_practitioner": 1.0}
+    cut_to_posts(fte, before, {"social_worker": 4.8, "senior_practitioner": 0.0, "asye": 0.0})
+    assert fte == pytest.approx({"social_worker": 4.8, "senior_practitioner": 0.0})
+    # A cut of vacant posts only takes nobody.
+    fte = {"social_worker": 3.0}
+    cut_to_posts(fte, {"social_worker": 5.0}, {"social_worker": 4.0})
+    assert fte == {"social_worker": 3.0}
+
+
+def test_agency_staff_go_first_in_a_cut():
+    # 8 FTE, 2 of them agency: cut to 7, 1 agency FTE is left; cut to 5, none; a stated agency share of 50% on
+    # the 7 left gives 3.5.
+    team = TeamPosition("T", "Team", "cin", {"social_worker": 8.0}, 2.0, 160, 0)
+    assert starting_agency_fte(team, 8.0, 0.25) == 2.0 and starting_agency_fte(team, 7.0, None) == 1.0
+    assert starting_agency_fte(team, 5.0, 0.25) == 0.0 and starting_agency_fte(team, 7.0, 0.5) == 3.5

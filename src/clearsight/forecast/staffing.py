@@ -131,6 +131,14 @@ def _per_fte(fte: dict[str, float], value: dict[str, float]) -> float:
     return sum(f * value[r] for r, f in weights.items()) / total if total else 0.0
 
 
+def starting_agency_fte(team: TeamPosition, fte: float, share: float | None) -> float:
+    """The agency part of a team's starting `fte`: `share` of it where the scenario sets one (differing from the
+    team's own), else the team's agency FTE less any cut (agency staff go first: no redundancy to pay)."""
+    if share is not None and abs(share - team.agency_share) > 1e-9:
+        return share * fte
+    return max(0.0, team.agency_fte - max(0.0, team.total_fte - fte))
+
+
 def starting_ratio(team: TeamPosition, upper: dict[str, float]) -> float:
     """The team's caseload ratio on the as-at date: cases held / the sum of its FTE x each role's upper standard."""
     capacity = sum(f * upper.get(r, 0.0) for r, f in team.fte.items())
@@ -165,7 +173,7 @@ def project_staffing(
         assume.workforce, np.array([assume.leaving_factor.get(t.team_id, 1.0) for t in teams]),
         np.stack([assume.given_fte.get(t.team_id, np.full(len(month_ends), np.nan))[:len(month_ends)]
                   for t in teams], axis=1) if assume.given_fte and teams else None,
-        fte0 * np.array([assume.agency_share.get(t.team_id, t.agency_share) for t in teams]),
+        np.array([starting_agency_fte(t, f, assume.agency_share.get(t.team_id)) for t, f in zip(teams, fte0)]),
         np.array([max(assume.normal.get(t.team_id, 0.0), starting_ratio(t, upper)) for t in teams]),
     )
     out: dict[str, list] = defaultdict(list)

@@ -49,6 +49,10 @@ class FteChange(BaseModel):
     role: str | None = Field(default=None, description="Role; none: every practitioner role.")
     share: float | None = Field(default=None, ge=-1, description="Relative change, e.g. -0.15 for a 15% cut.")
     fte: float | None = Field(default=None, description="FTE added (negative: removed), shared pro rata.")
+    vacant_first: bool = Field(
+        default=False, description="A cut deletes vacant posts first: staff leave only as far as the team's new "
+        "funded FTE is below its FTE in post, from roles abolished outright first (a restructure recorded in the "
+        "establishment); else the FTE in post changes by the same share as the posts.")
 
     @model_validator(mode="after")
     def _one(self) -> FteChange:
@@ -123,9 +127,16 @@ def scenario_assumptions(
     scenario: Scenario, teams: list[TeamPosition], base: Assumptions, month_ends: tuple[date, ...]
 ) -> Assumptions:
     """The base case with the scenario's changes applied: an FTE change moves the posts (the establishment) with
-    the FTE in post, so a restructure that deletes a vacant post lowers what vacancies are refilled to."""
-    fte = _apply_fte_changes(scenario.fte_changes, teams, base.fte)
+    the FTE in post, so a restructure that deletes a vacant post lowers what vacancies are refilled to (a cut
+    made vacant posts first takes staff only where the team's new establishment is below its FTE in post)."""
     funded = _apply_fte_changes(scenario.fte_changes, teams, base.funded)
+    fte = _apply_fte_changes(tuple(c for c in scenario.fte_changes if not c.vacant_first), teams, base.fte)
+    for change in scenario.fte_changes:
+        if change.vacant_first:
+            for team in teams:
+                if _matches(team, change.team) and team.team_id in fte:
+                    cut_to_posts(fte[team.team_id], base.funded.get(team.team_id, {}),
+                                  funded.get(team.team_id, {}))
     moved: dict[str, float] = {}
     for move in scenario.case_moves:
         ids = {}
@@ -159,6 +170,26 @@ def scenario_assumptions(
         standards={**base.standards, **scenario.caseload_standards}, moved_cases=moved, funded=funded,
         leaving_factor=leaving, given_fte=given,
     )
+
+
+def cut_to_posts(fte: dict[str, float], before: dict[str, float], after: dict[str, float]) -> None:
+    """Take `fte` (role -> FTE in post, changed in place) down to the team's funded FTE `after`, from the roles
+    whose posts were cut from `before`: those abolished outright first, then the others pro rata."""
+    excess = sum(fte.values()) - sum(after.values())
+    cut = [r for r in fte if after.get(r, 0.0) < before.get(r, 0.0) - 1e-9]
+    for role in sorted(cut, key=lambda r: after.get(r, 0.0) > 0):  # abolished roles first
+        if excess <= 1e-9:
+            return
+        if after.get(role, 0.0) <= 0:
+            taken = min(fte[role], excess)
+            fte[role] -= taken
+            excess -= taken
+    kept = sum(fte[r] for r in cut if after.get(r, 0.0) > 0)
+    if excess > 1e-9 and kept > 0:
+        share = min(1.0, excess / kept)
+        for role in cut:
+            if after.get(role, 0.0) > 0:
+                fte[role] *= 1 - share
 
 
 def _apply_fte_changes(changes: tuple[FteChange, ...], teams: list[TeamPosition],
@@ -302,7 +333,7 @@ def establishment_changes(
         GROUP BY team_id, role ORDER BY team_id, role
     """).to_pylist()
     return tuple(
-        FteChange(team=r["team_id"], role=r["role"], share=round(r["after"] / r["before"] - 1, 6))
+        FteChange(team=r["team_id"], role=r["role"], share=round(r["after"] / r["before"] - 1, 6), vacant_first=True)
         for r in funded
         if r["role"] in roles and r["team_id"] in teams and r["before"] > 0 and abs(r["after"] - r["before"]) > 1e-9
     )
