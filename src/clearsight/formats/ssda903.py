@@ -74,7 +74,7 @@ def _d(col: str) -> str:
 
 # Every query keeps `_la` (the council a row belongs to, from an LA column) and works within it.
 _SQL = {
-    "child": f"""SELECT _la, {_t('child')} AS child_id,
+    "child": f"""SELECT _la, _child AS child_id,
             CASE {_t('sex')} WHEN '1' THEN 'M' WHEN '2' THEN 'F' WHEN 'M' THEN 'M' WHEN 'F' THEN 'F'
                  ELSE {_t('sex')} END AS sex,
             {_t('ethnic')} AS ethnicity, trim(dob) AS dob, {_t('upn')} AS upn,
@@ -83,31 +83,31 @@ _SQL = {
     "cla_episode": f"""WITH e AS (
             SELECT *, {_d('decom')} AS _start,
                    lag({_t('rec')}) OVER w AS _prev_rec, row_number() OVER w AS _n
-            FROM t_episodes WINDOW w AS (PARTITION BY _la, {_t('child')} ORDER BY {_d('decom')}, source_row)),
+            FROM t_episodes WINDOW w AS (PARTITION BY _la, _child ORDER BY {_d('decom')}, source_row)),
           p AS (SELECT *, max(CASE WHEN {_t('rne')} = 'S' OR _n = 1 OR _prev_rec <> 'X1'
                                    THEN _start END)
-                          OVER (PARTITION BY _la, {_t('child')} ORDER BY _start, source_row ROWS UNBOUNDED PRECEDING)
+                          OVER (PARTITION BY _la, _child ORDER BY _start, source_row ROWS UNBOUNDED PRECEDING)
                           AS _period FROM e)
-        SELECT _la, {_t('child')} || ':' || coalesce(CAST(_start AS VARCHAR), trim(decom)) AS cla_episode_id,
-            {_t('child')} AS child_id,
-            {_t('child')} || ':' || coalesce(CAST(_period AS VARCHAR), trim(decom)) AS period_id, trim(decom) AS start_date,
+        SELECT _la, _child || ':' || coalesce(CAST(_start AS VARCHAR), trim(decom)) AS cla_episode_id,
+            _child AS child_id,
+            _child || ':' || coalesce(CAST(_period AS VARCHAR), trim(decom)) AS period_id, trim(decom) AS start_date,
             {_t('rne')} AS start_reason, {_t('ls')} AS legal_status, {_t('place')} AS placement_type,
             {_t('place_provider')} AS placement_provider, NULLIF(trim(dec), '') AS end_date,
             {_t('rec')} AS end_reason, {_t('reason_place_change')} AS placement_change_reason,
             {_t('home_post')} AS home_postcode, {_t('pl_post')} AS placement_postcode, {_t('urn')} AS placement_urn,
             source_file, source_row FROM p""",
-    "review": f"""SELECT _la, 'CLA:' || {_t('child')} || ':' || trim(review) AS review_id, {_t('child')} AS child_id,
+    "review": f"""SELECT _la, 'CLA:' || _child || ':' || trim(review) AS review_id, _child AS child_id,
             'CLA' AS kind, NULLIF(trim(review), '') AS held_date, source_file, source_row FROM t_reviews""",
-    "care_leaver": f"""SELECT _la, {_t('child')} AS child_id,
+    "care_leaver": f"""SELECT _la, _child AS child_id,
             CASE {_t('in_touch')} WHEN 'YES' THEN 'Y' WHEN 'NO' THEN 'N' WHEN 'Y' THEN 'Y' WHEN 'N' THEN 'N' END
                 AS in_touch,
             left({_t('accom')}, 1) AS accommodation,
             CASE substr({_t('accom')}, 2, 1) WHEN '1' THEN 'Y' WHEN '2' THEN 'N' END AS suitable,
             {_t('activ')} AS activity, source_file, source_row FROM t_oc3""",
-    "allocation": f"""SELECT _la, 'SW:' || {_t('child')} || ':' || trim(sw_decom) AS allocation_id,
-            {_t('child')} AS child_id, trim(sw_id) AS worker_id, '{UNKNOWN_TEAM}' AS team_id,
+    "allocation": f"""SELECT _la, 'SW:' || _child || ':' || trim(sw_decom) AS allocation_id,
+            _child AS child_id, trim(sw_id) AS worker_id, '{UNKNOWN_TEAM}' AS team_id,
             'allocated_social_worker' AS role, trim(sw_decom) AS start_date,
-            CAST(lead({_d('sw_decom')}) OVER (PARTITION BY _la, {_t('child')} ORDER BY {_d('sw_decom')}, source_row)
+            CAST(lead({_d('sw_decom')}) OVER (PARTITION BY _la, _child ORDER BY {_d('sw_decom')}, source_row)
                  AS VARCHAR) AS end_date,
             source_file, source_row FROM t_social_worker""",
     "worker": f"""SELECT _la, trim(sw_id) AS worker_id, trim(sw_id) AS swe_no, trim(sw_id) AS name,
@@ -119,26 +119,25 @@ _SQL = {
             'social_worker' AS role, '1.0' AS fte, CAST(min({_d('sw_decom')}) AS VARCHAR) AS start_date,
             min(source_file) AS source_file, min(source_row) AS source_row
             FROM t_social_worker WHERE NULLIF(trim(sw_id), '') IS NOT NULL GROUP BY _la, trim(sw_id)""",
-    "missing_episode": f"""SELECT _la, {_t('child')} || ':' || trim(mis_start) AS missing_id, {_t('child')} AS child_id,
+    "missing_episode": f"""SELECT _la, _child || ':' || trim(mis_start) AS missing_id, _child AS child_id,
             {_t('missing')} AS kind, trim(mis_start) AS start_date, NULLIF(trim(mis_end), '') AS end_date,
             source_file, source_row FROM t_missing""",
-    "uasc": f"""SELECT _la, {_t('child')} AS child_id, NULLIF(trim(duc), '') AS ceased_date, source_file, source_row
+    "uasc": f"""SELECT _la, _child AS child_id, NULLIF(trim(duc), '') AS ceased_date, source_file, source_row
             FROM t_uasc""",
-    "previous_permanence": f"""SELECT _la, {_t('child')} AS child_id, {_t('prev_perm')} AS arrangement,
+    "previous_permanence": f"""SELECT _la, _child AS child_id, {_t('prev_perm')} AS arrangement,
             NULLIF(trim(date_perm), '') AS order_date, NULLIF(trim(la_perm), '') AS council_code, source_file,
             source_row FROM t_previous_permanence""",
-    "adoption": f"""WITH p AS (SELECT *, {_t('child')} AS _c FROM t_placed_for_adoption),
-            a AS (SELECT *, {_t('child')} AS _c FROM t_ad1)
+    "adoption": f"""WITH p AS (SELECT * FROM t_placed_for_adoption), a AS (SELECT * FROM t_ad1)
         SELECT coalesce(p._la, a._la) AS _la,
-            coalesce(p._c, a._c) || ':' || coalesce(CAST(coalesce(p.{_d('date_placed')}, a.{_d('date_int')}) AS VARCHAR),
+            coalesce(p._child, a._child) || ':' || coalesce(CAST(coalesce(p.{_d('date_placed')}, a.{_d('date_int')}) AS VARCHAR),
                                                      trim(coalesce(p.date_placed, a.date_int))) AS adoption_id,
-            coalesce(p._c, a._c) AS child_id, trim(coalesce(p.date_placed, a.date_int)) AS decision_date,
+            coalesce(p._child, a._child) AS child_id, trim(coalesce(p.date_placed, a.date_int)) AS decision_date,
             NULLIF(trim(p.date_placed_ceased), '') AS decision_ceased_date,
             {_t('p.reason_placed_ceased')} AS ceased_reason, NULLIF(trim(a.date_match), '') AS matched_date,
             trim(a.foster_care) AS adopted_by_foster_carer, trim(a.nb_adoptr) AS adopters,
             {_t('a.sex_adoptr')} AS adopters_sex, {_t('a.ls_adoptr')} AS adopters_legal_status,
             coalesce(p.source_file, a.source_file) AS source_file, coalesce(p.source_row, a.source_row) AS source_row
-        FROM p FULL JOIN a ON p._la IS NOT DISTINCT FROM a._la AND p._c = a._c
+        FROM p FULL JOIN a ON p._la IS NOT DISTINCT FROM a._la AND p._child = a._child
             AND p.{_d('date_placed')} = a.{_d('date_int')}""",
 }
 _NEEDS = {"cla_episode": ("episodes",), "review": ("reviews",), "care_leaver": ("oc3",),
@@ -264,7 +263,8 @@ def _stage(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], files: ReaderO
         year = _year_sql("year") if "year" in staged_file.header else (str(name_year) if name_year else "NULL")
         la = "NULLIF(trim(la), '')" if "la" in staged_file.header else "CAST(NULL AS VARCHAR)"
         staged.setdefault(kind, []).append(f"stage_f{i}")
-        selects.setdefault(kind, []).append(f"SELECT *, CAST({year} AS INTEGER) AS _year, {la} AS _la FROM stage_f{i}")
+        selects.setdefault(kind, []).append(f"SELECT *, CAST({year} AS INTEGER) AS _year, {la} AS _la, "
+                                            f"{_t('child')} AS _child FROM stage_f{i}")
         headers.setdefault(kind, set()).update(staged_file.header)
     merged: dict[str, dict[str | None, int]] = {}
     for kind, parts in staged.items():  # each table stacked in one pass, not copied file by file
@@ -287,8 +287,8 @@ def _empty_table(con: duckdb.DuckDBPyConnection, kind: str) -> None:
     cols = [f"CAST(NULL AS VARCHAR) AS {c}" for c in sorted(_KNOWN_COLUMNS[kind])]
     cols += [f"CAST(NULL AS DATE) AS {_d(c)}" for c in _DATES.get(kind, ())]
     con.execute(f"CREATE TEMP TABLE t_{kind} AS SELECT {', '.join(cols)}, CAST(NULL AS VARCHAR) AS _la, "
-                "CAST(NULL AS INTEGER) AS _year, CAST(NULL AS VARCHAR) AS source_file, CAST(NULL AS BIGINT) AS "
-                "source_row WHERE false")
+                "CAST(NULL AS INTEGER) AS _year, CAST(NULL AS VARCHAR) AS _child, CAST(NULL AS VARCHAR) AS source_file, "
+                "CAST(NULL AS BIGINT) AS source_row WHERE false")
 
 
 def _by_council(rows: pa.Table, councils: list[str | None]) -> dict[str | None, pa.Table]:
@@ -306,24 +306,27 @@ def _arrow(con: duckdb.DuckDBPyConnection, sql: str) -> pa.Table:
 
 
 def _record_key(kind: str) -> str:
+    """The partition naming one record: a date by its parsed value, or by its text when it has none (a date
+    that does not parse is still a key, named by the checks later); the child by `_child`."""
     dates = _DATES.get(kind, ())
-    return ", ".join(f"coalesce(CAST({_d(c)} AS VARCHAR), trim({c}))" if c in dates else _t(c)
-                     for c in RECORD_KEY[kind])
+    return ", ".join(f"{_d(c)}, CASE WHEN {_d(c)} IS NULL THEN trim({c}) END" if c in dates
+                     else "_child" if c == "child" else _t(c) for c in RECORD_KEY[kind])
 
 
 def _stack_years(con: duckdb.DuckDBPyConnection, kind: str, stacked: str) -> dict[str | None, int]:
-    """Create `t_<kind>` from the `stacked` rows keeping only the latest year's rows of each record (per
-    council); return, per council, how many rows were merged away. Rows of one year sharing a key are all kept,
-    so a true duplicate is still named by the key check."""
-    years = con.execute(f"SELECT count(DISTINCT coalesce(_year, -1)) FROM ({stacked})").fetchone()
+    """Create `t_<kind>` from the `stacked` rows (in one pass: their dates are parsed once) keeping only the
+    latest year's rows of each record (per council); return, per council, how many rows were merged away. Rows
+    of one year sharing a key are all kept, so a true duplicate is still named by the key check."""
+    con.execute(f"CREATE TEMP TABLE t_{kind} AS {stacked}")
+    years = con.execute(f"SELECT count(DISTINCT coalesce(_year, -1)) FROM t_{kind}").fetchone()
     if years is None or years[0] < 2:
-        con.execute(f"CREATE TEMP TABLE t_{kind} AS {stacked}")
         return {}
-    before = dict(con.execute(f"SELECT _la, count(*) FROM ({stacked}) GROUP BY _la").fetchall())
-    con.execute(f"CREATE TEMP TABLE t_{kind} AS SELECT * FROM ({stacked}) QUALIFY coalesce(_year, -1) = "
-                f"max(coalesce(_year, -1)) OVER (PARTITION BY _la, {_record_key(kind)})")
-    after = dict(con.execute(f"SELECT _la, count(*) FROM t_{kind} GROUP BY _la").fetchall())
-    return {la: n - after.get(la, 0) for la, n in before.items() if n > after.get(la, 0)}
+    con.execute(f"CREATE TEMP TABLE repeats AS SELECT rowid AS r, _la FROM t_{kind} QUALIFY coalesce(_year, -1) "
+                f"< max(coalesce(_year, -1)) OVER (PARTITION BY _la, {_record_key(kind)})")
+    merged = dict(con.execute("SELECT _la, count(*) FROM repeats GROUP BY _la").fetchall())
+    con.execute(f"DELETE FROM t_{kind} WHERE rowid IN (SELECT r FROM repeats)")
+    con.execute("DROP TABLE repeats")
+    return merged
 
 
 def _stage_unheaded(con: duckdb.DuckDBPyConnection, child_tables: list[str]) -> None:
@@ -331,10 +334,10 @@ def _stage_unheaded(con: duckdb.DuckDBPyConnection, child_tables: list[str]) -> 
     row each, at the first row naming them; found once for both the children's rows and the note naming them."""
     if child_tables == ["header"]:
         return
-    named = " UNION ALL ".join(f"SELECT _la, {_t('child')} AS child_id, source_file, source_row FROM t_{k}"
+    named = " UNION ALL ".join(f"SELECT _la, _child AS child_id, source_file, source_row FROM t_{k}"
                                for k in child_tables if k != "header")
     known = (f" AND NOT EXISTS (SELECT 1 FROM t_header h WHERE h._la IS NOT DISTINCT FROM n._la "
-             f"AND {_t('h.child')} = n.child_id)" if "header" in child_tables else "")
+             f"AND h._child = n.child_id)" if "header" in child_tables else "")
     con.execute(f"CREATE TEMP TABLE t_unheaded AS SELECT _la, child_id, source_file, source_row FROM ({named}) n "
                 f"WHERE child_id IS NOT NULL{known} "
                 "QUALIFY row_number() OVER (PARTITION BY _la, child_id ORDER BY source_file, source_row) = 1")
@@ -350,7 +353,7 @@ def _children_sql(child_tables: list[str]) -> str:
     if "uasc" not in child_tables:
         return children
     return (f"SELECT c.*, CASE WHEN u.child_id IS NOT NULL THEN 'Y' END AS uasc FROM ({children}) c LEFT JOIN "
-            f"(SELECT DISTINCT _la, {_t('child')} AS child_id FROM t_uasc) u "
+            f"(SELECT DISTINCT _la, _child AS child_id FROM t_uasc) u "
             "ON c._la IS NOT DISTINCT FROM u._la AND c.child_id = u.child_id")
 
 
