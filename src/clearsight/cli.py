@@ -283,9 +283,10 @@ def load(paths: Annotated[list[Path], typer.Argument(help="Extract directory (ma
     """Validate an extract (or council files: SSD, Annex A, SSDA903, CIN or workforce census) and load it as one
     new snapshot; a canonical extract loads all or nothing, council files load what can be read and name the rest."""
     from clearsight.reports.load import load_lines, report_json
+    from clearsight.store.without_pandas import without_pandas
     from clearsight.web.handoff import load_or_hand_over  # a running `serve` holding the database loads them
 
-    with progress_bar(err, f"Loading {', '.join(str(p) for p in paths)}") as tick:
+    with progress_bar(err, f"Loading {', '.join(str(p) for p in paths)}") as tick, without_pandas():
         try:
             day = parse_day(extract_date, "--extract-date") if extract_date else None
             reports = load_or_hand_over(state.db, state.config, paths, fmt, day, council or state.council, tick)
