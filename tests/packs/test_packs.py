@@ -231,6 +231,25 @@ def test_daily_log_has_a_page_per_team_and_lists_its_waiting_children(small_east
     rasterise(pdf)
 
 
+def test_the_daily_log_holds_the_teams_with_cases_most_waiting_first_and_its_cover_says_where_they_wait(
+        small_eastmere_db, tmp_path):
+    from clearsight.reports import position
+
+    pack = pack_for(small_eastmere_db, "daily", "2023-12-31")
+    waiting = [len(v.section("unallocated").rows) for v in pack.chapters]
+    assert waiting == sorted(waiting, reverse=True) and waiting[0] > 0
+    assert all(n or any(w["caseload"] for w in v.section("workers").rows) for n, v in zip(waiting, pack.chapters))
+    council = position.build(make_request(*small_eastmere_db, CONFIG, as_at="2023-12-31")).section("council").rows[0]
+    teams = sum(1 for n in waiting if n)
+    assert pack.headline[0].startswith(f"{council['unallocated']:,} children are waiting for a social worker in "
+                                       f"{teams} of the {len(pack.chapters)} teams on this log, most first: "
+                                       f"{pack.chapters[0].title} {waiting[0]:,} (longest ")
+    cover = " ".join(pdf_text(write_pack(pack, CONFIG, tmp_path, "pdf"), layout=False).split("\f")[0].split())
+    assert pack.headline[0] in cover
+    quarterly = pack_for(small_eastmere_db, "quarterly", "2023-12-31")
+    assert quarterly.headline == tuple(v.headline[0] for v in quarterly.chapters if v.headline)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("as_at", ["2023-06-30", "2023-12-31", "2024-09-30"])
 @pytest.mark.parametrize("kind", ["daily", "weekly", "monthly", "quarterly"])

@@ -61,6 +61,7 @@ class Pack:
     chapters: tuple[View, ...]
     cover: tuple[str, ...]  # lines for the cover: the stale-extract warning first when there is one
     commentary: dict[str, Commentary] = dataclasses.field(default_factory=dict)  # by chapter (view name)
+    headline: tuple[str, ...] = ()  # the cover's first lines (`cover_headline`), from the chapters as shown
 
 
 def build(req: Request, kind: Kind, *, today: date, teams: list[str] | None = None,
@@ -93,7 +94,7 @@ def build(req: Request, kind: Kind, *, today: date, teams: list[str] | None = No
                      f"{req.config.small_number_threshold - 1} and figures that could reveal them are suppressed.")
     words = commentary_for(req.con, req.council, kind, f"{req.as_at:%Y-%m}")
     return Pack(kind, TITLES[kind], AUDIENCES[kind], req.council, req.as_at, req.snapshot.extract_date, member,
-                chapters, tuple(cover), words)
+                chapters, tuple(cover), words, cover_headline(req, kind, chapters))
 
 
 def chapter_names(kind: Kind) -> tuple[str, ...]:
@@ -105,14 +106,40 @@ def chapter_names(kind: Kind) -> tuple[str, ...]:
 
 
 def _daily(req: Request, teams: list[str] | None) -> tuple[View, ...]:
-    """One position per team: who is waiting (oldest first) and each worker's caseload."""
-    names = teams or sorted(set(team_names(req.con, req.snapshot).values()))
+    """One position per team: who is waiting (oldest first) and each worker's caseload. Without `teams`, every
+    team with a child waiting or a worker holding cases, those with most children waiting first (a unit holding
+    no cases has nothing to allocate)."""
     views = []
-    for name in names:
+    for name in teams or sorted(set(team_names(req.con, req.snapshot).values())):
         view = position.build(dataclasses.replace(req, team=name))
         views.append(dataclasses.replace(view, title=f"{name}", sections=tuple(
             s for s in view.sections if s.key in ("unallocated", "workers", "teams"))))
-    return tuple(views)
+    if teams:
+        return tuple(views)
+    held = [v for v in views if v.section("unallocated").rows or any(
+        (w["caseload"] or 0) > 0 for w in v.section("workers").rows)]
+    return tuple(sorted(held, key=lambda v: -len(v.section("unallocated").rows)))
+
+
+def cover_headline(req: Request, kind: Kind, chapters: tuple[View, ...]) -> tuple[str, ...]:
+    """The lines a pack's cover leads with, answering its readers' first question (audiences.md): for the daily
+    log the children waiting and the teams they wait in, the longest waits first; for the weekly pack the
+    allocation chapter's headline (the waiting, the change since the week before, the caseload); for the
+    quarterly report each chapter's first line. The monthly pack's first page is its own headline."""
+    if kind == "daily":
+        waiting = [(v.title, v.section("unallocated").rows) for v in chapters if v.section("unallocated").rows]
+        if not waiting:
+            return ("No child on this log is waiting for a social worker.",)
+        total = sum(len(rows) for _, rows in waiting)
+        teams = "; ".join(f"{name} {len(rows):,} (longest {max(r['days_waiting'] for r in rows):,} days)"
+                          for name, rows in waiting)
+        return (f"{total:,} {'child is' if total == 1 else 'children are'} waiting for a social worker in "
+                f"{len(waiting)} of the {len(chapters)} teams on this log, most first: {teams}.",)
+    if kind == "weekly":
+        return chapters[0].headline[:3]
+    if kind == "quarterly":
+        return tuple(v.headline[0] for v in chapters if v.headline)
+    return ()
 
 
 def _weekly(req: Request, teams: list[str] | None) -> tuple[View, ...]:
