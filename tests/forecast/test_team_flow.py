@@ -124,11 +124,13 @@ def test_staffing_given_replaces_leaving_and_filling():
     assert path.fte[1, 0] == pytest.approx((1 - 0.5 / 365) ** 31)
 
 
-def _months(load, permanent, permanent_left, agency, agency_left, funded, in_post, starters_p, starters_a):
+def _months(load, waiting, permanent, permanent_left, agency, agency_left, funded, in_post, starters_p, starters_a,
+            teams=None):
     n = len(load)
     return TeamMonths(
-        team_id=np.array(["A"] * n, object), month_end=np.array([date(2023, 1, 31)] * n, object),
+        team_id=np.array(teams or ["A"] * n, object), month_end=np.array([date(2023, 1, 31)] * n, object),
         ratio=np.array(load, float), load=np.array(load, float), funded=np.array(funded, float),
+        held=np.full(n, 100.0), waiting=np.array(waiting, float),
         permanent_fte=np.array(in_post, float), agency_fte=np.zeros(n), permanent=np.array(permanent, float),
         agency=np.array(agency, float), permanent_left=np.array(permanent_left, float),
         agency_left=np.array(agency_left, float), permanent_starters=np.array(starters_p, float),
@@ -138,10 +140,11 @@ def _months(load, permanent, permanent_left, agency, agency_left, funded, in_pos
 def test_the_response_to_pressure_is_the_councils_own_where_its_history_shows_it():
     # Two kinds of team-month: at normal load, 500 permanent and 100 agency worker-months, 5 and 10 leaving,
     # 10 vacant FTE-months (10 funded, 9 in post, ten rows) filled by 2 permanent and 2 agency FTE; under pressure
-    # (load 1.5), 500 permanent (10 leaving: twice the rate, e^(0.5 beta) = 2) and 100 agency worker-months (50
-    # leaving), 20 vacant FTE-months filled by 1 permanent and 9 agency FTE.
-    calm = [(1.0, 50, 0.5, 10, 1, 10, 9, 0.2, 0.2)] * 10
-    pressed = [(1.5, 50, 1, 10, 5, 10, 8, 0.1, 0.9)] * 10
+    # (10 of 110 open cases waiting, 9%, at two month ends running: the last calm month has them too, but not the
+    # month before it), at load 1.5, 500 permanent (10 leaving: twice the rate, e^(0.5 beta) = 2) and 100 agency
+    # worker-months (50 leaving), 20 vacant FTE-months filled by 1 permanent and 9 agency FTE.
+    calm = [(1.0, 0, 50, 0.5, 10, 1, 10, 9, 0.2, 0.2)] * 9 + [(1.0, 10, 50, 0.5, 10, 1, 10, 9, 0.2, 0.2)]
+    pressed = [(1.5, 10, 50, 1, 10, 5, 10, 8, 0.1, 0.9)] * 10
     months = _months(*map(list, zip(*(calm + pressed))))
     config = CouncilConfig(forecast=ForecastSettings(pressure_evidence_months=600))
     rates = fit_workforce(months, date(2023, 3, 31), config)
@@ -161,3 +164,10 @@ def test_the_response_to_pressure_is_the_councils_own_where_its_history_shows_it
     assert rates.leaving == pytest.approx(12 * 5 / 500)
     assert rates.pressed_filling == pytest.approx(365 / 20) and rates.pressed_agency_share == 0.8
     assert rates.pressed_agency_leaving == pytest.approx(5)
+
+
+def test_a_team_is_under_pressure_where_children_wait_two_month_ends_running():
+    # 5% of open cases waiting is pressure: 6 waiting beside 100 held (5.7%) is, 5 (4.8%) is not; a month alone
+    # is not, nor a month after another team's.
+    months = _months([1.0] * 5, [6, 6, 5, 6, 6], *([[0] * 5] * 8), teams=["A", "A", "A", "B", "B"])
+    assert months.pressed(0.05).tolist() == [False, True, False, False, True]

@@ -21,7 +21,7 @@ LEAVING_PRESSURE = 8.0
 ratio): leaving a year x e^(this x (load - 1)) above 1. No national figure; seed 000's two child-in-need teams,
 taken from their usual caseload to about 25 cases a worker (a quarter more), lost about 30 social workers in
 seven months: some seven times their usual rate if the teams held about 70 (e^(8 x 0.25) = 7.4). The what-if
-uses it where a council's own history has not seen enough pressure to fit its own
+uses it where a council's own history has not seen enough pressure (children waiting) to fit its own
 (`ForecastSettings.leaving_pressure`)."""
 
 
@@ -428,22 +428,21 @@ class ForecastSettings(BaseModel):
     leaving_pressure: float = Field(
         default=LEAVING_PRESSURE, ge=0, le=10,
         description="How permanent practitioners' leaving rises with their team's load (its caseload ratio over "
-        "its own normal ratio): leaving x e^(this x (load - 1)), used where the council's history has too few "
-        "worker-months under pressure (pressure_evidence_ratio) to fit its own (see LEAVING_PRESSURE for the default's source).",
+        "its own normal ratio) while children wait: leaving x e^(this x (load - 1)), used where the council's "
+        "history has too few worker-months under pressure (pressure_waiting_share) to fit its own (see LEAVING_PRESSURE for the default's source).",
     )
     pressure_evidence_months: int = Field(
         default=480, ge=0,
-        description="Worker-months under pressure (pressure_evidence_ratio) the history must hold for the "
+        description="Worker-months under pressure (pressure_waiting_share) the history must hold for the "
         "council's own response to pressure to be fitted (480: forty practitioner-years, in which five or six "
         "would leave at a usual 12-15% a year, the fewest in which a rise can be told from chance); fewer take "
         "leaving_pressure, cover_days, pressed_agency_share and pressed_agency_stay_days.",
     )
-    pressure_evidence_ratio: float = Field(
-        default=1.25, ge=1,
-        description="A team's load (its mean caseload ratio over three month ends, against the median of the "
-        "twelve before) at which its worker-months count as under pressure: 1.25, a team normally at 20 children "
-        "per social worker carrying 25, what seed 000's depleted teams carried. A small team's load swings by "
-        "a tenth when one worker leaves, so less is not pressure.",
+    pressure_waiting_share: float = Field(
+        default=0.05, gt=0, le=1,
+        description="Share of a team's open cases waiting for a worker, at two month ends running, at which its "
+        "worker-months count as under pressure in the history (the projection's teams are under pressure "
+        "whenever children wait). 0.05: the share at which the what-if rates a team red.",
     )
     risk_unallocated_share: float = Field(
         default=0.05, ge=0, le=1,

@@ -299,7 +299,7 @@ def footing(con: duckdb.DuckDBPyConnection, snapshot: Snapshot, as_at: date, mon
     exits = case_exits(con, snapshot.snapshot_id, as_at, days, config)
     flows = {t.team_id: case_flow(*exits.get(t.team_id, (0.0, 0.0)), t.held + t.waiting,
                                   before.get(t.team_id, 0.0), days) for t in teams}
-    history = team_months(con, snapshot.snapshot_id, as_at, config)
+    history = team_months(con, snapshot, as_at, config)
     workforce = fit_workforce(history, as_at, config)
     lac = forecast_looked_after(con, snapshot.snapshot_id, as_at, config, months).projection
     in_care = lac.start.sum()

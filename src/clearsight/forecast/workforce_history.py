@@ -1,12 +1,14 @@
 """The council's practitioners month by month, team by team: the history the what-if's staff response is read from.
 
 Each row is a case-holding team at a month end before the as-at date: its caseload ratio (children allocated to
-its practitioners / the sum of their FTE x the role's upper standard), FTE in post and funded, and what happened
-in the following month: permanent and agency practitioners who left (not a restructure's leavers: those are a
-scenario's change, not the leaving rate's) and the FTE of starters by employment. A team's load is its ratio
-against its own normal level, sustained: the mean of its ratios at that and the two month ends before, over
-the median of the twelve before those. So pressure is what a team carries over what it usually carries, whatever
-its standard, for long enough to tell (a month over while a leaver's post waits to be filled is not pressure).
+its practitioners / the sum of their FTE x the role's upper standard), children waiting (the unallocated-case
+figure), FTE in post and funded, and what happened in the following month: permanent and agency practitioners
+who left (not a restructure's leavers: those are a scenario's change, not the leaving rate's) and the FTE of
+starters by employment. A team's load is its ratio against its own normal level, sustained: the mean of its
+ratios at that and the two month ends before, over the median of the twelve before those. A team is under
+pressure where children wait, as in the projection: at two month ends running, a share of its open cases
+(ForecastSettings.pressure_waiting_share). A small team's load swings by a tenth when one worker leaves and its
+post waits to be filled; that is not pressure, and its staff do not leave for it.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ import duckdb
 import numpy as np
 
 from clearsight.config import CouncilConfig
+from clearsight.metrics.figures import compute_monthly
 from clearsight.store.database import query_arrow
+from clearsight.store.snapshots import Snapshot
 
 RESTRUCTURE = "restructure"  # the leaving reason (codes.LEAVE_REASON) of a post deleted by a restructure
 OPEN = "DATE '9999-12-31'"
@@ -47,6 +51,8 @@ class TeamMonths:
     month_end: np.ndarray
     ratio: np.ndarray
     load: np.ndarray  # ratio / the team's normal ratio (NaN: no normal level yet)
+    held: np.ndarray  # children allocated to its practitioners
+    waiting: np.ndarray  # children waiting (unallocated)
     funded: np.ndarray
     permanent_fte: np.ndarray
     agency_fte: np.ndarray
@@ -64,10 +70,19 @@ class TeamMonths:
         return float(np.median(mine)) if len(mine) >= NORMAL_LEAST else None
 
 
-def team_months(con: duckdb.DuckDBPyConnection, snapshot_id: int, as_at: date,
+    def pressed(self, share: float) -> np.ndarray:
+        """Team-months under pressure: children waiting at least `share` of the team's open cases at the month
+        end and at the one before."""
+        waiting = self.waiting >= share * (self.held + self.waiting) - 1e-9
+        waiting &= self.waiting > 0
+        before = np.concatenate([[False], waiting[:-1] & (self.team_id[:-1] == self.team_id[1:])])
+        return waiting & before
+
+
+def team_months(con: duckdb.DuckDBPyConnection, snapshot: Snapshot, as_at: date,
                 config: CouncilConfig) -> TeamMonths:
     """Every case-holding team's month ends from the first allocation to the last before `as_at`."""
-    sid = int(snapshot_id)
+    sid = int(snapshot.snapshot_id)
     roles = config.allocation.case_holding_roles
     upper = " ".join(f"WHEN '{r}' THEN {config.caseload_standards[r].upper}"
                      for r in roles if r in config.caseload_standards)
@@ -112,7 +127,8 @@ def team_months(con: duckdb.DuckDBPyConnection, snapshot_id: int, as_at: date,
               ON p.worker_id = w.worker_id AND p.snapshot_id = w.snapshot_id AND p.start_date = w.start_date
             WHERE w.snapshot_id = {sid} AND p.role IN ({roles_sql(roles)}) AND w.start_date <= DATE '{as_at}'
             GROUP BY ALL)
-        SELECT t.team_id, t.month_end, coalesce(h.cases, 0) / t.capacity AS ratio, coalesce(f.fte, 0) AS funded,
+        SELECT t.team_id, t.month_end, coalesce(h.cases, 0) / t.capacity AS ratio, coalesce(h.cases, 0) AS held,
+               coalesce(f.fte, 0) AS funded,
                coalesce(t.permanent_fte, 0) AS permanent_fte, coalesce(t.agency_fte, 0) AS agency_fte,
                t.permanent, t.agency, t.permanent_left, t.agency_left,
                coalesce(s.permanent, 0) AS permanent_starters, coalesce(s.agency, 0) AS agency_starters,
@@ -133,9 +149,15 @@ def team_months(con: duckdb.DuckDBPyConnection, snapshot_id: int, as_at: date,
         before = ratio[max(start, recent - NORMAL_MONTHS):max(recent, start)]
         if recent >= start and len(before) >= NORMAL_LEAST and np.median(before) > 0:
             load[i] = ratio[recent:i + 1].mean() / np.median(before)
+    ends = np.array(rows["month_end"], object)
+    waiting: dict[tuple[str, date], int] = {}
+    if len(ends):
+        for r in compute_monthly(con, snapshot, "unallocated_cases", min(ends), max(ends), period=False,
+                                 config=config).records():
+            waiting[r["team_id"], r["month_end"]] = waiting.get((r["team_id"], r["month_end"]), 0) + 1
     columns = {k: np.array(v, float) for k, v in rows.items() if k not in ("team_id", "month_end", "complete")}
-    return TeamMonths(team_id=team, month_end=np.array(rows["month_end"], object), load=load,
-                      complete=np.array(rows["complete"], bool), **columns)
+    return TeamMonths(team_id=team, month_end=ends, load=load, complete=np.array(rows["complete"], bool),
+                      waiting=np.array([waiting.get((t, m), 0) for t, m in zip(team, ends)], float), **columns)
 
 
 @dataclass(frozen=True)
@@ -199,21 +221,23 @@ def _replacing(months: TeamMonths, rows: np.ndarray) -> tuple[float | None, floa
 
 
 def fit_workforce(months: TeamMonths, as_at: date, config: CouncilConfig) -> WorkforceRates:
-    """The council's practitioners as at `as_at`, from its team-months. At normal load, over the reference period:
-    permanent leaving, how fast vacancies fill, the agency share of those filled and how fast agency staff leave.
-    Under pressure (sustained load at `ForecastSettings.pressure_evidence_ratio` times normal or more), over the
-    whole history: the rise of permanent leaving with load and the same three rates, the council's own where the
-    history holds `pressure_evidence_months` worker-months under pressure, else the configured defaults (a council
-    that has never been stretched cannot show how its staff would leave and be replaced if it were)."""
+    """The council's practitioners as at `as_at`, from its team-months. Permanent leaving at normal load over the
+    whole history; over the reference period, in the months not under pressure: how fast vacancies fill, the
+    agency share of those filled and how fast agency staff leave. Under pressure (children waiting,
+    TeamMonths.pressed), over the whole history: the rise of permanent leaving with load and the same three rates,
+    the council's own where the history holds `pressure_evidence_months` worker-months under pressure, else the
+    configured defaults (a council that has never been stretched cannot show how its staff would leave and be
+    replaced if it were)."""
     settings = config.forecast
     evidence = months.complete & ~np.isnan(months.load)
-    pressed = evidence & (months.load >= settings.pressure_evidence_ratio)
+    pressed = evidence & months.pressed(settings.pressure_waiting_share)
     pressure_months = int((months.permanent + months.agency)[pressed].sum())
     fitted = pressure_months >= settings.pressure_evidence_months
-    # Without the history's own rise, the usual rate is the plain one of the months not under pressure (the
-    # default rise, fitted to a small team's month-to-month swings in load, would read their leavers as pressure's).
+    # As in the projection, load raises leaving only in a team under pressure; without enough of those months
+    # to fit the rise, the usual rate is the plain one of the months not under pressure.
+    load = np.where(pressed, months.load, 1.0)
     usual = evidence if fitted else evidence & ~pressed
-    h0, beta = fit_pressure(months.load[usual], months.permanent[usual], months.permanent_left[usual],
+    h0, beta = fit_pressure(load[usual], months.permanent[usual], months.permanent_left[usual],
                             None if fitted else 0.0)
     beta = beta if fitted else settings.leaving_pressure
     since = as_at.toordinal() - settings.reference_days

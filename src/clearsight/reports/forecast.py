@@ -266,7 +266,7 @@ def build_whatif(req: Request, scenario: Scenario) -> View:
     headline = [_whatif_headline(scenario, result.as_at, teams, totals),
                 f"What changes: {scenario.description or scenario.name}; {plural(len(red), 'team')} rated red at "
                 "their highest caseload."]
-    headline.append(_staff_line(result.workforce, config.forecast.pressure_evidence_ratio,
+    headline.append(_staff_line(result.workforce, config.forecast.pressure_waiting_share,
                                  config.forecast.pressure_evidence_months))
     headline.append(
         f"By {long_date(last)}: {changed_end['unallocated']:,.0f} children waiting for a worker (base case "
@@ -324,7 +324,7 @@ def build_whatif(req: Request, scenario: Scenario) -> View:
                 _provenance(as_of, _WHATIF_READS), {}, req.warnings)
 
 
-def _staff_line(rates: WorkforceRates, evidence: float, needed: int) -> str:
+def _staff_line(rates: WorkforceRates, waiting_share: float, needed: int) -> str:
     """How the projection's staff leave and are replaced, at a team's normal load and with children waiting, and
     whether the response to pressure is the council's own fit or the configured default, in words."""
     filled = (f"vacancies filled in {12 / rates.filling:.1f} months on average, {rates.agency_share:.0%} of them "
@@ -337,12 +337,12 @@ def _staff_line(rates: WorkforceRates, evidence: float, needed: int) -> str:
                 f"team's normal caseload, vacancies are filled in {365 / pressed_filling:.0f} days, "
                 f"{pressed_share:.0%} by agency staff {stay}" if pressed_filling else "no vacancy is filled")
     if rates.fitted:
-        source = (f"the council's own fit: its history holds {rates.pressure_worker_months:,} worker-months at "
-                  f"{evidence:g} times a team's normal caseload or more")
+        source = (f"the council's own fit: its history holds {rates.pressure_worker_months:,} worker-months in "
+                  f"teams with {waiting_share:.0%} or more of their children waiting")
     else:
         source = (f"the configured default, not the council's own: its history holds {rates.pressure_worker_months:,} "
-                  f"worker-months at {evidence:g} times a team's normal caseload or more, fewer than the {needed:,} "
-                  f"needed to fit its own")
+                  f"worker-months in teams with {waiting_share:.0%} or more of their children waiting, fewer than "
+                  f"the {needed:,} needed to fit its own")
     return (f"Staff, from the council's history: {rates.leaving:.0%} of permanent practitioners leave a year at "
             f"their team's normal caseload ({rates.leavers:,} leavers in {rates.worker_months:,} worker-months); "
             f"{filled}. With children waiting ({source}): {response}.")
