@@ -8,7 +8,11 @@ from datetime import date
 from council_builder import CouncilBuilder
 
 from clearsight.metrics.allocation import NEW_WORK, REALLOCATION
-from clearsight.metrics.figures import compute
+from clearsight.config import CouncilConfig
+from clearsight.metrics.figures import compute, compute_days, expression
+from clearsight.metrics.registry import Scope
+from clearsight.metrics.sql import metric_sql
+from clearsight.store.database import is_postgres
 
 AS_AT = date(2014, 12, 17)
 
@@ -132,6 +136,17 @@ def test_team_returns_are_reconciled_with_the_records(tmp_path):
         date(2023, 11, 30), 0, 2, True)
     [october] = compute(loaded.con, loaded.snapshot, "reported_vs_records", date(2023, 11, 29)).records()
     assert (october["report_date"], october["from_records"], october["discrepancy"]) == (date(2023, 10, 31), 0, False)
+    # Computed as at the returns' own date (found first), every day of a series gives compute's figure, days
+    # before the first return none; and the stand-alone SQL, finding the date itself, the same rows.
+    days = compute_days(loaded.con, loaded.snapshot, "reported_vs_records", date(2023, 10, 29), date(2023, 12, 2), 3)
+    assert [len(days[d].records()) for d in sorted(days)[:2]] == [0, 1]
+    for day, figure in days.items():
+        assert figure.provenance.as_at == day
+        assert figure.records() == compute(loaded.con, loaded.snapshot, "reported_vs_records", day).records(), day
+    if not is_postgres(loaded.con):
+        scope = Scope(loaded.snapshot.snapshot_id, date(2023, 12, 15), CouncilConfig())
+        sql = metric_sql(expression("reported_vs_records", scope), "duckdb")
+        assert loaded.con.execute(sql).to_arrow_table().to_pylist() == [row]
 
 
 def test_data_confidence_grade(tmp_path):

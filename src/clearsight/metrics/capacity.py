@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from clearsight.metrics.allocation import waiting_children
+from clearsight.metrics.allocation import waiting_in_teams
 from clearsight.metrics.caseload import (
     CASELOAD_COLUMNS, CASELOAD_SUMS, SOCIAL_WORK, caseload_by_worker, caseload_columns, rounded_up_posts,
 )
@@ -60,8 +60,8 @@ def _team_rows(s: Scope, inputs: dict[str, ir.Table] | None = None) -> ir.Table:
     workers = inputs.get("caseload_by_worker")
     waiting = inputs.get("unallocated_cases")
     workers = with_council(s, caseload_by_worker(s) if workers is None else workers)
-    # Only counted here: the waiting children's rows alone, when not given (`waiting_children`).
-    waiting = with_council(s, waiting_children(s) if waiting is None else waiting)
+    # Only counted here: the waiting children's rows alone, when not given (`waiting_in_teams`).
+    waiting = with_council(s, waiting_in_teams(s) if waiting is None else waiting)
     spans = with_council(s, _span_of_control(s))
     keys = list(LEVEL_KEYS["team"])
     social_workers = workers.filter(workers.caseload_group == SOCIAL_WORK)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import Counter, OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -28,7 +28,9 @@ from clearsight.metrics.registry import Metric, Scope, get_metric
 from clearsight.metrics.sql import Parameter, ParameterisedSql, parameterise
 from clearsight.store import cache, figure_store
 from clearsight.store.calendar import calendar_tables
-from clearsight.store.database import Connection, arrow_tables_are_cheap, is_postgres, query_arrow, sql_literal
+from clearsight.store.database import (
+    Connection, arrow_tables_are_cheap, fetch_rows, is_postgres, query_arrow, sql_literal,
+)
 from clearsight.store.snapshots import Snapshot
 
 if TYPE_CHECKING:
@@ -237,11 +239,15 @@ def _sort_keys(metric: Metric) -> list[Any]:
 
 
 def expression(
-    name: str, scope: Scope, team: str | None = None, inputs: dict[str, ir.Table] | None = None
+    name: str, scope: Scope, team: str | None = None, inputs: dict[str, ir.Table] | None = None,
+    own_date: bool = False,
 ) -> ir.Table:
     """The metric's Ibis expression for the scope, optionally narrowed to one team (by name or id), built from
-    `inputs` (tables of its input metrics' rows) when given."""
+    `inputs` (tables of its input metrics' rows) when given. A metric that is the figure of a date in the data
+    (`Metric.as_at_of`) finds that date for the scope's, unless `own_date` says the scope is already at it."""
     metric = get_metric(name)
+    if metric.as_at_of is not None and not own_date:
+        scope = replace(scope, as_at=metric.as_at_of(scope).as_scalar())
     expr = metric.build(scope, inputs=inputs) if inputs else metric.build(scope)
     if team is not None and "team" in expr.columns:
         expr = expr.filter((expr.team == team) | (expr.team_id == team))
@@ -275,7 +281,7 @@ def input_table_name(metric: str) -> str:
 
 def _compile(
     name: str, team_filter: bool, config: CouncilConfig, input_schemas: tuple[tuple[str, pa.Schema], ...],
-    dialect: str,
+    dialect: str, part: str,
 ) -> ParameterisedSql:
     scope = Scope(
         int(_STAND_IN["snapshot_id"]), _STAND_IN["as_at"], config, period_start=_STAND_IN["period_start"],
@@ -284,7 +290,11 @@ def _compile(
     inputs = {m: ibis.table(ibis.Schema.from_pyarrow(s), name=input_table_name(m)) for m, s in input_schemas}
     team = str(_STAND_IN["team"]) if team_filter else None
     COMPILES[name] += 1
-    compiled = parameterise(expression(name, scope, team, inputs or None), SCOPE_PARAMETERS, dialect)
+    if part == "as_at_of":  # the date the metric's figure as at a date is of (`own_date`)
+        expr = get_metric(name).as_at_of(scope).name("as_at").as_table()
+    else:
+        expr = expression(name, scope, team, inputs or None, own_date=True)
+    compiled = parameterise(expr, SCOPE_PARAMETERS, dialect)
     if "snapshot_id" not in compiled.parameters and not input_schemas:  # input rows come from one snapshot
         raise AssertionError(f"metric {name} does not read a snapshot: every figure must")
     return compiled
@@ -293,24 +303,26 @@ def _compile(
 @lru_cache(maxsize=512)
 def compiled_sql(
     name: str, team_filter: bool, config_json: str, input_schemas: tuple[tuple[str, pa.Schema], ...] = (),
-    dialect: str = "duckdb",
+    dialect: str = "duckdb", part: str = "rows",
 ) -> ParameterisedSql:
     """Metric `name`'s SQL for the back end's `dialect` (duckdb or postgres) with the scope as parameters
     (`SCOPE_PARAMETERS`), from this process's memory, else the cache on disk, else compiled by Ibis (and kept
     in both). Neither Ibis nor SQLGlot is imported unless it compiles: the key names their installed copies
-    (`cache.package_fingerprint`)."""
+    (`cache.package_fingerprint`). `part` "rows" is the figure's rows, as at the date the figure is of;
+    "as_at_of" the one-row query finding that date (`Metric.as_at_of`)."""
     key = {
         "clearsight": __version__, "source": cache.source_fingerprint(),
         "compilers": cache.package_fingerprint("ibis", "sqlglot"), "metric": name, "dialect": dialect,
         "team_filter": team_filter, "config": hashlib.sha256(config_json.encode()).hexdigest(),
-        "inputs": [[m, [[f.name, str(f.type)] for f in schema]] for m, schema in input_schemas],
+        "inputs": [[m, [[f.name, str(f.type)] for f in schema]] for m, schema in input_schemas], "part": part,
     }
     stored = cache.read_json("sql", key)
     if stored is not None and isinstance(stored.get("sql"), str) and isinstance(stored.get("parameters"), list):
         types = tuple((str(c), str(t)) for c, t in stored.get("types", []))
         return ParameterisedSql(stored["sql"], tuple(stored["parameters"]), types)
     with _COMPILING:  # Python work under Python's lock: nothing gained compiling at once, and Ibis is not made for it
-        compiled = _compile(name, team_filter, CouncilConfig.model_validate_json(config_json), input_schemas, dialect)
+        compiled = _compile(name, team_filter, CouncilConfig.model_validate_json(config_json), input_schemas, dialect,
+                            part)
     cache.write_json("sql", key, {"sql": compiled.sql, "parameters": list(compiled.parameters),
                                   "types": [list(t) for t in compiled.types]})
     return compiled
@@ -337,6 +349,10 @@ def explain_sql(
     values = compiled.bind(scope_values(snapshot, as_at or snapshot.extract_date, config, team, period_start))
     header = [f"-- {name}: parameters bound at execution"]
     header += [f"--   ${p} = {sql_literal(v)}" for p, v in values.items()]
+    if get_metric(name).as_at_of is not None:
+        found = compiled_sql(name, False, metric_settings(config), part="as_at_of").sql
+        header += ["--   (the figure is as at the date this finds for $as_at, bound as $as_at below:)",
+                   *(f"--   {line}" for line in found.splitlines())]
     return "\n".join(header) + "\n" + compiled.sql
 
 
@@ -410,6 +426,40 @@ def _figure_key(snapshot: Snapshot, name: str, as_at: date, period_start: date |
     return (snapshot.content_hash, name, as_at, period_start, team, settings, dialect)
 
 
+def own_date(con: Connection, snapshot: Snapshot, metric: Metric, as_at: date, config: CouncilConfig,
+             dialect: str) -> date | None:
+    """The date a figure of `metric` as at `as_at` is of (`Metric.as_at_of`; None when the data holds none)."""
+    compiled = compiled_sql(metric.name, False, metric_settings(config), dialect=dialect, part="as_at_of")
+    values = compiled.bind(scope_values(snapshot, as_at, config))
+    found = query_arrow(con, compiled.sql, {}, values, compiled.arrow_schema() if dialect == "postgres" else None)
+    return found.column(0)[0].as_py()
+
+
+def _rows_of_own_date(
+    con: Connection, snapshot: Snapshot, metric: Metric, as_at: date, config: CouncilConfig, team: str | None,
+    period_start: date | None, inputs: dict[str, Figure] | None, settings: str, dialect: str,
+) -> pa.Table:
+    """The figure's rows, queried as at the date it is of when the metric names one (`Metric.as_at_of`), so the
+    engine reads the records for a known date and dates resolving to the same one share the rows. With none in
+    the data, as at `as_at` itself, which finds no rows of that date either."""
+    if metric.as_at_of is None:
+        return _query(con, snapshot, metric, as_at, config, team, period_start, inputs, settings, dialect)
+    day = own_date(con, snapshot, metric, as_at, config, dialect) or as_at
+    return _rows_as_of(con, snapshot, metric, day, config, team, settings, dialect)
+
+
+def _rows_as_of(con: Connection, snapshot: Snapshot, metric: Metric, day: date, config: CouncilConfig,
+                team: str | None, settings: str, dialect: str) -> pa.Table:
+    """The rows of a metric that is the figure of a date in the data, as at `day`, that date: from this process's
+    figures when another date resolved to it before."""
+    key = _figure_key(snapshot, metric.name, day, None, team, settings, dialect)
+    rows = _RESULTS.get(key)
+    if rows is None:
+        rows = _query(con, snapshot, metric, day, config, team, None, None, settings, dialect)
+        _RESULTS.put(key, rows)
+    return rows
+
+
 def compute(
     con: Connection,
     snapshot: Snapshot,
@@ -438,7 +488,8 @@ def compute(
         kept = _kept_key(snapshot, name, settings, as_at=as_at, period_start=period_start, team=team)
         rows = figure_store.read(con, kept)
         if rows is None:
-            rows = _query(con, snapshot, metric, as_at, config, team, period_start, inputs, settings, dialect)
+            rows = _rows_of_own_date(con, snapshot, metric, as_at, config, team, period_start, inputs, settings,
+                                     dialect)
             figure_store.write(con, kept, rows)
         _RESULTS.put(key, rows)
     filters = {"team": team} if team else {}
@@ -544,7 +595,8 @@ def compute_monthly(
     kept = _kept_key(snapshot, name, settings, months=[start, end], period=period, team=team)
     if rows is None and (rows := figure_store.read(con, kept)) is not None:
         _RESULTS.put(key, rows)
-    if rows is None and name not in _NOT_FLATTENED and not is_postgres(con):  # the series SQL is DuckDB's
+    # The series SQL is DuckDB's; a metric that is the figure of a date in the data runs as at each month's.
+    if rows is None and name not in _NOT_FLATTENED and not is_postgres(con) and metric.as_at_of is None:
         compiled = series_sql(compiled_sql(name, team is not None, settings), period, metric)
         values = scope_values(snapshot, end, config, team) | {"series_start": start, "series_end": end}
         try:
@@ -617,6 +669,8 @@ def compute_days(
     settings = metric_settings(config)
     span = (period_days or 1) - 1
     days = [start + timedelta(days=k) for k in range(0, (end - start).days + 1, step)]
+    if metric.as_at_of is not None:
+        return _days_of_own_dates(con, snapshot, metric, days, step, config, period_days)
     key = (snapshot.content_hash, name, "days", start, end, step, span, settings)
     rows = _RESULTS.get(key)
     if rows is None and name not in _NOT_FLATTENED and not is_postgres(con):
@@ -642,5 +696,32 @@ def compute_days(
         part = rows.slice(first, last - first)
         filters = {"period": f"{day - timedelta(days=span)}..{day}"} if period_days else {}
         out[day] = Figure(metric, part, provenance(metric, snapshot, day, config, plausible, row_warnings(part)),
+                          filters)
+    return out
+
+
+def _days_of_own_dates(con: Connection, snapshot: Snapshot, metric: Metric, days: list[date], step: int,
+                       config: CouncilConfig, period_days: int | None) -> dict[date, Figure]:
+    """`compute_days` for a metric that is the figure of a date in the data (`Metric.as_at_of`): each day's date
+    found (on DuckDB in one query over the days), then one query per date found, shared by the days finding it
+    (the alerts' daily replay reads the team returns of a month on each of its days)."""
+    settings, dialect = metric_settings(config), "postgres" if is_postgres(con) else "duckdb"
+    if dialect == "postgres":
+        found = {day: own_date(con, snapshot, metric, day, config, dialect) for day in days}
+    else:
+        finding = series_sql(compiled_sql(metric.name, False, settings, part="as_at_of"), False,
+                             replace(metric, order_by=()), _DAY_SPINE, _DAY_PARAMETERS)
+        values = scope_values(snapshot, days[-1], config) | {
+            "series_start": days[0], "series_end": days[-1], "series_step": step, "series_span": 0}
+        found = {day: own for _, day, own in fetch_rows(con, finding.sql, finding.bind(values))}
+    # A day with no date found has no rows: those of the first such day, as at itself, stand for them all.
+    none_day = next((day for day in days if found[day] is None), None)
+    plausible = _plausibility(con, snapshot, metric, config)
+    out = {}
+    for day in days:
+        rows = _rows_as_of(con, snapshot, metric, found[day] or none_day, config, None, settings, dialect)
+        start_of = day - timedelta(days=period_days - 1) if period_days else None
+        filters = {"period": f"{start_of}..{day}"} if period_days else {}
+        out[day] = Figure(metric, rows, provenance(metric, snapshot, day, config, plausible, row_warnings(rows)),
                           filters)
     return out

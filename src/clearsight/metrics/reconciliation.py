@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from clearsight.metrics.allocation import waiting_children
+from clearsight.metrics.allocation import waiting_in_teams
 from clearsight.metrics.lazy import ibis
 from clearsight.metrics.levels import teams
 from clearsight.metrics.registry import Scope, metric
@@ -19,8 +19,14 @@ if TYPE_CHECKING:
     import ibis.expr.types as ir
 
 # Reported measures Clearsight can recompute, each as a count by team of the rows of a registered list metric
-# (unallocated_cases: counted from `waiting_children`, its rows without why and how long).
-RECOMPUTABLE = {"unallocated_cases": waiting_children}
+# (unallocated_cases: counted from `waiting_in_teams`, its rows without why and how long or legal status).
+RECOMPUTABLE = {"unallocated_cases": waiting_in_teams}
+
+
+def latest_return_date(s: Scope) -> ir.DateScalar:
+    """The date of the latest team returns on or before the as-at date (null when there is none)."""
+    reported = s.table("team_reported")
+    return reported.filter(reported.report_date <= s.day).report_date.max()
 
 
 @metric(
@@ -31,17 +37,15 @@ RECOMPUTABLE = {"unallocated_cases": waiting_children}
     "figure computed from the records as at the return's date, and the difference; `discrepancy` is true where "
     "they differ. Unallocated cases are recomputed here; returns of other measures are listed with no figure "
     "from the records (the practice KPIs are filled in by clearsight.reports.returns).",
-    order_by=("difference desc", "team"),
+    order_by=("difference desc", "team"), as_at_of=latest_return_date,
 )
 def reported_vs_records(s: Scope) -> ir.Table:
+    """As at the returns' own date (`latest_return_date`): the returns of that date against the records then."""
     reported = s.table("team_reported")
-    reported = reported.filter(reported.report_date <= s.day)
-    report_day = reported.report_date.max().as_scalar()
-    latest = reported.filter(reported.report_date == report_day)
-    then = Scope(s.snapshot_id, report_day, s.config, None, s.council)
+    latest = reported.filter(reported.report_date == s.day)
     parts = []
     for measure, figure in RECOMPUTABLE.items():
-        computed = figure(then).group_by("team_id").agg(from_records=lambda t: t.count().cast("float64"))
+        computed = figure(s).group_by("team_id").agg(from_records=lambda t: t.count().cast("float64"))
         rows = latest.filter(latest.measure == measure)
         joined = rows.left_join(computed, "team_id").drop("team_id_right")
         parts.append(joined.mutate(from_records=joined.from_records.fill_null(0)))

@@ -93,6 +93,9 @@ class Metric:
     order_by: tuple[str, ...] = ()
     inputs: tuple[str, ...] = ()  # metrics whose rows this one aggregates (computed inline when not given)
     columns: tuple[tuple[str, str], ...] = ()  # (column, what it holds: numerator and denominator of a ratio)
+    # The date in the data a figure as at a date is the figure of (the latest team returns on or before it):
+    # `build` is written as at that date, and the figure is the same for every date resolving to it.
+    as_at_of: Callable[[Scope], ir.Scalar] | None = None
 
     @property
     def column_titles(self) -> dict[str, str]:
@@ -110,6 +113,7 @@ REGISTRY: dict[str, Metric] = {}
 def metric(
     name: str, *, title: str, definition: str, unit: str, polarity: Polarity, reads: tuple[str, ...],
     order_by: tuple[str, ...] = (), inputs: tuple[str, ...] = (), columns: dict[str, str] | None = None,
+    as_at_of: Callable[[Scope], ir.Scalar] | None = None,
 ) -> Callable[[Callable[..., ir.Table]], Callable[..., ir.Table]]:
     """Register the decorated expression builder as metric `name`.
 
@@ -117,13 +121,18 @@ def metric(
     A metric with `inputs` aggregates other metrics' rows: its builder takes `inputs={name: table}` and
     builds them itself when they are not given, so its SQL stands alone, while a caller that already holds
     those rows (a page showing them too) can have it computed from them instead of again from the records.
+    A metric with `as_at_of` is the figure as at a date found in the data (its scalar for a scope, null when
+    there is none): its builder is written as at that date, which `clearsight.metrics.figures` finds first
+    (one small query), so the engine reads the records for a known date, and dates resolving to the same one
+    share a figure; its stand-alone SQL (`expression`) finds the date itself.
     """
 
     def register(build: Callable[..., ir.Table]) -> Callable[..., ir.Table]:
         if name in REGISTRY:
             raise ValueError(f"metric {name!r} is declared twice")
         REGISTRY[name] = Metric(
-            name, title, definition, unit, polarity, reads, build, order_by, inputs, tuple((columns or {}).items())
+            name, title, definition, unit, polarity, reads, build, order_by, inputs, tuple((columns or {}).items()),
+            as_at_of,
         )
         return build
 
