@@ -209,6 +209,18 @@ def test_sql_literals_read_back_as_the_values_written():
         sql_literal(object())
 
 
+def test_parameters_are_bound_as_the_cursors_variables_never_in_quoted_text():
+    """Each `$name` outside quotes reads its value (a longer name sharing its start is another parameter); the
+    same text inside a literal stays text; each query's values are its own cursor's."""
+    con = duckdb.connect()
+    sql = "SELECT CAST($day AS DATE) + 1 AS next, $days AS days, '$day' AS quoted, 'it''s $day' AS doubled"
+    values = {"day": date(2024, 2, 28), "days": "O'Brien's $day"}
+    assert database.query_arrow(con, sql, parameters=values).to_pylist() == [
+        {"next": date(2024, 2, 29), "days": "O'Brien's $day", "quoted": "$day", "doubled": "it's $day"}]
+    assert database.fetch_rows(con, "SELECT $day", {"day": 3}) == [(3,)]
+    assert con.execute("SELECT getvariable('day')").fetchone() == (None,)  # set on the query's own cursor
+
+
 def test_whole_decimals_become_int64_as_arrows_cast_makes_them():
     """DuckDB's sums of counts reach Arrow as decimal128(38, 0): read from their buffers, the same int64 column
     Arrow's cast gives (nulls kept); a value that does not fit in 64 bits is left to Arrow's cast."""
