@@ -170,8 +170,9 @@ class StagedExtract:
         checks: list[tuple[str, str, str, str | None]] = []  # column, failing condition, message, value shown
         for col in table.columns:
             raw, v = quote(col.name), typed_name(col.name)
-            if col.required:
-                checks.append((col.name, blank_sql(raw), "a value is required", None))
+            if col.required:  # text is parsed to NULL exactly when blank: no second trim of every cell
+                blank = f"{v} IS NULL" if col.type in ("id", "text") else blank_sql(raw)
+                checks.append((col.name, blank, "a value is required", None))
             if col.type not in ("id", "text"):
                 checks.append((col.name, f"{v} IS NULL AND NOT {blank_sql(raw)}", f"expected {_expected(col)}", raw))
             if col.codes:

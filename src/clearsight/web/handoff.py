@@ -15,8 +15,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from clearsight.config import CouncilConfig
 from clearsight.reports.load import load_sources
 from clearsight.store.database import DatabaseBusy, database_path, open_database
@@ -43,7 +41,10 @@ def load_or_hand_over(db: str | Path | None, config: CouncilConfig, paths: list[
 
 def hand_over(db: Path, paths: list[Path], fmt: str, extract_date: date | None,
               council: str | None) -> list[LoadReport] | None:
-    """The server's reports of loading `paths`, or None when no server says it holds `db`."""
+    """The server's reports of loading `paths`, or None when no server says it holds `db`. (httpx is imported
+    here, when a load finds the database held: a twentieth of a second of every other load.)"""
+    import httpx
+
     from clearsight.web.server import handoff_path
 
     try:
