@@ -9,7 +9,7 @@ from datetime import date
 import numpy as np
 import pytest
 
-from clearsight.forecast.team_flow import case_flow, simulate
+from clearsight.forecast.team_flow import FELT, case_flow, simulate
 from clearsight.config import CouncilConfig
 from clearsight.config.settings import ForecastSettings
 from clearsight.forecast.workforce_history import TeamMonths, WorkforceRates, fit_pressure, fit_workforce
@@ -59,14 +59,21 @@ def test_cases_over_capacity_queue_and_the_queue_grows():
 def test_staff_leave_faster_under_pressure_and_vacancies_fill():
     # 10 FTE, 10 funded, leaving 36.5% a year (0.1% a day) at or under the team's normal load, vacancies filled
     # at 36.5 a year (10% of the vacant FTE a day). Held 150 of 20 x 10: ratio 0.75, day one loses 0.01 FTE and
-    # fills none. With room for 14 each (ceiling), 300 open: 140 held, 160 wait, load 140 / 200 / 0.5 (the team's
-    # normal ratio) = 1.4; with beta = 2 the permanent staff leave x e^0.8 on day one.
+    # fills none.
     rates = WorkforceRates(leaving=0.365, pressure=2.0, filling=36.5, worker_months=0, leavers=0)
     calm = _one_team(150, 10, 10, 0.0, 0.0, [1, 2], rates)
     assert calm.fte[0, 0] == pytest.approx(9.99)
     assert calm.fte[1, 0] == pytest.approx(9.99 - 9.99 * 0.001 + 0.1 * 0.01)
+    # With room for 14 each (ceiling), 300 open: 140 held, 160 wait, load 140 / 200 / 0.5 (the team's normal
+    # ratio) = 1.4. Staff feel it as the moving mean of three months (a day's weight FELT): on day one a load of
+    # 1 + 0.4 FELT, and the permanent staff leave x e^(2 x 0.4 FELT).
     pressed = _one_team(300, 10, 10, 0.0, 0.0, [1], rates, ceiling=14.0, normal=0.5)
-    assert pressed.fte[0, 0] == pytest.approx(10 - 0.01 * math.exp(0.8))
+    assert pressed.fte[0, 0] == pytest.approx(10 - 0.01 * math.exp(0.8 * FELT))
+    # A year on they feel nearly all of it (1.4 - 0.4 (1 - FELT)^400), and the rise stops at the most load the
+    # evidence has seen (here 1.25): with nothing filled, the team loses 0.1% x e^(2 x 0.25) of its staff a day.
+    steep = WorkforceRates(leaving=0.365, pressure=2.0, filling=0.0, worker_months=0, leavers=0, most_load=1.25)
+    felt = _one_team(300, 10, 10, 0.0, 0.0, [400, 401], steep, ceiling=14.0, normal=0.5)
+    assert felt.fte[1, 0] == pytest.approx(felt.fte[0, 0] * (1 - 0.001 * math.exp(0.5)), rel=1e-6)
     # In the long run, leaving 0.001 F a day meets filling 0.1 (10 - F): F = 10 x 0.1 / 0.101.
     settled = _one_team(150, 10, 10, 0.0, 0.0, [2000], rates)
     assert settled.fte[0, 0] == pytest.approx(10 * 0.1 / 0.101, rel=1e-3)
@@ -148,7 +155,7 @@ def test_the_response_to_pressure_is_the_councils_own_where_its_history_shows_it
     months = _months(*map(list, zip(*(calm + pressed))))
     config = CouncilConfig(forecast=ForecastSettings(pressure_evidence_months=600))
     rates = fit_workforce(months, date(2023, 3, 31), config)
-    assert rates.fitted and rates.pressure_worker_months == 600
+    assert rates.fitted and rates.pressure_worker_months == 600 and rates.most_load == 1.5
     assert rates.pressure == pytest.approx(2 * math.log(2), abs=0.01)
     assert rates.leaving == pytest.approx(12 * 15 / (500 + 500 * 2), rel=0.01)
     assert rates.filling == pytest.approx(12 * 4 / 10) and rates.agency_share == pytest.approx(0.5)
@@ -161,6 +168,7 @@ def test_the_response_to_pressure_is_the_councils_own_where_its_history_shows_it
                                                      pressed_agency_share=0.8, pressed_agency_stay_days=73))
     rates = fit_workforce(months, date(2023, 3, 31), config)
     assert not rates.fitted and rates.pressure == config.forecast.leaving_pressure
+    assert rates.most_load == config.forecast.leaving_pressure_most_load
     assert rates.leaving == pytest.approx(12 * 5 / 500)
     assert rates.pressed_filling == pytest.approx(365 / 20) and rates.pressed_agency_share == 0.8
     assert rates.pressed_agency_leaving == pytest.approx(5)

@@ -27,12 +27,12 @@ pytestmark = pytest.mark.slow  # three half-scale councils (shared with tests/sy
 
 SEEDS = (1, 2, 3)
 CONFIG = CouncilConfig()
-RESTRUCTURE, DECEMBER = date(2023, 4, 1), date(2023, 12, 31)
-# Children waiting across the council on 31 December 2023, projected against recorded: within this factor either
-# way (bench/bench_whatif.py, half scale, seeds 1-3: 376/267, 396/303, 295/249; at scale 1, seed 1 332/300, seed 3
-# 302/402). Seeds 1 and 2 at half scale run high: their depleted teams' records carry 27-28 children per FTE where
-# the allocation ceiling, weighted by the ASYE and senior practitioners' lower standard, holds about 25.
-WAITING_FACTOR = 1.6
+RESTRUCTURE, NOVEMBER, DECEMBER = date(2023, 4, 1), date(2023, 11, 30), date(2023, 12, 31)
+# Children waiting across the council at the end of November (the records' most) and December 2023, projected
+# against recorded: within this share either way (bench/bench_whatif.py, half scale, seeds 1-3: 30 Nov 309/246,
+# 290/245, 204/284; 31 Dec 344/267, 327/303, 235/249. At scale 1, seed 1 268/307 and 298/300, seed 3 216/369 and
+# 247/402: its depleted teams drained faster than the default response has them).
+WAITING_SHARE = 0.35
 
 
 @pytest.fixture(scope="module", params=SEEDS, ids=[f"seed{s}" for s in SEEDS])
@@ -90,7 +90,10 @@ def test_the_backlog_is_projected_beside_the_records(projected) -> None:
     projected_waiting = sum(r["unallocated"] for r in december)
     recorded = sum(r["recorded_unallocated"] for r in december)
     assert recorded >= 100
-    assert 1 / WAITING_FACTOR <= projected_waiting / recorded <= WAITING_FACTOR
+    for month in (NOVEMBER, DECEMBER):
+        projected_then = sum(r["unallocated"] for r in rows if r["month_end"] == month)
+        recorded_then = sum(r["recorded_unallocated"] for r in rows if r["month_end"] == month)
+        assert abs(projected_then / recorded_then - 1) <= WAITING_SHARE, month
     # it builds month on month, in the depleted teams
     totals = [sum(r["unallocated"] for r in rows if r["month_end"] == m and r["team_id"] in depleted)
               for m in sorted({r["month_end"] for r in rows})]

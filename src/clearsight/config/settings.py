@@ -431,6 +431,14 @@ class ForecastSettings(BaseModel):
         "its own normal ratio) while children wait: leaving x e^(this x (load - 1)), used where the council's "
         "history has too few worker-months under pressure (pressure_waiting_share) to fit its own (see LEAVING_PRESSURE for the default's source).",
     )
+    leaving_pressure_most_load: float = Field(
+        default=1.35, ge=1,
+        description="The load (caseload ratio over the team's normal) beyond which leaving_pressure raises "
+        "leaving no further: 1.35, the most seed 000's teams carried over their usual (x16 at the default "
+        "pressure). Where the council's own rise is fitted, the most load its teams under pressure carried. The "
+        "curve beyond what any council has shown is not evidence: a team normally at 17 children per worker "
+        "pushed to 25 (1.47) would otherwise lose its staff at 43 times the usual rate.",
+    )
     pressure_evidence_months: int = Field(
         default=480, ge=0,
         description="Worker-months under pressure (pressure_waiting_share) the history must hold for the "

@@ -8,10 +8,12 @@ by arrivals - closures at capacity every day: a backlog that builds, not a level
 
 Staff: a team's permanent FTE P and agency FTE A fall by leavers; vacancies (funded FTE E - P - A, from the
 establishment) fill, a share of them by agency staff. Permanent practitioners leave at h0 x exp(beta x max(0, load
-- 1)) a year, load being the team's caseload ratio (held / FTE x the upper standard) over its normal ratio: a team
-running at its usual level feels no pressure whatever the standard, one pushed past it loses staff faster. A team
-with children waiting (at its allocation ceiling) buys cover at the pressed rates: how fast, how much of it
-agency, and how soon agency staff leave again. The rates are the council's own (forecast.workforce_history), or
+- 1)) a year, load being the team's caseload ratio (held / FTE x the upper standard) over its normal ratio, felt
+while children wait and as the moving mean of three months (as the history's sustained load is read), the rise
+stopping at the most load the evidence has seen: a team running at its usual level feels no pressure whatever
+the standard, one pushed past it with children waiting loses staff faster month by month. A team with children
+waiting (at its allocation ceiling) buys cover at the pressed rates: how fast, how much of it agency, and how
+soon agency staff leave again. The rates are the council's own (forecast.workforce_history), or
 the configured defaults where its history has not seen pressure. A restructure cuts E and the FTE in post
 together; the leavers it made (leaving reason 'restructure') are the scenario's change, not the leaving rate's.
 """
@@ -25,9 +27,10 @@ import duckdb
 import numpy as np
 
 from clearsight.config import CouncilConfig
-from clearsight.forecast.workforce_history import OPEN, WorkforceRates, roles_sql
+from clearsight.forecast.workforce_history import OPEN, SUSTAINED_MONTHS, WorkforceRates, roles_sql
 from clearsight.store.database import query_arrow
 
+FELT = 2 / (SUSTAINED_MONTHS * 365 / 12 + 1)  # a day's weight in the load staff feel: the moving mean of 3 months
 CLOSING = ("case_closed", "case_transfer")  # allocation end reasons (codes.CHANGE_REASON): the case left the team
 
 
@@ -102,6 +105,7 @@ def simulate(
         pressed_filling = w.filling if w.pressed_filling is None else w.pressed_filling
         pressed_share = w.agency_share if w.pressed_agency_share is None else w.pressed_agency_share
         pressed_leaving = w.agency_leaving if w.pressed_agency_leaving is None else w.pressed_agency_leaving
+    felt = np.ones(teams)
     day = 0
     for i, month_end in enumerate(days_to_month_ends):
         given = np.full(teams, np.nan) if given_fte is None else given_fte[i]
@@ -116,8 +120,10 @@ def simulate(
                 filled = np.maximum(funded - f, 0.0) * np.where(pressed, pressed_filling, w.filling) / 365
                 share = np.where(pressed, pressed_share, w.agency_share)
                 agency_leaving = np.where(pressed, pressed_leaving, w.agency_leaving)
-                # a team that still allocates every child holds its staff: leaving rises once children wait
-                leaving = w.leaving_at(np.where(pressed, load, 1.0))
+                # a team that still allocates every child holds its staff: leaving rises once children wait, with
+                # the load its staff have felt over the last three months (as the history's is read), not today's
+                felt += FELT * (np.where(pressed, load, 1.0) - felt)
+                leaving = w.leaving_at(felt)
                 permanent = permanent - permanent * factor * leaving / 365 + filled * (1 - share)
                 agency = agency - agency * factor * agency_leaving / 365 + filled * share
                 permanent, agency = _given(permanent, agency, given)

@@ -183,10 +183,11 @@ class WorkforceRates:
     pressed_agency_share: float | None = None  # None: as `agency_share`
     pressed_agency_leaving: float | None = None  # None: as `agency_leaving`
     pressure_worker_months: int = 0
+    most_load: float = np.inf  # the rise stops at this load: the most the evidence for it has seen
 
     def leaving_at(self, load: np.ndarray) -> np.ndarray:
         """Permanent practitioners leaving a year at `load` = caseload ratio / the team's normal ratio."""
-        return self.leaving * np.exp(self.pressure * np.maximum(load - 1.0, 0.0))
+        return self.leaving * np.exp(self.pressure * np.clip(load - 1.0, 0.0, self.most_load - 1.0))
 
 
 def fit_pressure(load: np.ndarray, exposure: np.ndarray, left: np.ndarray,
@@ -254,4 +255,5 @@ def fit_workforce(months: TeamMonths, as_at: date, config: CouncilConfig) -> Wor
         fitted=fitted, agency_leaving=agency_leaving or 0.0, agency_share=share or 0.0,
         pressed_filling=pressed_filling, pressed_agency_share=pressed_share, pressed_agency_leaving=pressed_leaving,
         pressure_worker_months=pressure_months,
+        most_load=float(np.max(months.load[pressed], initial=1.0)) if fitted else settings.leaving_pressure_most_load,
     )
