@@ -61,6 +61,8 @@ class _Collecting(StagedExtract):
             super()._collect(table, column, where, message, value)
 
     def drop_bad(self) -> int:
+        if not self.bad:
+            return 0
         dropped = 0
         for table in sorted(self.bad):
             n = self.con.execute(

@@ -82,19 +82,21 @@ def content_hash(directory: Path, files: list[str]) -> str:
 
 
 def _completeness(
-    con: duckdb.DuckDBPyConnection, table: schema.Table, parsed: bool = False
+    con: duckdb.DuckDBPyConnection, table: schema.Table, screened: pa.Table | None = None
 ) -> tuple[int, dict[str, float]]:
-    """Rows, and the share of them with a value in each column. From parsed values when the rows were
-    screened: a parsed value is then NULL exactly when the cell was blank (unreadable cells were left out)."""
-    if parsed:
-        counts = ", ".join(f"count({typed_name(c.name)})" for c in table.columns)
+    """Rows, and the share of them with a value in each column. Of `screened` rows, from their parsed values'
+    null counts (no query): a parsed value is then NULL exactly when the cell was blank (unreadable cells were
+    left out)."""
+    if screened is not None:
+        total = screened.num_rows
+        counts = [total - screened.column(f"{c.name}__v").null_count for c in table.columns]
     else:
-        counts = ", ".join(f"count(NULLIF(trim({quote(c.name)}), ''))" for c in table.columns)
-    row = con.execute(f"SELECT count(*), {counts} FROM stage_{table.name}").fetchone()
-    assert row is not None
-    total = int(row[0])
+        blanks = ", ".join(f"count(NULLIF(trim({quote(c.name)}), ''))" for c in table.columns)
+        row = con.execute(f"SELECT count(*), {blanks} FROM stage_{table.name}").fetchone()
+        assert row is not None
+        total, counts = int(row[0]), [int(n) for n in row[1:]]
     return total, {
-        c.name: (round(int(n) / total, 4) if total else 1.0) for c, n in zip(table.columns, row[1:], strict=True)
+        c.name: (round(n / total, 4) if total else 1.0) for c, n in zip(table.columns, counts, strict=True)
     }
 
 
@@ -221,7 +223,9 @@ def _load(
         if report.problems:
             return _finish(report, started)
         for table in readable:
-            rows, completeness = _completeness(con, table, parsed=extract.screened)
+            source = extract.tables[table.name]
+            screened = source if extract.screened and isinstance(source, pa.Table) else None
+            rows, completeness = _completeness(con, table, screened)
             report.tables[table.name].update(rows=rows, completeness=completeness)
         report.rejected = list(extract.rejected)
         report.notes = list(extract.notes)

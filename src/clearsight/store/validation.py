@@ -120,6 +120,8 @@ class StagedExtract:
         self.files = files  # table -> file name as shown in messages
         self.extract_date = extract_date
         self.problems: list[Problem] = []
+        self.unique_keys: set[str] = set()  # tables check_values found no repeated key in (rows are only ever
+        # left out after it, never added, so check_key has nothing to look for)
 
     def stage(self, table: str) -> str:
         return f"stage_{table}"
@@ -199,14 +201,20 @@ class StagedExtract:
         if not checks:
             return
         counts = ", ".join(f"count_if(coalesce({cond}, FALSE))" for _, cond, _, _ in checks)
+        keys = [typed_name(k) for k in table.key]
+        if keys:  # rows less distinct keys: 0 when no key repeats (a NULL key is never a repeat: only counted)
+            counts += (f", count({keys[0]}) - count(DISTINCT {keys[0]})" if len(keys) == 1
+                       else f", count(*) - count(DISTINCT ({', '.join(keys)}))")
         found = self.con.execute(f"SELECT {counts} FROM {self.stage(table.name)}").fetchone()
         assert found is not None
-        for (column, cond, message, value), n in zip(checks, found, strict=True):
+        if keys and found[-1] == 0:
+            self.unique_keys.add(table.name)
+        for (column, cond, message, value), n in zip(checks, found[:len(checks)], strict=True):
             if n:
                 self._collect(table.name, column, f"coalesce({cond}, FALSE)", message, value)
 
     def check_key(self, table: schema.Table) -> None:
-        if not table.key:
+        if not table.key or table.name in self.unique_keys:
             return
         keys = ", ".join(typed_name(k) for k in table.key)
         stage = self.stage(table.name)
