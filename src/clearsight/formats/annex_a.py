@@ -230,7 +230,9 @@ def _normalise(values: Sequence[object], norm: Callable[[object], str]) -> pa.Ar
     for i, v in enumerate(index):
         index[v] = i
     positions = np.fromiter(map(index.__getitem__, values), np.int32, len(values))
-    return pc.take(pa.array(results, pa.string()), pa.array(positions))
+    # from its buffer: pa.array(ndarray) asks whether it is masked, importing numpy.ma for nothing
+    indices = pa.Array.from_buffers(pa.int32(), len(positions), [None, pa.py_buffer(positions)])
+    return pc.take(pa.array(results, pa.string()), indices)
 
 
 _NUMBERS = frozenset({bool, int, float})
