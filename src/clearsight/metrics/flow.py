@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from clearsight.metrics.allocation import open_cases
+from clearsight.metrics.allocation import open_case_teams
 from clearsight.metrics.intervals import current, open_ended
 from clearsight.metrics.kpi import kpi, plus, with_case_team, with_team_on
 from clearsight.metrics.lazy import ibis
@@ -464,7 +464,7 @@ def _population(s: Scope) -> ir.Table:
 def rates_per_10000(s: Scope) -> ir.Table:
     e = s.table("episode")
     referred = e.filter(_in_period(s, e.referral_date))
-    cases = open_cases(s)
+    cases = open_case_teams(s)
     cp = current(s.table("cp_plan"), s.day)
     cla = current(s.table("cla_episode"), s.day)
     counts = {

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from clearsight.canonical.calendar import CALENDAR_TABLE
-from clearsight.metrics.allocation import open_cases
+from clearsight.metrics.allocation import open_case_teams
 from clearsight.metrics.intervals import open_ended
 from clearsight.metrics.lazy import ibis
 from clearsight.metrics.levels import LEVEL_KEYS, LEVELS, level_keys, ratio, teams, with_council
@@ -130,7 +130,7 @@ def _named_team(s: Scope, rows: ir.Table) -> ir.Table:
 def with_case_team(s: Scope, rows: ir.Table, fallback: str | None = None) -> ir.Table:
     """`rows` (with child_id) plus the case's team on the as-at date as `open_cases` decides it (the team of
     the current allocation, else the episode's), else the row's own `fallback` team column."""
-    cases = open_cases(s)
+    cases = open_case_teams(s)
     cases = cases.select(_case_child=cases.child_id, _case_team=cases.team_id)
     j = rows.left_join(cases, rows.child_id == cases._case_child)
     own = rows[fallback] if fallback else ibis.null("string")

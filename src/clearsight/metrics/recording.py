@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from clearsight.metrics.allocation import open_cases
+from clearsight.metrics.allocation import open_case_teams
 from clearsight.metrics.kpi import kpi, plus, with_overdue, with_working_days_after
 from clearsight.metrics.lazy import ibis
 from clearsight.metrics.registry import Scope
@@ -22,7 +22,7 @@ _READS = ("case_note.child_id", "case_note.note_date", "case_note.kind", "episod
 
 def _last_recorded(s: Scope, kind: str) -> ir.Table:
     """Each open case with the date its record of `kind` was last written (on or before the as-at date)."""
-    cases = open_cases(s)
+    cases = open_case_teams(s)
     notes = s.table("case_note")
     notes = notes.filter(notes.kind == kind)
     # Only the open cases' notes are grouped (the table holds every child's, all years), joined before the date
