@@ -35,6 +35,14 @@ workforce, kpis, flow and summary (3.4-4.5 CPU against 2 s; its twelve-month tre
 each month's work repeated in the flattened series, and the 17 quarter and position queries 1.3 s). Since then
 the case-note and chronology series group only the month's open cases' notes: 270 -> 180-200 and 165-185 ->
 160-175 ms CPU at scale 1, 5.9 -> 1.8-2.7 s and 2.9 -> 1.3 s at scale 10.
+Session 17, the fresh path as above, main at c9421d2 against the change, alternate runs at load 5-6 (CPU seconds,
+median of 3; ranges noisy by 0.1-0.3 s): summary 3.84 -> 3.58; kpis 1.66 -> 1.64; workforce 1.31 -> 1.26; flow 1.50
+-> 1.47; confidence 1.86 -> 1.74; position 0.98 -> 0.98; --version 0.66 -> 0.60. In the process, one query at a
+time: summary 2.67 -> 2.44 s (32 queries: the twelve-month series of 17 KPIs 1.8 s of it, the visits and case
+recording series 140-220 ms each; open cases by team no longer read the looked-after episodes and plans for a
+legal status no KPI shows), kpis 0.63, workforce 0.24, flow 0.33. The floor of every command is Python with
+DuckDB, pyarrow and NumPy (0.2 s of CPU), Clearsight's pydantic settings (0.17) and typer and rich (0.09): 0.45 s
+before any query, so kpis, workforce, flow, confidence and summary stay over target with every query run.
 Without --db, Eastmere at scale 1 is generated and loaded into a temporary directory; without --db10 the
 scale-10 position is skipped (generating it takes minutes: `clearsight synth DIR --scale 10` then `load`).
 """

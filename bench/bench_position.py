@@ -28,6 +28,20 @@ current rows (5-15 ms each). reported_vs_records recounts the waiting children a
 hand-written count of the children waiting on one date runs in 37-54 ms against the metric's 62-77: the position
 counts them on three dates (now, a week before, the last return), so 100 ms at scale 10 is out of reach of
 faster SQL of the same figures on this machine; it takes counting on fewer dates or keeping figures by snapshot.
+
+Measured (session 17, Eastmere seed 1 scale 10 regenerated from main at c9421d2, as at 31 Mar 2025: 27 children
+waiting; 2 cores at load 7-8, three alternate runs of c9421d2 and the change, median of 5 each, CPU ms), before ->
+after: figures 330-365 -> 233-252; view one query at a time 380-456 -> 274-291, at once 402-440 -> 288-334. Its
+queries: reported_vs_records 110-122 -> 48-51 (computed as at the return's date, found first by a one-row query:
+Metric.as_at_of, so its scans are filtered by a known date), children_waiting a week before 72-77 -> 42-47 (the
+waiting children counted without their legal status, and current allocations read once for the holding team and
+the allocated children), unallocated_cases 95-116 -> 83-88, capacity 40-49 -> 31-36, caseload_by_worker 39-46 ->
+35-37, caseloads 22-29 -> 21-25 (parameters bound as the cursor's variables: a prepared statement was planned at
+PREPARE and again at EXECUTE). DuckDB's planning (EXPLAIN of each query) is still 70 of the view's ~270 ms: capacity
+18 of its 30 (binding its 22k characters of nested subqueries), caseloads 13, unallocated_cases 14; sqlglot's
+qualify and projection pushdown at compile time cut it only a tenth (all 73 metrics, same rows) and its subquery
+merging gave wrong rows. The 100 ms target is not met: the view's ~280 ms of CPU takes at least 140 ms of wall
+time on an idle 2-core machine (not measured idle this session).
 """
 
 from __future__ import annotations
