@@ -311,3 +311,25 @@ def test_a_manifest_field_that_does_not_parse_is_named_and_refused(tmp_path, cha
     result = CliRunner().invoke(app, ["--db", str(tmp_path / "cs.duckdb"), "load", str(extract)])
     assert result.exit_code == 2, result.output
     assert "manifest.json" in result.output and message in " ".join(result.output.split()), result.output
+
+
+def test_an_unknown_code_in_an_optional_column_is_loaded_as_blank_and_named(tmp_path):
+    """A local placement provider code and sex 'X': the rows load, those values blank, and the note names the
+    file, the column as the file heads it, how many, the first row and what was found."""
+    (tmp_path / "header.csv").write_text(f"{HEADER}\nA,1,01/01/2010,WBRI,,,\nB,X,02/02/2012,WBRI,,,\n")
+    (tmp_path / "episodes.csv").write_text(
+        "CHILD,DECOM,RNE,LS,PLACE,PLACE_PROVIDER\nA,01/05/2022,S,C2,U1, PR9 \nB,01/06/2022,S,C2,U1,PR9\n"
+        "B,01/07/2022,P,C2,U1,PR1\n")
+    con = connect(tmp_path / "cs.duckdb")
+    report = load(con, read_sources([tmp_path], "auto", con, date(2023, 3, 31)))
+    assert report.status == "loaded"
+    blanked = [n for n in report.notes if "loaded as blank" in n]
+    assert blanked == [
+        "header.csv, column 'SEX' (sex): 1 values are not known sex codes and were loaded as blank (first at row "
+        "3; found 'X')",
+        "episodes.csv, column 'PLACE_PROVIDER' (placement_provider): 2 values are not known placement_provider "
+        "codes and were loaded as blank (first at row 2; found 'PR9')",
+    ]
+    assert con.execute("SELECT child_id, placement_provider FROM cla_episode ORDER BY start_date").fetchall() == [
+        ("A", None), ("B", None), ("B", "PR1")]
+    assert con.execute("SELECT child_id, sex FROM child ORDER BY 1").fetchall() == [("A", "M"), ("B", None)]

@@ -169,17 +169,16 @@ def _dedupe(con: duckdb.DuckDBPyConnection, table: schema.Table) -> list[str]:
 def _blank_unknown_codes(
     con: duckdb.DuckDBPyConnection, table: schema.Table, headers: dict[tuple[str, str], str]
 ) -> list[str]:
-    checks = []  # (column, failing condition, what was expected)
+    checks = []  # (column, failing condition, what was expected), over the parsed values staged beside the text
     for col in table.columns:
-        raw = quote(col.name)
+        raw, v = quote(col.name), typed_name(col.name)
         if col.required or not (col.codes or col.type == "bool"):
             continue
-        if col.codes:
+        if col.codes:  # coded columns are text: parsed, the trimmed text, NULL exactly when blank
             allowed = ", ".join(f"'{c}'" for c in col.codes)
-            checks.append((col, f"NOT {blank_sql(raw)} AND trim({raw}) NOT IN ({allowed})",
-                           f"known {col.name} codes"))
+            checks.append((col, f"{v} IS NOT NULL AND {v} NOT IN ({allowed})", f"known {col.name} codes"))
         else:
-            checks.append((col, f"NOT {blank_sql(raw)} AND ({typed_expression(col, raw)}) IS NULL", "Y or N"))
+            checks.append((col, f"NOT {blank_sql(raw)} AND {v} IS NULL", "Y or N"))
     if not checks:
         return []
     counts = con.execute(
