@@ -15,6 +15,9 @@ idle machine, by about a third for the CIN census at load average 1 against 7), 
 interleaved with main before issue 15's speed work (c9421d2):
     Annex A, 5,785 rows:        read+validate+load 1.84 -> 1.41 s; with the alerts evaluation 2.40 -> 1.93 s
     CIN census, 993 children:   read+validate+load 1.65 -> 1.07 s; with the alerts evaluation 2.28 -> 1.69 s
+and with fewer screening statements after, 1.78 -> 1.31 s for Annex A. The shared host's CPU seconds moved by a
+fifth to a third between runs minutes apart (this script's medians at 17:36: Annex A 1.72 s, CIN 1.19 s):
+compare interleaved runs, and measure the targets idle.
 Of a small load about 0.4 s is starting Python and importing the command line (typer, rich, pydantic's
 settings, DuckDB, pyarrow, numpy), and 0.5 s the alerts evaluation (17 rules, 14 figures on the new snapshot).
 """
