@@ -14,8 +14,8 @@ Measured 4 Dec 2026 on the shared 2-core machine under load (load average 7: wal
 seconds inflated against an idle machine), CPU seconds, the least of runs interleaved with main before issue 15's
 speed work (c9421d2): read+validate+load 5.89 -> 4.65 s (median 6.05 -> 4.88), peak 547 -> 505 MB; with the
 alerts evaluation 6.49 -> 4.88 s. Half an hour later, the same interleaved pairs: 6.63 -> 5.39 s and 7.20 -> 6.33 s
-(the shared host's CPU seconds moved by a fifth between runs minutes apart: compare interleaved runs, and
-measure the target idle). What went: pandas (no longer imported by a load: store/without_pandas.py),
+and at 17:38 6.44 -> 5.37 s (this script's median then: 6.18 s; the shared host's CPU seconds moved by a fifth
+between runs minutes apart: compare interleaved runs, and measure the target idle). What went: pandas (no longer imported by a load: store/without_pandas.py),
 the 903 reader's second copy and triple scan of every stacked table (years, council, child and dates worked
 out as each file is staged), results materialised before their Arrow conversion.
 """
