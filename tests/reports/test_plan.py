@@ -85,3 +85,6 @@ def test_each_month_is_kept_as_rated_then_and_shown_month_by_month(tmp_path):
     assert (a2["m2023-11"], a2["m2023-12"]) == ("red", "green")
     assert next(h for h in history if h["action_id"] == "A2")["target"] == 0.85  # as rated then
     assert "not yet recorded" in view.section("progress").notes[0]
+    assert view.headline[1] == "Recorded monthly since Nov 2023: Nov 2023 1 red, Dec 2023 0 red."
+    fresh = build(read_actions(con, "Testshire"), date(2023, 12, 31), {"assessment_timeliness": 0.7}, [])
+    assert fresh.headline[1].startswith("No month recorded yet")  # rated now, but nothing kept

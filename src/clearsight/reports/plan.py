@@ -184,9 +184,11 @@ def build(plan: list[dict[str, Any]], as_at: date, measured: dict[str, float | N
                 col("action_id", "Id"), col("action", "Action"),
                 *(col(f"m{m}", _month_words(m), "rag") for m in recent))),
         ]
-        first = months[0] if months else month
-        headline.append(f"Recorded monthly since {_month_words(first)}: " + ", ".join(
-            f"{c['month']} {c['red']} red" for c in counts[-3:]) + ".")
+        if past or recorded_now:
+            headline.append(f"Recorded monthly since {_month_words(months[0])}: " + ", ".join(
+                f"{c['month']} {c['red']} red" for c in counts[-3:]) + ".")
+        else:
+            headline.append("No month recorded yet: `clearsight plan record` keeps each month's rating as it stood.")
     return View("improvement_plan", "Improvement plan progress", f"As at {long_date(as_at)}", tuple(headline),
                 tuple(sections), None)
 
