@@ -5,7 +5,6 @@ day from a year before the restructure, the position printed, the summary and th
 
 from __future__ import annotations
 
-import calendar
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -15,7 +14,8 @@ import typer
 from clearsight.cli import AsAt, _open, app, err, load, position, state, summary, synth
 from clearsight.cli_packs import PackKind, pack, plan_import
 from clearsight.render.terminal import progress_bar
-from clearsight.reports.request import Request, parse_day
+from clearsight.canonical.calendar import month_end
+from clearsight.reports.request import Request, financial_year_start, parse_day
 
 
 @app.command()
@@ -35,11 +35,11 @@ def demo(out: Annotated[Path, typer.Option(help="Where the synthetic extract is 
             raise
     plan_import(out / PLAN_FILE)
     day = parse_day(as_at, "--as-at")
-    alert_history(out / REGISTERS_FILE, date(day.year - 1 - (day.month < 4), 4, 1))
+    year_before = financial_year_start(day)
+    alert_history(out / REGISTERS_FILE, year_before.replace(year=year_before.year - 1))
     position(as_at=as_at)
     summary(out=out.parent / "summary.html", as_at=as_at)
-    pack(PackKind.monthly, out=out.parent, as_at=date(day.year, day.month,
-                                                     calendar.monthrange(day.year, day.month)[1]).isoformat())
+    pack(PackKind.monthly, out=out.parent, as_at=month_end(day.year, day.month).isoformat())
 
 
 def alert_history(registers: Path, start: date) -> None:

@@ -127,11 +127,16 @@ __all__ = [
 ]
 
 
+def month_end(year: int, month: int) -> date:
+    """The last day of a calendar month."""
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
 def months(start: date, end: date) -> Iterator[tuple[date, date]]:
     """(first day, last day) of each calendar month from `start`'s month to `end`'s, clipped to the period."""
     year, month = start.year, start.month
     while (year, month) <= (end.year, end.month):
         first = max(date(year, month, 1), start)
-        last = min(date(year, month, calendar.monthrange(year, month)[1]), end)
+        last = min(month_end(year, month), end)
         yield first, last
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)

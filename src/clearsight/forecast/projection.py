@@ -20,7 +20,6 @@ is not in the band (the backtest measures how far that holds).
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 from datetime import date
 from statistics import NormalDist
@@ -28,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from clearsight.canonical.calendar import month_end
 from clearsight.forecast.rates import Rates
 from clearsight.forecast.segments import day_number
 from clearsight.forecast.states import StateSpace
@@ -38,7 +38,7 @@ def month_ends_after(day: date, months: int) -> list[date]:
     out: list[date] = []
     year, month = day.year, day.month
     while len(out) < months:
-        end = date(year, month, calendar.monthrange(year, month)[1])
+        end = month_end(year, month)
         if end > day:
             out.append(end)
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)

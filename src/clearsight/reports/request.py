@@ -7,13 +7,13 @@ an empty answer: an unknown team must not read as "0 children waiting".
 
 from __future__ import annotations
 
-import calendar
 import dataclasses
 import difflib
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Sequence
 
+from clearsight.canonical.calendar import month_end
 from clearsight.config import CouncilConfig
 from clearsight.render.values import clip, long_date
 from clearsight.store.snapshots import Snapshot, first_record_date, team_names
@@ -49,7 +49,7 @@ def parse_period(value: str) -> tuple[date, date]:
         start = date.fromisoformat(first + "-01" if len(first) == 7 else first)
         if len(last) == 7:
             year, month = int(last[:4]), int(last[5:])
-            end = date(year, month, calendar.monthrange(year, month)[1])
+            end = month_end(year, month)
         else:
             end = date.fromisoformat(last)
     except ValueError:

@@ -11,12 +11,12 @@ scenario, so a changed scenario moves them with it.
 
 from __future__ import annotations
 
-import calendar
 import csv
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+from clearsight.canonical.calendar import month_end
 from clearsight.canonical.improvement_plan import PLAN_FIELDS, PLAN_FILE
 from clearsight.config import CouncilConfig
 from clearsight.synth.scenario import Scenario
@@ -37,7 +37,7 @@ class Action:
 def _quarter_end(day: date) -> date:
     """The last day of the quarter holding `day`: plans are due at quarter ends."""
     month = (day.month + 2) // 3 * 3
-    return date(day.year, month, calendar.monthrange(day.year, month)[1])
+    return month_end(day.year, month)
 
 
 def recovery_plan(sc: Scenario, config: CouncilConfig | None = None) -> list[Action]:
