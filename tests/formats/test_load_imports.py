@@ -1,6 +1,6 @@
 """`clearsight load` as a whole process (issue 15 item 7): pandas, which pyarrow and DuckDB import when handed
-Python values or Arrow tables, is never imported, and a load in a process that holds pandas already is the same
-load."""
+Python values or Arrow tables, is never imported, nor pyarrow.dataset, which DuckDB imports to scan a registered
+Arrow table, and a load in a process that holds pandas already is the same load."""
 
 from __future__ import annotations
 
@@ -9,7 +9,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
+import pyarrow as pa
+import pytest
+
 import clearsight
+from clearsight.store.arrow_scan import register_once
 from clearsight.store.without_pandas import without_pandas
 
 EPISODES = "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\n"
@@ -29,7 +34,8 @@ def _load(tmp_path: Path, files: Path, first: str = "") -> dict[str, object]:
     code = (f"{first}\nimport json, sys\nfrom clearsight.cli import app\n"
             f"try:\n    app([{'--db'!r}, {str(tmp_path / 'cs.duckdb')!r}, 'load', '--json', {str(files)!r}])\n"
             "except SystemExit as done:\n    code = done.code\n"
-            "print(json.dumps({'exit': code, 'pandas': 'pandas' in sys.modules}))\n")
+            "print(json.dumps({'exit': code, 'pandas': 'pandas' in sys.modules, "
+            "'dataset': 'pyarrow.dataset' in sys.modules}))\n")
     env = {"PYTHONPATH": str(Path(clearsight.__file__).parents[1]), "CLEARSIGHT_CACHE_DIR": str(tmp_path.parent / "cache")}
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     lines = done.stdout.splitlines()
@@ -40,7 +46,7 @@ def test_a_load_imports_no_pandas_and_loads_what_a_process_holding_pandas_loads(
     files = _ssda903(tmp_path)
     without = _load(tmp_path / "a", files)
     held = _load(tmp_path / "b", files, first="import pandas")
-    assert (without["exit"], without["pandas"]) == (0, False)
+    assert (without["exit"], without["pandas"], without["dataset"]) == (0, False, False)
     assert (held["exit"], held["pandas"]) == (0, True)
     assert without["report"]["tables"] == held["report"]["tables"]  # type: ignore[index]
     assert without["report"]["tables"]["cla_episode"]["rows"] == 2  # type: ignore[index]
@@ -56,3 +62,11 @@ def test_pandas_is_importable_again_after_the_load():
             else:
                 raise AssertionError("pandas was importable inside without_pandas()")
     assert not any(type(f).__name__ == "_Absent" for f in sys.meta_path)
+
+
+def test_rows_registered_once_are_read_by_one_scan_and_a_second_is_refused():
+    con = duckdb.connect()
+    register_once(con, "rows", pa.table({"id": ["a", "b"], "n": [1, None]}))
+    assert con.execute("SELECT id, n FROM rows").fetchall() == [("a", 1), ("b", None)]
+    with pytest.raises(duckdb.InvalidInputException, match="consumed"):
+        con.execute("SELECT count(*) FROM rows")

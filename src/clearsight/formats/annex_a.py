@@ -39,6 +39,7 @@ from clearsight.formats.rows import Rows, from_arrow, query_table
 from clearsight.formats.source import ReaderOutput
 from clearsight.formats.staff import KnownStaff, known_staff
 from clearsight.formats.workbook import check_workbook
+from clearsight.store.arrow_scan import register_once
 from clearsight.store.staging import scratch_connection
 from clearsight.store.validation import EXAMPLES, Problem
 
@@ -399,11 +400,11 @@ class _Mapper:
     # -- plumbing ---------------------------------------------------------------------------------------------
 
     def _stage(self) -> None:
-        """View l<n> per list 1, 3-9, with every field (NULL when the list lacks it) and `_n`, `_row`, `_file`."""
+        """Table l<n> per list 1, 3-9, with every field (NULL when the list lacks it) and `_n`, `_row`, `_file`."""
         for number, fields in LISTS.items():
             sheet = self.lists.get(number)
             if sheet is not None:
-                self.con.register(f"sheet_{number}", sheet.table)
+                register_once(self.con, f"sheet_{number}", sheet.table)
                 source, have = f"sheet_{number}", set(sheet.table.column_names)
             else:
                 source, have = "(SELECT 1 WHERE FALSE)", set()
@@ -414,8 +415,8 @@ class _Mapper:
             select = ", ".join(c if c in have else f"CAST(NULL AS VARCHAR) AS {c}" for c in cols)
             select += ", '" + (sheet.source if sheet else "").replace("'", "''") + "' AS _file"
             row = "_row" if "_row" in have else "CAST(NULL AS BIGINT) AS _row"
-            # a view over the registered Arrow table (kept registered until the connection closes): no copy
-            self.con.execute(f"CREATE TEMP VIEW l{number} AS SELECT {select}, {row}, {number} AS _n FROM {source}")
+            # a table, not a view: the lists are read many times, and the Arrow stream only once
+            self.con.execute(f"CREATE TEMP TABLE l{number} AS SELECT {select}, {row}, {number} AS _n FROM {source}")
         known = [(key, tid) for key, (tid, _service) in self.staff.teams_by_key.items()]
         self.con.execute("CREATE TEMP TABLE known_team (k VARCHAR, id VARCHAR)")
         if known:
@@ -613,7 +614,7 @@ class _Mapper:
         names = [r[0] for r in self.con.execute(
             "SELECT DISTINCT worker_w FROM calls WHERE worker_w IS NOT NULL").fetchall()]
         self.worker_names = {n: (self.staff.worker(n)[0] or f"annex-a:{slug(n)}") for n in names}
-        self.con.register("worker_names", pa.table({
+        register_once(self.con, "worker_names", pa.table({
             "written": pa.array(list(self.worker_names), pa.string()),
             "worker_id": pa.array(list(self.worker_names.values()), pa.string())}))
         self.con.execute("CREATE TEMP TABLE worker_ids AS SELECT * FROM worker_names")

@@ -24,6 +24,7 @@ import pyarrow as pa
 
 from clearsight.canonical import schema
 from clearsight.formats.rows import query_table
+from clearsight.store.arrow_scan import register_once
 from clearsight.store.staging import scratch_connection
 from clearsight.store.validation import Problem, StagedExtract, blank_sql, quote, typed_expression, typed_name
 
@@ -132,7 +133,7 @@ def _stage_typed(con: duckdb.DuckDBPyConnection, table: schema.Table, rows: pa.T
     missing = {"source_file", "source_row"} - set(rows.column_names)
     if missing:
         raise ValueError(f"reader output for {table.name} lacks provenance columns {sorted(missing)}")
-    con.register("reader_rows", rows)
+    register_once(con, "reader_rows", rows)
     try:
         raw = ", ".join(
             f"CAST({quote(c)} AS VARCHAR) AS {quote(c)}" if c in rows.column_names

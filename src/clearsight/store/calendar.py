@@ -21,6 +21,7 @@ from clearsight.canonical.calendar import CALENDAR_FIRST, CALENDAR_LAST, CALENDA
 from clearsight.config import CouncilConfig
 from clearsight.config.settings import CalendarSettings
 from clearsight.store import cache
+from clearsight.store.arrow_scan import register_once
 from clearsight.store.postgres import PostgresConnection
 
 META_TABLE = f"{CALENDAR_TABLE}_meta"
@@ -88,7 +89,7 @@ def ensure_calendar(con: duckdb.DuckDBPyConnection | PostgresConnection, config:
     data = calendar_rows(config.calendar)
     postgres = isinstance(con, PostgresConnection)
     if not postgres:
-        con.register("_calendar_rows", data)
+        register_once(con, "_calendar_rows", data)
     try:
         con.execute("BEGIN TRANSACTION")
         for table in (CALENDAR_TABLE, META_TABLE):

@@ -22,6 +22,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
+from clearsight.store.arrow_scan import register_once
 from clearsight.store.validation import EXAMPLES, Problem, blank_sql, quote
 
 
@@ -117,7 +118,7 @@ def stage_arrow(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table) -> S
     if missing:
         raise ValueError(f"reader output for {table} lacks provenance columns {sorted(missing)}")
     name = f"reader_{table}"
-    con.register(name, rows)
+    register_once(con, name, rows)
     try:
         header = [c for c in rows.column_names if c not in ("source_file", "source_row")]
         select = ", ".join(f"CAST({quote(c)} AS VARCHAR) AS {quote(c)}" for c in header)
@@ -132,12 +133,13 @@ def stage_arrow(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table) -> S
 
 def stage_parsed(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table) -> StagedFile:
     """Stage screened rows as they are, parsed values (`<column>__v`) plus source_file and source_row: the
-    Arrow table is registered as view `stage_<table>` (no copy); `unstage` removes it."""
+    Arrow table is registered as view `stage_<table>` (no copy) for the one scan that inserts it; `unstage`
+    removes it."""
     missing = {"source_file", "source_row"} - set(rows.column_names)
     if missing:
         raise ValueError(f"reader output for {table} lacks provenance columns {sorted(missing)}")
     con.execute(f"DROP TABLE IF EXISTS stage_{table}")
-    con.register(f"stage_{table}", rows)
+    register_once(con, f"stage_{table}", rows)
     header = [c.removesuffix("__v") for c in rows.column_names if c not in ("source_file", "source_row")]
     return StagedFile(header)
 
