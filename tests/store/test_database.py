@@ -139,6 +139,31 @@ def test_readers_share_the_database_and_cannot_write(tmp_path):
             con.execute("CREATE TABLE scratch (x INTEGER)")
 
 
+@pytest.mark.parametrize(("cores", "at_once", "threads"), [(2, None, 1), (8, None, 2), (16, None, 4), (2, "1", 2),
+                                                       (None, None, 1)])
+def test_a_readers_queries_share_the_cores_among_those_run_at_once(monkeypatch, cores, at_once, threads):
+    # 2 cores run 2 queries at once, one thread each; 8 cores 4 (MOST_AT_ONCE) with two each; one at a time, all.
+    monkeypatch.setattr("os.cpu_count", lambda: cores)
+    if at_once is None:
+        monkeypatch.delenv(database.THREADS_ENV, raising=False)
+    else:
+        monkeypatch.setenv(database.THREADS_ENV, at_once)
+    assert database.threads_per_query() == threads
+
+
+def test_a_reader_runs_each_query_on_its_share_of_the_cores_and_a_load_on_all(tmp_path, monkeypatch):
+    monkeypatch.setattr("os.cpu_count", lambda: 8)
+    monkeypatch.delenv(database.THREADS_ENV, raising=False)
+    path = tmp_path / "db.duckdb"
+    writer = open_database(path, write=True, create=True)
+    default = duckdb.connect().execute("SELECT current_setting('threads')").fetchone()
+    assert writer.execute("SELECT current_setting('threads')").fetchone() == default  # DuckDB's: every core
+    writer.close()
+    reader = open_database(path)
+    assert reader.execute("SELECT current_setting('threads')").fetchone() == (2,)
+    reader.close()
+
+
 def test_a_reader_while_a_load_holds_the_database_is_told_it_is_busy(tmp_path):
     path = tmp_path / "db.duckdb"
     connect(path).close()

@@ -7,29 +7,27 @@ spare. Each query runs on a cursor of its own (`clearsight.store.database.query_
 pass through lock what they share (`clearsight.metrics.figures`), so the figures are the same either way.
 
 `CLEARSIGHT_QUERY_THREADS` sets how many run at once (1: one after another); by default as many as there are
-cores, at most `MOST_AT_ONCE`.
+cores, at most `MOST_AT_ONCE` (clearsight.store.database, which shares the cores among them).
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
-THREADS_ENV = "CLEARSIGHT_QUERY_THREADS"
-MOST_AT_ONCE = 4  # beyond the cores of a laptop or a small server, queries only wait for each other
+from clearsight.store.database import MOST_AT_ONCE, THREADS_ENV, queries_at_once
+
+__all__ = ["MOST_AT_ONCE", "THREADS_ENV", "at_once", "each_at_once", "threads"]
 
 K = TypeVar("K")
 T = TypeVar("T")
 
 
 def threads() -> int:
-    """How many computations may run at once."""
-    chosen = os.environ.get(THREADS_ENV, "").strip()
-    if chosen.isdigit() and int(chosen) > 0:
-        return int(chosen)
-    return max(1, min(os.cpu_count() or 1, MOST_AT_ONCE))
+    """How many computations may run at once (each query then gets DuckDB threads of its own on a reader:
+    `clearsight.store.database.threads_per_query`)."""
+    return queries_at_once()
 
 
 def at_once(calls: Sequence[Callable[[], T]]) -> list[T]:

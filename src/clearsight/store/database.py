@@ -96,6 +96,27 @@ _SETTINGS = {
     "autoinstall_known_extensions": False, "autoload_known_extensions": False, "python_enable_replacements": False,
 }
 
+# How many queries a view runs at once (clearsight.metrics.parallel): `CLEARSIGHT_QUERY_THREADS` (1: one after
+# another), by default as many as there are cores, at most `MOST_AT_ONCE`.
+THREADS_ENV = "CLEARSIGHT_QUERY_THREADS"
+MOST_AT_ONCE = 4  # beyond the cores of a laptop or a small server, queries only wait for each other
+
+
+def queries_at_once() -> int:
+    """How many queries may run at once on a connection."""
+    chosen = os.environ.get(THREADS_ENV, "").strip()
+    if chosen.isdigit() and int(chosen) > 0:
+        return int(chosen)
+    return max(1, min(os.cpu_count() or 1, MOST_AT_ONCE))
+
+
+def threads_per_query() -> int:
+    """DuckDB's threads for each query of a reader: the cores shared among the queries run at once. DuckDB splits
+    a query by row groups of 122,880 rows, more than most of a council's tables hold, so a second thread on a
+    query mostly adds its coordination: on 2 cores the report commands' queries took a quarter more CPU with two
+    threads each than with one, and no less time with two of them running at once."""
+    return max(1, (os.cpu_count() or 1) // queries_at_once())
+
 
 def open_database(
     db: str | Path | None = None, *, write: bool = False, create: bool = False, config: CouncilConfig | None = None
@@ -164,12 +185,14 @@ def _connect(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
             return writer.cursor()
         except duckdb.ConnectionException:  # closed since
             del _WRITERS[key]
+    # A load runs one big query at a time and keeps DuckDB's threads; a reader's queries run several at once.
+    settings = _SETTINGS | ({"threads": threads_per_query()} if read_only else {})
     try:
         try:
-            con = duckdb.connect(str(path), read_only=read_only, config=_SETTINGS)
+            con = duckdb.connect(str(path), read_only=read_only, config=settings)
         except duckdb.ConnectionException:  # a connection in the other mode may only await collection
             gc.collect()
-            con = duckdb.connect(str(path), read_only=read_only, config=_SETTINGS)
+            con = duckdb.connect(str(path), read_only=read_only, config=settings)
     except duckdb.ConnectionException:
         raise DatabaseBusy(f"{path}: open in another mode by this process") from None
     except duckdb.IOException as exc:
