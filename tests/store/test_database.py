@@ -253,12 +253,35 @@ def test_whole_decimals_become_int64_as_arrows_cast_makes_them():
 
     import pyarrow as pa
 
-    from clearsight.store.database import _whole_decimals
+    from clearsight.store.database import _decimals_from_buffers
 
     values = [1, None, -5, 0, 2**62, -(2**63), 2**63 - 1, None]
     column = pa.chunked_array([pa.array([None if v is None else Decimal(v) for v in values], pa.decimal128(38, 0)),
                                pa.array([Decimal(7)], pa.decimal128(38, 0))])
-    whole = _whole_decimals(column)
+    whole = _decimals_from_buffers(column)
     assert whole is not None and whole.type == pa.int64() and whole.to_pylist() == values + [7]
     assert whole.equals(column.cast(pa.int64()))
-    assert _whole_decimals(pa.chunked_array([pa.array([Decimal(2**63)], pa.decimal128(38, 0))])) is None
+    assert _decimals_from_buffers(pa.chunked_array([pa.array([Decimal(2**63)], pa.decimal128(38, 0))])) is None
+
+
+@pytest.mark.parametrize("scale", [1, 2, 3, 6, 12])
+def test_fractional_decimals_become_the_doubles_arrows_cast_makes(scale):
+    """A decimal with a scale (DuckDB types a setting's 0.2 as DECIMAL(2,1)) becomes float64 bit for bit as Arrow's
+    cast makes it, 0.3 as 0.30000000000000004 included; digits beyond 2**53 are left to Arrow's cast."""
+    import random
+    from decimal import Decimal
+
+    import pyarrow as pa
+
+    from clearsight.store.database import _decimals_from_buffers
+
+    draw = random.Random(scale)
+    digits = [3, -3, 0, 1, -1, 2**53 - 1, -(2**53 - 1), None, *(draw.randrange(-(10**15), 10**15) for _ in range(2000))]
+    kind = pa.decimal128(38, scale)
+    column = pa.chunked_array([pa.array([None if d is None else Decimal(d).scaleb(-scale) for d in digits], kind),
+                               pa.array([Decimal(7).scaleb(-scale)], kind)])
+    read = _decimals_from_buffers(column)
+    arrow = column.cast(pa.float64())
+    assert read is not None and read.type == pa.float64() and read.null_count == 1
+    assert read.to_pylist() == arrow.to_pylist()  # the same doubles (== tells 0.3 from 0.30000000000000004)
+    assert _decimals_from_buffers(pa.chunked_array([pa.array([Decimal(2**53).scaleb(-scale)], kind)])) is None

@@ -577,20 +577,29 @@ def query_arrow(
         cursor.close()
     for i, col in enumerate(table.schema):
         if pa.types.is_decimal(col.type):
-            whole = _whole_decimals(table.column(i)) if col.type.scale == 0 else None
-            cast = whole if whole is not None else table.column(i).cast(pa.int64() if col.type.scale == 0 else
-                                                                         pa.float64())
+            read = _decimals_from_buffers(table.column(i))
+            cast = read if read is not None else table.column(i).cast(pa.int64() if col.type.scale == 0 else
+                                                                      pa.float64())
             table = table.set_column(i, col.name, cast)
     return table
 
 
-def _whole_decimals(column: pa.ChunkedArray) -> pa.ChunkedArray | None:
-    """A decimal128 column of scale 0 as int64, read from its buffers: each value's low 64 bits, when the high
-    64 are only its sign (so every value fits); else None, and Arrow's cast decides. Arrow's own cast imports
-    pyarrow.compute, a twentieth of a second of every command that sums a count."""
+# The largest whole number a double holds exactly: up to it Arrow casts a decimal to a double in one step.
+_EXACT_IN_A_DOUBLE = 2**53
+
+
+def _decimals_from_buffers(column: pa.ChunkedArray) -> pa.ChunkedArray | None:
+    """A decimal128 column as Arrow's cast makes it, read from its buffers: of scale 0 as int64 (each value's low
+    64 bits, when the high 64 are only its sign, so every value fits), of a larger scale as float64 when every
+    value's digits are under 2**53, each worked out as Arrow does there (the digits as a double times the power
+    of ten as a double, the sign put back after); else None, and Arrow's cast decides. Arrow's own cast imports
+    pyarrow.compute, a twentieth of a second of every command that sums a count or reads a setting's fraction
+    (DuckDB types 0.2 as DECIMAL(2,1))."""
+    scale = column.type.scale
+    target = pa.int64() if scale == 0 else pa.float64()
     chunks = []
     for chunk in column.chunks:
-        if chunk.offset or sys.byteorder != "little":
+        if chunk.offset or sys.byteorder != "little" or scale < 0:
             return None
         validity, data = chunk.buffers()
         words = np.frombuffer(data, dtype=np.int64, count=2 * len(chunk))
@@ -601,9 +610,15 @@ def _whole_decimals(column: pa.ChunkedArray) -> pa.ChunkedArray | None:
             high = np.where(valid, high, 0)
         if not np.array_equal(high, low >> 63):
             return None
-        chunks.append(pa.Array.from_buffers(pa.int64(), len(chunk), [validity, pa.py_buffer(low)],
+        values = low
+        if scale:
+            if np.any((low >= _EXACT_IN_A_DOUBLE) | (low <= -_EXACT_IN_A_DOUBLE)):
+                return None
+            values = np.abs(low).astype(np.float64) * float(f"1e-{scale}")
+            values[low < 0] *= -1
+        chunks.append(pa.Array.from_buffers(target, len(chunk), [validity, pa.py_buffer(values)],
                                             null_count=chunk.null_count))
-    return pa.chunked_array(chunks, pa.int64())
+    return pa.chunked_array(chunks, target)
 
 
 def _query_postgres(
