@@ -22,7 +22,7 @@ from clearsight.canonical.dates import (
     parse_date,
     sql_parse_date,
 )
-from clearsight.store.validation import sql_date
+from clearsight.store.validation import PLAIN_DATE, sql_date, sql_plain_date
 
 DATES = st.dates(min_value=date(1900, 3, 1), max_value=date(2099, 12, 31))
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -40,11 +40,13 @@ def sql_dates(con: duckdb.DuckDBPyConnection, values: list[str]) -> dict[str, da
     same rule with fast paths for plain cells) is run beside it and must give the same answer for every value."""
     if not values:
         return {}
-    rows = con.execute(f"SELECT v, {sql_parse_date('v')}, {sql_date('v')} FROM (SELECT unnest(?) AS v)",
-                       [values]).fetchall()
-    for value, full, fast in rows:
+    rows = con.execute(f"SELECT v, {sql_parse_date('v')}, {sql_date('v')}, regexp_matches(v, '{PLAIN_DATE}'), "
+                       f"{sql_plain_date('v')} FROM (SELECT unnest(?) AS v)", [values]).fetchall()
+    for value, full, fast, plain, plain_parsed in rows:
         assert full == fast, f"{value!r}: sql_parse_date -> {full!r}, sql_date -> {fast!r}"
-    return {value: full for value, full, _ in rows}
+        if plain:  # a column of such cells only is parsed by sql_plain_date (formats.screen)
+            assert plain_parsed == full, f"{value!r}: sql_parse_date -> {full!r}, sql_plain_date -> {plain_parsed!r}"
+    return {value: full for value, full, *_ in rows}
 
 
 def py_date(value: object) -> date | None:
@@ -104,6 +106,15 @@ def test_excel_serial_round_trip(d):
 @given(st.integers(1, EXCEL_MAX_SERIAL))
 def test_serial_round_trip_from_the_serial_side(serial):
     assert date_to_excel_serial(excel_serial_to_date(serial)) == serial
+
+
+@FAST
+@given(st.lists(st.from_regex(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", fullmatch=True) | DATES.map(date.isoformat),
+                min_size=1, max_size=40))
+def test_plain_dates_parse_alike_by_the_full_rule_and_the_plain_one(con, values):
+    """Every YYYY-MM-DD text, a real date or not ('0000-01-01', '2023-02-30', '2023-13-01'), as sql_dates checks."""
+    sql = sql_dates(con, [*values, "0000-01-01", "2023-02-30", "2024-02-29"])
+    assert (sql["0000-01-01"], sql["2023-02-30"], sql["2024-02-29"]) == (None, None, date(2024, 2, 29))
 
 
 NEAR_MISSES = st.one_of(

@@ -21,12 +21,22 @@ from datetime import date
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from clearsight.canonical import schema
 from clearsight.formats.rows import query_table
 from clearsight.store.arrow_scan import register_once
 from clearsight.store.staging import scratch_connection
-from clearsight.store.validation import Problem, StagedExtract, blank_sql, quote, typed_expression, typed_name
+from clearsight.store.validation import (
+    PLAIN_DATE,
+    Problem,
+    StagedExtract,
+    blank_sql,
+    quote,
+    sql_plain_date,
+    typed_expression,
+    typed_name,
+)
 
 _MAX_PASSES = 50  # reference chains in the model are a few tables deep; a team hierarchy adds its depth
 
@@ -139,7 +149,9 @@ def _stage_typed(con: duckdb.DuckDBPyConnection, table: schema.Table, rows: pa.T
             f"CAST({quote(c)} AS VARCHAR) AS {quote(c)}" if c in rows.column_names
             else f"CAST(NULL AS VARCHAR) AS {quote(c)}" for c in table.column_names
         )
-        typed = ", ".join(f"{typed_expression(c, quote(c.name))} AS {typed_name(c.name)}" for c in table.columns)
+        plain = _plain_dates(table, rows)
+        typed = ", ".join(f"{sql_plain_date(quote(c.name)) if c.name in plain else typed_expression(c, quote(c.name))}"
+                          f" AS {typed_name(c.name)}" for c in table.columns)
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE stage_{table.name} AS SELECT *, {typed} FROM ("
             f"SELECT CAST(source_row AS BIGINT) AS source_row, CAST(source_file AS VARCHAR) AS source_file, {raw} "
@@ -147,6 +159,19 @@ def _stage_typed(con: duckdb.DuckDBPyConnection, table: schema.Table, rows: pa.T
         )
     finally:
         con.unregister("reader_rows")
+
+
+def _plain_dates(table: schema.Table, rows: pa.Table) -> set[str]:
+    """The date columns of `rows` holding only plain YYYY-MM-DD text (or nothing), parsed by the one rule those
+    reduce to (validation.sql_plain_date)."""
+    plain = set()
+    for col in table.columns:
+        if col.type != "date" or col.name not in rows.column_names:
+            continue
+        values = rows.column(col.name)
+        if pa.types.is_string(values.type) and pc.all(pc.match_substring_regex(values, PLAIN_DATE)).as_py() is not False:
+            plain.add(col.name)
+    return plain
 
 
 def _dedupe(con: duckdb.DuckDBPyConnection, table: schema.Table) -> list[str]:

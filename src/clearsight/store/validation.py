@@ -88,6 +88,16 @@ def sql_date(raw: str) -> str:
     )
 
 
+PLAIN_DATE = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"  # a cell written exactly YYYY-MM-DD (RE2, as DuckDB and Arrow match)
+
+
+def sql_plain_date(raw: str) -> str:
+    """`sql_date` for a column whose every value is NULL or matches PLAIN_DATE, to which it reduces there (a
+    '0000' year is unreadable). The full rule's nine regular expressions cost DuckDB 2 ms a column to plan
+    whatever its rows: a tenth of screening a small return whose reader wrote its dates as ISO (Annex A, CIN)."""
+    return f"CASE WHEN starts_with({raw}, '0000') THEN NULL ELSE TRY_CAST(TRY_STRPTIME({raw}, '%Y-%m-%d') AS DATE) END"
+
+
 def typed_expression(column: schema.Column, raw: str) -> str:
     """SQL converting raw text to the column's canonical type (NULL when blank or unreadable)."""
     if column.type == "date":
