@@ -17,6 +17,7 @@ import typer
 from rich.text import Text
 
 from clearsight import __version__
+from clearsight.cli_typer import OneCommandTyper
 from clearsight.config import CouncilConfig, load_config
 from clearsight.render import OutputFormat, render
 from clearsight.render.terminal import progress_bar, terminal_console
@@ -27,8 +28,9 @@ from clearsight.reports.view import View
 from clearsight.store.database import DatabaseError, database_path, open_database
 from clearsight.store.snapshots import SnapshotNotFound, get_snapshot, latest_snapshot
 
-app = typer.Typer(help="Clearsight: management information and early warning for children's social care.",
-                  no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False)
+app = OneCommandTyper(help="Clearsight: management information and early warning for children's social care.",
+                      no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False,
+                      options_with_values=("--db", "--config", "--council"), exiting=("--version",))
 app.add_typer(metrics_app := typer.Typer(help="The metric registry: metrics and the SQL behind them."), name="metrics")
 app.add_typer(benchmarks_app := typer.Typer(help="England, region and statistical-neighbour figures."),
               name="benchmarks")
