@@ -7,7 +7,7 @@ prints, for the two child-in-need teams the restructure cuts deepest:
   from April 2022 with more than 10 waiting (the returns_disagree and unallocated_cases alerts' line);
 - the children waiting on the last two Mondays of April 2023 (the April return must not show a backlog if the
   first alerts are to come in May-July);
-- the practitioners who left in 2023, the restructure's own leavers aside;
+- the practitioners (agency staff too) who left May-December 2023, the restructure's own leavers aside;
 then the council's practitioner leavers by quarter (restructure leavers aside), where the drain's spike shows.
 
 The generator's own internals (synth.timeline.CouncilRun), not Clearsight's figures: a quick look before the
@@ -36,6 +36,7 @@ from clearsight.synth.workforce import PRACTITIONER, Workforce
 STEADY = (date(2019, 4, 1), date(2023, 3, 1))
 WATCHED_FROM = date(2022, 4, 1)
 LATE_APRIL = (date(2023, 4, 24), date(2023, 5, 1))
+DRAIN = (date(2023, 5, 1), date(2023, 12, 31))  # the papers' "about 30 social workers left two teams"
 LINE = 10  # children waiting in a team: the returns_disagree tolerance and the unallocated_cases line
 
 
@@ -64,9 +65,9 @@ def report(seed: int, scale: float) -> None:
         steady = max(q for d, (q, _) in mondays if day(STEADY[0]) <= d < day(STEADY[1]))
         over = next((on(d) for d, (q, _) in mondays if q > LINE and d >= day(WATCHED_FROM)), None)
         april = [q for d, (q, _) in mondays if day(LATE_APRIL[0]) <= d <= day(LATE_APRIL[1])]
-        gone = sum(1 for w in left if w.team == t.idx and on(w.end).year == 2023)
+        gone = sum(1 for w in left if w.team == t.idx and day(DRAIN[0]) <= w.end <= day(DRAIN[1]))
         print(f"  {t.name}: crises {', '.join(str(on(d)) for d in t.crises) or '-'}; steady years at most "
-              f"{steady} waiting; first over {LINE} {over or '-'}; late April {april}; left in 2023 {gone}")
+              f"{steady} waiting; first over {LINE} {over or '-'}; late April {april}; left May-Dec 2023 {gone}")
     quarters = Counter((on(w.end).year, (on(w.end).month - 1) // 3 + 1) for w in left)
     print("  leavers by quarter: " + " ".join(f"{y}Q{q} {n}" for (y, q), n in sorted(quarters.items())
                                                 if 2021 <= y <= 2024))
