@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from clearsight.formats.cells import name_key, text
 from clearsight.formats.errors import ReaderError
@@ -23,14 +24,18 @@ class Field:
     variants: tuple[str, ...]
     required: bool = False
 
+    @cached_property
+    def keys(self) -> frozenset[str]:
+        """The normalised texts a header must equal."""
+        return frozenset(name_key(v) for v in self.variants if not v.startswith("~"))
+
+    @cached_property
+    def fragments(self) -> tuple[str, ...]:
+        """The normalised texts ('~' variants) a header may contain."""
+        return tuple(name_key(v[1:]) for v in self.variants if v.startswith("~"))
+
     def matches(self, header_key: str) -> bool:
-        for v in self.variants:
-            if v.startswith("~"):
-                if name_key(v[1:]) in header_key:
-                    return True
-            elif name_key(v) == header_key:
-                return True
-        return False
+        return header_key in self.keys or any(f in header_key for f in self.fragments)
 
 
 @dataclass(frozen=True)
@@ -51,8 +56,7 @@ def match_header(row: Sequence[object], fields: Sequence[Field]) -> tuple[dict[s
             continue
         key = name_key(written)
         # exact matches first, so 'Allocated Worker' never falls to a '~worker' variant of another field
-        field = next((f for f in fields if f.name not in columns and any(
-            not v.startswith("~") and name_key(v) == key for v in f.variants)), None)
+        field = next((f for f in fields if f.name not in columns and key in f.keys), None)
         field = field or next((f for f in fields if f.name not in columns and f.matches(key)), None)
         if field is None:
             extra.append(written)
