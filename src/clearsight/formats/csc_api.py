@@ -34,7 +34,6 @@ from typing import Any
 from clearsight.formats.csc_api_spec import CHILD, SPEC_VERSION, Block, check
 from clearsight.formats.errors import ReaderError
 from clearsight.formats.source import ReaderOutput
-from clearsight.formats.ssda903 import OUTLIER_MARGIN_DAYS, OUTLIER_QUANTILE
 from clearsight.store.validation import Problem
 
 FORMAT = "csc-api"
@@ -288,7 +287,10 @@ def _event_dates(out: ReaderOutput) -> Iterator[str]:
 
 def _extract_date(out: ReaderOutput, ordered: list[Path]) -> None:
     """The latest date a file's name carries; else the latest event date of the bulk (SSDA903's rule: dates
-    beyond the 99th percentile by more than a month are named, not taken)."""
+    beyond the 99th percentile by more than a month are named, not taken). (The SSDA903 reader is imported
+    here, not with this module, which `--format auto` imports to recognise a payload.)"""
+    from clearsight.formats.ssda903 import OUTLIER_MARGIN_DAYS, OUTLIER_QUANTILE
+
     named = [d for d in map(name_date, ordered) if d]
     if named:
         out.extract_date, out.extract_date_basis = max(named), "from the latest date in the payload files' names"
