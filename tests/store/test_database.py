@@ -47,6 +47,31 @@ def test_connecting_again_does_not_rerun_migrations(backend, monkeypatch):
     assert con.execute("SELECT count(*) FROM schema_version").fetchone() == (schema.SCHEMA_VERSION,)
 
 
+def _failing_last_step(monkeypatch: pytest.MonkeyPatch) -> None:
+    def fail(con: object) -> None:
+        raise RuntimeError("the last step fails")
+
+    monkeypatch.setattr(database, "MIGRATIONS", (*database.MIGRATIONS[:-1], fail))
+
+
+def test_a_new_database_is_made_in_one_transaction_and_an_upgrade_step_by_step(tmp_path, monkeypatch):
+    """A new database gets every step or none (one commit); an older one keeps each step that succeeded."""
+    _failing_last_step(monkeypatch)
+    con = duckdb.connect(str(tmp_path / "new.duckdb"))
+    with pytest.raises(RuntimeError, match="the last step fails"):
+        migrate(con)
+    assert schema_version(con) == 0
+    assert con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'snapshot'").fetchone() == (0,)
+    older = duckdb.connect(str(tmp_path / "older.duckdb"))
+    schema_version(older)
+    for version, step in enumerate(database.MIGRATIONS[:-2], 1):
+        step(older)
+        older.execute("INSERT INTO schema_version VALUES (?)", [version])
+    with pytest.raises(RuntimeError, match="the last step fails"):
+        migrate(older)
+    assert schema_version(older) == schema.SCHEMA_VERSION - 1
+
+
 def test_data_survives_reconnecting(backend):
     path = backend.location()
     con = connect(path)
