@@ -4,6 +4,7 @@ buffers, agrees with the pattern itself on any text, nulls, slices and chunks.""
 from __future__ import annotations
 
 import re
+from array import array
 
 import pyarrow as pa
 from hypothesis import given, settings
@@ -39,3 +40,14 @@ def test_examples():
     assert all_plain_dates(pa.chunked_array([[None, None]], pa.string()))
     assert not all_plain_dates(pa.chunked_array([[None, "x"]]).slice(1))  # its own validity bit, not the first's
     assert all_plain_dates(pa.chunked_array([["x", None, "2024-01-01"]]).slice(1))
+
+
+def test_a_null_holding_bytes_is_passed_over():
+    """Arrow lets a null's slot hold bytes (here 'xx/xx/xxxx' between two dates): only the values count."""
+    offsets = pa.py_buffer(bytes(memoryview(array("i", [0, 10, 20, 30]))))
+    data = pa.py_buffer(b"2024-01-01xx/xx/xxxx2024-02-29")
+    nulls = pa.Array.from_buffers(pa.string(), 3, [pa.py_buffer(bytes([0b101])), offsets, data], null_count=1)
+    assert nulls.to_pylist() == ["2024-01-01", None, "2024-02-29"]
+    assert all_plain_dates(pa.chunked_array([nulls]))
+    bad = pa.Array.from_buffers(pa.string(), 3, [pa.py_buffer(bytes([0b011])), offsets, data], null_count=1)
+    assert not all_plain_dates(pa.chunked_array([bad]))

@@ -188,9 +188,14 @@ def all_plain_dates(values: pa.ChunkedArray) -> bool:
             starts, lengths = starts[valid], lengths[valid]
         if (lengths != len(_PLAIN)).any():
             return False
-        chars = np.frombuffer(data, np.uint8)[starts[:, None] + np.arange(len(_PLAIN))]  # type: ignore[arg-type]
-        digit = (chars >= ord("0")) & (chars <= ord("9"))
-        if not ((chars == ord("-")) == _PLAIN).all() or not digit[:, ~_PLAIN].all():
+        text = np.frombuffer(data, np.uint8)  # type: ignore[arg-type]
+        if ends[-1] - ends[0] == len(_PLAIN) * len(starts):  # the values side by side, as Arrow writes them
+            chars = text[ends[0]:ends[-1]].reshape(-1, len(_PLAIN))
+        else:  # nulls holding bytes: each value picked out
+            chars = text[starts[:, None] + np.arange(len(_PLAIN))]
+        dashes = chars[:, _PLAIN] == ord("-")
+        digits = chars[:, ~_PLAIN] - np.uint8(ord("0")) <= 9  # a byte below '0' wraps round past 9
+        if not (dashes.all() and digits.all()):
             return False
     return True
 
