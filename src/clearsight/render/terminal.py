@@ -10,7 +10,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
@@ -78,7 +77,10 @@ def terminal_console(stderr: bool = False) -> Console:
 
 @contextmanager
 def progress_bar(console: Console, description: str) -> Iterator[Callable[..., None]]:
-    """A progress bar for long work (loads, generation) on a terminal; nothing when piped."""
+    """A progress bar for long work (loads, generation) on a terminal; nothing when piped. (rich.progress is
+    imported here: a report command never shows one.)"""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.fields[stage]}"),
                   TimeElapsedColumn(), console=console, transient=True, disable=not console.is_terminal) as progress:
         task = progress.add_task(description, total=1.0, stage="")
