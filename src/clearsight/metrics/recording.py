@@ -25,19 +25,22 @@ def _last_recorded(s: Scope, kind: str) -> ir.Table:
     cases = open_case_teams(s)
     notes = s.table("case_note")
     notes = notes.filter(notes.kind == kind)
-    # Only the open cases' notes are grouped (the table holds every child's, all years), joined before the date
-    # test, as visits._last_seen: a monthly series then matches each month's cases to their own notes rather than
-    # every note to every month first. An inner join, so DuckDB can flatten the series: the same rows.
-    counted = cases.select(_counted=cases.child_id)
-    notes = notes.join(counted, notes.child_id == counted._counted).drop("_counted")
-    notes = notes.filter(notes.note_date <= s.day)
-    last = notes.group_by("child_id").agg(last_recorded=notes.note_date.max())
-    j = cases.left_join(last, cases.child_id == last.child_id)
-    return j.select(
-        cases.child_id, cases.episode_id, cases.team_id, cases.team, cases.service, cases.referral_date,
-        last.last_recorded,
-        clock=ibis.greatest(ibis.coalesce(last.last_recorded, cases.referral_date), cases.referral_date),
-    ).view()  # a relation of its own: Ibis cannot join on a computed column of a join chain
+    notes = notes.select(_child=notes.child_id, _noted=notes.note_date)
+    # Each open case joined to its own notes (the table holds every child's, all years) and the latest on or
+    # before the date kept: a monthly series then matches each month's cases to their notes rather than every
+    # note to every month first, and the open cases are worked out once (a join to their children, then back to
+    # them, worked them out twice: a fifth of the figure's time).
+    j = cases.left_join(notes, cases.child_id == notes._child)
+    # One row per child: grouped by the child alone, its case's other columns (one value each) carried by max.
+    keys = ("episode_id", "team_id", "team", "service", "referral_date")
+    last = j.group_by("child_id").agg(
+        **{k: j[k].max() for k in keys},
+        last_recorded=ibis.ifelse(j._noted <= s.day, j._noted, ibis.null("date")).max(),
+    )
+    return last.select(
+        "child_id", *keys, "last_recorded",
+        clock=ibis.greatest(ibis.coalesce(last.last_recorded, last.referral_date), last.referral_date),
+    )
 
 
 def _with_status(s: Scope, rows: ir.Table) -> ir.Table:

@@ -43,21 +43,23 @@ def _latest_per_child(t: ir.Table, start: str, key: str) -> ir.Table:
     return t.mutate(_n=order).filter(ibis._._n == 0).drop("_n")
 
 
-def _last_seen(s: Scope, kind: str, children: ir.Table) -> ir.Table:
-    """Each of `children`'s latest visit of `kind` on or before the date where they were seen, and seen alone
-    (only their visits are grouped: the visit table holds every child's, all years)."""
+def _with_last_seen(s: Scope, kind: str, children: ir.Table) -> ir.Table:
+    """`children` (one row per child) with each one's latest visit of `kind` on or before the date where they
+    were seen, and seen alone. Each child is joined to its own visits (the visit table holds every child's, all
+    years), so a monthly series matches each month's children to their visits rather than every visit to every
+    month first; then grouped by the child alone, its other columns (one value each) carried by max, so the
+    children are worked out once (a join to their ids, then back to them, worked them out twice)."""
     v = s.table("visit")
     v = v.filter(v.kind == kind, v.seen.fill_null(False))
-    counted = children.select(_counted=children.child_id).distinct()
-    # An inner join to the distinct children rather than a semi join, which DuckDB cannot flatten into a monthly
-    # series (clearsight.metrics.figures.series_sql): the same rows. The date test comes after the join, so a
-    # series matches each month's children to their own visits rather than every visit to every month first.
-    v = v.join(counted, v.child_id == counted._counted).drop("_counted")
-    v = v.filter(v.visit_date <= s.as_at)
-    return v.group_by(v.child_id).agg(
-        last_seen=v.visit_date.max(),
-        last_seen_alone=ibis.ifelse(v.seen_alone.fill_null(False), v.visit_date, ibis.null("date")).max(),
+    v = v.select(_child=v.child_id, _seen=v.visit_date, _alone=v.seen_alone.fill_null(False))
+    j = children.left_join(v, children.child_id == v._child)
+    by_then = j._seen <= s.as_at
+    last = j.group_by("child_id").agg(
+        **{c: j[c].max() for c in children.columns if c != "child_id"},
+        last_seen=ibis.ifelse(by_then, j._seen, ibis.null("date")).max(),
+        last_seen_alone=ibis.ifelse(by_then & j._alone, j._seen, ibis.null("date")).max(),
     )
+    return last.select(*children.columns, "last_seen", "last_seen_alone")
 
 
 def _since(last: ir.DateValue, start: ir.DateValue) -> ir.DateValue:
@@ -68,8 +70,7 @@ def _since(last: ir.DateValue, start: ir.DateValue) -> ir.DateValue:
 def _working_day_standard(s: Scope, children: ir.Table, kind: str, working_days: int) -> ir.Table:
     """`children` (child_id, start_date of the plan) with last visits, due dates, and whether in time: out of
     time only once more than `working_days` working days have passed since the clock started."""
-    seen = _last_seen(s, kind, children)
-    j = children.left_join(seen, children.child_id == seen.child_id).drop("child_id_right")
+    j = _with_last_seen(s, kind, children)
     j = j.mutate(_clock=_since(j.last_seen, j.start_date), _alone_clock=_since(j.last_seen_alone, j.start_date))
     j = with_working_days_after(j, "_clock", working_days, "due_date")
     j = with_working_days_after(j, "_alone_clock", working_days, "_alone_due")
@@ -116,7 +117,8 @@ def cin_visits_children(s: Scope) -> ir.Table:
         .union(current(s.table("cla_episode"), s.as_at).select("child_id"))
     )
     other = other.distinct().select(_other=other.child_id)
-    plans = plans.left_join(other, plans.child_id == other._other)  # not an anti join: see _last_seen
+    # a left join, not an anti join, which DuckDB cannot flatten into a monthly series
+    plans = plans.left_join(other, plans.child_id == other._other)
     plans = plans.filter(plans._other.isnull()).drop("_other")
     return _working_day_standard(s, plans, "CIN", s.config.timescales.cin_visit_working_days)
 
@@ -137,12 +139,10 @@ def cin_visits_children(s: Scope) -> ir.Table:
 )
 def cla_visits_children(s: Scope) -> ir.Table:
     ts = s.config.timescales
-    placed = current_placements(s).drop("period_id", "legal_status", "period_start")
-    placed = placed.mutate(
+    placed = _with_last_seen(s, "CLA", current_placements(s).drop("period_id", "legal_status", "period_start"))
+    j = placed.mutate(
         long_term_placement=placed.placement_type.isin(ts.cla_visit_long_term_placement_types).fill_null(False)
-    )
-    seen = _last_seen(s, "CLA", placed)
-    j = placed.left_join(seen, placed.child_id == seen.child_id).drop("child_id_right")
+    ).relocate("long_term_placement", after="placement_start")
     first_year_ends = plus(j.placement_start, months=12)
 
     def interval(last: ir.DateValue) -> ir.StringValue:
