@@ -64,14 +64,17 @@ def _due(n_before: ir.IntegerValue, previous: ir.DateValue, first_due: ir.DateVa
 
 def _held_against_schedule(s: Scope, kind: str, spans: ir.Table, second: int, later: int) -> ir.Table:
     """Every review of `kind` held up to the date, with its number in the plan or period, due date and
-    whether it was held by then."""
+    whether it was held by then. The reviews held by a date come first in the order they are numbered in, so
+    each is numbered among all those held and the date tested after: the same numbers, and a monthly series
+    numbers the reviews once rather than each month's again."""
     r = s.table("review")
-    r = r.filter(r.kind == kind, r.held_date.notnull(), r.held_date <= s.as_at)
+    r = r.filter(r.kind == kind, r.held_date.notnull())
     j = r.join(spans, (r.plan_id == spans.span_id) & (r.child_id == spans.child_id)).select(
         r.review_id, r.child_id, spans.span_id, spans.span_start, spans.first_due, r.held_date
     )
     w = ibis.window(group_by=j.span_id, order_by=[j.held_date, j.review_id])
     j = j.mutate(_n=ibis.row_number().over(w), previous_review=j.held_date.lag().over(w))
+    j = j.filter(j.held_date <= s.as_at)
     j = j.mutate(review_number=j._n + 1, due_date=_due(j._n, j.previous_review, j.first_due, second, later))
     return j.mutate(on_time=j.held_date <= j.due_date).drop("_n", "first_due")
 
