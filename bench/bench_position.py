@@ -42,7 +42,12 @@ PREPARE and again at EXECUTE). DuckDB's planning (EXPLAIN of each query) is stil
 qualify and projection pushdown at compile time cut it only a tenth (all 73 metrics, same rows) and its subquery
 merging gave wrong rows. The 100 ms target is not met: the view's ~280 ms of CPU takes at least 140 ms of wall
 time on an idle 2-core machine (not measured idle this session).
-"""
+
+Measured (session 18, the same database, as at 31 Mar 2025; 2 cores at load 6, median of 7, CPU ms), a036822 ->
+the change (a reader's queries on one DuckDB thread each, two at once): figures 270 -> 215, view one query at a
+time 304 -> 251, at once 329 -> 251; unallocated_cases 91 -> 73, reported_vs_records 55 -> 45, children_waiting a
+week before 56 -> 45, caseload_by_worker 41 -> 28, capacity 40 -> 31, caseloads 25 -> 19. The 100 ms target is
+still not met."""
 
 from __future__ import annotations
 
