@@ -53,9 +53,11 @@ def current_placements(s: Scope) -> ir.Table:
     """Children looked after on the as-at date, one row each: child_id, period_id, the current episode
     (cla_episode_id, legal_status, placement_type), and the start of the period of care (`period_start`) and of
     the placement the child is in (`placement_start`)."""
+    # The current episode is read from the episodes themselves: only the placements' starts need the window
+    # over each period's episodes (`placement_episodes`), which DuckDB would otherwise work out twice.
+    now = current(s.table("cla_episode"), s.day)
     e = placement_episodes(s)
     e = e.filter(e.start_date <= s.day)
-    now = current(e, s.day)
     order = [now.start_date.desc(), now.cla_episode_id.desc()]
     latest = ibis.row_number().over(group_by=now.child_id, order_by=order)
     now = now.mutate(_n=latest).filter(ibis._._n == 0)
