@@ -439,6 +439,14 @@ class ForecastSettings(BaseModel):
         "curve beyond what any council has shown is not evidence: a team normally at 17 children per worker "
         "pushed to 25 (1.47) would otherwise lose its staff at 43 times the usual rate.",
     )
+    felt_rise: float = Field(
+        default=1.25, gt=1,
+        description="The load (caseload ratio over the team's normal) above which its staff feel the pressure "
+        "and leave faster even while every child still has a worker: a cut that hands a team the children of its "
+        "deleted posts (1.25: a quarter more than usual; Eastmere's generator sends such a team into crisis, "
+        "synth.scenario.Scenario.crisis_rise). Below it leaving rises only once children wait, so a team drifting "
+        "a little over its usual level holds its staff.",
+    )
     pressure_evidence_months: int = Field(
         default=480, ge=0,
         description="Worker-months under pressure (pressure_waiting_share) the history must hold for the "

@@ -9,7 +9,8 @@ by arrivals - closures at capacity every day: a backlog that builds, not a level
 Staff: a team's permanent FTE P and agency FTE A fall by leavers; vacancies (funded FTE E - P - A, from the
 establishment) fill, a share of them by agency staff. Permanent practitioners leave at h0 x exp(beta x max(0, load
 - 1)) a year, load being the team's caseload ratio (held / FTE x the upper standard) over its normal ratio, felt
-while children wait and as the moving mean of three months (as the history's sustained load is read), the rise
+while children wait or while it is far above 1 (WorkforceRates.felt_rise: a cut team's staff feel the children
+of the deleted posts even while every child still has a worker) and as the moving mean of three months (as the history's sustained load is read), the rise
 stopping at the most load the evidence has seen: a team running at its usual level feels no pressure whatever
 the standard, one pushed past it with children waiting loses staff faster month by month. A team with children
 waiting (at its allocation ceiling) buys cover at the pressed rates: how fast, how much of it agency, and how
@@ -120,9 +121,10 @@ def simulate(
                 filled = np.maximum(funded - f, 0.0) * np.where(pressed, pressed_filling, w.filling) / 365
                 share = np.where(pressed, pressed_share, w.agency_share)
                 agency_leaving = np.where(pressed, pressed_leaving, w.agency_leaving)
-                # a team that still allocates every child holds its staff: leaving rises once children wait, with
-                # the load its staff have felt over the last three months (as the history's is read), not today's
-                felt += FELT * (np.where(pressed, load, 1.0) - felt)
+                # a team that still allocates every child holds its staff: leaving rises once children wait, or
+                # once the load is far above the team's normal (a cut), with the load its staff have felt over the
+                # last three months (as the history's is read), not today's
+                felt += FELT * (np.where(pressed | (load > w.felt_rise), load, 1.0) - felt)
                 leaving = w.leaving_at(felt)
                 permanent = permanent - permanent * factor * leaving / 365 + filled * (1 - share)
                 agency = agency - agency * factor * agency_leaving / 365 + filled * share

@@ -363,7 +363,9 @@ def as_recorded(con: duckdb.DuckDBPyConnection, snapshot: Snapshot, what_if: Wha
                 config: CouncilConfig) -> list[dict]:
     """The scenario's months up to the extract set beside the records, team by team: cases held, children waiting
     and children per FTE projected and as recorded at each month end (the caseload and unallocated-case
-    figures, in the roles each team held cases in on the as-at date)."""
+    figures, in the roles each team held cases in on the as-at date). The recorded FTE and children per FTE are
+    DfE's: the FTE of the practitioners holding cases that day (the projection's FTE all hold cases), not a
+    worker on leave, one who has handed every child back by their last day or a starter not yet given any."""
     ends = [m for m in what_if.changed.month_ends if m <= snapshot.extract_date]
     if not ends:
         return []
@@ -375,7 +377,8 @@ def as_recorded(con: duckdb.DuckDBPyConnection, snapshot: Snapshot, what_if: Wha
                              config=config).records():
         if w["month_end"] in ends and w["role"] in roles.get(w["team_id"], ()):
             got = recorded.setdefault((w["month_end"], w["team_id"]), [0.0, 0.0, 0.0])
-            got[0], got[1] = got[0] + (w["caseload"] or 0), got[1] + w["fte"]
+            if w["caseload"]:  # DfE: the FTE of the practitioners holding cases
+                got[0], got[1] = got[0] + w["caseload"], got[1] + w["fte"]
     for c in compute_monthly(con, snapshot, "unallocated_cases", ends[0], ends[-1], period=False,
                              config=config).records():
         if c["month_end"] in ends and c["team_id"] in roles:

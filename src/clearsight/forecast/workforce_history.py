@@ -184,6 +184,7 @@ class WorkforceRates:
     pressed_agency_leaving: float | None = None  # None: as `agency_leaving`
     pressure_worker_months: int = 0
     most_load: float = np.inf  # the rise stops at this load: the most the evidence for it has seen
+    felt_rise: float = np.inf  # a load above this is felt with no child waiting (ForecastSettings.felt_rise)
 
     def leaving_at(self, load: np.ndarray) -> np.ndarray:
         """Permanent practitioners leaving a year at `load` = caseload ratio / the team's normal ratio."""
@@ -256,4 +257,5 @@ def fit_workforce(months: TeamMonths, as_at: date, config: CouncilConfig) -> Wor
         pressed_filling=pressed_filling, pressed_agency_share=pressed_share, pressed_agency_leaving=pressed_leaving,
         pressure_worker_months=pressure_months,
         most_load=float(np.max(months.load[pressed], initial=1.0)) if fitted else settings.leaving_pressure_most_load,
+        felt_rise=settings.felt_rise,
     )

@@ -97,6 +97,7 @@ class Simulation:
         self.progress = progress
         self.d0, self.end = day(sc.sim_start), day(sc.extract_date)
         self.restructure, self.inspection = day(sc.restructure_date), day(sc.inspection_date)
+        self.area_waiting: dict[str, float] = {}  # locality -> share of its children waiting (CouncilRun.audit_month)
         self.recovering: list[int] = []  # teams (indices) in crisis at the inspection, where recovery teams go
         self.blitz = day(sc.blitz_start)
         self.recovery_days = [day(x) for x in sc.recovery_team_starts]
@@ -198,6 +199,9 @@ class Simulation:
         """Children the team manager can give the worker today (`Scenario.allocation_pace_days`)."""
         fast, slow = self.sc.allocation_pace_days
         cap, n = self.cap(w), len(w.cases)
+        if w.employment == "agency" and self.today - w.start < self.sc.induction_days:
+            # a locum is booked to take a caseload: their first weeks' room is all filled at the first pace
+            return max(0.0, cap - n) / fast
         standard = cap * self.sc.standard_caseload / self.sc.allocation_cap
         return max(0.0, standard - n) / fast + (cap - max(n, standard)) / slow
 
@@ -340,23 +344,34 @@ class Simulation:
             self.hand_back(c, w, d, reason)
 
     def hand_back(self, c: Case | Leaver, w: Worker, d: int, reason: str) -> None:
-        """One child handed back by a worker who is going: a care leaver to another personal adviser at once, a
-        case to its team's queue (awaiting re-allocation)."""
+        """One child handed back by a worker who is going: a care leaver to another personal adviser at once; a
+        case to the colleague in the team with most room (a planned handover, not new work the manager allocates
+        at the day's pace) while one carries fewer than `Scenario.handover_caseload`, else to the team's queue
+        (awaiting re-allocation)."""
         self._end_alloc(c, d, reason)
         if isinstance(c, Leaver):
             self.assign_pa(c, d, leaving=w)
             return
         self.assess_pause(c, d)
+        if c.xfer < 0:
+            limit = self.sc.handover_caseload / self.sc.allocation_cap
+            room = [o for o in self.can_hold(self.team(c.team))
+                    if o is not w and o.notice < 0 and len(o.cases) < self.cap(o) * limit]
+            if room:
+                self.allocate(c, min(room, key=lambda o: (self.ratio(o), o.idx)), d)
+                return
         dest = c.xfer if c.xfer >= 0 else c.team
         c.xfer = -1
         self.enqueue(c, dest, d)
 
     def give_notice(self, w: Worker, d: int, last: int, exit_: tuple) -> None:
         """The worker goes on day `last` (`exit_` says how); meanwhile they take no new children and hand their
-        children back on days spread over the notice, as a manager re-allocates a leaver's cases."""
+        children back on days spread over the notice's last `Scenario.handback_working_days`, as a manager
+        re-allocates a leaver's cases."""
         w.notice, w.exit = last, exit_
         days = self.cal.wd_between(d - 1, last - 1)  # working days from today to the last day of service
-        first = 0 if self.cal.working(d) else 1
+        first = (0 if self.cal.working(d) else 1) + max(0, days - self.sc.handback_working_days)
+        days = min(days, self.sc.handback_working_days)
         for c in list(w.cases.values()):  # handed back on working days, when the manager can re-allocate
             self.at(self.cal.add_wd(d, first + int(self.u() * days)) if days else d, "handover", c, w.idx)
         self.at(last, "depart", w)
@@ -724,6 +739,9 @@ class Simulation:
             return
         if kind == "contract_end":
             self.contract_end(obj, d)  # type: ignore[attr-defined]
+            return
+        if kind == "redundancy":
+            self.redundancy(obj, d)  # type: ignore[attr-defined]
             return
         if kind == "return":
             w = obj

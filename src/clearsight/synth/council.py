@@ -22,10 +22,10 @@ LOCALITIES = (
 # kind -> (service code, count at scale 1, practitioners per team at scale 1, practitioner role)
 TEAM_KINDS: dict[str, tuple[str, int, int, str]] = {
     "front_door": ("front_door", 1, 6, "social_worker"),
-    "assessment": ("assessment", 2, 9, "social_worker"),
-    "cin": ("cin", 3, 10, "social_worker"),
-    "cp": ("cp", 3, 8, "social_worker"),
-    "cla": ("cla", 3, 10, "social_worker"),
+    "assessment": ("assessment", 2, 10, "social_worker"),
+    "cin": ("cin", 3, 13, "social_worker"),
+    "cp": ("cp", 3, 10, "social_worker"),
+    "cla": ("cla", 3, 12, "social_worker"),
     "leaving_care": ("leaving_care", 2, 7, "personal_adviser"),
     "fostering": ("fostering", 1, 7, "social_worker"),
     "adoption": ("adoption", 1, 5, "social_worker"),
@@ -66,6 +66,8 @@ class Team:
     crisis_since: int = -1  # day the team's current crisis began (Scenario.crisis_weeks), -1: not in crisis
     crisis_run: int = 0  # weeks running its overload has held (out of crisis) or been absent (in crisis)
     crises: list[int] = field(default_factory=list)  # days its crises began
+    usual_load: float = -1.0  # children per weighted FTE its practitioners are used to (Scenario.crisis_rise)
+    cut: bool = False  # the restructure deleted some of its posts
 
 
 @dataclass

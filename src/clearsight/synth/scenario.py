@@ -52,8 +52,17 @@ class Scenario:
     grows by the day (not by whole caseloads at once) and caseloads settle where the children closing make
     room as fast as the manager fills it (25-27 in a team that has lost a third of its staff)."""
     notice_days_permanent: int = 28
-    """Notice a permanent worker gives before leaving (or before maternity leave); their children are handed
-    back to the manager for re-allocation on days spread over it."""
+    """Notice a permanent worker gives before leaving (or before maternity leave); they take no new children
+    meanwhile and hand theirs back over its last days (`handback_working_days`)."""
+    handback_working_days: int = 10
+    """A worker working their notice keeps their children until its last this many working days and hands them
+    back over those (closing summaries, transfer visits): a team losing staff still carries their caseloads until
+    they go (in the two deep-cut teams late in 2023 a worker on notice carries about 16 per weighted FTE, not
+    13 as when the children went back over the whole notice)."""
+    handover_caseload: float = 24.0
+    """A leaver's children are handed over to the colleague with most room while one carries fewer than this
+    (for a full-time social worker: scaled by the cap of their role and hours); beyond it they wait for the
+    manager to re-allocate them at the allocation pace."""
     notice_days_agency: int = 7
     """Notice an agency worker gives (a week)."""
     standard_caseload: float = 18.0
@@ -99,28 +108,48 @@ class Scenario:
     """Service restructure: posts deleted, establishment cut."""
     restructure_cut: float = 0.15
     """Share of social-work posts deleted at the restructure, across the practice teams."""
-    restructure_deep_cut: float = 0.33
+    restructure_deep_cut: float = 0.5
     """Share of the posts deleted in each of the two child-in-need teams the review cut deepest (the first two
     localities'; Team.deep_cut): the other practice teams share the rest of `restructure_cut` (about 12% each).
-    Their children per worker rise from about 18-20 to about 26-28, past the crisis level below."""
+    Their children per worker rise from about 13-16 to about 25-28, past the crisis level below."""
+    restructure_exit_days: tuple[int, int] = (7, 38)
+    """Days after the restructure date on which the staff whose posts it deleted are told their last day and
+    start working their notice: agency bookings run to their end, permanent staff stay through the redeployment
+    trials and redundancy consultation (typically up to 12 weeks); until then they keep their children."""
     crisis_caseload: float = 24.0
     """A case-holding team whose practitioners carry more than this per weighted FTE on average ..."""
+    crisis_rise: float = 1.25
+    """... and either more than this multiple of the caseload they are used to (a cut team whose staff take on
+    the children of the deleted posts feels the rise even while its manager still finds each child a worker; a
+    team that has always run high, as the child protection teams do at 25-30, does not), or with more than
+    `cover_wait_cases` children waiting longer than `cover_wait_days` for a worker (the agency cover it asked
+    for has not caught up) ..."""
     crisis_weeks: int = 6
-    """... while more than `cover_wait_cases` children have waited longer than `cover_wait_days` for a worker,
-    week after week for this many weeks (the agency cover it asked for has not caught up), goes into crisis; a
-    team in crisis comes out of it when that has not been so for this many weeks running, or at the inspection.
-    In the steady years a team short of staff has had both for five weeks at the most (seeds 1-5 at half scale)."""
-    crisis_multiplier: float = 8.5
-    """Leave hazard multiplier of permanent staff in a team in crisis."""
+    """... week after week for this many weeks, goes into crisis; a team in crisis comes out of it when it has
+    had neither children waiting that long nor the risen caseload for this many weeks running, or at the
+    inspection. In the steady years a team short of staff has had the caseload and the waiting for five weeks
+    at the most (seeds 1-5 at half scale). The rise counts only in a team whose posts the restructure cut
+    (Team.cut): a small team that loses two workers by chance rises as far, and its staff are not leaving a
+    service that has just cut it. The two deep-cut child-in-need teams go into crisis between June and
+    October 2023 (seeds 1-5 at scale 1 and half scale)."""
+    crisis_usual_days: float = 365.0
+    """The caseload a team is used to: its own, averaged over about this many days (exponentially, weekly)."""
+    crisis_multiplier: float = 25.0
+    """Leave hazard multiplier of permanent staff in a team in crisis (about 3.5 a year: most of its permanent
+    staff go within months, as seed 000's two teams' did)."""
     crisis_agency_multiplier: float = 3.0
     """Leave hazard multiplier of agency staff in a team in crisis."""
-    crisis_agency_stay_days: tuple[int, int] = (35, 70)
+    crisis_agency_stay_days: tuple[int, int] = (28, 56)
     """Agency staff who join a team in crisis take short contracts and do not renew them: they come, and leave
-    again, after this many days."""
+    again, after this many days (four to eight weeks: locum contracts commonly run one to three months, and a
+    team in crisis does not keep them). With the quick cover below its posts turn over every two months or
+    so: with its permanent staff leaving, 20-31 practitioners leave the two deep-cut teams May-December 2023
+    (seeds 1-5 at scale 1: 20, 24, 31, 22, 24), the papers' "about 30"."""
     crisis_lag_days: tuple[int, int] = (100, 190)
     """Recruitment lag of a permanent replacement in a team in crisis (nobody wants to join it)."""
-    crisis_agency_lag_days: tuple[int, int] = (10, 30)
-    """Lag for agency cover in a team in crisis."""
+    crisis_agency_lag_days: tuple[int, int] = (5, 15)
+    """Lag for agency cover in a team in crisis (the council books locums at once; the posts do not stand empty
+    for long, they turn over)."""
     crisis_agency_share: float = 0.9
     """Share of vacancies in a team in crisis filled by agency staff."""
     service_unrest_multiplier: float = 1.05
@@ -203,5 +232,11 @@ class Scenario:
     """... each week this share of the open assessments already past 40 working days is completed."""
     independent_audits_per_month: float = 25.0
     """Independent (QA unit) case audits a month at scale 1."""
+    audit_pressure_push: float = 6.0
+    """Practice on every case in a locality slips as the share of its children waiting for a worker rises
+    (practitioners cover duty and the cases their managers hold, as `visit_pressure_push`): an audit's grade falls
+    by this x that share, in standard deviations of the practice score. With a fifth of a locality's children
+    waiting its cases grade a standard deviation lower: independent audits find 21-30% of cases inadequate
+    April-December 2023 against 14-17% in 2021-22 (seeds 1-3 at scale 1; seed 000's "a third")."""
     audit_moderation_share: float = 0.4
     """Share of the independent audits that moderate a case a manager audited in the last two months."""

@@ -243,7 +243,7 @@ class CouncilRun(Simulation):
                 old = sum(1 for c in self.queues[t.idx] if c.queued and d - c.q_since > sc.cover_wait_days)
                 ws = self.can_hold(t)
                 held = sum(len(w.cases) for w in ws) / max(0.1, sum(w.fte * self.weight(w) for w in ws))
-                self.crisis_week(t, d, old > sc.cover_wait_cases and held > sc.crisis_caseload)
+                self.crisis_week(t, d, held, old > sc.cover_wait_cases)
                 if (old > sc.cover_wait_cases or held > sc.cover_caseload) and t.crisis_since < 0:
                     # a queue building: the manager gets agency cover for every vacancy
                     for s in t.slots:
@@ -257,19 +257,25 @@ class CouncilRun(Simulation):
                 self.team_stress[t.idx][d] = q / max(1, q + held)
                 self.team_counts[t.idx][d] = (q, held)
 
-    def crisis_week(self, t: Team, d: int, overloaded: bool) -> None:
-        """A team overloaded (children waiting weeks for a worker while its practitioners carry more than the
-        crisis caseload) for `Scenario.crisis_weeks` running goes into crisis; out of it after as many weeks
-        without, or at the inspection. After the inspection the council covers every overloaded team
-        (`recovery_cover`) and none is left to sink into crisis."""
+    def crisis_week(self, t: Team, d: int, held: float, waiting: bool) -> None:
+        """A team overloaded for `Scenario.crisis_weeks` running goes into crisis: its practitioners carry more
+        than the crisis caseload per weighted FTE while children wait weeks for a worker, or, in a team whose
+        posts the restructure cut, far more than they are used to (`Scenario.crisis_rise`: its staff feel the
+        rise, waiting list or not). It comes out after as many weeks with no child waiting that long and the
+        caseload no longer risen, or at the inspection. After the inspection the council covers every
+        overloaded team (`recovery_cover`) and none is left to sink into crisis."""
         sc = self.sc
+        usual = held if t.usual_load < 0 else t.usual_load
+        t.usual_load = usual + (held - usual) * 7 / sc.crisis_usual_days
+        risen = t.cut and held > sc.crisis_caseload and held > usual * sc.crisis_rise
         if t.crisis_since < 0:
+            overloaded = risen or (waiting and held > sc.crisis_caseload)
             t.crisis_run = t.crisis_run + 1 if overloaded and d < self.inspection else 0
             if t.crisis_run >= sc.crisis_weeks:
                 t.crisis_since, t.crisis_run = d, 0
                 t.crises.append(d)
         else:
-            t.crisis_run = 0 if overloaded else t.crisis_run + 1
+            t.crisis_run = 0 if waiting or risen else t.crisis_run + 1
             if t.crisis_run >= sc.crisis_weeks:
                 t.crisis_since, t.crisis_run = -1, 0
 
@@ -302,50 +308,51 @@ class CouncilRun(Simulation):
     def do_restructure(self, d: int) -> None:
         """Announced a notice period ahead: delete a share of practitioner posts in every practice team on the
         restructure date, `Scenario.restructure_deep_cut` in the two teams cut deepest and the rest of
-        `restructure_cut` shared by the others: that share of the filled posts (agency staff first, then
-        permanent staff at random) and the same share of the vacant ones, so in-post FTE and the establishment
-        both fall by about the cut. The staff whose posts go work their notice, handing their children back."""
+        `restructure_cut` shared by the others. As councils do (no redundancy to pay), the vacant posts go
+        first, then agency staff's, then permanent staff's at random: the establishment falls by the cut on the
+        restructure date and the staff in post by less where posts stood vacant. The staff whose posts go keep
+        their children until they are told their last day, some weeks after it (`Scenario.restructure_exit_days`),
+        and then work their notice handing them back."""
         sc = self.sc
         teams = [t for t in self.st.teams if t.kind in PRACTICE_KINDS]
         pools = {t.idx: [s for s in t.slots if s.role in PRACTITIONER and s.end < 0] for t in teams}
         deep = {i: int(round(len(p) * sc.restructure_deep_cut)) for i, p in pools.items() if self.team(i).deep_cut}
-        rest = sum(len(p) for i, p in pools.items() if i not in deep)
-        cut = max(0.0, sc.restructure_cut * sum(len(p) for p in pools.values()) - sum(deep.values())) / max(1, rest)
+        rest = {i: len(p) for i, p in pools.items() if i not in deep}
+        cut = max(0.0, sc.restructure_cut * sum(len(p) for p in pools.values()) - sum(deep.values())) / max(
+            1, sum(rest.values()))
+        exact = {i: n * cut for i, n in rest.items()}
+        quota = {i: int(math.floor(x)) for i, x in exact.items()}
+        order = sorted(exact, key=lambda i: (-(exact[i] - quota[i]), i))
+        for i in order[: max(0, int(round(sum(exact.values()))) - sum(quota.values()))]:
+            quota[i] += 1
+        quota.update(deep)
 
-        def quotas(sizes: dict[int, int]) -> dict[int, int]:
-            exact = {i: n * cut for i, n in sizes.items()}
-            target = int(round(sum(exact.values())))
-            quota = {i: int(math.floor(x)) for i, x in exact.items()}
-            order = sorted(exact, key=lambda i: (-(exact[i] - quota[i]), i))
-            for i in order[: max(0, target - sum(quota.values()))]:
-                quota[i] += 1
-            return quota
-
-        vacancies = {i: sum(1 for s in p if s.holder < 0) for i, p in pools.items()}
-        filled_q = quotas({i: len(p) - vacancies[i] for i, p in pools.items() if i not in deep})
-        vacant_q = quotas({i: n for i, n in vacancies.items() if i not in deep})
-        for i, n in deep.items():  # the deep cuts: that many posts, vacant ones in proportion
-            vacant_q[i] = min(vacancies[i], int(round(vacancies[i] * sc.restructure_deep_cut)))
-            filled_q[i] = n - vacant_q[i]
+        def order_of(s: Slot) -> tuple[int, float]:
+            if s.holder < 0:
+                return (0, 0.0)
+            w = self.wf.workers[s.holder]
+            return (1 if w.employment == "agency" else 2, float(self.rng.random()))
         for t in teams:
-            vacant = [s for s in pools[t.idx] if s.holder < 0][: vacant_q[t.idx]]
-
-            def order(s: Slot) -> tuple[int, float]:
-                w = self.wf.workers[s.holder]
-                return (1 if w.employment == "agency" else 2, float(self.rng.random()))
-            filled = sorted((s for s in pools[t.idx] if s.holder >= 0), key=order)[: filled_q[t.idx]]
-            for s in vacant + filled:
+            t.cut = quota[t.idx] > 0
+            for s in sorted(pools[t.idx], key=order_of)[: quota[t.idx]]:
                 s.end = self.restructure
                 self.wf.pending.discard(s.sid)
                 if s.holder < 0:
                     continue
-                w = self.wf.workers[s.holder]
-                dest = str(self.rng.choice(["other_la", "unknown", "private_sector", "left_profession"],
-                                           p=[0.45, 0.25, 0.15, 0.15]))
-                if w.notice < 0:
-                    self.give_notice(w, d, self.restructure, ("leave", "restructure", dest))
-                elif w.exit[0] == "maternity":  # going on leave: leaves instead
-                    w.exit = ("leave", "restructure", dest)
+                told = self.restructure + self.ri(*sc.restructure_exit_days)
+                self.at(told, "redundancy", self.wf.workers[s.holder])
+
+    def redundancy(self, w: Worker, d: int) -> None:
+        """A worker whose post the restructure deleted is told their last day: they work their notice from today
+        (one going on maternity leave leaves instead; one already leaving goes as planned)."""
+        if w.end >= 0 or (w.notice >= 0 and w.exit[0] != "maternity"):
+            return
+        dest = str(self.rng.choice(["other_la", "unknown", "private_sector", "left_profession"],
+                                   p=[0.45, 0.25, 0.15, 0.15]))
+        if w.notice >= 0:
+            w.exit = ("leave", "restructure", dest)
+        else:
+            self.give_notice(w, d, d + self.notice_days(w), ("leave", "restructure", dest))
 
     def do_inspection(self, d: int) -> None:
         """Every crisis ends. Agency cover: extra posts in the teams that were in crisis and wherever caseloads run
@@ -437,6 +444,7 @@ class CouncilRun(Simulation):
         elif d >= self.inspection:
             era = min(0.45, 0.45 * (d - self.inspection) / 240)
         pool: list[Case] = []
+        self.area_waiting = self.waiting_shares()
         qa = [self.wf.workers[s.holder] for t in self.st.teams if t.kind == "qa" for s in t.slots
               if s.holder >= 0 and s.role != "team_manager"]
         self.manager_audited = [(a, c) for a, c in self.manager_audited if d - a <= 61 and not c.closed]
@@ -460,13 +468,26 @@ class CouncilRun(Simulation):
                     c = pool[int(rng.integers(len(pool)))]
                 self.audit(c, d, "independent", qa[int(rng.integers(len(qa)))].idx, era)
 
+    def waiting_shares(self) -> dict[str, float]:
+        """Each locality's share of its case-holding teams' children waiting for a worker (key '': the teams
+        outside the localities)."""
+        held: dict[str, int] = {}
+        waiting: dict[str, int] = {}
+        for t in self.st.teams:
+            if t.kind in CASE_HOLDING_KINDS and (t.end < 0 or t.end > self.today):
+                waiting[t.locality] = waiting.get(t.locality, 0) + len(self.queues[t.idx])
+                held[t.locality] = held.get(t.locality, 0) + sum(len(w.cases) for w in self.can_hold(t))
+        return {a: waiting[a] / max(1, waiting[a] + held[a]) for a in waiting}
+
     def audit(self, c: Case, d: int, kind: str, auditor: int, era: float) -> None:
         """The grade follows the practice on the case (worse when the worker is overloaded or nobody holds
-        it); a manager's grade follows it only weakly and leans to 'good'."""
-        rng = self.audit_rng
+        it, and as the share of its locality's children waiting rises: `Scenario.audit_pressure_push`); a
+        manager's grade follows it only weakly and leans to 'good'."""
+        rng, sc = self.audit_rng, self.sc
         unalloc = c.holder is None or c.tm_held
         r = 1.0 if unalloc or c.holder is None else self.ratio(c.holder)
         z = float(rng.normal()) + 0.55 - 2.2 * max(0.0, r - 1.0) - (1.0 if unalloc else 0.0) + era
+        z -= sc.audit_pressure_push * self.area_waiting.get(self.team(c.team).locality, 0.0)
         if kind == "manager":
             zm = z * 0.4 + 1.15 + float(rng.normal(0, 0.35))
             g, mod = grade(zm), (grade(z) if rng.random() < 0.12 else "")
