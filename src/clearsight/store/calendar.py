@@ -12,6 +12,7 @@ import contextlib
 import hashlib
 import importlib.metadata
 import json
+import weakref
 from functools import lru_cache
 
 import duckdb
@@ -121,12 +122,29 @@ def calendar_tables(con: duckdb.DuckDBPyConnection | PostgresConnection, config:
     holds that calendar (built now if the connection may write), else the calendar itself, which shadows the
     stored one for that query alone (a read-only database cannot be changed, and others may be reading it; on
     PostgreSQL every reader is such a reader: only a load's connection changes the stored calendar)."""
-    if _stored_hash(con) == calendar_hash(config):
+    if _hash_seen_by(con) == calendar_hash(config):
         return {}
     if not isinstance(con, PostgresConnection) and not _read_only(con):
         ensure_calendar(con, config)
         return {}
     return {CALENDAR_TABLE: calendar_rows(config.calendar)}
+
+
+# What the stored calendar of each read-only DuckDB connection was built from: nothing changes it while the
+# connection is open (DuckDB lets no writer in beside a reader), so it is read once, not at every figure.
+_READERS: weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, str | None] = weakref.WeakKeyDictionary()
+
+
+def _hash_seen_by(con: duckdb.DuckDBPyConnection | PostgresConnection) -> str | None:
+    """`_stored_hash`, kept for a read-only DuckDB connection."""
+    if isinstance(con, PostgresConnection):
+        return _stored_hash(con)
+    if con in _READERS:
+        return _READERS[con]
+    stored = _stored_hash(con)
+    if _read_only(con):
+        _READERS[con] = stored
+    return stored
 
 
 def _read_only(con: duckdb.DuckDBPyConnection) -> bool:
