@@ -44,16 +44,17 @@ legal status no KPI shows), kpis 0.63, workforce 0.24, flow 0.33. The floor of e
 DuckDB, pyarrow and NumPy (0.2 s of CPU), Clearsight's pydantic settings (0.17) and typer and rich (0.09): 0.45 s
 before any query, so kpis, workforce, flow, confidence and summary stay over target with every query run.
 Session 18, the fresh path, main at a036822 against the change (em1: Eastmere seed 1 scale 1 from c9421d2), CPU
-seconds, alternate runs, 2 cores shared with three other sessions at load 4-6 (so every figure is inflated and
-noisy by 0.1-0.3 s; the lead re-measures wall time idle): --version 0.60-0.67 -> 0.46-0.57, position 0.84-1.23 ->
-0.70-0.88, workforce 1.05-1.25 -> 0.86-0.99, kpis 1.45-1.47 -> 1.25-1.36, flow 1.02-1.32 -> 0.95-0.96, confidence
-1.57-1.60 -> 1.17-1.29, summary 2.56-3.01 -> 2.36-2.46; summary's build in the process 1.82-2.21 -> 1.51-1.71.
-Where it came from: a reader's queries run on one DuckDB thread each on 2 cores (store.database.threads_per_query;
-the queries' CPU a fifth to a quarter lower, two still run at once); no report imports pyarrow.compute (a DECIMAL
-setting read from its buffers); visits and case recording work out their children once; reviews numbered once
-in a series (cla_reviews' 12 months 91-101 -> 28 ms); Typer builds only the command run (landed from another
-session). Still over target with every query run, in CPU at this load: kpis, confidence, summary. The floor of a
-command is Python with DuckDB, pyarrow and NumPy (0.23 s), pydantic's models (0.06-0.08) and rich and Typer.
+seconds, median of 7 alternate runs, 2 cores shared with three other sessions at load 3.4-4.5 (inflated and noisy
+by 0.1-0.3 s; the lead re-measures wall time idle): position 0.92 -> 0.85, workforce 1.11 -> 0.99, kpis 1.23 ->
+1.08, flow 1.10 -> 0.97, confidence 1.35 -> 1.20, summary 2.81 -> 2.43; in the process, a second build: kpis
+522-541 -> 470-473 ms, confidence 647-667 -> 493-543, summary 1686-1688 -> 1293-1296. Where it came from: a
+reader's queries run on one DuckDB thread each on 2 cores (store.database.threads_per_query: their CPU a fifth to
+a quarter lower, two still run at once); no report imports pyarrow.compute (a DECIMAL setting read from its
+buffers); visits, case recording and current placements work out their children once; reviews are numbered once
+in a series (cla_reviews' 12 months 91-101 -> 28 ms); a reader checks its calendar once; Typer builds only the
+command run (another session's change). Still over target with every query run, in CPU at this load: kpis,
+confidence and summary (its 12-month series of 17 KPIs 1.1 s, case notes 0.18 of it: 615k note-month pairs). The
+floor of a command is Python with DuckDB, pyarrow and NumPy (0.23 s), pydantic's models and rich and Typer.
 Without --db, Eastmere at scale 1 is generated and loaded into a temporary directory; without --db10 the
 scale-10 position is skipped (generating it takes minutes: `clearsight synth DIR --scale 10` then `load`).
 """
