@@ -179,3 +179,14 @@ def test_a_team_is_under_pressure_where_children_wait_two_month_ends_running():
     # is not, nor a month after another team's.
     months = _months([1.0] * 5, [6, 6, 5, 6, 6], *([[0] * 5] * 8), teams=["A", "A", "A", "B", "B"])
     assert months.pressed(0.05).tolist() == [False, True, False, False, True]
+
+
+def test_staff_whose_posts_a_restructure_deleted_hold_cases_until_they_go():
+    # 10 FTE stay and 2 whose posts went leave evenly over days 10-19 (0.2 FTE a day), nobody else leaving or
+    # filling; 1,000 open, at most 30 each. Day 5: all 12 in post, 360 held. After day 15 (six days of exits,
+    # days 10-15): 10.8, 324 held. After day 30: the 10 who stay, 300 held.
+    path = simulate([5, 16, 30], np.array([1000.0]), np.array([10.0]), np.array([10.0]), np.array([30.0]),
+                    np.array([20.0]), np.array([0.0]), np.array([0.0]), np.ones((3, 1)), None,
+                    departing=np.array([2.0]), exit_days=(10, 19))
+    assert path.fte[:, 0] == pytest.approx([12.0, 10.8, 10.0])
+    assert path.held[:, 0] == pytest.approx([360.0, 324.0, 300.0])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from council_builder import CouncilBuilder
@@ -220,12 +220,17 @@ def eastmere(request, small_eastmere_db, tmp_path_factory):
     return con, get_snapshot(con)
 
 
+EXITS_DONE = date(2023, 3, 31) + timedelta(days=CONFIG.forecast.restructure_exit_days[1])
+
+
 def test_eastmere_restructure_cuts_posts_and_raises_caseloads(eastmere):
     # Set before the April 2023 restructure with the FTE cuts it made (from the establishment): every team it
     # cut has more cases (held and waiting) per FTE than the base case at every month (children held per FTE can
     # be fewer where both are at the allocation ceiling and the cut changed the mix of roles), fewer staff cost
     # less, and no fewer children wait; staff keep leaving at the council's own rate (fitted from its history)
-    # and the posts cut are not refilled.
+    # and the posts cut are not refilled (fewer FTE than the base case once the staff whose posts went have left,
+    # ForecastSettings.restructure_exit_days: until then they are in post and paid, and those of them from agencies
+    # do not leave at the agency rate the base case's do).
     con, snapshot = eastmere
     scenario = restructure_scenario(con, snapshot, date(2023, 4, 1), CONFIG, months=9)
     cuts = scenario.fte_changes
@@ -237,14 +242,14 @@ def test_eastmere_restructure_cuts_posts_and_raises_caseloads(eastmere):
     base = {(r["team_id"], r["month_end"]): r for r in result.base.rows.to_pylist()}
     for row in result.changed.rows.to_pylist():
         b = base[row["team_id"], row["month_end"]]
-        if row["team_id"] in cut_teams:
+        if row["team_id"] in cut_teams and row["month_end"] > EXITS_DONE:
             assert row["fte"] <= b["fte"] + 1e-9  # a deleted vacant post is not refilled: fewer later
             assert row["open_cases"] / row["fte"] >= b["open_cases"] / b["fte"] - 1e-9
     totals = {(r["month_end"], r["case"]): r for r in result.totals().to_pylist()}
     for month_end in result.changed.month_ends:
         changed, unchanged = totals[month_end, "scenario"], totals[month_end, "base"]
         assert changed["unallocated"] >= unchanged["unallocated"] - 1e-9
-        assert changed["staff_cost"] < unchanged["staff_cost"]
+        assert changed["staff_cost"] < unchanged["staff_cost"] or month_end <= EXITS_DONE
         assert changed["posts_needed"] >= unchanged["posts_needed"]
 
 

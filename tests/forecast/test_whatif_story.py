@@ -29,9 +29,9 @@ SEEDS = (1, 2, 3)
 CONFIG = CouncilConfig()
 RESTRUCTURE, NOVEMBER, DECEMBER = date(2023, 4, 1), date(2023, 11, 30), date(2023, 12, 31)
 # Children waiting across the council at the end of November (the records' most) and December 2023, projected
-# against recorded: within this share either way (bench/bench_whatif.py, half scale, seeds 1-3: 30 Nov 309/246,
-# 290/245, 204/284; 31 Dec 344/267, 327/303, 235/249. At scale 1, seed 1 268/307 and 298/300, seed 3 216/369 and
-# 247/402: its depleted teams drained faster than the default response has them).
+# against recorded: within this share either way (half scale, seeds 1-3, the restructure's staff leaving over the
+# weeks after it: 30 Nov 173/258, 197/220, 203/302; 31 Dec 199/303, 226/327, 235/279. At scale 1, seed 1 314/287
+# and 364/284).
 WAITING_SHARE = 0.35
 
 

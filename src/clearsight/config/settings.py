@@ -439,6 +439,13 @@ class ForecastSettings(BaseModel):
         "curve beyond what any council has shown is not evidence: a team normally at 17 children per worker "
         "pushed to 25 (1.47) would otherwise lose its staff at 43 times the usual rate.",
     )
+    restructure_exit_days: tuple[int, int] = Field(
+        default=(35, 66),
+        description="Days after a restructure (a cut that deletes vacant posts first) over which the staff whose "
+        "posts it deleted leave, evenly, holding their cases until then: told their last day after the "
+        "redeployment trials and consultation, then their notice (Eastmere's generator: 7-38 days, then 28 "
+        "days' notice; synth.scenario.Scenario.restructure_exit_days). No national figure.",
+    )
     felt_rise: float = Field(
         default=1.25, gt=1,
         description="The load (caseload ratio over the team's normal) above which its staff feel the pressure "

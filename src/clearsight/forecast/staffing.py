@@ -109,6 +109,7 @@ class Assumptions:
     leaving_factor: dict[str, float] = field(default_factory=dict)  # team_id -> leaving x this (none: 1)
     given_fte: dict[str, np.ndarray] = field(default_factory=dict)  # team_id -> FTE each month (NaN: projected)
     normal: dict[str, float] = field(default_factory=dict)  # team_id -> its normal caseload ratio (none: now's)
+    departing: dict[str, float] = field(default_factory=dict)  # team_id -> FTE a restructure lets go, not yet gone
 
 
 @dataclass(frozen=True)
@@ -175,6 +176,7 @@ def project_staffing(
                   for t in teams], axis=1) if assume.given_fte and teams else None,
         np.array([starting_agency_fte(t, f, assume.agency_share.get(t.team_id)) for t, f in zip(teams, fte0)]),
         np.array([max(assume.normal.get(t.team_id, 0.0), starting_ratio(t, upper)) for t in teams]),
+        np.array([assume.departing.get(t.team_id, 0.0) for t in teams]), settings.restructure_exit_days,
     )
     out: dict[str, list] = defaultdict(list)
     for j, team in enumerate(teams):

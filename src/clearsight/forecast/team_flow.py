@@ -15,8 +15,10 @@ stopping at the most load the evidence has seen: a team running at its usual lev
 the standard, one pushed past it with children waiting loses staff faster month by month. A team with children
 waiting (at its allocation ceiling) buys cover at the pressed rates: how fast, how much of it agency, and how
 soon agency staff leave again. The rates are the council's own (forecast.workforce_history), or
-the configured defaults where its history has not seen pressure. A restructure cuts E and the FTE in post
-together; the leavers it made (leaving reason 'restructure') are the scenario's change, not the leaving rate's.
+the configured defaults where its history has not seen pressure. A restructure cuts E at once and the FTE in post
+as the staff whose posts went leave, evenly over the weeks after it (ForecastSettings.restructure_exit_days),
+holding cases until they go; the leavers it made (leaving reason 'restructure') are the scenario's change, not
+the leaving rate's.
 """
 
 from __future__ import annotations
@@ -87,19 +89,24 @@ def simulate(
     per_fte_ceiling: np.ndarray, per_fte_standard: np.ndarray, arrivals: np.ndarray, closing: np.ndarray,
     demand: np.ndarray, workforce: WorkforceRates | None, leaving_factor: np.ndarray | None = None,
     given_fte: np.ndarray | None = None, agency_fte: np.ndarray | None = None, normal: np.ndarray | None = None,
+    departing: np.ndarray | None = None, exit_days: tuple[int, int] = (0, 0),
 ) -> TeamPath:
     """Step every team (arrays over teams) one day at a time to each month end (see the module docstring).
     `demand` (months x teams) multiplies arrivals in each month; `leaving_factor` each team's leaving;
     `workforce` None holds FTE as it is; `given_fte` (months x teams, NaN where not given) is the FTE in post
     through each month as planned or as it turned out, in place of the projected leaving and filling;
     `agency_fte` is the part of `fte` from agencies (none: all permanent); `normal` each team's normal caseload
-    ratio, where its load is 1 (none: the upper standard)."""
+    ratio, where its load is 1 (none: the upper standard); `departing` the FTE, besides `fte`, of staff whose
+    posts a restructure deleted, who hold cases until they leave, evenly over days `exit_days` (first, last)."""
     teams = len(open_cases)
     factor = np.ones(teams) if leaving_factor is None else leaving_factor
     usual = np.ones(teams) if normal is None else np.where(normal > 0, normal, 1.0)
     d = open_cases.astype(float).copy()
     agency = np.zeros(teams) if agency_fte is None else np.minimum(agency_fte.astype(float), fte)
     permanent = fte.astype(float) - agency
+    going = np.zeros(teams) if departing is None else np.maximum(departing.astype(float), 0.0)
+    first_exit, last_exit = exit_days
+    exit_rate = going / (last_exit - first_exit + 1)
     out = {k: np.zeros((len(days_to_month_ends), teams)) for k in ("open_cases", "held", "fte")}
     w = workforce
     if w is not None:  # with children waiting: the pressed rates, where the council's response has its own
@@ -110,9 +117,12 @@ def simulate(
     day = 0
     for i, month_end in enumerate(days_to_month_ends):
         given = np.full(teams, np.nan) if given_fte is None else given_fte[i]
+        going = np.where(np.isnan(given), going, 0.0)  # the staffing given counts everyone in post
         while day < month_end:
             permanent, agency = _given(permanent, agency, given)
-            f = permanent + agency
+            if first_exit <= day <= last_exit:
+                going = np.maximum(going - exit_rate, 0.0)
+            f = permanent + agency + going
             held = np.minimum(d, f * per_fte_ceiling)
             if w is not None:
                 with np.errstate(divide="ignore", invalid="ignore"):
@@ -127,11 +137,12 @@ def simulate(
                 felt += FELT * (np.where(pressed | (load > w.felt_rise), load, 1.0) - felt)
                 leaving = w.leaving_at(felt)
                 permanent = permanent - permanent * factor * leaving / 365 + filled * (1 - share)
+                going = going - going * factor * leaving / 365  # some resign before their last day
                 agency = agency - agency * factor * agency_leaving / 365 + filled * share
                 permanent, agency = _given(permanent, agency, given)
             d = np.maximum(d + arrivals * demand[i] - closing * held, 0.0)
             day += 1
-        f = permanent + agency
+        f = permanent + agency + going
         out["open_cases"][i], out["held"][i], out["fte"][i] = d, np.minimum(d, f * per_fte_ceiling), f
     return TeamPath(**out)
 

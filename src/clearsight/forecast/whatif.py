@@ -128,15 +128,20 @@ def scenario_assumptions(
 ) -> Assumptions:
     """The base case with the scenario's changes applied: an FTE change moves the posts (the establishment) with
     the FTE in post, so a restructure that deletes a vacant post lowers what vacancies are refilled to (a cut
-    made vacant posts first takes staff only where the team's new establishment is below its FTE in post)."""
+    made vacant posts first takes staff only where the team's new establishment is below its FTE in post, and
+    they hold cases until they go, over `ForecastSettings.restructure_exit_days`)."""
     funded = _apply_fte_changes(scenario.fte_changes, teams, base.funded)
     fte = _apply_fte_changes(tuple(c for c in scenario.fte_changes if not c.vacant_first), teams, base.fte)
+    departing: dict[str, float] = {}
     for change in scenario.fte_changes:
         if change.vacant_first:
             for team in teams:
                 if _matches(team, change.team) and team.team_id in fte:
+                    before = sum(fte[team.team_id].values())
                     cut_to_posts(fte[team.team_id], base.funded.get(team.team_id, {}),
                                   funded.get(team.team_id, {}))
+                    departing[team.team_id] = departing.get(team.team_id, 0.0) + before - sum(
+                        fte[team.team_id].values())
     moved: dict[str, float] = {}
     for move in scenario.case_moves:
         ids = {}
@@ -168,7 +173,7 @@ def scenario_assumptions(
     return replace(
         base, fte=fte, demand_growth=growth, agency_share=share,
         standards={**base.standards, **scenario.caseload_standards}, moved_cases=moved, funded=funded,
-        leaving_factor=leaving, given_fte=given,
+        leaving_factor=leaving, given_fte=given, departing=departing,
     )
 
 
