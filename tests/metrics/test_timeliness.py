@@ -129,14 +129,12 @@ def test_assessments_within_45_working_days_counted_where_the_case_was(council):
     assert (c["numerator"], c["denominator"], c["rate"], c["within_timescale_from_referral"]) == (1, 2, 0.5, 1)
 
 
-def test_assessment_timeliness_from_the_start_and_from_the_referral_each_with_its_comparator(tmp_path):
+@pytest.fixture(scope="module")
+def referred_together(tmp_path_factory):
     """Three children referred Mon 20 Nov 2023. X: started that day, authorised Thu 25 Jan 2024 (45 working days
     from both). Y: started Mon 4 Dec, authorised Fri 26 Jan: 46 from the referral (late) but, counted by hand
     from the start, 4 + 5 + 5 + 3 (25, 26 Dec off) + 4 (1 Jan off) + 5 + 5 + 5 = 36 (in time, DfE's measure).
     Z: started Tue 21 Nov, authorised Fri 2 Feb: 51 from the referral, 50 from the start (late both ways)."""
-    from clearsight.metrics.kpi import KPIS
-    from clearsight.store.benchmarks import benchmark_for
-
     b = CouncilBuilder(extract_date=date(2024, 3, 31))
     b.team("A", "Alpha")
     for name, started, authorised in (("X", date(2023, 11, 20), date(2024, 1, 25)),
@@ -145,7 +143,14 @@ def test_assessment_timeliness_from_the_start_and_from_the_referral_each_with_it
         child, episode = b.case("A", date(2023, 11, 20))
         b.add("assessment", assessment_id=name, child_id=child, episode_id=episode, start_date=started,
               authorised_date=authorised, team_id="A")
-    loaded = b.load(tmp_path)
+    return b.load(tmp_path_factory.mktemp("referred_together"))
+
+
+def test_assessment_timeliness_from_the_start_and_from_the_referral_each_with_its_comparator(referred_together):
+    from clearsight.metrics.kpi import KPIS
+    from clearsight.store.benchmarks import benchmark_for
+
+    loaded = referred_together
     rows = {r["assessment_id"]: r for r in run(loaded, "assessment_timeliness_children", date(2024, 2, 29),
                                                  date(2024, 1, 1))}
     got = {k: (r["working_days_from_referral"], r["working_days_from_start"]) for k, r in rows.items()}
@@ -161,6 +166,40 @@ def test_assessment_timeliness_from_the_start_and_from_the_referral_each_with_it
     assert benchmark_for(loaded.con, "assessment_timeliness", date(2025, 3, 31)).england == 0.857
     assert benchmark_for(loaded.con, "assessment_timeliness_from_referral", date(2025, 3, 31)) is None
     assert KPIS["assessment_timeliness_from_referral"].children == "assessment_timeliness_children"
+
+
+def test_the_figure_from_the_referral_is_the_dfe_figure_relabelled_as_its_own_sql_counts_it(referred_together,
+                                                                                             monkeypatch):
+    """One query gives both figures: the one from the referral is read from the DfE figure's rows (numerator and
+    rate swapped with the second measure's), the same table, column for column, as its own SQL gives, for a
+    period, a team and a monthly series."""
+    from dataclasses import replace
+
+    from clearsight.metrics.figures import clear_result_cache, compute_monthly
+    from clearsight.metrics.registry import REGISTRY, get_metric
+
+    name = "assessment_timeliness_from_referral"
+    assert get_metric(name).relabels is not None
+
+    def figures():
+        clear_result_cache()
+        con, snapshot = referred_together.con, referred_together.snapshot
+        return [compute(con, snapshot, name, date(2024, 2, 29), period_start=date(2024, 1, 1)).rows,
+                compute(con, snapshot, name, date(2024, 2, 29), team="Alpha", period_start=date(2024, 1, 1)).rows,
+                compute_monthly(con, snapshot, name, date(2023, 11, 1), date(2024, 2, 29), period=True).rows]
+
+    relabelled = figures()
+    monkeypatch.setitem(REGISTRY, name, replace(get_metric(name), relabels=None))
+    own = figures()
+    clear_result_cache()
+    assert own[0].column_names[6:8] == ["numerator", "rate"]
+    for mine, theirs in zip(relabelled, own):
+        assert mine.equals(theirs, check_metadata=True)
+    # X, Y and Z: 1 in time from the referral, 2 from the start (counted by hand above); January holds X and Y.
+    council_line = level(own[0].to_pylist())["council"]
+    assert (council_line["numerator"], council_line["within_timescale_from_start"]) == (1, 2)
+    january = [r for r in own[2].to_pylist() if r["level"] == "council" and r["month_start"] == date(2024, 1, 1)]
+    assert [(r["numerator"], r["denominator"], r["within_timescale_from_start"]) for r in january] == [(1, 2, 2)]
 
 
 def test_open_assessments_overdue_with_days_and_case_team(council):

@@ -365,6 +365,13 @@ class _ResultCache:
         self.size = size
         self._rows: OrderedDict[tuple[Any, ...], pa.Table] = OrderedDict()
         self._lock = threading.Lock()
+        self._working: dict[tuple[Any, ...], threading.Lock] = {}
+
+    def working(self, key: tuple[Any, ...]) -> threading.Lock:
+        """The lock held while the figure of `key` is worked out: a thread asking for it meanwhile (two figures
+        relabelling one, computed at once) waits for those rows rather than running the query again."""
+        with self._lock:
+            return self._working.setdefault(key, threading.Lock())
 
     def get(self, key: tuple[Any, ...]) -> pa.Table | None:
         with self._lock:
@@ -382,6 +389,7 @@ class _ResultCache:
     def clear(self) -> None:
         with self._lock:
             self._rows.clear()
+            self._working.clear()
 
 
 _RESULTS = _ResultCache()
@@ -480,23 +488,45 @@ def compute(
     if period_start is not None and period_start > as_at:
         raise ValueError(f"period starts {period_start}, after it ends {as_at}")
     config = config or CouncilConfig()
-    dialect = "postgres" if is_postgres(con) else "duckdb"
-    settings = metric_settings(config)
-    key = _figure_key(snapshot, name, as_at, period_start, team, settings, dialect)
-    rows = _RESULTS.get(key)
-    if rows is None:
-        kept = _kept_key(snapshot, name, settings, as_at=as_at, period_start=period_start, team=team)
-        rows = figure_store.read(con, kept)
-        if rows is None:
-            rows = _rows_of_own_date(con, snapshot, metric, as_at, config, team, period_start, inputs, settings,
-                                     dialect)
-            figure_store.write(con, kept, rows)
-        _RESULTS.put(key, rows)
+    if metric.relabels is not None:
+        source, columns = metric.relabels
+        rows = relabelled(compute(con, snapshot, source, as_at, config, team, period_start).rows, columns)
+    else:
+        rows = _rows(con, snapshot, metric, as_at, config, team, period_start, inputs)
     filters = {"team": team} if team else {}
     if period_start is not None:
         filters["period"] = f"{period_start}..{as_at}"
     plausible = _plausibility(con, snapshot, metric, config)
     return Figure(metric, rows, provenance(metric, snapshot, as_at, config, plausible, row_warnings(rows)), filters)
+
+
+def _rows(con: Connection, snapshot: Snapshot, metric: Metric, as_at: date, config: CouncilConfig, team: str | None,
+          period_start: date | None, inputs: dict[str, Figure] | None) -> pa.Table:
+    """A figure's rows: from this process's figures, else those kept beside the database, else queried."""
+    dialect = "postgres" if is_postgres(con) else "duckdb"
+    settings = metric_settings(config)
+    key = _figure_key(snapshot, metric.name, as_at, period_start, team, settings, dialect)
+    with _RESULTS.working(key):
+        rows = _RESULTS.get(key)
+        if rows is None:
+            kept = _kept_key(snapshot, metric.name, settings, as_at=as_at, period_start=period_start, team=team)
+            rows = figure_store.read(con, kept)
+            if rows is None:
+                rows = _rows_of_own_date(con, snapshot, metric, as_at, config, team, period_start, inputs, settings,
+                                         dialect)
+                figure_store.write(con, kept, rows)
+            _RESULTS.put(key, rows)
+    return rows
+
+
+def relabelled(rows: pa.Table, columns: tuple[tuple[str, str], ...]) -> pa.Table:
+    """Another metric's `rows` as those of a metric relabelling it (`Metric.relabels`): each of `columns` (its
+    name, the column of `rows` holding it) in order, after the columns of `rows` it does not name (a series'
+    months)."""
+    named = {old for _, old in columns}
+    kept = [c for c in rows.column_names if c not in named]
+    return pa.Table.from_arrays([rows.column(c) for c in kept] + [rows.column(old) for _, old in columns],
+                                names=kept + [new for new, _ in columns])
 
 
 # A monthly series runs a metric's SQL once per month through a LATERAL join to a spine of months, its as-at and
@@ -589,6 +619,24 @@ def compute_monthly(
         raise ValueError(f"series starts {start}, after it ends {end}")
     metric = get_metric(name)
     config = config or CouncilConfig()
+    if metric.relabels is not None:
+        source, columns = metric.relabels
+        rows = relabelled(compute_monthly(con, snapshot, source, start, end, period=period, config=config,
+                                          team=team).rows, columns)
+    else:
+        settings = metric_settings(config)
+        with _RESULTS.working((snapshot.content_hash, name, "months", start, end, period, team, settings)):
+            rows = _monthly_rows(con, snapshot, metric, start, end, period, config, team)
+    filters = {"team": team} if team else {}
+    filters["months"] = f"{start}..{end}"
+    plausible = _plausibility(con, snapshot, metric, config)
+    return Figure(metric, rows, provenance(metric, snapshot, end, config, plausible, row_warnings(rows)), filters)
+
+
+def _monthly_rows(con: Connection, snapshot: Snapshot, metric: Metric, start: date, end: date, period: bool,
+                  config: CouncilConfig, team: str | None) -> pa.Table:
+    """`compute_monthly`'s rows: from this process's figures, else those kept beside the database, else queried."""
+    name = metric.name
     settings = metric_settings(config)
     key = (snapshot.content_hash, name, "months", start, end, period, team, settings)
     rows = _RESULTS.get(key)
@@ -614,10 +662,7 @@ def compute_monthly(
             parts.append(month.add_column(0, "month_start", same_date(first, month.num_rows))
                          .add_column(1, "month_end", same_date(last, month.num_rows)))
         rows = pa.concat_tables(parts, promote_options="permissive")
-    filters = {"team": team} if team else {}
-    filters["months"] = f"{start}..{end}"
-    plausible = _plausibility(con, snapshot, metric, config)
-    return Figure(metric, rows, provenance(metric, snapshot, end, config, plausible, row_warnings(rows)), filters)
+    return rows
 
 
 def _day_numbers(column: pa.ChunkedArray) -> np.ndarray:

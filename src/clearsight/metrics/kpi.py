@@ -44,6 +44,7 @@ class Kpi:
 
 
 KPIS: dict[str, Kpi] = {}
+_MEASURES: dict[str, dict[str, str]] = {}  # each KPI's measures (output name -> row column counted)
 
 
 def kpi(
@@ -57,11 +58,13 @@ def kpi(
     headline (`numerator`, `rate`), the others appear as `<measure>` and `<measure>_rate`. `rows_of` names
     another KPI whose rows this one counts with another headline (no second list of the same rows is
     registered). `context` builds a one-row table of figure-wide columns (e.g. how much history the records
-    hold) added to every line of the summary.
+    hold) added to every line of the summary. A KPI counting another's rows with the same measures in another
+    order relabels that KPI's figure (`Metric.relabels`): one query gives both.
     """
 
     def register(rows: Callable[[Scope], ir.Table]) -> Callable[[Scope], ir.Table]:
         when = "in the period" if period else "on the as-at date"
+        same = rows_of is not None and context is None and _MEASURES.get(rows_of) == measures
         if rows_of is None:
             metric(
                 f"{name}_children", title=f"{title}: the records behind the figure", unit=unit,
@@ -77,13 +80,28 @@ def kpi(
             name, title=title, unit="rate", polarity=polarity, reads=reads,
             definition=f"{definition} Denominator, numerator and rate by team, service and council.",
             order_by=("level", "service", "team"),
+            relabels=(rows_of, _swapped_measures(_MEASURES[rows_of], measures)) if same and rows_of else None,
         )(summary)
+        _MEASURES[name] = measures if context is None else {}
         first = next(iter(measures))
         KPIS[name] = Kpi(name, title, period, measures[first], polarity == "higher_is_better", tuple(measures),
                          rows_of or "")
         return rows
 
     return register
+
+
+def _measure_columns(measures: dict[str, str]) -> dict[str, tuple[str, str]]:
+    """Each measure's count and rate columns in `rates_by_level`'s rows: the first is the headline."""
+    return {m: ("numerator", "rate") if i == 0 else (m, f"{m}_rate") for i, m in enumerate(measures)}
+
+
+def _swapped_measures(source: dict[str, str], measures: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    """`rates_by_level`'s columns for `measures`, in its order, each with the column holding the same count in
+    its rows for `source` (the same measures, another first)."""
+    own, theirs = _measure_columns(measures), _measure_columns(source)
+    pairs = [(k, k) for k in ("level", *LEVEL_KEYS["team"], "denominator")]
+    return (*pairs, *((column, theirs[m][j]) for m in own for j, column in enumerate(own[m])))
 
 
 def rates_by_level(s: Scope, rows: ir.Table, measures: dict[str, str]) -> ir.Table:

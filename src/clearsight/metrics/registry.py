@@ -96,6 +96,10 @@ class Metric:
     # The date in the data a figure as at a date is the figure of (the latest team returns on or before it):
     # `build` is written as at that date, and the figure is the same for every date resolving to it.
     as_at_of: Callable[[Scope], ir.Scalar] | None = None
+    # Another metric's rows under other names: (that metric, ((column, its column), ...) in this one's order).
+    # `build` still defines the figure (its SQL stands alone); a figure computed from the records is read from
+    # that metric's figure, one query for two figures counting the same rows with their headlines swapped.
+    relabels: tuple[str, tuple[tuple[str, str], ...]] | None = None
 
     @property
     def column_titles(self) -> dict[str, str]:
@@ -114,6 +118,7 @@ def metric(
     name: str, *, title: str, definition: str, unit: str, polarity: Polarity, reads: tuple[str, ...],
     order_by: tuple[str, ...] = (), inputs: tuple[str, ...] = (), columns: dict[str, str] | None = None,
     as_at_of: Callable[[Scope], ir.Scalar] | None = None,
+    relabels: tuple[str, tuple[tuple[str, str], ...]] | None = None,
 ) -> Callable[[Callable[..., ir.Table]], Callable[..., ir.Table]]:
     """Register the decorated expression builder as metric `name`.
 
@@ -124,7 +129,8 @@ def metric(
     A metric with `as_at_of` is the figure as at a date found in the data (its scalar for a scope, null when
     there is none): its builder is written as at that date, which `clearsight.metrics.figures` finds first
     (one small query), so the engine reads the records for a known date, and dates resolving to the same one
-    share a figure; its stand-alone SQL (`expression`) finds the date itself.
+    share a figure; its stand-alone SQL (`expression`) finds the date itself. A metric that `relabels` another
+    gives that metric's rows with its columns renamed (`Metric.relabels`).
     """
 
     def register(build: Callable[..., ir.Table]) -> Callable[..., ir.Table]:
@@ -132,7 +138,7 @@ def metric(
             raise ValueError(f"metric {name!r} is declared twice")
         REGISTRY[name] = Metric(
             name, title, definition, unit, polarity, reads, build, order_by, inputs, tuple((columns or {}).items()),
-            as_at_of,
+            as_at_of, relabels,
         )
         return build
 
