@@ -34,6 +34,16 @@ MAPE 1.8-7.8%, the 95% band holding the total 42-100% of months: 42% on seed 3 a
 year (April 2023 to March 2024) had 94 children entering care against 108-128 in each of the four years before
 and 127 after (the crisis held them at the front door), so the model fitted on it projects a fall; a two-year
 reference period (ForecastSettings.reference_days = 730) holds 83% of months there.
+
+Measured again 4 Dec 2026 at 5f14d72, after Eastmere's drain was made to follow from the restructure by its rules
+(fuller teams, the deleted posts' staff leaving over the weeks after it, crisis leaving) and the what-if taught the
+same restructure (ForecastSettings.felt_rise; CPU at load 3, one run): forecast 0.86 s, backtest 0.63 s, whatif
+1.51 s CPU. Cuts alone, children waiting on 30 Nov 2023 projected/recorded, half scale seeds 1-5: 173/258,
+197/220, 203/302, 167/191, 195/237; scale 1 seed 1 315/287 (31 Dec: 200/303, 227/327, 235/279, 193/215, 224/262;
+365/284). The depleted teams 25.4-27.0 per FTE projected at their highest (records 0.0-29.6 on 31 Dec 2023: seed 1
+at half scale has nobody holding cases left in one), the base case holding them at 13.6-17.1. As it turned out,
+most waiting Oct-Jan: 321/303, 313/327, 395/373, 297/324, 225/289 (scale 1: 384/382). Backtest MAPE 2.1-3.6%, the
+95% band holding the total in every month at half scale and 75% at scale 1.
 """
 
 from __future__ import annotations
