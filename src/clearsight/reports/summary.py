@@ -12,12 +12,18 @@ from clearsight.reports.view import View
 
 
 def build(req: Request) -> View:
-    # The position and the trend at once; the trend before the quarter, as its last month's figures of the KPIs
-    # counted as at a date are the quarter's (kept by compute_monthly: no query).
-    pos, trend = at_once([partial(position.build, req),
-                          partial(kpis.build, req.with_period(months_back(req.as_at, 11)), monthly=True)])
+    # The position, the trend and the quarter's event KPIs at once; the quarter's view after them, as its KPIs
+    # counted as at a date are the trend's last month's figures (kept by compute_monthly: no query) and its event
+    # KPIs those just computed.
+    quarter = req.with_period(quarter_ending(req.as_at))
+    events = [k.name for k in kpis.practice_kpis() if k.period]
+    pos, trend, _ = at_once([
+        partial(position.build, req), partial(kpis.build, req.with_period(months_back(req.as_at, 11)), monthly=True),
+        partial(kpis.kpi_table, req.con, req.snapshot, quarter.start, req.as_at, req.config, team=req.team,
+                names=events),
+    ])
     pos = pos.without_personal()
-    practice = kpis.build(req.with_period(quarter_ending(req.as_at)))
+    practice = kpis.build(quarter)
     return View("summary", "Summary", pos.subtitle, (*pos.headline, *practice.headline),
                 (*pos.sections, *practice.sections, *trend.sections), pos.provenance,
                 {**pos.figures, **practice.figures}, pos.warnings)
