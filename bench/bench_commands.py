@@ -55,7 +55,7 @@ in a series (cla_reviews' 12 months 91-101 -> 28 ms); a reader checks its calend
 command run (another session's change). Still over target with every query run, in CPU at this load: kpis,
 confidence and summary (its 12-month series of 17 KPIs 1.1 s, case notes 0.18 of it: 615k note-month pairs). The
 floor of a command is Python with DuckDB, pyarrow and NumPy (0.23 s), pydantic's models and rich and Typer.
-Session 19, the fresh path, main at ae6fbee against the change, em1, CPU seconds of the whole process, median of 7
+Later in session 18, the fresh path, main at ae6fbee against the change, em1, CPU seconds of the whole process, median of 7
 alternate runs at load 1.4-3 (and again at 3-4): kpis 1.01 -> 0.97 (1.01 -> 1.02), confidence 1.06 -> 1.05 (1.08 ->
 1.05), summary 1.96 -> 1.90 (2.13 -> 2.06); wall at load 1.4, summary 1.29 -> 1.24. The two assessment-timeliness
 figures come from one query (metrics.registry Metric.relabels: 17 -> 16 queries in kpis, 32 -> 30 in summary) and
@@ -66,6 +66,12 @@ team and adding teams up to services and the council (the 17 KPI series 4-5% les
 queries 7 ms more). kpis' 16 queries are 0.40-0.42 s of CPU (DuckDB's planning about a sixth of each), the rest
 of the command its start (--version 0.42 s: Python, DuckDB, pyarrow, NumPy, pydantic's settings) and imports;
 still at or over target in CPU at this load: kpis and confidence (by 0-0.05 s), summary at 1.9-2.1.
+Re-measured idle at the end of session 18 (main at 75e7efb, load 0.3; em1 from c9421d2; median of 5 whole
+processes, wall seconds, every query run): position 0.62, capacity 0.74, workforce 0.79, cost 0.50, kpis 0.87,
+kpi 0.54, flow 0.70, audits 0.53, confidence 0.86, summary 1.59, --version 0.55: every command within its target
+in wall time (in CPU, two queries at once on two cores, kpis 1.24, confidence 1.16, summary 2.37). Figures kept:
+0.44-0.83. Scale 10, the position on a warm connection: figures 99 ms (best 88), the whole view 137 ms (best 109),
+over the 100 ms target.
 Without --db, Eastmere at scale 1 is generated and loaded into a temporary directory; without --db10 the
 scale-10 position is skipped (generating it takes minutes: `clearsight synth DIR --scale 10` then `load`).
 """
