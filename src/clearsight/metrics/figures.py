@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import Counter, OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import lru_cache
@@ -367,11 +369,18 @@ class _ResultCache:
         self._lock = threading.Lock()
         self._working: dict[tuple[Any, ...], threading.Lock] = {}
 
-    def working(self, key: tuple[Any, ...]) -> threading.Lock:
-        """The lock held while the figure of `key` is worked out: a thread asking for it meanwhile (two figures
-        relabelling one, computed at once) waits for those rows rather than running the query again."""
+    @contextmanager
+    def working(self, key: tuple[Any, ...]) -> Iterator[None]:
+        """Held while the figure of `key` is worked out: a thread asking for it meanwhile (two figures
+        relabelling one, computed at once) waits for those rows rather than running the query again. The lock
+        is dropped when no one holds it, so a long-running server keeps none for figures long since computed."""
         with self._lock:
-            return self._working.setdefault(key, threading.Lock())
+            lock = self._working.setdefault(key, threading.Lock())
+        with lock:
+            yield
+        with self._lock:
+            if self._working.get(key) is lock and not lock.locked():
+                del self._working[key]
 
     def get(self, key: tuple[Any, ...]) -> pa.Table | None:
         with self._lock:
