@@ -7,18 +7,17 @@ upper standard); the rest wait. So when demand outruns what the staff in post ca
 by arrivals - closures at capacity every day: a backlog that builds, not a level.
 
 Staff: a team's permanent FTE P and agency FTE A fall by leavers; vacancies (funded FTE E - P - A, from the
-establishment) fill, a share of them by agency staff. Permanent practitioners leave at h0 x exp(beta x max(0, load
-- 1)) a year, load being the team's caseload ratio (held / FTE x the upper standard) over its normal ratio, felt
-while children wait or while it is far above 1 (WorkforceRates.felt_rise: a cut team's staff feel the children
-of the deleted posts even while every child still has a worker) and as the moving mean of three months (as the
-history's sustained load is read), the rise stopping at the most load the evidence has seen: a team running at
-its usual level feels no pressure whatever the standard, one pushed past it with children waiting loses staff faster month by month. A team with children
-waiting (at its allocation ceiling) buys cover at the pressed rates: how fast, how much of it agency, and how
-soon agency staff leave again. The rates are the council's own (forecast.workforce_history), or
-the configured defaults where its history has not seen pressure. A restructure cuts E at once and the FTE in post
-as the staff whose posts went leave, evenly over the weeks after it (ForecastSettings.restructure_exit_days),
-holding cases until they go; the leavers it made (leaving reason 'restructure') are the scenario's change, not
-the leaving rate's.
+establishment) fill, a share of them by agency staff. Permanent practitioners leave at h0 x exp(beta x max(0, load -
+1)) a year, load being the team's caseload ratio (held / FTE x the upper standard) over its normal ratio, felt while
+children wait or while it is far above 1 (WorkforceRates.felt_rise: a cut team's staff feel the children of the
+deleted posts even while every child still has a worker) and as the moving mean of three months (as the history's
+sustained load is read), the rise stopping at the most load the evidence has seen: a team running at its usual level
+feels no pressure whatever the standard, one pushed past it with children waiting loses staff faster month by month.
+A team with children waiting (at its allocation ceiling) buys cover at the pressed rates: how fast, how much of it
+agency, and how soon agency staff leave again. The rates are the council's own (forecast.workforce_history), or the
+configured defaults where its history has not seen pressure. A restructure cuts E at once and the FTE in post as the
+staff whose posts went leave, evenly over the weeks after it (ForecastSettings.restructure_exit_days), holding cases
+until they go; the leavers it made (leaving reason 'restructure') are the scenario's change, not the leaving rate's.
 """
 
 from __future__ import annotations
