@@ -41,7 +41,12 @@ _ALLOCATION_FIELDS = (
     unit="children", polarity="neutral", reads=_CASE_FIELDS, order_by=("team", "child_id"),
 )
 def open_cases(s: Scope) -> ir.Table:
-    cases = _case_teams(s)
+    return _with_legal_status(s, _case_teams(s))
+
+
+def _with_legal_status(s: Scope, cases: ir.Table) -> ir.Table:
+    """`cases` (one row per child) with the child's legal status and their team's name and service: the rows of
+    `open_cases`."""
     cla = current(s.table("cla_episode"), s.as_at).select("child_id").distinct().mutate(looked_after=True)
     cp = current(s.table("cp_plan"), s.as_at).select("child_id").distinct().mutate(on_cp_plan=True)
     joined = cases.left_join(cla, cases.child_id == cla.child_id).left_join(cp, cases.child_id == cp.child_id)
@@ -64,13 +69,26 @@ def open_case_teams(s: Scope) -> ir.Table:
     return _named_teams(s, _case_teams(s))
 
 
-def _case_teams(s: Scope) -> ir.Table:
-    """Each open case (a child's latest open episode) with the team holding it and its referral date."""
+def _open_episodes(s: Scope) -> ir.Table:
+    """Episodes open on the date whose referral was accepted (not "no further action")."""
     ep = current(s.table("episode"), s.as_at, "referral_date", "close_date")
-    ep = ep.filter(~ep.referral_nfa.fill_null(False))
+    return ep.filter(~ep.referral_nfa.fill_null(False))
+
+
+def _case_teams(s: Scope, among: ir.Table | None = None) -> ir.Table:
+    """Each open case (a child's latest open episode) with the team holding it and its referral date: of every
+    child, or of the children of `among` (distinct child ids), whose cases alone are then ranked."""
+    ep = _open_episodes(s)
+    allocations = _current_allocations(s)
+    if among is not None:
+        # Inner joins on distinct ids, not semi joins: DuckDB flattens a semi join into a series over dates
+        # with wrong rows. A view of each relation for the second join lets Ibis make them CTEs, read once.
+        ep = ep.join(among, "child_id").select(ep.columns)
+        allocations = allocations.view()
+        allocations = allocations.join(among.view(), "child_id").select(allocations.columns)
     latest = ibis.row_number().over(group_by=ep.child_id, order_by=[ep.referral_date.desc(), ep.episode_id.desc()])
     ep = ep.mutate(_rank=latest).filter(lambda t: t._rank == 0)
-    holding = _holding_team(s)
+    holding = _holding_team(allocations)
     joined = ep.left_join(holding, ep.child_id == holding.child_id)
     return joined.select(
         child_id=ep.child_id,
@@ -86,13 +104,13 @@ def _named_teams(s: Scope, cases: ir.Table) -> ir.Table:
     return cases.left_join(t, cases.team_id == t.team_id).drop("team_id_right")
 
 
-def _holding_team(s: Scope) -> ir.Table:
-    """The team holding each child's case on the date: the team of its latest current allocation.
+def _holding_team(a: ir.Table) -> ir.Table:
+    """The team holding each child's case on the date: the team of its latest current allocation (of `a`, the
+    allocations in force on the date).
 
     An episode records the team responsible at the extract date; a case moved since then was held elsewhere
     on an earlier date, and the allocation history says where.
     """
-    a = _current_allocations(s)
     latest = ibis.row_number().over(group_by=a.child_id, order_by=[a.start_date.desc(), a.allocation_id.desc()])
     a = a.mutate(_rank=latest).filter(lambda t: t._rank == 0)
     return a.select("child_id", holding_team_id=a.team_id)
@@ -174,21 +192,25 @@ def waiting_children(s: Scope) -> ir.Table:
     """The children of `unallocated_cases` with `open_cases`' columns alone: one row per child (an open case is
     a child's latest episode, a team id is a team's key), so its rows by team are that metric's, counted without
     reading the allocation history twice more for why and how long each child waits."""
-    return _unallocated(s, open_cases(s))
+    return _with_legal_status(s, _case_teams(s, among=_waiting_ids(s)))
 
 
 def waiting_in_teams(s: Scope) -> ir.Table:
     """The children of `waiting_children` without their legal status (child_id, episode_id, team_id,
     referral_date, team, service): all a count by team needs."""
-    return _unallocated(s, open_case_teams(s))
+    return _named_teams(s, _case_teams(s, among=_waiting_ids(s)))
 
 
-def _unallocated(s: Scope, cases: ir.Table) -> ir.Table:
-    """The rows of `cases` (one per child) with no current allocation to a case-holding practitioner."""
+def _waiting_ids(s: Scope) -> ir.Table:
+    """The children with an open case and no current allocation to a case-holding practitioner, one row each.
+    Found first, so that only their cases are ranked for the latest episode and holding team, and named: a
+    third of the work of ranking every open case, for the same rows."""
+    ep = _open_episodes(s)
     # A left join keeping the children with no allocation, not an anti join: DuckDB can then flatten the metric
     # into one query over a spine of dates (`compute_monthly`, the alerts' replay); the same rows.
     allocated = allocated_children(s).mutate(_allocated=True)
-    return cases.left_join(allocated, "child_id").filter(lambda t: t._allocated.isnull()).select(cases.columns)
+    children = ep.group_by("child_id").agg()  # not DISTINCT: so `ep` stays one relation, made a CTE and read once
+    return children.left_join(allocated, "child_id").filter(lambda t: t._allocated.isnull()).select("child_id")
 
 
 @metric(

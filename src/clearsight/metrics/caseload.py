@@ -79,10 +79,10 @@ def worker_caseloads(
     posts = posts.mutate(caseload_group=_lookup(posts.role, group_of_role, "string"))
     a = allocations.filter(allocations.role.isin(tuple(group_of_kind)))
     a = a.mutate(caseload_group=_lookup(a.role, group_of_kind, "string"))
-    recorded = a.select(*keys, "caseload_group").distinct().mutate(recorded=ibis.literal(True))
-    held = a.filter(a.worker_id.notnull()).group_by([*keys, "worker_id", "caseload_group"]).agg(
-        caseload=lambda t: t.child_id.nunique()
-    )
+    # Both group `a` itself (allocations to no one fall in a group of their own, which joins no post), so
+    # Ibis makes it one CTE and the engine reads the allocations once.
+    recorded = a.group_by([*keys, "caseload_group"]).agg(recorded=lambda t: ibis.literal(True))
+    held = a.group_by([*keys, "worker_id", "caseload_group"]).agg(caseload=lambda t: t.child_id.nunique())
     on_worker = [*keys, "worker_id", "caseload_group"]
     j = posts.left_join(held, on_worker).drop(*(f"{k}_right" for k in on_worker))
     j = j.left_join(recorded, [*keys, "caseload_group"]).drop(*(f"{k}_right" for k in (*keys, "caseload_group")))

@@ -68,22 +68,44 @@ RAG_NOTE = ("RAG: green at or under the lower standard of the worker's role, amb
 def position_figures(req: Request) -> dict[str, Figure]:
     """The figures of the position: waiting children, workers' caseloads, team returns, capacity and the
     caseloads of each group of workers."""
-    con, snap, config, team = req.con, req.snapshot, req.config, req.team
-    names = {"unallocated": "unallocated_cases", "workers": "caseload_by_worker", "reported": "reported_vs_records"}
-    found = at_once([partial(compute, con, snap, metric, req.as_at, config, team) for metric in names.values()])
-    figures = dict(zip(names, found))
-    # Capacity aggregates the same worker and waiting rows, and personal advisers' and IROs' caseloads the same
-    # worker rows: computed from those when the position covers every team and the process hands Arrow to DuckDB
-    # cheaply (`compute`), so the records are not read again.
-    inputs = None if team else {"caseload_by_worker": figures["workers"], "unallocated_cases": figures["unallocated"]}
-    capacity, caseloads = at_once([partial(compute, con, snap, "capacity", req.as_at, config, inputs=inputs),
-                                   partial(compute, con, snap, "caseloads", req.as_at, config, team, inputs=inputs)])
-    for key, (level, metric) in LEVEL_SECTIONS.items():
-        if team and level != "team":
-            continue
-        figures[key] = capacity.where(get_metric(metric), level=level, **({"team": team} if team else {}))
-    figures["caseloads"] = caseloads
-    return figures
+    return _position_and_week_before(req, week_before=False)[0]
+
+
+def _position_and_week_before(req: Request, week_before: bool) -> tuple[dict[str, Figure], Figure | None]:
+    """The position's figures and, with `week_before`, the children waiting a week before, in two lanes run at
+    once (`at_once`) and balanced on a two-core machine. The first: the waiting children (the longest query),
+    then capacity and the caseloads of each group, which aggregate its rows and the workers' (`compute`'s
+    `inputs`). The second: the workers' caseloads, the week before and the team returns' recount. The first
+    lane asks for the workers' figure the second works out at the same time, and gets it when ready from the
+    figure cache (`compute` lets one thread work a figure out while others wait), so capacity need not wait for
+    the other queries; run one after another the lanes give the same figures."""
+    con, snap, config, team, as_at = req.con, req.snapshot, req.config, req.team, req.as_at
+
+    def figure(metric: str, inputs: dict[str, Figure] | None = None, team: str | None = team) -> Figure:
+        return compute(con, snap, metric, as_at, config, team, inputs=inputs)
+
+    def capacity_lane() -> dict[str, Figure]:
+        found = {"unallocated": figure("unallocated_cases"), "workers": figure("caseload_by_worker")}
+        # Capacity aggregates the same worker and waiting rows, and personal advisers' and IROs' caseloads the
+        # same worker rows: computed from those when the position covers every team and the process hands Arrow
+        # to DuckDB cheaply (`compute`), so the records are not read again.
+        inputs = None if team else {"caseload_by_worker": found["workers"], "unallocated_cases": found["unallocated"]}
+        capacity = figure("capacity", inputs, team=None)
+        for key, (level, metric) in LEVEL_SECTIONS.items():
+            if team and level != "team":
+                continue
+            found[key] = capacity.where(get_metric(metric), level=level, **({"team": team} if team else {}))
+        found["caseloads"] = figure("caseloads", inputs)
+        return found
+
+    def returns_lane() -> tuple[Figure, Figure | None]:
+        figure("caseload_by_worker")
+        before = waiting_a_week_before(req) if week_before else None
+        return figure("reported_vs_records"), before
+
+    found, (reported, before) = at_once([capacity_lane, returns_lane])
+    return {"unallocated": found.pop("unallocated"), "workers": found.pop("workers"), "reported": reported,
+            **found}, before
 
 
 def waiting_summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -170,7 +192,8 @@ def other_caseloads_line(rows: list[dict[str, Any]]) -> str:
 
 
 def build(req: Request) -> View:
-    figures, before = at_once([partial(position_figures, req), partial(waiting_a_week_before, req)])
+    figures, before = _position_and_week_before(req, week_before=True)
+    assert before is not None
     waiting = figures["unallocated"].records()
     summary = waiting_summary(waiting)
     top = figures["teams"] if req.team else figures["council"]
