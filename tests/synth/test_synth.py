@@ -13,6 +13,7 @@ import pytest
 from clearsight.canonical.manifest import read_manifest
 from clearsight.canonical import schema
 from clearsight.synth import generate_council
+from clearsight.synth.council import Structure, Team
 
 from .conftest import SMALL_SCALE
 
@@ -153,3 +154,18 @@ def test_some_cases_held_by_managers_in_2023(con: duckdb.DuckDBPyConnection) -> 
           AND a.start_date <= DATE '2023-12-15' AND (a.end_date IS NULL OR a.end_date > DATE '2023-12-15')
     """).fetchone()[0]
     assert n > 0
+
+
+def test_team_names_unique_and_trimmed(con: duckdb.DuckDBPyConnection) -> None:
+    names = [r[0] for r in con.execute("SELECT name FROM team").fetchall()]
+    assert len(names) == len(set(names)) and all(n == n.strip() for n in names)
+
+
+def test_a_second_team_of_a_name_is_numbered() -> None:
+    """At scale 10 two recovery teams were both named " Assessment Recovery Team" (sources with no locality)."""
+    structure = Structure([], [], {}, {}, {}, {}, directorate=0, units=[])
+    names = [structure.add_team(Team(0, "", name, "cin", "cin")).name
+             for name in (" Assessment Recovery Team", " Assessment Recovery Team", "Assessment Recovery Team 2",
+                          "Assessment Recovery Team")]
+    assert names == ["Assessment Recovery Team", "Assessment Recovery Team 2", "Assessment Recovery Team 2 2",
+                     "Assessment Recovery Team 3"]

@@ -7,6 +7,7 @@ each team of that kind carries, so caseloads start near the standard at any scal
 from __future__ import annotations
 
 import math
+from itertools import count
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -83,6 +84,12 @@ class Structure:
     hos: int = -1  # worker index of the head of service
 
     def add_team(self, team: Team) -> Team:
+        """`team` numbered into the structure, under a name no other team has (a second team of the same
+        name is numbered: a manager picks a team by its name, `--team`)."""
+        team.name = team.name.strip()
+        taken = {t.name for t in self.teams}
+        if team.name in taken:
+            team.name = next(f"{team.name} {n}" for n in count(2) if f"{team.name} {n}" not in taken)
         team.idx = len(self.teams)
         team.team_id = f"T{team.idx + 1:03d}"
         self.teams.append(team)
