@@ -127,3 +127,30 @@ def test_a_database_of_several_councils_needs_council(tmp_path):
     assert which.exit_code == 2 and "choose one with --council: Northshire, Southshire" in which.output
     south = runner.invoke(app, ["--db", str(path), "--council", "southshire", "position", "--format", "json"])
     assert json.loads(south.output)["headline"][0].startswith("5 children are waiting")
+
+
+@pytest.fixture(scope="module")
+def twins(tmp_path_factory):
+    """Two teams of one name: T4 with one child waiting, T5 with two."""
+    tmp = tmp_path_factory.mktemp("twins")
+    b = CouncilBuilder(extract_date=date(2023, 12, 31))
+    for team_id, waiting in (("T4", 1), ("T5", 2)):
+        b.team(team_id, "Twin Team")
+        b.worker(team_id)
+        for _ in range(waiting):
+            b.case(team_id, date(2023, 12, 1))
+    path = tmp / "cs.duckdb"
+    assert run(path, "load", str(b.write(tmp / "extract"))).exit_code == 0
+    return path
+
+
+def test_a_team_name_two_teams_share_asks_for_the_id(twins):
+    result = run(twins, "position", "--team", "Twin Team")
+    assert result.exit_code == 2
+    assert "2 teams are named 'Twin Team' (T4, T5): give the team id" in result.output
+
+
+def test_a_team_id_narrows_to_that_team_alone_when_its_name_is_shared(twins):
+    result = run(twins, "position", "--team", "T5", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert "2 children are waiting" in json.loads(result.output)["headline"][0]

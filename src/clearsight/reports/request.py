@@ -135,13 +135,22 @@ def make_request(
     first = first_record_date(con, snapshot)
     if first is not None and (start or end) < first:
         warnings.append(f"the data starts on {long_date(first)}: figures before then count nothing")
-    team_name = None
-    if team is not None:
-        teams = team_names(con, snapshot)
-        if team in teams:
-            team_name = teams[team]
-        elif team in teams.values():
-            team_name = team
-        else:
-            raise unknown("team", team, list(teams.values()))
+    team_name = None if team is None else _team(team, team_names(con, snapshot))
     return Request(con, snapshot, config, end, start, team_name, tuple(warnings))
+
+
+def _team(asked: str, teams: dict[str, str]) -> str:
+    """The team a `--team` names, as figures are narrowed to it (by name or id): its name, or its id where
+    another team has the same name (a filter by that name would take in both). A name two teams share is an
+    error listing their ids; an unknown one lists the near matches."""
+    ids_of: dict[str, list[str]] = {}
+    for team_id, name in teams.items():
+        ids_of.setdefault(name, []).append(team_id)
+    if asked in teams:
+        return teams[asked] if len(ids_of[teams[asked]]) == 1 else asked
+    if asked in ids_of:
+        if len(ids := ids_of[asked]) > 1:
+            raise BadRequest(f"{len(ids)} teams are named {clip(asked, 80)!r} ({', '.join(sorted(ids))}): give "
+                             "the team id")
+        return asked
+    raise unknown("team", asked, list(ids_of))
