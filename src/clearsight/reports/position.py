@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import timedelta
-from functools import partial
 from typing import Any
 
 from clearsight.canonical.words import words
