@@ -6,19 +6,23 @@ span of control within 8-10. The target (upper, lower or middle of each standard
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from clearsight.metrics.figures import compute
 from clearsight.metrics.registry import get_metric
 from clearsight.render.values import long_date
 from clearsight.reports.position import CAPACITY_COLUMNS, LEVEL_SECTIONS
 from clearsight.reports.request import Request
 from clearsight.reports.sections import council_row, section
-from clearsight.reports.view import View, col
+from clearsight.reports.view import Column, View, col
 
 COST_COLUMNS = (
     col("annual_cost_permanent", "Annual cost as permanent posts", "money"),
     col("annual_cost_agency", "Annual cost as agency posts", "money"),
     col("managers_needed", "Team managers needed", "count"),
 )
+# On a terminal the budget bid's own columns (posts and their cost) come before the workings behind them.
+WORKINGS = ("cases_over_capacity", "posts_needed")
 KEYS = {"team": (col("team", "Team"), col("service", "Service", vocabulary="service")),
         "service": (col("service", "Service", vocabulary="service"),), "council": (col("council", "Council"),)}
 
@@ -40,10 +44,14 @@ def build(req: Request, target: str = "upper") -> View:
         f"{c.get('unallocated') or 0:,} children waiting.",
     )
     sections = tuple(
-        section(key, title, figures[key].records(), (*KEYS[level], *CAPACITY_COLUMNS, *COST_COLUMNS),
+        section(key, title, figures[key].records(), (*KEYS[level], *_terse(CAPACITY_COLUMNS), *COST_COLUMNS),
                 notes=(get_metric("capacity").definition,) if level == "team" else ())
         for key, title, level in (("teams", "By team", "team"), ("services", "By service", "service"),
                                   ("council", "Council", "council"))
     )
     return View("capacity", "Capacity and posts needed", f"{req.council}, as at {long_date(req.as_at)}",
                 headline, sections, req.provenance(every_level.provenance), figures, req.warnings)
+
+
+def _terse(columns: tuple[Column, ...]) -> tuple[Column, ...]:
+    return tuple(replace(c, detail=True) if c.key in WORKINGS else c for c in columns)
