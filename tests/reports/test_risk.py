@@ -94,3 +94,15 @@ def test_risk_view_has_a_line_per_service_escalated_first_and_the_late_requests(
     assert (request["age_days"], request["due_on"], request["late"]) == (121, date(2023, 10, 13), "yes")
     text = " ".join(str(v) for s in view.sections for r in s.rows for v in r.values())
     assert "A worker" not in text and "A staff concern" not in text
+
+
+def test_the_inbox_on_a_past_day_lists_the_alerts_open_then_as_they_stood(req):
+    """`clearsight alerts --as-at 2022-03-31` listed every alert open now, raised in 2023 and after, as open on
+    31 March 2022."""
+    from clearsight.reports.alerts import build_inbox
+
+    rows = {r["title"]: r for r in build_inbox(req).section("alerts").rows}
+    assert set(rows) == {"Children waiting", "Visits late", "A staff concern", "Numbers waiting by team"}
+    assert rows["Visits late"]["owner"] == "team manager"  # with the head of service only from 2 January
+    every = {r["title"] for r in build_inbox(req, include_resolved=True).section("alerts").rows}
+    assert every == set(rows) | {"Resolved in time"}

@@ -9,6 +9,7 @@ rendered by the CLI, the web inbox and the packs.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Collection
 from datetime import date, timedelta
 from typing import Any
@@ -101,6 +102,34 @@ def records_words(ids: list[str]) -> str:
     return shown + (f" and {len(ids) - TERMINAL_RECORDS} more" if len(ids) > TERMINAL_RECORDS else "")
 
 
+def alerts_on(store: AlertStore, council: str, day: date, *, include_resolved: bool = False) -> list[Alert]:
+    """The council's alerts open on `day` as they stood that day: raised by then and not yet resolved (with
+    `include_resolved`, those resolved by then too), with the owner, deadline and status their events had given
+    them by then."""
+    events: dict[int, list[Any]] = {}
+    for e in store.events():
+        if e.day <= day:
+            events.setdefault(e.alert_id, []).append(e)
+    out = []
+    for a in store.alerts(council=council):
+        if a.raised_on > day:
+            continue
+        if a.resolved_on is not None and a.resolved_on <= day:
+            if include_resolved:
+                out.append(a)
+            continue
+        owner, due, status = a.escalation[0], a.due_on, "open"
+        for e in events.get(a.alert_id, []):
+            if e.event in ("raised", "escalated") and e.role:
+                owner = e.role
+            if e.due_on is not None:
+                due = e.due_on
+            status = {"acknowledged": "acknowledged" if status == "open" else status, "action": "actioned"}.get(
+                e.event, status)
+        out.append(dataclasses.replace(a, owner_role=owner, due_on=due, status=status))
+    return out
+
+
 def _order(alert: Alert) -> tuple[int, date, int]:
     return (-SEVERITIES.index(alert.severity) if alert.severity in SEVERITIES else 0, alert.raised_on, alert.alert_id)
 
@@ -167,8 +196,12 @@ def build_inbox(req: Request, *, role: str | None = None, include_resolved: bool
     worker)."""
     store = AlertStore(req.con, req.config)
     teams = team_names(req.con, req.snapshot)
-    alerts = [a for a in store.alerts(open_only=not include_resolved, kind=kind, council=req.council)
-              if in_scope(a, teams, req.team, services)]
+    if req.as_at < req.snapshot.extract_date:  # a past day: the alerts as they stood then
+        alerts = [a for a in alerts_on(store, req.council, req.as_at, include_resolved=include_resolved)
+                  if kind is None or a.kind == kind]
+    else:
+        alerts = store.alerts(open_only=not include_resolved, kind=kind, council=req.council)
+    alerts = [a for a in alerts if in_scope(a, teams, req.team, services)]
     if role is not None:
         alerts = [a for a in alerts if a.owner_role == role]
     alerts.sort(key=_order)

@@ -11,14 +11,13 @@ identify a worker and are left out: members see the council's, services' and tea
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import date
 from typing import Any
 
 from clearsight.alerts.store import Alert, AlertStore
 from clearsight.config.alerts import SEVERITIES
 from clearsight.render.values import long_date
-from clearsight.reports.alerts import figure_words, role_words
+from clearsight.reports.alerts import alerts_on, figure_words, role_words
 from clearsight.reports.comparators import comparator
 from clearsight.reports.request import Request
 from clearsight.reports.sections import plural, section
@@ -39,29 +38,6 @@ ALERT_COLUMNS = (
 )
 COUNCIL_WIDE = "council-wide"  # the service line of alerts on the whole council's figures
 FRONT_ALERTS = 5  # escalated alerts listed on a pack's first page (the risk chapter lists them all)
-
-
-def alerts_on(store: AlertStore, council: str, day: date) -> list[Alert]:
-    """The council's alerts open on `day` as they stood that day: raised by then and not yet resolved, with the
-    owner, deadline and status their events had given them by then."""
-    events: dict[int, list[Any]] = {}
-    for e in store.events():
-        if e.day <= day:
-            events.setdefault(e.alert_id, []).append(e)
-    out = []
-    for a in store.alerts(council=council):
-        if a.raised_on > day or (a.resolved_on is not None and a.resolved_on <= day):
-            continue
-        owner, due, status = a.escalation[0], a.due_on, "open"
-        for e in events.get(a.alert_id, []):
-            if e.event in ("raised", "escalated") and e.role:
-                owner = e.role
-            if e.due_on is not None:
-                due = e.due_on
-            status = {"acknowledged": "acknowledged" if status == "open" else status, "action": "actioned"}.get(
-                e.event, status)
-        out.append(dataclasses.replace(a, owner_role=owner, due_on=due, status=status))
-    return out
 
 
 def for_members(alert: Alert) -> bool:
