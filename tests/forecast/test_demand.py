@@ -21,7 +21,7 @@ def _series(name):
     return next(s for s in SERIES if s.name == name)
 
 
-def test_flows_count_the_month_and_stocks_the_month_end(tmp_path):
+def test_flows_count_the_month_and_stocks_the_month_end(backend, tmp_path):
     b = CouncilBuilder(extract_date=AS_AT)
     b.team("T")
     child, episode = b.case("T", date(2024, 1, 10))
@@ -85,7 +85,7 @@ def test_forecast_on_eastmere_has_every_series_with_bands(small_eastmere_db):
     assert len(actual) == 48 and actual[-1]["month_end"] == snapshot.extract_date
 
 
-def test_rates_per_10000_sit_beside_england_the_region_and_the_neighbours(tmp_path):
+def test_rates_per_10000_sit_beside_england_the_region_and_the_neighbours(backend, tmp_path):
     # 20,000 children aged 0-17 in 2023; two referrals in March 2024: 2 x 12 / 20,000 x 10,000 = 12 a year per
     # 10,000. Benchmarks for the year to 31 March 2024: England 500, the region 450, neighbours 400 and 600
     # (median 500). Nothing is loaded for CP plans, and the built-in England figure is 2025's: none beside them.

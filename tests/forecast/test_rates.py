@@ -26,7 +26,7 @@ def _segments(b: CouncilBuilder, tmp_path):
     return care_segments(loaded.con, loaded.snapshot.snapshot_id, SETTINGS)
 
 
-def test_ten_children_one_leaving_in_a_hundred_days(tmp_path):
+def test_ten_children_one_leaving_in_a_hundred_days(backend, tmp_path):
     # Ten children fostered throughout the 100 days before AS_AT; one leaves care on AS_AT itself (the last
     # step of the window), so the window holds 10 x 100 = 1,000 child-days and 1 leaving: 1/1000 a day.
     b = CouncilBuilder(extract_date=AS_AT)
@@ -44,7 +44,7 @@ def test_ten_children_one_leaving_in_a_hundred_days(tmp_path):
     assert seg.stock_on(day_number(AS_AT) - 1)[fostered] == 10
 
 
-def test_moves_between_placements_and_entries(tmp_path):
+def test_moves_between_placements_and_entries(backend, tmp_path):
     # Window: the 100 days before AS_AT. Child 1 fostered, moves to a children's home 40 days before AS_AT
     # (60 days fostered and 40 in the home in the window). Child 2 enters care 30 days before AS_AT in a
     # children's home. Child 3 entered before the window (not an entry in it).
@@ -62,7 +62,7 @@ def test_moves_between_placements_and_entries(tmp_path):
     assert rates.entry_rate[r] == pytest.approx(0.01)
 
 
-def test_birthdays_move_children_up_a_band_and_out_of_care_at_18(tmp_path):
+def test_birthdays_move_children_up_a_band_and_out_of_care_at_18(backend, tmp_path):
     # Child 1 turns 16 fifty days before AS_AT: fostered 10-16 for 50 days of the window, then 16-18.
     # Child 2 turns 18 twenty days before AS_AT: leaves care that day although the episode stays open.
     b = CouncilBuilder(extract_date=AS_AT)
@@ -81,7 +81,7 @@ def test_birthdays_move_children_up_a_band_and_out_of_care_at_18(tmp_path):
     assert stock[old] == 1 and stock.sum() == 1
 
 
-def test_child_without_date_of_birth_is_kept(tmp_path):
+def test_child_without_date_of_birth_is_kept(backend, tmp_path):
     # A child with no date of birth (no SSDA903 header row) is counted in "age unknown", not dropped.
     b = CouncilBuilder(extract_date=AS_AT)
     child(b, None, (LONG_AGO, None, "U4"))

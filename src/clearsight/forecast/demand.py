@@ -15,13 +15,13 @@ from datetime import date, timedelta
 from statistics import NormalDist
 from typing import Any
 
-import duckdb
 import numpy as np
 
+from clearsight.canonical.calendar import month_end
 from clearsight.config import CouncilConfig
 from clearsight.forecast.projection import month_ends_after
 from clearsight.store.benchmarks import benchmark_for
-from clearsight.store.database import query_arrow
+from clearsight.store.database import Connection, fetch_rows, parameter_list
 
 
 @dataclass(frozen=True)
@@ -48,36 +48,42 @@ SERIES: tuple[DemandSeries, ...] = (
 )
 
 
+def _month_starts(first: date, last: date) -> list[date]:
+    """The first days of the months from `first`'s up to `last` (a month starting on `last` left out)."""
+    out, year, month = [], first.year, first.month
+    while (day := date(year, month, 1)) < last:
+        out.append(day)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
+
+
 def monthly_history(
-    con: duckdb.DuckDBPyConnection, snapshot_id: int, series: DemandSeries, first: date, last: date
+    con: Connection, snapshot_id: int, series: DemandSeries, first: date, last: date
 ) -> tuple[list[date], np.ndarray]:
     """The series for each month from `first`'s to `last`'s (month ends; a flow counts the whole month)."""
-    sid = int(snapshot_id)
+    starts = _month_starts(first, last)
+    ends = [month_end(start.year, start.month) for start in starts]
     if series.end is None:
-        # Counted by month first, then set on the months: a join of each month to the records between its ends
-        # took half a second of CPU on 1.3 million contacts.
-        since = first.replace(day=1)
-        sql = f"""
-            WITH months AS (SELECT CAST(m AS DATE) AS month_start
-                            FROM range(DATE '{since}', DATE '{last}', INTERVAL 1 MONTH) r(m)),
-            counted AS (SELECT CAST(date_trunc('month', t.{series.start}) AS DATE) AS month_start, count(*) AS n
-                        FROM {series.table} t
-                        WHERE t.snapshot_id = {sid} AND {series.where} AND t.{series.start} >= DATE '{since}'
-                        GROUP BY 1)
-            SELECT last_day(month_start) AS month_end, coalesce(n, 0) AS n
-            FROM months LEFT JOIN counted USING (month_start)
-            ORDER BY month_start"""
-    else:
-        sql = f"""
-            WITH months AS (SELECT last_day(CAST(m AS DATE)) AS month_end
-                            FROM range(DATE '{first.replace(day=1)}', DATE '{last}', INTERVAL 1 MONTH) r(m))
-            SELECT month_end, count(DISTINCT t.child_id) AS n
-            FROM months LEFT JOIN {series.table} t
-              ON t.snapshot_id = {sid} AND {series.where} AND t.{series.start} <= month_end
-             AND (t.{series.end} IS NULL OR t.{series.end} > month_end)
-            GROUP BY month_end ORDER BY month_end"""
-    rows = query_arrow(con, sql).to_pylist()
-    return [r["month_end"] for r in rows], np.array([r["n"] for r in rows], float)
+        # Counted by month in SQL, then set on the months: a join of each month to the records between its ends
+        # took half a second of CPU on 1.3 million contacts. (A date less its day of the month is the last day
+        # of the month before, in either back end's SQL.)
+        rows = fetch_rows(con, f"""
+            SELECT t.{series.start} - CAST(extract(day FROM t.{series.start}) AS INTEGER) AS month_before,
+                   count(*) AS n
+            FROM {series.table} t
+            WHERE t.snapshot_id = $snapshot_id AND {series.where} AND t.{series.start} >= $since
+            GROUP BY 1""", {"snapshot_id": int(snapshot_id), "since": starts[0] if starts else last})
+        counted = {month_before + timedelta(days=1): n for month_before, n in rows}
+        return ends, np.array([counted.get(start, 0) for start in starts], float)
+    placeholders, parameters = parameter_list("month_end", ends)
+    rows = fetch_rows(con, f"""
+        SELECT m.month_end, count(DISTINCT t.child_id) AS n
+        FROM (VALUES {", ".join(f"({p})" for p in placeholders)}) m(month_end) LEFT JOIN {series.table} t
+          ON t.snapshot_id = $snapshot_id AND {series.where} AND t.{series.start} <= m.month_end
+         AND (t.{series.end} IS NULL OR t.{series.end} > m.month_end)
+        GROUP BY m.month_end""", {"snapshot_id": int(snapshot_id), **parameters}) if ends else []
+    counted = dict(rows)
+    return ends, np.array([counted.get(end, 0) for end in ends], float)
 
 
 @dataclass(frozen=True)
@@ -141,17 +147,15 @@ def fit_trend_season(month_ends: list[date], counts: np.ndarray) -> TrendSeason:
     return TrendSeason(coef, np.linalg.pinv(x.T @ x), float(np.sqrt(residual @ residual / dof)), int(index[0]))
 
 
-def children_in_population(con: duckdb.DuckDBPyConnection, year: int) -> float | None:
+def children_in_population(con: Connection, year: int) -> float | None:
     """Children aged 0-17 in the latest population estimate for `year` or before (all bands summed)."""
-    rows = query_arrow(
-        con, "SELECT sum(children) AS n FROM population WHERE year = (SELECT max(year) FROM population "
-        "WHERE year <= $year)", parameters={"year": int(year)},
-    ).column("n").to_pylist()
-    return float(rows[0]) if rows and rows[0] else None
+    rows = fetch_rows(con, "SELECT sum(children) AS n FROM population WHERE year = (SELECT max(year) "
+                      "FROM population WHERE year <= $year)", {"year": int(year)})
+    return float(rows[0][0]) if rows and rows[0][0] else None
 
 
 def forecast_demand(
-    con: duckdb.DuckDBPyConnection, snapshot_id: int, as_at: date, config: CouncilConfig,
+    con: Connection, snapshot_id: int, as_at: date, config: CouncilConfig,
     history_months: int = 48, months: int | None = None,
 ) -> DemandForecast:
     """Each series' history (the `history_months` complete months to `as_at`) and forecast, monthly, with

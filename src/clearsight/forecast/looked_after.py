@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-import duckdb
 
 from clearsight.config import CouncilConfig
 from clearsight.forecast.projection import Projection, project
 from clearsight.forecast.rates import Rates, fit_rates
 from clearsight.forecast.segments import CareSegments, care_segments, day_number
+from clearsight.store.database import Connection
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ def forecast_from_segments(
 
 
 def forecast_looked_after(
-    con: duckdb.DuckDBPyConnection, snapshot_id: int, as_at: date, config: CouncilConfig,
+    con: Connection, snapshot_id: int, as_at: date, config: CouncilConfig,
     months: int | None = None,
 ) -> LookedAfterForecast:
     """The forecast of looked-after children by age band and placement, monthly from `as_at`."""

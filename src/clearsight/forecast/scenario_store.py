@@ -8,9 +8,8 @@ import tomllib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import duckdb
-
 from clearsight.forecast.whatif import Scenario, scenario_toml
+from clearsight.store.database import Connection
 
 
 class ScenarioNotFound(LookupError):
@@ -35,7 +34,7 @@ def _row(row: tuple) -> SavedScenario:
 _COLUMNS = "scenario_id, council, definition, change_id, saved_at"
 
 
-def save(con: duckdb.DuckDBPyConnection, council: str, scenario: Scenario) -> SavedScenario:
+def save(con: Connection, council: str, scenario: Scenario) -> SavedScenario:
     """Save `scenario` under its name, replacing one saved before by that name (keeping its id and change)."""
     now = datetime.now(UTC).replace(tzinfo=None)
     existing = con.execute("SELECT scenario_id FROM scenario WHERE council = ? AND name = ?",
@@ -51,7 +50,7 @@ def save(con: duckdb.DuckDBPyConnection, council: str, scenario: Scenario) -> Sa
     return get(con, council, scenario.name)
 
 
-def get(con: duckdb.DuckDBPyConnection, council: str, name: str) -> SavedScenario:
+def get(con: Connection, council: str, name: str) -> SavedScenario:
     row = con.execute(f"SELECT {_COLUMNS} FROM scenario WHERE council = ? AND name = ?", [council, name]).fetchone()
     if row is None:
         names = [r.scenario.name for r in saved(con, council)]
@@ -60,18 +59,18 @@ def get(con: duckdb.DuckDBPyConnection, council: str, name: str) -> SavedScenari
     return _row(row)
 
 
-def saved(con: duckdb.DuckDBPyConnection, council: str) -> list[SavedScenario]:
+def saved(con: Connection, council: str) -> list[SavedScenario]:
     """The council's scenarios by name."""
     rows = con.execute(f"SELECT {_COLUMNS} FROM scenario WHERE council = ? ORDER BY name", [council]).fetchall()
     return [_row(r) for r in rows]
 
 
-def delete(con: duckdb.DuckDBPyConnection, council: str, name: str) -> None:
+def delete(con: Connection, council: str, name: str) -> None:
     get(con, council, name)
     con.execute("DELETE FROM scenario WHERE council = ? AND name = ?", [council, name])
 
 
-def attach(con: duckdb.DuckDBPyConnection, council: str, name: str, change_id: int) -> SavedScenario:
+def attach(con: Connection, council: str, name: str, change_id: int) -> SavedScenario:
     """Attach the scenario to the proposed service change it assesses: an entry of the council's change register
     (clearsight.alerts.registers, kept as an alert of kind 'change'), by its id."""
     get(con, council, name)
@@ -84,6 +83,6 @@ def attach(con: duckdb.DuckDBPyConnection, council: str, name: str, change_id: i
     return get(con, council, name)
 
 
-def attached(con: duckdb.DuckDBPyConnection, council: str, change_id: int) -> list[SavedScenario]:
+def attached(con: Connection, council: str, change_id: int) -> list[SavedScenario]:
     """The scenarios attached to a proposed service change, by name."""
     return [s for s in saved(con, council) if s.change_id == change_id]

@@ -11,12 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-import duckdb
 import numpy as np
 import pyarrow as pa
 
 from clearsight.config.settings import ForecastSettings
 from clearsight.forecast.states import StateSpace
+from clearsight.store.database import Connection, fetch_arrow, parameter_list
 
 EPOCH = date(1970, 1, 1)
 OPEN_END = date(9999, 12, 31)  # an episode still open at the extract date
@@ -28,27 +28,25 @@ def day_number(day: date) -> int:
     return (day - EPOCH).days
 
 
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def episodes_sql(snapshot_id: int, settings: ForecastSettings) -> str:
-    """SQL for the snapshot's looked-after episodes as day numbers (an open end far in the future), the child's
-    date of birth and whether it is known (not when the child has no header row or no date), and the placement
-    category's number (the last for 'other')."""
-    category = " ".join(
-        f"WHEN e.placement_type IN ({', '.join(map(_quote, codes))}) THEN {i}"
-        for i, (_, codes) in enumerate(settings.placement_categories.items())
-    )
-    sid = int(snapshot_id)
+def episodes_sql(snapshot_id: int, settings: ForecastSettings) -> tuple[str, dict[str, object]]:
+    """SQL, and its parameters, for the snapshot's looked-after episodes: the child's number (by id), the start,
+    the end (an open end far in the future) and the date of birth (1970-01-01 where not known), whether it is
+    known (not when the child has no header row or no date), and the placement category's number (the last for
+    'other'). SQL both back ends run: dates as dates (Arrow holds them as day numbers)."""
+    parameters: dict[str, object] = {"snapshot_id": int(snapshot_id), "epoch": EPOCH, "open_end": OPEN_END}
+    whens = []
+    for i, codes in enumerate(settings.placement_categories.values()):
+        placeholders, bound = parameter_list(f"category{i}", tuple(codes))
+        parameters |= bound
+        whens.append(f"WHEN e.placement_type IN ({', '.join(placeholders)}) THEN {i}" if codes else "")
     return f"""
-    SELECT hash(e.child_id) AS child, e.start_date - DATE '{EPOCH}' AS start_day,
-           coalesce(e.end_date, DATE '{OPEN_END}') - DATE '{EPOCH}' AS end_day,
-           coalesce(c.dob, DATE '{EPOCH}') - DATE '{EPOCH}' AS dob, CAST(c.dob IS NOT NULL AS TINYINT) AS known,
-           CASE {category} ELSE {len(settings.placement_categories)} END AS category
-    FROM cla_episode e LEFT JOIN child c ON c.child_id = e.child_id AND c.snapshot_id = {sid}
-    WHERE e.snapshot_id = {sid} AND e.start_date IS NOT NULL
-    """
+    SELECT dense_rank() OVER (ORDER BY e.child_id) AS child, e.start_date AS start_day,
+           coalesce(e.end_date, $open_end) AS end_day, coalesce(c.dob, $epoch) AS dob,
+           CASE WHEN c.dob IS NULL THEN 0 ELSE 1 END AS known,
+           CASE {" ".join(whens)} ELSE {len(settings.placement_categories)} END AS category
+    FROM cla_episode e LEFT JOIN child c ON c.child_id = e.child_id AND c.snapshot_id = $snapshot_id
+    WHERE e.snapshot_id = $snapshot_id AND e.start_date IS NOT NULL
+    """, parameters
 
 
 def _civil(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -154,21 +152,16 @@ def spells(
 
 
 def _numbers(values: pa.Array) -> np.ndarray:
-    """A null-free Arrow array of numbers as int64, read from its buffer (pyarrow's `to_numpy` and compute
-    functions import pandas: a second of start-up for nothing)."""
-    data = np.frombuffer(values.buffers()[1], dtype=np.dtype(str(values.type)))
+    """A null-free Arrow array of numbers or dates (day numbers) as int64, read from its buffer (pyarrow's
+    `to_numpy` and compute functions import pandas: a second of start-up for nothing)."""
+    kind = np.int32 if pa.types.is_date32(values.type) else np.dtype(str(values.type))
+    data = np.frombuffer(values.buffers()[1], dtype=kind)
     return data[values.offset: values.offset + len(values)].astype(np.int64)
 
 
-def care_segments(con: duckdb.DuckDBPyConnection, snapshot_id: int, settings: ForecastSettings) -> CareSegments:
+def care_segments(con: Connection, snapshot_id: int, settings: ForecastSettings) -> CareSegments:
     """Every looked-after spell of the snapshot; a child without a date of birth is kept, in "age unknown"."""
-    # A cursor of its own (safe beside other threads); plain DuckDB, so the forecast's process never loads the
-    # metric machinery (SQLGlot, the calendar) it has no use for.
-    cursor = con.cursor()
-    try:
-        rows = cursor.execute(episodes_sql(snapshot_id, settings)).to_arrow_table()
-    finally:
-        cursor.close()
+    rows = fetch_arrow(con, *episodes_sql(snapshot_id, settings))
 
     def column(name: str) -> np.ndarray:
         return _numbers(rows.column(name).combine_chunks())

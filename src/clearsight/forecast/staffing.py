@@ -18,15 +18,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-import duckdb
 import numpy as np
 import pyarrow as pa
 
 from clearsight.config import CaseloadStandard, CouncilConfig
 from clearsight.forecast.team_flow import CaseFlow, simulate
-from clearsight.forecast.workforce_history import WorkforceRates
+from clearsight.forecast.workforce_history import OPEN, WorkforceRates
 from clearsight.metrics.figures import compute
-from clearsight.store.database import query_arrow
+from clearsight.store.database import Connection, fetch_rows, parameter_list
 from clearsight.store.snapshots import Snapshot
 
 
@@ -52,7 +51,7 @@ class TeamPosition:
 
 
 def team_positions(
-    con: duckdb.DuckDBPyConnection, snapshot: Snapshot, as_at: date, config: CouncilConfig
+    con: Connection, snapshot: Snapshot, as_at: date, config: CouncilConfig
 ) -> list[TeamPosition]:
     """Every team holding or waiting for cases on `as_at`, from the caseload and unallocated-case figures."""
     workers = compute(con, snapshot, "caseload_by_worker", as_at, config).records()
@@ -78,18 +77,18 @@ def team_positions(
     return sorted(teams, key=lambda p: (p.service, p.team))
 
 
-def funded_fte(con: duckdb.DuckDBPyConnection, snapshot_id: int, as_at: date,
+def funded_fte(con: Connection, snapshot_id: int, as_at: date,
                config: CouncilConfig) -> dict[str, dict[str, float]]:
     """Each team's funded FTE by case-holding practitioner role on `as_at` (the establishment)."""
-    roles = ", ".join("'" + r.replace("'", "''") + "'" for r in config.allocation.case_holding_roles)
-    rows = query_arrow(con, f"""
+    roles, parameters = parameter_list("role", config.allocation.case_holding_roles)
+    rows = fetch_rows(con, f"""
         SELECT team_id, role, sum(funded_fte) AS fte FROM establishment
-        WHERE snapshot_id = {int(snapshot_id)} AND role IN ({roles}) AND start_date <= DATE '{as_at}'
-          AND coalesce(end_date, DATE '9999-12-31') > DATE '{as_at}'
-        GROUP BY team_id, role""").to_pylist()
+        WHERE snapshot_id = $snapshot_id AND role IN ({", ".join(roles)}) AND start_date <= $as_at
+          AND coalesce(end_date, $open) > $as_at
+        GROUP BY team_id, role""", {"snapshot_id": int(snapshot_id), "as_at": as_at, "open": OPEN, **parameters})
     out: dict[str, dict[str, float]] = defaultdict(dict)
-    for r in rows:
-        out[r["team_id"]][r["role"]] = float(r["fte"])
+    for team_id, role, fte in rows:
+        out[team_id][role] = float(fte)
     return dict(out)
 
 

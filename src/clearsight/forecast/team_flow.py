@@ -25,12 +25,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-import duckdb
 import numpy as np
 
 from clearsight.config import CouncilConfig
-from clearsight.forecast.workforce_history import OPEN, SUSTAINED_MONTHS, WorkforceRates, roles_sql
-from clearsight.store.database import query_arrow
+from clearsight.forecast.workforce_history import OPEN, SUSTAINED_MONTHS, WorkforceRates
+from clearsight.store.database import Connection, fetch_rows, parameter_list
 
 FELT = 2 / (SUSTAINED_MONTHS * 365 / 12 + 1)  # a day's weight in the load staff feel: the moving mean of 3 months
 CLOSING = ("case_closed", "case_transfer")  # allocation end reasons (codes.CHANGE_REASON): the case left the team
@@ -44,27 +43,29 @@ class CaseFlow:
     closing: float
 
 
-def case_exits(con: duckdb.DuckDBPyConnection, snapshot_id: int, as_at: date, days: int,
+def case_exits(con: Connection, snapshot_id: int, as_at: date, days: int,
                config: CouncilConfig) -> dict[str, tuple[float, float]]:
     """Each team's (exits, held case-days) over the `days` before `as_at`: practitioners' allocations in the team
     that ended with the case closed or moved on (CLOSING), and the days its practitioners held cases."""
-    sid = int(snapshot_id)
-    first = as_at - timedelta(days=days)
-    rows = query_arrow(con, f"""
+    closing, closing_parameters = parameter_list("closing", CLOSING)
+    allocation_roles, allocation_parameters = parameter_list("allocation_role", config.allocation.allocation_roles)
+    roles, role_parameters = parameter_list("role", config.allocation.case_holding_roles)
+    rows = fetch_rows(con, f"""
         SELECT a.team_id,
-               count(*) FILTER (WHERE a.end_date > DATE '{first}' AND a.end_date <= DATE '{as_at}'
-                                  AND a.change_reason IN ({roles_sql(CLOSING)})) AS exits,
-               sum(greatest(date_diff('day', greatest(a.start_date, DATE '{first}'),
-                                      least(coalesce(a.end_date, {OPEN}), DATE '{as_at}')), 0)) AS held_days
+               count(*) FILTER (WHERE a.end_date > $first AND a.end_date <= $as_at
+                                  AND a.change_reason IN ({", ".join(closing)})) AS exits,
+               sum(greatest(least(coalesce(a.end_date, $open), $as_at) - greatest(a.start_date, $first), 0))
+                 AS held_days
         FROM allocation a JOIN worker_post p
           ON p.worker_id = a.worker_id AND p.snapshot_id = a.snapshot_id AND p.start_date <= a.start_date
-         AND coalesce(p.end_date, {OPEN}) > a.start_date
-        WHERE a.snapshot_id = {sid} AND a.role IN ({roles_sql(config.allocation.allocation_roles)})
-          AND p.role IN ({roles_sql(config.allocation.case_holding_roles)})
-          AND a.start_date < DATE '{as_at}' AND coalesce(a.end_date, {OPEN}) > DATE '{first}'
+         AND coalesce(p.end_date, $open) > a.start_date
+        WHERE a.snapshot_id = $snapshot_id AND a.role IN ({", ".join(allocation_roles)})
+          AND p.role IN ({", ".join(roles)})
+          AND a.start_date < $as_at AND coalesce(a.end_date, $open) > $first
         GROUP BY 1
-    """).to_pylist()
-    return {r["team_id"]: (float(r["exits"]), float(r["held_days"] or 0)) for r in rows}
+    """, {"snapshot_id": int(snapshot_id), "first": as_at - timedelta(days=days), "as_at": as_at, "open": OPEN,
+          **closing_parameters, **allocation_parameters, **role_parameters})
+    return {team_id: (float(exits), float(held_days or 0)) for team_id, exits, held_days in rows}
 
 
 def case_flow(exits: float, held_days: float, open_now: float, open_then: float, days: int) -> CaseFlow:

@@ -16,7 +16,6 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import pyarrow as pa
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -34,9 +33,9 @@ from clearsight.forecast.staffing import (
     team_positions,
 )
 from clearsight.forecast.team_flow import case_exits, case_flow
-from clearsight.forecast.workforce_history import WorkforceRates, fit_workforce, team_months
+from clearsight.forecast.workforce_history import OPEN, WorkforceRates, fit_workforce, team_months
 from clearsight.metrics.figures import compute_monthly
-from clearsight.store.database import query_arrow
+from clearsight.store.database import Connection, fetch_rows, parameter_list
 from clearsight.store.snapshots import Snapshot
 
 
@@ -293,7 +292,7 @@ class Footing:
                       project_staffing(self.teams, ends, self.as_at, changed, self.config), self.workforce)
 
 
-def footing(con: duckdb.DuckDBPyConnection, snapshot: Snapshot, as_at: date, months: int,
+def footing(con: Connection, snapshot: Snapshot, as_at: date, months: int,
             config: CouncilConfig) -> Footing:
     """Fit the teams' case flows, the workforce's leaving and filling, and the looked-after forecast as at
     `as_at`, for projections up to `months` ahead."""
@@ -315,7 +314,7 @@ def footing(con: duckdb.DuckDBPyConnection, snapshot: Snapshot, as_at: date, mon
 
 
 def run_whatif(
-    con: duckdb.DuckDBPyConnection, snapshot: Snapshot, scenario: Scenario, config: CouncilConfig
+    con: Connection, snapshot: Snapshot, scenario: Scenario, config: CouncilConfig
 ) -> WhatIf:
     """Project the base case and the scenario from the position on the scenario's date."""
     as_at = scenario.as_at or snapshot.extract_date
@@ -323,48 +322,48 @@ def run_whatif(
 
 
 def establishment_changes(
-    con: duckdb.DuckDBPyConnection, snapshot_id: int, day: date, roles: tuple[str, ...], teams: tuple[str, ...]
+    con: Connection, snapshot_id: int, day: date, roles: tuple[str, ...], teams: tuple[str, ...]
 ) -> tuple[FteChange, ...]:
     """The FTE changes a restructure made on `day` in `teams` (ids): each team's funded FTE of each of `roles`
     the day before against the day itself, as relative changes (the establishment table is the funding record)."""
-    funded = query_arrow(con, f"""
+    funded = fetch_rows(con, """
         SELECT team_id, role,
-               sum(CASE WHEN start_date <= DATE '{day - timedelta(days=1)}'
-                         AND coalesce(end_date, DATE '9999-12-31') > DATE '{day - timedelta(days=1)}'
+               sum(CASE WHEN start_date <= $before AND coalesce(end_date, $open) > $before
                         THEN funded_fte ELSE 0 END) AS before,
-               sum(CASE WHEN start_date <= DATE '{day}' AND coalesce(end_date, DATE '9999-12-31') > DATE '{day}'
+               sum(CASE WHEN start_date <= $day AND coalesce(end_date, $open) > $day
                         THEN funded_fte ELSE 0 END) AS after
-        FROM establishment WHERE snapshot_id = {int(snapshot_id)}
-        GROUP BY team_id, role ORDER BY team_id, role
-    """).to_pylist()
+        FROM establishment WHERE snapshot_id = $snapshot_id
+        GROUP BY team_id, role
+    """, {"snapshot_id": int(snapshot_id), "before": day - timedelta(days=1), "day": day, "open": OPEN})
     return tuple(
-        FteChange(team=r["team_id"], role=r["role"], share=round(r["after"] / r["before"] - 1, 6), vacant_first=True)
-        for r in funded
-        if r["role"] in roles and r["team_id"] in teams and r["before"] > 0 and abs(r["after"] - r["before"]) > 1e-9
+        FteChange(team=team_id, role=role, share=round(after / before - 1, 6), vacant_first=True)
+        for team_id, role, before, after in sorted(funded)  # by id as written, whatever the server's collation
+        if role in roles and team_id in teams and before > 0 and abs(after - before) > 1e-9
     )
 
 
-def recorded_staffing(con: duckdb.DuckDBPyConnection, snapshot_id: int, teams: list[TeamPosition],
+def recorded_staffing(con: Connection, snapshot_id: int, teams: list[TeamPosition],
                       month_ends: list[date]) -> tuple[TeamStaffing, ...]:
     """Each team's FTE in post at each of `month_ends` up to the extract, in the roles it held cases in on the
     as-at date (worker posts; a month with nobody in post is 0)."""
     roles = sorted({r for t in teams for r in t.fte})
     if not teams or not month_ends or not roles:
         return ()
-    ends = ", ".join(f"(DATE '{m}')" for m in month_ends)
-    rows = query_arrow(con, f"""
+    ends, end_parameters = parameter_list("month_end", month_ends)
+    held, role_parameters = parameter_list("role", roles)
+    rows = fetch_rows(con, f"""
         SELECT p.team_id, m.month_end, sum(p.fte) AS fte
-        FROM worker_post p JOIN (VALUES {ends}) m(month_end)
-          ON p.start_date <= m.month_end AND coalesce(p.end_date, DATE '9999-12-31') > m.month_end
-        WHERE p.snapshot_id = {int(snapshot_id)} AND p.role IN ({", ".join("'" + r.replace("'", "''") + "'"
-                                                                    for r in roles)})
-        GROUP BY ALL""").to_pylist()
-    found = {(r["team_id"], r["month_end"]): float(r["fte"]) for r in rows}
+        FROM worker_post p JOIN (VALUES {", ".join(f"({m})" for m in ends)}) m(month_end)
+          ON p.start_date <= m.month_end AND coalesce(p.end_date, $open) > m.month_end
+        WHERE p.snapshot_id = $snapshot_id AND p.role IN ({", ".join(held)})
+        GROUP BY p.team_id, m.month_end""",
+                      {"snapshot_id": int(snapshot_id), "open": OPEN, **end_parameters, **role_parameters})
+    found = {(team_id, month_end): float(fte) for team_id, month_end, fte in rows}
     return tuple(TeamStaffing(team=t.team_id, month_end=m, fte=round(found.get((t.team_id, m), 0.0), 6))
                  for t in teams for m in month_ends)
 
 
-def as_recorded(con: duckdb.DuckDBPyConnection, snapshot: Snapshot, what_if: WhatIf,
+def as_recorded(con: Connection, snapshot: Snapshot, what_if: WhatIf,
                 config: CouncilConfig) -> list[dict]:
     """The scenario's months up to the extract set beside the records, team by team: cases held, children waiting
     and children per FTE projected and as recorded at each month end (the caseload and unallocated-case
@@ -401,7 +400,7 @@ def as_recorded(con: duckdb.DuckDBPyConnection, snapshot: Snapshot, what_if: Wha
 
 
 def restructure_scenario(
-    con: duckdb.DuckDBPyConnection, snapshot: Snapshot, day: date, config: CouncilConfig, months: int = 12,
+    con: Connection, snapshot: Snapshot, day: date, config: CouncilConfig, months: int = 12,
     as_it_turned_out: bool = False,
 ) -> Scenario:
     """The scenario of a restructure recorded in the establishment on `day`, set the day before it: the

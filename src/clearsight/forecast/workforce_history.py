@@ -14,32 +14,31 @@ post waits to be filled; that is not pressure, and its staff do not leave for it
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
-import duckdb
 import numpy as np
 
+from clearsight.canonical.calendar import month_end
 from clearsight.config import CouncilConfig
 from clearsight.metrics.figures import compute_monthly
-from clearsight.store.database import query_arrow
+from clearsight.store.database import Connection, fetch_arrow, fetch_rows, parameter_list
 from clearsight.store.snapshots import Snapshot
 
 RESTRUCTURE = "restructure"  # the leaving reason (codes.LEAVE_REASON) of a post deleted by a restructure
-OPEN = "DATE '9999-12-31'"
+OPEN = date(9999, 12, 31)  # the end of a record still open
 NORMAL_MONTHS = 12  # month ends a team's normal level is the median of
 NORMAL_LEAST = 3  # fewer month ends before them: no normal level yet, the month is not evidence
 SUSTAINED_MONTHS = 3  # month ends a team's load is the mean of (a month at the ceiling is a gap, not pressure)
 MOST_PRESSURE = 10.0  # the largest pressure coefficient searched (leaving x e^10 at twice the normal load)
 
 
-def month_ends_sql(first: date, last: date) -> str:
-    """SQL for the month ends from `first`'s month to the one before `last`'s."""
-    return (f"SELECT last_day(CAST(m AS DATE)) AS month_end "
-            f"FROM range(DATE '{first.replace(day=1)}', DATE '{last.replace(day=1)}', INTERVAL 1 MONTH) r(m)")
-
-
-def roles_sql(roles: tuple[str, ...]) -> str:
-    return ", ".join("'" + r.replace("'", "''") + "'" for r in roles)
+def month_ends(first: date, last: date) -> list[date]:
+    """The month ends from `first`'s month to the one before `last`'s."""
+    out, year, month = [], first.year, first.month
+    while (year, month) < (last.year, last.month):
+        out.append(month_end(year, month))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
 
 
 @dataclass(frozen=True)
@@ -79,65 +78,76 @@ class TeamMonths:
         return waiting & before
 
 
-def team_months(con: duckdb.DuckDBPyConnection, snapshot: Snapshot, as_at: date,
+def team_months(con: Connection, snapshot: Snapshot, as_at: date,
                 config: CouncilConfig) -> TeamMonths:
     """Every case-holding team's month ends from the first allocation to the last before `as_at`."""
-    sid = int(snapshot.snapshot_id)
     roles = config.allocation.case_holding_roles
-    upper = " ".join(f"WHEN '{r}' THEN {config.caseload_standards[r].upper}"
-                     for r in roles if r in config.caseload_standards)
-    first = con.execute("SELECT min(start_date) FROM allocation WHERE snapshot_id = ?", [sid]).fetchone()
+    first = fetch_rows(con, "SELECT min(start_date) FROM allocation WHERE snapshot_id = $snapshot_id",
+                       {"snapshot_id": int(snapshot.snapshot_id)})
     names = [f.name for f in TeamMonths.__dataclass_fields__.values()]  # type: ignore[attr-defined]
-    if not first or first[0] is None:
+    # the month ends to the one before `as_at`'s, each with the next (the month its leavers and starters are of)
+    every = month_ends(first[0][0], as_at.replace(day=28) + timedelta(days=4)) if first and first[0][0] else []
+    if len(every) < 2:
         return TeamMonths(*(np.zeros(0) for _ in names))
-    rows = query_arrow(con, f"""
-        WITH months AS ({month_ends_sql(first[0], as_at)}),
+    following = dict(zip(every[:-1], every[1:]))
+    spine, months = parameter_list("month_end", every[:-1])
+    after, nexts = parameter_list("next_end", every[1:])
+    role_list, role_parameters = parameter_list("role", roles)
+    standard = [r for r in roles if r in config.caseload_standards]
+    upper_roles, upper_role_parameters = parameter_list("upper_role", standard)
+    uppers, upper_parameters = parameter_list("upper", [float(config.caseload_standards[r].upper) for r in standard])
+    allocation_roles, allocation_parameters = parameter_list("allocation_role", config.allocation.allocation_roles)
+    upper = " ".join(f"WHEN {r} THEN {u}" for r, u in zip(upper_roles, uppers))
+    rows = fetch_arrow(con, f"""
+        WITH months AS (SELECT * FROM (VALUES {", ".join(f"({m}, {n})" for m, n in zip(spine, after))})
+                        v(month_end, next_end)),
         posts AS (
             SELECT p.worker_id, p.team_id, p.fte, m.month_end, w.employment = 'agency' AS agency,
                    CASE p.role {upper} ELSE 0 END * p.fte AS capacity,
-                   w.end_date > m.month_end AND w.end_date <= last_day(m.month_end + INTERVAL 1 MONTH)
-                     AND coalesce(w.leave_reason, '') <> '{RESTRUCTURE}' AS left_
+                   w.end_date > m.month_end AND w.end_date <= m.next_end
+                     AND coalesce(w.leave_reason, '') <> $restructure AS left_
             FROM worker_post p JOIN months m
-              ON p.start_date <= m.month_end AND coalesce(p.end_date, {OPEN}) > m.month_end
+              ON p.start_date <= m.month_end AND coalesce(p.end_date, $open) > m.month_end
             JOIN worker w ON w.worker_id = p.worker_id AND w.snapshot_id = p.snapshot_id
-            WHERE p.snapshot_id = {sid} AND p.role IN ({roles_sql(roles)})),
+            WHERE p.snapshot_id = $snapshot_id AND p.role IN ({", ".join(role_list)})),
         allocated AS (
             SELECT a.worker_id, m.month_end FROM allocation a JOIN months m
-              ON a.start_date <= m.month_end AND coalesce(a.end_date, {OPEN}) > m.month_end
-            WHERE a.snapshot_id = {sid} AND a.role IN ({roles_sql(config.allocation.allocation_roles)})),
+              ON a.start_date <= m.month_end AND coalesce(a.end_date, $open) > m.month_end
+            WHERE a.snapshot_id = $snapshot_id AND a.role IN ({", ".join(allocation_roles)})),
         held AS (
             SELECT p.team_id, p.month_end, count(*) AS cases
-            FROM allocated a JOIN posts p USING (worker_id, month_end) GROUP BY ALL),
+            FROM allocated a JOIN posts p USING (worker_id, month_end) GROUP BY p.team_id, p.month_end),
         teams AS (
             SELECT team_id, month_end, sum(capacity) AS capacity,
                    sum(fte) FILTER (WHERE NOT agency) AS permanent_fte, sum(fte) FILTER (WHERE agency) AS agency_fte,
                    count(*) FILTER (WHERE NOT agency) AS permanent, count(*) FILTER (WHERE agency) AS agency,
                    count(*) FILTER (WHERE NOT agency AND left_) AS permanent_left,
                    count(*) FILTER (WHERE agency AND left_) AS agency_left
-            FROM posts GROUP BY ALL),
+            FROM posts GROUP BY team_id, month_end),
         funded AS (
             SELECT e.team_id, m.month_end, sum(e.funded_fte) AS fte FROM establishment e JOIN months m
-              ON e.start_date <= m.month_end AND coalesce(e.end_date, {OPEN}) > m.month_end
-            WHERE e.snapshot_id = {sid} AND e.role IN ({roles_sql(roles)}) GROUP BY ALL),
+              ON e.start_date <= m.month_end AND coalesce(e.end_date, $open) > m.month_end
+            WHERE e.snapshot_id = $snapshot_id AND e.role IN ({", ".join(role_list)}) GROUP BY e.team_id, m.month_end),
         starters AS (
-            SELECT p.team_id, last_day(p.start_date - INTERVAL 1 MONTH) AS month_end,
+            SELECT p.team_id, p.start_date - CAST(extract(day FROM p.start_date) AS INTEGER) AS month_end,
                    sum(p.fte) FILTER (WHERE w.employment <> 'agency') AS permanent,
                    sum(p.fte) FILTER (WHERE w.employment = 'agency') AS agency
             FROM worker w JOIN worker_post p
               ON p.worker_id = w.worker_id AND p.snapshot_id = w.snapshot_id AND p.start_date = w.start_date
-            WHERE w.snapshot_id = {sid} AND p.role IN ({roles_sql(roles)}) AND w.start_date <= DATE '{as_at}'
-            GROUP BY ALL)
+            WHERE w.snapshot_id = $snapshot_id AND p.role IN ({", ".join(role_list)}) AND w.start_date <= $as_at
+            GROUP BY 1, 2)
         SELECT t.team_id, t.month_end, coalesce(h.cases, 0) / t.capacity AS ratio, coalesce(h.cases, 0) AS held,
                coalesce(f.fte, 0) AS funded,
                coalesce(t.permanent_fte, 0) AS permanent_fte, coalesce(t.agency_fte, 0) AS agency_fte,
                t.permanent, t.agency, t.permanent_left, t.agency_left,
-               coalesce(s.permanent, 0) AS permanent_starters, coalesce(s.agency, 0) AS agency_starters,
-               last_day(t.month_end + INTERVAL 1 MONTH) <= DATE '{as_at}' AS complete
+               coalesce(s.permanent, 0) AS permanent_starters, coalesce(s.agency, 0) AS agency_starters
         FROM teams t LEFT JOIN held h USING (team_id, month_end) LEFT JOIN funded f USING (team_id, month_end)
         LEFT JOIN starters s USING (team_id, month_end)
         WHERE t.capacity > 0
         ORDER BY t.team_id, t.month_end
-    """).to_pydict()
+    """, {"snapshot_id": int(snapshot.snapshot_id), "as_at": as_at, "open": OPEN, "restructure": RESTRUCTURE,
+          **months, **nexts, **role_parameters, **upper_role_parameters, **upper_parameters,
+          **allocation_parameters}).to_pydict()
     ratio = np.array(rows["ratio"], float)
     team = np.array(rows["team_id"], object)
     load = np.full(len(ratio), np.nan)
@@ -155,8 +165,9 @@ def team_months(con: duckdb.DuckDBPyConnection, snapshot: Snapshot, as_at: date,
         for r in compute_monthly(con, snapshot, "unallocated_cases", min(ends), max(ends), period=False,
                                  config=config).records():
             waiting[r["team_id"], r["month_end"]] = waiting.get((r["team_id"], r["month_end"]), 0) + 1
-    columns = {k: np.array(v, float) for k, v in rows.items() if k not in ("team_id", "month_end", "complete")}
-    return TeamMonths(team_id=team, month_end=ends, load=load, complete=np.array(rows["complete"], bool),
+    columns = {k: np.array(v, float) for k, v in rows.items() if k not in ("team_id", "month_end")}
+    complete = np.array([following[m] <= as_at for m in ends], bool)
+    return TeamMonths(team_id=team, month_end=ends, load=load, complete=complete,
                       waiting=np.array([waiting.get((t, m), 0) for t, m in zip(team, ends)], float), **columns)
 
 

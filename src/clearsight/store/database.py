@@ -17,7 +17,7 @@ import os
 import re
 import sys
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -649,6 +649,22 @@ def fetch_rows(con: Connection, sql: str, parameters: dict[str, Any]) -> list[tu
         return _run(cursor, sql, parameters).fetchall()
     finally:
         cursor.close()
+
+
+def fetch_arrow(con: Connection, sql: str, parameters: dict[str, Any] | None = None) -> pa.Table:
+    """The rows of store SQL (written once, in SQL both back ends accept, with `$name` parameters) as Arrow: on
+    DuckDB as `query_arrow` reads them, on PostgreSQL translated as `fetch_rows` and typed by each column's
+    PostgreSQL type (a numeric sum as float64, where DuckDB's comes as int64)."""
+    if isinstance(con, PostgresConnection):
+        return to_arrow(con.execute(sql, parameters or None), None)
+    return query_arrow(con, sql, parameters=parameters)
+
+
+def parameter_list(name: str, values: Sequence[Any]) -> tuple[list[str], dict[str, Any]]:
+    """Placeholders `$name_0`, `$name_1`, ... for `values`, to write into an `IN (...)` list or `VALUES` rows,
+    and the parameters binding them: the two back ends bind a list in no common way, a value each they both do."""
+    names = [f"{name}_{i}" for i in range(len(values))]
+    return [f"${n}" for n in names], dict(zip(names, values, strict=True))
 
 
 def _run(cursor: duckdb.DuckDBPyConnection, sql: str, parameters: dict[str, Any] | None) -> duckdb.DuckDBPyConnection:
