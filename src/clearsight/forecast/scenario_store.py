@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from clearsight.forecast.whatif import Scenario, scenario_toml
-from clearsight.store.database import Connection
+from clearsight.store.database import Connection, fetch_rows
 
 
 class ScenarioNotFound(LookupError):
@@ -37,11 +37,11 @@ _COLUMNS = "scenario_id, council, definition, change_id, saved_at"
 def save(con: Connection, council: str, scenario: Scenario) -> SavedScenario:
     """Save `scenario` under its name, replacing one saved before by that name (keeping its id and change)."""
     now = datetime.now(UTC).replace(tzinfo=None)
-    existing = con.execute("SELECT scenario_id FROM scenario WHERE council = ? AND name = ?",
-                           [council, scenario.name]).fetchone()
+    existing = fetch_rows(con, "SELECT scenario_id FROM scenario WHERE council = $council AND name = $name",
+                          {"council": council, "name": scenario.name})
     if existing:
         con.execute("UPDATE scenario SET definition = ?, saved_at = ? WHERE scenario_id = ?",
-                    [scenario_toml(scenario), now, existing[0]])
+                    [scenario_toml(scenario), now, existing[0][0]])
     else:
         con.execute(
             "INSERT INTO scenario (scenario_id, council, name, definition, change_id, saved_at) "
@@ -51,18 +51,19 @@ def save(con: Connection, council: str, scenario: Scenario) -> SavedScenario:
 
 
 def get(con: Connection, council: str, name: str) -> SavedScenario:
-    row = con.execute(f"SELECT {_COLUMNS} FROM scenario WHERE council = ? AND name = ?", [council, name]).fetchone()
-    if row is None:
+    rows = fetch_rows(con, f"SELECT {_COLUMNS} FROM scenario WHERE council = $council AND name = $name",
+                      {"council": council, "name": name})
+    if not rows:
         names = [r.scenario.name for r in saved(con, council)]
         raise ScenarioNotFound(f"no scenario named '{name}' for {council}"
                                + (f" (saved: {', '.join(names)})" if names else " (none saved)"))
-    return _row(row)
+    return _row(rows[0])
 
 
 def saved(con: Connection, council: str) -> list[SavedScenario]:
     """The council's scenarios by name."""
-    rows = con.execute(f"SELECT {_COLUMNS} FROM scenario WHERE council = ? ORDER BY name", [council]).fetchall()
-    return [_row(r) for r in rows]
+    rows = fetch_rows(con, f"SELECT {_COLUMNS} FROM scenario WHERE council = $council", {"council": council})
+    return sorted((_row(r) for r in rows), key=lambda s: s.scenario.name)  # by name as written, on either back end
 
 
 def delete(con: Connection, council: str, name: str) -> None:
@@ -74,9 +75,9 @@ def attach(con: Connection, council: str, name: str, change_id: int) -> SavedSce
     """Attach the scenario to the proposed service change it assesses: an entry of the council's change register
     (clearsight.alerts.registers, kept as an alert of kind 'change'), by its id."""
     get(con, council, name)
-    found = con.execute("SELECT title FROM alert WHERE alert_id = ? AND kind = 'change' AND council = ?",
-                        [change_id, council]).fetchone()
-    if found is None:
+    found = fetch_rows(con, "SELECT title FROM alert WHERE alert_id = $id AND kind = 'change' AND council = $council",
+                       {"id": int(change_id), "council": council})
+    if not found:
         raise ScenarioNotFound(f"no proposed service change {change_id} in {council}'s change register "
                                "(clearsight registers --kind change lists them)")
     con.execute("UPDATE scenario SET change_id = ? WHERE council = ? AND name = ?", [change_id, council, name])
