@@ -192,3 +192,24 @@ def test_audits_command(tmp_path, extract):
     result = run(db, "audits", "--period", "2023-04..2023-12")
     assert result.exit_code == 0, result.output
     assert "Optimism gap" in result.output and "1 Apr 2023 to 31 Dec 2023" in result.output
+
+
+def test_cost_totals_are_the_councils_figure_in_both_tables(tmp_path):
+    """Rows are whole pounds each; summing them gave the team table £1 more than the service table (£5,635,361
+    against £5,635,360 on Eastmere). One FTE-day costs £1.40 here (1.4 an hour, one paid hour a day): the teams
+    are £1 each (£3 by rows), the child-in-need service £3 (2.8) and child protection £1, the council £4 (4.2)."""
+    b = CouncilBuilder(extract_date=date(2023, 12, 31))
+    for team, service in (("N", "cin"), ("S", "cin"), ("P", "cp")):
+        b.team(team, team, service=service)
+        b.worker(team)
+    db = tmp_path / "cs.duckdb"
+    assert run(db, "load", str(b.write(tmp_path / "extract"))).exit_code == 0
+    config = tmp_path / "council.toml"
+    config.write_text("[costs]\npaid_hours_per_fte_year = 365.25\n"
+                      "[costs.hourly_rate]\npermanent = 1.4\n")
+    result = runner.invoke(app, ["--db", str(db), "--config", str(config), "cost", "--as-at", "2023-04-01",
+                                 "--format", "json"])
+    sections = json.loads(result.output)["sections"]
+    assert sections["forecast"]["rows"][0]["spend_to_date"] == 4
+    assert [r["cost"] for r in sections["by_team"]["rows"]] == [1, 1, 1, 4]
+    assert [r["cost"] for r in sections["by_service"]["rows"]] == [3, 1, 4]

@@ -22,14 +22,13 @@ COST_COLUMNS = (
 )
 
 
-def _totals(rows: list[dict], label_key: str) -> list[dict]:
-    """The rows with a total line: a reader checks a money table by its total."""
+def _totals(rows: list[dict], label_key: str, council: dict) -> list[dict]:
+    """The rows with a total line, the whole council's figure: a reader checks a money table by its total, and
+    both tables' totals and the spend to date are one figure (the rows are each rounded to the pound, so they may
+    add up to a pound or two more or less)."""
     if not rows:
         return rows
-    total = {label_key: "Total"}
-    for c in COST_COLUMNS:
-        total[c.key] = sum(r.get(c.key) or 0 for r in rows)
-    return [*rows, total]
+    return [*rows, {label_key: "Total", **{c.key: council.get(c.key) or 0 for c in COST_COLUMNS}}]
 
 
 def build(req: Request) -> View:
@@ -39,6 +38,7 @@ def build(req: Request) -> View:
     figures = each_at_once({
         "by_team": partial(compute, con, snap, "staff_cost_by_team", end, config, period_start=start),
         "by_service": partial(compute, con, snap, "staff_cost_by_service", end, config, period_start=start),
+        "council": partial(compute, con, snap, "staff_cost_council", end, config, period_start=start),
         "forecast": partial(compute, con, snap, "spend_forecast", end, config, period_start=start),
     })
     budget = config.costs.budgets.get(label)
@@ -53,7 +53,8 @@ def build(req: Request) -> View:
             f"Budget £{budget:,.0f}: forecast variance £{f['run_rate'] - budget:+,.0f} at the run rate, "
             f"£{f['straight_line'] - budget:+,.0f} straight line." if budget else
             f"No budget set for {label} (costs.budgets in the council config).")
-    services = _totals(figures["by_service"].records(), "service")
+    council = next(iter(figures["council"].records()), {})
+    services = _totals(figures["by_service"].records(), "service", council)
     premium = services[-1].get("agency_premium") if services else 0
     headline.append(f"Agency premium so far: £{premium or 0:,.0f}.")
     forecast = [{**f, "budget": budget}] if f else []
@@ -63,7 +64,7 @@ def build(req: Request) -> View:
             col("days_in_year", "Days in the year", "days"), col("straight_line", "Year end, straight line", "money"),
             col("run_rate", "Year end, run rate", "money"), col("budget", "Budget", "money"))),
         section("by_service", "By service", services, (col("service", "Service", vocabulary="service"), *COST_COLUMNS)),
-        section("by_team", "By team", _totals(figures["by_team"].records(), "team"),
+        section("by_team", "By team", _totals(figures["by_team"].records(), "team", council),
                 (col("team", "Team"), col("service", "Service", vocabulary="service"), *COST_COLUMNS),
                 notes=(figures["by_team"].metric.definition,)),
     )
