@@ -59,13 +59,13 @@ def display(value: Any, column: Column) -> str:
     unit = column.unit
     if isinstance(value, (int, float)):
         if unit == "rate":
-            return f"{value * 100:.1f}%"
+            return f"{_unsigned_zero(value * 100, 1):.1f}%"
         if unit == "money":
-            return f"£{value:,.0f}"
+            return f"£{_unsigned_zero(value, 0):,.0f}"
         if unit in ("count", "days"):
             return f"{round(value):,}"
         if unit == "number" or isinstance(value, float):
-            return f"{value:,.1f}"
+            return f"{_unsigned_zero(value, 1):,.1f}"
         return f"{value:,}"
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M")
@@ -74,8 +74,13 @@ def display(value: Any, column: Column) -> str:
     return clean_text(str(value))
 
 
+def _unsigned_zero(value: float, places: int) -> float:
+    """The value rounded as shown, a negative that rounds to nothing made 0 (Python prints it -0.0)."""
+    return round(value, places) + 0.0
+
+
 def percent(value: float | None) -> str:
-    return MISSING if value is None else f"{value * 100:.1f}%"
+    return MISSING if value is None else f"{_unsigned_zero(value * 100, 1):.1f}%"
 
 
 def provenance_line(p: Provenance | None, *, verbose: bool = False) -> str:
