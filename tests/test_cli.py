@@ -146,6 +146,9 @@ def test_workforce_command(tmp_path):
     # figure for 2023, the census year holding most of the period
     assert "turnover 100.0% over the 275 days, 132.7% annualised" in table.output
     assert "DfE's turnover for the year to 30 Sep 2023: 100.0% (England 15.9%, 2023)." in table.output
+    # England's agency rate is built in for 2023 and 2025: the year to 30 Sep 2024 has none, said in words
+    assert "(no England figure for the year to 30 September 2024)" in table.output
+    assert "published years held" not in table.output
     data = json.loads(run(db, "workforce", "--period", "2023-04..2023-12", "--format", "json").output)
     assert data["figures"]["turnover"]["filters"]["period"] == "2023-04-01..2023-12-31"
     assert run(db, "workforce", "--period", "2023-13..2023-12").exit_code == 2

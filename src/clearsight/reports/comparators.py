@@ -17,10 +17,11 @@ def comparator(req: Request, indicator: str, end: date, start: date | None = Non
 
 
 def england_text(req: Request, indicator: str, end: date, start: date | None = None) -> str:
-    """'England 15.9%, 2023' for a rate indicator, or why there is none for the matching year."""
+    """'England 15.9%, 2023' for a rate indicator, or 'no England figure for the year to ...' (the years held
+    are in the benchmark's note, for analysts)."""
     b = comparator(req, indicator, end, start)
     if b is None:
-        return "England: no published figure"
+        return "no published England figure"
     if b.england is None:
-        return f"England: {b.note}"
+        return f"no England figure for {b.covers}"
     return f"England {percent(b.england)}, {b.period}"
