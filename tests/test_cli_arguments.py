@@ -7,13 +7,16 @@ import io
 import json
 from datetime import date
 
+import pyarrow as pa
 import pytest
 from council_builder import CouncilBuilder
 from python_calamine import CalamineWorkbook
 from typer.testing import CliRunner
 
 from clearsight import __version__
+from clearsight.canonical.words import words
 from clearsight.cli import app
+from clearsight.reports.kpi_columns import kpi_column
 
 runner = CliRunner()
 MARKUP_TEAM = "[/]"
@@ -154,3 +157,27 @@ def test_a_team_id_narrows_to_that_team_alone_when_its_name_is_shared(twins):
     result = run(twins, "position", "--team", "T5", "--format", "json")
     assert result.exit_code == 0, result.output
     assert "2 children are waiting" in json.loads(result.output)["headline"][0]
+
+
+def test_one_kpi_is_shown_in_words_not_column_names(db, tmp_path):
+    """`kpi cp_visits` headed its columns 'denominator', 'numerator', 'seen alone in time' (a count set left as
+    text) and repeated the council on every row; its records 'placement type' held codes (U4, K2), and a
+    worker's supervision records led with role, team and service, leaving the due date and whether it was up to
+    date off the terminal."""
+    result = run(db, "kpi", "supervision", "--as-at", "2023-12-31")
+    assert result.exit_code == 0, result.output
+    header = result.output.split("┡")[0]
+    assert "Counted" in header and "Up to date" in header and "Level" in header
+    assert "denominator" not in header and "numerator" not in header and "council" not in header
+    out = tmp_path / "supervision.xlsx"
+    assert run(db, "kpi", "supervision", "--as-at", "2023-12-31", "--children", "--format", "xlsx", "--out",
+               str(out)).exit_code == 0
+    sheet = [s for s in CalamineWorkbook.from_path(str(out)).sheet_names if s != "About these figures"][0]
+    rows = CalamineWorkbook.from_path(str(out)).get_sheet_by_name(sheet).to_python()
+    titles = next(r for r in rows if "Worker" in r)
+    assert titles[:5] == ["Worker", "Up to date", "Due", "Working days overdue", "Days overdue"]
+    assert titles[-2:] == ["Team", "Service"] and "last_supervision" not in titles
+    placement = kpi_column("placement_type", pa.string(), "in_time")
+    assert (placement.title, words(placement.vocabulary, "U4")) == ("Placement", "foster care, long term")
+    assert kpi_column("seen_alone_in_time", pa.int64(), "in_time").unit == "count"
+    assert kpi_column("numerator", pa.int64(), "repeat_plan").title == "Repeat plans"

@@ -40,6 +40,27 @@ WORDS: dict[str, dict[str, str]] = {
         "inadequate": "inadequate",
     },
     "absence_reason": {"sickness": "sickness", "maternity": "maternity", "training": "training", "other": "other"},
+    "cp_category": {"NEG": "neglect", "PHY": "physical abuse", "EMO": "emotional abuse", "SAB": "sexual abuse",
+                    "MUL": "multiple categories"},
+    "contact_outcome": {"referral": "referral", "nfa": "no further action", "early_help": "early help",
+                        "information_advice": "information and advice"},
+    # SSDA903 placement types, shortened from DfE's descriptions.
+    "placement_type": {
+        "A3": "placed for adoption with consent, with their foster carer",
+        "A4": "placed for adoption with consent, not with their foster carer",
+        "A5": "placed for adoption under an order, with their foster carer",
+        "A6": "placed for adoption under an order, not with their foster carer",
+        "H5": "semi-independent living", "K1": "secure children's home", "K2": "children's home",
+        "P1": "with parents or others with parental responsibility", "P2": "independent living",
+        "P3": "residential employment", "R1": "residential care home", "R2": "NHS or health establishment",
+        "R3": "family centre or mother and baby unit", "R5": "young offender institution or prison",
+        "S1": "residential school", "T0": "temporary move", "T1": "temporary: in hospital",
+        "T2": "temporary: on holiday", "T3": "temporary: foster carer on holiday",
+        "T4": "temporary: seven days or less", "U1": "foster care with family or friends, long term",
+        "U2": "foster care with family or friends, fostering for adoption",
+        "U3": "foster care with family or friends", "U4": "foster care, long term",
+        "U5": "foster care, fostering for adoption", "U6": "foster care", "Z1": "other placement",
+    },
 }
 
 

@@ -22,6 +22,7 @@ from clearsight.metrics.kpi import KPIS, Kpi
 from clearsight.metrics.parallel import at_once
 from clearsight.metrics.registry import all_metrics
 from clearsight.render.values import clip, long_date, percent
+from clearsight.reports.kpi_columns import kpi_column, records_order
 from clearsight.reports.request import BadRequest, Request, months_back, quarter_ending, unknown
 from clearsight.reports.sections import section
 from clearsight.reports.view import Column, View, col
@@ -232,7 +233,9 @@ def build_one(req: Request, name: str, *, children: bool = False, failing: bool 
         flag = figure.rows[k.flag]  # no flag is not met: failing where the flag is good, else dropped as null
         figure = figure.subset(figure.metric, pc.or_kleene(pc.invert(flag), pc.is_null(flag)) if k.flag_is_good
                                else flag)
-    columns = tuple(_column(c) for c in figure.rows.column_names if not c.endswith("_id") or c == "child_id")
+    names = [c for c in figure.rows.column_names if not c.endswith("_id") or c == "child_id"]
+    columns = tuple(kpi_column(c, figure.rows.schema.field(c).type, k.flag)
+                    for c in (records_order(names, k.flag) if children else names))
     rows = figure.records()
     council = next((r for r in rows if r.get("level") == "council"), None)
     headline = (f"{k.title}: {percent(council['rate'])} ({council['numerator']:,} of {council['denominator']:,})."
@@ -244,12 +247,3 @@ def build_one(req: Request, name: str, *, children: bool = False, failing: bool 
                          limit=50 if children else None, notes=(figure.metric.definition,)),),
                 req.provenance(figure.provenance), {k.name: figure}, req.warnings)
 
-
-def _column(name: str) -> Column:
-    """A KPI figure's column with its unit worked out from its name."""
-    if name.endswith("rate"):
-        return col(name, name.replace("_", " "), "rate")
-    if name in ("denominator", "numerator") or name.endswith(("_overdue", "days_overdue")):
-        return col(name, name.replace("_", " "), "count")
-    vocab = {"service": "service", "level": "level", "role": "role"}.get(name)
-    return col(name, name.replace("_", " "), vocabulary=vocab)
