@@ -41,7 +41,7 @@ def test_a_forecast_view_is_the_same_on_postgresql(databases, command):
     assert duckdb["sections"] and postgres == duckdb
 
 
-def test_a_scenario_saved_in_postgresql_gives_the_what_if_of_duckdb(databases):
+def test_a_scenario_saved_in_postgresql_gives_the_same_what_if(databases):
     saved = CliRunner().invoke(app, ["--db", databases["postgres"], "scenarios", "save", "--restructure", RESTRUCTURE])
     assert saved.exit_code == 0, saved.output
     assert _run(databases["postgres"], "scenarios")["sections"]["scenarios"]["rows"][0]["name"] == (
