@@ -181,3 +181,21 @@ def test_one_kpi_is_shown_in_words_not_column_names(db, tmp_path):
     assert (placement.title, words(placement.vocabulary, "U4")) == ("Placement", "foster care, long term")
     assert kpi_column("seen_alone_in_time", pa.int64(), "in_time").unit == "count"
     assert kpi_column("numerator", pa.int64(), "repeat_plan").title == "Repeat plans"
+
+
+def test_an_unknown_name_lists_the_names_holding_it_and_says_how_many_more_exist(db):
+    """`--team North` listed the first twelve teams alphabetically (no North team among them); `kpi nope` cut the
+    KPI list at twelve without saying so."""
+    team = run(db, "position", "--team", "north")
+    assert team.exit_code == 2 and "did you mean 'North" in team.output
+    kpi = run(db, "kpi", "nope")
+    assert kpi.exit_code == 2 and "and 5 more" in kpi.output  # 17 KPIs, 12 named
+    listed = run(db, "position", "--team", "zzz")
+    assert listed.exit_code == 2 and "North Child in Need" in listed.output and "\x1b" not in listed.output
+
+
+def test_an_unknown_capacity_target_is_one_line_exit_2(db):
+    """`capacity --target middle` printed pydantic's validation error and its web address, exit code 1."""
+    result = run(db, "capacity", "--target", "middle")
+    assert result.exit_code == 2
+    assert result.output.strip() == "error: --target 'middle': expected upper, lower, mid"

@@ -10,9 +10,9 @@ from dataclasses import replace
 
 from clearsight.metrics.figures import compute
 from clearsight.metrics.registry import get_metric
-from clearsight.render.values import long_date
+from clearsight.render.values import clip, long_date
 from clearsight.reports.position import CAPACITY_COLUMNS, LEVEL_SECTIONS
-from clearsight.reports.request import Request
+from clearsight.reports.request import BadRequest, Request
 from clearsight.reports.sections import council_row, section
 from clearsight.reports.view import Column, View, col
 
@@ -27,7 +27,12 @@ KEYS = {"team": (col("team", "Team"), col("service", "Service", vocabulary="serv
         "service": (col("service", "Service", vocabulary="service"),), "council": (col("council", "Council"),)}
 
 
+TARGETS = ("upper", "lower", "mid")  # the end of each caseload standard the posts are worked out to
+
+
 def build(req: Request, target: str = "upper") -> View:
+    if target not in TARGETS:
+        raise BadRequest(f"--target {clip(target, 40)!r}: expected {', '.join(TARGETS)}")
     config = req.config.model_copy(update={"capacity_target": target})
     every_level = compute(req.con, req.snapshot, "capacity", req.as_at, config)
     figures = {}

@@ -28,10 +28,18 @@ class BadRequest(ValueError):
     """An argument that cannot be answered as given; the message says why in one line."""
 
 
+NEAR_MATCHES = 12  # known values an error about an unknown one lists at most
+
+
 def unknown(kind: str, value: str, known: Sequence[str]) -> BadRequest:
-    """An error naming an unknown `kind` and the known values closest to it."""
-    near = difflib.get_close_matches(value, known, n=3, cutoff=0.5)
-    hint = f"; did you mean {', '.join(repr(n) for n in near)}?" if near else f"; known: {', '.join(sorted(known)[:12])}"
+    """An error naming an unknown `kind` and the known values closest to it: spelt alike, or holding what was
+    typed ('North' for 'North Child in Need Team'); else the first known ones and how many more."""
+    held = [k for k in sorted(known) if value.strip() and value.strip().casefold() in k.casefold()]
+    near = list(dict.fromkeys([*difflib.get_close_matches(value, known, n=3, cutoff=0.5), *held]))[:NEAR_MATCHES]
+    shown = sorted(known)[:NEAR_MATCHES]
+    more = f" and {len(known) - len(shown)} more" if len(known) > len(shown) else ""
+    hint = (f"; did you mean {', '.join(repr(clip(n, 80)) for n in near)}?" if near
+            else f"; known: {', '.join(clip(n, 80) for n in shown)}{more}")
     return BadRequest(f"no {kind} named {clip(value, 80)!r}{hint}")
 
 
