@@ -199,3 +199,18 @@ def test_an_unknown_capacity_target_is_one_line_exit_2(db):
     result = run(db, "capacity", "--target", "middle")
     assert result.exit_code == 2
     assert result.output.strip() == "error: --target 'middle': expected upper, lower, mid"
+
+
+def test_a_date_before_the_allocations_begin_warns(tmp_path):
+    """Eastmere carries cases referred in 2004 while its allocations begin in October 2018: `position --as-at
+    2010-01-01` showed 100 children waiting, longest 1,924 days, at confidence A with no warning."""
+    b = CouncilBuilder(extract_date=date(2023, 12, 31))
+    b.team("T1", "Alpha")
+    worker = b.worker("T1")
+    child, _ep = b.case("T1", date(2010, 1, 4))
+    b.allocate(child, worker, "T1", date(2023, 1, 2))
+    db = tmp_path / "cs.duckdb"
+    assert run(db, "load", str(b.write(tmp_path / "extract"))).exit_code == 0
+    early = json.loads(run(db, "position", "--as-at", "2015-01-01", "--format", "json").output)
+    assert "the data starts on 2 Jan 2023: figures before then are incomplete" in early["warnings"]
+    assert early["provenance"]["confidence"] == "B"

@@ -142,7 +142,7 @@ def make_request(
     warnings = []
     first = first_record_date(con, snapshot)
     if first is not None and (start or end) < first:
-        warnings.append(f"the data starts on {long_date(first)}: figures before then count nothing")
+        warnings.append(f"the data starts on {long_date(first)}: figures before then are incomplete")
     team_name = None if team is None else _team(team, team_names(con, snapshot))
     return Request(con, snapshot, config, end, start, team_name, tuple(warnings))
 

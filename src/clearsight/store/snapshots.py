@@ -107,6 +107,10 @@ def team_names(con: Connection, snapshot: Snapshot) -> dict[str, str]:
 
 
 def first_record_date(con: Connection, snapshot: Snapshot) -> date | None:
-    """The first referral date in the snapshot: before it the data can say nothing about cases."""
-    row = _first(con, "SELECT min(referral_date) FROM episode WHERE snapshot_id = $id", id=snapshot.snapshot_id)
-    return row[0] if row else None
+    """The day the case records begin: the first referral, or the first allocation where that is later (an
+    extract carries cases open for years, referred long before the case system's history of allocations
+    starts; before it every open case would show as waiting). Before it the data can say nothing about cases."""
+    row = _first(con, "SELECT (SELECT min(referral_date) FROM episode WHERE snapshot_id = $id), "
+                      "(SELECT min(start_date) FROM allocation WHERE snapshot_id = $id)", id=snapshot.snapshot_id)
+    found = [d for d in row or () if d is not None]
+    return max(found) if found else None
