@@ -49,7 +49,7 @@ def simulate(seed: int, scale: float) -> CouncilRun:
     sc = Scenario()
     rng = np.random.Generator(np.random.PCG64(seed))
     cal = Calendar(date(1985, 1, 1), date(sc.extract_date.year + 3, 12, 31))
-    structure = build_structure(scale, day(TEAMS_START), rng)
+    structure = build_structure(scale, day(TEAMS_START), rng, sc)
     run = CouncilRun(sc, scale, structure, Workforce(sc, structure, rng, day(sc.sim_start)), cal, rng, None)
     run.run()
     return run

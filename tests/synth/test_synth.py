@@ -8,12 +8,14 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pytest
 
 from clearsight.canonical.manifest import read_manifest
 from clearsight.canonical import schema
 from clearsight.synth import generate_council
-from clearsight.synth.council import Structure, Team
+from clearsight.synth.council import Structure, Team, build_structure, patch_team
+from clearsight.synth.scenario import Scenario
 
 from .conftest import SMALL_SCALE
 
@@ -169,3 +171,35 @@ def test_a_second_team_of_a_name_is_numbered() -> None:
                           "Assessment Recovery Team")]
     assert names == ["Assessment Recovery Team", "Assessment Recovery Team 2", "Assessment Recovery Team 2 2",
                      "Assessment Recovery Team 3"]
+
+
+@pytest.mark.parametrize("scale", [0.2, 0.5, 1.0, 10.0])
+def test_teams_split_to_stay_within_a_managers_span(scale: float) -> None:
+    """scenario.md: teams of 5-10 workers with one team manager. With `team_size_most` 10, at scale 1 a
+    locality's 13 child-in-need posts are two teams, 8 and 5 (the 8 named after the locality alone, cut deepest
+    in the North and South), and the 36 children-in-care posts four teams of 9; half scale (the story tests') is
+    the same as with the default, one child-in-need team of 10 to a locality."""
+    def practitioners(most: int) -> dict[str, int]:
+        structure = build_structure(scale, 0, np.random.default_rng(1), Scenario(team_size_most=most))
+        assert [t.name for t in structure.teams if t.deep_cut] == ["North Child in Need Team",
+                                                                   "South Child in Need Team"]
+        return {t.name: sum(s.role != "team_manager" for s in t.slots) for t in structure.teams if t.slots}
+    split, default = practitioners(10), practitioners(Scenario().team_size_most)
+    assert max(split.values()) <= 10
+    assert sum(split.values()) == sum(default.values())
+    if scale == 1.0:
+        assert [split[n] for n in ("North Child in Need Team", "North Child in Need Team 2")] == [8, 5]
+        assert [split[f"Children in Care Team {i}"] for i in range(1, 5)] == [9, 9, 9, 9]
+        assert default["North Child in Need Team"] == 13 and "North Child in Need Team 2" not in default
+    if scale <= 0.5:
+        assert split == default
+
+
+def test_a_child_stays_in_its_patch() -> None:
+    """A locality's child-in-need teams share its children in proportion to their posts, each child always to the
+    same team, so a team short of staff does not pass its new work to its neighbour."""
+    eight, five = Team(0, "", "North Child in Need Team", "cin", "cin", posts=8), Team(
+        1, "", "North Child in Need Team 2", "cin", "cin", posts=5)
+    teams = [patch_team([eight, five], child) for child in range(13_000)]
+    assert teams == [patch_team([eight, five], child) for child in range(13_000)]
+    assert 7_800 <= teams.count(0) <= 8_200

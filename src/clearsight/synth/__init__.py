@@ -46,7 +46,7 @@ def generate_council(
     out_dir.mkdir(parents=True, exist_ok=True)
     rng = np.random.Generator(np.random.PCG64(seed))
     cal = Calendar(date(1985, 1, 1), date(sc.extract_date.year + 3, 12, 31))
-    structure = build_structure(scale, day(TEAMS_START), rng)
+    structure = build_structure(scale, day(TEAMS_START), rng, sc)
     workforce = Workforce(sc, structure, rng, day(sc.sim_start))
     run = CouncilRun(sc, scale, structure, workforce, cal, rng, progress)
     run.run()

@@ -17,7 +17,7 @@ from typing import Callable
 
 import numpy as np
 
-from clearsight.synth.council import CASE_HOLDING_KINDS, Slot, Structure, Team
+from clearsight.synth.council import CASE_HOLDING_KINDS, Slot, Structure, Team, patch_team
 from clearsight.synth.scenario import Scenario
 from clearsight.synth.workdays import Calendar, day
 from clearsight.synth.workforce import PRACTITIONER, Worker, Workforce
@@ -449,11 +449,11 @@ class Simulation:
         c.stage = "assess"
 
     # ---- case flow ----------------------------------------------------------------------------------
-    def cin_team_for(self, loc: int) -> int:
-        teams = self.st.cin_by_locality[self.st.localities[loc]]
-        if len(teams) == 1:
-            return teams[0]
-        return min(teams, key=lambda i: (self.team_pressure(self.team(i)), i))
+    def cin_team_for(self, loc: int, child: int) -> int:
+        return patch_team([self.team(i) for i in self.st.cin_by_locality[self.st.localities[loc]]], child)
+
+    def cp_team_for(self, loc: int, child: int) -> int:
+        return patch_team([self.team(i) for i in self.st.cp_by_locality[self.st.localities[loc]]], child)
 
     def assessment_team_for(self, loc: int) -> int:
         teams = self.st.by_kind["assessment"]
@@ -503,7 +503,8 @@ class Simulation:
             self.start_assessment(c, d)
             self.start_s47(c, d, p_icpc=sc.returning_icpc_share if returning else 0.35)
         else:
-            team = self.assessment_team_for(loc) if self.u() < sc.assessment_team_share else self.cin_team_for(loc)
+            to_assessment = self.u() < sc.assessment_team_share
+            team = self.assessment_team_for(loc) if to_assessment else self.cin_team_for(loc, child)
             c = self.open_episode(d, child, team, source)
             c.low = self.u() < sc.low_priority_share
             self.start_assessment(c, d)
@@ -564,7 +565,7 @@ class Simulation:
         elif c.path == "cin":
             self.start_cin(c, d)
             if self.team(c.team).kind == "assessment" and self.u() < 0.5:
-                self.request_transfer(c, self.cin_team_for(c.loc), d)
+                self.request_transfer(c, self.cin_team_for(c.loc, c.child), d)
         elif c.path == "cla":
             self.start_cla(c, d)
         # 'icpc': the conference decides; 'cla_done': already in care
@@ -594,7 +595,7 @@ class Simulation:
         c.p_tok += 1
         self.at(d + self.cp_plan_days(), "cp_end", c, c.p_tok)
         if self.team(c.team).kind not in ("cp", "cla"):
-            self.request_transfer(c, self.st.cp_by_locality[self.st.localities[c.loc]], d)
+            self.request_transfer(c, self.cp_team_for(c.loc, c.child), d)
 
     def cp_plan_days(self) -> int:
         """A plan's length drawn from England's (`Scenario.cp_plan_days`)."""

@@ -1,7 +1,8 @@
 """The council's structure: teams, service units, funded posts (slots) and the child population.
 
 Team counts grow with scale (more localities and teams, never giant teams); team sizes follow the demand
-each team of that kind carries, so caseloads start near the standard at any scale.
+each team of that kind carries, so caseloads start near the standard at any scale. A kind whose practitioners
+would overfill its teams has more, smaller ones (`Scenario.team_size_most`): a team manager's span of control.
 """
 
 from __future__ import annotations
@@ -69,6 +70,7 @@ class Team:
     crises: list[int] = field(default_factory=list)  # days its crises began
     usual_load: float = -1.0  # children per weighted FTE its practitioners are used to (Scenario.crisis_rise)
     cut: bool = False  # the restructure deleted some of its posts
+    posts: int = 0  # practitioner posts it was set up with (the share of its locality's children it covers)
 
 
 @dataclass
@@ -77,7 +79,7 @@ class Structure:
     localities: list[str]
     by_kind: dict[str, list[int]]
     cin_by_locality: dict[str, list[int]]
-    cp_by_locality: dict[str, int]
+    cp_by_locality: dict[str, list[int]]
     assessment_for_locality: dict[str, int]
     directorate: int
     units: list[int]
@@ -97,19 +99,59 @@ class Structure:
         return team
 
 
-def _count(kind: str, scale: float) -> int:
-    base = TEAM_KINDS[kind][1]
-    minimum = 2 if kind == "cin" else 1
-    return max(minimum, int(round(base * scale)))
+def patch_team(teams: list[Team], child: int) -> int:
+    """Which of a locality's teams of one kind a child belongs to: each covers a patch (the child's address, here
+    a fixed hash of the child), sized in proportion to its posts, so a team's work does not move to its
+    neighbour when it is short of staff."""
+    if len(teams) == 1:
+        return teams[0].idx
+    posts = [t.posts for t in teams]
+    point = (child * 2654435761 % 2**32) / 2**32 * sum(posts)  # Knuth's multiplicative hash: spread, fixed
+    for t, n in zip(teams, posts):
+        point -= n
+        if point < 0:
+            return t.idx
+    return teams[-1].idx
+
+
+def _practitioners(kind: str, scale: float) -> float:
+    """The kind's practitioners across the council (before rounding into teams)."""
+    _, base_count, base_size, _ = TEAM_KINDS[kind]
+    return base_size * scale * base_count
+
+
+def _count(kind: str, scale: float, most: int) -> int:
+    """Teams of the kind: its count at scale 1 scaled, more where they would hold over `most` practitioners."""
+    return max(1, int(round(TEAM_KINDS[kind][1] * scale)), math.ceil(_practitioners(kind, scale) / most))
 
 
 def _size(kind: str, scale: float, count: int) -> int:
-    _, base_count, base_size, _ = TEAM_KINDS[kind]
-    return max(3, math.floor(base_size * scale * base_count / count + 0.5))  # half up: never understaffed by rounding
+    return max(3, math.floor(_practitioners(kind, scale) / count + 0.5))  # half up: never understaffed by rounding
 
 
-def build_structure(scale: float, start_day: int, rng: np.random.Generator) -> Structure:
-    """Teams and service units; slots are added here, workers by the workforce module."""
+def _shares(total: int, n: int) -> list[int]:
+    """`total` posts in `n` teams as even as whole posts allow, the larger first."""
+    return [total // n + (1 if i < total % n else 0) for i in range(n)]
+
+
+def _locality_sizes(kind: str, scale: float, n_loc: int, most: int, least: int) -> list[int]:
+    """Practitioners in each of a locality's teams of the kind: one team if its share fits within `most`, else
+    as many as it takes, the first (the locality's own, named after it alone) as large as leaves `least` to
+    each of the others, which share the rest (with `most` 10 at scale 1, child-in-need teams of 8 and 5)."""
+    n = math.ceil(_practitioners(kind, scale) / n_loc / most)
+    if n == 1:
+        return [_size(kind, scale, n_loc)]
+    total = math.floor(_practitioners(kind, scale) / n_loc + 0.5)
+    first = max(math.ceil(total / n), min(most, total - least * (n - 1)))
+    return [first] + _shares(total - first, n - 1)
+
+
+def build_structure(scale: float, start_day: int, rng: np.random.Generator, sc: Scenario | None = None
+                    ) -> Structure:
+    """Teams and service units; slots are added here, workers by the workforce module. Teams hold
+    `Scenario.team_size_least` to `team_size_most` practitioners (the smallest kinds aside)."""
+    sc = sc or Scenario()
+    most = sc.team_size_most
     s = Structure([], [], {}, {}, {}, {}, -1, [])
     mgmt = s.add_team(Team(0, "", "Children's Social Care Directorate", "management", "management",
                            start=start_day))
@@ -139,11 +181,12 @@ def build_structure(scale: float, start_day: int, rng: np.random.Generator) -> S
                     role = "asye"
             fte = part_ftes[j % len(part_ftes)] if j >= size - n_part else 1.0
             t.slots.append(Slot(t.idx, role, fte, start_day))
+        t.posts = size
         return t
 
     # Front door and assessment
     fd_units: list[Team] = []
-    n_fd, n_as = _count("front_door", scale), _count("assessment", scale)
+    n_fd, n_as = _count("front_door", scale, most), _count("assessment", scale, most)
     per_unit = 7
     kinds = [("front_door", i) for i in range(n_fd)] + [("assessment", i) for i in range(n_as)]
     for k, (kind, i) in enumerate(kinds):
@@ -155,34 +198,38 @@ def build_structure(scale: float, start_day: int, rng: np.random.Generator) -> S
     as_teams = s.by_kind["assessment"]
     for li, loc in enumerate(s.localities):
         s.assessment_for_locality[loc] = as_teams[li % len(as_teams)]
-    # Localities: a CIN and a CP team each, three localities to a service manager
-    size_cin, size_cp = _size("cin", scale, n_loc), _size("cp", scale, n_loc)
+    # Localities: child-in-need and child protection teams each (as many as keep every team within `most`),
+    # three localities to a service manager
+    sizes_cin, sizes_cp = (_locality_sizes(k, scale, n_loc, most, sc.team_size_least) for k in ("cin", "cp"))
     for li, loc in enumerate(s.localities):
         if li % 3 == 0:
             u = unit(f"Locality Services {li // 3 + 1}")
-        cin = add("cin", f"{loc} Child in Need Team", u, size_cin, loc)
-        cp = add("cp", f"{loc} Child Protection Team", u, size_cp, loc)
-        s.cin_by_locality[loc] = [cin.idx]
-        s.cp_by_locality[loc] = cp.idx
+        s.cin_by_locality[loc] = [add("cin", f"{loc} Child in Need Team" + (f" {i + 1}" if i else ""), u,
+                                      n, loc).idx for i, n in enumerate(sizes_cin)]
+        s.cp_by_locality[loc] = [add("cp", f"{loc} Child Protection Team" + (f" {i + 1}" if i else ""), u,
+                                     n, loc).idx for i, n in enumerate(sizes_cp)]
     # The first two localities' CIN teams are the ones the 2023 restructure cuts deepest.
     for loc in s.localities[:2]:
         s.teams[s.cin_by_locality[loc][0]].deep_cut = True
     # Children in care, leaving care, fostering, adoption
-    kinds = [(k, i) for k in ("cla", "leaving_care", "fostering", "adoption") for i in range(_count(k, scale))]
+    kinds = [(k, i) for k in ("cla", "leaving_care", "fostering", "adoption")
+             for i in range(_count(k, scale, most))]
     labels = {"cla": "Children in Care Team", "leaving_care": "16+ Leaving Care Team",
               "fostering": "Fostering Team", "adoption": "Adoption Team"}
     for k, (kind, i) in enumerate(kinds):
         if k % per_unit == 0:
             u = unit("Children in Care Service" + (f" {k // per_unit + 1}" if k else ""))
-        n = _count(kind, scale)
+        n = _count(kind, scale, most)
         add(kind, labels[kind] + (f" {i + 1}" if n > 1 else ""), u, _size(kind, scale, n))
     # Safeguarding and quality assurance
     u = unit("Safeguarding and Quality Assurance")
-    n_iro = _count("iro", scale)
+    n_iro = _count("iro", scale, most)
     for i in range(n_iro):
         add("iro", "Independent Reviewing Unit" + (f" {i + 1}" if n_iro > 1 else ""), u,
             _size("iro", scale, n_iro))
-    add("qa", "Quality Assurance Unit", u, max(3, int(round(4 * math.sqrt(max(scale, 0.25))))))
+    n_qa = max(3, int(round(4 * math.sqrt(max(scale, 0.25)))))  # auditors grow with the square root of the council
+    for i, n in enumerate(_shares(n_qa, math.ceil(n_qa / most))):
+        add("qa", "Quality Assurance Unit" + (f" {i + 1}" if i else ""), u, n)
     return s
 
 

@@ -107,7 +107,7 @@ class CouncilRun(Simulation):
         age = self.ri(0, int(15.5 * 365.25))  # at the referral
         loc = int(self.rng.integers(len(self.st.localities)))
         child = self.new_child(referral, age, loc)
-        team = self.st.cp_by_locality[self.st.localities[loc]]
+        team = self.cp_team_for(loc, child)
         eid = len(self.episodes)
         self.episodes.append([eid, child, referral, self.choose(SOURCES, SOURCES_P), self.choose(NEEDS, NEEDS_P),
                               False, closed, "RC7", team, -1])
