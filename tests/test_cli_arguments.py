@@ -214,3 +214,18 @@ def test_a_date_before_the_allocations_begin_warns(tmp_path):
     early = json.loads(run(db, "position", "--as-at", "2015-01-01", "--format", "json").output)
     assert "the data starts on 2 Jan 2023: figures before then are incomplete" in early["warnings"]
     assert early["provenance"]["confidence"] == "B"
+
+
+def test_one_team_disagreeing_is_one_team_in_words(tmp_path):
+    """The team manager's position read 'on 30 Nov 2023 1 teams reported 0 unallocated cases; ... (1 teams
+    differ)'."""
+    b = CouncilBuilder(extract_date=date(2023, 12, 31))
+    b.team("T", "Tango")
+    b.case("T", date(2023, 11, 1))
+    b.add("team_reported", report_id="R1", team_id="T", report_date=date(2023, 11, 30),
+          measure="unallocated_cases", value=0)
+    db = tmp_path / "cs.duckdb"
+    assert run(db, "load", str(b.write(tmp_path / "extract"))).exit_code == 0
+    result = run(db, "position", "--as-at", "2023-12-15", "--format", "json")
+    assert ("Team returns disagree with the records: on 30 Nov 2023 1 team reported 0 unallocated cases; the "
+            "records show 1 (1 team differs).") in json.loads(result.output)["headline"]

@@ -202,8 +202,9 @@ def build(req: Request) -> View:
     if (gap := reported_discrepancy(figures["reported"])) is not None:
         headline.append(
             f"Team returns disagree with the records: on {long_date(gap['report_date'])} "
-            f"{gap['teams_reporting']} teams reported {gap['reported']:,.0f} unallocated cases; the records show "
-            f"{gap['from_records']:,.0f} ({gap['teams_differing']} teams differ).")
+            f"{plural(gap['teams_reporting'], 'team')} reported {plural(gap['reported'], 'unallocated case')}; the "
+            f"records show {gap['from_records']:,.0f} ({plural(gap['teams_differing'], 'team')} "
+            f"{'differs' if gap['teams_differing'] == 1 else 'differ'}).")
     waiting.sort(key=lambda r: (-r["days_waiting"], r["child_id"]))
     sections = [
         section("waiting", "Children waiting, by reason and status", waiting_by_reason(waiting), (
