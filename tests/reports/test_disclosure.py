@@ -242,3 +242,21 @@ def test_capacity_keeps_fte_posts_and_cost_beside_a_small_team_and_its_service_t
         assert (row["fte"], row["posts_needed_rounded_up"]) == (teams[row is b]["fte"],
                                                                 teams[row is b]["posts_needed_rounded_up"])
         assert row["annual_cost_permanent"] == teams[row is b]["annual_cost_permanent"]
+
+
+def test_a_small_count_of_leavers_keeps_its_fte_from_members():
+    """The workforce page showed members 'Front door, retirement, retired: <5 leavers, FTE 1.0' (one full-time
+    worker retired): FTE in post names no one, but a reason's leavers' FTE gives their count back."""
+    from clearsight.reports.workforce import REASON_COLUMNS
+
+    reasons = Section("reasons", "Why they left", REASON_COLUMNS, [
+        {"service": "front_door", "reason": "retirement", "destination": "retired", "leavers": 1, "leavers_fte": 1.0},
+        {"service": "cin", "reason": "workload", "destination": "other_la", "leavers": 6, "leavers_fte": 5.6}])
+    monthly = Section("monthly", "Month by month", (col("month", "Month"), col("fte", "FTE", "number"),
+                                                    col("leavers", "Leavers", "count")),
+                      [{"month": "2023-11", "fte": 4.0, "leavers": 1}])
+    safe = member_safe(view(reasons, monthly, name="workforce"), N)
+    rows = safe.section("reasons").rows
+    assert (rows[0]["leavers"], rows[0]["leavers_fte"]) == (SMALL, SECONDARY)
+    assert (rows[1]["leavers"], rows[1]["leavers_fte"]) == (6, 5.6)
+    assert safe.section("monthly").rows[0]["fte"] == 4.0  # staff in post name no one

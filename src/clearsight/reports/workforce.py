@@ -35,7 +35,8 @@ TURNOVER_COLUMNS = (
 REASON_COLUMNS = (
     col("service", "Service", vocabulary="service"), col("reason", "Why they left", vocabulary="leave_reason"),
     col("destination", "Where they went", vocabulary="leaver_destination"), col("leavers", "Leavers", "count"),
-    col("fte", "FTE", "number"),
+    # the leavers' FTE, keyed apart from staff in post's "fte" (which names no one): it gives a small count back
+    col("leavers_fte", "FTE", "number"),
 )
 IN_POST_COLUMNS = (
     *TEAM, col("headcount", "Headcount", "count"), col("employed_fte", "Employed FTE", "number"),
@@ -114,7 +115,8 @@ def build(req: Request, monthly: bool = False) -> View:
                        "settings), as `clearsight alerts` raises them.",)),
         section("turnover", f"Starters, leavers and turnover, {start} to {end}", figures["turnover"].records(),
                 TURNOVER_COLUMNS, notes=(figures["turnover"].metric.definition,)),
-        section("reasons", f"Why they left, {start} to {end}", figures["reasons"].records(), REASON_COLUMNS),
+        section("reasons", f"Why they left, {start} to {end}", _leavers_fte(figures["reasons"].records()),
+                REASON_COLUMNS),
         section("in_post", f"In post on {end}", figures["in_post"].records(), IN_POST_COLUMNS,
                 notes=(figures["in_post"].metric.definition,)),
     ]
@@ -127,3 +129,8 @@ def build(req: Request, monthly: bool = False) -> View:
                 f"{req.council}" + (f", {team}" if team else "") + f", {long_date(start)} to {long_date(end)}",
                 tuple(headline), tuple(sections), req.provenance(figures["turnover"].provenance), figures,
                 req.warnings)
+
+
+def _leavers_fte(rows: list[dict]) -> list[dict]:
+    """The reasons' rows with their FTE as `leavers_fte`: withheld for members beside a withheld count."""
+    return [{**{k: v for k, v in r.items() if k != "fte"}, "leavers_fte": r.get("fte")} for r in rows]
