@@ -165,6 +165,9 @@ def test_capacity_command_targets_and_xlsx(tmp_path, extract):
     table = run(db, "capacity", "--as-at", "2023-12-15")
     assert "46,176" in table.output and "75,036" in table.output  # 1 post x 1,924 h x £24 or £39
     assert "Testshire" in table.output  # the council named in the extract
+    # the web's Teams page sets these lines under a team's position: they say whose figures they are
+    assert upper["headline"][0].startswith("Testshire: 1 post needed to bring every team within")
+    assert upper["headline"][1].endswith("children waiting across Testshire.")
     out = tmp_path / "capacity.xlsx"
     assert run(db, "capacity", "--format", "xlsx", "--out", str(out)).exit_code == 0
     from python_calamine import CalamineWorkbook

@@ -13,7 +13,7 @@ from clearsight.metrics.registry import get_metric
 from clearsight.render.values import clip, long_date
 from clearsight.reports.position import CAPACITY_COLUMNS, LEVEL_SECTIONS
 from clearsight.reports.request import BadRequest, Request
-from clearsight.reports.sections import council_row, section
+from clearsight.reports.sections import council_row, plural, section
 from clearsight.reports.view import Column, View, col
 
 COST_COLUMNS = (
@@ -41,12 +41,12 @@ def build(req: Request, target: str = "upper") -> View:
     c = council_row(every_level)
     aim = {r: s.target(target) for r, s in config.caseload_standards.items()}
     headline = (
-        f"{c.get('posts_needed_rounded_up') or 0:,} posts needed to bring every team within the {target} end "
-        f"of its standard and allocate the children waiting (whole posts by team): "
+        f"{req.council}: {plural(c.get('posts_needed_rounded_up'), 'post')} needed to bring every team within the "
+        f"{target} end of its standard and allocate the children waiting (whole posts by team): "
         f"£{c.get('annual_cost_permanent') or 0:,.0f} a year as permanent posts, "
         f"£{c.get('annual_cost_agency') or 0:,.0f} as agency.",
         f"Aiming at social worker {aim['social_worker']:g}, ASYE {aim['asye']:g}, IRO {aim['iro']:g} cases; "
-        f"{c.get('unallocated') or 0:,} children waiting.",
+        f"{plural(c.get('unallocated'), 'child', 'children')} waiting across {req.council}.",
     )
     sections = tuple(
         section(key, title, figures[key].records(), (*KEYS[level], *_terse(CAPACITY_COLUMNS), *COST_COLUMNS),
