@@ -9,7 +9,7 @@ from clearsight.metrics.figures import compute, compute_monthly
 from clearsight.metrics.flow import FUNNEL_TEAM_RULE
 from clearsight.metrics.parallel import each_at_once
 from clearsight.render.values import long_date, percent
-from clearsight.reports.comparators import comparator
+from clearsight.reports.comparators import comparator, no_england_note
 from clearsight.reports.request import Request
 from clearsight.reports.sections import section
 from clearsight.reports.view import View, col
@@ -117,7 +117,7 @@ def build(req: Request, monthly: bool = False) -> View:
                  col("confidence", "Confidence", "grade"), col("history_from", "Records from", "date", detail=True),
                  col("england_year", "England's year", detail=True),
                  col("england_note", "England: why none", detail=True)),
-                notes=notes),
+                notes=(*notes, *no_england_note(rows, "england"))),
         section("funnel", "Funnel by service and team (contacts belong to no team)", funnel,
                 (col("level", "Level", vocabulary="level"), col("service", "Service", vocabulary="service"),
                  col("team", "Team"), *FUNNEL_COLUMNS), notes=(FUNNEL_TEAM_RULE,)),

@@ -22,6 +22,7 @@ from clearsight.metrics.kpi import KPIS, Kpi
 from clearsight.metrics.parallel import at_once
 from clearsight.metrics.registry import all_metrics
 from clearsight.render.values import clip, long_date, percent
+from clearsight.reports.comparators import no_england_note
 from clearsight.reports.kpi_columns import kpi_column, records_order
 from clearsight.reports.request import BadRequest, Request, months_back, quarter_ending, unknown
 from clearsight.reports.sections import section
@@ -198,7 +199,8 @@ def build(req: Request, *, level: str = "council", monthly: bool = False) -> Vie
     else:
         sections = (section("kpis", "Practice KPIs", table.rows, (*KPI_COLUMNS[:2], *keys, *KPI_COLUMNS[2:]),
                             notes=("Event KPIs count the period; the others are as at its last day. For KPIs "
-                                   "counting failures (overdue), the rate is the share failing.", TARGET_NOTE)),)
+                                   "counting failures (overdue), the rate is the share failing.", TARGET_NOTE,
+                                   *no_england_note(table.rows, "england_rate"))),)
     first = next(iter(table.figures.values()))
     return View("kpis", "Practice KPIs", f"{req.council}" + (f", {req.team}" if req.team else "")
                 + f", events {long_date(start)} to {long_date(end)}", tuple(h for h in headline if h != "."),
