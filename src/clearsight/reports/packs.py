@@ -364,10 +364,12 @@ def against_targets(req: Request, practice: View, by_service: View | None = None
     rows = [{**r, "target_rate": r.pop("target")} for r in rows]
     set_targets = sorted(k for k in settings.targets if k in KPIS)
     note = (f"RAG against the council's targets (config [packs.targets]): green meeting it, amber within "
-            f"{percent(settings.amber_points)} points, red beyond; for KPIs counting failures (overdue) the target "
-            "is a most. " + ("No targets are set." if not set_targets else f"Targets set for {len(set_targets)} KPIs."))
-    sections = [section("kpis", "Practice KPIs, council", rows, columns,
-                        notes=(*practice.section("kpis").notes, note))]
+            f"{settings.amber_points * 100:.1f} percentage points of it, red beyond; for KPIs counting failures "
+            "(overdue) the target is a ceiling. "
+            + ("No targets are set." if not set_targets else f"Targets set for {len(set_targets)} KPIs."))
+    # the practice view's own RAG note is about its `kpi_targets` column, which this table does not show
+    inherited = tuple(n for n in practice.section("kpis").notes if n != kpis.TARGET_NOTE)
+    sections = [section("kpis", "Practice KPIs, council", rows, columns, notes=(*inherited, note))]
     if by_service is not None:
         services = by_service.section("kpis")
         sections.append(dataclasses.replace(services, key="by_service", title="Practice KPIs by service"))
