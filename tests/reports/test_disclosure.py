@@ -260,3 +260,19 @@ def test_a_small_count_of_leavers_keeps_its_fte_from_members():
     assert (rows[0]["leavers"], rows[0]["leavers_fte"]) == (SMALL, SECONDARY)
     assert (rows[1]["leavers"], rows[1]["leavers_fte"]) == (6, 5.6)
     assert safe.section("monthly").rows[0]["fte"] == 4.0  # staff in post name no one
+
+
+def test_a_team_return_counting_few_children_is_withheld_from_members():
+    """The Data confidence page showed members a team's return beside the records' count of its waiting
+    children, however few ('0.0 | 3.0 | 3.0'); the figures are now in their unit (173, not 173.0)."""
+    from clearsight.reports.confidence import RETURN_COLUMNS, _in_words
+
+    rows = [_in_words({"team": "Alpha", "measure": "unallocated_cases", "reported": 0.0, "from_records": 3.0,
+                       "difference": 3.0}),
+            _in_words({"team": "Beta", "measure": "unallocated_cases", "reported": 0.0, "from_records": 173.0,
+                       "difference": 173.0})]
+    assert (rows[1]["measure_words"], rows[1]["from_records_shown"]) == ("Unallocated cases", "173")
+    safe = member_safe(view(Section("team_returns", "Team returns", RETURN_COLUMNS, rows), name="confidence"), N)
+    alpha, beta = safe.section("team_returns").rows
+    assert {alpha[k] for k in ("reported", "from_records", "difference", "from_records_shown")} == {SMALL}
+    assert (beta["from_records_shown"], beta["difference"]) == ("173", 173.0)

@@ -3,9 +3,11 @@ complete field and least plausible rule, and the teams' own returns that disagre
 
 from __future__ import annotations
 
+from typing import Any
+
 from clearsight.metrics.figures import compute
-from clearsight.render.values import long_date
-from clearsight.reports.kpis import kpi_table
+from clearsight.render.values import display, long_date
+from clearsight.reports.kpis import kpi_table, practice_kpis
 from clearsight.reports.request import Request, quarter_ending
 from clearsight.reports.returns import reconciled_returns
 from clearsight.reports.sections import plural, section
@@ -18,10 +20,16 @@ RULE_COLUMNS = (
 KPI_COLUMNS = (col("title", "KPI"), col("confidence", "Confidence", "grade"),
                col("least_complete", "Least complete field"), col("least_plausible", "Least plausible rule"))
 RETURN_COLUMNS = (
-    col("team", "Team"), col("report_date", "Date", "date"), col("measure", "Measure"),
-    col("reported", "Team reported", "number"), col("from_records", "From the records", "number"),
-    col("difference", "Difference", "number"), col("note", "Note"),
+    col("team", "Team"), col("report_date", "Date", "date"), col("measure_words", "Measure"),
+    col("reported_shown", "Team reported"), col("from_records_shown", "From the records"),
+    col("difference_shown", "Difference"), col("note", "Note"), col("measure", "Measure name", detail=True),
+    col("reported", "Team reported (value)", "number", detail=True),
+    col("from_records", "From the records (value)", "number", detail=True),
+    col("difference", "Difference (value)", "number", detail=True),
 )
+
+
+RETURN_VALUES = ("reported", "from_records", "difference")  # a return's figures, each shown in its measure's unit
 
 
 def build(req: Request, implausible: bool = False) -> View:
@@ -37,7 +45,7 @@ def build(req: Request, implausible: bool = False) -> View:
     rules = compute(con, snap, "implausible_records", snap.extract_date, config)
     kpis = kpi_table(con, snap, quarter_ending(req.as_at), req.as_at, config)
     returns = reconciled_returns(con, snap, req.as_at, config)
-    differing = [r for r in returns if r["discrepancy"] is not False]
+    differing = [_in_words(r) for r in returns if r["discrepancy"] is not False]
     failing = sum(r["failing"] for r in rules.records())
     grades = [r["confidence"] for r in kpis.rows]
     headline = (
@@ -54,3 +62,18 @@ def build(req: Request, implausible: bool = False) -> View:
     )
     return View("confidence", "Data confidence", subtitle, headline, sections, req.provenance(rules.provenance),
                 {"plausibility": rules, **kpis.figures}, req.warnings)
+
+
+def _in_words(row: dict[str, Any]) -> dict[str, Any]:
+    """A team return with its measure named in words and its values shown in its unit: a count whole (173, not
+    173.0), a `<kpi>_rate` measure as a percentage."""
+    titles = {k.name: k.title for k in practice_kpis()}
+    measure = str(row["measure"])
+    is_rate = measure.endswith("_rate")
+    name = measure.removesuffix("_rate") if is_rate else measure
+    words = titles.get(name, name.replace("_", " ").capitalize()) + (" (rate)" if is_rate else "")
+    unit = col("value", "", "rate" if is_rate else "count")
+    values = [row.get(k) for k in RETURN_VALUES]
+    counted = [abs(v) for v in values if isinstance(v, (int, float)) and v]
+    return {**row, "measure_words": words, "unit": unit.unit, "check": min(counted, default=None),
+            **{f"{k}_shown": display(v, unit) for k, v in zip(RETURN_VALUES, values)}}

@@ -124,6 +124,10 @@ RULES: dict[str, Rules] = {
     # Counts of alerts, not of people; an alert's figure is a count, rate or number named by its row.
     "risk": Rules(derived={k: () for k in ("open_alerts", "escalated", "serious")},
                   long_format={k: ("check", "unit", ("figure",)) for k in ("escalated", "open")}),
+    # A team's return and the records' figure beside it, each row in its measure's unit (a count or a rate):
+    # a row whose smallest count is under N shows none of its figures.
+    "confidence": Rules(long_format={"team_returns": ("check", "unit", (
+        "reported", "from_records", "difference", "reported_shown", "from_records_shown", "difference_shown"))}),
 }
 
 
