@@ -64,6 +64,11 @@ def test_compare_names_the_children_now_waiting_and_the_worker_gone(db):
     assert [w["worker"] for w in data["sections"]["workers_gone"]["rows"]] == ["Sam Leaver"]
     moved = {r["figure"]: (r["then"], r["now"], r["change"]) for r in data["sections"]["figures"]["rows"]}
     assert moved["Children waiting"] == (0, 4, 4)
+    # each figure in its own unit: counts whole (the table showed 0.0, 1,947.0), FTE and caseloads to a decimal
+    shown = {r["figure"]: (r["then_shown"], r["now_shown"]) for r in data["sections"]["figures"]["rows"]}
+    assert shown["Children waiting"] == ("0", "4") and "." in shown["FTE"][0]
+    table = run(db, "compare", "1", "2").output
+    assert "0.0 │" not in table.split("FTE")[0]
     plain = json.loads(run(db, "compare", "1", "--format", "json").output)
     assert set(plain["sections"]) == {"figures"}  # names only with --records
 

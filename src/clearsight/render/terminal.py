@@ -19,7 +19,7 @@ from clearsight.reports.view import Column, Section, View
 
 RAG_STYLE = {"green": "green", "amber": "yellow", "red": "bold red"}
 PIPED_WIDTH = 120
-NUMERIC = ("count", "number", "rate", "money", "days")
+NUMERIC = ("count", "number", "rate", "money", "days", "figure")
 FIRST_COLUMN_WIDTH = 30  # characters of a row's name kept on one line where the table allows
 TEXT_WIDTH = 40  # the widest a text column is drawn; longer text wraps
 

@@ -21,8 +21,8 @@ KPI_COLUMNS = (col("title", "KPI"), col("confidence", "Confidence", "grade"),
                col("least_complete", "Least complete field"), col("least_plausible", "Least plausible rule"))
 RETURN_COLUMNS = (
     col("team", "Team"), col("report_date", "Date", "date"), col("measure_words", "Measure"),
-    col("reported_shown", "Team reported"), col("from_records_shown", "From the records"),
-    col("difference_shown", "Difference"), col("note", "Note"), col("measure", "Measure name", detail=True),
+    col("reported_shown", "Team reported", "figure"), col("from_records_shown", "From the records", "figure"),
+    col("difference_shown", "Difference", "figure"), col("note", "Note"), col("measure", "Measure name", detail=True),
     col("reported", "Team reported (value)", "number", detail=True),
     col("from_records", "From the records (value)", "number", detail=True),
     col("difference", "Difference (value)", "number", detail=True),

@@ -113,7 +113,7 @@ def build(req: Request, monthly: bool = False) -> View:
         section("indicators", "Council", rows,
                 (col("indicator", "Indicator"), col("value", "Value", detail=True),
                  col("england", "England value", detail=True), col("unit", "Unit", detail=True), col("over", "Over"),
-                 col("council_shown", "Council"), col("england_shown", "England"),
+                 col("council_shown", "Council", "figure"), col("england_shown", "England", "figure"),
                  col("confidence", "Confidence", "grade"), col("history_from", "Records from", "date", detail=True),
                  col("england_year", "England's year", detail=True),
                  col("england_note", "England: why none", detail=True)),

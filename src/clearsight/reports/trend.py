@@ -13,7 +13,7 @@ from typing import Any
 
 from clearsight.canonical.calendar import months
 from clearsight.metrics.figures import compute, compute_monthly
-from clearsight.render.values import long_date
+from clearsight.render.values import display, long_date
 from clearsight.reports.request import Request, months_back
 from clearsight.reports.sections import council_row, plural, section
 from clearsight.reports.view import Column, View, col
@@ -135,9 +135,7 @@ def build_compare(req: Request, before: Snapshot) -> View:
     newly = [r for r in waiting_now if r["child_id"] not in was_waiting]
     gone = [w for w in workers_then if w["worker_id"] not in has]
     joined = [w for w in workers_now if w["worker_id"] not in had]
-    moved = [{"figure": c.title, "then": then.get(c.key), "now": now.get(c.key),
-              "change": None if then.get(c.key) is None or now.get(c.key) is None else now[c.key] - then[c.key]}
-             for c in SERIES_COLUMNS[1:]]
+    moved = [_moved(c, then.get(c.key), now.get(c.key)) for c in SERIES_COLUMNS[1:]]
     headline = (
         f"{plural(len(newly), 'child', 'children')} now waiting who were not on {long_date(then['day'])}; "
         f"{plural(len(was_waiting - is_waiting), 'child', 'children')} no longer waiting.",
@@ -147,8 +145,11 @@ def build_compare(req: Request, before: Snapshot) -> View:
     person = (col("worker_id", "Worker id", detail=True), col("worker", "Worker"), col("team", "Team"),
               col("role", "Role", vocabulary="role"), col("caseload", "Children", "count"))
     sections = (
-        section("figures", "Figures moved", moved, (col("figure", "Figure"), col("then", "Then", "number"),
-                                                     col("now", "Now", "number"), col("change", "Change", "number"))),
+        section("figures", "Figures moved", moved, (
+            col("figure", "Figure"), col("then_shown", "Then", "figure"), col("now_shown", "Now", "figure"),
+            col("change_shown", "Change", "figure"),
+            col("then", "Then (value)", "number", detail=True), col("now", "Now (value)", "number", detail=True),
+            col("change", "Change (value)", "number", detail=True))),
         section("now_waiting", "Children now waiting", newly, (
             col("child_id", "Child"), col("team", "Team"), col("reason", "Why waiting"),
             col("days_waiting", "Days waiting", "days")), personal=True, limit=25),
@@ -160,3 +161,10 @@ def build_compare(req: Request, before: Snapshot) -> View:
                 f"({long_date(before.extract_date)}) against snapshot {req.snapshot.snapshot_id} "
                 f"({long_date(req.as_at)})", headline, sections, req.provenance(figure.provenance),
                 {"unallocated_cases": figure}, req.warnings)
+
+
+def _moved(column: Column, then: Any, now: Any) -> dict[str, Any]:
+    """One figure then and now, each shown in its own unit (a count whole, FTE and caseloads to one decimal)."""
+    change = None if then is None or now is None else now - then
+    return {"figure": column.title, "then": then, "now": now, "change": change,
+            **{f"{k}_shown": display(v, column) for k, v in (("then", then), ("now", now), ("change", change))}}

@@ -15,8 +15,9 @@ if TYPE_CHECKING:
     from clearsight.metrics.figures import Figure, Provenance
 
 # How a column's values are shown: rates are fractions shown as percentages with one decimal everywhere,
-# counts are whole numbers, numbers have one decimal, money is pounds with no pence.
-Unit = Literal["text", "count", "number", "rate", "money", "date", "days", "grade", "rag"]
+# counts are whole numbers, numbers have one decimal, money is pounds with no pence; a "figure" is a number
+# already written in its own row's unit (a column mixing counts and rates), aligned as a number.
+Unit = Literal["text", "count", "number", "rate", "money", "date", "days", "grade", "rag", "figure"]
 
 
 @dataclass(frozen=True)
