@@ -43,19 +43,19 @@ class Scenario:
     team_size_most: int = 13
     """Most practitioners in one team: a kind of team whose practitioners would overfill its teams gets more of
     them (`team_size_least`). scenario.md asks for teams of 5-10 workers with one team manager (a span of control
-    of 8-10 at most), but Eastmere's story is calibrated with child-in-need teams of 13 and children-in-care teams
-    of 12 at scale 1 (spans of 11-13 in the steady years; half scale has teams of 10 at most either way). At 10
-    (at scale 1 two child-in-need teams of 8 and 5 to a locality, four children-in-care teams of 9) the smaller
-    teams are noisier and the story no longer holds on every seed: seed 2's South Child in Need Team runs over 25
-    for a month in October 2022 and seed 3's first alert comes on 30 April 2023 (seeds 1-5, scale 1,
-    bench/bench_alert_calibration.py); the deep-cut eights drain less (11 December 2023: 188-299 waiting against
-    216-426; leavers May-December 13-22 against 20-31) and seed 1's depleted teams average 22.7 children per FTE
-    on 15 December 2023, under the README's 23."""
+    of 8-10 at most), but Eastmere's story is calibrated at 13: at scale 1 child-in-need teams of 13 and
+    children-in-care teams of 12, spans of 11-13 and "1 manager needed" in five or six teams on 31 March 2022
+    (half scale has teams of 10 at most either way). At 10 (at scale 1 child-in-need teams of 8 and 5 to a
+    locality, children-in-care teams of 9) smaller teams short of staff by chance sit over 25 for four weeks, or
+    queue before May 2023, on 4 of seeds 1-10 at scale 1 (2, 3, 6, 7; at 13 only seed 8, its North Child
+    Protection Team in June 2022: bench/bench_alert_calibration.py), and the deep-cut eights drain less: on 11
+    December 2023 188-299 children waiting against 216-426, May-December 13-22 leavers from them against 20-31
+    (seeds 1-5), and seed 1's depleted teams carry 22.7 per FTE on 15 December 2023, under the README's 23."""
     team_size_least: int = 5
     """Fewest practitioners in a locality's second team of a kind: the first keeps the rest up to
-    `team_size_most` (at 10 and scale 1: child-in-need teams of 8 and 5; with 7 and 6 the eights' drain is a third
-    smaller, 196-213 waiting on 11 December 2023 and 7-18 leavers May-December; with 10 and 3 the threes run over
-    25 for a month in 2022 on three of seeds 1-5)."""
+    `team_size_most` (at 10 and scale 1: child-in-need teams of 8 and 5). With 7 and 6 the drain is a third
+    smaller (196-213 waiting on 11 December 2023, 7-18 leavers) and seeds 3, 4 and 5 alert before May 2023; with
+    10 and 3 the threes run over 25 in 2022 on seeds 2, 3 and 5."""
 
     allocation_cap: float = 30.0
     """Most children a full-time social worker can be given; beyond it new work waits with the manager."""
