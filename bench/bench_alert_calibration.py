@@ -11,8 +11,9 @@ and prints:
 then one line per seed with the dates the issue's done-when names (first above low; director; COO).
 
 Usage:  PYTHONPATH=src .venv/bin/python bench/bench_alert_calibration.py [--seeds 1 2 3 4 5] [--scale 0.5]
-            [--dir /tmp/NAME/calibration] [--early] [--early-before 2023-05-01]
-A seed already generated in --dir is reused: delete its folder after changing the generator.
+            [--dir /tmp/NAME/calibration] [--early] [--early-before 2023-05-01] [--team-size-most 10]
+A seed already generated in --dir is reused: delete its folder after changing the generator (or the
+--team-size-most, Scenario.team_size_most: 10 is scenario.md's team shape).
 """
 
 from __future__ import annotations
@@ -49,11 +50,11 @@ class SeedDates:
     coo: tuple[date, Alert] | None
 
 
-def council(root: Path, seed: int, scale: float) -> Path:
+def council(root: Path, seed: int, scale: float, sc: Scenario) -> Path:
     """The seed's folder, generated and loaded unless done before."""
     folder = root / f"seed{seed}"
     if not (folder / "done").exists():
-        generate_council(folder / "extract", seed=seed, scale=scale)
+        generate_council(folder / "extract", seed=seed, scale=scale, scenario=sc)
         con = connect(folder / "clearsight.duckdb")
         report = load_extract(con, folder / "extract")
         con.close()
@@ -120,9 +121,12 @@ def main() -> None:
     parser.add_argument("--dir", type=Path, default=Path("/tmp/clearsight-calibration"))
     parser.add_argument("--early", action="store_true", help="List the alerts above low before --early-before.")
     parser.add_argument("--early-before", type=date.fromisoformat, default=date(2023, 5, 1))
+    parser.add_argument("--team-size-most", type=int, default=Scenario.team_size_most,
+                        help="Most practitioners in one team (Scenario.team_size_most).")
     args = parser.parse_args()
     args.dir.mkdir(parents=True, exist_ok=True)
-    rows = [seed_dates(council(args.dir, s, args.scale), s, args.early_before if args.early else None)
+    sc = Scenario(team_size_most=args.team_size_most)
+    rows = [seed_dates(council(args.dir, s, args.scale, sc), s, args.early_before if args.early else None)
             for s in args.seeds]
     print("\nseed  first above low                               to the director  concerns to the COO")
     for r in rows:

@@ -15,6 +15,7 @@ alert replay (bench/bench_alert_calibration.py) and the story tests (tests/synth
 loaded extract.
 
 Usage:  PYTHONPATH=src .venv/bin/python bench/bench_story_drain.py [--seeds 1 2 3 4 5] [--scale 0.5]
+            [--team-size-most 10]   (Scenario.team_size_most: 10 is scenario.md's team shape)
 """
 
 from __future__ import annotations
@@ -44,9 +45,8 @@ def on(d: int) -> date:
     return EPOCH + timedelta(days=int(d))
 
 
-def simulate(seed: int, scale: float) -> CouncilRun:
+def simulate(seed: int, scale: float, sc: Scenario) -> CouncilRun:
     """The run generate_council makes for this seed and scale, stopped before the extract is built."""
-    sc = Scenario()
     rng = np.random.Generator(np.random.PCG64(seed))
     cal = Calendar(date(1985, 1, 1), date(sc.extract_date.year + 3, 12, 31))
     structure = build_structure(scale, day(TEAMS_START), rng, sc)
@@ -55,9 +55,9 @@ def simulate(seed: int, scale: float) -> CouncilRun:
     return run
 
 
-def report(seed: int, scale: float) -> None:
+def report(seed: int, scale: float, sc: Scenario) -> None:
     started = time.process_time()
-    run = simulate(seed, scale)
+    run = simulate(seed, scale, sc)
     print(f"seed {seed} (scale {scale:g}, {time.process_time() - started:.1f}s CPU)")
     left = [w for w in run.wf.workers if w.end >= 0 and w.role in PRACTITIONER and w.leave_reason != "restructure"]
     for t in (t for t in run.st.teams if t.deep_cut):
@@ -77,9 +77,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3, 4, 5])
     parser.add_argument("--scale", type=float, default=0.5)
+    parser.add_argument("--team-size-most", type=int, default=Scenario.team_size_most)
     args = parser.parse_args()
     for seed in args.seeds:
-        report(seed, args.scale)
+        report(seed, args.scale, Scenario(team_size_most=args.team_size_most))
 
 
 if __name__ == "__main__":
