@@ -62,7 +62,8 @@ def inbox(ctx: typer.Context, role: Role = None, all_: Annotated[bool, typer.Opt
     from clearsight.reports.alerts import build_inbox
 
     if ctx.invoked_subcommand is None:
-        _show(lambda req: build_inbox(req, role=role, include_resolved=all_, kind=kind, services=service),
+        _show(lambda req: build_inbox(req, role=role, include_resolved=all_, kind=kind, services=service,
+                                      on_day=as_at is not None),
               as_at=as_at, team=team, snapshot=snapshot, fmt=fmt, out=out, section=section, records=records)
 
 

@@ -83,3 +83,16 @@ def test_replay_leads_with_counts_and_names_a_worker_only_with_records(tmp_path)
     named = json.loads(_cli(db, *args, "--records").output)["sections"]["worker_alerts"]["rows"]
     assert [(r["whose"], r["figure"], r["raised_on"]) for r in named] == [
         ("Wendy Overloaded", "22 (line 20)", "2023-11-03")]
+
+
+def test_an_unknown_role_or_service_is_an_error_not_an_empty_inbox(tmp_path):
+    """`alerts --role nobody` and `alerts --service xyz` answered 'No open alerts.', exit 0."""
+    b = CouncilBuilder(extract_date=date(2023, 12, 31))
+    b.team("T", "Tango")
+    db = tmp_path / "cs.duckdb"
+    assert runner.invoke(app, ["--db", str(db), "load", str(b.write(tmp_path / "extract"))]).exit_code == 0
+    role = runner.invoke(app, ["--db", str(db), "alerts", "--role", "directr"])
+    assert role.exit_code == 2 and "no role named 'directr'; did you mean 'director'" in role.output
+    service = runner.invoke(app, ["--db", str(db), "alerts", "--service", "xyz"])
+    assert service.exit_code == 2 and "no service named 'xyz'" in service.output
+    assert runner.invoke(app, ["--db", str(db), "alerts", "--role", "director", "--service", "cin"]).exit_code == 0

@@ -101,8 +101,10 @@ def test_the_inbox_on_a_past_day_lists_the_alerts_open_then_as_they_stood(req):
     31 March 2022."""
     from clearsight.reports.alerts import build_inbox
 
-    rows = {r["title"]: r for r in build_inbox(req).section("alerts").rows}
+    rows = {r["title"]: r for r in build_inbox(req, on_day=True).section("alerts").rows}
     assert set(rows) == {"Children waiting", "Visits late", "A staff concern", "Numbers waiting by team"}
     assert rows["Visits late"]["owner"] == "team manager"  # with the head of service only from 2 January
-    every = {r["title"] for r in build_inbox(req, include_resolved=True).section("alerts").rows}
+    every = {r["title"] for r in build_inbox(req, include_resolved=True, on_day=True).section("alerts").rows}
     assert every == set(rows) | {"Resolved in time"}
+    # on the default day (the server's, no day asked for): every alert open now, to be answered
+    assert "Raised after the day" in {r["title"] for r in build_inbox(req).section("alerts").rows}

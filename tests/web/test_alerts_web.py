@@ -39,6 +39,9 @@ def test_each_role_sees_the_alerts_of_its_scope(tiny: Tiny) -> None:
         return {r["alert_id"] for s in view["sections"].values() for r in s["rows"] if "alert_id" in r}
 
     assert ids("director") == set(by_team)
+    # a day asked for before the extract's: the alerts open then (these were raised at load, on 31 January)
+    earlier = signed_in(tiny, "director").get("/api/alerts", params={"as_at": "2024-01-10"}).json()
+    assert not [r for s in earlier["sections"].values() for r in s["rows"] if "alert_id" in r]
     assert ids("tm_north") == {i for i, t in by_team.items() if t == NORTH}
     assert ids("hos_cp") == {i for i, t in by_team.items() if t == NORTH}  # North is the CP service
     member = signed_in(tiny, "member").get("/api/alerts").json()

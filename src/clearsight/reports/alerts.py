@@ -17,11 +17,11 @@ from typing import Any
 from clearsight.alerts.lifecycle import Replay, RunResult
 from clearsight.alerts.rules import Reading
 from clearsight.alerts.store import STATUS_WORDS, Alert, AlertStore
-from clearsight.canonical.words import words
+from clearsight.canonical.words import WORDS, words
 from clearsight.config import CouncilConfig
 from clearsight.config.alerts import SEVERITIES, AlertRule
 from clearsight.render.values import long_date
-from clearsight.reports.request import Request
+from clearsight.reports.request import Request, unknown
 from clearsight.reports.sections import plural, section
 from clearsight.reports.view import View, col
 from clearsight.store.snapshots import team_names
@@ -189,14 +189,20 @@ def scope_words(req: Request, services: Collection[str] | None) -> str:
 
 
 def build_inbox(req: Request, *, role: str | None = None, include_resolved: bool = False, kind: str | None = None,
-                run: RunResult | None = None, services: Collection[str] | None = None) -> View:
+                run: RunResult | None = None, services: Collection[str] | None = None, on_day: bool = False) -> View:
     """The alerts list: open ones (all with `include_resolved`), for one role when given, of the request's team
     (a team manager's inbox) and of `services` when given (a head of service's), worst and oldest first; a
     summary counting them by what and where; workers' own alerts in a section of their own (they name a
-    worker)."""
+    worker). With `on_day` (a day asked for, not the default) and that day before the extract's, the alerts
+    open on it as they stood then (`alerts_on`); else those open now, to be answered."""
+    if role is not None and role not in req.config.alerts.roles:
+        raise unknown("role", role, list(req.config.alerts.roles))
+    for service in services or ():
+        if service not in WORDS["service"]:
+            raise unknown("service", service, list(WORDS["service"]))
     store = AlertStore(req.con, req.config)
     teams = team_names(req.con, req.snapshot)
-    if req.as_at < req.snapshot.extract_date:  # a past day: the alerts as they stood then
+    if on_day and req.as_at < req.snapshot.extract_date:
         alerts = [a for a in alerts_on(store, req.council, req.as_at, include_resolved=include_resolved)
                   if kind is None or a.kind == kind]
     else:
