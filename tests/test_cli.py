@@ -219,3 +219,28 @@ def test_cost_totals_are_the_councils_figure_in_both_tables(tmp_path):
     assert sections["forecast"]["rows"][0]["spend_to_date"] == 4
     assert [r["cost"] for r in sections["by_team"]["rows"]] == [1, 1, 1, 4]
     assert [r["cost"] for r in sections["by_service"]["rows"]] == [3, 1, 4]
+
+
+def test_a_teams_workforce_leads_with_the_teams_own_figures(tmp_path):
+    """`workforce --team` led with the council's leavers, turnover, agency and vacancy rates under the team's
+    name (South Child in Need Team: '53 leavers ... agency 16.1%' where the team had 20 and 62.3%). Alpha: 1
+    employed leaver FTE / 2 employed FTE at the end = 50.0% over 275 days, x 365 / 275 = 66.4%; the council 2 / 5
+    = 40.0%, 53.1% annualised; Alpha's agency 1 of 3 FTE = 33.3%, the council's 1 of 6 = 16.7%."""
+    b = CouncilBuilder(extract_date=date(2024, 3, 31))
+    b.team("A", "Alpha")
+    b.team("B", "Bravo")
+    for _ in range(2):
+        b.worker("A")
+    b.worker("A", employment="agency")
+    b.worker("A", last_day=date(2023, 5, 31), leave_reason="workload", leaver_destination="agency")
+    for _ in range(3):
+        b.worker("B")
+    b.worker("B", last_day=date(2023, 6, 30), leave_reason="workload", leaver_destination="agency")
+    db = tmp_path / "cs.duckdb"
+    assert run(db, "load", str(b.write(tmp_path / "extract"))).exit_code == 0
+    data = json.loads(run(db, "workforce", "--period", "2023-04..2023-12", "--team", "Alpha", "--format",
+                          "json").output)
+    assert data["headline"][0] == ("Alpha: 1 leaver and 0 starters from 1 Apr 2023 to 31 Dec 2023; turnover 50.0% "
+                                   "over the 275 days, 66.4% annualised (Testshire 53.1%; England 15.9%, 2023).")
+    assert data["headline"][1].startswith("Testshire: DfE's turnover for the year to 30 Sep 2023")
+    assert data["headline"][2].startswith("Agency 33.3% of FTE against a target of 20% (Testshire 16.7%; ")

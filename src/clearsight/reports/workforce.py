@@ -92,22 +92,33 @@ def build(req: Request, monthly: bool = False) -> View:
     p = next(iter(figures["council_in_post"].records()), {})
     signals = workforce_signals(req)
     absence = council_row(figures["absence"])
+    # A team's own figures lead its view, the council's beside them; the council's alone otherwise.
+    mine = next(iter(figures["turnover"].records()), {}) if team else c
+    mine_in_post = next(iter(figures["in_post"].records()), {}) if team else p
+    beside = f"{req.council} {percent(c.get('turnover_rate_annualised'))}; " if team else ""
     headline = [
-        f"{plural(c.get('leavers'), 'leaver')} and {plural(c.get('starters'), 'starter')} from {long_date(start)} "
-        f"to {long_date(end)}; turnover {percent(c.get('turnover_rate'))} over the {c.get('period_days')} days, "
-        f"{percent(c.get('turnover_rate_annualised'))} annualised ({england_text(req, 'turnover_rate', end, start)}).",
-        f"DfE's turnover for the year to {long_date(census_end)}: {percent(census.get('turnover_rate'))} "
+        (f"{team}: " if team else "")
+        + f"{plural(mine.get('leavers'), 'leaver')} and {plural(mine.get('starters'), 'starter')} from "
+        f"{long_date(start)} to {long_date(end)}; turnover {percent(mine.get('turnover_rate'))} over the "
+        f"{c.get('period_days')} days, {percent(mine.get('turnover_rate_annualised'))} annualised ({beside}"
+        f"{england_text(req, 'turnover_rate', end, start)}).",
+        (f"{req.council}: " if team else "")
+        + f"DfE's turnover for the year to {long_date(census_end)}: {percent(census.get('turnover_rate'))} "
         f"({england_text(req, 'turnover_rate', census_end, census_start)}).",
-        f"Agency {percent(p.get('agency_rate'))} of FTE against a target of {config.workforce.agency_target:.0%} "
-        f"({england_text(req, 'agency_rate', end)}); vacancies {percent(p.get('vacancy_rate'))} "
-        f"({england_text(req, 'vacancy_rate', end)}).",
+        f"Agency {percent(mine_in_post.get('agency_rate'))} of FTE against a target of "
+        f"{config.workforce.agency_target:.0%} ("
+        + (f"{req.council} {percent(p.get('agency_rate'))}; " if team else "")
+        + f"{england_text(req, 'agency_rate', end)}); vacancies {percent(mine_in_post.get('vacancy_rate'))} ("
+        + (f"{req.council} {percent(p.get('vacancy_rate'))}; " if team else "")
+        + f"{england_text(req, 'vacancy_rate', end)}).",
         (f"{plural(len(signals), 'early-warning signal')}: "
          + "; ".join(f"{r['whose']} ({r['signal'].lower()}: {r['figure']})" for r in signals[:4])
          + ("…" if len(signals) > 4 else ""))
         if signals else "No early-warning signal in the workforce.",
     ]
     if absence:
-        headline.append(f"Sickness absence {percent(absence.get('sickness_rate'))} of working days available "
+        headline.append((f"{req.council}: " if team else "")
+                        + f"Sickness absence {percent(absence.get('sickness_rate'))} of working days available "
                         f"({england_text(req, 'absence_rate', end, start)}).")
     sections = [
         section("signals", f"Early-warning signals on {long_date(end)}", signals, SIGNAL_COLUMNS,
