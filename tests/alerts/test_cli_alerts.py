@@ -82,7 +82,7 @@ def test_replay_leads_with_counts_and_names_a_worker_only_with_records(tmp_path)
     assert "worker_alerts" not in view["sections"]
     named = json.loads(_cli(db, *args, "--records").output)["sections"]["worker_alerts"]["rows"]
     assert [(r["whose"], r["figure"], r["raised_on"]) for r in named] == [
-        ("Wendy Overloaded", "22 (line 20)", "2023-11-03")]
+        ("Wendy Overloaded", "22.0 (line 20)", "2023-11-03")]  # per FTE, as the caseload table
 
 
 def test_an_unknown_role_or_service_is_an_error_not_an_empty_inbox(tmp_path):
@@ -96,3 +96,14 @@ def test_an_unknown_role_or_service_is_an_error_not_an_empty_inbox(tmp_path):
     service = runner.invoke(app, ["--db", str(db), "alerts", "--service", "xyz"])
     assert service.exit_code == 2 and "no service named 'xyz'" in service.output
     assert runner.invoke(app, ["--db", str(db), "alerts", "--role", "director", "--service", "cin"]).exit_code == 0
+
+
+def test_an_alerts_figure_keeps_its_tables_decimals():
+    """The workforce signals read '20.5 (line 20)' beside '24 (line 20)': a caseload is shown to one decimal,
+    a count whole, a rate as a percentage; the limit is written whole."""
+    from clearsight.reports.alerts import figure_text
+
+    assert figure_text("threshold", "caseload_per_fte_holding", 24.0, 20.0, None) == "24.0 (line 20)"
+    assert figure_text("threshold", "caseload_per_fte_holding", 20.5, 20.0, None) == "20.5 (line 20)"
+    assert figure_text("threshold", "numerator", 10.0, 5.0, None) == "10 (line 5)"
+    assert figure_text("threshold", "agency_rate", 0.33, 0.22, None) == "33% (line 22%)"

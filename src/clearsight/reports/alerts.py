@@ -50,12 +50,18 @@ def role_words(config: CouncilConfig, role: str | None) -> str:
     return "" if role is None else config.alerts.roles.get(role, role.replace("_", " "))
 
 
-def _number(value: float | None, column: str | None) -> str:
+# Alert figures that are ratios (a caseload, a gap in grades): shown to one decimal as the tables show them,
+# 24.0 beside 20.5, though their limit (20) is written whole.
+RATIO_COLUMNS = ("caseload_per_fte_holding", "caseload_per_fte", "mean_gap")
+
+
+def _number(value: float | None, column: str | None, *, limit: bool = False) -> str:
     if value is None:
         return "none"
     if column and ("rate" in column or "share" in column):
         return f"{value:.0%}"
-    return f"{value:,.1f}".removesuffix(".0")
+    shown = f"{value:,.1f}"
+    return shown if column in RATIO_COLUMNS and not limit else shown.removesuffix(".0")
 
 
 def figure_text(kind: str, column: str | None, value: float | None, threshold: float | None,
@@ -67,7 +73,8 @@ def figure_text(kind: str, column: str | None, value: float | None, threshold: f
         return f"{_number(value, column)} (was {_number(compare, column)})"
     if kind == "confidence_falling":
         return f"grade {'ABCD'[int(value or 0)]} (line {'ABCD'[int(threshold or 0)]})"
-    return _number(value, column) if threshold is None else f"{_number(value, column)} (line {_number(threshold, column)})"
+    return (_number(value, column) if threshold is None
+            else f"{_number(value, column)} (line {_number(threshold, column, limit=True)})")
 
 
 def reading_words(rule: AlertRule, reading: Reading) -> str:
