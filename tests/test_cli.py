@@ -141,7 +141,7 @@ def test_workforce_command(tmp_path):
     run(db, "load", str(b.write(tmp_path / "extract")))
     table = run(db, "workforce", "--period", "2023-04..2023-12")
     assert table.exit_code == 0, table.output
-    assert "2023-04-01 to 2023-12-31" in table.output and "workload" in table.output
+    assert "Why they left, 1 Apr 2023 to 31 Dec 2023" in table.output and "workload" in table.output
     # 1 employed leaver FTE / 1 employed FTE in post at the end, over 275 days: x 365 / 275 beside England's
     # figure for 2023, the census year holding most of the period
     assert "turnover 100.0% over the 275 days, 132.7% annualised" in table.output

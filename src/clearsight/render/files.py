@@ -122,8 +122,11 @@ def _write_cell(sheet: Any, r: int, c: int, value: Any, unit: str, vocabulary: s
 
 
 def _sheet_name(title: str, used: set[str]) -> str:
-    """Excel's sheet names: at most 31 characters, none of []:*?/\\, unique ignoring case."""
-    base = "".join("-" if ch in "[]:*?/\\" else ch for ch in clean_text(title))[:31].strip("'") or "Sheet"
+    """Excel's sheet names: at most 31 characters, none of []:*?/\\, unique ignoring case; a longer title is cut
+    at a word's end ('Personal advisers and IROs', not '..., eac')."""
+    whole = "".join("-" if ch in "[]:*?/\\" else ch for ch in clean_text(title))
+    base = whole if len(whole) <= 31 else whole[:32].rsplit(" ", 1)[0] if " " in whole[:32] else whole[:31]
+    base = base.rstrip(" ,;-(").strip("'") or "Sheet"
     name, n = base, 2
     while name.lower() in used:
         suffix = f" ({n})"

@@ -58,7 +58,7 @@ def build(req: Request, implausible: bool = False) -> View:
                 RETURN_COLUMNS, limit=20),
         section("plausibility", "Plausibility rules (records that loaded but cannot be true)", rules.records(),
                 RULE_COLUMNS),
-        section("kpis", f"KPIs as at {req.as_at}", kpis.rows, KPI_COLUMNS),
+        section("kpis", f"KPIs as at {long_date(req.as_at)}", kpis.rows, KPI_COLUMNS),
     )
     return View("confidence", "Data confidence", subtitle, headline, sections, req.provenance(rules.provenance),
                 {"plausibility": rules, **kpis.figures}, req.warnings)

@@ -124,11 +124,11 @@ def build(req: Request, monthly: bool = False) -> View:
         section("signals", f"Early-warning signals on {long_date(end)}", signals, SIGNAL_COLUMNS,
                 notes=("The alert rules on the workforce and caseload figures (`alerts.rules` in the "
                        "settings), as `clearsight alerts` raises them.",)),
-        section("turnover", f"Starters, leavers and turnover, {start} to {end}", figures["turnover"].records(),
+        section("turnover", f"Starters, leavers and turnover, {long_date(start)} to {long_date(end)}", figures["turnover"].records(),
                 TURNOVER_COLUMNS, notes=(figures["turnover"].metric.definition,)),
-        section("reasons", f"Why they left, {start} to {end}", _leavers_fte(figures["reasons"].records()),
+        section("reasons", f"Why they left, {long_date(start)} to {long_date(end)}", _leavers_fte(figures["reasons"].records()),
                 REASON_COLUMNS),
-        section("in_post", f"In post on {end}", figures["in_post"].records(), IN_POST_COLUMNS,
+        section("in_post", f"In post on {long_date(end)}", figures["in_post"].records(), IN_POST_COLUMNS,
                 notes=(figures["in_post"].metric.definition,)),
     ]
     if monthly:
