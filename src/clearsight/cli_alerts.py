@@ -247,8 +247,8 @@ def registers_list(ctx: typer.Context, kind: Annotated[str | None, typer.Option(
     from clearsight.reports.alerts import build_registers
 
     if ctx.invoked_subcommand is None:
-        _show(lambda req: build_registers(req, kind), as_at=as_at, team=team, snapshot=snapshot, fmt=fmt,
-              out=out, section=section, records=records)
+        _show(lambda req: build_registers(req, kind, on_day=as_at is not None), as_at=as_at, team=team,
+              snapshot=snapshot, fmt=fmt, out=out, section=section, records=records)
 
 
 def _record(entries: list[Any]) -> None:

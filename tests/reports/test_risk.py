@@ -108,3 +108,17 @@ def test_the_inbox_on_a_past_day_lists_the_alerts_open_then_as_they_stood(req):
     assert every == set(rows) | {"Resolved in time"}
     # on the default day (the server's, no day asked for): every alert open now, to be answered
     assert "Raised after the day" in {r["title"] for r in build_inbox(req).section("alerts").rows}
+
+
+def test_the_registers_on_a_past_day_hold_the_entries_made_by_then(req):
+    """`registers --as-at 2023-12-15` listed a scrutiny request with the deadline and owner it has now, and
+    would list entries made after the day."""
+    from clearsight.reports.alerts import build_registers
+
+    store = AlertStore(req.con, req.config)
+    store.raise_alert(council="Testshire", kind="scrutiny", rule="scrutiny", entity="council", entity_name="Testshire",
+                      title="Asked in January", severity="high", owner_role=CHAIN[0], escalation=CHAIN,
+                      response_working_days=30, day=date(2024, 1, 5), service=None, value=None, evidence={})
+    then = {r["title"] for r in build_registers(req, "scrutiny", on_day=True).section("scrutiny").rows}
+    now = {r["title"] for r in build_registers(req, "scrutiny").section("scrutiny").rows}
+    assert then == {"Numbers waiting by team"} and now == then | {"Asked in January"}

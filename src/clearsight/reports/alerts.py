@@ -406,11 +406,13 @@ def register_in_scope(entry: Alert, teams: dict[str, str], team_services: dict[s
     return not services or entry.team_id is None or team_services.get(name or "") in services
 
 
-def build_registers(req: Request, kind: str | None = None, services: Collection[str] | None = None) -> View:
+def build_registers(req: Request, kind: str | None = None, services: Collection[str] | None = None, *,
+                    on_day: bool = False) -> View:
     """The registers: a count of each (open, past the deadline, escalated, the oldest), then staff concerns
     beside their team's leavers and why they left (they are about named colleagues: personal); scrutiny
     requests with their age; proposed service changes with the alerts on the KPIs they named. Of the request's
-    team (a team manager's: their team's concerns) and of `services` when given."""
+    team (a team manager's: their team's concerns) and of `services` when given. With `on_day` and a day before
+    the extract's, the entries made by then as they stood that day (as the inbox)."""
     from clearsight.alerts.registers import REGISTERS, alerts_on_changes
     from clearsight.reports.history import team_services
 
@@ -420,9 +422,12 @@ def build_registers(req: Request, kind: str | None = None, services: Collection[
     leavers = _leavers_by_team(req) if "concern" in kinds else {}
     on_changes = {c.change.alert_id: c.alerts for c in alerts_on_changes(store, req.council)}
     sections, headline, summary = [], [], []
+    past = on_day and req.as_at < req.snapshot.extract_date
+    every = (alerts_on(store, req.council, req.as_at, include_resolved=True) if past
+             else store.alerts(council=req.council))
     for k in kinds:
-        entries = sorted((a for a in store.alerts(kind=k, council=req.council)
-                          if register_in_scope(a, teams, of_team, req.team, services)),
+        entries = sorted((a for a in every if a.kind == k
+                          and register_in_scope(a, teams, of_team, req.team, services)),
                          key=lambda a: (not a.is_open, a.raised_on))
         rows = []
         for a in entries:

@@ -209,7 +209,8 @@ def install(app: FastAPI, server: Any, tools: Tools) -> None:
             user = tools.who(request, cur)
             snapshot, _, services, team_name = tools.context(cur, user, filters)
             req = server.request(cur, snapshot, as_at=filters.as_at, team=team_name, window="as_at")
-            view = build_registers(req, services=(filters.service,) if filters.service else services_of(user))
+            view = build_registers(req, services=(filters.service,) if filters.service else services_of(user),
+                                   on_day=as_at is not None)
             if not user.sees_people:
                 view = member_safe(dataclasses.replace(
                     view, sections=tuple(s for s in view.sections if s.key == "summary")), tools.threshold)
