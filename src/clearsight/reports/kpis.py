@@ -99,7 +99,7 @@ def kpi_table(
         figures[k.name] = figure
         bench = benchmark_for(con, k.name, end, period_start=start if k.period else None, config=config,
                               loaded=loaded)
-        over = f"{start}..{end}" if k.period else f"on {end}"
+        over = f"{start} to {end}" if k.period else f"on {end}"  # as the flow view writes a period
         rows += [{**_line(k, r, figure, bench, config), "over": over} for r in figure.records()
                  if r["level"] == wanted]
     return KpiTable(start, end, rows, figures)
@@ -125,7 +125,7 @@ def kpi_monthly(
         rows += [
             {"month": r["month_start"].strftime("%Y-%m"),
              **_line(k, r, figure, bench[(r["month_start"], r["month_end"])], config),
-             "over": f"{r['month_start']}..{r['month_end']}" if k.period else f"on {r['month_end']}"}
+             "over": f"{r['month_start']} to {r['month_end']}" if k.period else f"on {r['month_end']}"}
             for r in figure.records() if r["level"] == wanted
         ]
     return KpiTable(start, end, rows, figures)
