@@ -72,6 +72,12 @@ kpi 0.54, flow 0.70, audits 0.53, confidence 0.86, summary 1.59, --version 0.55:
 in wall time (in CPU, two queries at once on two cores, kpis 1.24, confidence 1.16, summary 2.37). Figures kept:
 0.44-0.83. Scale 10, the position on a warm connection: figures 99 ms (best 88), the whole view 137 ms (best 109),
 over the 100 ms target.
+Session 19, idle 2 cores (load 0.1-0.3), Eastmere seed 1 scale 1 and scale 10 from main's generator, median of 5
+whole processes, wall / CPU seconds with every query run: position 0.52/0.65, capacity 0.47/0.58, workforce
+0.61/0.77, cost 0.46/0.59, kpis 0.69/0.97, kpi 0.47/0.57, flow 0.58/0.81, audits 0.45/0.57, confidence 0.72/1.00,
+summary 1.19/1.86, --version 0.38/0.49: every target met in wall and in CPU. Scale 10, the position on a warm
+connection: figures 75 ms, whole view 81 ms (best 78, 142 ms CPU), against 137 ms last session (the waiting
+children found before their cases are ranked; bench_position.py has the detail).
 Without --db, Eastmere at scale 1 is generated and loaded into a temporary directory; without --db10 the
 scale-10 position is skipped (generating it takes minutes: `clearsight synth DIR --scale 10` then `load`).
 """
