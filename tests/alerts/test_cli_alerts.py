@@ -107,3 +107,31 @@ def test_an_alerts_figure_keeps_its_tables_decimals():
     assert figure_text("threshold", "caseload_per_fte_holding", 20.5, 20.0, None) == "20.5 (line 20)"
     assert figure_text("threshold", "numerator", 10.0, 5.0, None) == "10 (line 5)"
     assert figure_text("threshold", "agency_rate", 0.33, 0.22, None) == "33% (line 22%)"
+
+
+def test_an_alerts_records_are_dated_when_its_figure_has_moved_since(tmp_path):
+    """Raised with two children waiting; a week later one is allocated: the figure reads 1, the records kept at
+    raising are two, and both say so (the walk-through's alert '1 (line 0)' beside two records)."""
+    b = CouncilBuilder(extract_date=date(2023, 12, 29))
+    b.team("CP1", "Child Protection 1")
+    manager, worker = b.worker("CP1", "team_manager"), b.worker("CP1")
+    children = []
+    for _ in range(2):
+        child, episode = b.case("CP1", date(2023, 12, 1))
+        b.cp_plan(child, episode, date(2023, 12, 4))
+        b.allocate(child, manager, "CP1", date(2023, 12, 1))
+        children.append(child)
+    db = tmp_path / "cs.duckdb"
+    assert _cli(db, "load", str(b.write(tmp_path / "december"))).exit_code == 0
+    b.rows["allocation"][0]["end_date"] = date(2024, 1, 2)  # the first child's case passes to a social worker
+    b.allocate(children[0], worker, "CP1", date(2024, 1, 2))
+    b.extract_date = date(2024, 1, 5)
+    assert _cli(db, "load", str(b.write(tmp_path / "january"))).exit_code == 0
+
+    inbox = json.loads(_cli(db, "alerts", "--format", "json").output)
+    alert = next(r for r in inbox["sections"]["alerts"]["rows"] if r["rule"] == "unallocated_cp_cla")
+    assert (alert["figure"], alert["record_ids"]) == ("1 (line 0)", ", ".join(sorted(children)))
+    assert inbox["sections"]["alerts"]["columns"][10]["title"] == "Records when raised"
+    history = json.loads(_cli(db, "alerts", "history", str(alert["alert_id"]), "--format", "json").output)
+    assert history["sections"]["records"]["title"] == ("Records behind it when raised on 29 Dec 2023, its figure "
+                                                       "then 2 (line 0)")

@@ -30,8 +30,8 @@ KIND_WORDS = {"rule": "alert", "concern": "staff concern", "scrutiny": "scrutiny
 ALERT_COLUMNS = (
     col("alert_id", "Alert", "count"), col("severity", "Severity"), col("title", "What"), col("whose", "Whose"),
     col("team", "Team"), col("figure", "Figure"), col("raised_on", "Raised", "date"), col("status", "Status"),
-    col("owner", "Now with"), col("due_on", "Answer by", "date"), col("records", "Records behind it"),
-    col("record_ids", "Every record behind it", detail=True), col("team_id", "Team id", detail=True),
+    col("owner", "Now with"), col("due_on", "Answer by", "date"), col("records", "Records when raised"),
+    col("record_ids", "Every record when raised", detail=True), col("team_id", "Team id", detail=True),
     col("service", "Service", detail=True), col("kind", "Kind", detail=True), col("rule", "Rule", detail=True),
     col("snapshot_id", "Snapshot", detail=True),
 )
@@ -225,8 +225,9 @@ def build_inbox(req: Request, *, role: str | None = None, include_resolved: bool
     rows = [alert_row(a, req.config, teams) for a in alerts]
     named = [r for r, a in zip(rows, alerts) if a.entity.startswith("worker:")]
     rest = [r for r, a in zip(rows, alerts) if not a.entity.startswith("worker:")]
-    note = (("Records behind it: the ids of the children or workers the figure counts (`clearsight kpi NAME "
-             "--children` lists them with their details); deadlines are working days, and an alert not answered "
+    note = (("Figure: its latest reading while the condition holds. Records when raised: the ids of the children "
+             "or workers the figure counted on the day the alert was raised (`clearsight kpi NAME --children` lists "
+             "them with their details); deadlines are working days, and an alert not answered "
              "by its deadline goes to the next role up on the next working day."),)
     sections = [section("alerts", "Alerts", rest, ALERT_COLUMNS, notes=note),
                 section("summary", "Open alerts by what and where", summary_rows(alerts, req.as_at),
@@ -345,10 +346,16 @@ def history_view(store: AlertStore, config: CouncilConfig, alert_id: int, teams:
                 for k, v in {**alert.evidence, **alert.detail}.items()
                 if v not in (None, "", []) and k not in ("records", "record_column")]
     records = record_rows(alert)
+    e = alert.evidence
+    then = figure_text(e.get("kind", "threshold"), e.get("column"), e.get("value"), e.get("threshold"),
+                       e.get("compare")) if alert.kind == "rule" else None
+    # The records were kept when the alert was raised; its figure is the latest reading, which may have moved.
+    records_title = ("Records behind it" if then is None or then == row["figure"] else
+                     f"Records behind it when raised on {long_date(alert.raised_on)}, its figure then {then}")
     record_columns = tuple(col(k, k.replace("_", " ").capitalize()) for k in (records[0] if records else {})
                            if k != "kind")
     sections = (section("alert", "The alert", [row], ALERT_COLUMNS[:11]),
-                section("records", "Records behind it", records, record_columns or (col("record_id", "Record"),),
+                section("records", records_title, records, record_columns or (col("record_id", "Record"),),
                         personal=True),
                 section("history", "History", history_rows(store, config, [alert]), HISTORY_COLUMNS[:2]),
                 section("evidence", "Evidence", evidence, (col("item", "Item"), col("value", "Value"))))
