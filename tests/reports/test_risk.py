@@ -92,6 +92,12 @@ def test_risk_view_has_a_line_per_service_escalated_first_and_the_late_requests(
     # Asked Fri 1 Sep 2023: 121 days by 31 December; 30 working days from it (six whole weeks) end Fri 13 Oct,
     # the deadline it was given, though it has climbed since with new deadlines.
     assert (request["age_days"], request["due_on"], request["late"]) == (121, date(2023, 10, 13), "yes")
+    # Beside it, the deadline of whoever holds it on the day, as the inbox shows it: escalated Mon 16 Oct with 30
+    # working days (to Mon 27 Nov), again Tue 28 Nov: six weeks and the three bank holidays of Christmas and New
+    # Year, Fri 12 Jan, with the head of service.
+    assert (request["now_due_on"], request["owner"]) == (date(2024, 1, 12), "head of service")
+    assert [c.title for c in view.section("requests").columns][4:] == [
+        "Deadline when asked", "Past it", "Now with", "Now due by"]
     text = " ".join(str(v) for s in view.sections for r in s.rows for v in r.values())
     assert "A worker" not in text and "A staff concern" not in text
 

@@ -110,13 +110,15 @@ def build(req: Request) -> View:
             "serious": sum(a.severity in ("high", "critical") for a in alerts),
             "highest": role_words(req.config, top.owner_role),
             "risk": f"{alert_line(req, worst)['title']} ({worst.entity_name})"})
-    # A request's deadline is the one it was given when asked (escalation gives each role up a new one).
+    # A request's deadline is the one it was given when asked; escalation gives each role up a new one, shown
+    # beside it as the deadline of whoever holds it now (the inbox's).
     asked = {e.alert_id: e.due_on for e in store.events() if e.event == "raised"}
     deadline = {a.alert_id: asked.get(a.alert_id) or a.due_on for a in requests}
     late = [a for a in requests if deadline[a.alert_id] < req.as_at]
     request_rows = [{"title": a.title, "asked_by": a.detail.get("raised_by"), "raised_on": a.raised_on,
                      "age_days": (req.as_at - a.raised_on).days, "due_on": deadline[a.alert_id],
-                     "late": "yes" if a in late else "no", "owner": role_words(req.config, a.owner_role)}
+                     "late": "yes" if a in late else "no", "owner": role_words(req.config, a.owner_role),
+                     "now_due_on": a.due_on}
                     for a in requests]
     escalated = [a for a in shown if escalations(a) > 0]
     first_raised = min((a.raised_on for a in store.alerts(council=req.council)), default=None)
@@ -146,5 +148,6 @@ def build(req: Request) -> View:
                 ALERT_COLUMNS),
         section("requests", "Information requests from members", request_rows, (
             col("title", "Request"), col("asked_by", "Asked by"), col("raised_on", "Asked", "date"), col("age_days", "Age (days)", "days"),
-            col("due_on", "Answer by", "date"), col("late", "Past the deadline"), col("owner", "Now with"))),
+            col("due_on", "Deadline when asked", "date"), col("late", "Past it"), col("owner", "Now with"),
+            col("now_due_on", "Now due by", "date"))),
     ), None, {}, req.warnings)
