@@ -64,6 +64,8 @@ def test_a_service_change_shows_the_alerts_on_its_kpis_since_it_took_effect(tmp_
     write_entries(tmp_path / "registers.json", [change])
     assert read_entries(tmp_path / "registers.json") == [change]
     [entered] = record(store, "Eastmere", change)
+    # What it watches in words, not the metrics' codes (the register showed 'KPIs: leavers, unallocated_cases').
+    assert entered.detail["summary"] == "takes effect 2023-04-01; watched: Leavers; Unallocated cases"
     # Reviewed 65 working days after it takes effect.
     assert entered.due_on == store.due_after(date(2023, 4, 1), 65)
     common = {"council": "Eastmere", "kind": "rule", "entity": "team:T6", "entity_name": "North CIN", "title": "t",

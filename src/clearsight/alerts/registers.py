@@ -88,6 +88,17 @@ def _chain(store: AlertStore, entry: Entry) -> tuple[tuple[str, ...], int]:
     return chain, days
 
 
+def _measure_words(name: str) -> str:
+    """A measure a service change names, as its title ('Unallocated cases'), not its code; a name no metric has is
+    shown as entered."""
+    from clearsight.metrics.registry import get_metric
+
+    try:
+        return get_metric(name).title
+    except KeyError:
+        return name
+
+
 def record(store: AlertStore, council: str, entry: Entry) -> list[Alert]:
     """Enter `entry` in its register (and close it if it says when): the alerts raised, with the flag to the chief
     operating officer when it makes several concerns from one team within the window."""
@@ -96,8 +107,8 @@ def record(store: AlertStore, council: str, entry: Entry) -> list[Alert]:
     due = entry.due_on or store.due_after(start, days)
     summary = {"concern": f"{entry.category or 'concern'} raised by {entry.raised_by or 'staff'}",
                "scrutiny": f"asked by {entry.raised_by or 'scrutiny'}",
-               "change": f"takes effect {entry.effective.isoformat() if entry.effective else 'unset'}; KPIs: "
-                         f"{', '.join(entry.kpis) or 'none named'}"}[entry.register]
+               "change": f"takes effect {entry.effective.isoformat() if entry.effective else 'unset'}; watched: "
+                         f"{'; '.join(_measure_words(k) for k in entry.kpis) or 'nothing named'}"}[entry.register]
     alert = store.raise_alert(
         council=council, kind=entry.register, rule=entry.register,
         entity=f"team:{entry.team_id}" if entry.team_id else f"{entry.register}:{entry.raised_on}:{entry.title}",
